@@ -1,0 +1,67 @@
+package dev.tether.engine;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import org.bsc.langgraph4j.CompileConfig;
+import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.GraphRepresentation;
+import org.bsc.langgraph4j.GraphStateException;
+import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.checkpoint.BaseCheckpointSaver;
+import org.bsc.langgraph4j.hook.NodeHook;
+import org.bsc.langgraph4j.state.AgentState;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Compiles each graph once, with the engine's node hook and fenced checkpoint saver, and caches it. */
+final class CompiledGraphs {
+    private final GraphCatalog catalog;
+    private final BaseCheckpointSaver saver;
+    private final int recursionLimit;
+    private final NodeHook.WrapCall<AgentState> hook;
+    private final ConcurrentHashMap<String, CompiledGraph<?>> compiled = new ConcurrentHashMap<>();
+    private final List<GraphInfo> infos;
+
+    CompiledGraphs(GraphCatalog catalog, BaseCheckpointSaver saver, int recursionLimit, NodeHook.WrapCall<AgentState> hook) {
+        this.catalog = catalog;
+        this.saver = saver;
+        this.recursionLimit = recursionLimit;
+        this.hook = hook;
+        this.infos = catalog.all().stream().map(CompiledGraphs::describe).toList();
+    }
+
+    List<GraphInfo> infos() {
+        return infos;
+    }
+
+    GraphCatalog catalog() {
+        return catalog;
+    }
+
+    CompiledGraph<?> get(String graphId) throws GraphStateException {
+        var g = compiled.get(graphId);
+        if (g != null) return g;
+        var fresh = compile(catalog.require(graphId).build());
+        var prev = compiled.putIfAbsent(graphId, fresh);
+        return prev != null ? prev : fresh;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private <S extends AgentState> CompiledGraph<S> compile(StateGraph<S> graph) throws GraphStateException {
+        graph.addWrapCallNodeHook((NodeHook.WrapCall) hook);
+        var cfg = CompileConfig.builder().recursionLimit(recursionLimit);
+        if (saver != null) cfg.checkpointSaver(saver);
+        return graph.compile(cfg.build());
+    }
+
+    private static GraphInfo describe(GraphDefinition d) {
+        String mermaid;
+        try {
+            mermaid = d.build().getGraph(GraphRepresentation.Type.MERMAID, d.title(), true).content();
+        } catch (Exception | LinkageError e) {
+            mermaid = "";
+        }
+        return new GraphInfo(d.id(), d.title(), d.description(), d.defaultQueue(), d.defaultInput(), mermaid);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.tether.engine;
+
+import dev.tether.api.Cancellation;
+import dev.tether.api.RunCancelledException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The engine's handle on one run: its cancellation token (what nodes see as {@link Cancellation}),
+ * the thread executing it, the node futures it is waiting for, and the checkpoint fence.
+ */
+final class RunControl implements Cancellation {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunControl.class);
+
+    final String runId;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final CountDownLatch cancelLatch = new CountDownLatch(1);
+    private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
+    private final CopyOnWriteArrayList<Runnable> onCancel = new CopyOnWriteArrayList<>();
+    private final Set<CompletableFuture<?>> nodeFutures = ConcurrentHashMap.newKeySet();
+    /** Completed once the run is terminal (and, unless STUCK, its thread is free). */
+    final CompletableFuture<dev.tether.run.RunSnapshot> terminal = new CompletableFuture<>();
+
+    private final Object fenceLock = new Object();
+    private boolean fenceOpen = true;
+
+    private Thread runner;
+    private volatile org.bsc.async.AsyncGenerator.Cancellable<?> generator;
+    volatile String currentNode;
+    volatile long cancelNanos;
+    volatile LocalEngine.Slot slot;
+
+    RunControl(String runId) {
+        this.runId = runId;
+    }
+
+    // ---- cancellation (engine side) ----
+
+    /** @return true for the first call only */
+    boolean cancel() {
+        if (!cancelled.compareAndSet(false, true)) return false;
+        cancelNanos = System.nanoTime();
+        cancelLatch.countDown();
+        cancelSignal.complete(null);
+        for (var action : List.copyOf(onCancel)) runQuietly(action);
+        onCancel.clear();
+        synchronized (this) {
+            if (runner != null) runner.interrupt();
+        }
+        var gen = generator;
+        if (gen != null) gen.cancel(true);
+        return true;
+    }
+
+    /** Binds the run to the current thread; a cancel from now on interrupts it. */
+    synchronized void attach(Thread thread) {
+        runner = thread;
+        if (cancelled.get()) thread.interrupt();
+    }
+
+    /** Unbinds the thread and clears an interrupt meant for this run, so the next run starts clean. */
+    void detach() {
+        synchronized (this) {
+            runner = null;
+        }
+        Thread.interrupted();
+    }
+
+    void generator(org.bsc.async.AsyncGenerator.Cancellable<?> gen) {
+        this.generator = gen;
+        if (cancelled.get()) gen.cancel(true);
+    }
+
+    // ---- node futures ----
+
+    void track(CompletableFuture<?> nodeFuture) {
+        if (nodeFuture.isDone()) return;
+        nodeFutures.add(nodeFuture);
+        nodeFuture.whenComplete((v, t) -> nodeFutures.remove(nodeFuture));
+    }
+
+    /** Waits until every node future is done or the deadline passes; true when all are done. */
+    boolean awaitNodeFutures(long deadlineNanos) {
+        while (true) {
+            var pending = nodeFutures.toArray(CompletableFuture<?>[]::new);
+            if (pending.length == 0) return true;
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) return false;
+            try {
+                CompletableFuture.allOf(pending).get(left, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // failed or cancelled node futures are done too
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                // our own cancel may interrupt us while we wait: keep waiting until the deadline
+            }
+        }
+    }
+
+    // ---- checkpoint fence ----
+
+    /** Runs the checkpoint write only while the fence is open; close waits for a write in flight. */
+    <T> T whileOpen(java.util.concurrent.Callable<T> write, T dropped) throws Exception {
+        synchronized (fenceLock) {
+            return fenceOpen ? write.call() : dropped;
+        }
+    }
+
+    void closeFence() {
+        synchronized (fenceLock) {
+            fenceOpen = false;
+        }
+    }
+
+    // ---- Cancellation (node side) ----
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled.get();
+    }
+
+    @Override
+    public void throwIfCancelled() {
+        if (cancelled.get()) throw new RunCancelledException("run " + runId + " cancelled");
+    }
+
+    @Override
+    public void sleep(Duration duration) {
+        throwIfCancelled();
+        try {
+            if (cancelLatch.await(duration.toNanos(), TimeUnit.NANOSECONDS)) throwIfCancelled();
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+    }
+
+    @Override
+    public <T> T await(Future<T> future) throws ExecutionException {
+        try (var ignored = onCancel(() -> future.cancel(true))) {
+            return future.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throwIfCancelled();
+            throw e;
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+    }
+
+    @Override
+    public <T> T await(Future<T> future, Duration timeout) throws ExecutionException, TimeoutException {
+        try (var ignored = onCancel(() -> future.cancel(true))) {
+            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.CancellationException e) {
+            throwIfCancelled();
+            throw e;
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+    }
+
+    private RuntimeException interrupted() {
+        if (cancelled.get()) {
+            Thread.interrupted(); // the interrupt was ours: it is answered by this exception
+            return new RunCancelledException("run " + runId + " cancelled");
+        }
+        Thread.currentThread().interrupt();
+        return new RunCancelledException("interrupted");
+    }
+
+    @Override
+    public Registration onCancel(Runnable action) {
+        onCancel.add(action);
+        if (cancelled.get() && onCancel.remove(action)) runQuietly(action);
+        return () -> onCancel.remove(action);
+    }
+
+    @Override
+    public CompletableFuture<Void> whenCancelled() {
+        return cancelSignal.copy();
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a cancel callback failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Cancellation[" + runId + (isCancelled() ? ", cancelled]" : "]");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tether.engine;
+
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunSnapshot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the console, the command line and the control API drive: submit, observe, cancel. The
+ * embedded engine runs graphs in this JVM; the Redis client hands them to workers. Both report
+ * through a {@link RunRegistry}.
+ */
+public interface RunEngine extends AutoCloseable {
+    Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    RunRegistry registry();
+
+    List<GraphInfo> graphs();
+
+    /**
+     * Queues a run.
+     *
+     * @param queue null for the graph's (routed) default queue
+     * @param input merged over the graph's default input
+     * @throws IllegalArgumentException for an unknown graph or bad input
+     * @throws IllegalStateException when the engine is shutting down or its queue is full
+     */
+    RunSnapshot submit(String graphId, String queue, Map<String, Object> input);
+
+    CancelOutcome cancel(String runId);
+
+    /** Cancels every active run; returns the ids a cancel was sent to. */
+    List<String> cancelAll();
+
+    /** Waits until the run is terminal; empty on timeout. */
+    Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException;
+
+    EngineStats stats();
+
+    /** Where runs execute: "embedded", or the Redis address without credentials. */
+    String mode();
+
+    /**
+     * Cancels everything, waits up to {@code timeout} for runs to stop, then gives up on the rest
+     * (reported, never shown as cancelled) and releases every thread the engine owns.
+     */
+    ShutdownReport shutdown(Duration timeout);
+
+    boolean isShutdown();
+
+    @Override
+    default void close() {
+        shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
+    }
+}

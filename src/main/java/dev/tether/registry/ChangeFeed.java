@@ -1,0 +1,81 @@
+package dev.tether.registry;
+
+import dev.tether.run.RunSnapshot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A pull-based, coalescing view of registry changes: it keeps only the newest snapshot of each run
+ * that changed since the last {@link #drain()}. Offering never blocks and memory is bounded by the
+ * number of runs, so a slow reader (a UI pulse, an HTTP stream) cannot slow the engine; it simply
+ * sees fewer, fresher snapshots.
+ */
+public final class ChangeFeed implements AutoCloseable {
+    private final ConcurrentHashMap<String, RunSnapshot> pending = new ConcurrentHashMap<>();
+    private final Runnable onClose;
+    private volatile Thread waiter;
+    private volatile boolean closed;
+
+    ChangeFeed(Runnable onClose) {
+        this.onClose = onClose;
+    }
+
+    /** Called by the registry while it holds the run's lock, so offers of one run arrive in order. */
+    void offer(RunSnapshot snapshot) {
+        if (closed) return;
+        pending.put(snapshot.runId(), snapshot);
+        var w = waiter;
+        if (w != null) LockSupport.unpark(w);
+    }
+
+    /** Takes every pending change, newest snapshot per run. */
+    public List<RunSnapshot> drain() {
+        if (pending.isEmpty()) return List.of();
+        var out = new ArrayList<RunSnapshot>(pending.size());
+        for (var id : pending.keySet()) {
+            var s = pending.remove(id);
+            if (s != null) out.add(s);
+        }
+        return out;
+    }
+
+    public boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /** Waits until a change is pending, the timeout passes or the feed closes; one waiter at a time. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        waiter = Thread.currentThread();
+        try {
+            while (pending.isEmpty() && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                if (Thread.interrupted()) throw new InterruptedException();
+            }
+            return !pending.isEmpty();
+        } finally {
+            waiter = null;
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        pending.clear();
+        var w = waiter;
+        if (w != null) LockSupport.unpark(w);
+        onClose.run();
+    }
+}

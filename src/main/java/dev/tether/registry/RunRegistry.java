@@ -1,0 +1,169 @@
+package dev.tether.registry;
+
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
+import dev.tether.run.RunStatus;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Every run this process knows, as immutable snapshots. Thread-safe: each event is applied
+ * atomically per run through {@link RunStateMachine}, the only code that changes a run. Finished
+ * runs stay in a bounded history (oldest dropped first).
+ */
+public final class RunRegistry {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunRegistry.class);
+    public static final int DEFAULT_HISTORY = 10_000;
+
+    private final ConcurrentHashMap<String, RunSnapshot> runs = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> finishedOrder = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger finishedCount = new AtomicInteger();
+    private final CopyOnWriteArrayList<ChangeFeed> feeds = new CopyOnWriteArrayList<>();
+    private final int historyCapacity;
+
+    public RunRegistry() {
+        this(DEFAULT_HISTORY);
+    }
+
+    public RunRegistry(int historyCapacity) {
+        if (historyCapacity < 1) throw new IllegalArgumentException("history capacity must be at least 1");
+        this.historyCapacity = historyCapacity;
+    }
+
+    /** Applies one event atomically; rejected events change nothing. */
+    public ApplyResult apply(RunEvent event) {
+        var holder = new RunSnapshot[2];
+        runs.compute(event.runId(), (id, cur) -> {
+            holder[0] = cur;
+            var next = RunStateMachine.apply(cur, event);
+            if (next == null) return cur;
+            holder[1] = next;
+            // Still under this run's lock: feeds see each run's changes in order.
+            for (var feed : feeds) feed.offer(next);
+            return next;
+        });
+        var after = holder[1];
+        if (after != null && after.status().isTerminal() && (holder[0] == null || !holder[0].status().isTerminal())) {
+            retire(after.runId());
+        }
+        return new ApplyResult(event, holder[0], after);
+    }
+
+    private void retire(String runId) {
+        finishedOrder.add(runId);
+        if (finishedCount.incrementAndGet() > historyCapacity) {
+            var oldest = finishedOrder.poll();
+            if (oldest != null) {
+                runs.remove(oldest);
+                finishedCount.decrementAndGet();
+            }
+        }
+    }
+
+    public Optional<RunSnapshot> get(String runId) {
+        return Optional.ofNullable(runs.get(runId));
+    }
+
+    /**
+     * Finds a run by its full id or by a unique prefix (people type short ids).
+     *
+     * @throws IllegalArgumentException when the prefix matches several runs
+     */
+    public Optional<RunSnapshot> find(String idOrPrefix) {
+        var exact = runs.get(idOrPrefix);
+        if (exact != null || idOrPrefix.length() >= 36) return Optional.ofNullable(exact);
+        var matches = runs.values().stream().filter(r -> r.runId().startsWith(idOrPrefix)).limit(2).toList();
+        if (matches.size() > 1) throw new IllegalArgumentException("run id prefix '" + idOrPrefix + "' is ambiguous");
+        return matches.stream().findFirst();
+    }
+
+    public List<RunSnapshot> active() {
+        return select(r -> r.status().isActive());
+    }
+
+    public List<RunSnapshot> finished() {
+        return select(r -> r.status().isTerminal());
+    }
+
+    public List<RunSnapshot> all() {
+        return select(r -> true);
+    }
+
+    public List<RunSnapshot> withStatus(RunStatus status) {
+        return select(r -> r.status() == status);
+    }
+
+    /** Snapshots matching the filter, oldest submission first. */
+    public List<RunSnapshot> select(Predicate<RunSnapshot> filter) {
+        var out = new ArrayList<RunSnapshot>();
+        for (var r : runs.values()) if (filter.test(r)) out.add(r);
+        out.sort(Comparator.comparing(RunSnapshot::submittedAt).thenComparing(RunSnapshot::runId));
+        return out;
+    }
+
+    public Map<RunStatus, Integer> counts() {
+        var counts = new EnumMap<RunStatus, Integer>(RunStatus.class);
+        for (var s : RunStatus.values()) counts.put(s, 0);
+        for (var r : runs.values()) counts.merge(r.status(), 1, Integer::sum);
+        return counts;
+    }
+
+    public int size() {
+        return runs.size();
+    }
+
+    public int historyCapacity() {
+        return historyCapacity;
+    }
+
+    /** A coalescing, pull-based feed of changes from now on; close it when done. */
+    public ChangeFeed openFeed() {
+        var ref = new ChangeFeed[1];
+        ref[0] = new ChangeFeed(() -> feeds.remove(ref[0]));
+        feeds.add(ref[0]);
+        return ref[0];
+    }
+
+    /**
+     * Pushes batches of changes to {@code listener} on a virtual thread of its own; a slow listener
+     * only delays itself. Close the returned handle to stop.
+     */
+    public AutoCloseable subscribe(Consumer<List<RunSnapshot>> listener) {
+        var feed = openFeed();
+        var thread = Thread.ofVirtual().name("tether-registry-subscriber").start(() -> {
+            try {
+                while (!feed.isClosed()) {
+                    if (feed.await(Duration.ofSeconds(1))) {
+                        var batch = feed.drain();
+                        if (!batch.isEmpty()) {
+                            try {
+                                listener.accept(batch);
+                            } catch (RuntimeException e) {
+                                LOG.warn("registry subscriber failed; it keeps receiving changes", e);
+                            }
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return () -> {
+            feed.close();
+            thread.interrupt();
+        };
+    }
+}

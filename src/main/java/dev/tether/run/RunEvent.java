@@ -1,0 +1,58 @@
+package dev.tether.run;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A fact about a run. The registry learns about runs only from these small, serialisable values, so
+ * a run executing in this JVM, a child JVM or a Redis worker reports the same way.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RunEvent.Submitted.class, name = "submitted"),
+        @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
+        @JsonSubTypes.Type(value = RunEvent.NodeStarted.class, name = "node-started"),
+        @JsonSubTypes.Type(value = RunEvent.NodeFinished.class, name = "node-finished"),
+        @JsonSubTypes.Type(value = RunEvent.CancelRequested.class, name = "cancel-requested"),
+        @JsonSubTypes.Type(value = RunEvent.Cancelled.class, name = "cancelled"),
+        @JsonSubTypes.Type(value = RunEvent.Completed.class, name = "completed"),
+        @JsonSubTypes.Type(value = RunEvent.Failed.class, name = "failed"),
+        @JsonSubTypes.Type(value = RunEvent.Stuck.class, name = "stuck"),
+        @JsonSubTypes.Type(value = RunEvent.Lost.class, name = "lost"),
+})
+public sealed interface RunEvent {
+
+    String runId();
+
+    Instant at();
+
+    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at)
+            implements RunEvent {
+        public Submitted {
+            input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
+        }
+    }
+
+    record Started(String runId, String worker, Instant at) implements RunEvent {}
+
+    record NodeStarted(String runId, String node, Instant at) implements RunEvent {}
+
+    /** {@code ok} is false when the node threw or was cancelled; only ok nodes count as steps. */
+    record NodeFinished(String runId, String node, boolean ok, Instant at) implements RunEvent {}
+
+    record CancelRequested(String runId, Instant at) implements RunEvent {}
+
+    /** The run's thread and node futures are done; {@code atNode} is where it stopped (null if before any). */
+    record Cancelled(String runId, String atNode, Instant at) implements RunEvent {}
+
+    record Completed(String runId, Instant at) implements RunEvent {}
+
+    record Failed(String runId, ErrorInfo error, Instant at) implements RunEvent {}
+
+    record Stuck(String runId, String atNode, Instant at) implements RunEvent {}
+
+    record Lost(String runId, String reason, Instant at) implements RunEvent {}
+}

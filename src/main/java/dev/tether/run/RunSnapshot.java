@@ -1,0 +1,76 @@
+package dev.tether.run;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable view of one run at one moment. Only {@link RunStateMachine} makes new ones.
+ *
+ * @param version number of events applied so far; a newer snapshot of the same run always has a
+ *                larger version, which lets observers drop stale copies
+ */
+public record RunSnapshot(
+        String runId,
+        String graphId,
+        String queue,
+        String worker,
+        RunStatus status,
+        String currentNode,
+        int steps,
+        Instant submittedAt,
+        Instant startedAt,
+        Instant endedAt,
+        Instant cancelRequestedAt,
+        String cancelledAtNode,
+        ErrorInfo error,
+        Map<String, Object> input,
+        List<NodeSpan> timeline,
+        long version) {
+
+    public RunSnapshot {
+        input = input == null ? Map.of() : input;
+        timeline = timeline == null ? List.of() : timeline;
+    }
+
+    /** The first 8 characters of the id: what a person reads and types. */
+    @JsonIgnore
+    public String shortId() {
+        return runId.length() <= 8 ? runId : runId.substring(0, 8);
+    }
+
+    @JsonIgnore
+    public boolean isTerminal() {
+        return status.isTerminal();
+    }
+
+    /** Time spent running: from start to end, or to {@code now} while active; zero before start. */
+    public Duration runtime(Instant now) {
+        if (startedAt == null) return Duration.ZERO;
+        var end = endedAt != null ? endedAt : now;
+        return end.isBefore(startedAt) ? Duration.ZERO : Duration.between(startedAt, end);
+    }
+
+    /** From the cancel request to the run's terminal state, when both happened. */
+    @JsonIgnore
+    public Duration cancelLatency() {
+        if (cancelRequestedAt == null || endedAt == null) return null;
+        return Duration.between(cancelRequestedAt, endedAt);
+    }
+
+    /** Whether a cancel request can still change anything. */
+    @JsonIgnore
+    public boolean isCancellable() {
+        return status == RunStatus.QUEUED || status == RunStatus.RUNNING;
+    }
+
+    RunSnapshot with(RunStatus status, String worker, String currentNode, int steps, Instant startedAt,
+                     Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
+                     List<NodeSpan> timeline) {
+        return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1);
+    }
+}
