@@ -174,6 +174,10 @@ public final class LocalEngine implements RunEngine {
     @Override
     public List<String> cancelAll() {
         var ids = new ArrayList<String>();
+        // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
+        for (var run : registry.withStatus(RunStatus.QUEUED)) {
+            if (cancel(run.runId()) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+        }
         for (var run : registry.active()) {
             var outcome = cancel(run.runId());
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());

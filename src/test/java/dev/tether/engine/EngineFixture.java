@@ -1,0 +1,53 @@
+package dev.tether.engine;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.awaitility.Awaitility;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** An embedded engine with a recording checkpoint saver, for tests. */
+final class EngineFixture implements AutoCloseable {
+    final RunRegistry registry = new RunRegistry(100_000);
+    final RecordingSaver saver = new RecordingSaver();
+    final LocalEngine engine;
+
+    EngineFixture(int concurrency, Duration grace, GraphDefinition... graphs) {
+        saver.watch(registry);
+        var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(grace).withCheckpointSaver(saver);
+        engine = new LocalEngine(config, GraphCatalog.of(List.of(graphs)), registry);
+    }
+
+    String submit(String graph) {
+        return engine.submit(graph, null, Map.of()).runId();
+    }
+
+    RunSnapshot run(String id) {
+        return registry.get(id).orElseThrow();
+    }
+
+    /** Waits (polling every millisecond) until the run has started node {@code node}. */
+    void awaitNode(String id, String node) {
+        Awaitility.await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+                .until(() -> node.equals(run(id).currentNode()));
+    }
+
+    RunSnapshot awaitTerminal(String id) throws InterruptedException {
+        return engine.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow(() -> new AssertionError("run " + id + " not terminal: " + run(id)));
+    }
+
+    void awaitStatus(String id, RunStatus status) {
+        Awaitility.await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+                .until(() -> run(id).status() == status);
+    }
+
+    @Override
+    public void close() {
+        engine.shutdown(Duration.ofSeconds(10));
+    }
+}
