@@ -55,6 +55,7 @@ public final class GraphCatalog {
         if (!jars.isEmpty()) {
             // One loader per jar: a jar's own services are listed once, and a bad jar spoils only itself.
             for (var jar : jars) {
+                if (!isPluginJar(jar, problems)) continue;
                 var loader = new URLClassLoader("tether-plugin:" + jar.getFileName(), new URL[]{toUrl(jar)}, parent);
                 var services = ServiceLoader.load(GraphDefinition.class, loader).stream()
                         .filter(p -> p.type().getClassLoader() == loader);
@@ -110,6 +111,19 @@ public final class GraphCatalog {
         } catch (IOException e) {
             problems.add("cannot read plugins folder " + dir + ": " + e.getMessage());
             return List.of();
+        }
+    }
+
+    private static boolean isPluginJar(Path jar, List<String> problems) {
+        try (var file = new java.util.jar.JarFile(jar.toFile())) {
+            if (file.getEntry("META-INF/services/" + GraphDefinition.class.getName()) == null) {
+                problems.add("plugin " + jar.getFileName() + " lists no graph in META-INF/services/" + GraphDefinition.class.getName());
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            problems.add("plugin " + jar.getFileName() + " is not a readable jar (" + e.getMessage() + ")");
+            return false;
         }
     }
 

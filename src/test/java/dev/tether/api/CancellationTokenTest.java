@@ -1,0 +1,139 @@
+package dev.tether.api;
+
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.registry.RunRegistry;
+import org.bsc.langgraph4j.GraphStateException;
+import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.state.AgentState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.bsc.langgraph4j.StateGraph.END;
+import static org.bsc.langgraph4j.StateGraph.START;
+import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
+
+/** What a node author gets from {@link Cancellation}, observed from inside a real run. */
+class CancellationTokenTest {
+    private final BlockingQueue<Cancellation> tokens = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Object> results = new ArrayBlockingQueue<>(1);
+    private final RunRegistry registry = new RunRegistry();
+    private LocalEngine engine;
+
+    /** A one-node graph whose node hands its token to the test and then runs {@code body}. */
+    private String runNode(java.util.function.Function<Cancellation, Object> body) {
+        var def = new GraphDefinition() {
+            public String id() { return "probe"; }
+            public String title() { return "probe"; }
+            public String description() { return "probe"; }
+            public StateGraph<AgentState> build() throws GraphStateException {
+                return new StateGraph<>(AgentState::new)
+                        .addNode("probe", node_async(s -> {
+                            var token = Cancellation.current();
+                            tokens.add(token);
+                            try {
+                                results.add(body.apply(token));
+                            } catch (RuntimeException e) {
+                                results.add(e);
+                                throw e;
+                            }
+                            return Map.of();
+                        }))
+                        .addEdge(START, "probe").addEdge("probe", END);
+            }
+        };
+        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(def), registry);
+        return engine.submit("probe", null, Map.of()).runId();
+    }
+
+    @AfterEach
+    void close() {
+        if (engine != null) engine.shutdown(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void sleepReturnsWithinMillisecondsOfACancel() throws Exception {
+        var id = runNode(token -> {
+            long t0 = System.nanoTime();
+            try {
+                token.sleep(Duration.ofSeconds(30));
+                return "slept";
+            } catch (RunCancelledException e) {
+                return (System.nanoTime() - t0) / 1_000_000;
+            }
+        });
+        var token = tokens.poll(5, TimeUnit.SECONDS);
+        assertThat(token.isCancelled()).isFalse();
+        Thread.sleep(50);
+        engine.cancel(id);
+        var sleptMs = (Long) results.poll(5, TimeUnit.SECONDS);
+        assertThat(sleptMs).isBetween(40L, 1_000L);
+        assertThat(token.isCancelled()).isTrue();
+        assertThatThrownBy(token::throwIfCancelled).isInstanceOf(RunCancelledException.class);
+    }
+
+    @Test
+    void awaitCancelsTheFutureItWaitsFor() throws Exception {
+        var slow = new CompletableFuture<String>();
+        var id = runNode(token -> {
+            try {
+                return token.await(slow);
+            } catch (RunCancelledException e) {
+                return "cancelled";
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        tokens.poll(5, TimeUnit.SECONDS);
+        engine.cancel(id);
+        assertThat(results.poll(5, TimeUnit.SECONDS)).isEqualTo("cancelled");
+        assertThat(slow).isCancelled();
+    }
+
+    @Test
+    void onCancelCallbacksRunOnceAndWhenCancelledCompletes() throws Exception {
+        var pool = Executors.newSingleThreadExecutor();
+        try {
+            var fired = new AtomicBoolean();
+            var id = runNode(token -> {
+                token.onCancel(() -> fired.set(true));
+                // work on another pool, stopped through the captured token
+                return CompletableFuture.supplyAsync(() -> {
+                    token.whenCancelled().join();
+                    return "saw cancel";
+                }, pool).join();
+            });
+            var token = tokens.poll(5, TimeUnit.SECONDS);
+            engine.cancel(id);
+            assertThat(results.poll(5, TimeUnit.SECONDS)).isEqualTo("saw cancel");
+            assertThat(fired).isTrue();
+            var late = new AtomicBoolean();
+            token.onCancel(() -> late.set(true));
+            assertThat(late).as("registered after the cancel: runs at once").isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void outsideARunTheTokenIsNeverCancelled() throws Exception {
+        var none = Cancellation.current();
+        assertThat(none).isSameAs(Cancellation.none());
+        assertThat(none.isCancelled()).isFalse();
+        none.sleep(Duration.ofMillis(1));
+        assertThat(none.await(CompletableFuture.completedFuture(7))).isEqualTo(7);
+        assertThat(Cancellation.from(null)).isSameAs(Cancellation.none());
+    }
+}

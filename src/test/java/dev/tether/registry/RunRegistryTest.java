@@ -1,0 +1,162 @@
+package dev.tether.registry;
+
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RunRegistryTest {
+    private static final Instant T = Instant.now();
+
+    private static void submit(RunRegistry r, String id) {
+        r.apply(new RunEvent.Submitted(id, "g", "q", Map.of(), T));
+    }
+
+    @Test
+    void concurrentEventsOnOneRunAreAppliedAtomically() throws Exception {
+        var registry = new RunRegistry();
+        submit(registry, "r");
+        registry.apply(new RunEvent.Started("r", "w", T));
+        int threads = 8, perThread = 5_000;
+        var pool = Executors.newFixedThreadPool(threads);
+        var start = new CountDownLatch(1);
+        for (int t = 0; t < threads; t++) {
+            pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < perThread; i++) registry.apply(new RunEvent.NodeFinished("r", "n", true, T));
+                return null;
+            });
+        }
+        start.countDown();
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        var run = registry.get("r").orElseThrow();
+        assertThat(run.steps()).isEqualTo(threads * perThread);
+        assertThat(run.version()).isEqualTo(2 + threads * perThread);
+    }
+
+    @Test
+    void exactlyOneOfRacingTerminalEventsWins() throws Exception {
+        for (int round = 0; round < 500; round++) {
+            var registry = new RunRegistry();
+            var id = "r" + round;
+            submit(registry, id);
+            registry.apply(new RunEvent.Started(id, "w", T));
+            registry.apply(new RunEvent.CancelRequested(id, T));
+            var go = new CountDownLatch(1);
+            var results = new ConcurrentHashMap<String, Boolean>();
+            var a = Thread.ofPlatform().start(() -> { await(go); results.put("cancelled", registry.apply(new RunEvent.Cancelled(id, "n", T)).applied()); });
+            var b = Thread.ofPlatform().start(() -> { await(go); results.put("stuck", registry.apply(new RunEvent.Stuck(id, "n", T)).applied()); });
+            go.countDown();
+            a.join();
+            b.join();
+            assertThat(results.values().stream().filter(x -> x)).hasSize(1);
+            var status = registry.get(id).orElseThrow().status();
+            assertThat(status).isEqualTo(results.get("cancelled") ? RunStatus.CANCELLED : RunStatus.STUCK);
+        }
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Test
+    void historyKeepsOnlyTheNewestFinishedRunsAndNeverDropsActiveOnes() {
+        var registry = new RunRegistry(3);
+        submit(registry, "active");
+        for (int i = 0; i < 10; i++) {
+            submit(registry, "f" + i);
+            registry.apply(new RunEvent.CancelRequested("f" + i, T));
+        }
+        assertThat(registry.finished()).extracting(RunSnapshot::runId).containsExactlyInAnyOrder("f7", "f8", "f9");
+        assertThat(registry.active()).extracting(RunSnapshot::runId).containsExactly("active");
+    }
+
+    @Test
+    void aFeedCoalescesToTheNewestSnapshotPerRun() {
+        var registry = new RunRegistry();
+        try (var feed = registry.openFeed()) {
+            submit(registry, "a");
+            registry.apply(new RunEvent.Started("a", "w", T));
+            for (int i = 0; i < 100; i++) registry.apply(new RunEvent.NodeFinished("a", "n", true, T));
+            submit(registry, "b");
+            var batch = feed.drain();
+            assertThat(batch).hasSize(2);
+            assertThat(batch.stream().filter(s -> s.runId().equals("a")).findFirst().orElseThrow().steps()).isEqualTo(100);
+            assertThat(feed.drain()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSlowSubscriberDoesNotSlowTheWritersAndSeesTheFinalState() throws Exception {
+        var registry = new RunRegistry();
+        var seen = new ConcurrentHashMap<String, RunSnapshot>();
+        var batches = new ArrayList<Integer>();
+        try (var sub = registry.subscribe(batch -> {
+            synchronized (batches) {
+                batches.add(batch.size());
+            }
+            batch.forEach(s -> seen.merge(s.runId(), s, (x, y) -> y.version() > x.version() ? y : x));
+            try {
+                Thread.sleep(50); // a very slow listener
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1_000; i++) {
+                submit(registry, "r" + i);
+                registry.apply(new RunEvent.Started("r" + i, "w", T));
+                for (int k = 0; k < 50; k++) registry.apply(new RunEvent.NodeFinished("r" + i, "n", true, T));
+                registry.apply(new RunEvent.Completed("r" + i, T));
+            }
+            long writeMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(writeMs).as("53,000 events must not wait for a 50 ms listener").isLessThan(5_000);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1_000
+                    && seen.values().stream().allMatch(s -> s.status() == RunStatus.COMPLETED && s.steps() == 50));
+        }
+        synchronized (batches) {
+            assertThat(batches.size()).as("changes were coalesced into few batches").isLessThan(200);
+        }
+    }
+
+    @Test
+    void findAcceptsAUniquePrefix() {
+        var registry = new RunRegistry();
+        submit(registry, "abc123");
+        submit(registry, "abd456");
+        assertThat(registry.find("abc").orElseThrow().runId()).isEqualTo("abc123");
+        assertThat(registry.find("zzz")).isEmpty();
+        assertThatThrownBy(() -> registry.find("ab")).hasMessageContaining("ambiguous");
+    }
+
+    @Test
+    void countsCoverEveryStatus() {
+        var registry = new RunRegistry();
+        submit(registry, "q");
+        submit(registry, "c");
+        registry.apply(new RunEvent.CancelRequested("c", T));
+        var counts = registry.counts();
+        assertThat(counts).containsOnlyKeys(List.of(RunStatus.values()));
+        assertThat(counts.get(RunStatus.QUEUED)).isEqualTo(1);
+        assertThat(counts.get(RunStatus.CANCELLED)).isEqualTo(1);
+    }
+}
