@@ -1,0 +1,141 @@
+package dev.tether.bench;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunStatus;
+import org.HdrHistogram.Histogram;
+import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.GraphInput;
+import org.bsc.langgraph4j.RunnableConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cancel latency, from the cancel call until the run is terminal and its thread free, for a node
+ * blocked in a sleep and for a cooperative CPU node: the engine side by side with plain LangGraph4j
+ * (iterator on its own thread + {@code cancel(true)}), on the same graphs.
+ */
+public final class CancelLatencyBench {
+
+    record Row(String what, int samples, Histogram micros) {
+        String line() {
+            return "| %s | %,d | %s | %s | %s |".formatted(what, samples,
+                    ms(micros.getValueAtPercentile(50)), ms(micros.getValueAtPercentile(99)), ms(micros.getMaxValue()));
+        }
+
+        static String ms(long micros) {
+            return micros >= 100_000 ? "%,.0f ms".formatted(micros / 1000.0) : "%.3f ms".formatted(micros / 1000.0);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+        var rows = new ArrayList<Row>();
+        rows.add(engine("Tether, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
+        rows.add(engine("Tether, cooperative CPU node (10 s of work)", BenchGraphs.cpu(10_000), samples));
+        rows.add(plainConcurrent("plain LangGraph4j, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
+        int cpuSamples = Math.min(samples, 10);
+        rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
+        System.out.println();
+        System.out.println("| case | cancels | p50 | p99 | max |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        rows.forEach(r -> System.out.println(r.line()));
+    }
+
+    /** Sequential runs on a one-slot engine: submit, wait until inside the slow node, cancel, time to terminal. */
+    static Row engine(String what, GraphDefinition graph, int samples) throws Exception {
+        var registry = new RunRegistry(samples + 10);
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(graph), registry);
+        var histogram = new Histogram(3);
+        try {
+            for (int i = 0; i < samples + 50; i++) { // the first 50 warm the JIT and are not counted
+                var entered = new CountDownLatch(1);
+                BenchGraphs.ENTERED.set(entered);
+                var id = engine.submit(graph.id(), null, Map.of()).runId();
+                if (!entered.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("run did not reach its slow node");
+                Thread.sleep(0, 200_000); // be inside the sleep / the loop
+                long t0 = System.nanoTime();
+                engine.cancel(id);
+                var end = engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
+                long micros = (System.nanoTime() - t0) / 1_000;
+                if (end.status() != RunStatus.CANCELLED) throw new IllegalStateException("expected CANCELLED: " + end);
+                if (i >= 50) histogram.recordValue(micros);
+            }
+        } finally {
+            engine.shutdown(Duration.ofSeconds(10));
+        }
+        report(what, histogram);
+        return new Row(what, samples, histogram);
+    }
+
+    /** All runs at once, each on its own thread, cancelled together once all are inside the slow node. */
+    static Row plainConcurrent(String what, GraphDefinition graph, int samples) throws Exception {
+        CompiledGraph<?> compiled = graph.build().compile();
+        var entered = new CountDownLatch(samples);
+        BenchGraphs.ENTERED.set(entered);
+        var generators = new ArrayList<org.bsc.async.AsyncGenerator.Cancellable<?>>();
+        var ended = new long[samples];
+        var threads = new ArrayList<Thread>();
+        var ready = new CountDownLatch(samples);
+        for (int i = 0; i < samples; i++) {
+            var gen = compiled.stream(GraphInput.args(Map.of()), RunnableConfig.builder().threadId("p" + i).build());
+            generators.add(gen);
+            int k = i;
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
+                ready.countDown();
+                for (var ignored : gen) { /* drive the graph */ }
+                ended[k] = System.nanoTime();
+            }));
+        }
+        if (!entered.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("plain runs did not all start");
+        Thread.sleep(200);
+        var started = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            started[i] = System.nanoTime();
+            generators.get(i).cancel(true);
+        }
+        for (var t : threads) t.join();
+        var histogram = new Histogram(3);
+        for (int i = 0; i < samples; i++) histogram.recordValue((ended[i] - started[i]) / 1_000);
+        report(what, histogram);
+        return new Row(what, samples, histogram);
+    }
+
+    /** One at a time (CPU-bound runs in parallel would only measure the machine's two cores). */
+    static Row plainSequential(String what, GraphDefinition graph, int samples) throws Exception {
+        CompiledGraph<?> compiled = graph.build().compile();
+        var histogram = new Histogram(3);
+        for (int i = 0; i < samples; i++) {
+            var entered = new CountDownLatch(1);
+            BenchGraphs.ENTERED.set(entered);
+            var gen = compiled.stream(GraphInput.args(Map.of()), RunnableConfig.builder().threadId("s" + i).build());
+            var end = new long[1];
+            var t = Thread.ofPlatform().daemon().start(() -> {
+                for (var ignored : gen) { /* drive */ }
+                end[0] = System.nanoTime();
+            });
+            entered.await();
+            Thread.sleep(500);
+            long t0 = System.nanoTime();
+            gen.cancel(true);
+            t.join();
+            histogram.recordValue((end[0] - t0) / 1_000);
+        }
+        report(what, histogram);
+        return new Row(what, samples, histogram);
+    }
+
+    private static void report(String what, Histogram h) {
+        System.out.printf("%-70s n=%,d p50=%s p99=%s max=%s%n", what, h.getTotalCount(),
+                Row.ms(h.getValueAtPercentile(50)), Row.ms(h.getValueAtPercentile(99)), Row.ms(h.getMaxValue()));
+    }
+
+}
