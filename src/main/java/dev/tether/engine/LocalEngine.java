@@ -427,12 +427,12 @@ public final class LocalEngine implements RunEngine {
         if (!result.applied()) return;
         LOG.warn("run {} ignored its cancel for {} ms (node {}): STUCK; its thread cannot be forced in-process",
                 control.runId, config.cancelGrace().toMillis(), control.currentNode);
-        control.terminal.complete(result.after());
         var slot = control.slot;
         if (slot != null && !slot.retired && !shutdown) {
             slot.retired = true;
             startSlot(); // keep capacity: the stuck thread leaves when (if) its node returns
         }
+        control.terminal.complete(result.after());
     }
 
     // ------------------------------------------------------------------ node hook
