@@ -149,8 +149,9 @@ public final class LocalEngine implements RunEngine {
                     : CancelOutcome.ALREADY_FINISHED;
         }
         var control = controls.get(runId);
-        if (result.after().status() == RunStatus.CANCELLED) { // was queued: it never starts
-            if (localQueue != null) localQueue.remove(runId);
+        if (result.after().status() == RunStatus.CANCELLED) {
+            // Was queued: it never starts. Its request stays in the queue (removing it is O(n));
+            // the slot that takes it finds it cancelled and skips it in microseconds.
             if (control != null) {
                 control.cancel();
                 control.closeFence();
@@ -164,11 +165,6 @@ public final class LocalEngine implements RunEngine {
             scheduleStuckCheck(control);
         }
         return CancelOutcome.CANCELLING;
-    }
-
-    /** Cancels a run this engine executes when the request came from elsewhere (e.g. a Redis cancel record). */
-    public CancelOutcome cancelLocal(String runId) {
-        return cancel(runId);
     }
 
     @Override

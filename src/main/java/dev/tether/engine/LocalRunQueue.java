@@ -21,11 +21,6 @@ public final class LocalRunQueue implements RunSource {
         return queue.offer(new LocalJob(request));
     }
 
-    /** Drops a queued request (a cancelled run need not wait for a slot to skip it). */
-    public boolean remove(String runId) {
-        return queue.removeIf(j -> j instanceof LocalJob l && l.request().runId().equals(runId));
-    }
-
     public int size() {
         return queue.size();
     }
