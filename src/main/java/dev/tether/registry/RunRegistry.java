@@ -78,14 +78,14 @@ public final class RunRegistry {
     }
 
     /**
-     * Finds a run by its full id or by a unique prefix (people type short ids).
+     * Finds a run by its full id, a unique prefix, or its short id (the id's last characters).
      *
      * @throws IllegalArgumentException when the prefix matches several runs
      */
     public Optional<RunSnapshot> find(String idOrPrefix) {
         var exact = runs.get(idOrPrefix);
         if (exact != null || idOrPrefix.length() >= 36) return Optional.ofNullable(exact);
-        var matches = runs.values().stream().filter(r -> r.runId().startsWith(idOrPrefix)).limit(2).toList();
+        var matches = runs.values().stream().filter(r -> r.runId().startsWith(idOrPrefix) || r.runId().endsWith(idOrPrefix)).limit(2).toList();
         if (matches.size() > 1) throw new IllegalArgumentException("run id prefix '" + idOrPrefix + "' is ambiguous");
         return matches.stream().findFirst();
     }

@@ -36,10 +36,10 @@ public record RunSnapshot(
         timeline = timeline == null ? List.of() : timeline;
     }
 
-    /** The first 8 characters of the id: what a person reads and types. */
+    /** The last 8 characters of the id (the random part of a time-ordered id): what a person reads and types. */
     @JsonIgnore
     public String shortId() {
-        return runId.length() <= 8 ? runId : runId.substring(0, 8);
+        return runId.length() <= 8 ? runId : runId.substring(runId.length() - 8);
     }
 
     @JsonIgnore
