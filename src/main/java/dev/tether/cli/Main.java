@@ -36,7 +36,7 @@ public final class Main {
     private static void demo() throws Exception {
         RunEngine engine = new LocalEngine(EngineConfig.defaults(), GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
         ShutdownOnSignal.install(engine, RunEngine.DEFAULT_SHUTDOWN_TIMEOUT, null);
-        var book = engine.submit("book-workflow", null, Map.of("nodeMillis", 800)).runId();
+        engine.submit("book-workflow", null, Map.of("nodeMillis", 800));
         engine.submit("welcome-email", null, Map.of());
         var cpu = engine.submit("cpu-crunch", null, Map.of("millis", 4_000)).runId();
         var stubborn = engine.submit("stubborn", null, Map.of("seconds", 8)).runId();
@@ -53,7 +53,6 @@ public final class Main {
             Thread.sleep(1_000);
         }
         print(engine);
-        engine.awaitTerminal(book, Duration.ofSeconds(1));
         engine.shutdown(Duration.ofSeconds(5));
     }
 

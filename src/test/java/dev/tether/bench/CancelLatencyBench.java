@@ -13,7 +13,6 @@ import org.bsc.langgraph4j.RunnableConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
