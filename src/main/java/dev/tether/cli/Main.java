@@ -25,11 +25,19 @@ public final class Main {
             case "graphs" -> GraphCatalog.load(GraphCatalog.defaultPluginsDir()).all()
                     .forEach(g -> System.out.printf("%-16s %-14s %s%n", g.id(), g.defaultQueue(), g.description()));
             case "demo" -> demo();
+            case "console" -> console();
             default -> {
                 System.err.println("tether: unknown command '" + command + "' (usage: tether [demo|graphs])");
                 System.exit(2);
             }
         }
+    }
+
+    private static void console() {
+        RunEngine engine = new LocalEngine(EngineConfig.defaults(), GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
+        ShutdownOnSignal.install(engine, RunEngine.DEFAULT_SHUTDOWN_TIMEOUT, null);
+        dev.tether.console.TetherConsole.launch(engine, dev.tether.console.ConsoleOptions.defaults());
+        System.exit(0);
     }
 
     /** Submits one run of each built-in graph, shows them live, cancels two, and exits on Ctrl+C or when all end. */

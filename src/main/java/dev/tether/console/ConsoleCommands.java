@@ -1,0 +1,68 @@
+package dev.tether.console;
+
+import dev.tether.engine.CancelOutcome;
+import dev.tether.engine.RunEngine;
+import dev.tether.run.RunSnapshot;
+import javafx.application.Platform;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * What the console asks of the engine. Calls leave the FX thread (a remote engine may block on the
+ * network); outcomes come back on the FX thread. User actions are rare, so one hop each is fine.
+ */
+final class ConsoleCommands implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleCommands.class);
+
+    private final RunEngine engine;
+    private final Consumer<String> onError;
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("tether-console-command-", 0).factory());
+
+    ConsoleCommands(RunEngine engine, Consumer<String> onError) {
+        this.engine = engine;
+        this.onError = onError;
+    }
+
+    RunEngine engine() {
+        return engine;
+    }
+
+    CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input) {
+        return call(() -> engine.submit(graphId, queue, input), "submit " + graphId);
+    }
+
+    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds) {
+        var ids = List.copyOf(runIds);
+        return call(() -> ids.stream().map(engine::cancel).toList(), "cancel");
+    }
+
+    CompletableFuture<List<String>> cancelAll() {
+        return call(engine::cancelAll, "cancel all");
+    }
+
+    private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> action, String what) {
+        var result = new CompletableFuture<T>();
+        executor.execute(() -> {
+            try {
+                result.complete(action.call());
+            } catch (Exception e) {
+                LOG.warn("{} failed: {}", what, e.getMessage());
+                Platform.runLater(() -> onError.accept(what + " failed: " + e.getMessage()));
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.tether.console;
+
+import dev.tether.json.Json;
+import dev.tether.run.NodeSpan;
+import dev.tether.run.RunSnapshot;
+import javafx.beans.InvalidationListener;
+import javafx.beans.value.ObservableLongValue;
+import javafx.beans.value.ObservableValue;
+import javafx.fxml.FXML;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** The details pane: every field of the selected run, its node timeline, and its error. */
+public final class DetailsController {
+    private static final double BAR_MAX = 180;
+
+    @FXML private Label statusBadge;
+    @FXML private Label title;
+    @FXML private GridPane fields;
+    @FXML private VBox timeline;
+    @FXML private VBox errorBox;
+    @FXML private Label errorSummary;
+    @FXML private TextArea errorStack;
+
+    private ObservableValue<RunSnapshot> source;
+    private final InvalidationListener onChange = o -> render();
+    private Label runtimeValue;
+
+    void init(ObservableLongValue clock) {
+        clock.addListener(o -> tick());
+        render();
+    }
+
+    /** Follows a run's snapshot as it changes; null clears the pane. */
+    void show(ObservableValue<RunSnapshot> snapshot) {
+        if (source != null) source.removeListener(onChange);
+        source = snapshot;
+        if (source != null) source.addListener(onChange);
+        render();
+    }
+
+    private RunSnapshot current() {
+        return source == null ? null : source.getValue();
+    }
+
+    private void render() {
+        var r = current();
+        fields.getChildren().clear();
+        timeline.getChildren().clear();
+        runtimeValue = null;
+        if (r == null) {
+            StatusStyles.apply(statusBadge, null);
+            title.setText("No run selected");
+            showError(null);
+            return;
+        }
+        StatusStyles.apply(statusBadge, r.status());
+        title.setText(r.graphId() + "  ·  " + r.shortId());
+        int row = 0;
+        row = selectable(row, "Run id", r.runId());
+        row = field(row, "Graph", r.graphId());
+        row = field(row, "Queue", r.queue());
+        row = field(row, "Worker", r.worker());
+        row = field(row, "Current node", r.currentNode());
+        row = field(row, "Steps", Integer.toString(r.steps()));
+        row = field(row, "Submitted", Formats.full(r.submittedAt()));
+        row = field(row, "Started", Formats.full(r.startedAt()));
+        row = field(row, "Ended", Formats.full(r.endedAt()));
+        runtimeValue = value(Formats.hms(r.runtime(Instant.now())));
+        fields.addRow(row++, key("Runtime"), runtimeValue);
+        if (r.cancelRequestedAt() != null) {
+            row = field(row, "Cancel requested", Formats.full(r.cancelRequestedAt()));
+            if (r.status() == dev.tether.run.RunStatus.STUCK) row = field(row, "Stuck in node", r.currentNode());
+            else if (r.status() == dev.tether.run.RunStatus.CANCELLED)
+                row = field(row, "Cancelled at node", r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode());
+            row = field(row, r.status() == dev.tether.run.RunStatus.STUCK ? "Gave up after" : "Cancel took",
+                    Formats.span(r.cancelLatency()));
+        }
+        field(row, "Input", r.input() == null || r.input().isEmpty() ? "" : Json.write(r.input()));
+        renderTimeline(r);
+        showError(r);
+    }
+
+    private void tick() {
+        var r = current();
+        if (r == null || runtimeValue == null || r.isTerminal()) return;
+        runtimeValue.setText(Formats.hms(r.runtime(Instant.now())));
+        if (!r.timeline().isEmpty() && r.timeline().getLast().endedAt() == null) renderTimeline(r);
+    }
+
+    private void renderTimeline(RunSnapshot r) {
+        timeline.getChildren().clear();
+        if (r.timeline().isEmpty()) {
+            timeline.getChildren().add(new Label(r.status().isTerminal() ? "No node ran." : "Waiting for the first node…"));
+            return;
+        }
+        // a node that never ended (a STUCK run's) is drawn up to the run's end, not growing forever
+        var now = r.isTerminal() && r.endedAt() != null ? r.endedAt() : Instant.now();
+        long longest = 1;
+        for (var span : r.timeline()) longest = Math.max(longest, span.duration(now).toMillis());
+        for (var span : r.timeline()) timeline.getChildren().add(spanRow(span, now, longest, r.isTerminal()));
+    }
+
+    private static HBox spanRow(NodeSpan span, Instant now, long longestMillis, boolean runEnded) {
+        var name = new Label(span.node());
+        name.getStyleClass().add("span-name");
+        name.setMinWidth(110);
+        name.setPrefWidth(110);
+        Duration d = span.duration(now);
+        var bar = new Region();
+        bar.getStyleClass().addAll("span-bar", "span-" + span.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        double w = Math.max(3, BAR_MAX * d.toMillis() / (double) longestMillis);
+        bar.setMinWidth(w);
+        bar.setPrefWidth(w);
+        bar.setMaxWidth(w);
+        boolean open = span.outcome() == NodeSpan.Outcome.RUNNING;
+        var time = new Label(Formats.span(d) + (open ? (runEnded ? "  abandoned" : "  running") : ""));
+        time.getStyleClass().add("span-time");
+        time.setMinWidth(javafx.scene.control.Label.USE_PREF_SIZE);
+        var rowBox = new HBox(8, name, bar, time);
+        rowBox.getStyleClass().add("span-row");
+        HBox.setHgrow(time, Priority.ALWAYS);
+        return rowBox;
+    }
+
+    private void showError(RunSnapshot r) {
+        boolean has = r != null && r.error() != null;
+        errorBox.setVisible(has);
+        errorBox.setManaged(has);
+        errorSummary.setText(has ? r.error().summary() : "");
+        errorStack.setText(has ? r.error().stackTrace() : "");
+    }
+
+    private int field(int row, String k, String v) {
+        fields.addRow(row, key(k), value(Formats.orDash(v == null || v.isEmpty() ? null : v)));
+        return row + 1;
+    }
+
+    private int selectable(int row, String k, String v) {
+        var tf = new TextField(v);
+        tf.setEditable(false);
+        tf.getStyleClass().add("selectable-value");
+        fields.addRow(row, key(k), tf);
+        return row + 1;
+    }
+
+    private static Label key(String text) {
+        var l = new Label(text);
+        l.getStyleClass().add("field-key");
+        return l;
+    }
+
+    private static Label value(String text) {
+        var l = new Label(text);
+        l.getStyleClass().add("field-value");
+        l.setWrapText(true);
+        return l;
+    }
+}

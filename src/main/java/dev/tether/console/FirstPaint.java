@@ -1,0 +1,34 @@
+package dev.tether.console;
+
+import javafx.animation.AnimationTimer;
+import javafx.scene.Scene;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Startup measurement: with {@code -Dtether.firstPaint.report=true} the console prints
+ * {@code first-paint-ms=N} (milliseconds from process start) to stderr on the second pulse after its
+ * window is shown, i.e. once the first frame has been rendered.
+ */
+final class FirstPaint {
+    private FirstPaint() {}
+
+    static void reportAfterShow(Scene scene) {
+        if (!Boolean.getBoolean("tether.firstPaint.report")) return;
+        scene.windowProperty().addListener((o, a, w) -> {
+            if (w == null) return;
+            w.setOnShown(e -> new AnimationTimer() {
+                int pulses;
+
+                @Override
+                public void handle(long now) {
+                    if (++pulses < 2) return;
+                    stop();
+                    var start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+                    System.err.println("first-paint-ms=" + Duration.between(start, Instant.now()).toMillis());
+                }
+            }.start());
+        });
+    }
+}

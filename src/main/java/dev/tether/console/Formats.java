@@ -1,0 +1,43 @@
+package dev.tether.console;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/** How times read in the console: runtimes as h:mm:ss, short latencies in ms, instants local. */
+public final class Formats {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter FULL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    private Formats() {}
+
+    /** h:mm:ss, as the runtime column ticks. */
+    public static String hms(Duration d) {
+        if (d == null) return "";
+        long s = Math.max(0, d.toSeconds());
+        return String.format("%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    /** A duration as a person compares them: "850 ms", "12.4 s", "3:05:07". */
+    public static String span(Duration d) {
+        if (d == null) return "";
+        long ms = d.toMillis();
+        if (ms < 1) return String.format("%.2f ms", d.toNanos() / 1e6);
+        if (ms < 1_000) return ms + " ms";
+        if (ms < 60_000) return String.format("%.1f s", ms / 1000.0);
+        return hms(d);
+    }
+
+    public static String clock(Instant t) {
+        return t == null ? "" : CLOCK.format(t);
+    }
+
+    public static String full(Instant t) {
+        return t == null ? "" : FULL.format(t);
+    }
+
+    public static String orDash(Object o) {
+        return o == null ? "—" : o.toString();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tether.console;
+
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import javafx.geometry.Pos;
+import javafx.stage.Window;
+import javafx.util.Duration;
+import org.controlsfx.control.Notifications;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Desktop notifications for what needs an operator: failures and STUCK runs. One notification per
+ * kind per pulse, however many runs it covers, so a burst of failures cannot bury the screen.
+ */
+final class Notifier {
+    private final Supplier<Window> owner;
+    private final java.util.ArrayDeque<String> shown = new java.util.ArrayDeque<>();
+
+    Notifier(Supplier<Window> owner) {
+        this.owner = owner;
+    }
+
+    void ended(List<RunSnapshot> ended) {
+        var failed = ended.stream().filter(r -> r.status() == RunStatus.FAILED).toList();
+        var stuck = ended.stream().filter(r -> r.status() == RunStatus.STUCK).toList();
+        var lost = ended.stream().filter(r -> r.status() == RunStatus.LOST).toList();
+        if (!failed.isEmpty()) {
+            error(failed.size() == 1 ? "Run failed: " + label(failed.getFirst()) : failed.size() + " runs failed",
+                    failed.size() == 1 && failed.getFirst().error() != null ? failed.getFirst().error().summary()
+                            : "See History for the errors.");
+        }
+        if (!stuck.isEmpty()) {
+            warning(stuck.size() == 1 ? "Run stuck: " + label(stuck.getFirst()) : stuck.size() + " runs stuck",
+                    "A node ignored the cancel; its thread is abandoned. Process isolation can kill such runs.");
+        }
+        if (!lost.isEmpty()) {
+            warning(lost.size() == 1 ? "Run lost: " + label(lost.getFirst()) : lost.size() + " runs lost",
+                    "Their worker stopped answering.");
+        }
+    }
+
+    void error(String title, String text) {
+        show(title, Notifications.create().title(title).text(text), true);
+    }
+
+    void warning(String title, String text) {
+        show(title, Notifications.create().title(title).text(text), false);
+    }
+
+    private void show(String title, Notifications n, boolean error) {
+        if (shown.size() == 100) shown.removeFirst();
+        shown.addLast(title);
+        var w = owner.get();
+        if (w == null || !w.isShowing()) return;
+        n.owner(w).position(Pos.BOTTOM_RIGHT).hideAfter(Duration.seconds(8));
+        if (error) n.showError();
+        else n.showWarning();
+    }
+
+    /** Titles of the last 100 notifications, newest last (what an operator was told). */
+    List<String> shown() {
+        return List.copyOf(shown);
+    }
+
+    private static String label(RunSnapshot r) {
+        return r.graphId() + " " + r.shortId();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tether.console;
+
+import dev.tether.registry.ChangeFeed;
+import dev.tether.run.RunSnapshot;
+import javafx.animation.AnimationTimer;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.SimpleLongProperty;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The one bridge from engine threads to the FX thread: once per pulse it drains the coalescing change
+ * feed and hands the batch on. Engine threads never call into JavaFX; the FX thread never waits for
+ * them. It also drives the clock that runtime cells tick on.
+ */
+final class UiPump extends AnimationTimer {
+    /** How often the runtime clock moves: often enough that h:mm:ss never skips a second visibly. */
+    static final long TICK_NANOS = 200_000_000L;
+
+    /** Sees every applied batch (instrumentation: benchmarks measure change-to-screen delay here). */
+    interface Probe {
+        void applied(List<RunSnapshot> batch, long nanoTime);
+    }
+
+    private final ChangeFeed feed;
+    private final Consumer<List<RunSnapshot>> onBatch;
+    private final Runnable everyTick;
+    private final Runnable everyPulse;
+    private final LongProperty clockMillis = new SimpleLongProperty(System.currentTimeMillis());
+    private volatile Probe probe;
+    private long lastTick;
+
+    UiPump(ChangeFeed feed, Consumer<List<RunSnapshot>> onBatch, Runnable everyPulse, Runnable everyTick) {
+        this.feed = feed;
+        this.onBatch = onBatch;
+        this.everyPulse = everyPulse;
+        this.everyTick = everyTick;
+    }
+
+    LongProperty clockMillis() {
+        return clockMillis;
+    }
+
+    void probe(Probe p) {
+        probe = p;
+    }
+
+    @Override
+    public void handle(long now) {
+        var batch = feed.drain();
+        if (!batch.isEmpty()) {
+            onBatch.accept(batch);
+            var p = probe;
+            if (p != null) p.applied(batch, System.nanoTime());
+        }
+        everyPulse.run();
+        if (now - lastTick >= TICK_NANOS) {
+            lastTick = now;
+            clockMillis.set(System.currentTimeMillis());
+            everyTick.run();
+        }
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        feed.close();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tether.console;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Opens the real console on a busy embedded engine and writes PNG snapshots of the window (light and
+ * dark). Run under a display (e.g. Xvfb) to look at what an operator sees:
+ * {@code mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.console.ConsoleScreenshot -Dbench.args=target/shots}
+ */
+public final class ConsoleScreenshot {
+    public static void main(String[] args) throws Exception {
+        var out = Path.of(args.length > 0 ? args[0] : "target/shots");
+        java.nio.file.Files.createDirectories(out);
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(6).withCancelGrace(Duration.ofSeconds(2)),
+                GraphCatalog.load(null), new RunRegistry());
+        for (int i = 0; i < 3; i++) engine.submit("book-workflow", null, Map.of("nodeMillis", 1_500 + 400 * i));
+        engine.submit("welcome-email", null, Map.of());
+        engine.submit("cpu-crunch", null, Map.of("millis", 60_000));
+        var stubborn = engine.submit("stubborn", null, Map.of("seconds", 20)).runId();
+        for (int i = 0; i < 3; i++) engine.submit("book-workflow", "ai_processing", Map.of("nodeMillis", 3_000));
+        var quick = engine.submit("welcome-email", null, Map.of()).runId();
+        var bad = engine.submit("book-workflow", null, Map.of("nodeMillis", "oops"));
+        Thread.sleep(1_500);
+        engine.cancel(quick);
+        engine.cancel(stubborn);
+        var started = new CountDownLatch(1);
+        Platform.startup(started::countDown);
+        started.await();
+        var window = new ConsoleWindow[1];
+        Platform.runLater(() -> {
+            window[0] = new ConsoleWindow(engine, ConsoleOptions.defaults().withLinger(Duration.ofSeconds(60)));
+            window[0].show(new Stage());
+            var table = window[0].controller().activeTable;
+            table.getSelectionModel().select(0);
+        });
+        Thread.sleep(4_000);
+        shoot(window[0], out.resolve("console-light.png"));
+        Platform.runLater(() -> window[0].controller().onToggleTheme());
+        Thread.sleep(800);
+        shoot(window[0], out.resolve("console-dark.png"));
+        Platform.runLater(() -> {
+            window[0].controller().onToggleTheme();
+            window[0].controller().tabs.getSelectionModel().select(1);
+            window[0].controller().historyTable.getSelectionModel().select(0);
+        });
+        Thread.sleep(800);
+        shoot(window[0], out.resolve("console-history.png"));
+        engine.shutdown(Duration.ofSeconds(3));
+        Platform.exit();
+        System.out.println("screenshots in " + out.toAbsolutePath() + "; bad input was " + bad.status());
+        System.exit(0);
+    }
+
+    private static void shoot(ConsoleWindow w, Path file) throws Exception {
+        var done = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            try {
+                var image = w.stage().getScene().snapshot(null);
+                Png.write(image, file);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                done.countDown();
+            }
+        });
+        done.await();
+    }
+}
