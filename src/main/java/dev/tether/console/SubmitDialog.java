@@ -83,7 +83,7 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
         graph.valueProperty().addListener((o, a, g) -> choose(g));
         queue.textProperty().addListener(o -> validate());
         Node submit = getDialogPane().lookupButton(SUBMIT);
-        submit.setId("submitButton");
+        submit.setId("dialogSubmit");
         submit.disableProperty().bind(Bindings.isNotEmpty(error));
 
         setResultConverter(b -> b == SUBMIT ? request() : null);

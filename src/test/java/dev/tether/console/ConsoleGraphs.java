@@ -1,0 +1,77 @@
+package dev.tether.console;
+
+import dev.tether.api.Cancellation;
+import dev.tether.api.GraphDefinition;
+import dev.tether.api.Inputs;
+import dev.tether.graphs.StubbornGraph;
+import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.state.AgentState;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.bsc.langgraph4j.StateGraph.END;
+import static org.bsc.langgraph4j.StateGraph.START;
+import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
+
+/** Graphs whose behaviour the console tests control: a sleeper, a failure, and the stubborn one. */
+final class ConsoleGraphs {
+    private ConsoleGraphs() {}
+
+    static GraphDefinition sleeper() {
+        return new Simple("sleeper", "ops", Map.of("millis", 60_000L), () -> new StateGraph<>(AgentState::new)
+                .addNode("prepare", node_async(s -> Map.of("ready", true)))
+                .addNode("wait", node_async(s -> {
+                    Cancellation.current().sleep(java.time.Duration.ofMillis(Inputs.longOf(s.data(), "millis", 60_000)));
+                    return Map.of("waited", true);
+                }))
+                .addEdge(START, "prepare").addEdge("prepare", "wait").addEdge("wait", END));
+    }
+
+    static GraphDefinition failing() {
+        return new Simple("failing", "ops", Map.of(), () -> new StateGraph<>(AgentState::new)
+                .addNode("write", node_async(s -> {
+                    throw new IllegalStateException("disk full while writing chapter 2");
+                }))
+                .addEdge(START, "write").addEdge("write", END));
+    }
+
+    static GraphDefinition stubborn() {
+        return new StubbornGraph();
+    }
+
+    private interface Builder {
+        StateGraph<AgentState> build() throws Exception;
+    }
+
+    private record Simple(String id, String queue, Map<String, Object> input, Builder builder) implements GraphDefinition {
+        @Override
+        public String title() {
+            return Character.toUpperCase(id.charAt(0)) + id.substring(1);
+        }
+
+        @Override
+        public String description() {
+            return "test graph " + id;
+        }
+
+        @Override
+        public String defaultQueue() {
+            return queue;
+        }
+
+        @Override
+        public Map<String, Object> defaultInput() {
+            return new LinkedHashMap<>(input);
+        }
+
+        @Override
+        public StateGraph<AgentState> build() {
+            try {
+                return builder.build();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.tether.console;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The console as an operator uses it: real scene graph, real engine, robot clicks (headless). */
+@ExtendWith(ApplicationExtension.class)
+class ConsoleWindowTest {
+    private Set<Thread> threadsBefore;
+    private LocalEngine engine;
+    private ConsoleWindow window;
+    private Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        threadsBefore = Thread.getAllStackTraces().keySet();
+        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(4).withCancelGrace(Duration.ofMillis(500)),
+                GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.failing(), ConsoleGraphs.stubborn()), new RunRegistry());
+        window = new ConsoleWindow(engine, ConsoleOptions.defaults().withShutdownTimeout(Duration.ofSeconds(5))
+                .withLinger(Duration.ofSeconds(30)));
+        window.show(stage);
+    }
+
+    @AfterEach
+    void stop() {
+        if (!engine.isShutdown()) engine.shutdown(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void submittingFromTheDialogAddsARowThatRuns(FxRobot robot) {
+        robot.clickOn("#submitButton");
+        ComboBox<?> graphs = robot.lookup("#graphChoice").queryAs(ComboBox.class);
+        robot.clickOn(graphs).clickOn("Sleeper  (sleeper)");
+        TextField value = robot.lookup(".input-value").queryAs(TextField.class);
+        robot.doubleClickOn(value).eraseText(10).write("120000");
+        robot.clickOn("#dialogSubmit");
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> rowsOf("sleeper").stream()
+                .anyMatch(r -> r.status() == RunStatus.RUNNING)));
+        var run = engine.registry().active().getFirst();
+        assertThat(run.graphId()).isEqualTo("sleeper");
+        assertThat(run.queue()).isEqualTo("ops");
+        assertThat(run.input()).containsEntry("millis", 120_000L);
+    }
+
+    @Test
+    void theDialogRefusesInputOfTheWrongTypeWithOneLine(FxRobot robot) {
+        robot.clickOn("#submitButton");
+        ComboBox<?> graphs = robot.lookup("#graphChoice").queryAs(ComboBox.class);
+        robot.clickOn(graphs).clickOn("Sleeper  (sleeper)");
+        robot.doubleClickOn(robot.lookup(".input-value").queryAs(TextField.class)).eraseText(10).write("soon");
+
+        assertThat(fx(() -> robot.lookup("#dialogSubmit").query().isDisabled())).isTrue();
+        assertThat(fx(() -> robot.lookup("#submitProblem").queryAs(Label.class).getText()))
+                .isEqualTo("Input 'millis' must be an integer, got 'soon'.");
+        robot.type(KeyCode.ESCAPE);
+        assertThat(engine.registry().size()).isZero();
+    }
+
+    @Test
+    void aRowsCancelButtonStopsASleepingRunAndTheRowShowsCancelledWithinASecond(FxRobot robot) {
+        var id = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1
+                && status(id) == RunStatus.RUNNING));
+
+        robot.clickOn(cancelButtons(robot).getFirst());
+        long clicked = System.nanoTime();
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        assertThat((System.nanoTime() - clicked) / 1e9).isLessThan(1.0);
+        assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(fx(() -> cancelButtons(robot))).as("no cancel button on a finished run").isEmpty();
+    }
+
+    @Test
+    void cancelAllAsksFirstThenCancelsEveryActiveRun(FxRobot robot) {
+        for (int i = 0; i < 6; i++) engine.submit("sleeper", null, Map.of()); // 4 run, 2 queue
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 6));
+
+        robot.clickOn("#cancelAllButton");
+        robot.clickOn("Keep running");
+        assertThat(engine.registry().active()).hasSize(6);
+
+        robot.clickOn("#cancelAllButton");
+        robot.clickOn("Cancel all 6 runs");
+        await().atMost(2, TimeUnit.SECONDS).until(() -> engine.registry().active().isEmpty());
+        assertThat(engine.registry().all()).extracting(RunSnapshot::status).containsOnly(RunStatus.CANCELLED);
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).stream()
+                .filter("CANCELLED"::equals).count() == 6));
+    }
+
+    @Test
+    void deleteCancelsTheSelectedRowsOnly(FxRobot robot) {
+        var a = engine.submit("sleeper", null, Map.of()).runId();
+        var b = engine.submit("sleeper", null, Map.of()).runId();
+        var c = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3));
+        WaitForAsyncUtils.asyncFx(() -> {
+            var table = window.controller().activeTable;
+            table.getSelectionModel().clearSelection();
+            for (int i = 0; i < table.getItems().size(); i++) {
+                var id = table.getItems().get(i).runId();
+                if (id.equals(a) || id.equals(c)) table.getSelectionModel().select(i);
+            }
+            table.requestFocus();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.type(KeyCode.DELETE);
+
+        await().atMost(2, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.CANCELLED && status(c) == RunStatus.CANCELLED);
+        assertThat(status(b)).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void theTextAndStatusFiltersNarrowTheTable(FxRobot robot) {
+        engine.submit("sleeper", null, Map.of());
+        engine.submit("sleeper", null, Map.of());
+        var failed = engine.submit("failing", "batch", Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3
+                && status(failed) == RunStatus.FAILED));
+
+        robot.clickOn("#filterField").write("batch");
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().equals(List.of("failing"))));
+        robot.clickOn("#filterField").eraseText(5);
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().size() == 3));
+
+        WaitForAsyncUtils.asyncFx(() -> window.controller().statusFilter.getCheckModel().check(RunStatus.RUNNING));
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().equals(List.of("sleeper", "sleeper"))));
+    }
+
+    @Test
+    void aFailureIsNotifiedAndItsErrorShownInTheDetails(FxRobot robot) {
+        var id = engine.submit("failing", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown().stream()
+                .anyMatch(t -> t.startsWith("Run failed: failing"))));
+
+        WaitForAsyncUtils.asyncFx(() -> window.controller().activeTable.getSelectionModel().select(0));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(fx(() -> robot.lookup(".error-summary").queryAs(Label.class).getText()))
+                .contains("IllegalStateException").contains("disk full while writing chapter 2");
+        assertThat(fx(() -> robot.lookup(".stack").queryAs(javafx.scene.control.TextArea.class).getText()))
+                .contains("at ");
+        assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void finishedRunsAreListedInHistoryWithCancelLatency(FxRobot robot) throws Exception {
+        var id = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.RUNNING);
+        engine.cancel(id);
+        engine.awaitTerminal(id, Duration.ofSeconds(2));
+
+        robot.clickOn("History");
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyTable.getItems().size() == 1));
+        var cells = fx(() -> robot.lookup("#historyTable .table-row-cell").nth(0).query()
+                .lookupAll(".table-cell").stream().map(n -> ((javafx.scene.control.Labeled) n).getText()).toList());
+        assertThat(cells).contains("wait").anyMatch(t -> t != null && t.endsWith("ms"));
+    }
+
+    @Test
+    void closingWithActiveRunsCancelsThemShutsTheEngineDownAndLeavesNoThread(FxRobot robot) throws Exception {
+        for (int i = 0; i < 3; i++) engine.submit("sleeper", null, Map.of());
+        await().atMost(3, TimeUnit.SECONDS).until(() -> engine.stats().busy() == 3);
+
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+        clickWhenShown(robot, "Go back");
+        assertThat(engine.isShutdown()).isFalse();
+        assertThat(fx(stage::isShowing)).isTrue();
+
+        long start = System.nanoTime();
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+        clickWhenShown(robot, "Cancel all and exit");
+        var report = window.exited().get(5, TimeUnit.SECONDS);
+
+        assertThat(report.clean()).isTrue();
+        assertThat(report.cancelled()).isEqualTo(3);
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(2.0);
+        assertThat(engine.registry().all()).extracting(RunSnapshot::status).containsOnly(RunStatus.CANCELLED);
+        assertThat(fx(stage::isShowing)).isFalse();
+        await().atMost(2, TimeUnit.SECONDS).until(() -> newEngineThreads().isEmpty());
+    }
+
+    @Test
+    void aStubbornRunCannotHoldTheExitForceNowEndsItAtOnce(FxRobot robot) throws Exception {
+        var id = engine.submit("stubborn", null, Map.of("seconds", 4)).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+        clickWhenShown(robot, "Cancel all and exit");
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> window.shutdownDialog() != null && window.shutdownDialog().isShowing()));
+        assertThat(fx(() -> robot.lookup("#shutdownCountdown").queryAs(Label.class).getText())).matches("Forcing exit in \\d s");
+        robot.clickOn("#forceNow");
+        var report = window.exited().get(2, TimeUnit.SECONDS);
+
+        assertThat(report.notStopped()).containsExactly(id);
+        assertThat(engine.registry().get(id).orElseThrow().status())
+                .as("a run that ignored the cancel is never shown as cancelled").isIn(RunStatus.CANCELLING, RunStatus.STUCK);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static <T> T fx(Callable<T> read) {
+        try {
+            return WaitForAsyncUtils.asyncFx(read).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Dialogs open on a later pulse than the event that asks for them. */
+    private static void clickWhenShown(FxRobot robot, String text) {
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup(text).tryQuery().isPresent()));
+        robot.clickOn(text);
+    }
+
+    private RunStatus status(String id) {
+        return engine.registry().get(id).orElseThrow().status();
+    }
+
+    private List<RunSnapshot> rowsOf(String graph) {
+        return window.activeModel().rows().stream().map(RunRow::snapshot).filter(r -> r.graphId().equals(graph)).toList();
+    }
+
+    private List<String> shownGraphs() {
+        return window.controller().activeTable.getItems().stream().map(r -> r.snapshot().graphId()).sorted().toList();
+    }
+
+    private static List<Button> cancelButtons(FxRobot robot) {
+        return robot.lookup(".row-cancel").queryAllAs(Button.class).stream().filter(Node::isVisible)
+                .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
+                .toList();
+    }
+
+    private static List<String> visibleBadges(FxRobot robot) {
+        return robot.lookup("#activeTable .badge").queryAllAs(Label.class).stream()
+                .filter(l -> l.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == l && !c.isEmpty())
+                .map(Label::getText).toList();
+    }
+
+    private Set<Thread> newEngineThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("tether-") && t.isAlive() && !threadsBefore.contains(t))
+                .collect(Collectors.toSet());
+    }
+}
