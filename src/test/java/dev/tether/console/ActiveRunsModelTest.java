@@ -1,0 +1,122 @@
+package dev.tether.console;
+
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import javafx.beans.property.SimpleObjectProperty;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The active table's rows: batches in, rows kept current, finished rows linger then leave. */
+class ActiveRunsModelTest {
+    private static final long SECOND = 1_000_000_000L;
+    private final RunRegistry registry = new RunRegistry();
+    private final ActiveRunsModel model = new ActiveRunsModel(Duration.ofSeconds(5));
+
+    private RunSnapshot submit(String id) {
+        return registry.apply(new RunEvent.Submitted(id, "g", "q", Map.of(), Instant.now())).current();
+    }
+
+    private RunSnapshot apply(RunEvent e) {
+        return registry.apply(e).current();
+    }
+
+    @Test
+    void aNewRunBecomesARowAndANewerSnapshotReplacesIt() {
+        model.apply(List.of(submit("r1")), 0);
+        var running = apply(new RunEvent.Started("r1", "w", Instant.now()));
+        model.apply(List.of(running), 1);
+
+        assertThat(model.view()).hasSize(1);
+        assertThat(model.row("r1").snapshot().status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void aStaleSnapshotArrivingLateIsIgnored() {
+        var queued = submit("r1");
+        var running = apply(new RunEvent.Started("r1", "w", Instant.now()));
+        model.apply(List.of(running), 0);
+        model.apply(List.of(queued), 1);
+        assertThat(model.row("r1").snapshot().status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void aFinishedRunLingersThenLeavesAndIsReportedEndedOnce() {
+        model.apply(List.of(submit("r1")), 0);
+        apply(new RunEvent.Started("r1", "w", Instant.now()));
+        var done = apply(new RunEvent.Completed("r1", Instant.now()));
+
+        assertThat(model.apply(List.of(done), SECOND)).extracting(RunSnapshot::runId).containsExactly("r1");
+        assertThat(model.apply(List.of(done), 2 * SECOND)).isEmpty();
+        model.tick(5 * SECOND);
+        assertThat(model.view()).hasSize(1);
+        model.tick(6 * SECOND);
+        assertThat(model.view()).isEmpty();
+        assertThat(model.row("r1")).isNull();
+    }
+
+    @Test
+    void aRunFirstSeenAlreadyFinishedIsShownBrieflyAndReportedEnded() {
+        submit("r1");
+        var cancelled = apply(new RunEvent.CancelRequested("r1", Instant.now()));
+        assertThat(model.apply(List.of(cancelled), 0)).hasSize(1);
+        assertThat(model.view()).hasSize(1);
+    }
+
+    @Test
+    void aStatusChangeReFiltersTheRowAtOnce() {
+        model.filter("", EnumSet.of(RunStatus.QUEUED, RunStatus.RUNNING));
+        model.apply(List.of(submit("r1"), submit("r2")), 0);
+        apply(new RunEvent.Started("r1", "w", Instant.now()));
+        var cancelled = apply(new RunEvent.CancelRequested("r2", Instant.now()));
+        model.apply(List.of(registry.get("r1").orElseThrow(), cancelled), 1);
+
+        assertThat(model.view()).extracting(RunRow::runId).containsExactly("r1");
+        assertThat(model.size()).as("still held, only hidden").isEqualTo(2);
+    }
+
+    @Test
+    void theTextFilterMatchesIdGraphQueueWorkerAndStatus() {
+        model.apply(List.of(submit("abc-1"), submit("xyz-2")), 0);
+        model.filter("XYZ", EnumSet.noneOf(RunStatus.class));
+        assertThat(model.view()).extracting(RunRow::runId).containsExactly("xyz-2");
+        model.filter("queued", EnumSet.noneOf(RunStatus.class));
+        assertThat(model.view()).hasSize(2);
+    }
+
+    @Test
+    void aSortByAMovingFieldIsRefreshedPeriodically() {
+        var byStepsDesc = new SimpleObjectProperty<Comparator<RunRow>>(
+                Comparator.comparingInt((RunRow r) -> r.snapshot().steps()).reversed());
+        model.sortBy(byStepsDesc);
+        model.apply(List.of(submit("a"), submit("b")), 0);
+        apply(new RunEvent.Started("a", "w", Instant.now()));
+        apply(new RunEvent.Started("b", "w", Instant.now()));
+        apply(new RunEvent.NodeStarted("b", "n1", Instant.now()));
+        apply(new RunEvent.NodeFinished("b", "n1", true, Instant.now()));
+        model.apply(List.of(registry.get("a").orElseThrow(), registry.get("b").orElseThrow()), 1);
+        model.tick(SECOND);
+
+        assertThat(model.view()).extracting(RunRow::runId).containsExactly("b", "a");
+    }
+
+    @Test
+    void tenThousandRowsAreHeldAndUpdatedInOneBatch() {
+        var batch = new java.util.ArrayList<RunSnapshot>();
+        for (int i = 0; i < 10_000; i++) batch.add(submit("r" + i));
+        model.apply(batch, 0);
+        batch.clear();
+        for (int i = 0; i < 10_000; i++) batch.add(apply(new RunEvent.Started("r" + i, "w", Instant.now())));
+        model.apply(batch, 1);
+        assertThat(model.view()).hasSize(10_000).allMatch(r -> r.snapshot().status() == RunStatus.RUNNING);
+    }
+}
