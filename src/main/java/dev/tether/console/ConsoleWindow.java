@@ -121,6 +121,10 @@ public final class ConsoleWindow {
         }
         pump.stop();
         commands.close();
+        // popups (notifications) must go before their owner, or the toolkit trips over closed views
+        for (var w : java.util.List.copyOf(javafx.stage.Window.getWindows())) {
+            if (w instanceof javafx.stage.PopupWindow) w.hide();
+        }
         stage.hide();
         exited.complete(report);
     }

@@ -21,12 +21,13 @@ import java.time.Instant;
 
 /** The details pane: every field of the selected run, its node timeline, and its error. */
 public final class DetailsController {
-    private static final double BAR_MAX = 180;
+    private static final double BAR_MAX = 130;
 
     @FXML private Label statusBadge;
     @FXML private Label title;
     @FXML private GridPane fields;
     @FXML private VBox timeline;
+    @FXML private VBox graphBox;
     @FXML private VBox errorBox;
     @FXML private Label errorSummary;
     @FXML private TextArea errorStack;
@@ -35,7 +36,15 @@ public final class DetailsController {
     private final InvalidationListener onChange = o -> render();
     private Label runtimeValue;
 
-    void init(ObservableLongValue clock) {
+    private final GraphDiagram diagram = new GraphDiagram();
+    private final java.util.Map<String, GraphShape> shapes = new java.util.HashMap<>();
+    private java.util.Map<String, dev.tether.engine.GraphInfo> graphs = java.util.Map.of();
+
+    void init(ObservableLongValue clock, java.util.List<dev.tether.engine.GraphInfo> graphs) {
+        var byId = new java.util.HashMap<String, dev.tether.engine.GraphInfo>();
+        for (var g : graphs) byId.put(g.id(), g);
+        this.graphs = byId;
+        graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
         render();
     }
@@ -57,6 +66,7 @@ public final class DetailsController {
         fields.getChildren().clear();
         timeline.getChildren().clear();
         runtimeValue = null;
+        diagram.render(r == null ? null : shape(r.graphId()), r);
         if (r == null) {
             StatusStyles.apply(statusBadge, null);
             title.setText("No run selected");
@@ -90,6 +100,13 @@ public final class DetailsController {
         showError(r);
     }
 
+    private GraphShape shape(String graphId) {
+        return shapes.computeIfAbsent(graphId, id -> {
+            var g = graphs.get(id);
+            return GraphShape.parse(g == null ? null : g.mermaid());
+        });
+    }
+
     private void tick() {
         var r = current();
         if (r == null || runtimeValue == null || r.isTerminal()) return;
@@ -117,7 +134,8 @@ public final class DetailsController {
         name.setPrefWidth(110);
         Duration d = span.duration(now);
         var bar = new Region();
-        bar.getStyleClass().addAll("span-bar", "span-" + span.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        boolean abandoned = runEnded && span.outcome() == NodeSpan.Outcome.RUNNING;
+        bar.getStyleClass().addAll("span-bar", abandoned ? "span-abandoned" : "span-" + span.outcome().name().toLowerCase(java.util.Locale.ROOT));
         double w = Math.max(3, BAR_MAX * d.toMillis() / (double) longestMillis);
         bar.setMinWidth(w);
         bar.setPrefWidth(w);
@@ -148,6 +166,8 @@ public final class DetailsController {
     private int selectable(int row, String k, String v) {
         var tf = new TextField(v);
         tf.setEditable(false);
+        tf.setPrefColumnCount(12);
+        tf.setMinWidth(0);
         tf.getStyleClass().add("selectable-value");
         fields.addRow(row, key(k), tf);
         return row + 1;
@@ -163,6 +183,7 @@ public final class DetailsController {
         var l = new Label(text);
         l.getStyleClass().add("field-value");
         l.setWrapText(true);
+        l.setMinWidth(0);
         return l;
     }
 }

@@ -16,19 +16,23 @@ final class FirstPaint {
 
     static void reportAfterShow(Scene scene) {
         if (!Boolean.getBoolean("tether.firstPaint.report")) return;
-        scene.windowProperty().addListener((o, a, w) -> {
-            if (w == null) return;
-            w.setOnShown(e -> new AnimationTimer() {
-                int pulses;
-
-                @Override
-                public void handle(long now) {
-                    if (++pulses < 2) return;
-                    stop();
-                    var start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-                    System.err.println("first-paint-ms=" + Duration.between(start, Instant.now()).toMillis());
-                }
-            }.start());
+        if (scene.getWindow() != null) watch(scene.getWindow());
+        else scene.windowProperty().addListener((o, a, w) -> {
+            if (w != null) watch(w);
         });
+    }
+
+    private static void watch(javafx.stage.Window w) {
+        w.addEventHandler(javafx.stage.WindowEvent.WINDOW_SHOWN, e -> new AnimationTimer() {
+            int pulses;
+
+            @Override
+            public void handle(long now) {
+                if (++pulses < 2) return;
+                stop();
+                var start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+                System.err.println("first-paint-ms=" + Duration.between(start, Instant.now()).toMillis());
+            }
+        }.start());
     }
 }

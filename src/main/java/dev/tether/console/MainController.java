@@ -67,7 +67,7 @@ public final class MainController {
         setUpHistoryTable(history, clock);
         setUpFilters();
         setUpStatusBar();
-        detailsController.init(clock);
+        detailsController.init(clock, commands.engine().graphs());
     }
 
     private void setUpActiveTable(ObservableLongValue clock) {

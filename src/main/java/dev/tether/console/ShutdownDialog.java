@@ -42,6 +42,7 @@ final class ShutdownDialog {
         var title = new Label("Shutting down");
         title.getStyleClass().add("dialog-title");
         runsLeft.setId("shutdownRunsLeft");
+        runsLeft.setWrapText(true);
         countdown.setId("shutdownCountdown");
         countdown.getStyleClass().add("hint");
         progress.setMaxWidth(Double.MAX_VALUE);
@@ -66,7 +67,7 @@ final class ShutdownDialog {
 
     /** Starts the shutdown; {@code onDone} gets the report on the FX thread. */
     void start(Consumer<ShutdownReport> onDone) {
-        int initial = Math.max(1, engine.registry().active().size());
+        int initial = Math.max(1, engine.registry().active().size() + engine.stats().stuck());
         long start = System.nanoTime();
         update(initial, start);
         poll = new Timeline(new KeyFrame(Duration.millis(100), e -> update(initial, start)));
@@ -84,8 +85,12 @@ final class ShutdownDialog {
     }
 
     private void update(int initial, long start) {
-        int left = engine.registry().active().size();
-        runsLeft.setText(left == 0 ? "All runs stopped." : left == 1 ? "1 run still stopping…" : left + " runs still stopping…");
+        int active = engine.registry().active().size();
+        int stuck = engine.stats().stuck();
+        int left = active + stuck;
+        var text = active == 0 ? "All cancellable runs stopped." : active == 1 ? "1 run still stopping…" : active + " runs still stopping…";
+        if (stuck > 0) text += "  " + stuck + " stuck (cannot be stopped in-process; exit will be forced).";
+        runsLeft.setText(text);
         progress.setProgress((initial - left) / (double) initial);
         long remaining = Math.max(0, deadline.toMillis() - (System.nanoTime() - start) / 1_000_000);
         countdown.setText(String.format("Forcing exit in %d s", (remaining + 999) / 1000));

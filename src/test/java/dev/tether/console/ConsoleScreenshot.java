@@ -38,7 +38,7 @@ public final class ConsoleScreenshot {
         started.await();
         var window = new ConsoleWindow[1];
         Platform.runLater(() -> {
-            window[0] = new ConsoleWindow(engine, ConsoleOptions.defaults().withLinger(Duration.ofSeconds(60)));
+            window[0] = new ConsoleWindow(engine, ConsoleOptions.defaults().withLinger(Duration.ofSeconds(60)).withShutdownTimeout(Duration.ofSeconds(3)));
             window[0].show(new Stage());
             var table = window[0].controller().activeTable;
             table.getSelectionModel().select(0);
@@ -55,8 +55,13 @@ public final class ConsoleScreenshot {
         });
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-history.png"));
-        engine.shutdown(Duration.ofSeconds(3));
+        // leave the way an operator does (nothing active, so no confirmation): engine shut down, window closed
+        engine.cancelAll();
+        Thread.sleep(500);
+        Platform.runLater(() -> window[0].requestExit());
+        var report = window[0].exited().get(10, java.util.concurrent.TimeUnit.SECONDS);
         Platform.exit();
+        System.out.println("shutdown: " + report);
         System.out.println("screenshots in " + out.toAbsolutePath() + "; bad input was " + bad.status());
         System.exit(0);
     }
