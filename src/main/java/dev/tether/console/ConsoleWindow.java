@@ -69,6 +69,7 @@ public final class ConsoleWindow {
             if (!ended.isEmpty()) {
                 history.add(ended);
                 notifier.ended(ended);
+                controller.metrics.ended(ended);
             }
         }, () -> active.tick(System.nanoTime()), () -> controller.refreshStatus());
         controller.init(commands, active, history.runs(), pump.clockMillis(), this::toggleTheme);

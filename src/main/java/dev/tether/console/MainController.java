@@ -42,6 +42,7 @@ public final class MainController {
     @FXML ToggleButton themeToggle;
     @FXML Label modeLabel;
     @FXML TabPane tabs;
+    @FXML javafx.scene.control.Tab metricsTab;
     @FXML TableView<RunRow> activeTable;
     @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
             nodeColumn, stepsColumn, runtimeColumn, actionColumn;
@@ -56,6 +57,7 @@ public final class MainController {
     private final Map<RunStatus, Label> countLabels = new EnumMap<>(RunStatus.class);
     private final Label executorLabel = new Label();
     private Runnable onThemeToggle = () -> {};
+    final MetricsView metrics = new MetricsView();
 
     void init(ConsoleCommands commands, ActiveRunsModel active, ObservableList<RunSnapshot> history,
               ObservableLongValue clock, Runnable onThemeToggle) {
@@ -67,6 +69,7 @@ public final class MainController {
         setUpHistoryTable(history, clock);
         setUpFilters();
         setUpStatusBar();
+        metricsTab.setContent(metrics);
         detailsController.init(clock, commands.engine().graphs());
     }
 
@@ -174,6 +177,7 @@ public final class MainController {
     /** Called on the clock tick: counts and executor use are polled, not pushed. */
     void refreshStatus() {
         var counts = commands.engine().registry().counts();
+        metrics.sample(System.currentTimeMillis(), counts);
         for (var e : countLabels.entrySet()) {
             int n = counts.getOrDefault(e.getKey(), 0);
             e.getValue().setText(e.getKey().name().charAt(0) + e.getKey().name().substring(1).toLowerCase(java.util.Locale.ROOT) + " " + n);

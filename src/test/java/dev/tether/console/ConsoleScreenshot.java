@@ -45,6 +45,7 @@ public final class ConsoleScreenshot {
         });
         Thread.sleep(4_000);
         shoot(window[0], out.resolve("console-light.png"));
+        for (int i = 0; i < 12; i++) engine.submit("welcome-email", null, Map.of());
         Platform.runLater(() -> window[0].controller().onToggleTheme());
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-dark.png"));
@@ -55,6 +56,9 @@ public final class ConsoleScreenshot {
         });
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-history.png"));
+        Platform.runLater(() -> window[0].controller().tabs.getSelectionModel().select(2));
+        Thread.sleep(800);
+        shoot(window[0], out.resolve("console-metrics.png"));
         // leave the way an operator does (nothing active, so no confirmation): engine shut down, window closed
         engine.cancelAll();
         Thread.sleep(500);

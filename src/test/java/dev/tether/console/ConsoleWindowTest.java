@@ -103,6 +103,26 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void ctrlNOpensTheSubmitDialog(FxRobot robot) {
+        robot.press(KeyCode.CONTROL, KeyCode.N).release(KeyCode.N, KeyCode.CONTROL);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
+        robot.type(KeyCode.ESCAPE);
+        assertThat(engine.registry().size()).isZero();
+    }
+
+    @Test
+    void aRunThatIgnoresItsCancelShowsStuckNeverCancelledAndIsNotified(FxRobot robot) {
+        var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        robot.clickOn(cancelButtons(robot).getFirst());
+
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("STUCK"))));
+        assertThat(fx(() -> window.notifier().shown())).anyMatch(t -> t.startsWith("Run stuck: stubborn"));
+        assertThat(fx(() -> cancelButtons(robot))).isEmpty();
+    }
+
+    @Test
     void cancelAllAsksFirstThenCancelsEveryActiveRun(FxRobot robot) {
         for (int i = 0; i < 6; i++) engine.submit("sleeper", null, Map.of()); // 4 run, 2 queue
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 6));
