@@ -52,6 +52,7 @@ public final class MainController {
     @FXML StatusBar statusBar;
     @FXML DetailsController detailsController;
 
+    private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
     private ConsoleCommands commands;
     private ActiveRunsModel active;
     private final Map<RunStatus, Label> countLabels = new EnumMap<>(RunStatus.class);
@@ -183,6 +184,9 @@ public final class MainController {
             e.getValue().setText(e.getKey().name().charAt(0) + e.getKey().name().substring(1).toLowerCase(java.util.Locale.ROOT) + " " + n);
             e.getValue().setOpacity(n == 0 ? 0.45 : 1);
         }
+        boolean up = commands.engine().connected();
+        modeLabel.setText(commands.engine().mode() + (up ? "" : " — disconnected"));
+        modeLabel.pseudoClassStateChanged(DISCONNECTED, !up);
         var stats = commands.engine().stats();
         executorLabel.setText("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")

@@ -44,6 +44,14 @@ public interface RunEngine extends AutoCloseable {
     String mode();
 
     /**
+     * Whether the engine can reach where its runs execute right now. Always true for the embedded
+     * engine; a remote one reports a lost connection here while it reconnects (views show it).
+     */
+    default boolean connected() {
+        return true;
+    }
+
+    /**
      * Cancels everything, waits up to {@code timeout} for runs to stop, then gives up on the rest
      * (reported, never shown as cancelled) and releases every thread the engine owns.
      */
