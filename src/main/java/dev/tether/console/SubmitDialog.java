@@ -24,7 +24,6 @@ import javafx.stage.Window;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Submit a run: a graph from the registered definitions, its queue, and its input as key/value
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
  */
 final class SubmitDialog extends Dialog<SubmitDialog.Request> {
     static final ButtonType SUBMIT = new ButtonType("Submit", ButtonBar.ButtonData.OK_DONE);
-    private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     record Request(String graphId, String queue, Map<String, Object> input) {}
 
@@ -145,7 +143,7 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
             error.set("Choose a graph.");
             return;
         }
-        if (!QUEUE.matcher(queue.getText().trim()).matches()) {
+        if (!dev.tether.engine.QueueNames.isValid(queue.getText().trim())) {
             error.set("Queue must be 1–64 letters, digits, '_', '-', '.' or ':'.");
             return;
         }

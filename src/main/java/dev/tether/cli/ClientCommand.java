@@ -1,0 +1,46 @@
+package dev.tether.cli;
+
+import dev.tether.control.ControlClient;
+import dev.tether.control.ControlFile;
+import dev.tether.control.HttpControlClient;
+import dev.tether.json.Json;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** A command that talks to a running instance. The one place that decides which client to use. */
+abstract class ClientCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON (field names are stable; see README).")
+    boolean json;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (var client = openClient()) {
+            return run(client);
+        }
+    }
+
+    ControlClient openClient() {
+        return HttpControlClient.connect(ControlFile.defaultPath());
+    }
+
+    abstract int run(ControlClient client) throws Exception;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    void printJson(Object value) {
+        out().println(Json.write(value));
+        out().flush();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tether.cli;
+
+import dev.tether.console.ConsoleOptions;
+import dev.tether.console.TetherConsole;
+import dev.tether.console.Theme;
+import dev.tether.control.ControlFile;
+import dev.tether.control.ControlServer;
+import dev.tether.engine.ShutdownOnSignal;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "console", description = "Open the desktop console on the embedded engine (the default command).")
+final class ConsoleCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class);
+
+    @Mixin EngineOptions engineOptions = new EngineOptions();
+
+    @Option(names = "--theme", description = "light or dark (default: ${DEFAULT-VALUE}).")
+    Theme theme = Theme.LIGHT;
+
+    @Override
+    public Integer call() throws Exception {
+        var engine = engineOptions.engine();
+        ControlServer server = null;
+        try {
+            server = ControlServer.start(engine, ControlFile.defaultPath());
+        } catch (IllegalStateException e) {
+            LOG.warn("console opens without its control API: {}", e.getMessage());
+        }
+        var api = server;
+        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
+            if (api != null) api.close();
+        });
+        try {
+            TetherConsole.launch(engine, ConsoleOptions.defaults()
+                    .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme));
+            return ExitCodes.OK;
+        } catch (UnsupportedOperationException | IllegalStateException noDisplay) {
+            throw new IllegalStateException("cannot open the console (" + noDisplay.getMessage()
+                    + "); for a headless instance use `tether serve`", noDisplay);
+        } finally {
+            if (api != null) api.close();
+            if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tether.cli;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+
+/** Options of the processes that own an engine (console, serve). */
+final class EngineOptions {
+    @Option(names = "--concurrency", paramLabel = "N", description = "Runs executing at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = EngineConfig.defaults().concurrency();
+
+    @Option(names = "--cancel-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a cancelled node may ignore its cancel before the run is STUCK (default: 5s).")
+    Duration cancelGrace = EngineConfig.defaults().cancelGrace();
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "On exit or SIGINT/SIGTERM: how long to wait for cancelled runs before forcing (default: 30s).")
+    Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    LocalEngine engine() {
+        if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
+        var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace);
+        return new LocalEngine(config, GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
+    }
+}

@@ -1,0 +1,14 @@
+package dev.tether.cli;
+
+/** The command line's exit codes; documented in {@code tether --help} and README. */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** Something failed that none of the codes below explains (a bug, an I/O error): see the message. */
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int UNKNOWN_RUN = 3;
+    public static final int UNREACHABLE = 4;
+    public static final int WAIT_TIMED_OUT = 5;
+
+    private ExitCodes() {}
+}

@@ -1,0 +1,42 @@
+package dev.tether.cli;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.json.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.LinkedHashMap;
+import java.util.concurrent.Callable;
+
+@Command(name = "graphs", description = "List the graphs that can be submitted (built-in and plugins); needs no running instance.")
+final class GraphsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON: [{id, title, description, defaultQueue, defaultInput}].")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        var catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
+        var out = spec.commandLine().getOut();
+        if (json) {
+            var list = catalog.all().stream().map(g -> {
+                var m = new LinkedHashMap<String, Object>();
+                m.put("id", g.id());
+                m.put("title", g.title());
+                m.put("description", g.description());
+                m.put("defaultQueue", g.defaultQueue());
+                m.put("defaultInput", g.defaultInput());
+                return m;
+            }).toList();
+            out.println(Json.write(list));
+        } else {
+            out.printf("%-16s %-14s %s%n", "GRAPH", "QUEUE", "DESCRIPTION");
+            catalog.all().forEach(g -> out.printf("%-16s %-14s %s%n", g.id(), g.defaultQueue(), g.description()));
+        }
+        catalog.problems().forEach(p -> spec.commandLine().getErr().println("tether: warning: " + p));
+        return ExitCodes.OK;
+    }
+}

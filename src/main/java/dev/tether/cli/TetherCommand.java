@@ -1,0 +1,25 @@
+package dev.tether.cli;
+
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
+        description = {"Keeps LangGraph4j graph runs under control: run, watch and cancel them.",
+                "With no command, opens the desktop console."},
+        subcommands = {ConsoleCommand.class, ServeCommand.class, GraphsCommand.class, SubmitCommand.class,
+                ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, DemoCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:done",
+                "1:failed for another reason (see the message)",
+                "2:bad usage or input",
+                "3:unknown run",
+                "4:nothing to talk to (no console or server running, stale control file, Redis unreachable)",
+                "5:a --wait timed out (the run is named with its state)"})
+public final class TetherCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        return new ConsoleCommand().call();
+    }
+}

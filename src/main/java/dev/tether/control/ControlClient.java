@@ -1,0 +1,45 @@
+package dev.tether.control;
+
+import dev.tether.engine.CancelOutcome;
+import dev.tether.engine.EngineStats;
+import dev.tether.engine.GraphInfo;
+import dev.tether.run.RunSnapshot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the command line needs from a running Tether, wherever it is: the local console or server
+ * over HTTP ({@link HttpControlClient}), or any {@link dev.tether.engine.RunEngine} in this process
+ * ({@link EngineControlClient}, e.g. a Redis client). Failures are {@link ControlException}s.
+ */
+public interface ControlClient extends AutoCloseable {
+    List<GraphInfo> graphs();
+
+    List<RunSnapshot> list(boolean includeFinished);
+
+    /** One run by full id, or a unique prefix/suffix of it. */
+    RunSnapshot get(String runId);
+
+    /** @param input raw text values, typed by the graph's default input */
+    RunSnapshot submit(String graphId, String queue, Map<String, String> input);
+
+    CancelResult cancel(String runId);
+
+    List<String> cancelAll();
+
+    /** The run once terminal; empty if it was not terminal within {@code timeout}. */
+    Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout);
+
+    EngineStats stats();
+
+    /** Where runs execute ("embedded", a Redis address). */
+    String mode();
+
+    @Override
+    default void close() {}
+
+    record CancelResult(String runId, CancelOutcome outcome, RunSnapshot run) {}
+}

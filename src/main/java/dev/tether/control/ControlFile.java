@@ -1,0 +1,56 @@
+package dev.tether.control;
+
+import dev.tether.catalog.TetherHome;
+import dev.tether.json.Json;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+
+/**
+ * How a client finds the running instance: its loopback port and bearer token, in a file only the
+ * user can read ({@code control.json} in the Tether home).
+ */
+public record ControlFile(long pid, int port, String token, String mode, Instant startedAt) {
+
+    public static Path defaultPath() {
+        return TetherHome.dir().resolve("control.json");
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Whether the process that wrote the file still exists. */
+    public boolean ownerAlive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    public static ControlFile read(Path file) throws IOException {
+        return Json.mapper().readValue(Files.readAllBytes(file), ControlFile.class);
+    }
+
+    /**
+     * Writes atomically with owner-only permissions set at creation (a temp file created 0600 and
+     * moved into place), so the token is never readable by others, not even briefly.
+     */
+    public void write(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        var tmp = file.resolveSibling(file.getFileName() + "." + pid + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) { // not a POSIX file system
+            Files.createFile(tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("cannot create " + tmp, e);
+        }
+        Files.write(tmp, Json.mapper().writeValueAsBytes(this), StandardOpenOption.TRUNCATE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

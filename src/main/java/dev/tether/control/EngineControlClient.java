@@ -1,0 +1,94 @@
+package dev.tether.control;
+
+import dev.tether.api.Inputs;
+import dev.tether.engine.EngineStats;
+import dev.tether.engine.GraphInfo;
+import dev.tether.engine.RunEngine;
+import dev.tether.run.RunSnapshot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A {@link ControlClient} over an engine in this process; also what the HTTP API serves. */
+public final class EngineControlClient implements ControlClient {
+    private final RunEngine engine;
+
+    public EngineControlClient(RunEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public List<GraphInfo> graphs() {
+        return engine.graphs();
+    }
+
+    @Override
+    public List<RunSnapshot> list(boolean includeFinished) {
+        var runs = includeFinished ? engine.registry().all() : engine.registry().active();
+        return runs.stream().sorted(java.util.Comparator.comparing(RunSnapshot::submittedAt)).toList();
+    }
+
+    @Override
+    public RunSnapshot get(String runId) {
+        try {
+            return engine.registry().find(runId).orElseThrow(() -> unknown(runId));
+        } catch (IllegalArgumentException ambiguous) {
+            throw new ControlException(ControlException.Kind.BAD_INPUT, ambiguous.getMessage() + "; give more characters");
+        }
+    }
+
+    @Override
+    public RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+        var graph = engine.graphs().stream().filter(g -> g.id().equals(graphId)).findFirst()
+                .orElseThrow(() -> new ControlException(ControlException.Kind.BAD_INPUT, "unknown graph '" + graphId
+                        + "' (known: " + String.join(", ", engine.graphs().stream().map(GraphInfo::id).toList()) + ")"));
+        try {
+            if (queue != null && !queue.isBlank()) dev.tether.engine.QueueNames.requireValid(queue);
+            var typed = Inputs.coerce(graph.defaultInput(), input == null ? Map.of() : input);
+            return engine.submit(graphId, queue == null || queue.isBlank() ? null : queue, typed);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, e.getMessage());
+        }
+    }
+
+    @Override
+    public CancelResult cancel(String runId) {
+        var run = get(runId);
+        var outcome = engine.cancel(run.runId());
+        return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
+    }
+
+    @Override
+    public List<String> cancelAll() {
+        return engine.cancelAll();
+    }
+
+    @Override
+    public Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) {
+        var run = get(runId);
+        try {
+            return engine.awaitTerminal(run.runId(), timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public EngineStats stats() {
+        return engine.stats();
+    }
+
+    @Override
+    public String mode() {
+        return engine.mode();
+    }
+
+    private static ControlException unknown(String runId) {
+        return new ControlException(ControlException.Kind.UNKNOWN_RUN, "no run '" + runId + "'");
+    }
+}
