@@ -1,0 +1,188 @@
+package dev.tether.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.control.ControlFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** `tether` against a running `tether serve`, both real processes: what scripts rely on. */
+class CommandLineIT {
+    static Launcher tether;
+    static Process server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        tether = Launcher.inFreshHome("cli");
+        server = tether.serve("--cancel-grace", "10s");
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        Launcher.stop(server);
+    }
+
+    private static String submitSleeper() {
+        var r = tether.run("submit", "book-workflow", "--input", "nodeMillis=60000", "--input", "jitter=0");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).matches("[0-9a-f-]{36}");
+        return r.out();
+    }
+
+    private static JsonNode status(String id) {
+        var r = tether.run("status", id, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.json();
+    }
+
+    @Test
+    void submitPrintsTheRunIdAndListShowsTheRunWithItsRoutedQueue() {
+        var id = submitSleeper();
+        var list = tether.run("list", "--json");
+
+        assertThat(list.exit()).isZero();
+        var run = findRun(list.json(), id);
+        assertThat(run.path("graph").asText()).isEqualTo("book-workflow");
+        assertThat(run.path("queue").asText()).isEqualTo("ai_processing");
+        assertThat(run.path("status").asText()).isIn("QUEUED", "RUNNING");
+        assertThat(run.path("cancellable").asBoolean()).isTrue();
+        tether.run("cancel", id);
+    }
+
+    @Test
+    void statusAcceptsTheShortIdAndPrintsLikeTheSeed() {
+        var id = submitSleeper();
+        var shortId = id.substring(id.length() - 8);
+        assertThat(status(shortId).path("runId").asText()).isEqualTo(id);
+
+        var human = tether.run("status", shortId);
+        assertThat(human.out()).startsWith("Run " + id + ":").contains("  Graph: book-workflow", "  Cancellable: yes", "  Runtime: ");
+        tether.run("cancel", id);
+    }
+
+    @Test
+    void cancelWithWaitReturnsOnceTheRunIsCancelled() {
+        var id = submitSleeper();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> status(id).path("status").asText().equals("RUNNING"));
+
+        var r = tether.run("cancel", id, "--wait", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().path("outcome").asText()).isEqualTo("CANCELLING");
+        assertThat(r.json().path("run").path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(r.json().path("run").path("cancelLatencyMillis").asLong()).isLessThan(1_000);
+    }
+
+    @Test
+    void cancelAllStopsEveryActiveRun() {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 3; i++) ids.add(submitSleeper());
+
+        var r = tether.run("cancel-all", "--wait", "--timeout", "20s", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        var cancelled = new ArrayList<String>();
+        r.json().path("cancelled").forEach(n -> cancelled.add(n.asText()));
+        assertThat(cancelled).containsAll(ids);
+        for (var id : ids) assertThat(status(id).path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(tether.run("list", "--json").json()).isEmpty();
+    }
+
+    @Test
+    void waitingOnARunThatIgnoresItsCancelTimesOutWithExit5NamingItsState() {
+        var r0 = tether.run("submit", "stubborn", "--input", "seconds=6");
+        var id = r0.out();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
+
+        var r = tether.run("cancel", id, "--wait", "--timeout", "1s");
+
+        assertThat(r.exit()).isEqualTo(ExitCodes.WAIT_TIMED_OUT);
+        assertThat(r.err()).isEqualTo("tether: run " + id.substring(28) + " is CANCELLING after 1s: it has not stopped yet");
+    }
+
+    @Test
+    void anUnknownRunIsExit3() {
+        var r = tether.run("status", "ffffffff");
+        assertThat(r.exit()).isEqualTo(ExitCodes.UNKNOWN_RUN);
+        assertThat(r.err()).isEqualTo("tether: no run 'ffffffff'");
+        assertThat(tether.run("cancel", "ffffffff").exit()).isEqualTo(ExitCodes.UNKNOWN_RUN);
+    }
+
+    @Test
+    void badInputIsExit2WithOneLineAndSubmitsNothing() {
+        int before = tether.run("list", "--all", "--json").json().size();
+        var noEquals = tether.run("submit", "book-workflow", "--input", "chapters");
+        var wrongType = tether.run("submit", "book-workflow", "--input", "chapters=many");
+        var unknownGraph = tether.run("submit", "no-such-graph");
+        var badQueue = tether.run("submit", "book-workflow", "--queue", "no spaces");
+        var badDuration = tether.run("cancel", "x", "--wait", "--timeout", "soon");
+
+        assertThat(List.of(noEquals, wrongType, unknownGraph, badQueue, badDuration)).allSatisfy(r -> {
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).startsWith("tether: ");
+        });
+        assertThat(noEquals.err()).isEqualTo("tether: input 'chapters' is not of the form key=value");
+        assertThat(wrongType.err()).isEqualTo("tether: input 'chapters' must be an integer, got 'many'");
+        assertThat(unknownGraph.err()).startsWith("tether: unknown graph 'no-such-graph' (known: book-workflow");
+        assertThat(tether.run("list", "--all", "--json").json().size()).isEqualTo(before);
+    }
+
+    @Test
+    void theApiRefusesRequestsWithoutTheRightTokenAndListensOnLoopbackOnly() throws Exception {
+        var file = ControlFile.read(tether.controlFile());
+        var http = HttpClient.newHttpClient();
+        var uri = URI.create(file.baseUrl() + "/api/runs");
+
+        var none = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        var wrong = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer nope").build(), HttpResponse.BodyHandlers.ofString());
+        var right = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + file.token()).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(tether.controlFile()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        var ss = new ProcessBuilder("sh", "-c", "ss -ltn 2>/dev/null || netstat -ltn").start();
+        var sockets = new String(ss.getInputStream().readAllBytes());
+        if (!sockets.isBlank()) { // the listener is bound to the loopback address (shown plain or IPv4-mapped), never a wildcard
+            assertThat(sockets).containsPattern("127\\.0\\.0\\.1\\]?:" + file.port() + "\\s")
+                    .doesNotContain("*:" + file.port() + " ").doesNotContain("0.0.0.0:" + file.port() + " ").doesNotContain("[::]:" + file.port() + " ");
+        }
+    }
+
+    @Test
+    void theEventStreamSendsRunChanges() throws Exception {
+        var file = ControlFile.read(tether.controlFile());
+        var http = HttpClient.newHttpClient();
+        var request = HttpRequest.newBuilder(URI.create(file.baseUrl() + "/api/events"))
+                .header("Authorization", "Bearer " + file.token()).timeout(Duration.ofSeconds(20)).build();
+        var response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+
+        var id = tether.run("submit", "welcome-email").out();
+        try (var lines = response.body()) {
+            var seen = lines.filter(l -> l.startsWith("data: ") && l.contains(id) && l.contains("\"status\":\"COMPLETED\"")).findFirst();
+            assertThat(seen).isPresent();
+        }
+    }
+
+    private static JsonNode findRun(JsonNode list, String id) {
+        for (var n : list) if (n.path("runId").asText().equals(id)) return n;
+        throw new AssertionError("run " + id + " not in " + list);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tether.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the command line says when there is nothing to talk to, and how a server ends. */
+class NoInstanceIT {
+
+    @Test
+    void withNothingRunningEveryClientCommandIsExit4WithAHint() throws Exception {
+        var tether = Launcher.inFreshHome("none");
+        for (var args : new String[][] {{"list"}, {"status", "abc"}, {"cancel-all"}, {"submit", "welcome-email"}}) {
+            var r = tether.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).startsWith("tether: no Tether instance is running").endsWith("start one with `tether serve` (headless) or `tether console`");
+        }
+        // graphs needs no instance
+        var graphs = tether.run("graphs", "--json");
+        assertThat(graphs.exit()).isZero();
+        assertThat(graphs.json().findValuesAsText("id")).contains("book-workflow", "welcome-email", "cpu-crunch", "stubborn");
+    }
+
+    @Test
+    void aControlFileLeftByAKilledServerIsAQuickClearError() throws Exception {
+        var tether = Launcher.inFreshHome("stale");
+        var server = tether.serve();
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        assertThat(Files.exists(tether.controlFile())).as("SIGKILL leaves the file behind").isTrue();
+
+        long start = System.nanoTime();
+        var r = tether.run("list");
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(r.err()).contains("is gone").contains("tether serve");
+        assertThat(seconds).as("no hang").isLessThan(10);
+
+        var again = tether.serve(); // a new server replaces the stale file
+        try {
+            assertThat(tether.run("list").exit()).isZero();
+        } finally {
+            Launcher.stop(again);
+        }
+    }
+
+    @Test
+    void sigtermCancelsEveryRunAndTheServerExitsRemovingItsControlFile() throws Exception {
+        var tether = Launcher.inFreshHome("sigterm");
+        var server = tether.serve("--shutdown-timeout", "10s");
+        long start;
+        try {
+            var id = tether.run("submit", "book-workflow", "--input", "nodeMillis=60000").out();
+            assertThat(id).hasSize(36);
+            start = System.nanoTime();
+            server.destroy(); // SIGTERM
+            assertThat(server.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            server.destroyForcibly();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(seconds).as("runs cooperate: well before the deadline").isLessThan(5);
+        assertThat(Files.exists(tether.controlFile())).isFalse();
+        assertThat(Files.readString(tether.home.resolve("serve.log"))).doesNotContain("still running");
+    }
+
+    @Test
+    void versionAndHelpDocumentTheExitCodes() throws Exception {
+        var tether = Launcher.inFreshHome("help");
+        assertThat(tether.run("--version").out()).startsWith("tether 0.1.0");
+        var help = tether.run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Exit codes:", "3   unknown run", "5   a --wait timed out");
+        var bad = tether.run("lisst");
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(bad.err()).startsWith("tether: Unmatched argument");
+    }
+}
