@@ -14,6 +14,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TetherConsole extends Application {
     private static final AtomicReference<Launch> LAUNCH = new AtomicReference<>();
+    /**
+     * JavaFX warns at start-up that it was loaded from the class path ("unsupported configuration").
+     * That is how the launcher ships it, deliberately; the warning would only alarm operators.
+     * Held strongly so the level sticks.
+     */
+    private static final java.util.logging.Logger FX_STARTUP = java.util.logging.Logger.getLogger("com.sun.javafx.application.PlatformImpl");
 
     private record Launch(RunEngine engine, ConsoleOptions options, AtomicReference<ShutdownReport> report) {}
 
@@ -30,6 +36,7 @@ public final class TetherConsole extends Application {
         if (!LAUNCH.compareAndSet(null, new Launch(engine, options, report))) {
             throw new IllegalStateException("the console is already open in this process");
         }
+        FX_STARTUP.setLevel(java.util.logging.Level.SEVERE);
         Application.launch(TetherConsole.class);
         return report.get();
     }
