@@ -19,7 +19,7 @@ public final class TetherConsole extends Application {
      * That is how the launcher ships it, deliberately; the warning would only alarm operators.
      * Held strongly so the level sticks.
      */
-    private static final java.util.logging.Logger FX_STARTUP = java.util.logging.Logger.getLogger("com.sun.javafx.application.PlatformImpl");
+    private static final java.util.logging.Logger FX_STARTUP = java.util.logging.Logger.getLogger("javafx");
 
     private record Launch(RunEngine engine, ConsoleOptions options, AtomicReference<ShutdownReport> report) {}
 
