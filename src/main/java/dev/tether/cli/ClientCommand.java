@@ -25,8 +25,17 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Talk to the workers behind this Redis instead of the local console/server; default: $TETHER_REDIS_URL.")
+    String redis;
+
     ControlClient openClient() {
-        return HttpControlClient.connect(ControlFile.defaultPath());
+        var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
+        if (settings == null) return HttpControlClient.connect(ControlFile.defaultPath());
+        var engine = dev.tether.redis.RedisEngine.connect(settings,
+                dev.tether.catalog.GraphCatalog.load(dev.tether.catalog.GraphCatalog.defaultPluginsDir()),
+                dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
+        return new dev.tether.control.EngineControlClient(engine, true);
     }
 
     abstract int run(ControlClient client) throws Exception;

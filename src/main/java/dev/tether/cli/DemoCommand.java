@@ -18,7 +18,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunEngine engine = engineOptions.engine();
+        RunEngine engine = engineOptions.localEngine();
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, null);
         engine.submit("book-workflow", null, Map.of("nodeMillis", 800));
         engine.submit("welcome-email", null, Map.of());

@@ -3,6 +3,7 @@ package dev.tether.cli;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
+import dev.tether.engine.RunEngine;
 import dev.tether.registry.RunRegistry;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,20 @@ final class EngineOptions {
             description = "On exit or SIGINT/SIGTERM: how long to wait for cancelled runs before forcing (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
 
-    LocalEngine engine() {
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
+    String redis;
+
+    RunEngine engine() {
+        var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
+        if (settings != null) {
+            return dev.tether.redis.RedisEngine.connect(settings, GraphCatalog.load(GraphCatalog.defaultPluginsDir()),
+                    dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
+        }
+        return localEngine();
+    }
+
+    LocalEngine localEngine() {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace);
         return new LocalEngine(config, GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());

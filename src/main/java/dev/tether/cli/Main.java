@@ -30,6 +30,7 @@ public final class Main {
                     case UNREACHABLE -> ExitCodes.UNREACHABLE;
                     case SERVER_ERROR -> ExitCodes.FAILED;
                 };
+                case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
                 case IllegalArgumentException i -> ExitCodes.BAD_INPUT;
                 default -> ExitCodes.FAILED;
             };

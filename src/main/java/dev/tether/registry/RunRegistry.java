@@ -62,6 +62,26 @@ public final class RunRegistry {
         return new ApplyResult(event, holder[0], after);
     }
 
+    /**
+     * Takes a snapshot made by the state machine of another process (a worker, via Redis). Only a
+     * newer version replaces the current one, and a terminal snapshot is final here as everywhere.
+     *
+     * @return whether it was taken
+     */
+    public boolean mirror(RunSnapshot snapshot) {
+        var holder = new RunSnapshot[2];
+        runs.compute(snapshot.runId(), (id, cur) -> {
+            holder[0] = cur;
+            if (cur != null && (cur.isTerminal() || cur.version() >= snapshot.version())) return cur;
+            holder[1] = snapshot;
+            for (var feed : feeds) feed.offer(snapshot);
+            return snapshot;
+        });
+        if (holder[1] == null) return false;
+        if (snapshot.isTerminal()) retire(snapshot.runId());
+        return true;
+    }
+
     private void retire(String runId) {
         finishedOrder.add(runId);
         if (finishedCount.incrementAndGet() > historyCapacity) {

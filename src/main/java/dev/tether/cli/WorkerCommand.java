@@ -1,0 +1,70 @@
+package dev.tether.cli;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.redis.RedisSettings;
+import dev.tether.redis.RedisWorker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "worker", description = {"Execute runs from Redis queues (distributed mode).",
+        "SIGINT/SIGTERM cancel this worker's runs, wait (--shutdown-timeout), publish their final state and leave."})
+final class WorkerCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--redis", paramLabel = "URI", description = "Redis to take work from; default: $TETHER_REDIS_URL.")
+    String redis;
+
+    @Option(names = "--queues", split = ",", paramLabel = "QUEUE", description = "Queues to take runs from (default: every built-in graph's queue).")
+    List<String> queues = new ArrayList<>();
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Runs executing at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = 4;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Worker name, unique among live workers (default: host-pid).")
+    String name;
+
+    @Option(names = "--cancel-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long a cancelled node may ignore its cancel before the run is STUCK (default: 5s).")
+    Duration cancelGrace = Duration.ofSeconds(5);
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
+    Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    @Override
+    public Integer call() throws Exception {
+        var settings = RedisSettings.fromOptionOrEnv(redis);
+        if (settings == null) throw new IllegalArgumentException("worker needs --redis URI or TETHER_REDIS_URL");
+        if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
+        var catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
+        var qs = queues.isEmpty() ? catalog.all().stream().map(g -> g.defaultQueue()).distinct().toList() : queues;
+        for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
+        var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, Duration.ofDays(1),
+                dev.tether.redis.RedisWorker.Options.of(workerName, qs, concurrency).lostPolicy());
+        var worker = RedisWorker.start(settings, options, catalog);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
+        var out = spec.commandLine().getOut();
+        out.println("tether worker '" + workerName + "' on " + settings.display() + ": queues " + String.join(",", qs) + ", "
+                + concurrency + " slots; stop with Ctrl+C or SIGTERM");
+        out.flush();
+        new CountDownLatch(1).await();
+        return ExitCodes.OK;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "worker";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tether.redis;
+
+/**
+ * The Redis key layout (docs/redis-protocol.md explains the protocol). Every key starts with the
+ * prefix, so several Tether installations can share a server by using different prefixes.
+ */
+final class Keys {
+    static final String GROUP = "workers";
+    private final String p;
+
+    Keys(String prefix) {
+        this.p = prefix.endsWith(":") ? prefix : prefix + ":";
+    }
+
+    static Keys standard() {
+        return new Keys("tether");
+    }
+
+    /** Stream of jobs of one queue; consumer group {@value #GROUP}. */
+    String queue(String queue) { return p + "q:" + queue; }
+    /** Set of every queue ever used (what the lost-worker sweep scans). */
+    String queues() { return p + "queues"; }
+    /** Hash of one run: v (version), t (terminal 0/1), j (snapshot JSON). Expires once terminal. */
+    String run(String runId) { return p + "run:" + runId; }
+    /** Set of the ids of non-terminal runs. */
+    String active() { return p + "runs:active"; }
+    /** Sorted set of finished run ids by end time (bounded). */
+    String finished() { return p + "runs:finished"; }
+    /** Channel: every accepted snapshot, as JSON. */
+    String events() { return p + "events"; }
+    /** Durable cancel record of one run (with expiry). */
+    String cancel(String runId) { return p + "cancel:" + runId; }
+    /** Channel: run ids to cancel (the fast path beside the record). */
+    String cancels() { return p + "cancels"; }
+    /** A live worker's heartbeat record (JSON; expires after 3 missed beats). */
+    String worker(String name) { return p + "worker:" + name; }
+    /** Set of the run ids a worker has taken. */
+    String workerRuns(String name) { return p + "worker:" + name + ":runs"; }
+    /** Set of worker names that announced themselves (live or not yet swept). */
+    String workers() { return p + "workers"; }
+    /** Lock so that one participant at a time sweeps for lost workers. */
+    String sweepLock() { return p + "lock:sweep"; }
+    /** Stream of entries no worker could run (malformed, unknown graph), with the reason. */
+    String deadLetters() { return p + "dead"; }
+}

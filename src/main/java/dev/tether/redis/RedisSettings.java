@@ -1,0 +1,115 @@
+package dev.tether.redis;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where Redis is: {@code redis://[user[:password]@]host[:port][/db]}, or {@code rediss://} for TLS.
+ * The password never leaves this object: {@link #toString()} and {@link #display()} omit it.
+ */
+public final class RedisSettings {
+    public static final String ENV = "TETHER_REDIS_URL";
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final int database;
+    private final boolean tls;
+
+    private RedisSettings(String host, int port, String user, String password, int database, boolean tls) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.database = database;
+        this.tls = tls;
+    }
+
+    /** @throws IllegalArgumentException with a one-line reason that never contains the password */
+    public static RedisSettings parse(String uri) {
+        if (uri == null || uri.isBlank()) throw new IllegalArgumentException("Redis URI is empty");
+        URI u;
+        try {
+            u = URI.create(uri.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Redis URI is malformed (expected redis://[user:password@]host[:port][/db])");
+        }
+        var scheme = u.getScheme();
+        if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+            throw new IllegalArgumentException("Redis URI must start with redis:// or rediss://");
+        }
+        if (u.getHost() == null) throw new IllegalArgumentException("Redis URI has no host");
+        String user = null, password = null;
+        var info = u.getRawUserInfo();
+        if (info != null && !info.isEmpty()) {
+            int colon = info.indexOf(':');
+            if (colon < 0) password = decode(info); // redis://secret@host: a password only, as redis-cli reads it
+            else {
+                user = colon == 0 ? null : decode(info.substring(0, colon));
+                password = decode(info.substring(colon + 1));
+            }
+        }
+        int db = 0;
+        var path = u.getPath();
+        if (path != null && path.length() > 1) {
+            try {
+                db = Integer.parseInt(path.substring(1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Redis URI database must be a number, got '" + path.substring(1) + "'");
+            }
+        }
+        return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, "rediss".equals(scheme));
+    }
+
+    /** {@code --redis} if given, else {@value #ENV}, else null (embedded mode). */
+    public static RedisSettings fromOptionOrEnv(String option) {
+        var value = option != null && !option.isBlank() ? option : System.getenv(ENV);
+        return value == null || value.isBlank() ? null : parse(value);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    JedisClientConfig clientConfig(String clientName) {
+        var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000)
+                .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_"));
+        if (user != null) b.user(user);
+        if (password != null) b.password(password);
+        return b.build();
+    }
+
+    RedisClient client(String clientName, int maxConnections) {
+        var pool = new redis.clients.jedis.ConnectionPoolConfig();
+        pool.setMaxTotal(maxConnections);
+        pool.setMaxIdle(maxConnections);
+        pool.setMinIdle(0);
+        return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName))
+                .poolConfig(pool).build();
+    }
+
+    /** The address as people may see it: scheme, user, host, port, database; never the password. */
+    public String display() {
+        return (tls ? "rediss://" : "redis://") + (user != null ? user + "@" : "") + host + ":" + port + (database != 0 ? "/" + database : "");
+    }
+
+    @Override
+    public String toString() {
+        return display();
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+}
