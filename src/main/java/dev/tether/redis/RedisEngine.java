@@ -78,7 +78,7 @@ public final class RedisEngine implements RunEngine {
             t.setDaemon(true);
             return t;
         });
-        maintenance.scheduleAtFixedRate(this::maintain, 1, 1, TimeUnit.SECONDS);
+        maintenance.scheduleAtFixedRate(this::maintain, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** @throws RedisUnavailableException when Redis cannot be reached or refuses the credentials */
@@ -224,6 +224,10 @@ public final class RedisEngine implements RunEngine {
                 if (!subscribed) store.get(runId).ifPresent(registry::mirror); // not listening: ask
             }
         }
+    }
+
+    Keys keysForTest() {
+        return keys;
     }
 
     public List<WorkerInfo> workers() {

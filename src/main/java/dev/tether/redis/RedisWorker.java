@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 public final class RedisWorker implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisWorker.class);
     public static final Duration HEARTBEAT = Duration.ofSeconds(1);
-    public static final Duration HEARTBEAT_TTL = Duration.ofSeconds(3);
+    /** Two and a half beats: one late beat is tolerated, and a dead worker is LOST within 3 s (with the 250 ms sweep). */
+    public static final Duration HEARTBEAT_TTL = Duration.ofMillis(2_500);
 
     public record Options(String name, List<String> queues, int concurrency, Duration cancelGrace,
                           Duration finishedTtl, LostRunPolicy lostPolicy) {
@@ -86,6 +87,7 @@ public final class RedisWorker implements AutoCloseable {
         heartbeat();
         redis.sadd(keys.workers(), options.name());
         beat.scheduleAtFixedRate(this::everyBeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        beat.scheduleAtFixedRate(this::sweepLost, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("worker '{}' on {}: queues {}, {} slots", options.name(), settings.display(), options.queues(), options.concurrency());
     }
 
@@ -122,11 +124,20 @@ public final class RedisWorker implements AutoCloseable {
             for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
                 if (store.cancelRequested(run.runId())) engine.cancel(run.runId());
             }
-            sweep.sweep();
         } catch (JedisConnectionException e) {
             connectivity.down(e);
         } catch (RuntimeException e) {
             LOG.warn("heartbeat failed", e);
+        }
+    }
+
+    private void sweepLost() {
+        try {
+            sweep.sweep();
+        } catch (JedisConnectionException e) {
+            connectivity.down(e);
+        } catch (RuntimeException e) {
+            LOG.warn("lost-worker sweep failed: {}", e.getMessage());
         }
     }
 

@@ -1,0 +1,218 @@
+package dev.tether.redis;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.CancelOutcome;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XAddParams;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Distributed mode against a real redis-server with real worker processes. */
+class RedisModeTest {
+    static RealRedis server;
+    RedisEngine client;
+    final List<WorkerProcess> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = RealRedis.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        for (var w : workers) w.close();
+        client.close();
+    }
+
+    private WorkerProcess worker(String name, String queues, int concurrency) throws Exception {
+        var w = WorkerProcess.start(server.uri(), name, queues, concurrency);
+        workers.add(w);
+        return w;
+    }
+
+    private RunSnapshot run(String id) {
+        return client.registry().get(id).orElseThrow();
+    }
+
+    private RunSnapshot awaitStatus(String id, RunStatus status, long seconds) {
+        await().atMost(seconds, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
+        return run(id);
+    }
+
+    @Test
+    void runsGoToTheWorkerOfTheirQueue() throws Exception {
+        worker("books", "ai_processing", 1);
+        worker("mail", "email", 1);
+
+        var book = client.submit("book-workflow", null, Map.of("nodeMillis", 10, "chapters", 1)).runId();
+        var mail = client.submit("welcome-email", null, Map.of()).runId();
+
+        assertThat(awaitStatus(book, RunStatus.COMPLETED, 20).worker()).isEqualTo("books");
+        assertThat(awaitStatus(mail, RunStatus.COMPLETED, 20).worker()).isEqualTo("mail");
+        assertThat(run(book).queue()).isEqualTo("ai_processing");
+    }
+
+    @Test
+    void aRunCancelledWhileQueuedNeverStartsEvenIfItsWorkerComesLater() throws Exception {
+        var id = client.submit("welcome-email", "parked", Map.of()).runId();
+        assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
+
+        var w = worker("late", "parked", 1);
+        var marker = client.submit("welcome-email", "parked", Map.of()).runId(); // proof the worker consumes the queue
+        awaitStatus(marker, RunStatus.COMPLETED, 20);
+
+        assertThat(run(id).status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(run(id).startedAt()).as("never started").isNull();
+        assertThat(w.output()).doesNotContain(id);
+        try (var r = redisClient()) {
+            assertThat(r.xpending(client.keysForTest().queue("parked"), Keys.GROUP).getTotal()).isZero();
+        }
+    }
+
+    @Test
+    void aRunningRunIsCancelledInItsWorkerWithinASecond() throws Exception {
+        worker("runner", "long", 1);
+        var id = client.submit("book-workflow", "long", Map.of("nodeMillis", 60_000)).runId();
+        awaitStatus(id, RunStatus.RUNNING, 20);
+
+        long t0 = System.nanoTime();
+        assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLING);
+        var cancelled = awaitStatus(id, RunStatus.CANCELLED, 1);
+
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(1.0);
+        assertThat(cancelled.cancelledAtNode()).isEqualTo("outline");
+    }
+
+    @Test
+    void aWorkerThatMissedTheCancelWhileDisconnectedHonoursTheRecordOnReturn() throws Exception {
+        var w = worker("sleepy", "naps", 1);
+        var id = client.submit("book-workflow", "naps", Map.of("nodeMillis", 60_000)).runId();
+        awaitStatus(id, RunStatus.RUNNING, 20);
+
+        w.pause();
+        try (var r = redisClient()) {
+            r.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub"); // its subscription is gone
+        }
+        client.cancel(id); // the publish reaches nobody; the record stays
+        Thread.sleep(300);
+        assertThat(run(id).status()).isEqualTo(RunStatus.RUNNING);
+        w.resume();
+
+        awaitStatus(id, RunStatus.CANCELLED, 5);
+    }
+
+    @Test
+    void aKilledWorkersRunsBecomeLostWithin3sAndItsQueuedJobsAreDoneByAnother() throws Exception {
+        var doomed = worker("doomed", "shared", 1);
+        var started = client.submit("book-workflow", "shared", Map.of("nodeMillis", 60_000)).runId();
+        awaitStatus(started, RunStatus.RUNNING, 20);
+        var queued = new ArrayList<String>();
+        for (int i = 0; i < 3; i++) queued.add(client.submit("welcome-email", "shared", Map.of()).runId());
+
+        long killedAt = System.nanoTime();
+        doomed.kill9();
+        var lost = awaitStatus(started, RunStatus.LOST, 5);
+        double lostAfter = (System.nanoTime() - killedAt) / 1e9;
+
+        worker("survivor", "shared", 2);
+        for (var id : queued) assertThat(awaitStatus(id, RunStatus.COMPLETED, 20).worker()).isEqualTo("survivor");
+        assertThat(lostAfter).as("LOST within 3 s of the kill").isLessThan(3.0);
+        assertThat(lost.worker()).isEqualTo("doomed");
+        try (var r = redisClient()) {
+            assertThat(r.sismember(client.keysForTest().workers(), "doomed")).isFalse();
+            assertThat(r.exists(client.keysForTest().workerRuns("doomed"))).isFalse();
+        }
+    }
+
+    @Test
+    void poisonEntriesGoToTheDeadLetterStreamAndTheWorkerCarriesOn() throws Exception {
+        var w = worker("sturdy", "poison", 1);
+        try (var r = redisClient()) {
+            var k = client.keysForTest();
+            r.xadd(k.queue("poison"), XAddParams.xAddParams(), Map.of("garbage", "yes"));
+            r.xadd(k.queue("poison"), XAddParams.xAddParams(),
+                    Map.of("id", "01a20fc6-0000-7000-8000-000000000001", "graph", "no-such-graph", "queue", "poison"));
+            r.xadd(k.queue("poison"), XAddParams.xAddParams(),
+                    Map.of("id", "01a20fc6-0000-7000-8000-000000000002", "graph", "welcome-email", "queue", "poison", "input", "{not json"));
+        }
+        var fine = client.submit("welcome-email", "poison", Map.of()).runId();
+        awaitStatus(fine, RunStatus.COMPLETED, 20);
+
+        try (var r = redisClient()) {
+            var dead = r.xrange(client.keysForTest().deadLetters(), (StreamEntryID) null, null, 100);
+            assertThat(dead).extracting(e -> e.getFields().get("reason"))
+                    .anyMatch(reason -> reason.contains("no 'id'"))
+                    .anyMatch(reason -> reason.contains("unknown graph 'no-such-graph'"))
+                    .anyMatch(reason -> reason.contains("malformed JSON"));
+        }
+        assertThat(w.process.isAlive()).isTrue();
+    }
+
+    @Test
+    void afterCleanShutdownOnlyExpiringRunRecordsRemain() throws Exception {
+        var w = worker("tidy", "tidy", 2);
+        for (int i = 0; i < 5; i++) client.submit("welcome-email", "tidy", Map.of());
+        var long1 = client.submit("book-workflow", "tidy", Map.of("nodeMillis", 60_000)).runId();
+        awaitStatus(long1, RunStatus.RUNNING, 20);
+        client.cancel(long1);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().active().isEmpty());
+        w.close();
+
+        try (var r = redisClient()) {
+            var k = client.keysForTest();
+            assertThat(r.exists(k.worker("tidy"))).isFalse();
+            assertThat(r.exists(k.workerRuns("tidy"))).isFalse();
+            assertThat(r.sismember(k.workers(), "tidy")).isFalse();
+            for (var key : r.keys("tether:run:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
+            for (var key : r.keys("tether:cancel:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
+            assertThat(r.xpending(k.queue("tidy"), Keys.GROUP).getTotal()).isZero();
+        }
+    }
+
+    @Test
+    void redisRestartedMidRunEveryoneReconnectsAndTheRunIsStillUnderControl() throws Exception {
+        worker("steady", "steady", 1);
+        var id = client.submit("book-workflow", "steady", Map.of("nodeMillis", 60_000)).runId();
+        awaitStatus(id, RunStatus.RUNNING, 20);
+
+        server.restart(); // comes back empty
+        await().atMost(15, TimeUnit.SECONDS).until(() -> client.connected());
+        try (var fresh = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
+        }
+        assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLING);
+        awaitStatus(id, RunStatus.CANCELLED, 5);
+        var after = client.submit("welcome-email", "steady", Map.of()).runId(); // its consumer group was recreated
+        awaitStatus(after, RunStatus.COMPLETED, 20);
+    }
+
+    private static RedisClient redisClient() {
+        return RedisClient.create("127.0.0.1", server.port);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tether.redis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real `tether worker` process (this test class path), its output in a log file. */
+final class WorkerProcess implements AutoCloseable {
+    final String name;
+    final Process process;
+    final Path log;
+
+    private WorkerProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static WorkerProcess start(String redisUri, String name, String queues, int concurrency, String... extra) throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.tether.cli.Main", "worker", "--redis", redisUri, "--name", name, "--queues", queues,
+                "--concurrency", Integer.toString(concurrency), "--cancel-grace", "2s", "--shutdown-timeout", "5s"));
+        cmd.addAll(List.of(extra));
+        var dir = Path.of("target", "redis-workers");
+        Files.createDirectories(dir);
+        var log = Files.createTempFile(dir, name, ".log");
+        var pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("TETHER_HOME", dir.toAbsolutePath().toString());
+        pb.environment().remove(RedisSettings.ENV);
+        var p = pb.start();
+        var w = new WorkerProcess(name, p, log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.readString(log).contains("tether worker '" + name + "'")) {
+            if (!p.isAlive()) throw new AssertionError("worker " + name + " exited: " + Files.readString(log));
+            if (System.nanoTime() > deadline) throw new AssertionError("worker " + name + " did not start: " + Files.readString(log));
+            Thread.sleep(50);
+        }
+        return w;
+    }
+
+    void kill9() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP / SIGCONT: a worker that is alive but not answering. */
+    void pause() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start().waitFor();
+    }
+
+    void resume() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-CONT", Long.toString(process.pid())).start().waitFor();
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!process.isAlive()) return;
+        resume();
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+}
