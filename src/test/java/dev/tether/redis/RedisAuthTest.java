@@ -1,0 +1,80 @@
+package dev.tether.redis;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A Redis that requires a password: the right one works, a wrong one is a clear error (CLI exit 4), never echoed. */
+class RedisAuthTest {
+    static RealRedis server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RealRedis.start("requirepass s3cret-pw");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private static String uri(String password) {
+        return "redis://:" + password + "@127.0.0.1:" + server.port;
+    }
+
+    @Test
+    void workersAndClientsWithThePasswordRunAndCancel() throws Exception {
+        try (var worker = WorkerProcess.start(uri("s3cret-pw"), "auth-worker", "secured", 1);
+             var client = RedisEngine.connect(RedisSettings.parse(uri("s3cret-pw")), GraphCatalog.load(null), Routing.none())) {
+            var id = client.submit("welcome-email", "secured", Map.of()).runId();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
+            assertThat(client.mode()).isEqualTo("redis://127.0.0.1:" + server.port).doesNotContain("s3cret");
+            assertThat(worker.output()).doesNotContain("s3cret-pw");
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsAClearErrorThatNeverShowsThePassword() {
+        assertThatThrownBy(() -> RedisEngine.connect(RedisSettings.parse(uri("wrong-pw")), GraphCatalog.load(null), Routing.none()))
+                .isInstanceOf(RedisUnavailableException.class)
+                .hasMessage("cannot use Redis at redis://127.0.0.1:" + server.port + ": it refused the credentials (wrong user or password)");
+    }
+
+    @Test
+    void theCommandLineExits4OnAWrongPasswordOrNoRedis() throws Exception {
+        var wrong = cli("list", "--redis", uri("wrong-pw"));
+        assertThat(wrong.exit).isEqualTo(4);
+        assertThat(wrong.err).startsWith("tether: cannot use Redis at redis://127.0.0.1:").doesNotContain("wrong-pw");
+
+        var nobody = cli("list", "--redis", "redis://:pw@127.0.0.1:1");
+        assertThat(nobody.exit).isEqualTo(4);
+        assertThat(nobody.err).isEqualTo("tether: cannot use Redis at redis://127.0.0.1:1: it does not answer (JedisConnectionException)");
+    }
+
+    record Result(int exit, String err) {}
+
+    private static Result cli(String... args) throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.tether.cli.Main"));
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd);
+        pb.environment().put("TETHER_LOG_LEVEL", "OFF");
+        var p = pb.start();
+        p.getInputStream().readAllBytes();
+        var err = new String(p.getErrorStream().readAllBytes()).trim();
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Result(p.exitValue(), err);
+    }
+}
