@@ -17,7 +17,6 @@ import dev.tether.run.RunStatus;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.params.XAddParams;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +55,7 @@ public final class RedisEngine implements RunEngine {
     private volatile JedisPubSub subscription;
     private volatile boolean subscribed;
     private volatile boolean shutdown;
+    private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RedisEngine(RedisSettings settings, GraphCatalog catalog, Routing routing) {
         this.settings = settings;
@@ -165,15 +165,14 @@ public final class RedisEngine implements RunEngine {
         var now = Instant.now();
         var queued = registry.apply(new RunEvent.Submitted(runId, graphId, q, merged, now)).current();
         try {
-            store.put(queued); // state first: a worker that takes the job finds it
             var fields = new LinkedHashMap<String, String>();
             fields.put("id", runId);
             fields.put("graph", graphId);
             fields.put("queue", q);
             fields.put("input", Json.write(merged));
             fields.put("submittedAt", Long.toString(now.toEpochMilli()));
-            redis.sadd(keys.queues(), q);
-            redis.xadd(keys.queue(q), XAddParams.xAddParams().maxLen(STREAM_MAX).approximateTrimming(), fields);
+            if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
+            store.putAndEnqueue(queued, keys.queue(q), fields, STREAM_MAX);
             return queued;
         } catch (JedisConnectionException e) {
             throw RedisUnavailableException.of(settings, e);

@@ -110,20 +110,20 @@ final class RedisRunSource implements RunSource {
             deadLetter(stream, entry, e.getMessage());
             return null;
         }
-        var remote = store.get(request.runId()).orElse(null);
+        var state = store.claim(request.runId(), worker);
+        var remote = state.run();
         if (remote != null && remote.isTerminal()) { // cancelled while queued (or swept): never starts
-            ack(stream, entry.getID());
+            release(stream, entry.getID(), request.runId());
             return null;
         }
-        if (store.cancelRequested(request.runId())) {
+        if (state.cancelRequested()) {
             if (remote != null) {
                 var cancelled = RunStateMachine.apply(remote, new RunEvent.CancelRequested(request.runId(), Instant.now()));
                 if (cancelled != null) store.put(cancelled);
             }
-            ack(stream, entry.getID());
+            release(stream, entry.getID(), request.runId());
             return null;
         }
-        redis.sadd(keys.workerRuns(worker), request.runId());
         var id = entry.getID();
         return new Job() {
             @Override
@@ -133,15 +133,21 @@ final class RedisRunSource implements RunSource {
 
             @Override
             public void finished(RunSnapshot terminal) {
-                try {
-                    ack(stream, id);
-                    redis.srem(keys.workerRuns(worker), request.runId());
+                try (var pipe = redis.pipelined()) {
+                    pipe.xack(stream, Keys.GROUP, id);
+                    pipe.srem(keys.workerRuns(worker), request.runId());
+                    pipe.sync();
                 } catch (JedisConnectionException e) {
                     // stays pending; the sweep or a restart of this worker settles it
                     LOG.warn("could not acknowledge run {}: {}", request.runId(), e.getMessage());
                 }
             }
         };
+    }
+
+    private void release(String stream, StreamEntryID id, String runId) {
+        ack(stream, id);
+        redis.srem(keys.workerRuns(worker), runId);
     }
 
     private void ack(String stream, StreamEntryID id) {

@@ -101,17 +101,19 @@ public final class RedisWorker implements AutoCloseable {
 
     /** Mirrors a batch of local changes to Redis; a run that already ended there (lost, cancelled while queued) is stopped here. */
     private void publish(List<RunSnapshot> batch) {
-        for (var s : batch) {
-            try {
-                if (store.put(s) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) {
+        try {
+            var outcomes = store.putAll(batch);
+            connectivity.up();
+            for (int i = 0; i < batch.size(); i++) {
+                var s = batch.get(i);
+                if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) {
                     LOG.warn("run {} already ended elsewhere; stopping it here", s.runId());
                     engine.cancel(s.runId());
                 }
-                connectivity.up();
-            } catch (JedisConnectionException e) {
-                connectivity.down(e);
-                // the next change of this run carries its whole state; after a reconnect we resend all active runs
             }
+        } catch (JedisConnectionException e) {
+            connectivity.down(e);
+            // the next change of a run carries its whole state; after a reconnect all active runs are resent
         }
     }
 

@@ -3,6 +3,8 @@ package dev.tether.redis;
 import dev.tether.json.Json;
 import dev.tether.run.RunSnapshot;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.SetParams;
 
 import java.time.Duration;
@@ -58,18 +60,65 @@ final class RunStore {
     }
 
     Put put(RunSnapshot s) {
-        var keyList = List.of(keys.run(s.runId()), keys.active(), keys.finished(), keys.events());
-        var args = List.of(Long.toString(s.version()), s.isTerminal() ? "1" : "0", Json.write(s), s.runId(),
-                Long.toString(s.endedAt() == null ? System.currentTimeMillis() : s.endedAt().toEpochMilli()),
-                Long.toString(finishedTtl.toMillis()), Integer.toString(finishedKept));
         Object r;
         try {
-            if (putSha == null) putSha = redis.scriptLoad(PUT);
-            r = redis.evalsha(putSha, keyList, args);
-        } catch (redis.clients.jedis.exceptions.JedisNoScriptException e) { // the server restarted and lost its scripts
-            putSha = redis.scriptLoad(PUT);
-            r = redis.evalsha(putSha, keyList, args);
+            r = redis.evalsha(sha(), putKeys(s), putArgs(s));
+        } catch (JedisNoScriptException e) { // the server restarted and lost its scripts
+            putSha = null;
+            r = redis.evalsha(sha(), putKeys(s), putArgs(s));
         }
+        return outcome(r);
+    }
+
+    /**
+     * A new run: its QUEUED state, then its job on the queue's stream, in one round trip (a
+     * pipeline keeps the order: a worker that takes the job finds the state).
+     */
+    void putAndEnqueue(RunSnapshot queued, String stream, java.util.Map<String, String> job, long streamMax) {
+        var sha = sha();
+        try (var pipe = redis.pipelined()) {
+            var put = pipe.evalsha(sha, putKeys(queued), putArgs(queued));
+            pipe.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
+            pipe.sync();
+            put.get();
+        } catch (JedisNoScriptException e) {
+            putSha = null;
+            put(queued);
+            redis.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
+        }
+    }
+
+    /** Many snapshots in one round trip; outcomes in the same order. */
+    List<Put> putAll(List<RunSnapshot> batch) {
+        if (batch.size() == 1) return List.of(put(batch.getFirst()));
+        var sha = sha();
+        try (var pipe = redis.pipelined()) {
+            var responses = batch.stream().map(s -> pipe.evalsha(sha, putKeys(s), putArgs(s))).toList();
+            pipe.sync();
+            return responses.stream().map(r -> outcome(r.get())).toList();
+        } catch (JedisNoScriptException e) {
+            putSha = null;
+            return batch.stream().map(this::put).toList();
+        }
+    }
+
+    private String sha() {
+        var s = putSha;
+        if (s == null) putSha = s = redis.scriptLoad(PUT);
+        return s;
+    }
+
+    private List<String> putKeys(RunSnapshot s) {
+        return List.of(keys.run(s.runId()), keys.active(), keys.finished(), keys.events());
+    }
+
+    private List<String> putArgs(RunSnapshot s) {
+        return List.of(Long.toString(s.version()), s.isTerminal() ? "1" : "0", Json.write(s), s.runId(),
+                Long.toString(s.endedAt() == null ? System.currentTimeMillis() : s.endedAt().toEpochMilli()),
+                Long.toString(finishedTtl.toMillis()), Integer.toString(finishedKept));
+    }
+
+    private static Put outcome(Object r) {
         long code = (Long) r;
         return code == 1 ? Put.ACCEPTED : code == 0 ? Put.STALE : Put.ALREADY_TERMINAL;
     }
@@ -105,6 +154,23 @@ final class RunStore {
     void requestCancel(String runId, Duration keepFor) {
         redis.set(keys.cancel(runId), "1", SetParams.setParams().px(keepFor.toMillis()));
         redis.publish(keys.cancels(), runId);
+    }
+
+    record StateAndCancel(RunSnapshot run, boolean cancelRequested) {}
+
+    /**
+     * Claims a run for {@code worker} (listed under it, for the lost-worker sweep) and reads its
+     * stored state and whether a cancel is recorded, in one round trip.
+     */
+    StateAndCancel claim(String runId, String worker) {
+        try (var pipe = redis.pipelined()) {
+            pipe.sadd(keys.workerRuns(worker), runId);
+            var json = pipe.hget(keys.run(runId), "j");
+            var cancel = pipe.exists(keys.cancel(runId));
+            pipe.sync();
+            var j = json.get();
+            return new StateAndCancel(j == null ? null : Json.read(j, RunSnapshot.class), cancel.get());
+        }
     }
 
     boolean cancelRequested(String runId) {
