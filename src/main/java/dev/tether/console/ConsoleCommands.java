@@ -43,6 +43,18 @@ final class ConsoleCommands implements AutoCloseable {
         return call(() -> ids.stream().map(engine::cancel).toList(), "cancel");
     }
 
+    CompletableFuture<List<dev.tether.engine.WorkerInfo>> workers() {
+        var result = new CompletableFuture<List<dev.tether.engine.WorkerInfo>>();
+        executor.execute(() -> {
+            try {
+                result.complete(engine.workers());
+            } catch (RuntimeException e) { // shown as "disconnected" by the mode badge; not worth a notification
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
     CompletableFuture<List<String>> cancelAll() {
         return call(engine::cancelAll, "cancel all");
     }

@@ -98,7 +98,7 @@ public final class ConsoleWindow {
     /** What the window's close button does: confirm if runs are active, then shut down. FX thread. */
     public void requestExit() {
         if (exiting) return;
-        int n = engine.registry().active().size();
+        int n = engine.ownsRuns() ? engine.registry().active().size() : 0; // remote runs go on without us
         if (n > 0) {
             var exit = new ButtonType("Cancel all and exit", ButtonBar.ButtonData.OK_DONE);
             var back = new ButtonType("Go back", ButtonBar.ButtonData.CANCEL_CLOSE);

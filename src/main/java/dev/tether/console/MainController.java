@@ -43,6 +43,7 @@ public final class MainController {
     @FXML Label modeLabel;
     @FXML TabPane tabs;
     @FXML javafx.scene.control.Tab metricsTab;
+    @FXML javafx.scene.control.Tab workersTab;
     @FXML TableView<RunRow> activeTable;
     @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
             nodeColumn, stepsColumn, runtimeColumn, actionColumn;
@@ -59,6 +60,9 @@ public final class MainController {
     private final Label executorLabel = new Label();
     private Runnable onThemeToggle = () -> {};
     final MetricsView metrics = new MetricsView();
+    final WorkersView workers = new WorkersView();
+    private boolean fetchingWorkers;
+    private long lastWorkersFetch;
 
     void init(ConsoleCommands commands, ActiveRunsModel active, ObservableList<RunSnapshot> history,
               ObservableLongValue clock, Runnable onThemeToggle) {
@@ -71,6 +75,7 @@ public final class MainController {
         setUpFilters();
         setUpStatusBar();
         metricsTab.setContent(metrics);
+        workersTab.setContent(workers);
         detailsController.init(clock, commands.engine().graphs());
     }
 
@@ -191,12 +196,25 @@ public final class MainController {
         executorLabel.setText("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
                 + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));
+        refreshWorkers();
         int total = 0, activeRuns = 0;
         for (var e : counts.entrySet()) {
             total += e.getValue();
             if (e.getKey().isActive()) activeRuns += e.getValue();
         }
         statusBar.setText(activeRuns + " active · " + total + " tracked");
+    }
+
+    /** Once a second, off the FX thread (a remote engine asks Redis), one hop back with the list. */
+    private void refreshWorkers() {
+        long now = System.nanoTime();
+        if (fetchingWorkers || now - lastWorkersFetch < 1_000_000_000L) return;
+        fetchingWorkers = true;
+        lastWorkersFetch = now;
+        commands.workers().whenComplete((list, error) -> javafx.application.Platform.runLater(() -> {
+            fetchingWorkers = false;
+            if (list != null) workers.show(list);
+        }));
     }
 
     @FXML

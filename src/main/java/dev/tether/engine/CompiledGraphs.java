@@ -4,7 +4,6 @@ import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import org.bsc.langgraph4j.CompileConfig;
 import org.bsc.langgraph4j.CompiledGraph;
-import org.bsc.langgraph4j.GraphRepresentation;
 import org.bsc.langgraph4j.GraphStateException;
 import org.bsc.langgraph4j.StateGraph;
 import org.bsc.langgraph4j.checkpoint.BaseCheckpointSaver;
@@ -56,12 +55,7 @@ final class CompiledGraphs {
     }
 
     private static GraphInfo describe(GraphDefinition d) {
-        String mermaid;
-        try {
-            mermaid = d.build().getGraph(GraphRepresentation.Type.MERMAID, d.title(), true).content();
-        } catch (Exception | LinkageError e) {
-            mermaid = "";
-        }
-        return new GraphInfo(d.id(), d.title(), d.description(), d.defaultQueue(), d.defaultInput(), mermaid);
+        return GraphInfo.describe(d, d.defaultQueue());
     }
+
 }

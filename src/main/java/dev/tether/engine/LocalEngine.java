@@ -110,6 +110,24 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
+    public List<WorkerInfo> workers() {
+        var s = stats();
+        return List.of(new WorkerInfo(config.workerName(), HOST, ProcessHandle.current().pid(), List.of("(all)"),
+                config.concurrency(), s.busy(), s.stuck(), startedAt, Instant.now()));
+    }
+
+    private final Instant startedAt = Instant.now();
+    private static final String HOST = hostName();
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    @Override
     public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
         if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
         if (localQueue == null) throw new IllegalStateException("this engine takes runs from " + source + ", not submit()");

@@ -51,6 +51,19 @@ public interface RunEngine extends AutoCloseable {
         return true;
     }
 
+    /** Where runs execute: this process's slots, or every live worker's heartbeat. */
+    default List<WorkerInfo> workers() {
+        return List.of();
+    }
+
+    /**
+     * Whether this engine's runs live and die with it (embedded), rather than on workers elsewhere:
+     * closing an owning engine cancels its runs; closing a view of remote workers only disconnects.
+     */
+    default boolean ownsRuns() {
+        return true;
+    }
+
     /**
      * Cancels everything, waits up to {@code timeout} for runs to stop, then gives up on the rest
      * (reported, never shown as cancelled) and releases every thread the engine owns.

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.engine.WorkerInfo;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.EngineStats;
@@ -55,6 +57,7 @@ public final class RedisEngine implements RunEngine {
     private volatile JedisPubSub subscription;
     private volatile boolean subscribed;
     private volatile boolean shutdown;
+    private volatile List<GraphInfo> graphInfos;
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RedisEngine(RedisSettings settings, GraphCatalog catalog, Routing routing) {
@@ -118,7 +121,9 @@ public final class RedisEngine implements RunEngine {
             };
             subscription = sub;
             try {
-                redis.subscribe(sub, keys.events());
+                try (var connection = settings.dedicated("tether-subscriber")) {
+                    connection.subscribe(sub, keys.events());
+                }
             } catch (RuntimeException e) {
                 subscribed = false;
                 if (shutdown) return;
@@ -150,8 +155,10 @@ public final class RedisEngine implements RunEngine {
 
     @Override
     public List<GraphInfo> graphs() {
-        return catalog.all().stream().map(d -> new GraphInfo(d.id(), d.title(), d.description(), routing.queueFor(d),
-                d.defaultInput(), "")).toList();
+        var infos = graphInfos;
+        if (infos == null) graphInfos = infos = catalog.all().stream()
+                .map(d -> GraphInfo.describe(d, routing.queueFor(d))).toList();
+        return infos;
     }
 
     @Override
@@ -229,6 +236,12 @@ public final class RedisEngine implements RunEngine {
         return keys;
     }
 
+    @Override
+    public boolean ownsRuns() {
+        return false;
+    }
+
+    @Override
     public List<WorkerInfo> workers() {
         var out = new ArrayList<WorkerInfo>();
         for (var name : redis.smembers(keys.workers())) {

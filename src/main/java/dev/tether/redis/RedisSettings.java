@@ -95,6 +95,16 @@ public final class RedisSettings {
                 .poolConfig(pool).build();
     }
 
+    /** A connection of its own, outside every pool: a subscription holds its connection in a mode no other command may share. */
+    redis.clients.jedis.Jedis dedicated(String clientName) {
+        // RESP2 stated, not negotiated: a plain connection cannot negotiate RESP3 and would warn on every reconnect
+        var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000)
+                .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_")).protocol(redis.clients.jedis.RedisProtocol.RESP2);
+        if (user != null) b.user(user);
+        if (password != null) b.password(password);
+        return new redis.clients.jedis.Jedis(new HostAndPort(host, port), b.build());
+    }
+
     /** The address as people may see it: scheme, user, host, port, database; never the password. */
     public String display() {
         return (tls ? "rediss://" : "redis://") + (user != null ? user + "@" : "") + host + ":" + port + (database != 0 ? "/" + database : "");

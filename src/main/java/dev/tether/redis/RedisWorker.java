@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.engine.WorkerInfo;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -54,6 +56,7 @@ public final class RedisWorker implements AutoCloseable {
     private final Thread cancelListener;
     private volatile JedisPubSub cancelSubscription;
     private volatile boolean closing;
+    private final java.util.concurrent.ConcurrentHashMap<String, RunSnapshot> unpublished = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RedisWorker(RedisSettings settings, Options options, GraphCatalog catalog) {
         this.settings = settings;
@@ -113,8 +116,16 @@ public final class RedisWorker implements AutoCloseable {
             }
         } catch (JedisConnectionException e) {
             connectivity.down(e);
-            // the next change of a run carries its whole state; after a reconnect all active runs are resent
+            // kept (newest per run) and sent again on the next beat: a run's last change has no successor to carry it
+            for (var s : batch) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
         }
+    }
+
+    private void republish() {
+        if (unpublished.isEmpty()) return;
+        var batch = List.copyOf(unpublished.values());
+        store.putAll(batch); // accepted, stale or refused: either way Redis now holds the newest truth
+        for (var s : batch) unpublished.remove(s.runId(), s);
     }
 
     private void everyBeat() {
@@ -123,6 +134,7 @@ public final class RedisWorker implements AutoCloseable {
             boolean wasDown = !connectivity.isUp();
             connectivity.up();
             if (wasDown) resync();
+            republish();
             for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
                 if (store.cancelRequested(run.runId())) engine.cancel(run.runId());
             }
@@ -179,7 +191,9 @@ public final class RedisWorker implements AutoCloseable {
             };
             cancelSubscription = sub;
             try {
-                redis.subscribe(sub, keys.cancels());
+                try (var connection = settings.dedicated("tether-subscriber")) {
+                    connection.subscribe(sub, keys.cancels());
+                }
             } catch (RuntimeException e) {
                 if (closing) return;
                 connectivity.down(e instanceof Exception ex ? ex : new RuntimeException(e));

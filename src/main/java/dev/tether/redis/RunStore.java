@@ -81,7 +81,7 @@ final class RunStore {
             pipe.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
             pipe.sync();
             put.get();
-        } catch (JedisNoScriptException e) {
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) { // NOSCRIPT after a server restart
             putSha = null;
             put(queued);
             redis.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
@@ -96,7 +96,7 @@ final class RunStore {
             var responses = batch.stream().map(s -> pipe.evalsha(sha, putKeys(s), putArgs(s))).toList();
             pipe.sync();
             return responses.stream().map(r -> outcome(r.get())).toList();
-        } catch (JedisNoScriptException e) {
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) { // NOSCRIPT after a server restart
             putSha = null;
             return batch.stream().map(this::put).toList();
         }

@@ -123,6 +123,17 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
+        engine.submit("sleeper", null, Map.of());
+        robot.clickOn("Workers");
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workers.getItems().size() == 1
+                && window.controller().workers.getItems().getFirst().busy() == 1));
+        var local = fx(() -> window.controller().workers.getItems().getFirst());
+        assertThat(local.name()).isEqualTo("local");
+        assertThat(local.concurrency()).isEqualTo(4);
+    }
+
+    @Test
     void cancelAllAsksFirstThenCancelsEveryActiveRun(FxRobot robot) {
         for (int i = 0; i < 6; i++) engine.submit("sleeper", null, Map.of()); // 4 run, 2 queue
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 6));

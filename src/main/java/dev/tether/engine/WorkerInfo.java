@@ -1,4 +1,4 @@
-package dev.tether.redis;
+package dev.tether.engine;
 
 import java.time.Instant;
 import java.util.List;
