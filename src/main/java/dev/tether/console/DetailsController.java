@@ -38,12 +38,12 @@ public final class DetailsController {
 
     private final GraphDiagram diagram = new GraphDiagram();
     private final java.util.Map<String, GraphShape> shapes = new java.util.HashMap<>();
-    private java.util.Map<String, dev.tether.engine.GraphInfo> graphs = java.util.Map.of();
+    private java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs = java.util.List::of;
+    private java.util.Map<String, dev.tether.engine.GraphInfo> graphsById;
 
-    void init(ObservableLongValue clock, java.util.List<dev.tether.engine.GraphInfo> graphs) {
-        var byId = new java.util.HashMap<String, dev.tether.engine.GraphInfo>();
-        for (var g : graphs) byId.put(g.id(), g);
-        this.graphs = byId;
+    /** @param graphs asked on the first selection, not at start-up (describing graphs builds them all) */
+    void init(ObservableLongValue clock, java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs) {
+        this.graphs = graphs;
         graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
         render();
@@ -101,8 +101,12 @@ public final class DetailsController {
     }
 
     private GraphShape shape(String graphId) {
+        if (graphsById == null) {
+            graphsById = new java.util.HashMap<>();
+            for (var g : graphs.get()) graphsById.put(g.id(), g);
+        }
         return shapes.computeIfAbsent(graphId, id -> {
-            var g = graphs.get(id);
+            var g = graphsById.get(id);
             return GraphShape.parse(g == null ? null : g.mermaid());
         });
     }

@@ -7,15 +7,17 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Startup measurement: with {@code -Dtether.firstPaint.report=true} the console prints
+ * Startup measurement: with {@code -Dtether.firstPaint.report=true} (or the environment variable
+ * {@code TETHER_FIRST_PAINT_REPORT=true}, for launchers that take no JVM options) the console prints
  * {@code first-paint-ms=N} (milliseconds from process start) to stderr on the second pulse after its
- * window is shown, i.e. once the first frame has been rendered.
+ * window is shown, i.e. once the first frame has been rendered. With {@code TETHER_FIRST_PAINT_EXIT=true}
+ * it then exits: the installer build trains its start-up cache this way.
  */
 final class FirstPaint {
     private FirstPaint() {}
 
     static void reportAfterShow(Scene scene) {
-        if (!Boolean.getBoolean("tether.firstPaint.report")) return;
+        if (!Boolean.getBoolean("tether.firstPaint.report") && !"true".equals(System.getenv("TETHER_FIRST_PAINT_REPORT"))) return;
         if (scene.getWindow() != null) watch(scene.getWindow());
         else scene.windowProperty().addListener((o, a, w) -> {
             if (w != null) watch(w);
@@ -32,6 +34,8 @@ final class FirstPaint {
                 stop();
                 var start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
                 System.err.println("first-paint-ms=" + Duration.between(start, Instant.now()).toMillis());
+                // training runs (start-up cache at build time) end here, through a normal exit
+                if ("true".equals(System.getenv("TETHER_FIRST_PAINT_EXIT"))) System.exit(0);
             }
         }.start());
     }

@@ -76,7 +76,7 @@ public final class MainController {
         setUpStatusBar();
         metricsTab.setContent(metrics);
         workersTab.setContent(workers);
-        detailsController.init(clock, commands.engine().graphs());
+        detailsController.init(clock, () -> commands.engine().graphs());
     }
 
     private void setUpActiveTable(ObservableLongValue clock) {

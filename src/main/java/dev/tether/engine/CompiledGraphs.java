@@ -20,18 +20,19 @@ final class CompiledGraphs {
     private final int recursionLimit;
     private final NodeHook.WrapCall<AgentState> hook;
     private final ConcurrentHashMap<String, CompiledGraph<?>> compiled = new ConcurrentHashMap<>();
-    private final List<GraphInfo> infos;
+    private volatile List<GraphInfo> infos; // built on first use: building every graph is start-up time the window should not wait for
 
     CompiledGraphs(GraphCatalog catalog, BaseCheckpointSaver saver, int recursionLimit, NodeHook.WrapCall<AgentState> hook) {
         this.catalog = catalog;
         this.saver = saver;
         this.recursionLimit = recursionLimit;
         this.hook = hook;
-        this.infos = catalog.all().stream().map(CompiledGraphs::describe).toList();
     }
 
     List<GraphInfo> infos() {
-        return infos;
+        var i = infos;
+        if (i == null) infos = i = catalog.all().stream().map(CompiledGraphs::describe).toList();
+        return i;
     }
 
     GraphCatalog catalog() {
