@@ -35,6 +35,14 @@ final class WorkerCommand implements Callable<Integer> {
             description = "How long a cancelled node may ignore its cancel before the run is STUCK (default: 5s).")
     Duration cancelGrace = Duration.ofSeconds(5);
 
+    @Option(names = "--finished-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long Redis keeps a finished run's record (default: 1d = 24h).")
+    Duration finishedTtl = Duration.ofDays(1);
+
+    @Option(names = "--lost-policy", paramLabel = "POLICY",
+            description = "Jobs of a worker that stopped answering: REQUEUE (runs that never started go back on their queue; default) or FAIL (all LOST).")
+    dev.tether.redis.LostRunPolicy lostPolicy = dev.tether.redis.LostRunPolicy.REQUEUE;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -48,8 +56,8 @@ final class WorkerCommand implements Callable<Integer> {
         var qs = queues.isEmpty() ? catalog.all().stream().map(g -> g.defaultQueue()).distinct().toList() : queues;
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
-        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, Duration.ofDays(1),
-                dev.tether.redis.RedisWorker.Options.of(workerName, qs, concurrency).lostPolicy());
+        if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy);
         var worker = RedisWorker.start(settings, options, catalog);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();

@@ -46,6 +46,21 @@ class RedisAuthTest {
     }
 
     @Test
+    void anAclUserWithItsPasswordWorks() throws Exception {
+        try (var admin = redis.clients.jedis.RedisClient.builder().hostAndPort("127.0.0.1", server.port)
+                .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().password("s3cret-pw").build()).build()) {
+            admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "ops", "on", ">ops-pw", "~*", "&*", "+@all");
+        }
+        var uri = "redis://ops:ops-pw@127.0.0.1:" + server.port;
+        try (var worker = WorkerProcess.start(uri, "acl-worker", "acl", 1);
+             var client = RedisEngine.connect(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
+            var id = client.submit("welcome-email", "acl", Map.of()).runId();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
+            assertThat(client.mode()).isEqualTo("redis://ops@127.0.0.1:" + server.port);
+        }
+    }
+
+    @Test
     void aWrongPasswordIsAClearErrorThatNeverShowsThePassword() {
         assertThatThrownBy(() -> RedisEngine.connect(RedisSettings.parse(uri("wrong-pw")), GraphCatalog.load(null), Routing.none()))
                 .isInstanceOf(RedisUnavailableException.class)
