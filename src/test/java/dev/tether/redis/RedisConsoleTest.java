@@ -1,0 +1,93 @@
+package dev.tether.redis;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.console.ConsoleOptions;
+import dev.tether.console.ConsoleWindow;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The console on Redis (real redis-server, real worker process): every worker's runs, the connection state, and a close that leaves runs alone. */
+@ExtendWith(ApplicationExtension.class)
+class RedisConsoleTest {
+    static RealRedis server;
+    static WorkerProcess worker;
+    RedisEngine client;
+    ConsoleWindow window;
+    Stage stage;
+
+    @BeforeAll
+    static void startRedisAndWorker() throws Exception {
+        server = RealRedis.start();
+        worker = WorkerProcess.start(server.uri(), "desk-worker", "desk", 2);
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        worker.close();
+        server.close();
+    }
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        window = new ConsoleWindow(client, ConsoleOptions.defaults());
+        window.show(stage);
+    }
+
+    @AfterEach
+    void disconnect() {
+        client.close();
+    }
+
+    private String badge(FxRobot robot) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup(".mode-badge").queryAs(Label.class).getText()).get();
+    }
+
+    @Test
+    void showsTheWorkersRunsAndClosingLeavesThemRunning(FxRobot robot) throws Exception {
+        var id = client.submit("book-workflow", "desk", Map.of("nodeMillis", 60_000)).runId();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> WaitForAsyncUtils.asyncFx(() ->
+                robot.lookup("#activeTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
+                        .anyMatch(c -> "desk-worker".equals(c.getText()))).get());
+        assertThat(badge(robot)).isEqualTo(server.uri());
+
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+        window.exited().get(5, TimeUnit.SECONDS); // no "cancel all?" question: the runs are not ours to stop
+
+        assertThat(client.isShutdown()).isTrue();
+        try (var other = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+            assertThat(other.registry().get(id).map(RunSnapshot::status)).contains(RunStatus.RUNNING);
+            other.cancel(id);
+        }
+    }
+
+    @Test
+    void aLostRedisShowsAsDisconnectedUntilItIsBack(FxRobot robot) throws Exception {
+        server.stop();
+        try {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> badge(robot).endsWith("— disconnected"));
+        } finally {
+            server.restart();
+        }
+        await().atMost(15, TimeUnit.SECONDS).until(() -> badge(robot).equals(server.uri()));
+    }
+}
