@@ -30,6 +30,8 @@ final class UiPump extends AnimationTimer {
     private final LongProperty clockMillis = new SimpleLongProperty(System.currentTimeMillis());
     private volatile Probe probe;
     private long lastTick;
+    private long lastFailureLog = Long.MIN_VALUE / 2;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UiPump.class);
 
     UiPump(ChangeFeed feed, Consumer<List<RunSnapshot>> onBatch, Runnable everyPulse, Runnable everyTick) {
         this.feed = feed;
@@ -48,17 +50,24 @@ final class UiPump extends AnimationTimer {
 
     @Override
     public void handle(long now) {
-        var batch = feed.drain();
-        if (!batch.isEmpty()) {
-            onBatch.accept(batch);
-            var p = probe;
-            if (p != null) p.applied(batch, System.nanoTime());
-        }
-        everyPulse.run();
-        if (now - lastTick >= TICK_NANOS) {
-            lastTick = now;
-            clockMillis.set(System.currentTimeMillis());
-            everyTick.run();
+        try {
+            var batch = feed.drain();
+            if (!batch.isEmpty()) {
+                onBatch.accept(batch);
+                var p = probe;
+                if (p != null) p.applied(batch, System.nanoTime());
+            }
+            everyPulse.run();
+            if (now - lastTick >= TICK_NANOS) {
+                lastTick = now;
+                clockMillis.set(System.currentTimeMillis());
+                everyTick.run();
+            }
+        } catch (RuntimeException e) { // one bad pulse must not stop the window from updating
+            if (now - lastFailureLog > 10_000_000_000L) {
+                lastFailureLog = now;
+                LOG.warn("console update failed; it keeps going", e);
+            }
         }
     }
 

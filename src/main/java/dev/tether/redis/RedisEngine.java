@@ -58,6 +58,7 @@ public final class RedisEngine implements RunEngine {
     private volatile boolean subscribed;
     private volatile boolean shutdown;
     private volatile List<GraphInfo> graphInfos;
+    private volatile List<WorkerInfo> workers = List.of();
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private RedisEngine(RedisSettings settings, GraphCatalog catalog, Routing routing) {
@@ -75,6 +76,7 @@ public final class RedisEngine implements RunEngine {
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
         this.sweep = new LostWorkerSweep(redis, store, me, LostRunPolicy.REQUEUE);
         resync();
+        this.workers = readWorkers();
         this.listener = Thread.ofPlatform().daemon().name("tether-redis-events").start(this::listen);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             var t = new Thread(r, "tether-redis-maintenance");
@@ -141,6 +143,7 @@ public final class RedisEngine implements RunEngine {
     private void maintain() {
         try {
             sweep.sweep();
+            workers = readWorkers();
         } catch (JedisConnectionException e) {
             connectivity.down(e);
         } catch (RuntimeException e) {
@@ -241,8 +244,13 @@ public final class RedisEngine implements RunEngine {
         return false;
     }
 
+    /** The live workers as of the last maintenance tick (every 250 ms): views ask often and must not wait on the network. */
     @Override
     public List<WorkerInfo> workers() {
+        return workers;
+    }
+
+    private List<WorkerInfo> readWorkers() {
         var out = new ArrayList<WorkerInfo>();
         for (var name : redis.smembers(keys.workers())) {
             var json = redis.get(keys.worker(name));
@@ -255,14 +263,10 @@ public final class RedisEngine implements RunEngine {
     @Override
     public EngineStats stats() {
         int capacity = 0, busy = 0, stuck = 0;
-        try {
-            for (var w : workers()) {
-                capacity += w.concurrency();
-                busy += w.busy();
-                stuck += w.stuck();
-            }
-        } catch (JedisConnectionException e) {
-            connectivity.down(e);
+        for (var w : workers) {
+            capacity += w.concurrency();
+            busy += w.busy();
+            stuck += w.stuck();
         }
         int queued = registry.counts().getOrDefault(RunStatus.QUEUED, 0);
         return new EngineStats(capacity, busy, queued, stuck);

@@ -53,7 +53,8 @@ class ConsoleWindowTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.pump().stop()).get(5, TimeUnit.SECONDS); // the next test opens its own window
         if (!engine.isShutdown()) engine.shutdown(Duration.ofSeconds(2));
     }
 

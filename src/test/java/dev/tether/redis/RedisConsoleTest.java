@@ -54,7 +54,11 @@ class RedisConsoleTest {
     }
 
     @AfterEach
-    void disconnect() {
+    void closeWindow() throws Exception {
+        if (!window.exited().isDone()) {
+            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+            window.exited().get(5, TimeUnit.SECONDS);
+        }
         client.close();
     }
 
