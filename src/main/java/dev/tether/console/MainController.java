@@ -75,6 +75,7 @@ public final class MainController {
         setUpFilters();
         setUpStatusBar();
         metricsTab.setContent(metrics);
+        metricsTab.selectedProperty().addListener((o, was, is) -> metrics.setShowing(is));
         workersTab.setContent(workers);
         detailsController.init(clock, () -> commands.engine().graphs());
     }

@@ -28,6 +28,9 @@ final class MetricsView extends VBox {
     private final Map<RunStatus, Integer> endedThisSecond = new EnumMap<>(RunStatus.class);
     private long second = -1;
     private long t;
+    /** Samples are kept here always; the charts (costly to lay out) are fed only while they are on screen. */
+    private final Map<RunStatus, java.util.ArrayDeque<XYChart.Data<Number, Number>>> history = new EnumMap<>(RunStatus.class);
+    private boolean showing;
     private final NumberAxis activeX = axis(), endedX = axis();
 
     MetricsView() {
@@ -74,6 +77,20 @@ final class MetricsView extends VBox {
         return series;
     }
 
+    /** Called when the Metrics tab is selected or left. */
+    void setShowing(boolean on) {
+        showing = on;
+        if (!on) return;
+        activeSeries.forEach((st, series) -> series.getData().setAll(copy(st)));
+        endedSeries.forEach((st, series) -> series.getData().setAll(copy(st)));
+        bounds();
+    }
+
+    private List<XYChart.Data<Number, Number>> copy(RunStatus st) {
+        var h = history.get(st);
+        return h == null ? List.of() : h.stream().map(d -> new XYChart.Data<>(d.getXValue(), d.getYValue())).toList();
+    }
+
     void ended(List<RunSnapshot> runs) {
         for (var r : runs) endedThisSecond.merge(r.status(), 1, Integer::sum);
     }
@@ -84,16 +101,24 @@ final class MetricsView extends VBox {
         if (s == second) return;
         second = s;
         t++;
-        for (var st : ACTIVE) add(activeSeries.get(st), counts.getOrDefault(st, 0));
-        for (var st : ENDED) add(endedSeries.get(st), endedThisSecond.getOrDefault(st, 0));
+        for (var st : ACTIVE) add(st, activeSeries.get(st), counts.getOrDefault(st, 0));
+        for (var st : ENDED) add(st, endedSeries.get(st), endedThisSecond.getOrDefault(st, 0));
         endedThisSecond.clear();
+        if (showing) bounds();
+    }
+
+    private void bounds() {
         activeX.setLowerBound(t - WINDOW_SECONDS);
         activeX.setUpperBound(t);
         endedX.setLowerBound(t - WINDOW_SECONDS);
         endedX.setUpperBound(t);
     }
 
-    private void add(XYChart.Series<Number, Number> series, int value) {
+    private void add(RunStatus st, XYChart.Series<Number, Number> series, int value) {
+        var h = history.computeIfAbsent(st, k -> new java.util.ArrayDeque<>());
+        h.addLast(new XYChart.Data<>(t, value));
+        while (h.size() > WINDOW_SECONDS + 1) h.removeFirst();
+        if (!showing) return;
         var data = series.getData();
         data.add(new XYChart.Data<>(t, value));
         if (data.size() > WINDOW_SECONDS + 1) data.remove(0, data.size() - WINDOW_SECONDS - 1);

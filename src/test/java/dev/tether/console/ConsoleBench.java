@@ -116,7 +116,8 @@ public final class ConsoleBench {
         System.out.printf("console bench: %,d active rows, events applied %,.0f/s (target %,d/s), %d s measured, prism=%s, glass=%s%n",
                 runs, eventsPerSecond, rate, seconds, System.getProperty("prism.order", "default"),
                 System.getProperty("glass.platform", "default"));
-        System.out.printf("  FX application thread busy: mean %.1f%%, max %.1f%% of one core%n", mean(fxShares) * 100, max(fxShares) * 100);
+        System.out.printf("  FX application thread busy: mean %.1f%%, max %.1f%% of one core; per second: %s%n", mean(fxShares) * 100, max(fxShares) * 100,
+                fxShares.stream().map(x -> String.format("%.0f", x * 100)).toList());
         if (!renderShares.isEmpty())
             System.out.printf("  renderer thread busy:       mean %.1f%%, max %.1f%% of one core%n", mean(renderShares) * 100, max(renderShares) * 100);
         System.out.printf("  change -> row applied: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d samples)%n",
