@@ -28,6 +28,7 @@ public final class DetailsController {
     @FXML private GridPane fields;
     @FXML private VBox timeline;
     @FXML private VBox graphBox;
+    @FXML private VBox sections;
     @FXML private VBox errorBox;
     @FXML private Label errorSummary;
     @FXML private TextArea errorStack;
@@ -67,9 +68,11 @@ public final class DetailsController {
         timeline.getChildren().clear();
         runtimeValue = null;
         diagram.render(r == null ? null : shape(r.graphId()), r);
+        sections.setVisible(r != null);
+        sections.setManaged(r != null);
         if (r == null) {
             StatusStyles.apply(statusBadge, null);
-            title.setText("No run selected");
+            title.setText("Select a run to see its details");
             showError(null);
             return;
         }
