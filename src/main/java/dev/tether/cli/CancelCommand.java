@@ -4,10 +4,9 @@ import dev.tether.control.ControlClient;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 
@@ -16,18 +15,15 @@ final class CancelCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of it.")
     String runId;
 
-    @Option(names = "--wait", description = "Wait until the run has stopped.")
-    boolean await;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "With --wait: how long (default: 30s); exit 5 if the run has not stopped by then.")
-    Duration timeout = Duration.ofSeconds(30);
+    @Mixin WaitOptions waiting = new WaitOptions();
 
     @Override
     int run(ControlClient client) {
         var result = client.cancel(runId);
         RunSnapshot run = result.run();
-        if (await && !run.isTerminal()) run = client.awaitTerminal(result.runId(), timeout).orElseGet(() -> client.get(result.runId()));
+        if (waiting.await && !run.isTerminal()) {
+            run = client.awaitTerminal(result.runId(), waiting.timeout).orElseGet(() -> client.get(result.runId()));
+        }
         var now = Instant.now();
         boolean stopped = run.isTerminal() && run.status() != RunStatus.STUCK;
         if (json) {
@@ -40,8 +36,8 @@ final class CancelCommand extends ClientCommand {
             out().println(run.shortId() + ": " + describe(result.outcome()) + "; now " + run.status()
                     + (run.cancelLatency() != null ? " (cancel took " + run.cancelLatency().toMillis() + " ms)" : ""));
         }
-        if (await && !stopped) {
-            err().println("tether: run " + run.shortId() + " is " + run.status() + " after " + DurationText.of(timeout)
+        if (waiting.await && !stopped) {
+            err().println("tether: run " + run.shortId() + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
                     + (run.status() == RunStatus.STUCK ? ": it ignored the cancel and still holds its thread" : ": it has not stopped yet"));
             return ExitCodes.WAIT_TIMED_OUT;
         }
