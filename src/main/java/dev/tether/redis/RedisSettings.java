@@ -8,9 +8,11 @@ import redis.clients.jedis.RedisClient;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
- * Where Redis is: {@code redis://[user[:password]@]host[:port][/db]}, or {@code rediss://} for TLS.
+ * Where Redis is: {@code redis://[user[:password]@]host[:port][/db]}, or {@code rediss://} for TLS
+ * (verified against the JVM trust store or the CA file in {@value TlsTrust#ENV}, hostname included).
  * The password never leaves this object: {@link #toString()} and {@link #display()} omit it.
  */
 public final class RedisSettings {
@@ -22,14 +24,21 @@ public final class RedisSettings {
     private final String password;
     private final int database;
     private final boolean tls;
+    private final TlsTrust trust;
 
-    private RedisSettings(String host, int port, String user, String password, int database, boolean tls) {
+    private RedisSettings(String host, int port, String user, String password, int database, boolean tls, TlsTrust trust) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
         this.database = database;
         this.tls = tls;
+        this.trust = trust;
+    }
+
+    /** The same address, trusting the CA certificates of this PEM file for {@code rediss://}. */
+    public RedisSettings trustingCa(Path caFile) {
+        return new RedisSettings(host, port, user, password, database, tls, TlsTrust.fromPem(caFile));
     }
 
     /** @throws IllegalArgumentException with a one-line reason that never contains the password */
@@ -65,13 +74,18 @@ public final class RedisSettings {
                 throw new IllegalArgumentException("Redis URI database must be a number, got '" + path.substring(1) + "'");
             }
         }
-        return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, "rediss".equals(scheme));
+        return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, "rediss".equals(scheme),
+                TlsTrust.jvmDefault());
     }
 
-    /** {@code --redis} if given, else {@value #ENV}, else null (embedded mode). */
+    /** {@code --redis} if given, else {@value #ENV}, else null (embedded mode); TLS trusts {@value TlsTrust#ENV} if set. */
     public static RedisSettings fromOptionOrEnv(String option) {
         var value = option != null && !option.isBlank() ? option : System.getenv(ENV);
-        return value == null || value.isBlank() ? null : parse(value);
+        if (value == null || value.isBlank()) return null;
+        var s = parse(value);
+        if (!s.tls) return s;
+        var t = TlsTrust.fromEnv();
+        return new RedisSettings(s.host, s.port, s.user, s.password, s.database, true, t);
     }
 
     private static String decode(String s) {
@@ -79,11 +93,17 @@ public final class RedisSettings {
     }
 
     JedisClientConfig clientConfig(String clientName) {
+        return configBuilder(clientName).build();
+    }
+
+    @SuppressWarnings("deprecation") // SslOptions reads trust only from key-store files; a PEM CA needs its own factory
+    private DefaultJedisClientConfig.Builder configBuilder(String clientName) {
         var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000)
                 .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_"));
+        if (tls) b.sslSocketFactory(trust.socketFactory());
         if (user != null) b.user(user);
         if (password != null) b.password(password);
-        return b.build();
+        return b;
     }
 
     RedisClient client(String clientName, int maxConnections) {
@@ -98,10 +118,7 @@ public final class RedisSettings {
     /** A connection of its own, outside every pool: a subscription holds its connection in a mode no other command may share. */
     redis.clients.jedis.Jedis dedicated(String clientName) {
         // RESP2 stated, not negotiated: a plain connection cannot negotiate RESP3 and would warn on every reconnect
-        var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000)
-                .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_")).protocol(redis.clients.jedis.RedisProtocol.RESP2);
-        if (user != null) b.user(user);
-        if (password != null) b.password(password);
+        var b = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2);
         return new redis.clients.jedis.Jedis(new HostAndPort(host, port), b.build());
     }
 
@@ -121,5 +138,13 @@ public final class RedisSettings {
 
     int port() {
         return port;
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    boolean customCa() {
+        return trust.customCa();
     }
 }

@@ -1,5 +1,10 @@
 package dev.tether.redis;
 
+import javax.net.ssl.SSLException;
+import java.net.SocketTimeoutException;
+import java.security.cert.CertificateException;
+import java.util.Locale;
+
 /** Redis cannot be reached or refused us; the message names the address, never the password. */
 public final class RedisUnavailableException extends IllegalStateException {
     public RedisUnavailableException(String message, Throwable cause) {
@@ -7,11 +12,34 @@ public final class RedisUnavailableException extends IllegalStateException {
     }
 
     static RedisUnavailableException of(RedisSettings settings, Throwable cause) {
-        var m = String.valueOf(cause.getMessage());
-        var upper = m.toUpperCase(java.util.Locale.ROOT);
-        String why = upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("INVALID PASSWORD")
-                || upper.contains("AUTH") ? "it refused the credentials (wrong user or password)"
-                : "it does not answer (" + cause.getClass().getSimpleName() + ")";
-        return new RedisUnavailableException("cannot use Redis at " + settings.display() + ": " + why, cause);
+        return new RedisUnavailableException("cannot use Redis at " + settings.display() + ": " + why(settings, cause), cause);
+    }
+
+    private static String why(RedisSettings settings, Throwable cause) {
+        for (var t = cause; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException ce) return certificateProblem(settings, ce);
+        }
+        for (var t = cause; t != null; t = t.getCause()) {
+            // a plain Redis reads a TLS hello as a command that never ends: the handshake times out
+            if (t instanceof SSLException || settings.tls() && t instanceof SocketTimeoutException) {
+                return "the TLS handshake failed (" + t.getClass().getSimpleName() + "; does it serve TLS on this port?)";
+            }
+        }
+        var upper = String.valueOf(cause.getMessage()).toUpperCase(Locale.ROOT);
+        if (upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("INVALID PASSWORD") || upper.contains("AUTH")) {
+            return "it refused the credentials (wrong user or password)";
+        }
+        return "it does not answer (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    private static String certificateProblem(RedisSettings settings, CertificateException e) {
+        var m = String.valueOf(e.getMessage());
+        if (m.contains("No subject alternative") || m.contains("No name matching")) {
+            return "its TLS certificate does not name " + settings.host();
+        }
+        if (m.contains("expired") || m.contains("not yet valid")) return "its TLS certificate is out of its validity period";
+        return settings.customCa()
+                ? "its TLS certificate is not signed by the CA in " + TlsTrust.ENV
+                : "its TLS certificate is not trusted (set " + TlsTrust.ENV + " to the CA's PEM file)";
     }
 }

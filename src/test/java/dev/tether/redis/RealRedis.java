@@ -13,24 +13,41 @@ import java.util.List;
  */
 final class RealRedis implements AutoCloseable {
     final int port;
+    /** The TLS port, or 0 for a plain server. */
+    final int tlsPort;
     private final List<String> settings;
     private RedisServer server;
 
-    private RealRedis(int port, List<String> settings) {
+    private RealRedis(int port, int tlsPort, List<String> settings) {
         this.port = port;
+        this.tlsPort = tlsPort;
         this.settings = settings;
     }
 
     static RealRedis start(String... extraSettings) throws IOException {
-        int port;
-        try (var s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        return start(0, List.of(extraSettings));
+    }
+
+    /** Serves TLS on {@link #tlsPort} with this certificate (clients need not present one), plain on {@link #port}. */
+    static RealRedis startTls(TestCertificates certs) throws IOException {
+        int tlsPort = freePort();
+        return start(tlsPort, List.of("tls-port " + tlsPort, "tls-cert-file " + certs.serverCertPem().toAbsolutePath(),
+                "tls-key-file " + certs.serverKeyPem().toAbsolutePath(), "tls-ca-cert-file " + certs.caPem().toAbsolutePath(),
+                "tls-auth-clients no"));
+    }
+
+    private static RealRedis start(int tlsPort, List<String> extraSettings) throws IOException {
         var settings = new ArrayList<>(List.of("bind 127.0.0.1", "save \"\"", "appendonly no"));
-        settings.addAll(List.of(extraSettings));
-        var r = new RealRedis(port, settings);
+        settings.addAll(extraSettings);
+        var r = new RealRedis(freePort(), tlsPort, settings);
         r.startServer();
         return r;
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     private void startServer() throws IOException {
@@ -52,6 +69,10 @@ final class RealRedis implements AutoCloseable {
 
     String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    String tlsUri(String host) {
+        return "rediss://" + host + ":" + tlsPort;
     }
 
     @Override

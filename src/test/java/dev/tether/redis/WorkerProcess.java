@@ -21,6 +21,11 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(String redisUri, String name, String queues, int concurrency, String... extra) throws Exception {
+        return start(java.util.Map.of(), redisUri, name, queues, concurrency, extra);
+    }
+
+    static WorkerProcess start(java.util.Map<String, String> env, String redisUri, String name, String queues, int concurrency,
+                               String... extra) throws Exception {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.tether.cli.Main", "worker", "--redis", redisUri, "--name", name, "--queues", queues,
@@ -32,6 +37,7 @@ final class WorkerProcess implements AutoCloseable {
         var pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("TETHER_HOME", dir.toAbsolutePath().toString());
         pb.environment().remove(RedisSettings.ENV);
+        pb.environment().putAll(env);
         var p = pb.start();
         var w = new WorkerProcess(name, p, log);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
