@@ -18,24 +18,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * cross-process cancel latency (cancel request to CANCELLED seen by the client; run in a worker
  * process), and throughput of short runs with two worker processes.
  *
- * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS"]</pre>
+ * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls]"]</pre>
+ * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a
+ * redis-server serving TLS with a certificate from a private CA.
  */
 public final class RedisBench {
     public static void main(String[] args) throws Exception {
         int cancels = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        try (var server = RealRedis.start();
-             var w1 = WorkerProcess.start(server.uri(), "bench-1", "bench-cancel,bench-fast", 8);
-             var w2 = WorkerProcess.start(server.uri(), "bench-2", "bench-fast", 8);
-             var client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
-             var raw = RedisClient.create("127.0.0.1", server.port)) {
+        boolean tls = args.length > 2 && args[2].equals("tls");
+        var certs = tls ? TestCertificates.create(java.nio.file.Files.createTempDirectory("tether-bench-tls"), "bench-ca", "ip:127.0.0.1") : null;
+        try (var server = tls ? RealRedis.startTls(certs) : RealRedis.start()) {
+            var uri = tls ? server.tlsUri("127.0.0.1") : server.uri();
+            var settings = tls ? RedisSettings.parse(uri).trustingCa(certs.caPem()) : RedisSettings.parse(uri);
+            Map<String, String> env = tls ? Map.of(TlsTrust.ENV, certs.caPem().toString()) : Map.of();
+            System.out.println("Redis at " + settings.display());
+            run(settings, env, cancels, runs);
+        }
+        System.exit(0);
+    }
+
+    private static void run(RedisSettings settings, Map<String, String> env, int cancels, int runs) throws Exception {
+        var uri = settings.display();
+        try (var w1 = WorkerProcess.start(env, uri, "bench-1", "bench-cancel,bench-fast", 8);
+             var w2 = WorkerProcess.start(env, uri, "bench-2", "bench-fast", 8);
+             var client = RedisEngine.connect(settings, GraphCatalog.load(null), Routing.none());
+             var raw = settings.client("bench-raw", 2)) {
             var ping = new Histogram(3);
             for (int i = 0; i < 20_000; i++) {
                 long t = System.nanoTime();
                 raw.ping();
                 if (i >= 2_000) ping.recordValue(System.nanoTime() - t);
             }
-            var publish = publishRoundTrip(server, raw, 2_000);
+            var publish = publishRoundTrip(settings, raw, 2_000);
             System.out.printf("redis PING round trip:           p50 %.3f ms  p99 %.3f ms%n", ms(ping, 50), ms(ping, 99));
             System.out.printf("redis publish -> subscriber:     p50 %.3f ms  p99 %.3f ms%n", ms(publish, 50), ms(publish, 99));
 
@@ -73,7 +88,6 @@ public final class RedisBench {
                     runs, submitSeconds, seconds, done.get() / seconds);
             feed.close();
         }
-        System.exit(0);
     }
 
     private static void waitFor(RedisEngine client, String id, RunStatus status) throws InterruptedException {
@@ -82,7 +96,7 @@ public final class RedisBench {
         }
     }
 
-    private static Histogram publishRoundTrip(RealRedis server, RedisClient raw, int n) throws Exception {
+    private static Histogram publishRoundTrip(RedisSettings settings, RedisClient raw, int n) throws Exception {
         var h = new Histogram(3);
         var sent = new AtomicLong();
         var latch = new CountDownLatch[] {new CountDownLatch(1)};
@@ -99,7 +113,7 @@ public final class RedisBench {
                 ready.countDown();
             }
         };
-        var subscriber = RedisClient.create("127.0.0.1", server.port);
+        var subscriber = settings.dedicated("bench-subscriber");
         var t = Thread.ofPlatform().start(() -> subscriber.subscribe(sub, "bench-rt"));
         ready.await();
         for (int i = 0; i < n; i++) {
