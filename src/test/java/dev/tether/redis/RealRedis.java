@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real redis-server process (the binary embedded-redis ships) on a free loopback port, without
- * persistence. Never a mock: if it cannot start, the test fails (it is not skipped).
+ * A real redis-server process (the binary embedded-redis ships, 6.2, or the one named by
+ * {@value #BINARY_ENV} to check another version) on a free loopback port, without persistence.
+ * Never a mock: if it cannot start, the test fails (it is not skipped).
  */
 final class RealRedis implements AutoCloseable {
+    static final String BINARY_ENV = "TETHER_TEST_REDIS_SERVER";
     final int port;
     /** The TLS port, or 0 for a plain server. */
     final int tlsPort;
@@ -52,6 +54,8 @@ final class RealRedis implements AutoCloseable {
 
     private void startServer() throws IOException {
         var b = RedisServer.newRedisServer().port(port);
+        var binary = System.getenv(BINARY_ENV);
+        if (binary != null && !binary.isBlank()) b.executableProvider(() -> new java.io.File(binary));
         for (var s : settings) b.setting(s);
         server = b.build();
         server.start();
