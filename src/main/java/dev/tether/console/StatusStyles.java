@@ -21,17 +21,26 @@ final class StatusStyles {
         return "status-" + s.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Shows {@code status} as a badge on {@code label}; null hides it. */
+    /**
+     * Shows {@code status} as a badge on {@code label}; null hides it. Touches the style classes only
+     * when the status changes: every change of the list restyles the node, and a busy row's badge is
+     * re-applied on each of its snapshot changes, many times a second.
+     */
     static void apply(Labeled label, RunStatus status) {
-        label.getStyleClass().removeAll(ALL);
-        if (!label.getStyleClass().contains("badge")) label.getStyleClass().add("badge");
+        var classes = label.getStyleClass();
+        if (!classes.contains("badge")) classes.add("badge");
         if (status == null) {
+            classes.removeAll(ALL);
             label.setText(null);
             label.setVisible(false);
             return;
         }
+        var wanted = ALL[status.ordinal()];
+        if (!classes.contains(wanted)) {
+            classes.removeAll(ALL);
+            classes.add(wanted);
+        }
         label.setVisible(true);
         label.setText(status.name());
-        label.getStyleClass().add(styleClass(status));
     }
 }
