@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The one bridge from engine threads to the FX thread: once per pulse it drains the coalescing change
- * feed and hands the batch on. Engine threads never call into JavaFX; the FX thread never waits for
- * them. It also drives the clock that runtime cells tick on.
+ * The one bridge from engine threads to the FX thread: at every pulse (every other one under a storm
+ * of changes) it drains the coalescing change feed and hands the batch on. Engine threads never call
+ * into JavaFX; the FX thread never waits for them. It also drives the clock that runtime cells tick on.
  */
 final class UiPump extends AnimationTimer {
     /** How often the runtime clock moves: often enough that h:mm:ss never skips a second visibly. */
