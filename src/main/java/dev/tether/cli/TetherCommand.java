@@ -8,7 +8,8 @@ import java.util.concurrent.Callable;
         description = {"Keeps LangGraph4j graph runs under control: run, watch and cancel them.",
                 "With no command, opens the desktop console."},
         subcommands = {ConsoleCommand.class, ServeCommand.class, GraphsCommand.class, SubmitCommand.class,
-                ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, WorkerCommand.class, DemoCommand.class},
+                ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, WorkerCommand.class, DemoCommand.class,
+                TrainStartupCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:done",

@@ -1,0 +1,56 @@
+package dev.tether.cli;
+
+import dev.tether.control.ControlFile;
+import dev.tether.control.ControlServer;
+import dev.tether.engine.RunEngine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The build's training run for the launcher's class-data archive: the command-line paths people time
+ * (list, status, submit, cancel, graphs, help), each run once in this JVM against a real control
+ * API, so that the JVM can archive every class they load when it exits. Output is discarded.
+ */
+@Command(name = "train-startup", hidden = true, description = "Exercise the command-line paths once (for the class-data archive).")
+final class TrainStartupCommand implements Callable<Integer> {
+    @Mixin EngineOptions engineOptions = new EngineOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        var home = Files.createTempDirectory("tether-train");
+        System.setProperty("tether.home", home.toString());
+        RunEngine engine = engineOptions.localEngine();
+        var out = System.out;
+        var err = System.err;
+        try (var server = ControlServer.start(engine, ControlFile.defaultPath())) {
+            var done = engine.submit("welcome-email", null, Map.of()).runId();
+            var running = engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000)).runId();
+            engine.awaitTerminal(done, Duration.ofSeconds(10));
+            var quiet = new PrintStream(OutputStream.nullOutputStream());
+            System.setOut(quiet);
+            System.setErr(quiet);
+            for (var args : new String[][] {{"--help"}, {"--version"}, {"graphs"}, {"graphs", "--json"}, {"list"}, {"list", "--json"},
+                    {"list", "--all", "--json"}, {"status", running}, {"status", running, "--json"}, {"status", "no-such-run"},
+                    {"submit", "welcome-email", "--input", "x=1"}, {"submit", "welcome-email", "--input", "broken"},
+                    {"cancel", running, "--wait", "--timeout", "5s"}, {"cancel-all", "--json"}, {"list", "--help"}}) {
+                Main.run(args);
+            }
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            engine.shutdown(Duration.ofSeconds(5));
+            try (var files = Files.walk(home)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return ExitCodes.OK;
+    }
+}
