@@ -77,8 +77,11 @@ public final class RedisWorker implements AutoCloseable {
         this.source = new RedisRunSource(redis, store, options.name(), options.queues(), id -> catalog.find(id).isPresent(), connectivity);
         source.ensureGroups();
         this.sweep = new LostWorkerSweep(redis, store, options.name(), options.lostPolicy());
+        // No checkpoints in a worker: kept in its memory they could serve no resume (nobody else can
+        // reach them and they die with the process), yet cloning the state for each one was a fifth of
+        // a worker's CPU. Durable checkpoints belong in a saver every worker can read.
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
-                .withWorkerName(options.name());
+                .withWorkerName(options.name()).withCheckpointSaver(null);
         this.engine = new LocalEngine(config, catalog, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);
         this.cancelListener = Thread.ofPlatform().daemon().name("tether-worker-cancels").start(this::listenForCancels);
