@@ -16,7 +16,8 @@ import java.time.Instant;
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .registerModule(new SimpleModule("tether-instants").addDeserializer(Instant.class, new FastInstantDeserializer()))
+            .registerModule(new SimpleModule("tether-instants").addDeserializer(Instant.class, new FastInstantDeserializer())
+                    .addSerializer(Instant.class, new FastInstantSerializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
