@@ -110,17 +110,16 @@ final class RedisRunSource implements RunSource {
             deadLetter(stream, entry, e.getMessage());
             return null;
         }
-        var state = store.claim(request.runId(), worker);
-        var remote = state.run();
-        if (remote != null && remote.isTerminal()) { // cancelled while queued (or swept): never starts
+        var claim = store.claim(request.runId(), worker);
+        if (claim.terminal()) { // cancelled while queued (or swept): never starts
             release(stream, entry.getID(), request.runId());
             return null;
         }
-        if (state.cancelRequested()) {
-            if (remote != null) {
+        if (claim.cancelRequested()) {
+            store.get(request.runId()).ifPresent(remote -> {
                 var cancelled = RunStateMachine.apply(remote, new RunEvent.CancelRequested(request.runId(), Instant.now()));
                 if (cancelled != null) store.put(cancelled);
-            }
+            });
             release(stream, entry.getID(), request.runId());
             return null;
         }
