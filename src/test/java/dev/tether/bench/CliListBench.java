@@ -20,13 +20,16 @@ public final class CliListBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        var launcher = Path.of("target/tether/bin/tether").toAbsolutePath();
+        var launcher = Path.of(args.length > 2 ? args[2] : "target/tether/bin/tether").toAbsolutePath(); // or the installed tether-cli
         var home = Files.createTempDirectory("tether-bench-cli");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var serve = process(launcher, home, java, "serve").redirectErrorStream(true).redirectOutput(home.resolve("serve.log").toFile()).start();
         try {
             var controlFile = home.resolve("control.json");
-            while (!Files.exists(controlFile)) Thread.sleep(50);
+            while (!Files.exists(controlFile)) {
+                if (!serve.isAlive()) throw new IllegalStateException("serve exited: " + Files.readString(home.resolve("serve.log")));
+                Thread.sleep(50);
+            }
             var client = HttpControlClient.connect(controlFile);
             for (int i = 0; i < runs; i++) client.submit("book-workflow", null, Map.of("nodeMillis", "600000"));
             System.out.printf("server pid %d holds %d active runs%n", ControlFile.read(controlFile).pid(), client.list(false).size());
@@ -51,7 +54,7 @@ public final class CliListBench {
     }
 
     private static ProcessBuilder process(Path launcher, Path home, String java, String... args) {
-        var cmd = new ArrayList<String>(List.of("sh", launcher.toString()));
+        var cmd = new ArrayList<String>(List.of(launcher.toString())); // the sh launcher or the installed native one
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd);
         pb.environment().put("TETHER_HOME", home.toString());
