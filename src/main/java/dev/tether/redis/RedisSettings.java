@@ -38,7 +38,11 @@ public final class RedisSettings {
 
     /** The same address, trusting the CA certificates of this PEM file for {@code rediss://}. */
     public RedisSettings trustingCa(Path caFile) {
-        return new RedisSettings(host, port, user, password, database, tls, TlsTrust.fromPem(caFile));
+        return withTrust(TlsTrust.fromPem(caFile));
+    }
+
+    private RedisSettings withTrust(TlsTrust trust) {
+        return new RedisSettings(host, port, user, password, database, tls, trust);
     }
 
     /** @throws IllegalArgumentException with a one-line reason that never contains the password */
@@ -83,9 +87,7 @@ public final class RedisSettings {
         var value = option != null && !option.isBlank() ? option : System.getenv(ENV);
         if (value == null || value.isBlank()) return null;
         var s = parse(value);
-        if (!s.tls) return s;
-        var t = TlsTrust.fromEnv();
-        return new RedisSettings(s.host, s.port, s.user, s.password, s.database, true, t);
+        return s.tls ? s.withTrust(TlsTrust.fromEnv()) : s;
     }
 
     private static String decode(String s) {

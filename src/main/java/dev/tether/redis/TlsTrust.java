@@ -36,7 +36,7 @@ final class TlsTrust {
     static TlsTrust fromPem(Path caFile) {
         try (InputStream in = Files.newInputStream(caFile)) {
             var certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) throw new IllegalArgumentException("no certificate in " + caFile);
+            if (certs.isEmpty()) throw new GeneralSecurityException("empty");
             var store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int i = 0;
