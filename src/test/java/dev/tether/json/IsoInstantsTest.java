@@ -22,12 +22,7 @@ class IsoInstantsTest {
         long from = Instant.parse("-0100-01-01T00:00:00Z").getEpochSecond();
         long to = Instant.parse("+10100-12-31T23:59:59Z").getEpochSecond();
         for (int i = 0; i < 1_000_000; i++) {
-            int nanos = switch (i % 4) {
-                case 0 -> 0;
-                case 1 -> random.nextInt(1_000) * 1_000_000;
-                case 2 -> random.nextInt(1_000_000) * 1_000;
-                default -> random.nextInt(1_000_000_000);
-            };
+            int nanos = nanosOfEveryPrecision(random, i);
             var t = Instant.ofEpochSecond(i % 10 == 0 ? random.nextLong(from, to) : random.nextLong(0, 4_102_444_800L), nanos);
             assertThat(IsoInstants.format(t)).isEqualTo(t.toString());
         }
@@ -42,15 +37,20 @@ class IsoInstantsTest {
         long from = Instant.parse("1970-01-01T00:00:00Z").getEpochSecond();
         long to = Instant.parse("2400-12-31T23:59:59Z").getEpochSecond();
         for (int i = 0; i < 1_000_000; i++) {
-            int nanos = switch (i % 4) {
-                case 0 -> 0;
-                case 1 -> random.nextInt(1_000) * 1_000_000;
-                case 2 -> random.nextInt(1_000_000) * 1_000;
-                default -> random.nextInt(1_000_000_000);
-            };
+            int nanos = nanosOfEveryPrecision(random, i);
             var text = Instant.ofEpochSecond(random.nextLong(from, to), nanos).toString();
             assertThat(IsoInstants.parse(text)).as(text).isEqualTo(Instant.parse(text));
         }
+    }
+
+    /** None, milli, micro and nano precision in turn: Instant.toString writes 0, 3, 6 or 9 digits. */
+    private static int nanosOfEveryPrecision(SplittableRandom random, int i) {
+        return switch (i % 4) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(1_000) * 1_000_000;
+            case 2 -> random.nextInt(1_000_000) * 1_000;
+            default -> random.nextInt(1_000_000_000);
+        };
     }
 
     @Test
