@@ -6,9 +6,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -69,27 +66,12 @@ class RedisAuthTest {
 
     @Test
     void theCommandLineExits4OnAWrongPasswordOrNoRedis() throws Exception {
-        var wrong = cli("list", "--redis", uri("wrong-pw"));
-        assertThat(wrong.exit).isEqualTo(4);
-        assertThat(wrong.err).startsWith("tether: cannot use Redis at redis://127.0.0.1:").doesNotContain("wrong-pw");
+        var wrong = CliRun.of(Map.of(), "list", "--redis", uri("wrong-pw"));
+        assertThat(wrong.exit()).isEqualTo(4);
+        assertThat(wrong.err()).startsWith("tether: cannot use Redis at redis://127.0.0.1:").doesNotContain("wrong-pw");
 
-        var nobody = cli("list", "--redis", "redis://:pw@127.0.0.1:1");
-        assertThat(nobody.exit).isEqualTo(4);
-        assertThat(nobody.err).isEqualTo("tether: cannot use Redis at redis://127.0.0.1:1: it does not answer (JedisConnectionException)");
-    }
-
-    record Result(int exit, String err) {}
-
-    private static Result cli(String... args) throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.tether.cli.Main"));
-        cmd.addAll(List.of(args));
-        var pb = new ProcessBuilder(cmd);
-        pb.environment().put("TETHER_LOG_LEVEL", "OFF");
-        var p = pb.start();
-        p.getInputStream().readAllBytes();
-        var err = new String(p.getErrorStream().readAllBytes()).trim();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return new Result(p.exitValue(), err);
+        var nobody = CliRun.of(Map.of(), "list", "--redis", "redis://:pw@127.0.0.1:1");
+        assertThat(nobody.exit()).isEqualTo(4);
+        assertThat(nobody.err()).isEqualTo("tether: cannot use Redis at redis://127.0.0.1:1: it does not answer (JedisConnectionException)");
     }
 }

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -97,37 +95,20 @@ class RedisTlsTest {
     @Test
     void theCommandLineReadsTheCaFromTheEnvironment() throws Exception {
         var uri = server.tlsUri("127.0.0.1");
-        var ok = cli(Map.of(TlsTrust.ENV, certs.caPem().toString()), "list", "--json", "--redis", uri);
-        assertThat(ok.exit).as(ok.err).isZero();
+        var ok = CliRun.of(Map.of(TlsTrust.ENV, certs.caPem().toString()), "list", "--json", "--redis", uri);
+        assertThat(ok.exit()).as(ok.err()).isZero();
 
-        var untrusted = cli(Map.of(), "list", "--redis", uri);
-        assertThat(untrusted.exit).isEqualTo(4);
-        assertThat(untrusted.err).isEqualTo("tether: cannot use Redis at " + uri
+        var untrusted = CliRun.of(Map.of(), "list", "--redis", uri);
+        assertThat(untrusted.exit()).isEqualTo(4);
+        assertThat(untrusted.err()).isEqualTo("tether: cannot use Redis at " + uri
                 + ": its TLS certificate is not trusted (set TETHER_REDIS_CA to the CA's PEM file)");
 
-        var missing = cli(Map.of(TlsTrust.ENV, "/nonexistent/ca.pem"), "list", "--redis", uri);
-        assertThat(missing.exit).isEqualTo(2);
-        assertThat(missing.err).isEqualTo("tether: TETHER_REDIS_CA: cannot read /nonexistent/ca.pem (NoSuchFileException)");
+        var missing = CliRun.of(Map.of(TlsTrust.ENV, "/nonexistent/ca.pem"), "list", "--redis", uri);
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("tether: TETHER_REDIS_CA: cannot read /nonexistent/ca.pem (NoSuchFileException)");
 
-        var notPem = cli(Map.of(TlsTrust.ENV, certs.serverKeyPem().toString()), "list", "--redis", uri);
-        assertThat(notPem.exit).isEqualTo(2);
-        assertThat(notPem.err).isEqualTo("tether: TETHER_REDIS_CA: " + certs.serverKeyPem() + " holds no PEM certificate we can read");
-    }
-
-    record Result(int exit, String err) {}
-
-    private static Result cli(Map<String, String> env, String... args) throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.tether.cli.Main"));
-        cmd.addAll(List.of(args));
-        var pb = new ProcessBuilder(cmd);
-        pb.environment().put("TETHER_LOG_LEVEL", "OFF");
-        pb.environment().remove(TlsTrust.ENV);
-        pb.environment().putAll(env);
-        var p = pb.start();
-        p.getInputStream().readAllBytes();
-        var err = new String(p.getErrorStream().readAllBytes()).trim();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return new Result(p.exitValue(), err);
+        var notPem = CliRun.of(Map.of(TlsTrust.ENV, certs.serverKeyPem().toString()), "list", "--redis", uri);
+        assertThat(notPem.exit()).isEqualTo(2);
+        assertThat(notPem.err()).isEqualTo("tether: TETHER_REDIS_CA: " + certs.serverKeyPem() + " holds no PEM certificate we can read");
     }
 }
