@@ -32,7 +32,7 @@ abstract class ClientCommand implements Callable<Integer> {
     ControlClient openClient() {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings == null) return HttpControlClient.connect(ControlFile.defaultPath());
-        var engine = dev.tether.redis.RedisEngine.connect(settings,
+        var engine = dev.tether.redis.RedisView.oneShot(settings,
                 dev.tether.catalog.GraphCatalog.load(dev.tether.catalog.GraphCatalog.defaultPluginsDir()),
                 dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
         return new dev.tether.control.EngineControlClient(engine, true);

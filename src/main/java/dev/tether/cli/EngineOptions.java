@@ -29,7 +29,7 @@ final class EngineOptions {
     RunEngine engine() {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
-            return dev.tether.redis.RedisEngine.connect(settings, GraphCatalog.load(GraphCatalog.defaultPluginsDir()),
+            return dev.tether.redis.RedisView.live(settings, GraphCatalog.load(GraphCatalog.defaultPluginsDir()),
                     dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
         }
         return localEngine();

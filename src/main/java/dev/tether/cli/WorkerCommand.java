@@ -40,8 +40,12 @@ final class WorkerCommand implements Callable<Integer> {
     Duration finishedTtl = Duration.ofDays(1);
 
     @Option(names = "--lost-policy", paramLabel = "POLICY",
-            description = "Jobs of a worker that stopped answering: REQUEUE (runs that never started go back on their queue; default) or FAIL (all LOST).")
+            description = "Jobs of a worker that stopped answering: REQUEUE (runs that never started go back on their queue; default) or LOSE (those are LOST too). Started runs are LOST either way.")
     dev.tether.redis.LostRunPolicy lostPolicy = dev.tether.redis.LostRunPolicy.REQUEUE;
+
+    @Option(names = "--fence-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Cut off from Redis this long, the worker stops its runs itself (LOST); no node starts after 1.5s without contact (default: 10s).")
+    Duration fenceTimeout = RedisWorker.DEFAULT_FENCE_TIMEOUT;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
@@ -57,7 +61,7 @@ final class WorkerCommand implements Callable<Integer> {
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
-        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy);
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout);
         var worker = RedisWorker.start(settings, options, catalog);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();

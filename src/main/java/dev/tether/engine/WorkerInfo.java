@@ -3,6 +3,21 @@ package dev.tether.engine;
 import java.time.Instant;
 import java.util.List;
 
-/** A worker's heartbeat record, as the Workers view shows it. */
+/**
+ * A worker's heartbeat record, as the Workers view shows it.
+ *
+ * @param graphs the graphs it can run (null: not said, as by an older worker)
+ */
 public record WorkerInfo(String name, String host, long pid, List<String> queues, int concurrency, int busy, int stuck,
-                         Instant startedAt, Instant heartbeatAt) {}
+                         Instant startedAt, Instant heartbeatAt, List<String> graphs) {
+
+    public WorkerInfo(String name, String host, long pid, List<String> queues, int concurrency, int busy, int stuck,
+                      Instant startedAt, Instant heartbeatAt) {
+        this(name, host, pid, queues, concurrency, busy, stuck, startedAt, heartbeatAt, null);
+    }
+
+    /** Whether it takes runs of {@code graph} from {@code queue}. */
+    public boolean serves(String queue, String graph) {
+        return queues != null && queues.contains(queue) && (graphs == null || graphs.contains(graph));
+    }
+}

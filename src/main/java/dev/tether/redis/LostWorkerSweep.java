@@ -1,31 +1,54 @@
 package dev.tether.redis;
 
+import dev.tether.json.Json;
 import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunStatus;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
-import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XPendingParams;
+import redis.clients.jedis.resps.StreamEntry;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Finds workers whose heartbeat expired and settles what they held: their runs become LOST
- * everywhere (through the state machine), their pending stream entries are requeued (runs that never
- * started) or dropped (runs that did; policy {@link LostRunPolicy#FAIL} loses those too). Every participant
- * runs it every 250 ms; a short lock makes one of them do the work.
+ * Finds workers whose heartbeat expired and settles what they held, in one atomic script per worker:
+ * their started runs become LOST (through the state machine), their jobs that never started go back
+ * on their queue ({@link LostRunPolicy#REQUEUE}) or are LOST too, their consumer and sets go.
+ *
+ * <p>LOST must mean lost. A heartbeat also goes missing when Redis restarted (keys expired while it
+ * was down) or stalled (TTLs run on while it sleeps), or when this participant itself was cut off or
+ * paused. So a participant settles nobody unless its own calls to Redis have been quick and regular
+ * for longer than the heartbeat TTL, and the server has been up that long: by then every healthy
+ * worker has beaten again. It never settles itself.
  */
 final class LostWorkerSweep {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LostWorkerSweep.class);
 
-    static final java.time.Duration EVERY = java.time.Duration.ofMillis(250);
+    static final Duration EVERY = Duration.ofMillis(250);
+    /** A call slower than this, or a gap between sweeps longer than this, means we cannot judge others' silence for a while. */
+    static final long HICCUP_NANOS = Duration.ofMillis(1_000).toNanos();
+    static final Duration LOCK = Duration.ofSeconds(10);
+    private static final int PENDING_BATCH = 10_000;
+
     private final UnifiedJedis redis;
     private final RunStore store;
     private final Keys keys;
     private final String me;
     private final LostRunPolicy policy;
+    private final String lockToken;
+    private final long ttlNanos = Heartbeat.TTL.toNanos();
+    private long healthySince = System.nanoTime();
+    private long lastSweep = System.nanoTime();
 
     LostWorkerSweep(UnifiedJedis redis, RunStore store, String me, LostRunPolicy policy) {
         this.redis = redis;
@@ -33,55 +56,169 @@ final class LostWorkerSweep {
         this.keys = store.keys();
         this.me = me;
         this.policy = policy;
+        this.lockToken = me + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
-    /** @return how many lost workers were settled */
-    int sweep() {
-        if (!"OK".equals(redis.set(keys.sweepLock(), me, SetParams.setParams().nx().px(EVERY.toMillis() - 20)))) return 0;
+    /** One pass (every {@link #EVERY}); @return how many lost workers this pass settled */
+    synchronized int sweep() {
+        long start = System.nanoTime();
+        if (start - lastSweep > HICCUP_NANOS) healthySince = start; // we were paused or starved: others' silence proves nothing yet
+        lastSweep = start;
+        List<String> silent;
+        try {
+            silent = silentWorkers();
+        } catch (RuntimeException e) {
+            healthySince = System.nanoTime();
+            throw e;
+        }
+        long end = System.nanoTime();
+        if (end - start > HICCUP_NANOS) healthySince = end; // Redis stalled: its TTLs ran on meanwhile
+        if (silent.isEmpty() || end - healthySince < ttlNanos || serverUptimeSeconds() * 1_000_000_000L < ttlNanos) return 0;
+        if (!"OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())))) return 0;
         int settled = 0;
-        for (var name : redis.smembers(keys.workers())) {
-            if (redis.exists(keys.worker(name))) continue;
-            settle(name);
-            settled++;
+        try {
+            for (var name : silent) if (settle(name, "stopped answering")) settled++;
+        } finally {
+            Script.UNLOCK.eval(redis, List.of(keys.sweepLock()), List.of(lockToken));
         }
         return settled;
     }
 
-    private void settle(String name) {
-        int lost = 0, requeued = 0;
-        for (var runId : redis.smembers(keys.workerRuns(name))) {
-            var run = store.get(runId).orElse(null);
-            if (run == null || run.isTerminal()) continue;
-            if (run.status() == RunStatus.QUEUED && policy == LostRunPolicy.REQUEUE) continue; // requeued below
-            var next = RunStateMachine.apply(run, new RunEvent.Lost(runId, "worker '" + name + "' stopped answering", Instant.now()));
-            if (next != null && store.put(next) == RunStore.Put.ACCEPTED) lost++;
+    /** Listed workers, other than this participant, without a heartbeat. */
+    private List<String> silentWorkers() {
+        var names = new ArrayList<>(redis.smembers(keys.workers()));
+        names.remove(me);
+        if (names.isEmpty()) return List.of();
+        var alive = new ArrayList<Response<Boolean>>(names.size());
+        try (var pipe = redis.pipelined()) {
+            for (var n : names) alive.add(pipe.exists(keys.worker(n)));
+            pipe.sync();
         }
+        var out = new ArrayList<String>();
+        for (int i = 0; i < names.size(); i++) if (!alive.get(i).get()) out.add(names.get(i));
+        return out;
+    }
+
+    private long serverUptimeSeconds() {
+        for (var line : redis.info("server").split("\r?\n")) {
+            if (line.startsWith("uptime_in_seconds:")) return Long.parseLong(line.substring(18).trim());
+        }
+        return Long.MAX_VALUE; // a server that does not say: trust the other checks
+    }
+
+    /**
+     * Settles worker {@code name} if it is listed and has no heartbeat (checked again inside the
+     * script). Also used by a worker starting under the name of a dead predecessor.
+     *
+     * @return whether this call settled it
+     */
+    boolean settle(String name, String why) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            var plan = plan(name, why);
+            var result = String.valueOf(Script.SETTLE.eval(redis,
+                    List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events()),
+                    List.of(Json.write(plan.script), name)));
+            switch (result) {
+                case "settled" -> {
+                    if (plan.lost + plan.requeued + plan.script.ack.size() > 0 || !"stopped answering".equals(why)) {
+                        LOG.warn("worker '{}' {}: {} runs LOST, {} jobs that never started requeued", Text.oneLine(name), why,
+                                plan.lost, plan.requeued);
+                    }
+                    return true;
+                }
+                case "conflict" -> { /* a run changed while we planned: plan again */ }
+                default -> {
+                    return false; // alive again, or settled by someone else
+                }
+            }
+        }
+        LOG.warn("could not settle worker '{}': its runs kept changing", Text.oneLine(name));
+        return false;
+    }
+
+    /** What the settle script does, as JSON: version checks, LOST snapshots, jobs to requeue or acknowledge. */
+    record ScriptPlan(String group, String ttl, String cap, List<Map<String, String>> checks, List<Map<String, String>> puts,
+                      List<Map<String, Object>> requeue, List<Map<String, String>> ack, List<String> streams) {}
+
+    private record Plan(ScriptPlan script, int lost, int requeued) {}
+
+    private Plan plan(String name, String why) {
+        var checks = new ArrayList<Map<String, String>>();
+        var puts = new ArrayList<Map<String, String>>();
+        var requeue = new ArrayList<Map<String, Object>>();
+        var ack = new ArrayList<Map<String, String>>();
+        var handled = new HashSet<String>();
+        var now = Instant.now();
+        var reason = "worker '" + name + "' " + why;
+        for (var run : store.load(new ArrayList<>(redis.smembers(keys.workerRuns(name))))) {
+            handled.add(run.runId());
+            if (!run.isTerminal()) lose(run, reason, now, checks, puts);
+        }
+        var streams = new ArrayList<String>();
         for (var queue : redis.smembers(keys.queues())) {
             var stream = keys.queue(queue);
-            if (!redis.exists(stream)) continue;
-            var pending = redis.xpending(stream, Keys.GROUP, XPendingParams.xPendingParams().count(1_000).consumer(name));
-            for (var p : pending) {
-                var entries = redis.xrange(stream, p.getID(), p.getID(), 1);
-                if (!entries.isEmpty()) {
-                    var fields = entries.getFirst().getFields();
-                    var run = fields.get("id") == null ? null : store.get(fields.get("id")).orElse(null);
-                    if (run != null && run.status() == RunStatus.QUEUED && policy == LostRunPolicy.REQUEUE) {
-                        redis.xadd(stream, XAddParams.xAddParams(), new LinkedHashMap<>(fields));
-                        requeued++;
-                    } else if (run != null && !run.isTerminal()) {
-                        var next = RunStateMachine.apply(run, new RunEvent.Lost(run.runId(), "worker '" + name + "' stopped answering", Instant.now()));
-                        if (next != null && store.put(next) == RunStore.Put.ACCEPTED) lost++;
-                    }
+            streams.add(stream);
+            for (var entry : pendingOf(stream, name)) {
+                var id = entry.getKey().toString();
+                var fields = entry.getValue();
+                var runId = fields == null ? null : fields.get("id");
+                if (fields == null || runId == null || !handled.add(runId)) { // gone from the stream, no run, or done above
+                    ack.add(Map.of("s", stream, "id", id));
+                    continue;
                 }
-                redis.xack(stream, Keys.GROUP, p.getID());
-            }
-            try {
-                redis.xgroupDelConsumer(stream, Keys.GROUP, name);
-            } catch (RuntimeException ignored) { // no such group any more
+                var run = store.get(runId).orElse(null);
+                if (run != null && run.status() == RunStatus.QUEUED && policy == LostRunPolicy.REQUEUE
+                        || run == null && policy == LostRunPolicy.REQUEUE) {
+                    if (run != null) checks.add(Map.of("k", keys.run(runId), "v", Long.toString(run.version())));
+                    var flat = new ArrayList<String>();
+                    fields.forEach((k, v) -> {
+                        flat.add(k);
+                        flat.add(v);
+                    });
+                    requeue.add(Map.of("s", stream, "id", id, "f", flat));
+                    continue;
+                }
+                if (run != null && !run.isTerminal() && (run.status() == RunStatus.QUEUED || name.equals(run.worker()))) {
+                    lose(run, reason, now, checks, puts);
+                }
+                ack.add(Map.of("s", stream, "id", id));
             }
         }
-        redis.del(keys.workerRuns(name));
-        redis.srem(keys.workers(), name);
-        LOG.warn("worker '{}' is lost: {} runs LOST, {} queued jobs requeued", name, lost, requeued);
+        var script = new ScriptPlan(Keys.GROUP, Long.toString(store.finishedTtl().toMillis()), Integer.toString(store.finishedKept()),
+                checks, puts, requeue, ack, streams);
+        return new Plan(script, puts.size(), requeue.size());
+    }
+
+    private void lose(RunSnapshot run, String reason, Instant now, List<Map<String, String>> checks, List<Map<String, String>> puts) {
+        var lost = RunStateMachine.apply(run, new RunEvent.Lost(run.runId(), reason, now));
+        if (lost == null) return;
+        checks.add(Map.of("k", keys.run(run.runId()), "v", Long.toString(run.version())));
+        var args = store.writeArgs(lost);
+        puts.add(Map.of("k", keys.run(run.runId()), "v", args.get(0), "t", args.get(1), "j", args.get(2), "id", args.get(3),
+                "e", args.get(4), "w", args.get(7)));
+    }
+
+    /** The pending entries of one consumer with their fields (null fields: the entry is gone from the stream). */
+    private List<Map.Entry<StreamEntryID, Map<String, String>>> pendingOf(String stream, String consumer) {
+        List<redis.clients.jedis.resps.StreamPendingEntry> pending;
+        try {
+            pending = redis.xpending(stream, Keys.GROUP, XPendingParams.xPendingParams().count(PENDING_BATCH).consumer(consumer));
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) { // no stream or no group (Redis lost them): nothing pending
+            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) return List.of();
+            throw e;
+        }
+        if (pending.isEmpty()) return List.of();
+        var responses = new ArrayList<Response<List<StreamEntry>>>(pending.size());
+        try (var pipe = redis.pipelined()) {
+            for (var p : pending) responses.add(pipe.xrange(stream, p.getID(), p.getID(), 1));
+            pipe.sync();
+        }
+        var out = new ArrayList<Map.Entry<StreamEntryID, Map<String, String>>>(pending.size());
+        for (int i = 0; i < pending.size(); i++) {
+            var entries = responses.get(i).get();
+            out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(pending.get(i).getID(),
+                    entries.isEmpty() ? null : new LinkedHashMap<>(entries.getFirst().getFields())));
+        }
+        return out;
     }
 }

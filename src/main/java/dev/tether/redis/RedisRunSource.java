@@ -4,12 +4,12 @@ import dev.tether.engine.Job;
 import dev.tether.engine.RunRequest;
 import dev.tether.engine.RunSource;
 import dev.tether.json.Json;
+import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -17,37 +17,66 @@ import redis.clients.jedis.resps.StreamEntry;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 
 /**
  * A worker's supply of jobs: its queues' streams, read through the consumer group (each entry goes
- * to one worker; it stays pending until acknowledged when the run ends: at-least-once). A run
- * cancelled while queued is skipped here and never starts.
+ * to one worker and stays pending until its run has ended: at-least-once).
+ *
+ * <ul>
+ *   <li>A read over several streams returns up to one entry <em>per stream</em>; every one of them is
+ *       now pending on this worker, so the ones not taken at once wait in a local buffer, never dropped.</li>
+ *   <li>A job starts only through the claim script: still QUEUED and no cancel record, then RUNNING
+ *       here, in one step. A duplicate delivery finds the run taken and is acknowledged.</li>
+ *   <li>Any Redis error is retried with backoff; an entry being handled when it happened goes back to
+ *       the buffer. {@link #poll} never throws, so a slot never dies of it.</li>
+ *   <li>A malformed entry goes to the dead-letter stream with the reason, its run (if any) FAILED.
+ *       An entry for a graph this worker lacks goes back on its queue for a worker that has it, or
+ *       FAILED when no live worker on that queue has it.</li>
+ *   <li>The end of a run is recorded and its job acknowledged in one script; if Redis is away, that
+ *       is retried until it gets through.</li>
+ * </ul>
  */
 final class RedisRunSource implements RunSource {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisRunSource.class);
     static final long DEAD_LETTERS_KEPT = 10_000;
+    private static final long READ_BLOCK_MILLIS = 500;
+
+    /** An entry read from a stream (pending on this worker) and not yet settled. */
+    record Delivery(String stream, StreamEntry entry) {}
+
+    private record Unfinished(RunSnapshot terminal, String stream, String entryId) {}
 
     private final UnifiedJedis redis;
     private final RunStore store;
     private final Keys keys;
     private final String worker;
     private final List<String> queues;
-    private final Predicate<String> knownGraph;
+    private final Set<String> graphs;
+    private final BiPredicate<String, String> someoneElseRuns;
     private final Connectivity connectivity;
+    private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
+    private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    RedisRunSource(UnifiedJedis redis, RunStore store, String worker, List<String> queues, Predicate<String> knownGraph,
-                   Connectivity connectivity) {
+    /**
+     * @param someoneElseRuns (queue, graph): whether another live worker on that queue has the graph
+     */
+    RedisRunSource(UnifiedJedis redis, RunStore store, String worker, List<String> queues, Set<String> graphs,
+                   BiPredicate<String, String> someoneElseRuns, Connectivity connectivity) {
         this.redis = redis;
         this.store = store;
         this.keys = store.keys();
         this.worker = worker;
         this.queues = List.copyOf(queues);
-        this.knownGraph = knownGraph;
+        this.graphs = Set.copyOf(graphs);
+        this.someoneElseRuns = someoneElseRuns;
         this.connectivity = connectivity;
     }
 
@@ -65,65 +94,126 @@ final class RedisRunSource implements RunSource {
 
     @Override
     public Job poll(Duration timeout) throws InterruptedException {
-        if (closed) return null;
-        var streams = new LinkedHashMap<String, StreamEntryID>();
-        for (var q : queues) streams.put(keys.queue(q), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
-        List<Map.Entry<String, List<StreamEntry>>> read;
-        try {
-            read = redis.xreadGroup(Keys.GROUP, worker,
-                    XReadGroupParams.xReadGroupParams().count(1).block((int) Math.max(1, Math.min(timeout.toMillis(), 1_000))), streams);
-            connectivity.up();
-        } catch (JedisConnectionException e) {
-            connectivity.down(e);
-            Thread.sleep(Math.min(timeout.toMillis(), connectivity.backoffMillis()));
-            return null;
-        } catch (JedisDataException e) {
-            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
-                ensureGroups();
-                return null;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            var delivery = next(Math.max(1, Math.min(READ_BLOCK_MILLIS, timeout.toMillis())));
+            if (delivery != null) {
+                try {
+                    var job = accept(delivery);
+                    connectivity.up();
+                    if (job != null) return job;
+                } catch (RuntimeException e) { // still pending here: try it again after a pause
+                    putBack(delivery);
+                    failed(e);
+                }
             }
-            throw e;
-        }
-        if (read == null) return null;
-        for (var stream : read) {
-            for (var entry : stream.getValue()) {
-                var job = accept(stream.getKey(), entry);
-                if (job != null) return job;
-            }
+            if (System.nanoTime() >= deadline) return null;
         }
         return null;
     }
 
-    /** A job to run, or null when the entry was skipped (cancelled, already ended) or dead-lettered. */
-    private Job accept(String stream, StreamEntry entry) {
-        var f = entry.getFields();
+    private Delivery next(long blockMillis) throws InterruptedException {
+        synchronized (buffer) {
+            var d = buffer.pollFirst();
+            if (d != null) return d;
+        }
+        var streams = new LinkedHashMap<String, StreamEntryID>();
+        for (var q : queues) streams.put(keys.queue(q), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
+        List<Map.Entry<String, List<StreamEntry>>> read;
+        try {
+            read = redis.xreadGroup(Keys.GROUP, worker, XReadGroupParams.xReadGroupParams().count(1).block((int) blockMillis), streams);
+            connectivity.up();
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) { // Redis lost its data: recreate and read again
+                try {
+                    ensureGroups();
+                } catch (RuntimeException again) {
+                    failed(again);
+                }
+                return null;
+            }
+            failed(e);
+            return null;
+        } catch (RuntimeException e) {
+            failed(e);
+            return null;
+        }
+        if (read == null || read.isEmpty()) return null;
+        Delivery first = null;
+        synchronized (buffer) {
+            for (var stream : read) {
+                for (var entry : stream.getValue()) {
+                    var d = new Delivery(stream.getKey(), entry);
+                    if (first == null) first = d;
+                    else buffer.addLast(d); // pending on us now: keep it, never drop it
+                }
+            }
+        }
+        return first;
+    }
+
+    private void putBack(Delivery d) {
+        synchronized (buffer) {
+            buffer.addFirst(d);
+        }
+    }
+
+    private void failed(RuntimeException e) throws InterruptedException {
+        connectivity.down(e);
+        if (!(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+            LOG.warn("Redis refused a worker call ({}); retrying", Text.oneLine(e.getMessage()));
+        }
+        Thread.sleep(connectivity.backoffMillis());
+    }
+
+    /** A job to run, or null when the entry was settled without running (skipped, dead-lettered, handed over). */
+    private Job accept(Delivery d) throws InterruptedException {
+        var f = d.entry().getFields();
         RunRequest request;
         try {
-            var runId = require(f, "id");
-            var graph = require(f, "graph");
-            if (!knownGraph.test(graph)) throw new IllegalArgumentException("unknown graph '" + graph + "' on this worker");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> input = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
-            var submitted = f.containsKey("submittedAt") ? Instant.ofEpochMilli(Long.parseLong(f.get("submittedAt"))) : Instant.now();
-            request = new RunRequest(runId, graph, require(f, "queue"), input, submitted);
+            request = parse(f);
         } catch (RuntimeException e) {
-            deadLetter(stream, entry, e.getMessage());
+            deadLetter(d, e.getMessage());
             return null;
         }
-        var claim = store.claim(request.runId(), worker);
-        if (claim.terminal()) { // cancelled while queued (or swept): never starts
-            release(stream, entry.getID(), request.runId());
+        if (!graphs.contains(request.graphId())) {
+            handOver(d, request);
             return null;
         }
-        if (claim.cancelRequested()) {
-            store.get(request.runId()).ifPresent(remote -> {
-                var cancelled = RunStateMachine.apply(remote, new RunEvent.CancelRequested(request.runId(), Instant.now()));
-                if (cancelled != null) store.put(cancelled);
-            });
-            release(stream, entry.getID(), request.runId());
-            return null;
+        var running = RunStateMachine.apply(RunStateMachine.apply(null, new RunEvent.Submitted(request.runId(), request.graphId(),
+                request.queue(), request.input(), request.submittedAt())), new RunEvent.Started(request.runId(), worker, Instant.now()));
+        var claim = store.claim(running, worker);
+        switch (claim.outcome()) {
+            case STARTED -> {
+                return job(d, request);
+            }
+            case CANCEL -> store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now()));
+            case TAKEN -> LOG.info("run {} is already running on '{}': duplicate delivery {} acknowledged", request.runId(),
+                    Text.oneLine(claim.holder()), d.entry().getID());
+            case TERMINAL -> { /* cancelled while queued, or settled: never starts */ }
         }
-        var id = entry.getID();
+        ack(d);
+        return null;
+    }
+
+    private static RunRequest parse(Map<String, String> f) {
+        var runId = require(f, "id");
+        if (!runId.matches("[A-Za-z0-9_.:-]{1,100}")) throw new IllegalArgumentException("entry has a malformed 'id'");
+        var graph = require(f, "graph");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
+        if (input == null) throw new IllegalArgumentException("entry's 'input' is not a JSON object");
+        Instant submitted;
+        try {
+            submitted = f.containsKey("submittedAt") ? Instant.ofEpochMilli(Long.parseLong(f.get("submittedAt"))) : Instant.now();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("entry's 'submittedAt' is not a number");
+        }
+        return new RunRequest(runId, graph, require(f, "queue"), input, submitted);
+    }
+
+    private Job job(Delivery d, RunRequest request) {
+        var entryId = d.entry().getID().toString();
         return new Job() {
             @Override
             public RunRequest request() {
@@ -132,43 +222,95 @@ final class RedisRunSource implements RunSource {
 
             @Override
             public void finished(RunSnapshot terminal) {
-                try (var pipe = redis.pipelined()) {
-                    pipe.xack(stream, Keys.GROUP, id);
-                    pipe.srem(keys.workerRuns(worker), request.runId());
-                    pipe.sync();
-                } catch (JedisConnectionException e) {
-                    // stays pending; the sweep or a restart of this worker settles it
-                    LOG.warn("could not acknowledge run {}: {}", request.runId(), e.getMessage());
-                }
+                var u = new Unfinished(terminal, d.stream(), entryId);
+                if (!finish(u)) unfinished.put(terminal.runId(), u); // Redis away: retried until it gets through
             }
         };
     }
 
-    private void release(String stream, StreamEntryID id, String runId) {
-        ack(stream, id);
-        redis.srem(keys.workerRuns(worker), runId);
-    }
-
-    private void ack(String stream, StreamEntryID id) {
-        redis.xack(stream, Keys.GROUP, id);
-    }
-
-    private void deadLetter(String stream, StreamEntry entry, String reason) {
-        LOG.warn("dead-lettering entry {} of {}: {}", entry.getID(), stream, reason);
-        var fields = new LinkedHashMap<String, String>(entry.getFields());
-        fields.put("reason", String.valueOf(reason));
-        fields.put("stream", stream);
-        fields.put("entry", entry.getID().toString());
-        fields.put("worker", worker);
-        redis.xadd(keys.deadLetters(), XAddParams.xAddParams().maxLen(DEAD_LETTERS_KEPT).approximateTrimming(), fields);
-        ack(stream, entry.getID());
-        var runId = entry.getFields().get("id");
-        if (runId != null) { // the run will never execute: say so instead of leaving it QUEUED forever
-            store.get(runId).filter(r -> !r.isTerminal()).ifPresent(r -> {
-                var lost = RunStateMachine.apply(r, new RunEvent.Lost(runId, "dead-lettered: " + reason, Instant.now()));
-                if (lost != null) store.put(lost);
-            });
+    private boolean finish(Unfinished u) {
+        try {
+            var outcome = store.finish(u.terminal(), u.stream(), u.entryId(), worker);
+            var end = u.terminal();
+            if (outcome == RunStore.Put.STALE) { // Redis holds a newer version of a run that has not ended there
+                var stored = store.get(end.runId()).orElse(null);
+                if (stored != null && !stored.isTerminal()) store.rebaseEnd(end);
+            } else if (outcome == RunStore.Put.ALREADY_TERMINAL) {
+                store.get(end.runId()).filter(s -> s.status() != end.status()).ifPresent(s -> LOG.warn(
+                        "run {} ended {} here, but Redis had already recorded it {} ({}); that stays",
+                        end.runId(), end.status(), s.status(), s.error() == null ? "" : Text.oneLine(s.error().message())));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            connectivity.down(e);
+            LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(), Text.oneLine(e.getMessage()));
+            return false;
         }
+    }
+
+    /** Retries ends not yet recorded; @return how many are still waiting */
+    int retryUnfinished() {
+        for (var u : List.copyOf(unfinished.values())) if (finish(u)) unfinished.remove(u.terminal().runId(), u);
+        return unfinished.size();
+    }
+
+    /** Jobs read but not started (shutdown): back on their queue for another worker. */
+    int releaseBuffered() {
+        int n = 0;
+        while (true) {
+            Delivery d;
+            synchronized (buffer) {
+                d = buffer.pollFirst();
+            }
+            if (d == null) return n;
+            try {
+                requeue(d, d.entry().getFields());
+                n++;
+            } catch (RuntimeException e) { // stays pending: the sweep requeues it once our heartbeat is gone
+                LOG.warn("could not hand back entry {}: {}", d.entry().getID(), Text.oneLine(e.getMessage()));
+            }
+        }
+    }
+
+    private void requeue(Delivery d, Map<String, String> fields) {
+        try (var pipe = redis.pipelined()) {
+            pipe.xadd(d.stream(), XAddParams.xAddParams(), fields);
+            pipe.xack(d.stream(), Keys.GROUP, d.entry().getID());
+            pipe.sync();
+        }
+    }
+
+    private void handOver(Delivery d, RunRequest request) throws InterruptedException {
+        if (someoneElseRuns.test(request.queue(), request.graphId())) {
+            requeue(d, d.entry().getFields());
+            Thread.sleep(100); // let a worker that has the graph take it
+            return;
+        }
+        var reason = "no live worker on queue '" + request.queue() + "' has graph '" + request.graphId() + "'";
+        deadLetter(d, reason);
+    }
+
+    private void deadLetter(Delivery d, String reason) {
+        var oneLine = Text.oneLine(reason);
+        LOG.warn("dead-lettering entry {} of {}: {}", d.entry().getID(), d.stream(), oneLine);
+        var runId = d.entry().getFields().get("id");
+        if (runId != null && runId.length() <= 100) { // it will never execute: say so instead of leaving it QUEUED forever
+            store.updateQueued(runId, new RunEvent.Failed(runId, new ErrorInfo("rejected", oneLine, ""), Instant.now()));
+        }
+        var fields = new LinkedHashMap<String, String>(d.entry().getFields());
+        fields.put("reason", oneLine);
+        fields.put("stream", d.stream());
+        fields.put("entry", d.entry().getID().toString());
+        fields.put("worker", worker);
+        try (var pipe = redis.pipelined()) {
+            pipe.xadd(keys.deadLetters(), XAddParams.xAddParams().maxLen(DEAD_LETTERS_KEPT).approximateTrimming(), fields);
+            pipe.xack(d.stream(), Keys.GROUP, d.entry().getID());
+            pipe.sync();
+        }
+    }
+
+    private void ack(Delivery d) {
+        redis.xack(d.stream(), Keys.GROUP, d.entry().getID());
     }
 
     private static String require(Map<String, String> f, String key) {

@@ -25,8 +25,14 @@ public final class RedisSettings {
     private final int database;
     private final boolean tls;
     private final TlsTrust trust;
+    private final String prefix;
 
-    private RedisSettings(String host, int port, String user, String password, int database, boolean tls, TlsTrust trust) {
+    /** Names the key prefix, so that several Tether installations can share one Redis. */
+    public static final String PREFIX_ENV = "TETHER_REDIS_PREFIX";
+    static final String DEFAULT_PREFIX = "tether";
+
+    private RedisSettings(String host, int port, String user, String password, int database, boolean tls, TlsTrust trust,
+                          String prefix) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -34,6 +40,7 @@ public final class RedisSettings {
         this.database = database;
         this.tls = tls;
         this.trust = trust;
+        this.prefix = prefix;
     }
 
     /** The same address, trusting the CA certificates of this PEM file for {@code rediss://}. */
@@ -42,7 +49,29 @@ public final class RedisSettings {
     }
 
     private RedisSettings withTrust(TlsTrust trust) {
-        return new RedisSettings(host, port, user, password, database, tls, trust);
+        return new RedisSettings(host, port, user, password, database, tls, trust, prefix);
+    }
+
+    /** The same address with another key prefix (letters, digits, {@code _ . -}; at most 64 characters). */
+    public RedisSettings withPrefix(String prefix) {
+        return new RedisSettings(host, port, user, password, database, tls, trust, validPrefix(prefix));
+    }
+
+    private static String validPrefix(String prefix) {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("Redis key prefix must be 1-64 letters, digits, '_', '.' or '-', got '"
+                    + (prefix == null ? "" : prefix.replaceAll("\\p{Cntrl}", "?")) + "'");
+        }
+        return prefix;
+    }
+
+    /** The key layout under this prefix. */
+    Keys keys() {
+        return new Keys(prefix);
+    }
+
+    public String prefix() {
+        return prefix;
     }
 
     /** @throws IllegalArgumentException with a one-line reason that never contains the password */
@@ -78,8 +107,18 @@ public final class RedisSettings {
                 throw new IllegalArgumentException("Redis URI database must be a number, got '" + path.substring(1) + "'");
             }
         }
+        var prefix = DEFAULT_PREFIX;
+        var query = u.getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            for (var pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                var name = eq < 0 ? pair : pair.substring(0, eq);
+                if (!"prefix".equals(name)) throw new IllegalArgumentException("Redis URI option '" + name + "' is unknown (known: prefix)");
+                prefix = validPrefix(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
         return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, "rediss".equals(scheme),
-                TlsTrust.jvmDefault());
+                TlsTrust.jvmDefault(), prefix);
     }
 
     /** {@code --redis} if given, else {@value #ENV}, else null (embedded mode); TLS trusts {@value TlsTrust#ENV} if set. */
@@ -87,6 +126,8 @@ public final class RedisSettings {
         var value = option != null && !option.isBlank() ? option : System.getenv(ENV);
         if (value == null || value.isBlank()) return null;
         var s = parse(value);
+        var envPrefix = System.getenv(PREFIX_ENV);
+        if (envPrefix != null && !envPrefix.isBlank() && !value.contains("prefix=")) s = s.withPrefix(envPrefix.trim());
         return s.tls ? s.withTrust(TlsTrust.fromEnv()) : s;
     }
 
@@ -126,7 +167,8 @@ public final class RedisSettings {
 
     /** The address as people may see it: scheme, user, host, port, database; never the password. */
     public String display() {
-        return (tls ? "rediss://" : "redis://") + (user != null ? user + "@" : "") + host + ":" + port + (database != 0 ? "/" + database : "");
+        return (tls ? "rediss://" : "redis://") + (user != null ? user + "@" : "") + host + ":" + port + (database != 0 ? "/" + database : "")
+                + (DEFAULT_PREFIX.equals(prefix) ? "" : "?prefix=" + prefix);
     }
 
     @Override

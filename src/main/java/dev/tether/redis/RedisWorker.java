@@ -1,66 +1,78 @@
 package dev.tether.redis;
 
-import dev.tether.engine.WorkerInfo;
-
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.ShutdownReport;
+import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
-import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XPendingParams;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker process's engine: a {@link LocalEngine} fed from Redis streams, publishing every change of
- * its runs, honouring cancels (published or recorded while it was away), beating its heart, and
- * sweeping for lost peers.
+ * A worker process's engine: a {@link LocalEngine} fed from Redis streams, publishing every change
+ * of its runs, honouring cancels (published or recorded while it was away), beating its heart on a
+ * thread of its own, fencing itself when cut off, and sweeping for lost peers.
  */
 public final class RedisWorker implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisWorker.class);
-    public static final Duration HEARTBEAT = Duration.ofSeconds(1);
-    /** Two and a half beats: one late beat is tolerated, and a dead worker is LOST within 3 s (with the 250 ms sweep). */
-    public static final Duration HEARTBEAT_TTL = Duration.ofMillis(2_500);
+    public static final Duration DEFAULT_FENCE_TIMEOUT = Duration.ofSeconds(10);
 
     public record Options(String name, List<String> queues, int concurrency, Duration cancelGrace,
-                          Duration finishedTtl, LostRunPolicy lostPolicy) {
+                          Duration finishedTtl, LostRunPolicy lostPolicy, Duration fenceTimeout) {
+        public Options {
+            if (fenceTimeout.compareTo(Heartbeat.HOLD_AFTER) < 0) {
+                throw new IllegalArgumentException("--fence-timeout must be at least " + Heartbeat.HOLD_AFTER.toMillis() + "ms");
+            }
+        }
+
         public static Options of(String name, List<String> queues, int concurrency) {
             return new Options(name, queues, concurrency, EngineConfig.defaults().cancelGrace(), Duration.ofDays(1),
-                    LostRunPolicy.REQUEUE);
+                    LostRunPolicy.REQUEUE, DEFAULT_FENCE_TIMEOUT);
         }
     }
 
-    private final RedisSettings settings;
+    private static final String HOST = hostName();
+
     private final Options options;
     private final RedisClient redis;
+    private final RedisClient beatRedis;
+    private final Keys keys;
     private final RunStore store;
-    private final Keys keys = Keys.standard();
+    private final CancelRequests cancels;
     private final Connectivity connectivity;
-    private final RedisRunSource source;
-    private final LocalEngine engine;
     private final LostWorkerSweep sweep;
-    private final ScheduledExecutorService beat;
-    private final Instant startedAt = Instant.now();
+    private final StreamTrimmer trimmer;
+    private final RedisRunSource source;
+    private final Heartbeat heartbeat;
+    private final LocalEngine engine;
     private final AutoCloseable mirror;
-    private final Thread cancelListener;
-    private volatile JedisPubSub cancelSubscription;
+    private final Subscriber cancelListener;
+    private final ScheduledExecutorService maintenance;
+    private final Instant startedAt = Instant.now();
+    private final List<String> graphIds;
+    private final ConcurrentHashMap<String, RunSnapshot> unpublished = new ConcurrentHashMap<>();
+    private final Set<String> fenced = ConcurrentHashMap.newKeySet();
+    private volatile List<WorkerInfo> peers = List.of();
     private volatile boolean closing;
-    private final java.util.concurrent.ConcurrentHashMap<String, RunSnapshot> unpublished = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RedisWorker(RedisSettings settings, Options options, GraphCatalog catalog) {
-        this.settings = settings;
         this.options = options;
+        this.keys = settings.keys();
         this.redis = settings.client("tether-worker-" + options.name(), options.concurrency() + 6);
         try {
             redis.ping();
@@ -68,33 +80,68 @@ public final class RedisWorker implements AutoCloseable {
             redis.close();
             throw RedisUnavailableException.of(settings, e);
         }
-        if (redis.exists(keys.worker(options.name()))) {
+        if (!heartbeatLapsed(redis, keys.worker(options.name()))) {
             redis.close();
             throw new IllegalArgumentException("worker name '" + options.name() + "' is in use by a live worker; choose another --name");
         }
+        this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2);
         this.connectivity = new Connectivity(settings.display());
         this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000);
-        this.source = new RedisRunSource(redis, store, options.name(), options.queues(), id -> catalog.find(id).isPresent(), connectivity);
-        source.ensureGroups();
+        this.cancels = new CancelRequests(redis, keys);
         this.sweep = new LostWorkerSweep(redis, store, options.name(), options.lostPolicy());
+        this.trimmer = new StreamTrimmer(redis);
+        this.graphIds = catalog.all().stream().map(g -> g.id()).sorted().toList();
+        // A dead worker of the same name (killed, then restarted as the README shows) left runs and
+        // pending jobs under this name: settle them first, as the sweep would have.
+        redis.sadd(keys.workers(), options.name());
+        sweep.settle(options.name(), "was replaced by a new worker of the same name");
+        this.source = new RedisRunSource(redis, store, options.name(), options.queues(), Set.copyOf(graphIds),
+                this::someoneElseRuns, connectivity);
+        source.ensureGroups();
+        this.heartbeat = new Heartbeat(beatRedis, keys, options.name(), this::info, connectivity, options.fenceTimeout(),
+                new Heartbeat.Listener() {
+                    @Override
+                    public void caughtUp(boolean wasSettled) {
+                        catchUp(wasSettled);
+                    }
+
+                    @Override
+                    public void fence(Duration silentFor) {
+                        stopAll("worker '" + options.name() + "' lost contact with Redis for " + silentFor.toMillis()
+                                + " ms and stopped the run itself");
+                    }
+                });
+        heartbeat.join();
         // No checkpoints in a worker: kept in its memory they could serve no resume (nobody else can
-        // reach them and they die with the process), yet cloning the state for each one was a fifth of
-        // a worker's CPU. Durable checkpoints belong in a saver every worker can read.
+        // reach them and they die with the process). Durable checkpoints belong in a shared saver.
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
                 .withWorkerName(options.name()).withCheckpointSaver(null);
-        this.engine = new LocalEngine(config, catalog, new RunRegistry(), source);
+        var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
+        this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);
-        this.cancelListener = Thread.ofPlatform().daemon().name("tether-worker-cancels").start(this::listenForCancels);
-        this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
-            var t = new Thread(r, "tether-worker-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
-        heartbeat();
-        redis.sadd(keys.workers(), options.name());
-        beat.scheduleAtFixedRate(this::everyBeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
-        beat.scheduleAtFixedRate(this::sweepLost, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        this.cancelListener = cancels.listen(settings, "tether-worker-cancels", connectivity, this::cancelIfHere,
+                () -> engine.registry().active().stream().map(RunSnapshot::runId).toList());
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
+        maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("worker '{}' on {}: queues {}, {} slots", options.name(), settings.display(), options.queues(), options.concurrency());
+    }
+
+    /**
+     * A worker restarted under its name right after a crash finds its predecessor's heartbeat still
+     * there for up to one TTL: wait that out. A heartbeat that stays is a live worker.
+     */
+    private static boolean heartbeatLapsed(RedisClient redis, String key) {
+        long deadline = System.nanoTime() + Heartbeat.TTL.plusMillis(500).toNanos();
+        while (redis.exists(key)) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     public static RedisWorker start(RedisSettings settings, Options options, GraphCatalog catalog) {
@@ -105,72 +152,119 @@ public final class RedisWorker implements AutoCloseable {
         return engine;
     }
 
-    /** Mirrors a batch of local changes to Redis; a run that already ended there (lost, cancelled while queued) is stopped here. */
+    private WorkerInfo info() {
+        var stats = engine == null ? null : engine.stats();
+        return new WorkerInfo(options.name(), HOST, ProcessHandle.current().pid(), options.queues(),
+                stats == null ? options.concurrency() : stats.capacity(), stats == null ? 0 : stats.busy(),
+                stats == null ? 0 : stats.stuck(), startedAt, Instant.now(), graphIds);
+    }
+
+    private boolean someoneElseRuns(String queue, String graph) {
+        return peers.stream().anyMatch(w -> !w.name().equals(options.name()) && w.serves(queue, graph));
+    }
+
+    private void cancelIfHere(String runId) {
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId);
+    }
+
+    /**
+     * Mirrors a batch of local changes to Redis. The QUEUED and first RUNNING states were written by the
+     * claim. A run that already ended there (LOST while we were cut off, ...) is stopped here. Whatever
+     * cannot be written now is kept (newest per run) and written on the next maintenance tick.
+     */
     private void publish(List<RunSnapshot> batch) {
+        var todo = new ArrayList<RunSnapshot>(batch.size());
+        for (var s : batch) if (s.isTerminal() || s.version() > 2) todo.add(s);
+        if (todo.isEmpty()) return;
         try {
-            var outcomes = store.putAll(batch);
+            var outcomes = store.putAll(todo);
             connectivity.up();
-            for (int i = 0; i < batch.size(); i++) {
-                var s = batch.get(i);
-                if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) {
-                    LOG.warn("run {} already ended elsewhere; stopping it here", s.runId());
-                    engine.cancel(s.runId());
-                }
+            for (int i = 0; i < todo.size(); i++) {
+                if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !todo.get(i).isTerminal()) stopHere(todo.get(i).runId());
             }
-        } catch (JedisConnectionException e) {
+        } catch (RuntimeException e) {
             connectivity.down(e);
-            // kept (newest per run) and sent again on the next beat: a run's last change has no successor to carry it
-            for (var s : batch) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
+            for (var s : todo) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
         }
+    }
+
+    private void stopHere(String runId) {
+        if (!engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) return; // it ended here too: nothing to stop
+        LOG.warn("run {} already ended in Redis (declared LOST while this worker was out of contact?); stopping it here", runId);
+        engine.cancel(runId);
     }
 
     private void republish() {
         if (unpublished.isEmpty()) return;
         var batch = List.copyOf(unpublished.values());
-        store.putAll(batch); // accepted, stale or refused: either way Redis now holds the newest truth
-        for (var s : batch) unpublished.remove(s.runId(), s);
-    }
-
-    private void everyBeat() {
-        try {
-            heartbeat();
-            boolean wasDown = !connectivity.isUp();
-            connectivity.up();
-            if (wasDown) resync();
-            republish();
-            for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
-                if (store.cancelRequested(run.runId())) engine.cancel(run.runId());
-            }
-        } catch (JedisConnectionException e) {
-            connectivity.down(e);
-        } catch (RuntimeException e) {
-            LOG.warn("heartbeat failed", e);
+        var outcomes = store.putAll(batch); // accepted, stale or refused: either way Redis now holds the newest truth
+        for (int i = 0; i < batch.size(); i++) {
+            var s = batch.get(i);
+            unpublished.remove(s.runId(), s);
+            if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) stopHere(s.runId());
         }
     }
 
-    private void sweepLost() {
+    /** After a gap in contact, before runs may go on: Redis learns our runs' state and we learn of cancels and LOST verdicts. */
+    private void catchUp(boolean wasSettled) {
+        if (wasSettled) LOG.warn("worker '{}' was not listed in Redis any more (settled as lost, or Redis lost its data)", options.name());
+        source.ensureGroups();
+        republish();
+        var active = engine.registry().active();
+        var outcomes = store.putAll(active);
+        for (int i = 0; i < active.size(); i++) {
+            if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL) stopHere(active.get(i).runId());
+        }
+        cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(engine::cancel);
+        source.retryUnfinished();
+        if (!fenced.isEmpty()) {
+            LOG.warn("worker '{}' stopped these runs itself while out of contact: {}", options.name(), List.copyOf(fenced));
+            fenced.clear();
+        }
+    }
+
+    /** The fence: every active run is stopped and recorded LOST with the reason (written once Redis is back). */
+    private void stopAll(String reason) {
+        for (var run : engine.registry().active()) {
+            engine.cancel(run.runId()); // boundary + interrupt + token, as for any cancel
+            var lost = engine.registry().apply(new RunEvent.Lost(run.runId(), reason, Instant.now()));
+            if (lost.applied()) fenced.add(run.runId());
+        }
+    }
+
+    private void maintain() {
         try {
+            peers = readPeers();
             sweep.sweep();
-        } catch (JedisConnectionException e) {
-            connectivity.down(e);
+            republish();
+            source.retryUnfinished();
+            for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
+                if (cancels.isRequested(run.runId())) engine.cancel(run.runId());
+            }
+            if (++ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
+            connectivity.up();
         } catch (RuntimeException e) {
-            LOG.warn("lost-worker sweep failed: {}", e.getMessage());
+            connectivity.down(e);
         }
     }
 
-    private void resync() {
-        for (var run : engine.registry().active()) store.put(run);
+    private int ticks;
+
+    private List<WorkerInfo> readPeers() {
+        var out = new ArrayList<WorkerInfo>();
+        for (var name : redis.smembers(keys.workers())) {
+            var json = redis.get(keys.worker(name));
+            if (json == null) continue;
+            try {
+                out.add(Json.read(json, WorkerInfo.class));
+            } catch (RuntimeException e) {
+                LOG.debug("unreadable heartbeat of '{}'", Text.oneLine(name));
+            }
+        }
+        return out;
     }
 
-    private void heartbeat() {
-        var stats = engine.stats();
-        var info = new WorkerInfo(options.name(), host(), ProcessHandle.current().pid(), options.queues(), options.concurrency(),
-                stats.busy(), stats.stuck(), startedAt, Instant.now());
-        redis.set(keys.worker(options.name()), Json.write(info), SetParams.setParams().px(HEARTBEAT_TTL.toMillis()));
-        redis.sadd(keys.workers(), options.name());
-    }
-
-    private static String host() {
+    private static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
@@ -178,64 +272,43 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    private void listenForCancels() {
-        while (!closing) {
-            var sub = new JedisPubSub() {
-                @Override
-                public void onMessage(String channel, String runId) {
-                    if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId);
-                }
-
-                @Override
-                public void onSubscribe(String channel, int count) {
-                    // anything published while we were away is in the durable records
-                    for (var run : engine.registry().active()) if (store.cancelRequested(run.runId())) engine.cancel(run.runId());
-                }
-            };
-            cancelSubscription = sub;
-            try {
-                try (var connection = settings.dedicated("tether-subscriber")) {
-                    connection.subscribe(sub, keys.cancels());
-                }
-            } catch (RuntimeException e) {
-                if (closing) return;
-                connectivity.down(e instanceof Exception ex ? ex : new RuntimeException(e));
-                try {
-                    Thread.sleep(connectivity.backoffMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
     /** Cancels local runs, waits up to {@code timeout}, publishes their final state and leaves the cluster cleanly. */
     public ShutdownReport shutdown(Duration timeout) {
         closing = true;
         var report = engine.shutdown(timeout);
-        beat.shutdownNow();
+        maintenance.shutdownNow();
+        cancelListener.close();
         try {
             mirror.close();
         } catch (Exception ignored) {
         }
         try {
-            for (var run : engine.registry().all()) store.put(run); // final states, synchronously
+            republish();
+            store.putAll(engine.registry().all().stream().filter(r -> r.version() > 2 || r.isTerminal()).toList());
+            source.retryUnfinished();
+            int handedBack = source.releaseBuffered();
+            if (handedBack > 0) LOG.info("handed {} jobs that had not started back to their queues", handedBack);
+            heartbeat.close();
             redis.del(keys.worker(options.name()));
-            if (report.clean()) {
+            if (report.clean() && source.retryUnfinished() == 0) {
+                for (var q : options.queues()) {
+                    try {
+                        var pending = redis.xpending(keys.queue(q), Keys.GROUP, XPendingParams.xPendingParams()
+                                .count(1).consumer(options.name()));
+                        if (pending.isEmpty()) redis.xgroupDelConsumer(keys.queue(q), Keys.GROUP, options.name());
+                    } catch (RuntimeException ignored) { // no group: nothing to leave behind
+                    }
+                }
                 redis.del(keys.workerRuns(options.name()));
                 redis.srem(keys.workers(), options.name());
-            } // else: its STUCK runs stay listed; the sweep marks them LOST once our heartbeat is gone
+            } // else: what is left is settled by the sweep once our heartbeat is gone (STUCK runs become LOST)
         } catch (RuntimeException e) {
-            LOG.warn("could not publish the final state to Redis: {}", e.getMessage());
+            LOG.warn("could not publish the final state to Redis: {}", Text.oneLine(e.getMessage()));
+        } finally {
+            heartbeat.close();
+            redis.close();
+            beatRedis.close();
         }
-        var sub = cancelSubscription;
-        if (sub != null) {
-            try {
-                sub.unsubscribe();
-            } catch (RuntimeException ignored) {
-            }
-        }
-        redis.close();
         return report;
     }
 

@@ -1,52 +1,49 @@
 package dev.tether.redis;
 
 import dev.tether.json.Json;
+import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.params.XAddParams;
-import redis.clients.jedis.params.SetParams;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Run state in Redis. Snapshots are made by the one state machine in whichever process applied the
- * event; Redis keeps the newest by version, and a terminal snapshot is final there too (checked
- * and written atomically by a script, which also publishes the accepted snapshot).
+ * event; Redis keeps the newest by version, and a terminal snapshot is final there too. Every write
+ * is a script (see the {@code .lua} resources), so each check-and-write is atomic.
  */
 final class RunStore {
-    /** Outcome of {@link #put}: accepted, older than what is stored, or refused because the stored run already ended. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunStore.class);
+
+    /** Outcome of a write: accepted, older than what is stored, or refused because the stored run already ended. */
     enum Put { ACCEPTED, STALE, ALREADY_TERMINAL }
 
-    private static final String PUT = """
-            local cur = redis.call('HMGET', KEYS[1], 'v', 't')
-            if cur[1] then
-              if cur[2] == '1' then return -1 end
-              if tonumber(cur[1]) >= tonumber(ARGV[1]) then return 0 end
-            end
-            redis.call('HSET', KEYS[1], 'v', ARGV[1], 't', ARGV[2], 'j', ARGV[3])
-            if ARGV[2] == '1' then
-              redis.call('SREM', KEYS[2], ARGV[4])
-              redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
-              redis.call('PEXPIRE', KEYS[1], ARGV[6])
-              local n = redis.call('ZCARD', KEYS[3])
-              local cap = tonumber(ARGV[7])
-              if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, n - cap - 1) end
-            else
-              redis.call('SADD', KEYS[2], ARGV[4])
-            end
-            redis.call('PUBLISH', KEYS[4], ARGV[3])
-            return 1
-            """;
+    /** What a claim found. {@code holder} names the worker a {@link Claim.Outcome#TAKEN} run is RUNNING on. */
+    record Claim(Outcome outcome, String holder) {
+        enum Outcome {
+            /** the run is now RUNNING on this worker */
+            STARTED,
+            /** it already ended (cancelled while queued, lost, ...): never start it */
+            TERMINAL,
+            /** a cancel awaits it: never start it */
+            CANCEL,
+            /** already started (a duplicate delivery): never start it twice */
+            TAKEN
+        }
+    }
 
     private final UnifiedJedis redis;
     private final Keys keys;
     private final Duration finishedTtl;
     private final int finishedKept;
-    private volatile String putSha;
 
     RunStore(UnifiedJedis redis, Keys keys, Duration finishedTtl, int finishedKept) {
         this.redis = redis;
@@ -59,73 +56,161 @@ final class RunStore {
         return keys;
     }
 
-    Put put(RunSnapshot s) {
-        Object r;
-        try {
-            r = redis.evalsha(sha(), putKeys(s), putArgs(s));
-        } catch (JedisNoScriptException e) { // the server restarted and lost its scripts
-            putSha = null;
-            r = redis.evalsha(sha(), putKeys(s), putArgs(s));
-        }
-        return outcome(r);
+    Duration finishedTtl() {
+        return finishedTtl;
     }
 
-    /**
-     * A new run: its QUEUED state, then its job on the queue's stream, in one round trip (a
-     * pipeline keeps the order: a worker that takes the job finds the state).
-     */
-    void putAndEnqueue(RunSnapshot queued, String stream, java.util.Map<String, String> job, long streamMax) {
-        var sha = sha();
-        try (var pipe = redis.pipelined()) {
-            var put = pipe.evalsha(sha, putKeys(queued), putArgs(queued));
-            pipe.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
-            pipe.sync();
-            put.get();
-        } catch (redis.clients.jedis.exceptions.JedisDataException e) { // NOSCRIPT after a server restart
-            putSha = null;
-            put(queued);
-            redis.xadd(stream, XAddParams.xAddParams().maxLen(streamMax).approximateTrimming(), job);
-        }
+    int finishedKept() {
+        return finishedKept;
+    }
+
+    Put put(RunSnapshot s) {
+        return outcome(Script.WRITE.eval(redis, runKeys(s.runId()), writeArgs(s)));
     }
 
     /** Many snapshots in one round trip; outcomes in the same order. */
     List<Put> putAll(List<RunSnapshot> batch) {
         if (batch.size() == 1) return List.of(put(batch.getFirst()));
-        var sha = sha();
+        var responses = new ArrayList<Response<Object>>(batch.size());
         try (var pipe = redis.pipelined()) {
-            var responses = batch.stream().map(s -> pipe.evalsha(sha, putKeys(s), putArgs(s))).toList();
+            for (var s : batch) responses.add(pipe.evalsha(Script.WRITE.sha(), runKeys(s.runId()), writeArgs(s)));
             pipe.sync();
-            return responses.stream().map(r -> outcome(r.get())).toList();
-        } catch (redis.clients.jedis.exceptions.JedisDataException e) { // NOSCRIPT after a server restart
-            putSha = null;
-            return batch.stream().map(this::put).toList();
         }
+        var out = new ArrayList<Put>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Object r;
+            try {
+                r = responses.get(i).get();
+            } catch (JedisNoScriptException e) { // that one did not run: run it again after loading the script
+                r = Script.WRITE.eval(redis, runKeys(batch.get(i).runId()), writeArgs(batch.get(i)));
+            }
+            out.add(outcome(r));
+        }
+        return out;
     }
 
-    private String sha() {
-        var s = putSha;
-        if (s == null) putSha = s = redis.scriptLoad(PUT);
-        return s;
+    /**
+     * A new run: its QUEUED state and its job on the queue's stream, atomically. Safe to retry: a
+     * run whose record exists is not queued again.
+     *
+     * @return false when the run was already submitted (a retry after a lost reply)
+     */
+    boolean submit(RunSnapshot queued, String stream, Map<String, String> job) {
+        var keys = new ArrayList<>(runKeys(queued.runId()));
+        keys.add(stream);
+        var args = new ArrayList<>(writeArgs(queued));
+        job.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return ((Long) Script.SUBMIT.eval(redis, keys, args)) == 1L;
     }
 
-    private List<String> putKeys(RunSnapshot s) {
-        return List.of(keys.run(s.runId()), keys.active(), keys.finished(), keys.events());
+    /** Starts a run on {@code worker} if, and only if, it is still QUEUED with no cancel record (one atomic step). */
+    Claim claim(RunSnapshot running, String worker) {
+        var keys = new ArrayList<>(runKeys(running.runId()));
+        keys.add(this.keys.cancel(running.runId()));
+        keys.add(this.keys.workerRuns(worker));
+        @SuppressWarnings("unchecked")
+        var reply = (List<Object>) Script.CLAIM.eval(redis, keys, writeArgs(running));
+        var outcome = switch (String.valueOf(reply.get(0))) {
+            case "started" -> Claim.Outcome.STARTED;
+            case "terminal" -> Claim.Outcome.TERMINAL;
+            case "cancel" -> Claim.Outcome.CANCEL;
+            default -> Claim.Outcome.TAKEN;
+        };
+        return new Claim(outcome, String.valueOf(reply.get(1)));
     }
 
-    private List<String> putArgs(RunSnapshot s) {
+    /** The run's terminal state, then its job acknowledged and removed from the worker's set, atomically. */
+    Put finish(RunSnapshot terminal, String stream, String entryId, String worker) {
+        var keys = new ArrayList<>(runKeys(terminal.runId()));
+        keys.add(stream);
+        keys.add(this.keys.workerRuns(worker));
+        var args = new ArrayList<>(writeArgs(terminal));
+        args.add(Keys.GROUP);
+        args.add(entryId == null ? "" : entryId);
+        return outcome(Script.FINISH.eval(redis, keys, args));
+    }
+
+    /**
+     * Read-apply-write of one run: the stored snapshot, the event applied by the state machine, the
+     * result written only if nobody wrote in between (else read again). The one place that changes a
+     * run in Redis from outside its worker.
+     *
+     * @return the snapshot written, or empty when the run is unknown, unreadable, or the event does not apply
+     */
+    Optional<RunSnapshot> update(String runId, RunEvent event) {
+        return update(runId, event, s -> true);
+    }
+
+    /**
+     * {@link #update(String, RunEvent)} of a run that has not started. Only a run's worker writes the
+     * states of a started run (else versions would fork); others may change a QUEUED one.
+     */
+    Optional<RunSnapshot> updateQueued(String runId, RunEvent event) {
+        return update(runId, event, s -> s.status() == dev.tether.run.RunStatus.QUEUED);
+    }
+
+    private Optional<RunSnapshot> update(String runId, RunEvent event, java.util.function.Predicate<RunSnapshot> onlyIf) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            var current = get(runId).orElse(null);
+            if (current == null || !onlyIf.test(current)) return Optional.empty();
+            var next = RunStateMachine.apply(current, event);
+            if (next == null) return Optional.empty();
+            var args = new ArrayList<String>();
+            args.add(Long.toString(current.version()));
+            args.addAll(writeArgs(next));
+            long r = (Long) Script.UPDATE.eval(redis, runKeys(runId), args);
+            if (r == 1L) return Optional.of(next);
+            if (r == -1L) return Optional.empty(); // ended meanwhile
+            // 0: someone wrote in between; read again
+        }
+        throw new IllegalStateException("run " + runId + " kept changing while being updated");
+    }
+
+    /**
+     * Brings a run's end, as its worker saw it, onto the state Redis holds when the worker's own
+     * numbering fell behind (the run was cancelled on the worker before its engine had started it,
+     * while the claim had already written it RUNNING): the same ending, applied by the state machine to
+     * the stored snapshot. Only the run's worker calls this.
+     *
+     * @return the stored snapshot afterwards (terminal unless the run is unknown or unreadable)
+     */
+    Optional<RunSnapshot> rebaseEnd(RunSnapshot end) {
+        var id = end.runId();
+        var at = end.endedAt() != null ? end.endedAt() : java.time.Instant.now();
+        var cancelAt = end.cancelRequestedAt() != null ? end.cancelRequestedAt() : at;
+        List<RunEvent> events = switch (end.status()) {
+            case CANCELLED -> List.of(new RunEvent.CancelRequested(id, cancelAt), new RunEvent.Cancelled(id, end.cancelledAtNode(), at));
+            case STUCK -> List.of(new RunEvent.CancelRequested(id, cancelAt), new RunEvent.Stuck(id, end.currentNode(), at));
+            case COMPLETED -> List.of(new RunEvent.Completed(id, at));
+            case FAILED -> List.of(new RunEvent.Failed(id, end.error(), at));
+            case LOST -> List.of(new RunEvent.Lost(id, end.error() == null ? "lost" : end.error().message(), at));
+            default -> List.of();
+        };
+        for (var event : events) update(id, event);
+        return get(id);
+    }
+
+    List<String> runKeys(String runId) {
+        return List.of(keys.run(runId), keys.active(), keys.finished(), keys.events());
+    }
+
+    List<String> writeArgs(RunSnapshot s) {
         return List.of(Long.toString(s.version()), s.isTerminal() ? "1" : "0", Json.write(s), s.runId(),
                 Long.toString(s.endedAt() == null ? System.currentTimeMillis() : s.endedAt().toEpochMilli()),
-                Long.toString(finishedTtl.toMillis()), Integer.toString(finishedKept));
+                Long.toString(finishedTtl.toMillis()), Integer.toString(finishedKept), s.worker() == null ? "" : s.worker());
     }
 
-    private static Put outcome(Object r) {
+    static Put outcome(Object r) {
         long code = (Long) r;
         return code == 1 ? Put.ACCEPTED : code == 0 ? Put.STALE : Put.ALREADY_TERMINAL;
     }
 
+    /** The stored snapshot; a record that cannot be read counts as absent (and is reported once per read). */
     Optional<RunSnapshot> get(String runId) {
-        var json = redis.hget(keys.run(runId), "j");
-        return json == null ? Optional.empty() : Optional.of(Json.read(json, RunSnapshot.class));
+        return Optional.ofNullable(parse(runId, redis.hget(keys.run(runId), "j")));
     }
 
     List<RunSnapshot> active() {
@@ -136,44 +221,55 @@ final class RunStore {
         return load(redis.zrevrange(keys.finished(), 0, limit - 1L));
     }
 
-    private List<RunSnapshot> load(List<String> ids) {
+    /** Snapshots of these runs, in order, skipping absent and unreadable records. */
+    List<RunSnapshot> load(List<String> ids) {
         var out = new ArrayList<RunSnapshot>(ids.size());
         if (ids.isEmpty()) return out;
+        var responses = new ArrayList<Response<String>>(ids.size());
         try (var pipe = redis.pipelined()) {
-            var responses = ids.stream().map(id -> pipe.hget(keys.run(id), "j")).toList();
+            for (var id : ids) responses.add(pipe.hget(keys.run(id), "j"));
             pipe.sync();
-            for (var r : responses) {
-                var json = r.get();
-                if (json != null) out.add(Json.read(json, RunSnapshot.class));
-            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            var s = parse(ids.get(i), responses.get(i).get());
+            if (s != null) out.add(s);
         }
         return out;
     }
 
-    /** Writes the durable cancel record (it outlives a worker that is down) and publishes the id. */
-    void requestCancel(String runId, Duration keepFor) {
-        redis.set(keys.cancel(runId), "1", SetParams.setParams().px(keepFor.toMillis()));
-        redis.publish(keys.cancels(), runId);
-    }
-
-    /** What a worker needs to know before it starts a run: whether the run already ended, and whether a cancel awaits it. */
-    record Claim(boolean terminal, boolean cancelRequested) {}
-
-    /**
-     * Records the run as this worker's and reads its terminal flag and cancel record, in one round
-     * trip. The snapshot itself is not read: parsing it for every job was a tenth of a worker's CPU.
-     */
-    Claim claim(String runId, String worker) {
+    /** Which of these runs have no record at all. */
+    List<String> absent(Collection<String> ids) {
+        var list = List.copyOf(ids);
+        var out = new ArrayList<String>();
+        if (list.isEmpty()) return out;
+        var responses = new ArrayList<Response<Boolean>>(list.size());
         try (var pipe = redis.pipelined()) {
-            pipe.sadd(keys.workerRuns(worker), runId);
-            var terminal = pipe.hget(keys.run(runId), "t");
-            var cancel = pipe.exists(keys.cancel(runId));
+            for (var id : list) responses.add(pipe.exists(keys.run(id)));
             pipe.sync();
-            return new Claim("1".equals(terminal.get()), cancel.get());
         }
+        for (int i = 0; i < list.size(); i++) if (!responses.get(i).get()) out.add(list.get(i));
+        return out;
     }
 
-    boolean cancelRequested(String runId) {
-        return redis.exists(keys.cancel(runId));
+    /** A published snapshot; throws IllegalArgumentException when it is not a complete one. */
+    static RunSnapshot parseEvent(String json) {
+        var s = Json.read(json, RunSnapshot.class);
+        if (s.runId() == null || s.status() == null || s.version() < 1) throw new IllegalArgumentException("not a run snapshot");
+        return s;
+    }
+
+    /** A stored snapshot, or null when absent or unreadable: one bad record must never break a reader. */
+    static RunSnapshot parse(String runId, String json) {
+        if (json == null) return null;
+        try {
+            var s = Json.read(json, RunSnapshot.class);
+            if (s.runId() == null || s.status() == null || s.version() < 1 || !s.runId().equals(runId)) {
+                throw new IllegalArgumentException("record names run " + s.runId() + " with status " + s.status());
+            }
+            return s;
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring the unreadable record of run {}: {}", Text.oneLine(runId), Text.oneLine(e.getMessage()));
+            return null;
+        }
     }
 }

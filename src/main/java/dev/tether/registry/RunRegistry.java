@@ -69,6 +69,7 @@ public final class RunRegistry {
      * @return whether it was taken
      */
     public boolean mirror(RunSnapshot snapshot) {
+        if (snapshot == null || snapshot.runId() == null || snapshot.status() == null) return false; // never let a broken copy in
         var holder = new RunSnapshot[2];
         runs.compute(snapshot.runId(), (id, cur) -> {
             holder[0] = cur;

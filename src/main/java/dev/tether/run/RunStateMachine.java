@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>
  *   QUEUED ──started──▶ RUNNING ──completed──▶ COMPLETED
- *     │                   │  └──failed──────▶ FAILED
+ *     │ └──rejected (failed)──┴──failed──────▶ FAILED
  *     │ cancel            │ cancel
  *     ▼                   ▼
  *  CANCELLED ◀─cancelled─ CANCELLING ──grace over──▶ STUCK
@@ -63,7 +63,8 @@ public final class RunStateMachine {
                     ? cur.with(RunStatus.COMPLETED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
                     c.at(), cur.cancelRequestedAt(), null, null, cur.timeline())
                     : null;
-            case RunEvent.Failed f -> running(st)
+            // A queued run can fail too: rejected before it started (a malformed job, no worker has its graph).
+            case RunEvent.Failed f -> running(st) || st == RunStatus.QUEUED
                     ? cur.with(RunStatus.FAILED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
                     f.at(), cur.cancelRequestedAt(), null, f.error(), closeOpenSpans(cur.timeline(), f.at()))
                     : null;

@@ -39,7 +39,8 @@ final class RealRedis implements AutoCloseable {
     }
 
     private static RealRedis start(int tlsPort, List<String> extraSettings) throws IOException {
-        var settings = new ArrayList<>(List.of("bind 127.0.0.1", "save \"\"", "appendonly no"));
+        var settings = new ArrayList<>(List.of("bind 127.0.0.1", "save \"\""));
+        if (extraSettings.stream().noneMatch(s -> s.startsWith("appendonly"))) settings.add("appendonly no");
         settings.addAll(extraSettings);
         var r = new RealRedis(freePort(), tlsPort, settings);
         r.startServer();
@@ -61,10 +62,29 @@ final class RealRedis implements AutoCloseable {
         server.start();
     }
 
-    /** Stops and starts the server on the same port (it comes back empty: no persistence). */
+    /** With an append-only file fsynced on every write: a restart keeps everything. */
+    static RealRedis startPersistent() throws IOException {
+        var dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target").toAbsolutePath(), "redis-aof");
+        return start(0, List.of("appendonly yes", "appendfsync always", "dir " + dir));
+    }
+
+    /** Stops and starts the server on the same port (it comes back empty unless it persists). */
     void restart() throws IOException {
         server.stop();
         startServer();
+    }
+
+    /** Stops the server, stays down this long, starts it again on the same port. */
+    void restart(java.time.Duration down) throws IOException, InterruptedException {
+        server.stop();
+        Thread.sleep(down.toMillis());
+        startServer();
+    }
+
+    /** A client for injecting faults and reading keys (the default user). */
+    redis.clients.jedis.RedisClient admin() {
+        return redis.clients.jedis.RedisClient.builder().hostAndPort("127.0.0.1", port)
+                .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().socketTimeoutMillis(15_000).build()).build();
     }
 
     void stop() throws IOException {

@@ -34,7 +34,7 @@ class RedisAuthTest {
     @Test
     void workersAndClientsWithThePasswordRunAndCancel() throws Exception {
         try (var worker = WorkerProcess.start(uri("s3cret-pw"), "auth-worker", "secured", 1);
-             var client = RedisEngine.connect(RedisSettings.parse(uri("s3cret-pw")), GraphCatalog.load(null), Routing.none())) {
+             var client = RedisView.live(RedisSettings.parse(uri("s3cret-pw")), GraphCatalog.load(null), Routing.none())) {
             var id = client.submit("welcome-email", "secured", Map.of()).runId();
             await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
             assertThat(client.mode()).isEqualTo("redis://127.0.0.1:" + server.port).doesNotContain("s3cret");
@@ -50,7 +50,7 @@ class RedisAuthTest {
         }
         var uri = "redis://ops:ops-pw@127.0.0.1:" + server.port;
         try (var worker = WorkerProcess.start(uri, "acl-worker", "acl", 1);
-             var client = RedisEngine.connect(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
+             var client = RedisView.live(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
             var id = client.submit("welcome-email", "acl", Map.of()).runId();
             await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
             assertThat(client.mode()).isEqualTo("redis://ops@127.0.0.1:" + server.port);
@@ -59,7 +59,7 @@ class RedisAuthTest {
 
     @Test
     void aWrongPasswordIsAClearErrorThatNeverShowsThePassword() {
-        assertThatThrownBy(() -> RedisEngine.connect(RedisSettings.parse(uri("wrong-pw")), GraphCatalog.load(null), Routing.none()))
+        assertThatThrownBy(() -> RedisView.live(RedisSettings.parse(uri("wrong-pw")), GraphCatalog.load(null), Routing.none()))
                 .isInstanceOf(RedisUnavailableException.class)
                 .hasMessage("cannot use Redis at redis://127.0.0.1:" + server.port + ": it refused the credentials (wrong user or password)");
     }

@@ -42,7 +42,7 @@ public final class RedisBench {
         var uri = settings.display();
         try (var w1 = WorkerProcess.start(env, uri, "bench-1", "bench-cancel,bench-fast", 8);
              var w2 = WorkerProcess.start(env, uri, "bench-2", "bench-fast", 8);
-             var client = RedisEngine.connect(settings, GraphCatalog.load(null), Routing.none());
+             var client = RedisView.live(settings, GraphCatalog.load(null), Routing.none());
              var raw = settings.client("bench-raw", 2)) {
             var ping = new Histogram(3);
             for (int i = 0; i < 20_000; i++) {
@@ -90,7 +90,7 @@ public final class RedisBench {
         }
     }
 
-    private static void waitFor(RedisEngine client, String id, RunStatus status) throws InterruptedException {
+    private static void waitFor(RedisView client, String id, RunStatus status) throws InterruptedException {
         try (var feed = client.registry().openFeed()) {
             while (client.registry().get(id).map(RunSnapshot::status).orElse(null) != status) feed.await(Duration.ofMillis(5));
         }

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 class RedisConsoleTest {
     static RealRedis server;
     static WorkerProcess worker;
-    RedisEngine client;
+    RedisView client;
     ConsoleWindow window;
     Stage stage;
 
@@ -48,7 +48,7 @@ class RedisConsoleTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
         window = new ConsoleWindow(client, ConsoleOptions.defaults());
         window.show(stage);
     }
@@ -78,7 +78,7 @@ class RedisConsoleTest {
         window.exited().get(5, TimeUnit.SECONDS); // no "cancel all?" question: the runs are not ours to stop
 
         assertThat(client.isShutdown()).isTrue();
-        try (var other = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+        try (var other = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
             assertThat(other.registry().get(id).map(RunSnapshot::status)).contains(RunStatus.RUNNING);
             other.cancel(id);
         }

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 /** Distributed mode against a real redis-server with real worker processes. */
 class RedisModeTest {
     static RealRedis server;
-    RedisEngine client;
+    RedisView client;
     final List<WorkerProcess> workers = new ArrayList<>();
 
     @BeforeAll
@@ -41,7 +41,7 @@ class RedisModeTest {
 
     @BeforeEach
     void connect() {
-        client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
     }
 
     @AfterEach
@@ -168,7 +168,7 @@ class RedisModeTest {
             var dead = r.xrange(client.keysForTest().deadLetters(), (StreamEntryID) null, null, 100);
             assertThat(dead).extracting(e -> e.getFields().get("reason"))
                     .anyMatch(reason -> reason.contains("no 'id'"))
-                    .anyMatch(reason -> reason.contains("unknown graph 'no-such-graph'"))
+                    .anyMatch(reason -> reason.contains("no live worker on queue 'poison' has graph 'no-such-graph'"))
                     .anyMatch(reason -> reason.contains("malformed JSON"));
         }
         assertThat(w.process.isAlive()).isTrue();
@@ -203,7 +203,7 @@ class RedisModeTest {
 
         server.restart(); // comes back empty
         await().atMost(15, TimeUnit.SECONDS).until(() -> client.connected());
-        try (var fresh = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+        try (var fresh = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
             await().atMost(10, TimeUnit.SECONDS).until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
         }
         assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLING);

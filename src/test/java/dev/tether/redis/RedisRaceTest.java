@@ -31,7 +31,7 @@ class RedisRaceTest {
         try (var server = RealRedis.start();
              var w1 = WorkerProcess.start(server.uri(), "race-1", "race", 3);
              var w2 = WorkerProcess.start(server.uri(), "race-2", "race", 3);
-             var client = RedisEngine.connect(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+             var client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
             var ids = new ArrayList<String>();
             var outcomes = new HashMap<String, CancelOutcome>();
             for (int i = 0; i < 300; i++) {

@@ -48,7 +48,7 @@ class RedisTlsTest {
     void workersAndClientsRunAndCancelOverTls() throws Exception {
         var uri = server.tlsUri("127.0.0.1");
         try (var worker = WorkerProcess.start(Map.of(TlsTrust.ENV, certs.caPem().toString()), uri, "tls-worker", "tls", 1);
-             var client = RedisEngine.connect(trusted("127.0.0.1"), GraphCatalog.load(null), Routing.none())) {
+             var client = RedisView.live(trusted("127.0.0.1"), GraphCatalog.load(null), Routing.none())) {
             assertThat(client.mode()).isEqualTo(uri);
 
             var mail = client.submit("welcome-email", "tls", Map.of()).runId();
@@ -65,12 +65,12 @@ class RedisTlsTest {
 
     @Test
     void aCertificateFromAnUnknownCaIsRefusedWithAHint() {
-        assertThatThrownBy(() -> RedisEngine.connect(RedisSettings.parse(server.tlsUri("127.0.0.1")), GraphCatalog.load(null), Routing.none()))
+        assertThatThrownBy(() -> RedisView.live(RedisSettings.parse(server.tlsUri("127.0.0.1")), GraphCatalog.load(null), Routing.none()))
                 .isInstanceOf(RedisUnavailableException.class)
                 .hasMessage("cannot use Redis at rediss://127.0.0.1:" + server.tlsPort
                         + ": its TLS certificate is not trusted (set TETHER_REDIS_CA to the CA's PEM file)");
         var elsewhere = RedisSettings.parse(server.tlsUri("127.0.0.1")).trustingCa(otherCa.caPem());
-        assertThatThrownBy(() -> RedisEngine.connect(elsewhere, GraphCatalog.load(null), Routing.none()))
+        assertThatThrownBy(() -> RedisView.live(elsewhere, GraphCatalog.load(null), Routing.none()))
                 .hasMessage("cannot use Redis at rediss://127.0.0.1:" + server.tlsPort
                         + ": its TLS certificate is not signed by the CA in TETHER_REDIS_CA");
     }
@@ -78,7 +78,7 @@ class RedisTlsTest {
     @Test
     void theCertificateMustNameTheHostDialled() {
         // the certificate names 127.0.0.1 only: trusting its CA is not enough to accept it for "localhost"
-        assertThatThrownBy(() -> RedisEngine.connect(trusted("localhost"), GraphCatalog.load(null), Routing.none()))
+        assertThatThrownBy(() -> RedisView.live(trusted("localhost"), GraphCatalog.load(null), Routing.none()))
                 .isInstanceOf(RedisUnavailableException.class)
                 .hasMessage("cannot use Redis at rediss://localhost:" + server.tlsPort + ": its TLS certificate does not name localhost");
     }
@@ -86,7 +86,7 @@ class RedisTlsTest {
     @Test
     void tlsToAPlainPortIsAHandshakeFailure() {
         var plain = RedisSettings.parse("rediss://127.0.0.1:" + server.port).trustingCa(certs.caPem());
-        assertThatThrownBy(() -> RedisEngine.connect(plain, GraphCatalog.load(null), Routing.none()))
+        assertThatThrownBy(() -> RedisView.live(plain, GraphCatalog.load(null), Routing.none()))
                 .isInstanceOf(RedisUnavailableException.class)
                 .hasMessage("cannot use Redis at rediss://127.0.0.1:" + server.port
                         + ": the TLS handshake failed (SocketTimeoutException; does it serve TLS on this port?)");

@@ -26,8 +26,16 @@ final class WorkerProcess implements AutoCloseable {
 
     static WorkerProcess start(java.util.Map<String, String> env, String redisUri, String name, String queues, int concurrency,
                                String... extra) throws Exception {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        return start(List.of(), env, redisUri, name, queues, concurrency, extra);
+    }
+
+    /** With JVM options (system properties) and the test graphs ({@link CountingGraph}) on its class path. */
+    static WorkerProcess start(List<String> jvmArgs, java.util.Map<String, String> env, String redisUri, String name, String queues,
+                               int concurrency, String... extra) throws Exception {
+        var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var cmd = new ArrayList<>(List.of(javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", testGraphServices() + java.io.File.pathSeparator + System.getProperty("java.class.path"),
                 "dev.tether.cli.Main", "worker", "--redis", redisUri, "--name", name, "--queues", queues,
                 "--concurrency", Integer.toString(concurrency), "--cancel-grace", "2s", "--shutdown-timeout", "5s"));
         cmd.addAll(List.of(extra));
@@ -47,6 +55,15 @@ final class WorkerProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         return w;
+    }
+
+    /** A class-path folder listing the test graphs as services: only worker processes see them. */
+    private static synchronized String testGraphServices() throws IOException {
+        var dir = Path.of("target", "test-graph-services").toAbsolutePath();
+        var file = dir.resolve("META-INF/services/dev.tether.api.GraphDefinition");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, CountingGraph.class.getName() + "\n");
+        return dir.toString();
     }
 
     void kill9() throws InterruptedException {

@@ -42,7 +42,8 @@ class RunStateMachineTest {
 
     /** status -> (event kind -> resulting status); a missing entry means "rejected". */
     private static final Map<RunStatus, Map<Kind, RunStatus>> TABLE = new EnumMap<>(Map.of(
-            QUEUED, Map.of(Kind.STARTED, RUNNING, Kind.CANCEL_REQUESTED, RunStatus.CANCELLED, Kind.LOST, RunStatus.LOST),
+            QUEUED, Map.of(Kind.STARTED, RUNNING, Kind.CANCEL_REQUESTED, RunStatus.CANCELLED, Kind.FAILED, RunStatus.FAILED,
+                    Kind.LOST, RunStatus.LOST),
             RUNNING, Map.of(Kind.NODE_STARTED, RUNNING, Kind.NODE_FINISHED, RUNNING, Kind.CANCEL_REQUESTED, CANCELLING,
                     Kind.COMPLETED, RunStatus.COMPLETED, Kind.FAILED, RunStatus.FAILED, Kind.LOST, RunStatus.LOST),
             CANCELLING, Map.of(Kind.NODE_STARTED, CANCELLING, Kind.NODE_FINISHED, CANCELLING,

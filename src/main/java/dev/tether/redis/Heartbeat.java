@@ -1,0 +1,160 @@
+package dev.tether.redis;
+
+import dev.tether.engine.WorkerInfo;
+import dev.tether.json.Json;
+import redis.clients.jedis.UnifiedJedis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A worker's heartbeat, on a thread (and a connection) of its own, and the fence that goes with it.
+ *
+ * <p>Observers declare a worker lost once its heartbeat key has expired ({@link #TTL}). A worker
+ * that cannot renew it may be cut off while others carry on, so it must not go on as if nothing
+ * happened: {@link #HOLD_AFTER} without a renewed beat, no node of its runs starts (the gate holds
+ * them at the node boundary); {@code fenceTimeout} without one, it stops its runs itself. A beat that
+ * gets through again first lets the worker catch up (its runs' state, missed cancels), then opens
+ * the gate, so a run that was declared LOST meanwhile is stopped before it could start another node.
+ * A short Redis restart or stall therefore holds runs for a moment instead of losing them.
+ */
+final class Heartbeat implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Heartbeat.class);
+    static final Duration EVERY = Duration.ofMillis(500);
+    /** What observers wait for: five missed beats. A SIGKILLed worker is LOST within 3 s (with the 250 ms sweep). */
+    static final Duration TTL = Duration.ofMillis(2_500);
+    /** No node starts after this long without a renewed beat: well inside the TTL observers use. */
+    static final Duration HOLD_AFTER = Duration.ofMillis(1_500);
+    private static final long RETRY_MILLIS = 200;
+
+    /** What the worker does when contact is lost and found again. */
+    interface Listener {
+        /** Contact is back after a gap: bring Redis up to date before runs go on. */
+        void caughtUp(boolean wasSettled);
+
+        /** No beat for the fence timeout: stop every run now. */
+        void fence(Duration silentFor);
+    }
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final String name;
+    private final Supplier<WorkerInfo> info;
+    private final Connectivity connectivity;
+    private final Duration fenceTimeout;
+    private final Listener listener;
+    private final Object gate = new Object();
+    private final Thread beater;
+    private final Thread fenceWatch;
+    /** System.nanoTime() before the last beat that Redis accepted (the key's TTL started later than that). */
+    private volatile long lastBeatSent;
+    private volatile boolean fenced;
+    private volatile boolean closed;
+
+    Heartbeat(UnifiedJedis redis, Keys keys, String name, Supplier<WorkerInfo> info, Connectivity connectivity,
+              Duration fenceTimeout, Listener listener) {
+        this.redis = redis;
+        this.keys = keys;
+        this.name = name;
+        this.info = info;
+        this.connectivity = connectivity;
+        this.fenceTimeout = fenceTimeout;
+        this.listener = listener;
+        this.beater = Thread.ofPlatform().daemon().name("tether-worker-heartbeat").unstarted(this::beatLoop);
+        this.fenceWatch = Thread.ofPlatform().daemon().name("tether-worker-fence").unstarted(this::fenceLoop);
+    }
+
+    /** The first beat: announces the worker. Throws if Redis does not take it. */
+    void join() {
+        long sent = System.nanoTime();
+        send("join");
+        lastBeatSent = sent;
+        beater.start();
+        fenceWatch.start();
+    }
+
+    private long send(String mode) {
+        return (Long) Script.BEAT.eval(redis, List.of(keys.worker(name), keys.workers()),
+                List.of(Json.write(info.get()), Long.toString(TTL.toMillis()), name, mode));
+    }
+
+    private void beatLoop() {
+        while (!closed) {
+            long sent = System.nanoTime();
+            boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
+            try {
+                long listed = send("beat");
+                connectivity.up();
+                if (gap || listed == 0 || fenced) {
+                    // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
+                    listener.caughtUp(listed == 0);
+                    if (fenced) LOG.warn("worker '{}' is in contact with Redis again", name);
+                    fenced = false;
+                }
+                lastBeatSent = sent;
+                synchronized (gate) {
+                    gate.notifyAll();
+                }
+                sleep(EVERY.toMillis());
+            } catch (RuntimeException e) {
+                connectivity.down(e);
+                sleep(RETRY_MILLIS);
+            }
+        }
+    }
+
+    private void fenceLoop() {
+        while (!closed) {
+            long silent = System.nanoTime() - lastBeatSent;
+            if (!fenced && silent > fenceTimeout.toNanos()) {
+                fenced = true;
+                var d = Duration.ofNanos(silent);
+                LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                try {
+                    listener.fence(d);
+                } catch (RuntimeException e) {
+                    LOG.error("fence failed", e);
+                }
+            }
+            sleep(100);
+        }
+    }
+
+    /** Whether a beat got through recently enough for a node to start. */
+    boolean fresh() {
+        return System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
+    }
+
+    /** The node gate: returns at once while beats get through; else waits for one (a cancel interrupts the wait). */
+    void awaitFresh() throws InterruptedException {
+        if (fresh()) return;
+        LOG.info("worker '{}' is out of contact with Redis: holding a node until it is back", name);
+        synchronized (gate) {
+            while (!fresh() && !closed) gate.wait(100);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        beater.interrupt();
+        fenceWatch.interrupt();
+        synchronized (gate) {
+            gate.notifyAll();
+        }
+        try {
+            beater.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

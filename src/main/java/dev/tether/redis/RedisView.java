@@ -1,0 +1,336 @@
+package dev.tether.redis;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.CancelOutcome;
+import dev.tether.engine.EngineStats;
+import dev.tether.engine.GraphInfo;
+import dev.tether.engine.QueueNames;
+import dev.tether.engine.RunEngine;
+import dev.tether.engine.ShutdownReport;
+import dev.tether.engine.WorkerInfo;
+import dev.tether.json.Json;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunIds;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
+import dev.tether.run.RunStatus;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The console's and command line's view of a Redis deployment. Runs are queued on streams and
+ * executed by {@code tether worker} processes; this view submits, cancels, and shows their state.
+ * It executes nothing, and closing it disconnects: runs on workers go on.
+ *
+ * <p>A {@linkplain #live live} view (console, {@code serve}) mirrors every run into its registry
+ * (initial load, then the events channel, a full resync after every reconnect) and takes part in
+ * the lost-worker sweep. A {@linkplain #oneShot one-shot} view (a command-line command) reads what
+ * it needs once and starts no subscription and no sweep.
+ */
+public final class RedisView implements RunEngine {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisView.class);
+    /** A run shown as active whose record has been gone from Redis this long is shown LOST (here only). */
+    static final Duration VANISHED_AFTER = Duration.ofSeconds(5);
+
+    private final RedisSettings settings;
+    private final GraphCatalog catalog;
+    private final Routing routing;
+    private final RedisClient redis;
+    private final Keys keys;
+    private final RunStore store;
+    private final CancelRequests cancels;
+    private final RunRegistry registry = new RunRegistry();
+    private final Connectivity connectivity;
+    private final boolean live;
+    private final String me = "client-" + ProcessHandle.current().pid() + "-" + RunIds.next().substring(28);
+    private final Map<String, Long> missingSince = new HashMap<>();
+    private LostWorkerSweep sweep;
+    private ScheduledExecutorService maintenance;
+    private Subscriber events;
+    private volatile boolean shutdown;
+    private volatile List<GraphInfo> graphInfos;
+    private volatile List<WorkerInfo> workers = List.of();
+    private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private int ticks;
+
+    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, boolean live) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.routing = routing;
+        this.live = live;
+        this.keys = settings.keys();
+        this.redis = settings.client("tether-" + me, 8);
+        try {
+            redis.ping();
+        } catch (RuntimeException e) {
+            redis.close();
+            throw RedisUnavailableException.of(settings, e);
+        }
+        this.connectivity = new Connectivity(settings.display());
+        this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
+        this.cancels = new CancelRequests(redis, keys);
+        resync();
+        this.workers = readWorkers();
+        if (live) {
+            this.sweep = new LostWorkerSweep(redis, store, me, LostRunPolicy.REQUEUE);
+            this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
+                    json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
+            this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
+            maintenance.scheduleWithFixedDelay(this::maintain, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A live view: mirrors every run and joins the lost-worker sweep (console, {@code serve}). */
+    public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing) {
+        return new RedisView(settings, catalog, routing, true);
+    }
+
+    /** A view for one command: no subscription, no sweep. */
+    public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing) {
+        return new RedisView(settings, catalog, routing, false);
+    }
+
+    private void resync() {
+        for (var r : store.active()) registry.mirror(r);
+        for (var r : store.finished(1_000)) registry.mirror(r);
+        // runs we show as active that left the active set (ended and expired, or the record is gone)
+        var shown = registry.active().stream().map(RunSnapshot::runId).toList();
+        for (var r : store.load(shown)) registry.mirror(r);
+    }
+
+    private void maintain() {
+        try {
+            sweep.sweep();
+            workers = readWorkers();
+            if (++ticks % 8 == 0) markVanished();
+            connectivity.up();
+        } catch (RuntimeException e) {
+            connectivity.down(e);
+            if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Runs shown as active whose record Redis no longer has (it restarted without its data): a worker
+     * that still runs one writes it again within a second or two; any other is shown LOST after
+     * {@link #VANISHED_AFTER}, here only, so that a late write from its worker still wins.
+     */
+    private void markVanished() {
+        var active = registry.active().stream().map(RunSnapshot::runId).toList();
+        var absent = new java.util.HashSet<>(store.absent(active));
+        long now = System.nanoTime();
+        missingSince.keySet().retainAll(absent);
+        for (var id : absent) {
+            long since = missingSince.computeIfAbsent(id, k -> now);
+            if (now - since < VANISHED_AFTER.toNanos()) continue;
+            registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))
+                    .ifPresent(lost -> {
+                        registry.mirror(lost);
+                        LOG.warn("run {} is gone from Redis: shown as LOST", id);
+                    });
+            missingSince.remove(id);
+        }
+    }
+
+    @Override
+    public RunRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public List<GraphInfo> graphs() {
+        var infos = graphInfos;
+        if (infos == null) graphInfos = infos = catalog.all().stream()
+                .map(d -> GraphInfo.describe(d, routing.queueFor(d))).toList();
+        return infos;
+    }
+
+    @Override
+    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+        if (shutdown) throw new IllegalStateException("disconnected from Redis: no new runs");
+        var def = catalog.require(graphId);
+        var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
+        var merged = new LinkedHashMap<>(def.defaultInput());
+        if (input != null) merged.putAll(input);
+        var runId = RunIds.next();
+        var now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // the job carries epoch millis: one value everywhere
+        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(runId, graphId, q, merged, now));
+        var fields = new LinkedHashMap<String, String>();
+        fields.put("id", runId);
+        fields.put("graph", graphId);
+        fields.put("queue", q);
+        fields.put("input", Json.write(merged));
+        fields.put("submittedAt", Long.toString(now.toEpochMilli()));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
+                store.submit(queued, keys.queue(q), fields); // idempotent: a retry after a lost reply adds nothing
+                break;
+            } catch (JedisConnectionException e) {
+                knownQueues.remove(q);
+                if (attempt == 3) throw RedisUnavailableException.of(settings, e);
+                sleepQuietly(100L * attempt);
+            }
+        }
+        registry.mirror(queued); // only once Redis has it: a failed submit leaves no row behind
+        if (workers.stream().noneMatch(w -> w.serves(q, graphId))) {
+            LOG.warn("no live worker takes graph '{}' from queue '{}': run {} waits until one does", graphId, q, queued.shortId());
+        }
+        return queued;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public CancelOutcome cancel(String runId) {
+        var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
+        if (run == null) return CancelOutcome.UNKNOWN_RUN;
+        if (run.isTerminal()) {
+            registry.mirror(run);
+            return CancelOutcome.ALREADY_FINISHED;
+        }
+        cancels.request(runId);
+        if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
+        if (run.status() == RunStatus.QUEUED) {
+            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now()));
+            if (cancelled.isPresent()) {
+                registry.mirror(cancelled.get());
+                return CancelOutcome.CANCELLED_BEFORE_START;
+            }
+            var now = store.get(runId).orElse(run); // a worker claimed it meanwhile (or it ended)
+            if (now.isTerminal()) {
+                registry.mirror(now);
+                return CancelOutcome.ALREADY_FINISHED;
+            }
+        }
+        return CancelOutcome.CANCELLING; // its worker sees the publish (or the record) and stops it
+    }
+
+    @Override
+    public List<String> cancelAll() {
+        var ids = new ArrayList<String>();
+        var active = new ArrayList<>(live ? registry.active() : store.active());
+        active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
+        for (var r : active) {
+            var o = cancel(r.runId());
+            if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(r.runId());
+        }
+        return ids;
+    }
+
+    @Override
+    public Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (var feed = registry.openFeed()) {
+            while (true) {
+                var r = registry.get(runId);
+                if (r.isPresent() && r.get().isTerminal()) return r;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return Optional.empty();
+                if (live && events.subscribed()) {
+                    feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
+                    feed.drain();
+                } else { // not listening: ask
+                    Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 20));
+                    try {
+                        store.get(runId).ifPresent(registry::mirror);
+                    } catch (JedisConnectionException e) {
+                        connectivity.down(e);
+                    }
+                }
+            }
+        }
+    }
+
+    Keys keysForTest() {
+        return keys;
+    }
+
+    @Override
+    public boolean ownsRuns() {
+        return false;
+    }
+
+    /** The live workers as of the last maintenance tick (every 250 ms): views ask often and must not wait on the network. */
+    @Override
+    public List<WorkerInfo> workers() {
+        return workers;
+    }
+
+    private List<WorkerInfo> readWorkers() {
+        var out = new ArrayList<WorkerInfo>();
+        for (var name : redis.smembers(keys.workers())) {
+            var json = redis.get(keys.worker(name));
+            if (json == null) continue;
+            try {
+                out.add(Json.read(json, WorkerInfo.class));
+            } catch (RuntimeException e) { // one bad heartbeat must not hide the others
+                LOG.debug("unreadable heartbeat of worker '{}': {}", Text.oneLine(name), Text.oneLine(e.getMessage()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(WorkerInfo::name));
+        return out;
+    }
+
+    @Override
+    public EngineStats stats() {
+        int capacity = 0, busy = 0, stuck = 0;
+        for (var w : workers) {
+            capacity += w.concurrency();
+            busy += w.busy();
+            stuck += w.stuck();
+        }
+        int queued = registry.counts().getOrDefault(RunStatus.QUEUED, 0);
+        return new EngineStats(capacity, busy, queued, stuck);
+    }
+
+    @Override
+    public String mode() {
+        return settings.display();
+    }
+
+    @Override
+    public boolean connected() {
+        return connectivity.isUp() && (!live || events.subscribed());
+    }
+
+    /** Disconnects. Runs on workers are not touched: they belong to the deployment, not to this view. */
+    @Override
+    public ShutdownReport shutdown(Duration timeout) {
+        long start = System.nanoTime();
+        if (!shutdown) {
+            shutdown = true;
+            if (live) {
+                maintenance.shutdownNow();
+                events.close();
+            }
+            redis.close();
+        }
+        return new ShutdownReport(0, List.of(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tether.redis;
+
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One Lua script of the protocol (resources beside this class), run by its SHA. A server that lost
+ * its script cache (restart, {@code SCRIPT FLUSH}) answers {@code NOSCRIPT}; then nothing of the
+ * script ran, so loading it and running it again is safe.
+ */
+final class Script {
+    private static final String PUT = read("put.lua");
+
+    static final Script WRITE = new Script("write.lua");
+    static final Script SUBMIT = new Script("submit.lua");
+    static final Script CLAIM = new Script("claim.lua");
+    static final Script FINISH = new Script("finish.lua");
+    static final Script UPDATE = new Script("update.lua");
+    static final Script SETTLE = new Script("settle.lua");
+    static final Script BEAT = new Script("beat.lua");
+    static final Script UNLOCK = new Script("unlock.lua");
+
+    private final String name;
+    private final String text;
+    private final String sha;
+
+    private Script(String name) {
+        this.name = name;
+        var body = read(name);
+        // Every script that writes a run gets the same put(); the others do not need it but carry it harmlessly.
+        this.text = PUT + "\n" + body;
+        this.sha = sha1(text);
+    }
+
+    Object eval(UnifiedJedis redis, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(sha, keys, args);
+        } catch (JedisNoScriptException e) {
+            redis.scriptLoad(text);
+            return redis.evalsha(sha, keys, args);
+        }
+    }
+
+    String sha() {
+        return sha;
+    }
+
+    String text() {
+        return text;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private static String read(String resource) {
+        try (var in = Script.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("missing script " + resource);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

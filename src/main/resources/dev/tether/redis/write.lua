@@ -1,0 +1,2 @@
+-- KEYS: run, active, finished, events. ARGV: version, terminal, json, id, endMillis, ttlMillis, finishedCap, worker
+return put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])

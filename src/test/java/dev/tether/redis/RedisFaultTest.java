@@ -1,0 +1,343 @@
+package dev.tether.redis;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.CancelOutcome;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Distributed mode under everyday faults, against real redis-server and worker processes. Every
+ * test ends by accounting for every run: each ends in the state it must, executed as often as it
+ * must (counted by {@link CountingGraph} in the workers), and nothing stays pending or active.
+ */
+class RedisFaultTest {
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+    private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private RealRedis server;
+    private RedisView client;
+    private Path log;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (var c : closeFirst) c.close();
+        for (var c : closeLast.reversed()) c.close();
+    }
+
+    private void start(RealRedis redis) throws Exception {
+        server = redis;
+        closeLast.add(server);
+        client = view(server.uri());
+        closeFirst.add(client);
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "counted", ".log");
+    }
+
+    private static RedisView view(String uri) {
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        return RedisView.live(RedisSettings.parse(uri), GraphCatalog.of(graphs), Routing.none());
+    }
+
+    private WorkerProcess worker(String name, String queues, int concurrency, String... extra) throws Exception {
+        return worker(List.of(), server.uri(), name, queues, concurrency, extra);
+    }
+
+    private WorkerProcess worker(List<String> jvmArgs, String uri, String name, String queues, int concurrency, String... extra) throws Exception {
+        var w = WorkerProcess.start(jvmArgs, Map.of(), uri, name, queues, concurrency, extra);
+        closeFirst.addFirst(w);
+        return w;
+    }
+
+    /** A counted run; its tag is its index in the returned order. */
+    private String counted(String queue, String tag, int nodeMillis) {
+        return client.submit("counted", queue, Map.of("log", log.toString(), "tag", tag, "nodeMillis", nodeMillis)).runId();
+    }
+
+    private RunSnapshot awaitStatus(String id, RunStatus status, long seconds) {
+        await().atMost(seconds, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
+        return client.registry().get(id).orElseThrow();
+    }
+
+    private void awaitAllTerminal(java.util.Collection<String> ids, long seconds) {
+        await().atMost(seconds, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
+                client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+    }
+
+    /** Every run in Redis agrees with the view, nothing is active or pending, no worker holds a run. */
+    private void assertSettled(java.util.Collection<String> ids, String... queues) {
+        var store = new RunStore(server.admin(), Keys.standard(), Duration.ofDays(1), 10_000);
+        for (var id : ids) {
+            var stored = store.get(id).orElseThrow();
+            assertThat(stored.isTerminal()).as(id + " ended in Redis").isTrue();
+            assertThat(client.registry().get(id).orElseThrow().status()).as(id + " view and Redis agree").isEqualTo(stored.status());
+        }
+        try (var r = server.admin()) {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> r.scard(Keys.standard().active()) == 0);
+            for (var q : queues) {
+                await().atMost(10, TimeUnit.SECONDS).until(() -> r.xpending(Keys.standard().queue(q), Keys.GROUP).getTotal() == 0);
+            }
+        }
+    }
+
+    private Map<String, Integer> executions() throws Exception {
+        var out = new HashMap<String, Integer>();
+        CountingGraph.read(log).forEach((tag, nodes) -> out.put(tag, (int) nodes.stream().filter(n -> n[0].equals("n1")).count()));
+        return out;
+    }
+
+    private static void command(RedisClient r, String... args) {
+        var name = args[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        r.sendCommand(() -> name, java.util.Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    @Test
+    void oneWorkerOnTwoQueuesWorksOffABacklogOfBoth() throws Exception {
+        start(RealRedis.start());
+        var ids = new LinkedHashMap<String, String>();
+        for (int i = 0; i < 15; i++) {
+            ids.put("a" + i, counted("qa", "a" + i, 0));
+            ids.put("b" + i, counted("qb", "b" + i, 0));
+        }
+        worker("both", "qa,qb", 1);
+
+        awaitAllTerminal(ids.values(), 60);
+        for (var id : ids.values()) assertThat(client.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(executions()).hasSize(30).allSatisfy((tag, n) -> assertThat(n).as(tag).isEqualTo(1));
+        assertSettled(ids.values(), "qa", "qb");
+    }
+
+    @Test
+    void redisRestartedWithItsDataMidRunLosesNothing() throws Exception {
+        start(RealRedis.startPersistent());
+        worker("steady", "aof", 2);
+        var ids = List.of(counted("aof", "r1", 800), counted("aof", "r2", 800));
+        for (var id : ids) awaitStatus(id, RunStatus.RUNNING, 20);
+
+        server.restart(Duration.ofSeconds(4));
+
+        awaitAllTerminal(ids, 60);
+        for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        assertThat(executions()).containsOnly(Map.entry("r1", 1), Map.entry("r2", 1));
+        assertSettled(ids, "aof");
+    }
+
+    @Test
+    void aStalledServerMakesNoHealthyWorkerLost() throws Exception {
+        start(RealRedis.start());
+        worker("patient", "stall", 2);
+        var ids = new ArrayList<>(List.of(counted("stall", "s1", 600), counted("stall", "s2", 600)));
+        for (var id : ids) awaitStatus(id, RunStatus.RUNNING, 20);
+        try (var admin = server.admin()) {
+            command(admin, "DEBUG", "SLEEP", "4");
+            ids.add(counted("stall", "s3", 300));
+            command(admin, "CLIENT", "PAUSE", "4000", "ALL");
+            Thread.sleep(4_500);
+        }
+        awaitAllTerminal(ids, 60);
+        for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        assertThat(executions()).containsOnly(Map.entry("s1", 1), Map.entry("s2", 1), Map.entry("s3", 1));
+        assertSettled(ids, "stall");
+    }
+
+    @Test
+    void connectionsKilledAtAwkwardMomentsAndScriptsFlushedStillRunEachRunOnce() throws Exception {
+        start(RealRedis.start());
+        worker("k1", "churn", 3);
+        worker("k2", "churn", 3);
+        var ids = new ArrayList<String>();
+        try (var admin = server.admin()) {
+            for (int i = 0; i < 150; i++) {
+                ids.add(counted("churn", "c" + i, 5));
+                if (i % 10 == 0) command(admin, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+                if (i % 25 == 0) command(admin, "SCRIPT", "FLUSH");
+                if (i % 30 == 0) command(admin, "CLIENT", "KILL", "TYPE", "pubsub");
+                Thread.sleep(3);
+            }
+        }
+        awaitAllTerminal(ids, 90);
+        for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        var runs = executions();
+        assertThat(runs).hasSize(150).allSatisfy((tag, n) -> assertThat(n).as("executions of " + tag).isEqualTo(1));
+        assertSettled(ids, "churn");
+    }
+
+    @Test
+    void aFullServerHoldsRunsUntilItHasRoomAgain() throws Exception {
+        start(RealRedis.start());
+        worker("tight", "oom", 2);
+        var ids = List.of(counted("oom", "m1", 300), counted("oom", "m2", 300), counted("oom", "m3", 300));
+        awaitStatus(ids.get(0), RunStatus.RUNNING, 20);
+        try (var admin = server.admin()) {
+            command(admin, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+            command(admin, "CONFIG", "SET", "maxmemory", "1");
+            Thread.sleep(2_500);
+            command(admin, "CONFIG", "SET", "maxmemory", "0");
+        }
+        awaitAllTerminal(ids, 60);
+        for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isIn(RunStatus.COMPLETED, RunStatus.LOST);
+        assertThat(executions().values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
+        assertSettled(ids, "oom");
+    }
+
+    @Test
+    void malformedRecordsHarmNothingElse() throws Exception {
+        start(RealRedis.start());
+        var w = worker("sturdy", "bad", 1);
+        var good = counted("bad", "g1", 0);
+        awaitStatus(good, RunStatus.COMPLETED, 20);
+        try (var admin = server.admin()) {
+            var k = Keys.standard();
+            admin.hset(k.run("01a20fc6-0000-7000-8000-00000000dead"), Map.of("v", "x", "t", "0", "j", "{not json"));
+            admin.sadd(k.active(), "01a20fc6-0000-7000-8000-00000000dead");
+            admin.sadd(k.workers(), "ghost");
+            admin.set(k.worker("ghost"), "[garbage");
+            admin.publish(k.events(), "{\"runId\": 42}");
+            admin.xadd(k.queue("bad"), redis.clients.jedis.params.XAddParams.xAddParams(),
+                    Map.of("id", "01a20fc6-0000-7000-8000-000000000077", "graph", "counted", "queue", "bad", "submittedAt", "soon"));
+        }
+        try (var fresh = view(server.uri())) { // a new observer loads around the bad record
+            assertThat(fresh.registry().get(good)).isPresent();
+            assertThat(fresh.workers()).extracting(i -> i.name()).contains("sturdy");
+        }
+        var cli = CliRun.of(Map.of(), "list", "--redis", server.uri());
+        assertThat(cli.exit()).as(cli.err()).isZero();
+        var after = counted("bad", "g2", 0);
+        awaitStatus(after, RunStatus.COMPLETED, 20);
+        assertThat(w.process.isAlive()).isTrue();
+        try (var admin = server.admin()) {
+            var dead = admin.xrange(Keys.standard().deadLetters(), (redis.clients.jedis.StreamEntryID) null, null, 10);
+            assertThat(dead).extracting(e -> e.getFields().get("reason")).anyMatch(r -> r.contains("submittedAt"));
+        }
+    }
+
+    @Test
+    void aKilledWorkerRestartedUnderItsNameSettlesWhatItsPredecessorLeft() throws Exception {
+        start(RealRedis.start());
+        var first = worker("phoenix", "rebirth", 1);
+        var started = counted("rebirth", "p0", 60_000);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n1".equals(client.registry().get(started).map(RunSnapshot::currentNode).orElse("")));
+        var queued = new ArrayList<String>();
+        for (int i = 1; i <= 3; i++) queued.add(counted("rebirth", "p" + i, 0));
+        client.close(); // no observer sweeps: the new worker itself must settle its predecessor
+        closeFirst.remove(client);
+
+        first.kill9();
+        worker("phoenix", "rebirth", 1);
+
+        client = view(server.uri());
+        closeFirst.add(client);
+        assertThat(awaitStatus(started, RunStatus.LOST, 20).error().message()).contains("same name");
+        for (var id : queued) assertThat(awaitStatus(id, RunStatus.COMPLETED, 30).worker()).isEqualTo("phoenix");
+        assertThat(executions()).containsOnly(Map.entry("p0", 1), Map.entry("p1", 1), Map.entry("p2", 1), Map.entry("p3", 1));
+        var all = new ArrayList<>(queued);
+        all.add(started);
+        assertSettled(all, "rebirth");
+    }
+
+    @Test
+    void aWorkerCutOffFromRedisStartsNoNodeAfterItsRunsAreDeclaredLost() throws Exception {
+        start(RealRedis.start());
+        try (var admin = server.admin()) {
+            MinimalAcl.create(admin, "island", "island-pw");
+        }
+        var cutUri = "redis://island:island-pw@127.0.0.1:" + server.port;
+        worker("mainland", "other", 1); // carries on, and sweeps
+        var cut = worker(List.of(), cutUri, "island", "split", 1, "--fence-timeout", "4s");
+        var run = counted("split", "x1", 1_000); // five nodes of a second: the cut lands mid-run
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n2".equals(client.registry().get(run).map(RunSnapshot::currentNode).orElse("")));
+
+        try (var admin = server.admin()) {
+            command(admin, "ACL", "SETUSER", "island", "off");
+            command(admin, "CLIENT", "KILL", "USER", "island");
+        }
+        var lost = awaitStatus(run, RunStatus.LOST, 10);
+        Thread.sleep(5_000); // well past its fence timeout
+        try (var admin = server.admin()) {
+            command(admin, "ACL", "SETUSER", "island", "on");
+        }
+        var after = counted("split", "x2", 0); // the island serves again; the LOST run stays LOST
+        awaitStatus(after, RunStatus.COMPLETED, 30);
+        Thread.sleep(1_500);
+
+        var nodes = CountingGraph.read(log).get("x1");
+        assertThat(nodes).as("node starts of the cut-off run").hasSizeBetween(2, 4)
+                .allSatisfy(n -> assertThat(Long.parseLong(n[1])).as("node " + n[0] + " started before LOST")
+                        .isLessThan(lost.endedAt().toEpochMilli()));
+        assertThat(client.registry().get(run).orElseThrow().status()).isEqualTo(RunStatus.LOST);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> cut.output().contains("stopped these runs itself"));
+        assertSettled(List.of(run, after), "split");
+    }
+
+    @Test
+    void aCancelRacingTheClaimNeverReportsCancelledBeforeStartForARunThatStarted() throws Exception {
+        start(RealRedis.start());
+        worker("r1", "claims", 4);
+        worker("r2", "claims", 4);
+        var random = new Random(Long.getLong("race.seed", System.nanoTime()));
+        var outcomes = new LinkedHashMap<String, CancelOutcome>();
+        var tags = new HashMap<String, String>();
+        for (int i = 0; i < Integer.getInteger("claims.runs", 1_000); i++) {
+            var id = counted("claims", "t" + i, 2);
+            tags.put(id, "t" + i);
+            if (random.nextInt(4) > 0) Thread.onSpinWait();
+            long spin = random.nextInt(400_000);
+            for (long t0 = System.nanoTime(); System.nanoTime() - t0 < spin; ) Thread.onSpinWait();
+            outcomes.put(id, client.cancel(id));
+        }
+        try {
+            awaitAllTerminal(outcomes.keySet(), 120);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            var open = outcomes.keySet().stream().map(id -> client.registry().get(id).orElseThrow()).filter(r -> !r.isTerminal())
+                    .map(r -> r.runId() + " " + r.status() + " v" + r.version() + " on " + r.worker() + " cancel " + outcomes.get(r.runId())).toList();
+            throw new AssertionError("not ended: " + open, e);
+        }
+        var runs = executions();
+        for (var e : outcomes.entrySet()) {
+            var run = client.registry().get(e.getKey()).orElseThrow();
+            int executed = runs.getOrDefault(tags.get(e.getKey()), 0);
+            assertThat(executed).as("executions of " + e.getKey()).isLessThanOrEqualTo(1);
+            if (e.getValue() == CancelOutcome.CANCELLED_BEFORE_START) {
+                assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
+                assertThat(run.startedAt()).as(e.getKey() + " never started").isNull();
+                assertThat(executed).as(e.getKey() + " never executed").isZero();
+            } else {
+                assertThat(run.status()).as(e.getKey()).isIn(RunStatus.CANCELLED, RunStatus.COMPLETED);
+            }
+        }
+        assertSettled(outcomes.keySet(), "claims");
+    }
+
+    @Test
+    void aBacklogLargerThanTheTrimLimitIsWorkedOffWhole() throws Exception {
+        start(RealRedis.start());
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 400; i++) ids.add(counted("deep", "d" + i, 0));
+        worker(List.of("-Dtether.redis.trimAbove=50"), server.uri(), "digger", "deep", 4);
+
+        awaitAllTerminal(ids, 90);
+        for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        assertThat(executions()).hasSize(400).allSatisfy((tag, n) -> assertThat(n).isEqualTo(1));
+        assertSettled(ids, "deep");
+        try (var admin = server.admin()) { // acknowledged entries were trimmed
+            await().atMost(15, TimeUnit.SECONDS).until(() -> admin.xlen(Keys.standard().queue("deep")) <= 60);
+        }
+    }
+}
