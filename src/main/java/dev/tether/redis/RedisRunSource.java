@@ -200,8 +200,14 @@ final class RedisRunSource implements RunSource {
         var runId = require(f, "id");
         if (!runId.matches("[A-Za-z0-9_.:-]{1,100}")) throw new IllegalArgumentException("entry has a malformed 'id'");
         var graph = require(f, "graph");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> input = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
+        Map<String, Object> input;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> read = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
+            input = read;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("entry's 'input' is not a JSON object (" + e.getMessage() + ")");
+        }
         if (input == null) throw new IllegalArgumentException("entry's 'input' is not a JSON object");
         Instant submitted;
         try {

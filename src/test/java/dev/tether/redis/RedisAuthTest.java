@@ -43,17 +43,25 @@ class RedisAuthTest {
     }
 
     @Test
-    void anAclUserWithItsPasswordWorks() throws Exception {
+    void theDocumentedLeastPrivilegeUserRunsWorkersViewsAndTheCommandLine() throws Exception {
         try (var admin = redis.clients.jedis.RedisClient.builder().hostAndPort("127.0.0.1", server.port)
                 .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().password("s3cret-pw").build()).build()) {
-            admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "ops", "on", ">ops-pw", "~*", "&*", "+@all");
+            MinimalAcl.create(admin, "ops", "ops-pw");
         }
         var uri = "redis://ops:ops-pw@127.0.0.1:" + server.port;
         try (var worker = WorkerProcess.start(uri, "acl-worker", "acl", 1);
              var client = RedisView.live(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
-            var id = client.submit("welcome-email", "acl", Map.of()).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
+            var done = client.submit("welcome-email", "acl", Map.of()).runId();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(done).orElseThrow().status() == RunStatus.COMPLETED);
+            var queued = client.submit("welcome-email", "acl-nobody", Map.of()).runId();
+            assertThat(client.cancel(queued)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLED_BEFORE_START);
+            var running = client.submit("book-workflow", "acl", Map.of("nodeMillis", 60_000)).runId();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(running).orElseThrow().status() == RunStatus.RUNNING);
+            var cli = CliRun.of(Map.of(RedisSettings.ENV, uri), "cancel", running, "--wait", "--timeout", "10s");
+            assertThat(cli.exit()).as(cli.err()).isZero();
+            assertThat(CliRun.of(Map.of(RedisSettings.ENV, uri), "list").exit()).isZero();
             assertThat(client.mode()).isEqualTo("redis://ops@127.0.0.1:" + server.port);
+            assertThat(worker.output()).doesNotContain("NOPERM").doesNotContain("ops-pw");
         }
     }
 

@@ -171,6 +171,10 @@ class RedisModeTest {
                     .anyMatch(reason -> reason.contains("no live worker on queue 'poison' has graph 'no-such-graph'"))
                     .anyMatch(reason -> reason.contains("malformed JSON"));
         }
+        for (var id : List.of("01a20fc6-0000-7000-8000-000000000001", "01a20fc6-0000-7000-8000-000000000002")) {
+            // an entry without a run record leaves nothing behind; one with a record would be FAILED (see RedisFaultTest)
+            assertThat(client.registry().get(id).map(RunSnapshot::status).orElse(RunStatus.FAILED)).isEqualTo(RunStatus.FAILED);
+        }
         assertThat(w.process.isAlive()).isTrue();
     }
 
@@ -210,6 +214,38 @@ class RedisModeTest {
         awaitStatus(id, RunStatus.CANCELLED, 5);
         var after = client.submit("welcome-email", "steady", Map.of()).runId(); // its consumer group was recreated
         awaitStatus(after, RunStatus.COMPLETED, 20);
+    }
+
+    @Test
+    void aRejectedJobFailsWithTheReasonInsteadOfStayingQueued() throws Exception {
+        worker("picky", "picky", 1);
+        var id = client.submit("welcome-email", "picky", Map.of()).runId();
+        awaitStatus(id, RunStatus.COMPLETED, 20);
+        // a job whose run is known but whose entry is malformed: rejected, and its run says why
+        var rejected = client.submit("welcome-email", "nobody-reads-this", Map.of()).runId();
+        try (var r = redisClient()) {
+            r.xadd(client.keysForTest().queue("picky"), XAddParams.xAddParams(),
+                    Map.of("id", rejected, "graph", "welcome-email", "queue", "picky", "input", "[1, 2]"));
+        }
+        var failed = awaitStatus(rejected, RunStatus.FAILED, 20);
+        assertThat(failed.error().message()).contains("input");
+        assertThat(failed.startedAt()).isNull();
+    }
+
+    @Test
+    void aOneShotViewSubscribesToNothingAndSweepsNothing() {
+        var before = tetherRedisThreads();
+        try (var once = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+            var id = once.submit("welcome-email", "one-shot", Map.of()).runId();
+            assertThat(once.registry().get(id)).isPresent();
+            assertThat(tetherRedisThreads()).as("no subscriber, no sweep: no thread of its own").isEqualTo(before);
+            assertThat(once.cancel(id)).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
+            assertThat(once.connected()).isTrue();
+        }
+    }
+
+    private static long tetherRedisThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("tether-redis")).count();
     }
 
     private static RedisClient redisClient() {
