@@ -56,7 +56,10 @@ final class RealRedis implements AutoCloseable {
     private void startServer() throws IOException {
         var b = RedisServer.newRedisServer().port(port);
         var binary = System.getenv(BINARY_ENV);
-        if (binary != null && !binary.isBlank()) b.executableProvider(() -> new java.io.File(binary));
+        if (binary != null && !binary.isBlank()) {
+            b.executableProvider(() -> new java.io.File(binary));
+            if (majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
+        }
         for (var s : settings) b.setting(s);
         server = b.build();
         server.start();
@@ -66,6 +69,13 @@ final class RealRedis implements AutoCloseable {
     static RealRedis startPersistent() throws IOException {
         var dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target").toAbsolutePath(), "redis-aof");
         return start(0, List.of("appendonly yes", "appendfsync always", "dir " + dir));
+    }
+
+    private static int majorVersion(String binary) throws IOException {
+        var p = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+        var out = new String(p.getInputStream().readAllBytes());
+        var m = java.util.regex.Pattern.compile("v=(\\d+)\\.").matcher(out);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** Stops and starts the server on the same port (it comes back empty unless it persists). */

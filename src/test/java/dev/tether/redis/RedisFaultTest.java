@@ -158,6 +158,21 @@ class RedisFaultTest {
     }
 
     @Test
+    void aSubscriptionThatStopsAnsweringIsNoticedAndReplaced() throws Exception {
+        start(RealRedis.start());
+        worker("listener", "quiet", 1);
+        assertThat(client.connected()).isTrue();
+        try (var admin = server.admin()) {
+            command(admin, "CLIENT", "PAUSE", "6000", "ALL"); // connections stay open, nothing answers
+            await().atMost(6, TimeUnit.SECONDS).until(() -> !client.connected());
+        }
+        await().atMost(15, TimeUnit.SECONDS).until(() -> client.connected());
+        var id = counted("quiet", "q1", 0);
+        awaitStatus(id, RunStatus.COMPLETED, 20); // events flow again on the new subscription
+        assertSettled(List.of(id), "quiet");
+    }
+
+    @Test
     void connectionsKilledAtAwkwardMomentsAndScriptsFlushedStillRunEachRunOnce() throws Exception {
         start(RealRedis.start());
         worker("k1", "churn", 3);

@@ -185,7 +185,7 @@ class RedisModeTest {
         var long1 = client.submit("book-workflow", "tidy", Map.of("nodeMillis", 60_000)).runId();
         awaitStatus(long1, RunStatus.RUNNING, 20);
         client.cancel(long1);
-        await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().active().isEmpty());
+        await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().active().stream().noneMatch(r -> r.queue().equals("tidy")));
         w.close();
 
         try (var r = redisClient()) {
@@ -196,6 +196,18 @@ class RedisModeTest {
             for (var key : r.keys("tether:run:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
             for (var key : r.keys("tether:cancel:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
             await().atMost(5, TimeUnit.SECONDS).until(() -> r.xpending(k.queue("tidy"), Keys.GROUP).getTotal() == 0);
+            assertThat(r.xinfoConsumers(k.queue("tidy"), Keys.GROUP)).as("no consumer left behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aSubmitToAQueueNoLiveWorkerServesSaysSo() throws Exception {
+        var run = CliRun.of(Map.of("TETHER_LOG_LEVEL", "WARN"), "submit", "welcome-email", "--queue", "deserted", "--redis", server.uri());
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("no live worker takes graph 'welcome-email' from queue 'deserted'");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !client.registry().select(r -> r.queue().equals("deserted")).isEmpty());
+        for (var r : client.registry().select(r -> r.queue().equals("deserted"))) {
+            assertThat(client.cancel(r.runId())).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START); // queued, not lost
         }
     }
 
