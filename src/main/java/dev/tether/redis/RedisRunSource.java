@@ -12,6 +12,8 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
+import redis.clients.jedis.params.XPendingParams;
+import redis.clients.jedis.resps.StreamPendingEntry;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 
@@ -47,6 +49,7 @@ final class RedisRunSource implements RunSource {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisRunSource.class);
     static final long DEAD_LETTERS_KEPT = 10_000;
     private static final long READ_BLOCK_MILLIS = 500;
+    static final long STRANDED_AFTER_MILLIS = 5_000;
 
     /** An entry read from a stream (pending on this worker) and not yet settled. */
     record Delivery(String stream, StreamEntry entry) {}
@@ -60,16 +63,22 @@ final class RedisRunSource implements RunSource {
     private final List<String> queues;
     private final Set<String> graphs;
     private final BiPredicate<String, String> someoneElseRuns;
+    private final java.util.function.Function<String, String> fenceReason;
     private final Connectivity connectivity;
     private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
+    /** Entry ids this worker holds at any stage (buffered, being accepted, running, ending): what recovery must not add again. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
      * @param someoneElseRuns (queue, graph): whether another live worker on that queue has the graph
+     * @param fenceReason     run id to the reason this worker stopped the run itself when cut off
+     *                        (recorded as LOST, whatever the run's local end), or null
      */
     RedisRunSource(UnifiedJedis redis, RunStore store, String worker, List<String> queues, Set<String> graphs,
-                   BiPredicate<String, String> someoneElseRuns, Connectivity connectivity) {
+                   BiPredicate<String, String> someoneElseRuns, java.util.function.Function<String, String> fenceReason,
+                   Connectivity connectivity) {
         this.redis = redis;
         this.store = store;
         this.keys = store.keys();
@@ -77,6 +86,7 @@ final class RedisRunSource implements RunSource {
         this.queues = List.copyOf(queues);
         this.graphs = Set.copyOf(graphs);
         this.someoneElseRuns = someoneElseRuns;
+        this.fenceReason = fenceReason;
         this.connectivity = connectivity;
     }
 
@@ -144,6 +154,7 @@ final class RedisRunSource implements RunSource {
             for (var stream : read) {
                 for (var entry : stream.getValue()) {
                     var d = new Delivery(stream.getKey(), entry);
+                    held.add(entry.getID().toString());
                     if (first == null) first = d;
                     else buffer.addLast(d); // pending on us now: keep it, never drop it
                 }
@@ -182,14 +193,20 @@ final class RedisRunSource implements RunSource {
         }
         var running = RunStateMachine.apply(RunStateMachine.apply(null, new RunEvent.Submitted(request.runId(), request.graphId(),
                 request.queue(), request.input(), request.submittedAt())), new RunEvent.Started(request.runId(), worker, Instant.now()));
-        var claim = store.claim(running, worker);
+        var entryId = d.entry().getID().toString();
+        var claim = store.claim(running, worker, entryId);
         switch (claim.outcome()) {
             case STARTED -> {
                 return job(d, request);
             }
+            case TAKEN -> {
+                if (worker.equals(claim.holder()) && entryId.equals(claim.entryId())) {
+                    return job(d, request); // our own claim, whose reply was lost: it is ours to run
+                }
+                LOG.info("run {} is already running on '{}': duplicate delivery {} acknowledged", request.runId(),
+                        Text.oneLine(claim.holder()), d.entry().getID());
+            }
             case CANCEL -> store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now()));
-            case TAKEN -> LOG.info("run {} is already running on '{}': duplicate delivery {} acknowledged", request.runId(),
-                    Text.oneLine(claim.holder()), d.entry().getID());
             case TERMINAL -> { /* cancelled while queued, or settled: never starts */ }
         }
         ack(d);
@@ -236,16 +253,19 @@ final class RedisRunSource implements RunSource {
 
     private boolean finish(Unfinished u) {
         try {
-            var outcome = store.finish(u.terminal(), u.stream(), u.entryId(), worker);
             var end = u.terminal();
+            var fenced = fenceReason.apply(end.runId());
+            if (fenced != null) store.update(end.runId(), new RunEvent.Lost(end.runId(), fenced, end.endedAt() != null ? end.endedAt() : Instant.now()));
+            var outcome = store.finish(end, u.stream(), u.entryId(), worker);
             if (outcome == RunStore.Put.STALE) { // Redis holds a newer version of a run that has not ended there
                 var stored = store.get(end.runId()).orElse(null);
                 if (stored != null && !stored.isTerminal()) store.rebaseEnd(end);
-            } else if (outcome == RunStore.Put.ALREADY_TERMINAL) {
+            } else if (outcome == RunStore.Put.ALREADY_TERMINAL && fenced == null) {
                 store.get(end.runId()).filter(s -> s.status() != end.status()).ifPresent(s -> LOG.warn(
                         "run {} ended {} here, but Redis had already recorded it {} ({}); that stays",
                         end.runId(), end.status(), s.status(), s.error() == null ? "" : Text.oneLine(s.error().message())));
             }
+            held.remove(u.entryId());
             return true;
         } catch (RuntimeException e) {
             connectivity.down(e);
@@ -284,6 +304,7 @@ final class RedisRunSource implements RunSource {
             pipe.xack(d.stream(), Keys.GROUP, d.entry().getID());
             pipe.sync();
         }
+        held.remove(d.entry().getID().toString());
     }
 
     private void handOver(Delivery d, RunRequest request) throws InterruptedException {
@@ -313,10 +334,49 @@ final class RedisRunSource implements RunSource {
             pipe.xack(d.stream(), Keys.GROUP, d.entry().getID());
             pipe.sync();
         }
+        held.remove(d.entry().getID().toString());
     }
 
     private void ack(Delivery d) {
         redis.xack(d.stream(), Keys.GROUP, d.entry().getID());
+        held.remove(d.entry().getID().toString());
+    }
+
+    /**
+     * Entries pending on this worker that it does not hold: delivered while the reply was lost (a
+     * connection cut mid-read). Only those idle for a while are taken, so an entry a slot has just
+     * read is never taken twice. Called every few seconds.
+     *
+     * @return how many were recovered
+     */
+    int recoverStranded() {
+        int n = 0;
+        for (var q : queues) {
+            var stream = keys.queue(q);
+            List<StreamPendingEntry> pending;
+            try {
+                pending = redis.xpending(stream, Keys.GROUP, XPendingParams.xPendingParams()
+                        .idle(STRANDED_AFTER_MILLIS).count(100).consumer(worker));
+            } catch (JedisDataException e) {
+                continue; // no group (yet): nothing pending
+            }
+            for (var p : pending) {
+                var id = p.getID();
+                if (held.contains(id.toString())) continue;
+                var entries = redis.xrange(stream, id, id, 1);
+                if (entries.isEmpty()) { // gone from the stream: nothing to run
+                    redis.xack(stream, Keys.GROUP, id);
+                    continue;
+                }
+                synchronized (buffer) {
+                    if (!held.add(id.toString())) continue;
+                    buffer.addLast(new Delivery(stream, entries.getFirst()));
+                }
+                n++;
+            }
+        }
+        if (n > 0) LOG.warn("recovered {} jobs delivered to this worker whose delivery it never saw", n);
+        return n;
     }
 
     private static String require(Map<String, String> f, String key) {

@@ -66,7 +66,9 @@ public final class RedisWorker implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final List<String> graphIds;
     private final ConcurrentHashMap<String, RunSnapshot> unpublished = new ConcurrentHashMap<>();
-    private final Set<String> fenced = ConcurrentHashMap.newKeySet();
+    /** Runs this worker stopped itself while cut off, with the reason; until their end is recorded in Redis. */
+    private final ConcurrentHashMap<String, String> fenced = new ConcurrentHashMap<>();
+    private final Set<String> fencedToReport = ConcurrentHashMap.newKeySet();
     private volatile List<WorkerInfo> peers = List.of();
     private volatile boolean closing;
 
@@ -96,7 +98,7 @@ public final class RedisWorker implements AutoCloseable {
         redis.sadd(keys.workers(), options.name());
         sweep.settle(options.name(), "was replaced by a new worker of the same name");
         this.source = new RedisRunSource(redis, store, options.name(), options.queues(), Set.copyOf(graphIds),
-                this::someoneElseRuns, connectivity);
+                this::someoneElseRuns, fenced::get, connectivity);
         source.ensureGroups();
         this.heartbeat = new Heartbeat(beatRedis, keys, options.name(), this::info, connectivity, options.fenceTimeout(),
                 new Heartbeat.Listener() {
@@ -168,13 +170,15 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     /**
-     * Mirrors a batch of local changes to Redis. The QUEUED and first RUNNING states were written by the
-     * claim. A run that already ended there (LOST while we were cut off, ...) is stopped here. Whatever
-     * cannot be written now is kept (newest per run) and written on the next maintenance tick.
+     * Mirrors a batch of local changes to Redis. Skipped: the QUEUED and first RUNNING states (the claim
+     * wrote them) and the ends that {@link dev.tether.engine.Job#finished} records together with the
+     * job's acknowledgement (COMPLETED, FAILED, CANCELLED). A run that already ended there (LOST while
+     * we were cut off, ...) is stopped here. Whatever cannot be written now is kept (newest per run)
+     * and written on the next maintenance tick.
      */
     private void publish(List<RunSnapshot> batch) {
         var todo = new ArrayList<RunSnapshot>(batch.size());
-        for (var s : batch) if (s.isTerminal() || s.version() > 2) todo.add(s);
+        for (var s : batch) if (s.version() > 2 && !endedWithItsJob(s)) todo.add(s);
         if (todo.isEmpty()) return;
         try {
             var outcomes = store.putAll(todo);
@@ -186,6 +190,13 @@ public final class RedisWorker implements AutoCloseable {
             connectivity.down(e);
             for (var s : todo) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
         }
+    }
+
+    private static boolean endedWithItsJob(RunSnapshot s) {
+        return switch (s.status()) {
+            case COMPLETED, FAILED, CANCELLED -> true;
+            default -> false; // STUCK and LOST are written now: the job's end may come much later, or never
+        };
     }
 
     private void stopHere(String runId) {
@@ -217,18 +228,23 @@ public final class RedisWorker implements AutoCloseable {
         }
         cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(engine::cancel);
         source.retryUnfinished();
-        if (!fenced.isEmpty()) {
-            LOG.warn("worker '{}' stopped these runs itself while out of contact: {}", options.name(), List.copyOf(fenced));
-            fenced.clear();
+        if (!fencedToReport.isEmpty()) {
+            var stopped = List.copyOf(fencedToReport);
+            LOG.warn("worker '{}' stopped these runs itself while out of contact: {}", options.name(), stopped);
+            stopped.forEach(fencedToReport::remove);
         }
     }
 
-    /** The fence: every active run is stopped and recorded LOST with the reason (written once Redis is back). */
+    /**
+     * The fence: every active run is stopped (boundary + interrupt + token, as for any cancel) and
+     * recorded LOST with the reason once Redis is back, however it ended here meanwhile.
+     */
     private void stopAll(String reason) {
         for (var run : engine.registry().active()) {
-            engine.cancel(run.runId()); // boundary + interrupt + token, as for any cancel
-            var lost = engine.registry().apply(new RunEvent.Lost(run.runId(), reason, Instant.now()));
-            if (lost.applied()) fenced.add(run.runId());
+            fenced.put(run.runId(), reason);
+            fencedToReport.add(run.runId());
+            engine.cancel(run.runId());
+            engine.registry().apply(new RunEvent.Lost(run.runId(), reason, Instant.now())); // if it has not ended here yet
         }
     }
 
@@ -241,7 +257,8 @@ public final class RedisWorker implements AutoCloseable {
             for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
                 if (cancels.isRequested(run.runId())) engine.cancel(run.runId());
             }
-            if (++ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
+            if (++ticks % 8 == 0) source.recoverStranded();
+            if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);

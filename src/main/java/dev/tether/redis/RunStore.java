@@ -26,8 +26,8 @@ final class RunStore {
     /** Outcome of a write: accepted, older than what is stored, or refused because the stored run already ended. */
     enum Put { ACCEPTED, STALE, ALREADY_TERMINAL }
 
-    /** What a claim found. {@code holder} names the worker a {@link Claim.Outcome#TAKEN} run is RUNNING on. */
-    record Claim(Outcome outcome, String holder) {
+    /** What a claim found. For a {@link Claim.Outcome#TAKEN} run: the worker it runs on and the stream entry it came from. */
+    record Claim(Outcome outcome, String holder, String entryId) {
         enum Outcome {
             /** the run is now RUNNING on this worker */
             STARTED,
@@ -107,19 +107,21 @@ final class RunStore {
     }
 
     /** Starts a run on {@code worker} if, and only if, it is still QUEUED with no cancel record (one atomic step). */
-    Claim claim(RunSnapshot running, String worker) {
+    Claim claim(RunSnapshot running, String worker, String entryId) {
         var keys = new ArrayList<>(runKeys(running.runId()));
         keys.add(this.keys.cancel(running.runId()));
         keys.add(this.keys.workerRuns(worker));
+        var args = new ArrayList<>(writeArgs(running));
+        args.add(entryId);
         @SuppressWarnings("unchecked")
-        var reply = (List<Object>) Script.CLAIM.eval(redis, keys, writeArgs(running));
+        var reply = (List<Object>) Script.CLAIM.eval(redis, keys, args);
         var outcome = switch (String.valueOf(reply.get(0))) {
             case "started" -> Claim.Outcome.STARTED;
             case "terminal" -> Claim.Outcome.TERMINAL;
             case "cancel" -> Claim.Outcome.CANCEL;
             default -> Claim.Outcome.TAKEN;
         };
-        return new Claim(outcome, String.valueOf(reply.get(1)));
+        return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
     }
 
     /** The run's terminal state, then its job acknowledged and removed from the worker's set, atomically. */

@@ -101,6 +101,11 @@ final class RealRedis implements AutoCloseable {
         server.stop();
     }
 
+    /** Starts a stopped server again on the same port. */
+    void startAgain() throws IOException {
+        startServer();
+    }
+
     String uri() {
         return "redis://127.0.0.1:" + port;
     }

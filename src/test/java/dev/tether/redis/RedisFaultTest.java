@@ -77,8 +77,15 @@ class RedisFaultTest {
     }
 
     private void awaitAllTerminal(java.util.Collection<String> ids, long seconds) {
-        await().atMost(seconds, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
-                client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        try {
+            await().atMost(seconds, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
+                    client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            var open = ids.stream().map(id -> client.registry().get(id).map(r -> r.runId() + " " + r.status() + " v" + r.version()
+                    + " on " + r.worker()).orElse(id + " unknown")).filter(s -> !s.contains("COMPLETED") && !s.contains("CANCELLED")
+                    && !s.contains("LOST") && !s.contains("FAILED")).toList();
+            throw new AssertionError("not ended after " + seconds + " s: " + open, e);
+        }
     }
 
     /** Every run in Redis agrees with the view, nothing is active or pending, no worker holds a run. */
@@ -155,6 +162,22 @@ class RedisFaultTest {
         for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
         assertThat(executions()).containsOnly(Map.entry("s1", 1), Map.entry("s2", 1), Map.entry("s3", 1));
         assertSettled(ids, "stall");
+    }
+
+    @Test
+    void aViewShowsNothingThatRedisDoesNotHave() throws Exception {
+        start(RealRedis.start());
+        var parked = counted("parked", "v1", 0); // no worker serves it
+        server.stop();
+        int rows = client.registry().size();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> counted("parked", "v2", 0))
+                .isInstanceOf(RedisUnavailableException.class);
+        assertThat(client.registry().size()).as("a failed submit leaves no row").isEqualTo(rows);
+
+        server.startAgain(); // back without its data: the queued run and its job are gone
+        var lost = awaitStatus(parked, RunStatus.LOST, 20);
+        assertThat(lost.error().message()).contains("gone from Redis");
+        assertThat(executions()).isEmpty();
     }
 
     @Test
@@ -317,13 +340,7 @@ class RedisFaultTest {
             for (long t0 = System.nanoTime(); System.nanoTime() - t0 < spin; ) Thread.onSpinWait();
             outcomes.put(id, client.cancel(id));
         }
-        try {
-            awaitAllTerminal(outcomes.keySet(), 120);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            var open = outcomes.keySet().stream().map(id -> client.registry().get(id).orElseThrow()).filter(r -> !r.isTerminal())
-                    .map(r -> r.runId() + " " + r.status() + " v" + r.version() + " on " + r.worker() + " cancel " + outcomes.get(r.runId())).toList();
-            throw new AssertionError("not ended: " + open, e);
-        }
+        awaitAllTerminal(outcomes.keySet(), 120);
         var runs = executions();
         for (var e : outcomes.entrySet()) {
             var run = client.registry().get(e.getKey()).orElseThrow();
