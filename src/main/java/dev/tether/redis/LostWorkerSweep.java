@@ -48,6 +48,7 @@ final class LostWorkerSweep {
     private final String lockToken;
     private final long ttlNanos = Heartbeat.TTL.toNanos();
     private long healthySince = System.nanoTime();
+    private int passes;
     private long lastSweep = System.nanoTime();
 
     LostWorkerSweep(UnifiedJedis redis, RunStore store, String me, LostRunPolicy policy) {
@@ -73,6 +74,7 @@ final class LostWorkerSweep {
         }
         long end = System.nanoTime();
         if (end - start > HICCUP_NANOS) healthySince = end; // Redis stalled: its TTLs ran on meanwhile
+        if (++passes % 20 == 0 && end - healthySince >= ttlNanos) store.quarantineUnreadable(); // every 5 s
         if (silent.isEmpty() || end - healthySince < ttlNanos || serverUptimeSeconds() * 1_000_000_000L < ttlNanos) return 0;
         if (!"OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())))) return 0;
         int settled = 0;

@@ -6,6 +6,7 @@ import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.time.Duration;
@@ -237,6 +238,53 @@ final class RunStore {
             if (s != null) out.add(s);
         }
         return out;
+    }
+
+    /**
+     * Moves active-set members whose record cannot be read (not JSON, not a snapshot, another run's)
+     * out of the active set, into the dead-letter stream with the reason, so they stop being skipped
+     * by every reader forever. The record itself is left to expire in a day.
+     *
+     * @return how many were quarantined
+     */
+    int quarantineUnreadable() {
+        var ids = new ArrayList<>(redis.smembers(keys.active()));
+        if (ids.isEmpty()) return 0;
+        var responses = new ArrayList<Response<String>>(ids.size());
+        try (var pipe = redis.pipelined()) {
+            for (var id : ids) responses.add(pipe.hget(keys.run(id), "j"));
+            pipe.sync();
+        }
+        int n = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            var id = ids.get(i);
+            var json = responses.get(i).get();
+            if (json != null && parseQuietly(id, json) != null) continue;
+            if (json == null && redis.exists(keys.run(id))) json = String.valueOf(redis.hgetAll(keys.run(id)));
+            var fields = new java.util.LinkedHashMap<String, String>();
+            fields.put("reason", json == null ? "active run without a record" : "unreadable run record");
+            fields.put("run", Text.oneLine(id));
+            fields.put("record", json == null ? "" : json.length() > 10_000 ? json.substring(0, 10_000) : json);
+            try (var pipe = redis.pipelined()) {
+                pipe.xadd(keys.deadLetters(), XAddParams.xAddParams().maxLen(RedisRunSource.DEAD_LETTERS_KEPT)
+                        .approximateTrimming(), fields);
+                pipe.srem(keys.active(), id);
+                pipe.pexpire(keys.run(id), finishedTtl.toMillis());
+                pipe.sync();
+            }
+            LOG.warn("quarantined the unreadable record of run {} (moved to the dead-letter stream)", Text.oneLine(id));
+            n++;
+        }
+        return n;
+    }
+
+    private static RunSnapshot parseQuietly(String runId, String json) {
+        try {
+            var s = Json.read(json, RunSnapshot.class);
+            return s.runId() != null && s.status() != null && s.version() >= 1 && s.runId().equals(runId) ? s : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Which of these runs have no record at all. */

@@ -261,8 +261,13 @@ class RedisFaultTest {
         awaitStatus(after, RunStatus.COMPLETED, 20);
         assertThat(w.process.isAlive()).isTrue();
         try (var admin = server.admin()) {
-            var dead = admin.xrange(Keys.standard().deadLetters(), (redis.clients.jedis.StreamEntryID) null, null, 10);
+            var k = Keys.standard();
+            var dead = admin.xrange(k.deadLetters(), (redis.clients.jedis.StreamEntryID) null, null, 10);
             assertThat(dead).extracting(e -> e.getFields().get("reason")).anyMatch(r -> r.contains("submittedAt"));
+            // the unreadable record leaves the active set for the dead-letter stream, instead of being skipped forever
+            await().atMost(15, TimeUnit.SECONDS).until(() -> !admin.sismember(k.active(), "01a20fc6-0000-7000-8000-00000000dead"));
+            assertThat(admin.xrange(k.deadLetters(), (redis.clients.jedis.StreamEntryID) null, null, 10))
+                    .extracting(e -> e.getFields().get("reason")).contains("unreadable run record");
         }
     }
 
