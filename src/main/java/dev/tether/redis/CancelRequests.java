@@ -1,6 +1,5 @@
 package dev.tether.redis;
 
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -43,14 +42,9 @@ final class CancelRequests {
     /** Those of {@code runIds} that have a cancel record. */
     List<String> requestedAmong(Collection<String> runIds) {
         var ids = List.copyOf(runIds);
+        var exists = Exists.each(redis, ids.stream().map(keys::cancel).toList());
         var out = new ArrayList<String>();
-        if (ids.isEmpty()) return out;
-        var responses = new ArrayList<Response<Boolean>>(ids.size());
-        try (var pipe = redis.pipelined()) {
-            for (var id : ids) responses.add(pipe.exists(keys.cancel(id)));
-            pipe.sync();
-        }
-        for (int i = 0; i < ids.size(); i++) if (responses.get(i).get()) out.add(ids.get(i));
+        for (int i = 0; i < ids.size(); i++) if (exists.get(i)) out.add(ids.get(i));
         return out;
     }
 

@@ -121,6 +121,22 @@ final class Heartbeat implements AutoCloseable {
         }
     }
 
+    /** The heartbeat records of the live workers, by name; an unreadable one is skipped (it must not hide the others). */
+    static List<WorkerInfo> liveWorkers(UnifiedJedis redis, Keys keys) {
+        var out = new java.util.ArrayList<WorkerInfo>();
+        for (var name : redis.smembers(keys.workers())) {
+            var json = redis.get(keys.worker(name));
+            if (json == null) continue;
+            try {
+                out.add(Json.read(json, WorkerInfo.class));
+            } catch (RuntimeException e) {
+                LOG.debug("unreadable heartbeat of worker '{}': {}", Text.oneLine(name), Text.oneLine(e.getMessage()));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(WorkerInfo::name));
+        return out;
+    }
+
     /** Whether a beat got through recently enough for a node to start. */
     boolean fresh() {
         return System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();

@@ -90,14 +90,9 @@ final class LostWorkerSweep {
     private List<String> silentWorkers() {
         var names = new ArrayList<>(redis.smembers(keys.workers()));
         names.remove(me);
-        if (names.isEmpty()) return List.of();
-        var alive = new ArrayList<Response<Boolean>>(names.size());
-        try (var pipe = redis.pipelined()) {
-            for (var n : names) alive.add(pipe.exists(keys.worker(n)));
-            pipe.sync();
-        }
+        var alive = Exists.each(redis, names.stream().map(keys::worker).toList());
         var out = new ArrayList<String>();
-        for (int i = 0; i < names.size(); i++) if (!alive.get(i).get()) out.add(names.get(i));
+        for (int i = 0; i < names.size(); i++) if (!alive.get(i)) out.add(names.get(i));
         return out;
     }
 

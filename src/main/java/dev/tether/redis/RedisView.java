@@ -278,18 +278,7 @@ public final class RedisView implements RunEngine {
     }
 
     private List<WorkerInfo> readWorkers() {
-        var out = new ArrayList<WorkerInfo>();
-        for (var name : redis.smembers(keys.workers())) {
-            var json = redis.get(keys.worker(name));
-            if (json == null) continue;
-            try {
-                out.add(Json.read(json, WorkerInfo.class));
-            } catch (RuntimeException e) { // one bad heartbeat must not hide the others
-                LOG.debug("unreadable heartbeat of worker '{}': {}", Text.oneLine(name), Text.oneLine(e.getMessage()));
-            }
-        }
-        out.sort(java.util.Comparator.comparing(WorkerInfo::name));
-        return out;
+        return Heartbeat.liveWorkers(redis, keys);
     }
 
     @Override

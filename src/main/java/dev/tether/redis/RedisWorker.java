@@ -250,7 +250,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private void maintain() {
         try {
-            peers = readPeers();
+            peers = Heartbeat.liveWorkers(redis, keys);
             sweep.sweep();
             republish();
             source.retryUnfinished();
@@ -266,20 +266,6 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private int ticks;
-
-    private List<WorkerInfo> readPeers() {
-        var out = new ArrayList<WorkerInfo>();
-        for (var name : redis.smembers(keys.workers())) {
-            var json = redis.get(keys.worker(name));
-            if (json == null) continue;
-            try {
-                out.add(Json.read(json, WorkerInfo.class));
-            } catch (RuntimeException e) {
-                LOG.debug("unreadable heartbeat of '{}'", Text.oneLine(name));
-            }
-        }
-        return out;
-    }
 
     private static String hostName() {
         try {

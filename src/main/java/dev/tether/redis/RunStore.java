@@ -290,14 +290,9 @@ final class RunStore {
     /** Which of these runs have no record at all. */
     List<String> absent(Collection<String> ids) {
         var list = List.copyOf(ids);
+        var exists = Exists.each(redis, list.stream().map(keys::run).toList());
         var out = new ArrayList<String>();
-        if (list.isEmpty()) return out;
-        var responses = new ArrayList<Response<Boolean>>(list.size());
-        try (var pipe = redis.pipelined()) {
-            for (var id : list) responses.add(pipe.exists(keys.run(id)));
-            pipe.sync();
-        }
-        for (int i = 0; i < list.size(); i++) if (!responses.get(i).get()) out.add(list.get(i));
+        for (int i = 0; i < list.size(); i++) if (!exists.get(i)) out.add(list.get(i));
         return out;
     }
 
