@@ -256,6 +256,23 @@ class RedisModeTest {
         }
     }
 
+    @Test
+    void installationsWithTheirOwnPrefixShareOneRedisWithoutSeeingEachOther() throws Exception {
+        var acmeUri = server.uri() + "?prefix=acme";
+        var w = WorkerProcess.start(acmeUri, "acme-1", "shared-name", 1);
+        workers.add(w);
+        try (var acme = RedisView.live(RedisSettings.parse(acmeUri), GraphCatalog.load(null), Routing.none())) {
+            var id = acme.submit("welcome-email", "shared-name", Map.of()).runId();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> acme.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
+            assertThat(client.registry().get(id)).as("the default installation does not see it").isEmpty();
+            assertThat(client.workers()).extracting(i -> i.name()).doesNotContain("acme-1");
+            try (var r = redisClient()) {
+                assertThat(r.exists("acme:run:" + id)).isTrue();
+                assertThat(r.exists("tether:run:" + id)).isFalse();
+            }
+        }
+    }
+
     private static long tetherRedisThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("tether-redis")).count();
     }

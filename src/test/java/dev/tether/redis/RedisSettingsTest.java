@@ -29,4 +29,16 @@ class RedisSettingsTest {
                 .hasMessage("Redis URI database must be a number, got 'abc'");
         assertThatThrownBy(() -> RedisSettings.parse("redis://:top secret@host")).message().doesNotContain("top secret");
     }
+
+    @Test
+    void theKeyPrefixIsAnOptionOfTheAddress() {
+        var s = RedisSettings.parse("redis://:pw@host:6379/1?prefix=acme-prod");
+        assertThat(s.prefix()).isEqualTo("acme-prod");
+        assertThat(s.keys().run("r1")).isEqualTo("acme-prod:run:r1");
+        assertThat(s.display()).isEqualTo("redis://host:6379/1?prefix=acme-prod").doesNotContain("pw");
+        assertThat(RedisSettings.parse("redis://host").keys().queue("q")).isEqualTo("tether:q:q");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://host?prefix=a%20b"))
+                .hasMessage("Redis key prefix must be 1-64 letters, digits, '_', '.' or '-', got 'a b'");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://host?db=2")).hasMessage("Redis URI option 'db' is unknown (known: prefix)");
+    }
 }
