@@ -35,10 +35,6 @@ final class CancelRequests {
         }
     }
 
-    boolean isRequested(String runId) {
-        return redis.exists(keys.cancel(runId));
-    }
-
     /** Those of {@code runIds} that have a cancel record. */
     List<String> requestedAmong(Collection<String> runIds) {
         var ids = List.copyOf(runIds);

@@ -34,6 +34,8 @@ final class Keys {
     String cancels() { return p + "cancels"; }
     /** A live worker's heartbeat record (JSON; expires after 3 missed beats). */
     String worker(String name) { return p + "worker:" + name; }
+    /** What the sweep does with the jobs of this worker if it is lost ({@link LostRunPolicy}); set when it starts. */
+    String workerPolicy(String name) { return p + "worker:" + name + ":policy"; }
     /** Set of the run ids a worker has taken. */
     String workerRuns(String name) { return p + "worker:" + name + ":runs"; }
     /** Set of worker names that announced themselves (live or not yet swept). */

@@ -44,19 +44,17 @@ final class LostWorkerSweep {
     private final RunStore store;
     private final Keys keys;
     private final String me;
-    private final LostRunPolicy policy;
     private final String lockToken;
     private final long ttlNanos = Heartbeat.TTL.toNanos();
     private long healthySince = System.nanoTime();
     private int passes;
     private long lastSweep = System.nanoTime();
 
-    LostWorkerSweep(UnifiedJedis redis, RunStore store, String me, LostRunPolicy policy) {
+    LostWorkerSweep(UnifiedJedis redis, RunStore store, String me) {
         this.redis = redis;
         this.store = store;
         this.keys = store.keys();
         this.me = me;
-        this.policy = policy;
         this.lockToken = me + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     }
 
@@ -113,11 +111,12 @@ final class LostWorkerSweep {
         for (int attempt = 0; attempt < 10; attempt++) {
             var plan = plan(name, why);
             var result = String.valueOf(Script.SETTLE.eval(redis,
-                    List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events()),
+                    List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events(),
+                            keys.workerPolicy(name)),
                     List.of(Json.write(plan.script), name)));
             switch (result) {
                 case "settled" -> {
-                    if (plan.lost + plan.requeued + plan.script.ack.size() > 0 || !"stopped answering".equals(why)) {
+                    if (plan.lost + plan.requeued + plan.script.ack.size() > 0) {
                         LOG.warn("worker '{}' {}: {} runs LOST, {} jobs that never started requeued", Text.oneLine(name), why,
                                 plan.lost, plan.requeued);
                     }
@@ -147,6 +146,7 @@ final class LostWorkerSweep {
         var handled = new HashSet<String>();
         var now = Instant.now();
         var reason = "worker '" + name + "' " + why;
+        var policy = policyOf(name);
         for (var run : store.load(new ArrayList<>(redis.smembers(keys.workerRuns(name))))) {
             handled.add(run.runId());
             if (!run.isTerminal()) lose(run, reason, now, checks, puts);
@@ -184,6 +184,16 @@ final class LostWorkerSweep {
         var script = new ScriptPlan(Keys.GROUP, Long.toString(store.finishedTtl().toMillis()), Integer.toString(store.finishedKept()),
                 checks, puts, requeue, ack, streams);
         return new Plan(script, puts.size(), requeue.size());
+    }
+
+    /** The lost worker's own policy (it said so when it started); REQUEUE if it did not. */
+    private LostRunPolicy policyOf(String name) {
+        var value = redis.get(keys.workerPolicy(name));
+        try {
+            return value == null ? LostRunPolicy.REQUEUE : LostRunPolicy.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            return LostRunPolicy.REQUEUE;
+        }
     }
 
     private void lose(RunSnapshot run, String reason, Instant now, List<Map<String, String>> checks, List<Map<String, String>> puts) {

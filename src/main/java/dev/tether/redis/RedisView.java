@@ -86,7 +86,7 @@ public final class RedisView implements RunEngine {
         resync();
         this.workers = readWorkers();
         if (live) {
-            this.sweep = new LostWorkerSweep(redis, store, me, LostRunPolicy.REQUEUE);
+            this.sweep = new LostWorkerSweep(redis, store, me);
             this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
                     json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
             this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));

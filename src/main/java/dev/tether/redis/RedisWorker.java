@@ -70,7 +70,6 @@ public final class RedisWorker implements AutoCloseable {
     private final ConcurrentHashMap<String, String> fenced = new ConcurrentHashMap<>();
     private final Set<String> fencedToReport = ConcurrentHashMap.newKeySet();
     private volatile List<WorkerInfo> peers = List.of();
-    private volatile boolean closing;
 
     private RedisWorker(RedisSettings settings, Options options, GraphCatalog catalog) {
         this.options = options;
@@ -90,13 +89,14 @@ public final class RedisWorker implements AutoCloseable {
         this.connectivity = new Connectivity(settings.display());
         this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000);
         this.cancels = new CancelRequests(redis, keys);
-        this.sweep = new LostWorkerSweep(redis, store, options.name(), options.lostPolicy());
+        this.sweep = new LostWorkerSweep(redis, store, options.name());
         this.trimmer = new StreamTrimmer(redis);
         this.graphIds = catalog.all().stream().map(g -> g.id()).sorted().toList();
         // A dead worker of the same name (killed, then restarted as the README shows) left runs and
         // pending jobs under this name: settle them first, as the sweep would have.
         redis.sadd(keys.workers(), options.name());
         sweep.settle(options.name(), "was replaced by a new worker of the same name");
+        redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name()); // what the sweep does if this one is lost
         this.source = new RedisRunSource(redis, store, options.name(), options.queues(), Set.copyOf(graphIds),
                 this::someoneElseRuns, fenced::get, connectivity);
         source.ensureGroups();
@@ -254,9 +254,8 @@ public final class RedisWorker implements AutoCloseable {
             sweep.sweep();
             republish();
             source.retryUnfinished();
-            for (var run : engine.registry().active()) { // cancels recorded while our subscription was down
-                if (cancels.isRequested(run.runId())) engine.cancel(run.runId());
-            }
+            // cancels recorded while our subscription was down
+            cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
             if (++ticks % 8 == 0) source.recoverStranded();
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             connectivity.up();
@@ -277,7 +276,6 @@ public final class RedisWorker implements AutoCloseable {
 
     /** Cancels local runs, waits up to {@code timeout}, publishes their final state and leaves the cluster cleanly. */
     public ShutdownReport shutdown(Duration timeout) {
-        closing = true;
         var report = engine.shutdown(timeout);
         maintenance.shutdownNow();
         cancelListener.close();
@@ -302,7 +300,7 @@ public final class RedisWorker implements AutoCloseable {
                     } catch (RuntimeException ignored) { // no group: nothing to leave behind
                     }
                 }
-                redis.del(keys.workerRuns(options.name()));
+                redis.del(keys.workerRuns(options.name()), keys.workerPolicy(options.name()));
                 redis.srem(keys.workers(), options.name());
             } // else: what is left is settled by the sweep once our heartbeat is gone (STUCK runs become LOST)
         } catch (RuntimeException e) {

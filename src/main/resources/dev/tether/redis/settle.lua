@@ -1,6 +1,6 @@
 -- Settles a worker whose heartbeat is gone, all at once: only if it is still gone and the worker still listed
 -- (a second sweeper finds it settled), and only if every run is still at the version the plan was made from.
--- KEYS: heartbeat, workers set, worker's run set, active, finished, events. ARGV[1]: the plan (JSON), ARGV[2]: worker name.
+-- KEYS: heartbeat, workers set, worker's run set, active, finished, events, worker's policy. ARGV[1]: the plan (JSON), ARGV[2]: worker name.
 local plan = cjson.decode(ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'alive' end
 if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return 'gone' end
@@ -17,6 +17,6 @@ for _, q in ipairs(plan.requeue) do
 end
 for _, a in ipairs(plan.ack) do redis.call('XACK', a.s, plan.group, a.id) end
 for _, s in ipairs(plan.streams) do redis.pcall('XGROUP', 'DELCONSUMER', s, plan.group, ARGV[2]) end
-redis.call('DEL', KEYS[3])
+redis.call('DEL', KEYS[3], KEYS[7])
 redis.call('SREM', KEYS[2], ARGV[2])
 return 'settled'

@@ -295,6 +295,33 @@ class RedisFaultTest {
         assertSettled(all, "rebirth");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(LostRunPolicy.class)
+    void aLostWorkersOwnPolicyDecidesWhatHappensToItsJobsThatNeverStarted(LostRunPolicy policy) throws Exception {
+        start(RealRedis.start());
+        var started = counted("la", "l0", 60_000);
+        var buffered = counted("lb", "l1", 0); // one read over both queues delivers both: l1 waits, pending on the worker
+        var doomed = worker("doomed", "la,lb", 1, "--lost-policy", policy.name());
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n1".equals(client.registry().get(started).map(RunSnapshot::currentNode).orElse("")));
+        try (var admin = server.admin()) {
+            assertThat(admin.xpending(Keys.standard().queue("lb"), Keys.GROUP).getTotal()).as("l1 delivered, not started").isEqualTo(1);
+        }
+
+        doomed.kill9();
+        awaitStatus(started, RunStatus.LOST, 10);
+        worker("next", "la,lb", 1);
+        var marker = counted("lb", "l2", 0);
+        awaitStatus(marker, RunStatus.COMPLETED, 20);
+        if (policy == LostRunPolicy.LOSE) {
+            assertThat(awaitStatus(buffered, RunStatus.LOST, 10).startedAt()).as("a job that never started is LOST too").isNull();
+            assertThat(executions()).containsOnly(Map.entry("l0", 1), Map.entry("l2", 1));
+        } else {
+            assertThat(awaitStatus(buffered, RunStatus.COMPLETED, 20).worker()).as("requeued for another worker").isEqualTo("next");
+            assertThat(executions()).containsOnly(Map.entry("l0", 1), Map.entry("l1", 1), Map.entry("l2", 1));
+        }
+        assertSettled(List.of(started, buffered, marker), "la", "lb");
+    }
+
     @Test
     void aWorkerCutOffFromRedisStartsNoNodeAfterItsRunsAreDeclaredLost() throws Exception {
         start(RealRedis.start());
