@@ -28,7 +28,9 @@ import static org.awaitility.Awaitility.await;
  * Distributed mode under everyday faults, against real redis-server and worker processes. Every
  * test ends by accounting for every run: each ends in the state it must, executed as often as it
  * must (counted by {@link CountingGraph} in the workers), and nothing stays pending or active.
+ * Each test owns its server and workers, so they run side by side.
  */
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class RedisFaultTest {
     private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final List<AutoCloseable> closeFirst = new ArrayList<>();
