@@ -46,4 +46,15 @@ class RunRegistryMirrorTest {
         mirror.mirror(origin.apply(new RunEvent.Submitted("r", "g", "q", Map.of(), Instant.now())).current());
         assertThat(feed.drain()).extracting(s -> s.runId()).containsExactly("r");
     }
+
+    @Test
+    void aBrokenSnapshotNeverGetsIn() {
+        var feed = mirror.openFeed();
+        var broken = new dev.tether.run.RunSnapshot("r", "g", "q", null, null, null, 0, Instant.now(), null, null, null, null,
+                null, Map.of(), java.util.List.of(), 7);
+        assertThat(mirror.mirror(broken)).isFalse();
+        assertThat(mirror.mirror(null)).isFalse();
+        assertThat(mirror.get("r")).isEmpty();
+        assertThat(feed.drain()).as("no reader ever sees it").isEmpty();
+    }
 }
