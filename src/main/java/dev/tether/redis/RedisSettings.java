@@ -141,7 +141,8 @@ public final class RedisSettings {
 
     @SuppressWarnings("deprecation") // SslOptions reads trust only from key-store files; a PEM CA needs its own factory
     private DefaultJedisClientConfig.Builder configBuilder(String clientName) {
-        var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000)
+        // A blocking read (XREADGROUP BLOCK) on a hung server must fail too, not wait forever (Jedis waits forever by default).
+        var b = DefaultJedisClientConfig.builder().database(database).ssl(tls).timeoutMillis(5_000).blockingSocketTimeoutMillis(10_000)
                 .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_"));
         if (tls) b.sslSocketFactory(trust.socketFactory());
         if (user != null) b.user(user);
