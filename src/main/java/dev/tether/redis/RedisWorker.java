@@ -165,9 +165,21 @@ public final class RedisWorker implements AutoCloseable {
         return peers.stream().anyMatch(w -> !w.name().equals(options.name()) && w.serves(queue, graph));
     }
 
+    /**
+     * A cancel for one of our runs. It can arrive before the engine has taken the run over from the
+     * claim (observers see it RUNNING from the claim on): then it waits in {@link #early} for the
+     * run's first local change, instead of for the next check of the cancel records.
+     */
     private void cancelIfHere(String runId) {
+        if (engine.registry().get(runId).isEmpty()) {
+            early.put(runId, System.nanoTime());
+            if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
+        }
         if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId);
     }
+
+    /** Cancels that arrived before their run reached the engine, by arrival time; dropped after a minute. */
+    private final ConcurrentHashMap<String, Long> early = new ConcurrentHashMap<>();
 
     /**
      * Mirrors a batch of local changes to Redis. Skipped: the QUEUED and first RUNNING states (the claim
@@ -177,6 +189,9 @@ public final class RedisWorker implements AutoCloseable {
      * and written on the next maintenance tick.
      */
     private void publish(List<RunSnapshot> batch) {
+        if (!early.isEmpty()) {
+            for (var s : batch) if (early.remove(s.runId()) != null && s.status().isActive()) engine.cancel(s.runId());
+        }
         var todo = new ArrayList<RunSnapshot>(batch.size());
         for (var s : batch) if (s.version() > 2 && !endedWithItsJob(s)) todo.add(s);
         if (todo.isEmpty()) return;
@@ -257,6 +272,8 @@ public final class RedisWorker implements AutoCloseable {
             // cancels recorded while our subscription was down
             cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
             if (++ticks % 8 == 0) source.recoverStranded();
+            long minuteAgo = System.nanoTime() - 60_000_000_000L;
+            early.values().removeIf(at -> at < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             connectivity.up();
         } catch (RuntimeException e) {

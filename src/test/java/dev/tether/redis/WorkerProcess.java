@@ -61,8 +61,13 @@ final class WorkerProcess implements AutoCloseable {
     private static synchronized String testGraphServices() throws IOException {
         var dir = Path.of("target", "test-graph-services").toAbsolutePath();
         var file = dir.resolve("META-INF/services/dev.tether.api.GraphDefinition");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, CountingGraph.class.getName() + "\n");
+        var content = CountingGraph.class.getName() + "\n";
+        if (!Files.exists(file) || !Files.readString(file).equals(content)) { // never rewritten while a worker may be reading it
+            Files.createDirectories(file.getParent());
+            var tmp = Files.createTempFile(file.getParent(), "services", ".tmp");
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         return dir.toString();
     }
 
