@@ -101,7 +101,9 @@ public final class ChildMain {
         var extra = new ArrayList<GraphDefinition>();
         for (var name : classes) {
             try {
-                var d = (GraphDefinition) Class.forName(name).getDeclaredConstructor().newInstance();
+                var ctor = Class.forName(name).getDeclaredConstructor();
+                ctor.setAccessible(true); // a graph class need not be public to be listed
+                var d = (GraphDefinition) ctor.newInstance();
                 if (!byId.containsKey(d.id())) extra.add(d);
             } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
                 // e.g. a plugin's class (loaded above from its jar) or one made in code: not loadable by name
