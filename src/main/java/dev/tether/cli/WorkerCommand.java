@@ -43,6 +43,10 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Jobs of a worker that stopped answering: REQUEUE (runs that never started go back on their queue; default) or FAIL (all LOST).")
     dev.tether.redis.LostRunPolicy lostPolicy = dev.tether.redis.LostRunPolicy.REQUEUE;
 
+    @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
+            description = "Where runs execute: thread (default) or process (a child JVM each, which a kill can stop); isolation.properties overrides it per graph.")
+    dev.tether.engine.Isolation isolation = dev.tether.engine.Isolation.THREAD;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -57,7 +61,8 @@ final class WorkerCommand implements Callable<Integer> {
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
-        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy);
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy,
+                EngineOptions.isolationPolicy(isolation));
         var worker = RedisWorker.start(settings, options, catalog);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();

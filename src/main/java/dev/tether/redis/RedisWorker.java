@@ -34,7 +34,12 @@ public final class RedisWorker implements AutoCloseable {
     public static final Duration HEARTBEAT_TTL = Duration.ofMillis(2_500);
 
     public record Options(String name, List<String> queues, int concurrency, Duration cancelGrace,
-                          Duration finishedTtl, LostRunPolicy lostPolicy) {
+                          Duration finishedTtl, LostRunPolicy lostPolicy, dev.tether.engine.IsolationPolicy isolation) {
+        public Options(String name, List<String> queues, int concurrency, Duration cancelGrace, Duration finishedTtl,
+                       LostRunPolicy lostPolicy) {
+            this(name, queues, concurrency, cancelGrace, finishedTtl, lostPolicy, null);
+        }
+
         public static Options of(String name, List<String> queues, int concurrency) {
             return new Options(name, queues, concurrency, EngineConfig.defaults().cancelGrace(), Duration.ofDays(1),
                     LostRunPolicy.REQUEUE);
@@ -81,7 +86,7 @@ public final class RedisWorker implements AutoCloseable {
         // reach them and they die with the process), yet cloning the state for each one was a fifth of
         // a worker's CPU. Durable checkpoints belong in a saver every worker can read.
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
-                .withWorkerName(options.name()).withCheckpointSaver(null);
+                .withWorkerName(options.name()).withCheckpointSaver(null).withIsolation(options.isolation());
         this.engine = new LocalEngine(config, catalog, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);
         this.cancelListener = Thread.ofPlatform().daemon().name("tether-worker-cancels").start(this::listenForCancels);

@@ -104,6 +104,26 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void theRowMenuStopsAfterTheNodeAndTheDetailsPaneEscalatesToACancel(FxRobot robot) {
+        var id = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1 && status(id) == RunStatus.RUNNING));
+        robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class)); // selects the row
+        // (a right click opens no context menu on the headless platform: the item is fired as the menu would)
+        var first = fx(() -> window.controller().rowMenu.getItems().getFirst());
+        assertThat(fx(first::getText)).isEqualTo("Stop after this node");
+        WaitForAsyncUtils.asyncFx(first::fire);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLING);
+        WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
+        assertThat(status(id)).as("level 1 does not interrupt the sleeping node").isEqualTo(RunStatus.CANCELLING);
+
+        var levels = fx(() -> robot.lookup(".stop-levels").queryAs(javafx.scene.layout.HBox.class));
+        assertThat(fx(levels::isVisible)).as("the details pane offers the stop levels").isTrue();
+        robot.clickOn((Node) fx(() -> levels.getChildren().get(1))); // Cancel: escalates
+        await().atMost(1, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLED);
+        assertThat(engine.registry().get(id).orElseThrow().forced()).isFalse();
+    }
+
+    @Test
     void ctrlNOpensTheSubmitDialog(FxRobot robot) {
         robot.press(KeyCode.CONTROL, KeyCode.N).release(KeyCode.N, KeyCode.CONTROL);
         await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
@@ -121,6 +141,10 @@ class ConsoleWindowTest {
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("STUCK"))));
         assertThat(fx(() -> window.notifier().shown())).anyMatch(t -> t.startsWith("Run stuck: stubborn"));
         assertThat(fx(() -> cancelButtons(robot))).isEmpty();
+        robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class));
+        var hint = fx(() -> robot.lookup(".stop-hint").queryAs(Label.class));
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(hint::isVisible));
+        assertThat(fx(hint::getText)).as("how to get a forced stop next time").contains("process isolation").contains("stubborn = process");
     }
 
     @Test

@@ -30,7 +30,11 @@ public record ChildLauncher(List<String> command) {
         cmd.add("-Xss1m");
         // An OutOfMemoryError leaves a JVM in an unknown state: end it; the parent reports the run FAILED and replaces it.
         cmd.add("-XX:+ExitOnOutOfMemoryError");
-        archive().ifPresent(a -> cmd.add("-XX:SharedArchiveFile=" + a));
+        archive().ifPresent(a -> {
+            cmd.add("-XX:SharedArchiveFile=" + a);
+            cmd.add("-Xlog:cds=off");
+            cmd.add("-Xlog:cds+dynamic=off");
+        });
         cmd.add("-Xshare:auto");
         cmd.add("-Dtether.home=" + TetherHome.dir());
         var extra = System.getProperty("tether.child.jvmArgs");
