@@ -44,12 +44,14 @@ public final class ChildMain {
         var registry = new RunRegistry(100);
         registry.listen(event -> {
             if (!forwarded(event)) return;
-            // A run's end also ends whatever its nodes started: the child is reused, its leftovers are not.
-            if (isEnd(event)) ProcessTree.killDescendantsOfSelf(1_000);
             synchronized (protocol) {
                 protocol.println(ChildMessage.event(event).toLine());
                 protocol.flush();
             }
+            // A run's end also ends whatever its nodes started: the child is reused, its leftovers are
+            // not. After the report (listing processes costs milliseconds), before this slot takes the
+            // next run, which runs on this same thread.
+            if (isEnd(event)) ProcessTree.killDescendantsOfSelf(1_000);
         });
         var config = EngineConfig.defaults().withConcurrency(1).withCancelGrace(NEVER_STUCK)
                 .withWorkerName(args[1]).withCheckpointSaver(null);

@@ -61,6 +61,7 @@ public final class ChildPool implements AutoCloseable {
                 }
                 return;
             } catch (Exception e) {
+                if (closed) return; // killed by close() while starting
                 LOG.error("could not start a child JVM; retrying in {} s", RETRY.toSeconds(), e);
                 try {
                     Thread.sleep(RETRY);
