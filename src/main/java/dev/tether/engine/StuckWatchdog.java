@@ -5,9 +5,7 @@ import dev.tether.run.RunEvent;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -19,29 +17,55 @@ import java.util.function.Consumer;
 final class StuckWatchdog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StuckWatchdog.class);
 
+    /**
+     * How often pending graces are looked at. A cancel only adds to a queue: waking a timer thread
+     * on every cancel would compete for the CPU with the very thread that is stopping (on a small
+     * machine that was most of a cancel's tail latency). A grace ends up to one tick late.
+     */
+    static final Duration TICK = Duration.ofMillis(25);
+
+    private record Pending(RunControl control, long deadlineNanos) {}
+
     private final RunRegistry registry;
     private final Duration grace;
     private final Consumer<String> retireSlot;
-    private final ScheduledThreadPoolExecutor timer;
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean stopped;
 
     StuckWatchdog(String threadName, RunRegistry registry, Duration grace, Consumer<String> retireSlot) {
         this.registry = registry;
         this.grace = grace;
         this.retireSlot = retireSlot;
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            var t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::loop);
     }
 
     /** Starts the grace of a run just cancelled (level 2). */
     void watch(RunControl control) {
-        try {
-            timer.schedule(() -> expire(control), grace.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // shutting down: shutdown() reports what did not stop
+        if (!stopped) pending.add(new Pending(control, System.nanoTime() + grace.toNanos()));
+    }
+
+    private void loop() {
+        while (!stopped) {
+            try {
+                Thread.sleep(TICK);
+            } catch (InterruptedException e) {
+                if (stopped) return;
+            }
+            long now = System.nanoTime();
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                var p = it.next();
+                if (p.control().terminal.isDone()) {
+                    it.remove();
+                } else if (now - p.deadlineNanos() >= 0) {
+                    it.remove();
+                    try {
+                        expire(p.control());
+                    } catch (RuntimeException e) {
+                        LOG.error("grace check of run {} failed", p.control().runId, e);
+                    }
+                }
+            }
         }
     }
 
@@ -63,9 +87,11 @@ final class StuckWatchdog {
     }
 
     void shutdown() {
-        timer.shutdownNow();
+        stopped = true;
+        pending.clear();
+        thread.interrupt();
         try {
-            timer.awaitTermination(1, TimeUnit.SECONDS);
+            thread.join(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
