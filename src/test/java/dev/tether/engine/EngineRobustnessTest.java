@@ -142,4 +142,21 @@ class EngineRobustnessTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().stuck() == 0);
         assertThat(engine.stats().capacity()).isEqualTo(2);
     }
+
+    @Test
+    void aRunStuckBeforeTheShutdownDoesNotHoldIt() throws Exception {
+        var registry = new RunRegistry();
+        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1).withCancelGrace(Duration.ofMillis(200)),
+                GraphCatalog.of(new StubbornGraph()), registry);
+        var id = engine.submit("stubborn", null, Map.of("seconds", 60)).runId();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
+        engine.cancel(id);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
+
+        long t0 = System.nanoTime();
+        var report = engine.shutdown(Duration.ofSeconds(20));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the whole timeout").isLessThan(Duration.ofSeconds(2));
+        assertThat(report.notStopped()).as("still reported").containsExactly(id);
+        engine = null;
+    }
 }
