@@ -66,7 +66,12 @@ final class ProcessRunDriver implements RunDriver {
                 if (isEnd(event)) {
                     control.forwardTo(null);
                     pool.giveBack(c);
-                    return result.applied() ? result.after() : result.current();
+                    if (result.applied() || result.current() == null || result.current().isTerminal()) {
+                        return result.applied() ? result.after() : result.current();
+                    }
+                    // The child's state machine allowed an end this one does not: never leave the run active.
+                    return end(new RunEvent.Failed(id, new ErrorInfo("IllegalStateException", "child reported "
+                            + event.getClass().getSimpleName() + " while the run was " + result.current().status(), ""), Instant.now()));
                 }
             }
         } catch (IOException e) {

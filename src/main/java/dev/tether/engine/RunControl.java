@@ -49,6 +49,8 @@ final class RunControl implements Cancellation {
 
     private Thread runner;
     private RemoteStop remote;
+    /** Set once a run is bound to another process; stays set after it ended there (a late grace must not call it STUCK). */
+    private boolean executesRemotely;
     private volatile org.bsc.async.AsyncGenerator.Cancellable<?> generator;
     volatile String currentNode;
     /** When the first stop of any level was asked (System.nanoTime). */
@@ -108,7 +110,7 @@ final class RunControl implements Cancellation {
 
     /** Whether the run executes outside this JVM (a stop is forwarded there; it can be killed). */
     synchronized boolean isRemote() {
-        return remote != null;
+        return executesRemotely;
     }
 
     /** Whether any stop was asked: no further node may start. */
@@ -121,11 +123,12 @@ final class RunControl implements Cancellation {
         return level;
     }
 
-    /** Sends every stop, the ones already asked included, to where the run executes. */
+    /** Sends every stop, the ones already asked included, to where the run executes; null once it ended there. */
     void forwardTo(RemoteStop target) {
         StopLevel now;
         synchronized (this) {
             remote = target;
+            if (target != null) executesRemotely = true;
             now = level;
         }
         if (now != null && target != null) target.stop(now);

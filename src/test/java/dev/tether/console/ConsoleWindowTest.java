@@ -135,6 +135,7 @@ class ConsoleWindowTest {
     void aRunThatIgnoresItsCancelShowsStuckNeverCancelledAndIsNotified(FxRobot robot) {
         var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row shows on a later pulse
         robot.clickOn(cancelButtons(robot).getFirst());
 
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));

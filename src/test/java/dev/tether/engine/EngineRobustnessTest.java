@@ -148,7 +148,8 @@ class EngineRobustnessTest {
         var registry = new RunRegistry();
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1).withCancelGrace(Duration.ofMillis(200)),
                 GraphCatalog.of(new StubbornGraph()), registry);
-        var id = engine.submit("stubborn", null, Map.of("seconds", 60)).runId();
+        // long enough to outlive the shutdown, short enough not to spin a core through the tests after this one
+        var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);

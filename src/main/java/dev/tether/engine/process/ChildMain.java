@@ -65,7 +65,13 @@ public final class ChildMain {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.isBlank()) continue;
-            var msg = ChildMessage.parse(line);
+            ChildMessage msg;
+            try {
+                msg = ChildMessage.parse(line);
+            } catch (IllegalArgumentException e) { // never the end of the child: the parent would see a crash
+                System.err.println("tether child: unreadable message skipped: " + e.getMessage());
+                continue;
+            }
             switch (msg.op()) {
                 case ChildMessage.RUN -> {
                     registry.apply(new RunEvent.Submitted(msg.request().runId(), msg.request().graphId(), msg.request().queue(),
