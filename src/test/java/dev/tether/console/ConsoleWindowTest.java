@@ -46,7 +46,8 @@ class ConsoleWindowTest {
         this.stage = stage;
         threadsBefore = Thread.getAllStackTraces().keySet();
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(4).withCancelGrace(Duration.ofMillis(500)),
-                GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.failing(), ConsoleGraphs.stubborn()), new RunRegistry());
+                GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.failing(), ConsoleGraphs.stubborn(), ConsoleGraphs.deaf()),
+                new RunRegistry());
         window = new ConsoleWindow(engine, ConsoleOptions.defaults().withShutdownTimeout(Duration.ofSeconds(5))
                 .withLinger(Duration.ofSeconds(30)));
         window.show(stage);
@@ -56,6 +57,7 @@ class ConsoleWindowTest {
     void stop() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> window.pump().stop()).get(5, TimeUnit.SECONDS); // the next test opens its own window
         if (!engine.isShutdown()) engine.shutdown(Duration.ofSeconds(2));
+        ConsoleGraphs.releaseDeaf();
     }
 
     @Test
@@ -269,7 +271,7 @@ class ConsoleWindowTest {
 
     @Test
     void aStubbornRunCannotHoldTheExitForceNowEndsItAtOnce(FxRobot robot) throws Exception {
-        var id = engine.submit("stubborn", null, Map.of("seconds", 4)).runId();
+        var id = engine.submit("deaf", null, Map.of()).runId(); // runs until the test ends, however slow the robot
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
