@@ -73,12 +73,12 @@ public final class LocalEngine implements RunEngine {
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
-        RunDriver onThread = new ThreadRunDriver(graphs, registry, config.cancelGrace());
+        RunDriver onThread = new ThreadRunDriver(graphs, registry, this::graceOf);
         RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry);
         var executor = new JobExecutor(registry, runs, config.workerName(), retention,
                 graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread);
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);
-        this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, config.cancelGrace(), slots::retire);
+        this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
         slots.start(config.concurrency());
     }
 
@@ -161,7 +161,7 @@ public final class LocalEngine implements RunEngine {
         if (!result.applied()) {
             if (result.before() == null) return CancelOutcome.UNKNOWN_RUN;
             if (result.before().status() != RunStatus.CANCELLING) return CancelOutcome.ALREADY_FINISHED;
-            if (control != null && control.stop(level)) watchGrace(control, level); // an escalation
+            if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId()); // an escalation
             return CancelOutcome.ALREADY_CANCELLING;
         }
         if (result.after().status() == RunStatus.CANCELLED) {
@@ -177,7 +177,7 @@ public final class LocalEngine implements RunEngine {
         }
         if (control != null) {
             control.stop(level);
-            watchGrace(control, level);
+            watchGrace(control, level, result.after().graphId());
         }
         return CancelOutcome.CANCELLING;
     }
@@ -186,9 +186,14 @@ public final class LocalEngine implements RunEngine {
      * After-node waits for the node however long it takes, and a kill of a process needs no grace;
      * everything else (a cancel, a kill of a run on a thread) gets the grace.
      */
-    private void watchGrace(RunControl control, StopLevel level) {
+    private void watchGrace(RunControl control, StopLevel level, String graphId) {
         if (level == StopLevel.AFTER_NODE || (level == StopLevel.KILL && control.isRemote())) return;
-        watchdog.watch(control);
+        watchdog.watch(control, graceOf(graphId));
+    }
+
+    /** The graph's own grace (isolation.properties), else the engine's. */
+    private Duration graceOf(String graphId) {
+        return config.isolation().graceOf(graphId, config.cancelGrace());
     }
 
     @Override

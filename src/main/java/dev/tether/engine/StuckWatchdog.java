@@ -24,25 +24,23 @@ final class StuckWatchdog {
      */
     static final Duration TICK = Duration.ofMillis(25);
 
-    private record Pending(RunControl control, long deadlineNanos) {}
+    private record Pending(RunControl control, Duration grace, long deadlineNanos) {}
 
     private final RunRegistry registry;
-    private final Duration grace;
     private final Consumer<String> retireSlot;
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean stopped;
 
-    StuckWatchdog(String threadName, RunRegistry registry, Duration grace, Consumer<String> retireSlot) {
+    StuckWatchdog(String threadName, RunRegistry registry, Consumer<String> retireSlot) {
         this.registry = registry;
-        this.grace = grace;
         this.retireSlot = retireSlot;
         this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::loop);
     }
 
     /** Starts the grace of a run just cancelled (level 2). */
-    void watch(RunControl control) {
-        if (!stopped) pending.add(new Pending(control, System.nanoTime() + grace.toNanos()));
+    void watch(RunControl control, Duration grace) {
+        if (!stopped) pending.add(new Pending(control, grace, System.nanoTime() + grace.toNanos()));
     }
 
     private void loop() {
@@ -60,7 +58,7 @@ final class StuckWatchdog {
                 } else if (now - p.deadlineNanos() >= 0) {
                     it.remove();
                     try {
-                        expire(p.control());
+                        expire(p.control(), p.grace());
                     } catch (RuntimeException e) {
                         LOG.error("grace check of run {} failed", p.control().runId, e);
                     }
@@ -69,7 +67,7 @@ final class StuckWatchdog {
         }
     }
 
-    private void expire(RunControl control) {
+    private void expire(RunControl control, Duration grace) {
         if (control.terminal.isDone()) return;
         if (control.isRemote()) {
             LOG.warn("run {} ignored its cancel for {} ms (node {}): killing its process", control.runId,

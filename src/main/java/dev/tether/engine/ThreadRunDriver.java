@@ -25,12 +25,13 @@ final class ThreadRunDriver implements RunDriver {
 
     private final CompiledGraphs graphs;
     private final RunRegistry registry;
-    private final Duration grace;
+    private final java.util.function.Function<String, Duration> graceOf;
 
-    ThreadRunDriver(CompiledGraphs graphs, RunRegistry registry, Duration grace) {
+    /** @param graceOf a graph's cancel grace */
+    ThreadRunDriver(CompiledGraphs graphs, RunRegistry registry, java.util.function.Function<String, Duration> graceOf) {
         this.graphs = graphs;
         this.registry = registry;
-        this.grace = grace;
+        this.graceOf = graceOf;
     }
 
     /** Drives one run to its end; returns the terminal snapshot (null if another party ended it, e.g. STUCK). */
@@ -77,6 +78,7 @@ final class ThreadRunDriver implements RunDriver {
             return registry.apply(new RunEvent.Completed(id, now)).after();
         }
         if (control.stopRequested()) {
+            var grace = graceOf.apply(request.graphId());
             long deadline = control.cancelNanos + grace.toNanos();
             boolean stopped = control.awaitNodeFutures(deadline);
             control.closeFence();

@@ -41,7 +41,8 @@ class ProcessIsolationTest {
     @BeforeAll
     static void start() {
         registry = new RunRegistry();
-        var policy = new IsolationPolicy(Isolation.PROCESS, Map.of("thread-coop", Isolation.THREAD));
+        // one graph with a grace of its own (isolation.properties: socket-read.grace = 400ms)
+        var policy = new IsolationPolicy(Isolation.PROCESS, Map.of(), Map.of("socket-read", Duration.ofMillis(400)));
         var config = EngineConfig.defaults().withConcurrency(CHILDREN).withCancelGrace(GRACE).withIsolation(policy);
         engine = new LocalEngine(config, GraphCatalog.of(new StubbornGraph(), new ProcessGraphs.Cooperative(),
                 new ProcessGraphs.SocketRead(), new ProcessGraphs.SwallowsInterrupts(), new ProcessGraphs.StartsSubprocess(),
@@ -74,7 +75,7 @@ class ProcessIsolationTest {
     }
 
     /** Cancels a node that does not cooperate: after the grace the child is killed and the run is CANCELLED (forced). */
-    private void assertForcedAfterGrace(String graph, Map<String, Object> input, String node) throws Exception {
+    private void assertForcedAfterGrace(String graph, Map<String, Object> input, String node, Duration grace) throws Exception {
         awaitPoolFull();
         var id = startAndAwaitNode(graph, input, node);
         Thread.sleep(100); // inside the node
@@ -86,7 +87,8 @@ class ProcessIsolationTest {
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.forced()).isTrue();
         assertThat(end.cancelledAtNode()).isEqualTo(node);
-        assertThat(tookMs).as("grace + 1 s").isLessThan(GRACE.toMillis() + 1_000);
+        assertThat(tookMs).as("grace + 1 s").isLessThan(grace.toMillis() + 1_000);
+        assertThat(tookMs).as("not before the grace").isGreaterThanOrEqualTo(grace.toMillis());
         // proof of stop: at the moment it is reported, nothing of the killed child's tree is left
         var now = Set.copyOf(ProcessTreeCount.treeOfPool(pool));
         var leftovers = tree.stream().filter(p -> !now.contains(p)).filter(ProcessTreeCount::alive).toList();
@@ -96,17 +98,17 @@ class ProcessIsolationTest {
 
     @Test
     void theStubbornGraphIsKilledAfterTheGraceAndReportedForced() throws Exception {
-        assertForcedAfterGrace("stubborn", Map.of("seconds", 600), "ignore-cancel");
+        assertForcedAfterGrace("stubborn", Map.of("seconds", 600), "ignore-cancel", GRACE);
     }
 
     @Test
     void aNodeBlockedInASocketReadIsKilled() throws Exception {
-        assertForcedAfterGrace("socket-read", Map.of(), "work");
+        assertForcedAfterGrace("socket-read", Map.of(), "work", Duration.ofMillis(400));
     }
 
     @Test
     void aNodeThatSwallowsInterruptsIsKilled() throws Exception {
-        assertForcedAfterGrace("swallows", Map.of(), "work");
+        assertForcedAfterGrace("swallows", Map.of(), "work", GRACE);
     }
 
     @Test
