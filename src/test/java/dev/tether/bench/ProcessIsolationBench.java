@@ -66,6 +66,10 @@ public final class ProcessIsolationBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("start")) { // child start-up, with and without a class-data archive
+            childStart(args.length > 1 ? args[1] : "target/tether/tether.jsa", args.length > 2 ? Integer.parseInt(args[2]) : 5);
+            return;
+        }
         int cancels = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int kills = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int starts = args.length > 2 ? Integer.parseInt(args[2]) : 500;
@@ -156,6 +160,27 @@ public final class ProcessIsolationBench {
             throw new IllegalStateException("unexpected end: " + end);
         }
         return micros;
+    }
+
+    /**
+     * Spawn → "ready" (graphs loaded and compiled) of one child, alternating without and with the
+     * archive the launcher's build trains. Run it after {@code mvn package}, with the packaged jars on
+     * the class path the archive was made for: {@code -Dbench.cp=target/tether/lib/*}.
+     */
+    private static void childStart(String archive, int rounds) throws Exception {
+        var catalog = GraphCatalog.load(null);
+        for (int i = 0; i < rounds; i++) {
+            for (boolean withArchive : new boolean[]{false, true}) {
+                if (withArchive) System.setProperty("tether.child.archive", archive);
+                else System.clearProperty("tether.child.archive");
+                var launcher = dev.tether.engine.process.ChildLauncher.forCatalog(catalog, "bench");
+                long t0 = System.nanoTime();
+                try (var pool = new dev.tether.engine.process.ChildPool(launcher, 1)) {
+                    awaitPool(pool, 1);
+                    System.out.printf("child start %s archive: %d ms%n", withArchive ? "with" : "without", (System.nanoTime() - t0) / 1_000_000);
+                }
+            }
+        }
     }
 
     private static void awaitPool(dev.tether.engine.process.ChildPool pool, int n) throws InterruptedException {
