@@ -21,7 +21,9 @@ public final class ProcessTree {
         root.descendants().forEach(tree::add);
         for (var p : tree) p.destroyForcibly();
         root.destroyForcibly();
-        // Anything the root started between the first look and its death: one more look, then kill.
+        // Anything the root started between the first look and the signal: one more look while it is
+        // being torn down. A process started in that same instant and re-parented before this look
+        // would escape it; the window is the microseconds between the two kills.
         root.descendants().forEach(p -> {
             tree.add(p);
             p.destroyForcibly();
