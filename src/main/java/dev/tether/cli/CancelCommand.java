@@ -4,22 +4,30 @@ import dev.tether.control.ControlClient;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import picocli.CommandLine.Command;
+import dev.tether.engine.StopLevel;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
 
-@Command(name = "cancel", description = "Cancel one run (queued: it never starts; running: stopped at once, inside its node).")
+@Command(name = "cancel", description = {"Cancel one run (queued: it never starts; running: stopped at once, inside its node).",
+        "--level after-node: no interrupt, the run stops at its next node boundary; cancel (default): boundary + interrupt + token;",
+        "kill: process isolation only, its child JVM and everything it started are destroyed now (in thread mode: as cancel)."})
 final class CancelCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of it.")
     String runId;
 
     @Mixin WaitOptions waiting = new WaitOptions();
 
+    @Option(names = "--level", paramLabel = "LEVEL", converter = StopLevelConverter.class,
+            description = "after-node, cancel (default) or kill; a stronger level escalates a cancel under way.")
+    StopLevel level = StopLevel.CANCEL;
+
     @Override
     int run(ControlClient client) {
-        var result = client.cancel(runId);
+        var result = client.cancel(runId, level);
         RunSnapshot run = result.run();
         if (waiting.await && !run.isTerminal()) {
             run = client.awaitTerminal(result.runId(), waiting.timeout).orElseGet(() -> client.get(result.runId()));
@@ -33,12 +41,13 @@ final class CancelCommand extends ClientCommand {
             m.put("run", RunView.of(run, now));
             printJson(m);
         } else {
-            out().println(run.shortId() + ": " + describe(result.outcome()) + "; now " + run.status()
+            out().println(run.shortId() + ": " + describe(result.outcome()) + "; now " + run.status() + (run.forced() ? " (forced)" : "")
                     + (run.cancelLatency() != null ? " (cancel took " + run.cancelLatency().toMillis() + " ms)" : ""));
         }
         if (waiting.await && !stopped) {
             err().println("tether: run " + run.shortId() + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
-                    + (run.status() == RunStatus.STUCK ? ": it ignored the cancel and still holds its thread" : ": it has not stopped yet"));
+                    + (run.status() == RunStatus.STUCK ? ": it ignored the cancel and still holds its thread"
+                    + " (to have it killed next time, run graph " + run.graphId() + " with process isolation)" : ": it has not stopped yet"));
             return ExitCodes.WAIT_TIMED_OUT;
         }
         return ExitCodes.OK;

@@ -2,6 +2,8 @@ package dev.tether.cli;
 
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
+import dev.tether.engine.Isolation;
+import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.RunEngine;
 import dev.tether.registry.RunRegistry;
@@ -22,6 +24,11 @@ final class EngineOptions {
             description = "On exit or SIGINT/SIGTERM: how long to wait for cancelled runs before forcing (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
 
+    @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
+            description = "Where runs execute: thread (in this process; default) or process (a child JVM each, which a kill can stop)."
+                    + " Per graph: isolation.properties in the Tether home (graph-id = process).")
+    Isolation isolation = Isolation.THREAD;
+
     @Option(names = "--redis", paramLabel = "URI",
             description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
     String redis;
@@ -35,9 +42,15 @@ final class EngineOptions {
         return localEngine();
     }
 
+    /** The --isolation default, overridden per graph by isolation.properties beside routing.properties. */
+    static IsolationPolicy isolationPolicy(Isolation defaultIsolation) {
+        return IsolationPolicy.load(defaultIsolation, dev.tether.catalog.TetherHome.dir().resolve(IsolationPolicy.FILE));
+    }
+
     LocalEngine localEngine() {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
-        var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace);
+        var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace)
+                .withIsolation(isolationPolicy(isolation));
         return new LocalEngine(config, GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
     }
 }

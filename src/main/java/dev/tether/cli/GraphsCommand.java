@@ -14,13 +14,18 @@ import java.util.concurrent.Callable;
 final class GraphsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON: [{id, title, description, defaultQueue, defaultInput}].")
+    @Option(names = "--json", description = "Print JSON: [{id, title, description, defaultQueue, defaultInput, isolation}].")
     boolean json;
+
+    @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
+            description = "The default the graphs are shown with (as given to console/serve/worker; default: thread); isolation.properties overrides it per graph.")
+    dev.tether.engine.Isolation isolation = dev.tether.engine.Isolation.THREAD;
 
     @Override
     public Integer call() {
         var catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
         var out = spec.commandLine().getOut();
+        var policy = EngineOptions.isolationPolicy(isolation);
         if (json) {
             var list = catalog.all().stream().map(g -> {
                 var m = new LinkedHashMap<String, Object>();
@@ -29,12 +34,13 @@ final class GraphsCommand implements Callable<Integer> {
                 m.put("description", g.description());
                 m.put("defaultQueue", g.defaultQueue());
                 m.put("defaultInput", g.defaultInput());
+                m.put("isolation", policy.of(g.id()).label());
                 return m;
             }).toList();
             out.println(Json.write(list));
         } else {
-            out.printf("%-16s %-14s %s%n", "GRAPH", "QUEUE", "DESCRIPTION");
-            catalog.all().forEach(g -> out.printf("%-16s %-14s %s%n", g.id(), g.defaultQueue(), g.description()));
+            out.printf("%-16s %-14s %-9s %s%n", "GRAPH", "QUEUE", "ISOLATION", "DESCRIPTION");
+            catalog.all().forEach(g -> out.printf("%-16s %-14s %-9s %s%n", g.id(), g.defaultQueue(), policy.of(g.id()).label(), g.description()));
         }
         catalog.problems().forEach(p -> spec.commandLine().getErr().println("tether: warning: " + p));
         return ExitCodes.OK;

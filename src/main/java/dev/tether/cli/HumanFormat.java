@@ -37,6 +37,11 @@ final class HumanFormat {
             out.println("  Cancel requested: " + r.cancelRequestedAt());
             if (r.cancelledAtNode() != null) out.println("  Cancelled at node: " + r.cancelledAtNode());
             if (r.cancelLatency() != null) out.println("  Cancel took: " + r.cancelLatency().toMillis() + " ms");
+            if (r.forced()) out.println("  Forced: yes (its process was killed; it and every process it started are gone)");
+            if (r.status() == dev.tether.run.RunStatus.STUCK) {
+                out.println("  Hint: its node ignored the cancel; run graph " + r.graphId() + " with process isolation"
+                        + " (isolation.properties: " + r.graphId() + " = process) to have it killed next time");
+            }
         }
         if (r.error() != null) out.println("  Error: " + r.error().summary());
         if (!r.timeline().isEmpty()) {

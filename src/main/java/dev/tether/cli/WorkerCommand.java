@@ -47,6 +47,10 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Cut off from Redis this long, the worker stops its runs itself (LOST); no node starts after 1.5s without contact (default: 10s).")
     Duration fenceTimeout = RedisWorker.DEFAULT_FENCE_TIMEOUT;
 
+    @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
+            description = "Where runs execute: thread (default) or process (a child JVM each, which a kill can stop); isolation.properties overrides it per graph.")
+    dev.tether.engine.Isolation isolation = dev.tether.engine.Isolation.THREAD;
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -61,7 +65,8 @@ final class WorkerCommand implements Callable<Integer> {
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
-        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout);
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout,
+                EngineOptions.isolationPolicy(isolation));
         var worker = RedisWorker.start(settings, options, catalog);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();

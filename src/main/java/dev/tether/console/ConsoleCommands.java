@@ -39,8 +39,12 @@ final class ConsoleCommands implements AutoCloseable {
     }
 
     CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds) {
+        return cancel(runIds, dev.tether.engine.StopLevel.CANCEL);
+    }
+
+    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level) {
         var ids = List.copyOf(runIds);
-        return call(() -> ids.stream().map(engine::cancel).toList(), "cancel");
+        return call(() -> ids.stream().map(id -> engine.cancel(id, level)).toList(), level.label());
     }
 
     CompletableFuture<List<dev.tether.engine.WorkerInfo>> workers() {

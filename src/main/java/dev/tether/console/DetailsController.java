@@ -32,6 +32,9 @@ public final class DetailsController {
     @FXML private VBox errorBox;
     @FXML private Label errorSummary;
     @FXML private TextArea errorStack;
+    @FXML private javafx.scene.layout.HBox stopBox;
+    @FXML private Label stopHint;
+    private java.util.function.BiConsumer<String, dev.tether.engine.StopLevel> stop = (id, level) -> {};
 
     private ObservableValue<RunSnapshot> source;
     private final InvalidationListener onChange = o -> render();
@@ -43,8 +46,10 @@ public final class DetailsController {
     private java.util.Map<String, dev.tether.engine.GraphInfo> graphsById;
 
     /** @param graphs asked on the first selection, not at start-up (describing graphs builds them all) */
-    void init(ObservableLongValue clock, java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs) {
+    void init(ObservableLongValue clock, java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs,
+              java.util.function.BiConsumer<String, dev.tether.engine.StopLevel> stop) {
         this.graphs = graphs;
+        this.stop = stop;
         graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
         render();
@@ -70,6 +75,7 @@ public final class DetailsController {
         diagram.render(r == null ? null : shape(r.graphId()), r);
         sections.setVisible(r != null);
         sections.setManaged(r != null);
+        showStopControls(r);
         if (r == null) {
             StatusStyles.apply(statusBadge, null);
             title.setText("Select a run to see its details");
@@ -94,13 +100,52 @@ public final class DetailsController {
             row = field(row, "Cancel requested", Formats.full(r.cancelRequestedAt()));
             if (r.status() == dev.tether.run.RunStatus.STUCK) row = field(row, "Stuck in node", r.currentNode());
             else if (r.status() == dev.tether.run.RunStatus.CANCELLED)
-                row = field(row, "Cancelled at node", r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode());
+                row = field(row, "Cancelled at node", (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode())
+                        + (r.forced() ? " (killed: forced stop)" : ""));
             row = field(row, r.status() == dev.tether.run.RunStatus.STUCK ? "Gave up after" : "Cancel took",
                     Formats.span(r.cancelLatency()));
         }
         field(row, "Input", r.input() == null || r.input().isEmpty() ? "" : Json.write(r.input()));
         renderTimeline(r);
         showError(r);
+    }
+
+    /** The three stop levels while a stop can still change anything; a hint where the run shows a forced stop is needed or happened. */
+    private void showStopControls(RunSnapshot r) {
+        boolean stoppable = r != null && (r.isCancellable() || r.status() == dev.tether.run.RunStatus.CANCELLING);
+        stopBox.setVisible(stoppable);
+        stopBox.setManaged(stoppable);
+        String hint = null;
+        if (r != null && r.status() == dev.tether.run.RunStatus.STUCK) {
+            hint = "Its node ignored the cancel and its thread cannot be forced in this process. To have it killed next time,"
+                    + " run this graph with process isolation: add \"" + r.graphId() + " = process\" to isolation.properties"
+                    + " in the Tether home (or start with --isolation process).";
+        } else if (r != null && r.forced()) {
+            hint = "Killed: its process and every process it started were confirmed gone before it was reported cancelled.";
+        }
+        stopHint.setText(hint);
+        stopHint.setVisible(hint != null);
+        stopHint.setManaged(hint != null);
+    }
+
+    @FXML
+    void onStopAfterNode() {
+        stopCurrent(dev.tether.engine.StopLevel.AFTER_NODE);
+    }
+
+    @FXML
+    void onCancel() {
+        stopCurrent(dev.tether.engine.StopLevel.CANCEL);
+    }
+
+    @FXML
+    void onKill() {
+        stopCurrent(dev.tether.engine.StopLevel.KILL);
+    }
+
+    private void stopCurrent(dev.tether.engine.StopLevel level) {
+        var r = current();
+        if (r != null) stop.accept(r.runId(), level);
     }
 
     private GraphShape shape(String graphId) {

@@ -37,6 +37,8 @@ public final class MainController {
     @FXML Button submitButton;
     @FXML Button cancelSelectedButton;
     @FXML Button cancelAllButton;
+    /** Row menu of the active table: the three stop levels for the selected runs. */
+    @FXML javafx.scene.control.ContextMenu rowMenu;
     @FXML CustomTextField filterField;
     @FXML CheckComboBox<RunStatus> statusFilter;
     @FXML ToggleButton themeToggle;
@@ -77,7 +79,7 @@ public final class MainController {
         metricsTab.setContent(metrics);
         metricsTab.selectedProperty().addListener((o, was, is) -> metrics.setShowing(is));
         workersTab.setContent(workers);
-        detailsController.init(clock, () -> commands.engine().graphs());
+        detailsController.init(clock, () -> commands.engine().graphs(), (id, level) -> commands.cancel(List.of(id), level));
     }
 
     private void setUpActiveTable(ObservableLongValue clock) {
@@ -142,8 +144,8 @@ public final class MainController {
     /** Where a finished run stopped, in the words an operator uses. */
     static String stoppedAt(RunSnapshot r) {
         return switch (r.status()) {
-            case CANCELLED -> r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode();
-            case STUCK -> r.currentNode() + " (stuck)";
+            case CANCELLED -> (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode()) + (r.forced() ? " (killed)" : "");
+            case STUCK -> r.currentNode() + " (stuck: process isolation would kill it)";
             case FAILED, LOST -> r.currentNode();
             default -> null;
         };
@@ -226,9 +228,25 @@ public final class MainController {
 
     @FXML
     void onCancelSelected() {
-        var ids = activeTable.getSelectionModel().getSelectedItems().stream()
-                .map(RunRow::snapshot).filter(RunSnapshot::isCancellable).map(RunSnapshot::runId).toList();
-        if (!ids.isEmpty()) commands.cancel(ids);
+        stopSelected(dev.tether.engine.StopLevel.CANCEL);
+    }
+
+    @FXML
+    void onStopAfterNode() {
+        stopSelected(dev.tether.engine.StopLevel.AFTER_NODE);
+    }
+
+    @FXML
+    void onKillSelected() {
+        stopSelected(dev.tether.engine.StopLevel.KILL);
+    }
+
+    /** A stronger level also reaches runs already being cancelled (an escalation). */
+    private void stopSelected(dev.tether.engine.StopLevel level) {
+        var ids = activeTable.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
+                .filter(r -> r.isCancellable() || (level != dev.tether.engine.StopLevel.AFTER_NODE && r.status() == RunStatus.CANCELLING))
+                .map(RunSnapshot::runId).toList();
+        if (!ids.isEmpty()) commands.cancel(ids, level);
     }
 
     @FXML

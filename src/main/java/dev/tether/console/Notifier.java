@@ -33,7 +33,7 @@ final class Notifier {
         }
         if (!stuck.isEmpty()) {
             warning(stuck.size() == 1 ? "Run stuck: " + label(stuck.getFirst()) : stuck.size() + " runs stuck",
-                    "A node ignored the cancel; its thread cannot be stopped in-process and is abandoned.");
+                    "A node ignored the cancel; its thread cannot be stopped in-process and is abandoned. Process isolation for its graph would kill it.");
         }
         if (!lost.isEmpty()) {
             warning(lost.size() == 1 ? "Run lost: " + label(lost.getFirst()) : lost.size() + " runs lost",

@@ -28,6 +28,11 @@ public interface ControlClient extends AutoCloseable {
 
     CancelResult cancel(String runId);
 
+    /** A cancel at a stop level (after-node, cancel, kill); see {@link dev.tether.engine.StopLevel}. */
+    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
+        return cancel(runId);
+    }
+
     List<String> cancelAll();
 
     /** The run once terminal; empty if it was not terminal within {@code timeout}. */

@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  * GET  /api/runs[?all=true]          active runs (with all=true: finished ones too)
  * GET  /api/runs/{id}[?waitMillis=N] one run (full id, or unique prefix/suffix); waits up to N ms for it to end
  * POST /api/runs                     submit {"graph": ..., "queue": ..., "input": {"key": "text"}}
- * POST /api/runs/{id}/cancel         cancel one run
+ * POST /api/runs/{id}/cancel[?level=after-node|cancel|kill]  cancel one run (default level: cancel)
  * POST /api/cancel-all               cancel every active run
  * GET  /api/stats                    executor use and mode
  * GET  /api/events                   server-sent events: "run" with a snapshot, on every change
@@ -165,7 +165,7 @@ public final class ControlServer implements AutoCloseable {
                 if (graph == null) throw bad("'graph' is required");
                 reply(ex, 201, runs.submit(graph, text(body, "queue"), input));
             }
-            case "POST runs/*/cancel" -> reply(ex, 200, runs.cancel(parts[1]));
+            case "POST runs/*/cancel" -> reply(ex, 200, runs.cancel(parts[1], level(query.get("level"))));
             case "POST cancel-all" -> reply(ex, 200, Map.of("cancelled", runs.cancelAll()));
             case "GET stats" -> {
                 var s = runs.stats();
@@ -201,6 +201,14 @@ public final class ControlServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             streams.remove(self);
+        }
+    }
+
+    private static dev.tether.engine.StopLevel level(String text) {
+        try {
+            return dev.tether.engine.StopLevel.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
         }
     }
 

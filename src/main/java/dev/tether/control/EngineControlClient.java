@@ -69,8 +69,13 @@ public final class EngineControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId) {
+        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
+    }
+
+    @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
         var run = get(runId);
-        var outcome = engine.cancel(run.runId());
+        var outcome = engine.cancel(run.runId(), level);
         return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
     }
 

@@ -89,7 +89,13 @@ public final class HttpControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId) {
-        return call("POST", "/api/runs/" + enc(runId) + "/cancel", Map.of(), new TypeReference<CancelResult>() {}, READ_MILLIS);
+        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
+    }
+
+    @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
+        return call("POST", "/api/runs/" + enc(runId) + "/cancel?level=" + level.label(), Map.of(),
+                new TypeReference<CancelResult>() {}, READ_MILLIS);
     }
 
     @Override

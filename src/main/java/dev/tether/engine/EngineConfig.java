@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param checkpointSaver      where LangGraph4j checkpoints go; null disables checkpoints
  * @param checkpointsKept      finished-but-not-completed runs whose checkpoints are kept for resume
  * @param recursionLimit       node executions allowed per run
+ * @param isolation            which graphs run on a slot thread and which in a child JVM
  */
 public record EngineConfig(int concurrency, int queueCapacity, Duration cancelGrace, String workerName,
-                           BaseCheckpointSaver checkpointSaver, int checkpointsKept, int recursionLimit) {
+                           BaseCheckpointSaver checkpointSaver, int checkpointsKept, int recursionLimit,
+                           IsolationPolicy isolation) {
 
     public static final Duration DEFAULT_CANCEL_GRACE = Duration.ofSeconds(5);
 
@@ -29,30 +31,41 @@ public record EngineConfig(int concurrency, int queueCapacity, Duration cancelGr
         Objects.requireNonNull(cancelGrace, "cancelGrace");
         if (cancelGrace.isNegative()) throw new IllegalArgumentException("cancel grace must not be negative");
         Objects.requireNonNull(workerName, "workerName");
+        if (isolation == null) isolation = IsolationPolicy.threads();
+    }
+
+    /** Every graph on slot threads (the form before process isolation existed). */
+    public EngineConfig(int concurrency, int queueCapacity, Duration cancelGrace, String workerName,
+                        BaseCheckpointSaver checkpointSaver, int checkpointsKept, int recursionLimit) {
+        this(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, null);
     }
 
     /** Embedded defaults: 4 slots (the seed's worker used 2 on a smaller box), memory checkpoints. */
     public static EngineConfig defaults() {
-        return new EngineConfig(4, 100_000, DEFAULT_CANCEL_GRACE, "local", new MemorySaver(), 1_000, 100);
+        return new EngineConfig(4, 100_000, DEFAULT_CANCEL_GRACE, "local", new MemorySaver(), 1_000, 100, IsolationPolicy.threads());
     }
 
     public EngineConfig withConcurrency(int n) {
-        return new EngineConfig(n, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit);
+        return new EngineConfig(n, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
     }
 
     public EngineConfig withQueueCapacity(int n) {
-        return new EngineConfig(concurrency, n, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit);
+        return new EngineConfig(concurrency, n, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
     }
 
     public EngineConfig withCancelGrace(Duration grace) {
-        return new EngineConfig(concurrency, queueCapacity, grace, workerName, checkpointSaver, checkpointsKept, recursionLimit);
+        return new EngineConfig(concurrency, queueCapacity, grace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
     }
 
     public EngineConfig withWorkerName(String name) {
-        return new EngineConfig(concurrency, queueCapacity, cancelGrace, name, checkpointSaver, checkpointsKept, recursionLimit);
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, name, checkpointSaver, checkpointsKept, recursionLimit, isolation);
     }
 
     public EngineConfig withCheckpointSaver(BaseCheckpointSaver saver) {
-        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, saver, checkpointsKept, recursionLimit);
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, saver, checkpointsKept, recursionLimit, isolation);
+    }
+
+    public EngineConfig withIsolation(IsolationPolicy policy) {
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, policy);
     }
 }

@@ -17,14 +17,26 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The engine's handle on one run: its cancellation token (what nodes see as {@link Cancellation}),
- * the thread executing it, the node futures it is waiting for, and the checkpoint fence.
+ * The engine's handle on one run, and the whole cancel path: the stop level asked for, the
+ * cancellation token (what nodes see as {@link Cancellation}), the thread executing it, where a
+ * stop is forwarded when the run executes elsewhere (a child JVM), the node futures it is waiting
+ * for, and the checkpoint fence. It knows nothing of slots or pools: whoever executes the run
+ * attaches to it, so it can be tested alone.
  */
 final class RunControl implements Cancellation {
+
+    /** Where a stop goes when the run executes outside this JVM (its child process). */
+    interface RemoteStop {
+        void stop(StopLevel level);
+    }
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunControl.class);
 
     final String runId;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    /** The strongest level asked for so far; null while no stop was asked. */
+    private volatile StopLevel level;
     private final CountDownLatch cancelLatch = new CountDownLatch(1);
     private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final CopyOnWriteArrayList<Runnable> onCancel = new CopyOnWriteArrayList<>();
@@ -36,21 +48,55 @@ final class RunControl implements Cancellation {
     private boolean fenceOpen = true;
 
     private Thread runner;
+    private RemoteStop remote;
+    /** Set once a run is bound to another process; stays set after it ended there (a late grace must not call it STUCK). */
+    private boolean executesRemotely;
     private volatile org.bsc.async.AsyncGenerator.Cancellable<?> generator;
     volatile String currentNode;
+    /** When the first stop of any level was asked (System.nanoTime). */
     volatile long cancelNanos;
-    volatile LocalEngine.Slot slot;
 
     RunControl(String runId) {
         this.runId = runId;
     }
 
+    /**
+     * Marks the run as taken by an executor. Only the first caller may execute it: a second job for
+     * the same run (a redelivered stream entry) must leave the live one alone.
+     */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
     // ---- cancellation (engine side) ----
 
-    /** @return true for the first call only */
+    /** The default stop: boundary, interrupt and token. @return true for the first call only */
     boolean cancel() {
-        if (!cancelled.compareAndSet(false, true)) return false;
-        cancelNanos = System.nanoTime();
+        return stop(StopLevel.CANCEL);
+    }
+
+    /**
+     * Asks the run to stop at {@code requested}, or escalates an earlier, softer stop to it.
+     *
+     * @return true when this call raised the level (a repeat or a softer level changes nothing)
+     */
+    boolean stop(StopLevel requested) {
+        RemoteStop forward;
+        synchronized (this) {
+            var before = level;
+            if (before != null && before.compareTo(requested) >= 0) return false;
+            level = requested;
+            if (before == null) cancelNanos = System.nanoTime();
+            forward = remote;
+        }
+        // Level 1 only closes the boundary (read by stopRequested()); the node in progress is not told.
+        if (requested != StopLevel.AFTER_NODE) fireToken();
+        if (forward != null) forward.stop(requested);
+        return true;
+    }
+
+    private void fireToken() {
+        if (!cancelled.compareAndSet(false, true)) return;
         cancelLatch.countDown();
         cancelSignal.complete(null);
         for (var action : List.copyOf(onCancel)) runQuietly(action);
@@ -60,7 +106,32 @@ final class RunControl implements Cancellation {
         }
         var gen = generator;
         if (gen != null) gen.cancel(true);
-        return true;
+    }
+
+    /** Whether the run executes outside this JVM (a stop is forwarded there; it can be killed). */
+    synchronized boolean isRemote() {
+        return executesRemotely;
+    }
+
+    /** Whether any stop was asked: no further node may start. */
+    boolean stopRequested() {
+        return level != null;
+    }
+
+    /** The strongest level asked for, or null. */
+    StopLevel level() {
+        return level;
+    }
+
+    /** Sends every stop, the ones already asked included, to where the run executes; null once it ended there. */
+    void forwardTo(RemoteStop target) {
+        StopLevel now;
+        synchronized (this) {
+            remote = target;
+            if (target != null) executesRemotely = true;
+            now = level;
+        }
+        if (now != null && target != null) target.stop(now);
     }
 
     /** Binds the run to the current thread; a cancel from now on interrupts it. */

@@ -32,6 +32,14 @@ public interface RunEngine extends AutoCloseable {
 
     CancelOutcome cancel(String runId);
 
+    /**
+     * Cancels at a {@link StopLevel}; on a run already being cancelled, a stronger level escalates
+     * it. An engine that cannot tell its runs apart by level treats every level as a cancel.
+     */
+    default CancelOutcome cancel(String runId, StopLevel level) {
+        return cancel(runId);
+    }
+
     /** Cancels every active run; returns the ids a cancel was sent to. */
     List<String> cancelAll();
 

@@ -7,6 +7,7 @@ import dev.tether.engine.GraphInfo;
 import dev.tether.engine.QueueNames;
 import dev.tether.engine.RunEngine;
 import dev.tether.engine.ShutdownReport;
+import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
@@ -203,13 +204,19 @@ public final class RedisView implements RunEngine {
 
     @Override
     public CancelOutcome cancel(String runId) {
+        return cancel(runId, StopLevel.CANCEL);
+    }
+
+    /** The level travels with the request to the run's worker (a stronger one escalates a cancel under way). */
+    @Override
+    public CancelOutcome cancel(String runId, StopLevel level) {
         var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
         if (run == null) return CancelOutcome.UNKNOWN_RUN;
         if (run.isTerminal()) {
             registry.mirror(run);
             return CancelOutcome.ALREADY_FINISHED;
         }
-        cancels.request(runId);
+        cancels.request(runId, level);
         if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
         if (run.status() == RunStatus.QUEUED) {
             var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now()));

@@ -4,6 +4,7 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.ShutdownReport;
+import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
@@ -33,7 +34,8 @@ public final class RedisWorker implements AutoCloseable {
     public static final Duration DEFAULT_FENCE_TIMEOUT = Duration.ofSeconds(10);
 
     public record Options(String name, List<String> queues, int concurrency, Duration cancelGrace,
-                          Duration finishedTtl, LostRunPolicy lostPolicy, Duration fenceTimeout) {
+                          Duration finishedTtl, LostRunPolicy lostPolicy, Duration fenceTimeout,
+                          dev.tether.engine.IsolationPolicy isolation) {
         public Options {
             if (fenceTimeout.compareTo(Heartbeat.HOLD_AFTER) < 0) {
                 throw new IllegalArgumentException("--fence-timeout must be at least " + Heartbeat.HOLD_AFTER.toMillis() + "ms");
@@ -42,7 +44,7 @@ public final class RedisWorker implements AutoCloseable {
 
         public static Options of(String name, List<String> queues, int concurrency) {
             return new Options(name, queues, concurrency, EngineConfig.defaults().cancelGrace(), Duration.ofDays(1),
-                    LostRunPolicy.REQUEUE, DEFAULT_FENCE_TIMEOUT);
+                    LostRunPolicy.REQUEUE, DEFAULT_FENCE_TIMEOUT, null);
         }
     }
 
@@ -117,7 +119,7 @@ public final class RedisWorker implements AutoCloseable {
         // No checkpoints in a worker: kept in its memory they could serve no resume (nobody else can
         // reach them and they die with the process). Durable checkpoints belong in a shared saver.
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
-                .withWorkerName(options.name()).withCheckpointSaver(null);
+                .withWorkerName(options.name()).withCheckpointSaver(null).withIsolation(options.isolation());
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);
@@ -170,16 +172,18 @@ public final class RedisWorker implements AutoCloseable {
      * claim (observers see it RUNNING from the claim on): then it waits in {@link #early} for the
      * run's first local change, instead of for the next check of the cancel records.
      */
-    private void cancelIfHere(String runId) {
+    private void cancelIfHere(String runId, StopLevel level) {
         if (engine.registry().get(runId).isEmpty()) {
-            early.put(runId, System.nanoTime());
+            early.put(runId, new EarlyCancel(level, System.nanoTime()));
             if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
         }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId);
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, level);
     }
 
-    /** Cancels that arrived before their run reached the engine, by arrival time; dropped after a minute. */
-    private final ConcurrentHashMap<String, Long> early = new ConcurrentHashMap<>();
+    private record EarlyCancel(StopLevel level, long atNanos) {}
+
+    /** Cancels that arrived before their run reached the engine; dropped after a minute. */
+    private final ConcurrentHashMap<String, EarlyCancel> early = new ConcurrentHashMap<>();
 
     /**
      * Mirrors a batch of local changes to Redis. Skipped: the QUEUED and first RUNNING states (the claim
@@ -190,7 +194,10 @@ public final class RedisWorker implements AutoCloseable {
      */
     private void publish(List<RunSnapshot> batch) {
         if (!early.isEmpty()) {
-            for (var s : batch) if (early.remove(s.runId()) != null && s.status().isActive()) engine.cancel(s.runId());
+            for (var s : batch) {
+                var waiting = early.remove(s.runId());
+                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.level());
+            }
         }
         var todo = new ArrayList<RunSnapshot>(batch.size());
         for (var s : batch) if (s.version() > 2 && !endedWithItsJob(s)) todo.add(s);
@@ -241,7 +248,7 @@ public final class RedisWorker implements AutoCloseable {
         for (int i = 0; i < active.size(); i++) {
             if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL) stopHere(active.get(i).runId());
         }
-        cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(engine::cancel);
+        cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
         source.retryUnfinished();
         if (!fencedToReport.isEmpty()) {
             var stopped = List.copyOf(fencedToReport);
@@ -273,7 +280,7 @@ public final class RedisWorker implements AutoCloseable {
             cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
             if (++ticks % 8 == 0) source.recoverStranded();
             long minuteAgo = System.nanoTime() - 60_000_000_000L;
-            early.values().removeIf(at -> at < minuteAgo); // runs that never came here
+            early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             connectivity.up();
         } catch (RuntimeException e) {

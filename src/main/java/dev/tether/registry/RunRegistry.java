@@ -32,6 +32,7 @@ public final class RunRegistry {
     private final ConcurrentLinkedQueue<String> finishedOrder = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
     private final CopyOnWriteArrayList<ChangeFeed> feeds = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<RunEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private final int historyCapacity;
 
     public RunRegistry() {
@@ -53,6 +54,7 @@ public final class RunRegistry {
             holder[1] = next;
             // Still under this run's lock: feeds see each run's changes in order.
             for (var feed : feeds) feed.offer(next);
+            for (var listener : eventListeners) listener.accept(event);
             return next;
         });
         var after = holder[1];
@@ -81,6 +83,15 @@ public final class RunRegistry {
         if (holder[1] == null) return false;
         if (snapshot.isTerminal()) retire(snapshot.runId());
         return true;
+    }
+
+    /**
+     * Calls {@code listener} with every event that changed a run, in each run's order (under the run's
+     * lock, so it must be quick): how a child JVM streams its run's facts to its parent.
+     */
+    public AutoCloseable listen(Consumer<RunEvent> listener) {
+        eventListeners.add(listener);
+        return () -> eventListeners.remove(listener);
     }
 
     private void retire(String runId) {

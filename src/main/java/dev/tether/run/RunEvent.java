@@ -45,8 +45,16 @@ public sealed interface RunEvent {
 
     record CancelRequested(String runId, Instant at) implements RunEvent {}
 
-    /** The run's thread and node futures are done; {@code atNode} is where it stopped (null if before any). */
-    record Cancelled(String runId, String atNode, Instant at) implements RunEvent {}
+    /**
+     * The run has stopped: its thread and node futures are done, or ({@code forced}) its child
+     * process and every process it started are confirmed gone. {@code atNode} is where it stopped
+     * (null if before any).
+     */
+    record Cancelled(String runId, String atNode, Instant at, boolean forced) implements RunEvent {
+        public Cancelled(String runId, String atNode, Instant at) {
+            this(runId, atNode, at, false);
+        }
+    }
 
     record Completed(String runId, Instant at) implements RunEvent {}
 

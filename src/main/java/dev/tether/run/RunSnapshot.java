@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param version number of events applied so far; a newer snapshot of the same run always has a
  *                larger version, which lets observers drop stale copies
+ * @param forced  CANCELLED by destroying its process (level 3, or a cancel whose grace ran out in
+ *                process isolation), once the process and its descendants were confirmed gone
  */
 public record RunSnapshot(
         String runId,
@@ -29,7 +31,8 @@ public record RunSnapshot(
         ErrorInfo error,
         Map<String, Object> input,
         List<NodeSpan> timeline,
-        long version) {
+        long version,
+        boolean forced) {
 
     public RunSnapshot {
         input = input == null ? Map.of() : input;
@@ -71,6 +74,11 @@ public record RunSnapshot(
                      Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
                      List<NodeSpan> timeline) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced);
+    }
+
+    RunSnapshot forcedStop() {
+        return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true);
     }
 }

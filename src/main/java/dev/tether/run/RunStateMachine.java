@@ -29,7 +29,7 @@ public final class RunStateMachine {
         if (cur == null) {
             return event instanceof RunEvent.Submitted s
                     ? new RunSnapshot(s.runId(), s.graphId(), s.queue(), null, RunStatus.QUEUED, null, 0, s.at(),
-                    null, null, null, null, null, s.input(), List.of(), 1)
+                    null, null, null, null, null, s.input(), List.of(), 1, false)
                     : null;
         }
         if (!cur.runId().equals(event.runId()) || cur.status().isTerminal()) return null;
@@ -55,10 +55,7 @@ public final class RunStateMachine {
                         cur.startedAt(), null, c.at(), null, null, cur.timeline());
                 default -> null; // already cancelling
             };
-            case RunEvent.Cancelled c -> st == RunStatus.CANCELLING
-                    ? cur.with(RunStatus.CANCELLED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
-                    c.at(), cur.cancelRequestedAt(), c.atNode(), null, closeOpenSpans(cur.timeline(), c.at()))
-                    : null;
+            case RunEvent.Cancelled c -> st == RunStatus.CANCELLING ? cancelled(cur, c) : null;
             case RunEvent.Completed c -> running(st)
                     ? cur.with(RunStatus.COMPLETED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
                     c.at(), cur.cancelRequestedAt(), null, null, cur.timeline())
@@ -76,6 +73,12 @@ public final class RunStateMachine {
                     cur.startedAt(), l.at(), cur.cancelRequestedAt(), null,
                     new ErrorInfo("lost", l.reason(), ""), closeOpenSpans(cur.timeline(), l.at()));
         };
+    }
+
+    private static RunSnapshot cancelled(RunSnapshot cur, RunEvent.Cancelled c) {
+        var next = cur.with(RunStatus.CANCELLED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
+                c.at(), cur.cancelRequestedAt(), c.atNode(), null, closeOpenSpans(cur.timeline(), c.at()));
+        return c.forced() ? next.forcedStop() : next;
     }
 
     private static boolean running(RunStatus st) {

@@ -37,12 +37,15 @@ public final class CancelLatencyBench {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+        boolean engineOnly = args.length > 1 && args[1].equals("engine"); // skips plain LangGraph4j (for A/B runs)
         var rows = new ArrayList<Row>();
         rows.add(engine("Tether, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
         rows.add(engine("Tether, cooperative CPU node (10 s of work)", BenchGraphs.cpu(10_000), samples));
-        rows.add(plainConcurrent("plain LangGraph4j, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
-        int cpuSamples = Math.min(samples, 10);
-        rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
+        if (!engineOnly) {
+            rows.add(plainConcurrent("plain LangGraph4j, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
+            int cpuSamples = Math.min(samples, 10);
+            rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
+        }
         System.out.println();
         System.out.println("| case | cancels | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|---:|");

@@ -61,7 +61,7 @@ public class EngineOverheadBench {
     public void setUp() throws Exception {
         var graph = BenchGraphs.chain(nodes);
         graphId = graph.id();
-        var config = new EngineConfig(1, 1_000, Duration.ofSeconds(5), "bench", checkpoints ? new MemorySaver() : null, 10, 1_000);
+        var config = new EngineConfig(1, 1_000, Duration.ofSeconds(5), "bench", checkpoints ? new MemorySaver() : null, 10, 1_000, null);
         engine = new LocalEngine(config, GraphCatalog.of(graph), new RunRegistry(1_000));
         var compile = CompileConfig.builder().recursionLimit(1_000);
         if (checkpoints) {

@@ -26,6 +26,8 @@ class CommandLineIT {
     @BeforeAll
     static void startServer() throws Exception {
         tether = Launcher.inFreshHome("cli");
+        // the stubborn graph runs in a child JVM, which a kill can stop; every other graph on threads
+        java.nio.file.Files.writeString(tether.home.resolve("isolation.properties"), "stubborn = process\n");
         server = tether.serve("--cancel-grace", "10s");
     }
 
@@ -110,6 +112,53 @@ class CommandLineIT {
 
         assertThat(r.exit()).isEqualTo(ExitCodes.WAIT_TIMED_OUT);
         assertThat(r.err()).isEqualTo("tether: run " + id.substring(28) + " is CANCELLING after 1s: it has not stopped yet");
+    }
+
+    @Test
+    void graphsShowTheirIsolation() {
+        var r = tether.run("graphs", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        for (var g : r.json()) {
+            assertThat(g.path("isolation").asText()).as(g.path("id").asText())
+                    .isEqualTo(g.path("id").asText().equals("stubborn") ? "process" : "thread");
+        }
+        assertThat(tether.run("graphs").out()).contains("ISOLATION").containsPattern("stubborn +default +process");
+    }
+
+    @Test
+    void aKillStopsARunThatIgnoresItsCancelAndReportsItForced() {
+        var id = tether.run("submit", "stubborn", "--input", "seconds=600").out();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
+
+        var r = tether.run("cancel", id, "--level", "kill", "--wait", "--timeout", "5s", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().path("run").path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(r.json().path("run").path("forced").asBoolean()).isTrue();
+        assertThat(r.json().path("run").path("cancelledAtNode").asText()).isEqualTo("ignore-cancel");
+        assertThat(tether.run("status", id).out()).contains("  Forced: yes");
+    }
+
+    @Test
+    void anUnknownStopLevelIsExit2AndA400() throws Exception {
+        var id = submitSleeper();
+        var r = tether.run("cancel", id, "--level", "hard");
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("tether: ").contains("after-node, cancel or kill");
+
+        var file = ControlFile.read(tether.controlFile());
+        var api = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(file.baseUrl() + "/api/runs/" + id + "/cancel?level=hard"))
+                .header("Authorization", "Bearer " + file.token()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(400);
+        assertThat(status(id).path("status").asText()).as("nothing was cancelled").isIn("QUEUED", "RUNNING");
+
+        var after = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(file.baseUrl() + "/api/runs/" + id + "/cancel?level=after-node"))
+                .header("Authorization", "Bearer " + file.token()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(status(id).path("status").asText()).isIn("CANCELLING", "CANCELLED");
+        tether.run("cancel", id); // escalate: the sleeping node is not waited for
     }
 
     @Test

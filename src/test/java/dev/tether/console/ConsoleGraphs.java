@@ -40,6 +40,36 @@ final class ConsoleGraphs {
         return new StubbornGraph();
     }
 
+    /** Released by {@link #releaseDeaf()}; until then the "deaf" graph's node ignores interrupts and its token. */
+    private static final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> DEAF_RELEASE =
+            new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(1));
+
+    /**
+     * Like the stubborn graph, but it ends when the test says so (at most after a minute) instead of
+     * after a fixed spin: a test that takes long on a slow machine still finds it running, and no
+     * spinning thread outlives the test.
+     */
+    static GraphDefinition deaf() {
+        return new Simple("deaf", "default", Map.of(), () -> new StateGraph<>(AgentState::new)
+                .addNode("ignore-cancel", node_async(s -> {
+                    var release = DEAF_RELEASE.get();
+                    long end = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+                    while (release.getCount() > 0 && System.nanoTime() < end) {
+                        try {
+                            release.await(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            // deliberately deaf
+                        }
+                    }
+                    return Map.of();
+                }))
+                .addEdge(START, "ignore-cancel").addEdge("ignore-cancel", END));
+    }
+
+    static void releaseDeaf() {
+        DEAF_RELEASE.getAndSet(new java.util.concurrent.CountDownLatch(1)).countDown();
+    }
+
     private interface Builder {
         StateGraph<AgentState> build() throws Exception;
     }

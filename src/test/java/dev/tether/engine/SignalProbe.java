@@ -21,6 +21,8 @@ public final class SignalProbe {
         engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000));
         if (stubborn) engine.submit("stubborn", null, Map.of("seconds", 600));
         while (engine.stats().busy() < (stubborn ? 3 : 2)) Thread.sleep(5);
+        // busy counts a slot from the moment it takes a run; the stubborn run must be inside its deaf node
+        while (stubborn && registry.active().stream().noneMatch(r -> "ignore-cancel".equals(r.currentNode()))) Thread.sleep(5);
         Thread.sleep(100);
         System.out.println("READY");
         System.out.flush();

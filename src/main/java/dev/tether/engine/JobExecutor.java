@@ -1,0 +1,88 @@
+package dev.tether.engine;
+
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+
+import java.time.Instant;
+import java.util.function.Function;
+
+/**
+ * What a slot does with a job: registers the run if it came from elsewhere, starts it (unless it was
+ * cancelled while queued), executes it on the driver its isolation asks for, and reports the end to
+ * the job's source.
+ */
+final class JobExecutor {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobExecutor.class);
+
+    private final RunRegistry registry;
+    private final LiveRuns runs;
+    private final String workerName;
+    private final CheckpointRetention retention;
+    private final Function<String, RunDriver> driverFor;
+
+    /** @param driverFor the driver for a graph id (thread or process, by its isolation) */
+    JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointRetention retention,
+                Function<String, RunDriver> driverFor) {
+        this.registry = registry;
+        this.runs = runs;
+        this.workerName = workerName;
+        this.retention = retention;
+        this.driverFor = driverFor;
+    }
+
+    void execute(Job job, SlotPool.Slot slot) {
+        var request = job.request();
+        var id = request.runId();
+        var control = runs.adopt(id);
+        if (!control.claim()) {
+            duplicate(job, control);
+            return;
+        }
+        if (registry.get(id).isEmpty()) { // arrived from an external source (e.g. Redis)
+            registry.apply(new RunEvent.Submitted(id, request.graphId(), request.queue(), request.input(), request.submittedAt()));
+        }
+        var started = registry.apply(new RunEvent.Started(id, workerName, Instant.now()));
+        if (!started.applied()) { // cancelled while queued, or already handled elsewhere
+            runs.remove(id, control);
+            var current = started.current();
+            control.terminal.complete(current);
+            if (current != null && current.isTerminal()) job.finished(current);
+            return;
+        }
+        slot.occupy(id);
+        RunSnapshot terminal;
+        try {
+            terminal = driverFor.apply(request.graphId()).drive(request, control);
+        } catch (RuntimeException | Error e) { // a driver bug must still end the run, or it would stay RUNNING forever
+            LOG.error("run {}: its driver failed", id, e);
+            control.closeFence();
+            terminal = registry.apply(new RunEvent.Failed(id, dev.tether.run.ErrorInfo.of(e), Instant.now())).after();
+        } finally {
+            slot.free();
+        }
+        runs.remove(id, control);
+        if (terminal == null) terminal = registry.get(id).orElse(null);
+        if (retention != null && terminal != null) {
+            if (terminal.status() == RunStatus.COMPLETED) retention.completed(id);
+            else retention.keep(id);
+        }
+        control.terminal.complete(terminal);
+        if (terminal != null) job.finished(terminal);
+    }
+
+    /**
+     * A second job for a run already executing here (a redelivered stream entry). The live run is
+     * left alone: its control stays registered and nothing is started or cancelled. The duplicate is
+     * settled with the live run's terminal snapshot once that run ends (at once if it already has),
+     * so an at-least-once source acknowledges it then, exactly once.
+     */
+    private void duplicate(Job job, RunControl live) {
+        LOG.info("run {} is already executing here; the duplicate job is settled when it ends", live.runId);
+        live.terminal.whenComplete((snapshot, failure) -> {
+            var end = snapshot != null ? snapshot : registry.get(live.runId).orElse(null);
+            if (end != null && end.isTerminal()) job.finished(end);
+        });
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tether.engine;
+
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * Ends the grace of a cancelled run. A run in a child JVM is then killed (level 3: it can be, so it
+ * is, and the executor reports it CANCELLED once the processes are gone). A run on a thread of this
+ * JVM cannot be forced: it is reported STUCK and its slot is retired and replaced, so capacity
+ * survives.
+ */
+final class StuckWatchdog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StuckWatchdog.class);
+
+    /**
+     * How often pending graces are looked at. A cancel only adds to a queue: waking a timer thread
+     * on every cancel would compete for the CPU with the very thread that is stopping (on a small
+     * machine that was most of a cancel's tail latency). A grace ends up to one tick late.
+     */
+    static final Duration TICK = Duration.ofMillis(25);
+
+    private record Pending(RunControl control, Duration grace, long deadlineNanos) {}
+
+    private final RunRegistry registry;
+    private final Consumer<String> retireSlot;
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    StuckWatchdog(String threadName, RunRegistry registry, Consumer<String> retireSlot) {
+        this.registry = registry;
+        this.retireSlot = retireSlot;
+        this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::loop);
+    }
+
+    /** Starts the grace of a run just cancelled (level 2). */
+    void watch(RunControl control, Duration grace) {
+        if (!stopped) pending.add(new Pending(control, grace, System.nanoTime() + grace.toNanos()));
+    }
+
+    private void loop() {
+        while (!stopped) {
+            try {
+                Thread.sleep(TICK);
+            } catch (InterruptedException e) {
+                if (stopped) return;
+            }
+            long now = System.nanoTime();
+            for (var it = pending.iterator(); it.hasNext(); ) {
+                var p = it.next();
+                if (p.control().terminal.isDone()) {
+                    it.remove();
+                } else if (now - p.deadlineNanos() >= 0) {
+                    it.remove();
+                    try {
+                        expire(p.control(), p.grace());
+                    } catch (RuntimeException e) {
+                        LOG.error("grace check of run {} failed", p.control().runId, e);
+                    }
+                }
+            }
+        }
+    }
+
+    private void expire(RunControl control, Duration grace) {
+        if (control.terminal.isDone()) return;
+        if (control.isRemote()) {
+            LOG.warn("run {} ignored its cancel for {} ms (node {}): killing its process", control.runId,
+                    grace.toMillis(), control.currentNode);
+            control.stop(StopLevel.KILL);
+            return;
+        }
+        control.closeFence();
+        var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
+        if (!result.applied()) return;
+        LOG.warn("run {} ignored its cancel for {} ms (node {}): STUCK; its thread cannot be forced in-process"
+                + " (run its graph with process isolation to have it killed)", control.runId, grace.toMillis(), control.currentNode);
+        retireSlot.accept(control.runId);
+        control.terminal.complete(result.after());
+    }
+
+    void shutdown() {
+        stopped = true;
+        pending.clear();
+        thread.interrupt();
+        try {
+            thread.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.tether.engine;
+
+import dev.tether.api.Cancellation;
+import dev.tether.api.RunCancelledException;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.ErrorInfo;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.GraphInput;
+import org.bsc.langgraph4j.NodeOutput;
+import org.bsc.langgraph4j.RunnableConfig;
+import org.bsc.langgraph4j.StateGraph;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Executes one run on the calling thread: drives the graph's iterator itself (so it always knows
+ * the node and step), then reports how it ended. A cancelled run is CANCELLED only once its thread
+ * and node futures are done, STUCK if that takes longer than the grace.
+ */
+final class ThreadRunDriver implements RunDriver {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThreadRunDriver.class);
+
+    private final CompiledGraphs graphs;
+    private final RunRegistry registry;
+    private final java.util.function.Function<String, Duration> graceOf;
+
+    /** @param graceOf a graph's cancel grace */
+    ThreadRunDriver(CompiledGraphs graphs, RunRegistry registry, java.util.function.Function<String, Duration> graceOf) {
+        this.graphs = graphs;
+        this.registry = registry;
+        this.graceOf = graceOf;
+    }
+
+    /** Drives one run to its end; returns the terminal snapshot (null if another party ended it, e.g. STUCK). */
+    @Override
+    public RunSnapshot drive(RunRequest request, RunControl control) {
+        control.attach(Thread.currentThread());
+        try {
+            Throwable error = null;
+            boolean reachedEnd = false;
+            try {
+                var compiled = graphs.get(request.graphId());
+                var runConfig = RunnableConfig.builder()
+                        .threadId(request.runId())
+                        .addMetadata(Cancellation.CONFIG_KEY, control)
+                        .build();
+                reachedEnd = Cancellation.callWith(control, () -> iterate(compiled, request, runConfig, control));
+            } catch (Throwable t) {
+                error = t;
+            }
+            return finish(request, control, reachedEnd, error);
+        } finally {
+            control.detach();
+        }
+    }
+
+    private static boolean iterate(CompiledGraph<?> compiled, RunRequest request, RunnableConfig runConfig,
+                                   RunControl control) throws Exception {
+        var gen = compiled.stream(GraphInput.args(request.input()), runConfig);
+        control.generator(gen);
+        var it = gen.iterator();
+        boolean end = false;
+        while (!control.stopRequested() && it.hasNext()) {
+            NodeOutput<?> out = it.next();
+            if (StateGraph.END.equals(out.node())) end = true;
+        }
+        return end;
+    }
+
+    private RunSnapshot finish(RunRequest request, RunControl control, boolean reachedEnd, Throwable error) {
+        var id = request.runId();
+        var now = Instant.now();
+        if (reachedEnd && error == null) { // it got to END first: say so, even if a cancel raced it
+            control.closeFence();
+            return registry.apply(new RunEvent.Completed(id, now)).after();
+        }
+        if (control.stopRequested()) {
+            var grace = graceOf.apply(request.graphId());
+            long deadline = control.cancelNanos + grace.toNanos();
+            boolean stopped = control.awaitNodeFutures(deadline);
+            control.closeFence();
+            var event = stopped ? new RunEvent.Cancelled(id, control.currentNode, Instant.now())
+                    : new RunEvent.Stuck(id, control.currentNode, Instant.now());
+            var result = registry.apply(event);
+            if (!stopped && result.applied()) LOG.warn("run {} did not stop within {} ms of its cancel: STUCK", id, grace.toMillis());
+            return result.after();
+        }
+        control.closeFence();
+        if (error == null) {
+            error = new IllegalStateException("graph stopped before reaching END");
+        }
+        if (error instanceof RunCancelledException) {
+            error = new IllegalStateException("a node threw RunCancelledException but the run was not cancelled", error);
+        }
+        LOG.debug("run {} failed", id, error);
+        return registry.apply(new RunEvent.Failed(id, ErrorInfo.of(error), now)).after();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.tether.engine.process;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.tether.engine.RunRequest;
+import dev.tether.engine.StopLevel;
+import dev.tether.json.Json;
+import dev.tether.run.RunEvent;
+
+/**
+ * One line between a parent and its child JVM, as JSON. Parent to child: {@code run} (a request),
+ * {@code stop} (a run id and level). Child to parent: {@code ready} (its pid, once graphs are
+ * loaded), {@code event} (a fact about the run, as the child's own state machine applied it).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ChildMessage(String op, RunRequest request, String runId, StopLevel level, RunEvent event, Long pid) {
+    public static final String RUN = "run", STOP = "stop", READY = "ready", EVENT = "event";
+
+    public static ChildMessage run(RunRequest request) {
+        return new ChildMessage(RUN, request, request.runId(), null, null, null);
+    }
+
+    public static ChildMessage stop(String runId, StopLevel level) {
+        return new ChildMessage(STOP, null, runId, level, null, null);
+    }
+
+    public static ChildMessage ready(long pid) {
+        return new ChildMessage(READY, null, null, null, null, pid);
+    }
+
+    public static ChildMessage event(RunEvent event) {
+        return new ChildMessage(EVENT, null, event.runId(), null, event, null);
+    }
+
+    public String toLine() {
+        return Json.write(this);
+    }
+
+    public static ChildMessage parse(String line) {
+        return Json.read(line, ChildMessage.class);
+    }
+}

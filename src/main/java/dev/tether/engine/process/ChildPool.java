@@ -1,0 +1,144 @@
+package dev.tether.engine.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Warm child JVMs, each ready to execute one run at a time and reused after a run that ended
+ * normally. A child that was killed or died is replaced by a fresh one, so the pool keeps its size.
+ */
+public final class ChildPool implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChildPool.class);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final ChildLauncher launcher;
+    private final int size;
+    private final LinkedBlockingQueue<Child> idle = new LinkedBlockingQueue<>();
+    private final Set<Child> all = ConcurrentHashMap.newKeySet();
+    private final ExecutorService starter;
+    private volatile boolean closed;
+
+    public ChildPool(ChildLauncher launcher, int size) {
+        this.launcher = launcher;
+        this.size = size;
+        // Two at a time: children start in parallel on a multi-core machine without starving a small one.
+        this.starter = Executors.newFixedThreadPool(Math.min(2, size), r -> {
+            var t = new Thread(r, "tether-child-starter");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < size; i++) spawn();
+    }
+
+    private void spawn() {
+        if (closed) return;
+        try {
+            starter.execute(this::startOne);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void startOne() {
+        while (!closed) {
+            try {
+                var child = Child.start(launcher, START_TIMEOUT);
+                all.add(child);
+                if (closed) {
+                    child.kill();
+                    all.remove(child);
+                } else {
+                    idle.offer(child);
+                }
+                return;
+            } catch (Exception e) {
+                if (closed) return; // killed by close() while starting
+                LOG.error("could not start a child JVM; retrying in {} s", RETRY.toSeconds(), e);
+                try {
+                    Thread.sleep(RETRY);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A ready child, waiting for one up to {@code timeout}; null on timeout or when closed. */
+    public Child take(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            var child = idle.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (child == null) return null;
+            if (child.isAlive()) return child;
+            discard(child); // died while idle
+        }
+        return null;
+    }
+
+    /** Back into the pool after a run that ended normally. */
+    public void giveBack(Child child) {
+        if (!closed && child.isAlive()) idle.offer(child);
+        else discard(child);
+    }
+
+    /** A child that was killed or died: forgotten (killed, if it is not yet gone) and replaced. */
+    public void discard(Child child) {
+        if (all.remove(child)) {
+            child.kill();
+            spawn();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Children the pool keeps. */
+    public int size() {
+        return size;
+    }
+
+    /** Children started and not discarded (alive, idle or busy). */
+    public int live() {
+        return (int) all.stream().filter(Child::isAlive).count();
+    }
+
+    public int idle() {
+        return idle.size();
+    }
+
+    /** Every process of the pool: its children and whatever they started. */
+    public List<ProcessHandle> processes() {
+        var list = new ArrayList<ProcessHandle>();
+        for (var c : all) {
+            list.add(c.handle());
+            c.handle().descendants().forEach(list::add);
+        }
+        return list;
+    }
+
+    /** Kills every child (and what it started) and waits until they are gone, up to 5 s. */
+    @Override
+    public void close() {
+        closed = true;
+        starter.shutdownNow();
+        var exits = new ArrayList<CompletableFuture<?>>();
+        for (var c : List.copyOf(all)) exits.add(c.kill());
+        idle.clear();
+        try {
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("child JVMs not all confirmed gone after 5 s: {}", e.toString());
+        }
+        all.clear();
+    }
+}
