@@ -12,10 +12,15 @@ import java.util.LinkedHashMap;
 
 @Command(name = "cancel", description = "Cancel one run (queued: it never starts; running: stopped at once, inside its node).")
 final class CancelCommand extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of it.")
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of its start or end of at least 8 characters (the short id).")
     String runId;
 
     @Mixin WaitOptions waiting = new WaitOptions();
+
+    @Override
+    void checkArguments() {
+        runId = runId(runId);
+    }
 
     @Override
     int run(ControlClient client) {

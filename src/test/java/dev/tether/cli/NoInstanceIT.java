@@ -13,7 +13,7 @@ class NoInstanceIT {
     @Test
     void withNothingRunningEveryClientCommandIsExit4WithAHint() throws Exception {
         var tether = Launcher.inFreshHome("none");
-        for (var args : new String[][] {{"list"}, {"status", "abc"}, {"cancel-all"}, {"submit", "welcome-email"}}) {
+        for (var args : new String[][] {{"list"}, {"status", "0123abcd"}, {"cancel-all"}, {"submit", "welcome-email"}}) {
             var r = tether.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(r.err()).startsWith("tether: no Tether instance is running").endsWith("start one with `tether serve` (headless) or `tether console`");
