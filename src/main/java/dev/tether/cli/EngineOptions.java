@@ -26,10 +26,18 @@ final class EngineOptions {
             description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
     String redis;
 
+    private GraphCatalog catalog;
+
+    /** The graphs this process offers, loaded once (plugins included; broken ones are its problems). */
+    GraphCatalog catalog() {
+        if (catalog == null) catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
+        return catalog;
+    }
+
     RunEngine engine() {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
-            return dev.tether.redis.RedisEngine.connect(settings, GraphCatalog.load(GraphCatalog.defaultPluginsDir()),
+            return dev.tether.redis.RedisEngine.connect(settings, catalog(),
                     dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
         }
         return localEngine();
@@ -38,6 +46,6 @@ final class EngineOptions {
     LocalEngine localEngine() {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace);
-        return new LocalEngine(config, GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
+        return new LocalEngine(config, catalog(), new RunRegistry());
     }
 }

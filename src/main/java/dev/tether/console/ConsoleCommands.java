@@ -34,6 +34,23 @@ final class ConsoleCommands implements AutoCloseable {
         return engine;
     }
 
+    private volatile CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs;
+
+    /**
+     * The graphs that can be submitted, described once off the FX thread: describing them builds
+     * every graph, and a plugin's {@code build()} may take its time (or never return).
+     */
+    CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs() {
+        var g = graphs;
+        if (g == null || g.isCompletedExceptionally()) {
+            synchronized (this) {
+                g = graphs;
+                if (g == null || g.isCompletedExceptionally()) graphs = g = call(engine::graphs, "list graphs");
+            }
+        }
+        return g;
+    }
+
     CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input) {
         return call(() -> engine.submit(graphId, queue, input), "submit " + graphId);
     }

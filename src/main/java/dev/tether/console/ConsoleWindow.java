@@ -72,7 +72,7 @@ public final class ConsoleWindow {
                 controller.metrics.ended(ended);
             }
         }, () -> active.tick(System.nanoTime()), () -> controller.refreshStatus());
-        controller.init(commands, active, history.runs(), pump.clockMillis(), this::toggleTheme);
+        controller.init(commands, active, history.runs(), pump.clockMillis(), this::toggleTheme, notifier::information);
 
         var now = System.nanoTime();
         active.apply(engine.registry().active(), now);
@@ -93,6 +93,16 @@ public final class ConsoleWindow {
         pump.start();
         controller.refreshStatus();
         stage.show();
+        commands.graphs(); // described in the background, ready when Submit is first clicked
+        reportGraphProblems();
+    }
+
+    /** Plugins skipped at load: one notification naming the first, the rest in `tether graphs`. */
+    private void reportGraphProblems() {
+        var problems = options.graphProblems();
+        if (problems.isEmpty()) return;
+        var title = problems.size() == 1 ? "A plugin was skipped" : problems.size() + " plugins were skipped";
+        notifier.warning(title, problems.getFirst() + (problems.size() > 1 ? "\n(`tether graphs` lists them all)" : ""));
     }
 
     /** What the window's close button does: confirm if runs are active, then shut down. FX thread. */

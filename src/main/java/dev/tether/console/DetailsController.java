@@ -39,11 +39,17 @@ public final class DetailsController {
 
     private final GraphDiagram diagram = new GraphDiagram();
     private final java.util.Map<String, GraphShape> shapes = new java.util.HashMap<>();
-    private java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs = java.util.List::of;
+    private java.util.function.Supplier<java.util.concurrent.CompletableFuture<java.util.List<dev.tether.engine.GraphInfo>>> graphs =
+            () -> java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of());
     private java.util.Map<String, dev.tether.engine.GraphInfo> graphsById;
+    private boolean awaitingGraphs;
 
-    /** @param graphs asked on the first selection, not at start-up (describing graphs builds them all) */
-    void init(ObservableLongValue clock, java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs) {
+    /**
+     * @param graphs asked on the first selection, not at start-up (describing graphs builds them all),
+     *               and answered off the FX thread: until then a run is shown without its diagram
+     */
+    void init(ObservableLongValue clock,
+              java.util.function.Supplier<java.util.concurrent.CompletableFuture<java.util.List<dev.tether.engine.GraphInfo>>> graphs) {
         this.graphs = graphs;
         graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
@@ -105,8 +111,16 @@ public final class DetailsController {
 
     private GraphShape shape(String graphId) {
         if (graphsById == null) {
+            var described = graphs.get();
+            if (!described.isDone()) { // drawn once they are
+                if (!awaitingGraphs) {
+                    awaitingGraphs = true;
+                    described.whenComplete((list, error) -> javafx.application.Platform.runLater(this::render));
+                }
+                return null;
+            }
             graphsById = new java.util.HashMap<>();
-            for (var g : graphs.get()) graphsById.put(g.id(), g);
+            for (var g : described.getNow(java.util.List.of())) graphsById.put(g.id(), g);
         }
         return shapes.computeIfAbsent(graphId, id -> {
             var g = graphsById.get(id);

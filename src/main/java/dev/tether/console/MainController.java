@@ -59,13 +59,15 @@ public final class MainController {
     private final Map<RunStatus, Label> countLabels = new EnumMap<>(RunStatus.class);
     private final Label executorLabel = new Label();
     private Runnable onThemeToggle = () -> {};
+    private java.util.function.BiConsumer<String, String> onCancelOutcome = (title, text) -> {};
     final MetricsView metrics = new MetricsView();
     final WorkersView workers = new WorkersView();
     private boolean fetchingWorkers;
     private long lastWorkersFetch;
 
     void init(ConsoleCommands commands, ActiveRunsModel active, ObservableList<RunSnapshot> history,
-              ObservableLongValue clock, Runnable onThemeToggle) {
+              ObservableLongValue clock, Runnable onThemeToggle, java.util.function.BiConsumer<String, String> onCancelOutcome) {
+        this.onCancelOutcome = onCancelOutcome;
         this.commands = commands;
         this.active = active;
         this.onThemeToggle = onThemeToggle;
@@ -77,7 +79,7 @@ public final class MainController {
         metricsTab.setContent(metrics);
         metricsTab.selectedProperty().addListener((o, was, is) -> metrics.setShowing(is));
         workersTab.setContent(workers);
-        detailsController.init(clock, () -> commands.engine().graphs());
+        detailsController.init(clock, commands::graphs);
     }
 
     private void setUpActiveTable(ObservableLongValue clock) {
@@ -93,7 +95,7 @@ public final class MainController {
         RunCells.text(nodeColumn, RunSnapshot::currentNode);
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
-        RunCells.action(actionColumn, r -> commands.cancel(List.of(r.runId())));
+        RunCells.action(actionColumn, r -> cancel(List.of(r.runId())));
 
         activeTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         activeTable.setItems(active.view());
@@ -218,9 +220,23 @@ public final class MainController {
         }));
     }
 
+    /** Opens the dialog once the graphs are described (off the FX thread; at once when they already are). */
     @FXML
     void onSubmit() {
-        var dialog = new SubmitDialog(root.getScene().getWindow(), commands.engine().graphs());
+        var graphs = commands.graphs();
+        if (graphs.isDone()) {
+            openSubmitDialog(graphs.getNow(List.of()));
+            return;
+        }
+        submitButton.setDisable(true);
+        graphs.whenComplete((list, error) -> javafx.application.Platform.runLater(() -> {
+            submitButton.setDisable(false);
+            if (list != null) openSubmitDialog(list);
+        }));
+    }
+
+    private void openSubmitDialog(List<dev.tether.engine.GraphInfo> graphs) {
+        var dialog = new SubmitDialog(root.getScene().getWindow(), graphs);
         dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input()));
     }
 
@@ -228,7 +244,24 @@ public final class MainController {
     void onCancelSelected() {
         var ids = activeTable.getSelectionModel().getSelectedItems().stream()
                 .map(RunRow::snapshot).filter(RunSnapshot::isCancellable).map(RunSnapshot::runId).toList();
-        if (!ids.isEmpty()) commands.cancel(ids);
+        if (!ids.isEmpty()) cancel(ids);
+    }
+
+    /** Sends the cancels; a run that had already ended (or vanished) by then is said so, not dropped. */
+    private void cancel(List<String> ids) {
+        commands.cancel(ids).thenAccept(outcomes -> javafx.application.Platform.runLater(() -> {
+            var late = new java.util.ArrayList<String>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                var o = outcomes.get(i);
+                if (o == dev.tether.engine.CancelOutcome.ALREADY_FINISHED || o == dev.tether.engine.CancelOutcome.UNKNOWN_RUN) {
+                    late.add(ids.get(i).substring(Math.max(0, ids.get(i).length() - 8)));
+                }
+            }
+            if (!late.isEmpty()) {
+                onCancelOutcome.accept(late.size() == 1 ? "Run " + late.getFirst() + " had already finished"
+                        : late.size() + " runs had already finished", "Nothing was cancelled; see History for how they ended.");
+            }
+        }));
     }
 
     @FXML
