@@ -34,6 +34,28 @@ final class ConsoleCommands implements AutoCloseable {
         return engine;
     }
 
+    // ---- queries the clock tick polls: local reads of the registry and the engine's counters
+
+    java.util.Map<dev.tether.run.RunStatus, Integer> counts() {
+        return engine.registry().counts();
+    }
+
+    int activeCount() {
+        return engine.registry().active().size();
+    }
+
+    dev.tether.engine.EngineStats stats() {
+        return engine.stats();
+    }
+
+    String mode() {
+        return engine.mode();
+    }
+
+    boolean connected() {
+        return engine.connected();
+    }
+
     private volatile CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs;
 
     /**

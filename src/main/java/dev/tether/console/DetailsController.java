@@ -3,9 +3,7 @@ package dev.tether.console;
 import dev.tether.json.Json;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
-import javafx.beans.InvalidationListener;
 import javafx.beans.value.ObservableLongValue;
-import javafx.beans.value.ObservableValue;
 import javafx.fxml.FXML;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
@@ -19,7 +17,10 @@ import javafx.scene.layout.VBox;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The details pane: every field of the selected run, its node timeline, and its error. */
+/**
+ * The details pane: every field of the run in {@link DetailsModel#run()}, its diagram, node timeline
+ * and error. Until the graphs are described (off the FX thread) a run is shown without its diagram.
+ */
 public final class DetailsController {
     private static final double BAR_MAX = 130;
 
@@ -33,39 +34,25 @@ public final class DetailsController {
     @FXML private Label errorSummary;
     @FXML private TextArea errorStack;
 
-    private ObservableValue<RunSnapshot> source;
-    private final InvalidationListener onChange = o -> render();
+    private DetailsModel model;
     private Label runtimeValue;
 
     private final GraphDiagram diagram = new GraphDiagram();
     private final java.util.Map<String, GraphShape> shapes = new java.util.HashMap<>();
-    private java.util.function.Supplier<java.util.concurrent.CompletableFuture<java.util.List<dev.tether.engine.GraphInfo>>> graphs =
-            () -> java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of());
     private java.util.Map<String, dev.tether.engine.GraphInfo> graphsById;
     private boolean awaitingGraphs;
 
-    /**
-     * @param graphs asked on the first selection, not at start-up (describing graphs builds them all),
-     *               and answered off the FX thread: until then a run is shown without its diagram
-     */
-    void init(ObservableLongValue clock,
-              java.util.function.Supplier<java.util.concurrent.CompletableFuture<java.util.List<dev.tether.engine.GraphInfo>>> graphs) {
-        this.graphs = graphs;
+    /** Renders {@link DetailsModel#run()} whenever it changes; the runtime ticks with {@code clock}. */
+    void init(DetailsModel model, ObservableLongValue clock) {
+        this.model = model;
         graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
-        render();
-    }
-
-    /** Follows a run's snapshot as it changes; null clears the pane. */
-    void show(ObservableValue<RunSnapshot> snapshot) {
-        if (source != null) source.removeListener(onChange);
-        source = snapshot;
-        if (source != null) source.addListener(onChange);
+        model.run().addListener(o -> render());
         render();
     }
 
     private RunSnapshot current() {
-        return source == null ? null : source.getValue();
+        return model == null ? null : model.run().get();
     }
 
     private void render() {
@@ -111,7 +98,7 @@ public final class DetailsController {
 
     private GraphShape shape(String graphId) {
         if (graphsById == null) {
-            var described = graphs.get();
+            var described = model.graphs(); // asked on the first selection: describing graphs builds them all
             if (!described.isDone()) { // drawn once they are
                 if (!awaitingGraphs) {
                     awaitingGraphs = true;

@@ -127,9 +127,9 @@ class ConsoleWindowTest {
     void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workers.getItems().size() == 1
-                && window.controller().workers.getItems().getFirst().busy() == 1));
-        var local = fx(() -> window.controller().workers.getItems().getFirst());
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workersController.table.getItems().size() == 1
+                && window.controller().workersController.table.getItems().getFirst().busy() == 1));
+        var local = fx(() -> window.controller().workersController.table.getItems().getFirst());
         assertThat(local.name()).isEqualTo("local");
         assertThat(local.concurrency()).isEqualTo(4);
     }
@@ -158,7 +158,7 @@ class ConsoleWindowTest {
         var c = engine.submit("sleeper", null, Map.of()).runId();
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3));
         WaitForAsyncUtils.asyncFx(() -> {
-            var table = window.controller().activeTable;
+            var table = window.controller().activeController.table;
             table.getSelectionModel().clearSelection();
             for (int i = 0; i < table.getItems().size(); i++) {
                 var id = table.getItems().get(i).runId();
@@ -196,7 +196,7 @@ class ConsoleWindowTest {
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown().stream()
                 .anyMatch(t -> t.startsWith("Run failed: failing"))));
 
-        WaitForAsyncUtils.asyncFx(() -> window.controller().activeTable.getSelectionModel().select(0));
+        WaitForAsyncUtils.asyncFx(() -> window.controller().activeController.table.getSelectionModel().select(0));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(fx(() -> robot.lookup(".error-summary").queryAs(Label.class).getText()))
                 .contains("IllegalStateException").contains("disk full while writing chapter 2");
@@ -213,7 +213,7 @@ class ConsoleWindowTest {
         engine.awaitTerminal(id, Duration.ofSeconds(2));
 
         robot.clickOn("History");
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyTable.getItems().size() == 1));
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyController.table.getItems().size() == 1));
         var cells = fx(() -> robot.lookup("#historyTable .table-row-cell").nth(0).query()
                 .lookupAll(".table-cell").stream().map(n -> ((javafx.scene.control.Labeled) n).getText()).toList());
         assertThat(cells).contains("wait").anyMatch(t -> t != null && t.endsWith("ms"));
@@ -284,7 +284,7 @@ class ConsoleWindowTest {
     }
 
     private List<String> shownGraphs() {
-        return window.controller().activeTable.getItems().stream().map(r -> r.snapshot().graphId()).sorted().toList();
+        return window.controller().activeController.table.getItems().stream().map(r -> r.snapshot().graphId()).sorted().toList();
     }
 
     private static List<Button> cancelButtons(FxRobot robot) {

@@ -1,0 +1,76 @@
+package dev.tether.console;
+
+import dev.tether.run.RunSnapshot;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.value.ObservableLongValue;
+import javafx.beans.value.ObservableValue;
+import javafx.fxml.FXML;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/** The Active panel: the table of {@link ActiveRunsModel#view()}, a cancel button per row, multi-selection. */
+public final class ActiveRunsController {
+    @FXML TableView<RunRow> table;
+    @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
+            nodeColumn, stepsColumn, runtimeColumn, actionColumn;
+
+    private final ReadOnlyObjectWrapper<ObservableValue<RunSnapshot>> selected = new ReadOnlyObjectWrapper<>();
+    private Consumer<List<String>> cancel = ids -> {};
+
+    /** @param cancel what cancelling runs means (the shell sends them and reports the outcome) */
+    void init(ActiveRunsModel model, ObservableLongValue clock, Consumer<List<String>> cancel) {
+        this.cancel = cancel;
+        for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
+                runtimeColumn, actionColumn)) {
+            c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
+        }
+        RunCells.text(idColumn, RunSnapshot::shortId);
+        RunCells.text(graphColumn, RunSnapshot::graphId);
+        RunCells.text(queueColumn, RunSnapshot::queue);
+        RunCells.text(workerColumn, RunSnapshot::worker);
+        RunCells.status(statusColumn);
+        RunCells.text(nodeColumn, RunSnapshot::currentNode);
+        RunCells.number(stepsColumn, RunSnapshot::steps);
+        RunCells.runtime(runtimeColumn, clock);
+        RunCells.action(actionColumn, r -> cancel.accept(List.of(r.runId())));
+
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setItems(model.view());
+        model.sortBy(table.comparatorProperty());
+        table.setSortPolicy(t -> true); // the model sorts (see ActiveRunsModel#sortBy)
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
+            if (row != null) selected.set(row.snapshotProperty());
+        });
+        table.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.DELETE || e.getCode() == KeyCode.BACK_SPACE) {
+                cancelSelected();
+                e.consume();
+            }
+        });
+    }
+
+    /** The run last selected here, followed as it changes. */
+    ReadOnlyObjectProperty<ObservableValue<RunSnapshot>> selectedRun() {
+        return selected.getReadOnlyProperty();
+    }
+
+    BooleanBinding selectionEmpty() {
+        return Bindings.isEmpty(table.getSelectionModel().getSelectedItems());
+    }
+
+    /** Cancels the selected runs that can still be cancelled. */
+    void cancelSelected() {
+        var ids = table.getSelectionModel().getSelectedItems().stream()
+                .map(RunRow::snapshot).filter(RunSnapshot::isCancellable).map(RunSnapshot::runId).toList();
+        if (!ids.isEmpty()) cancel.accept(ids);
+    }
+}
