@@ -36,7 +36,7 @@ abstract class ClientCommand implements Callable<Integer> {
         var engine = dev.tether.redis.RedisEngine.connect(settings,
                 dev.tether.catalog.GraphCatalog.load(dev.tether.catalog.GraphCatalog.defaultPluginsDir()),
                 dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
-        return new dev.tether.control.EngineControlClient(engine, true);
+        return new dev.tether.control.InProcessControlClient(engine, true);
     }
 
     abstract int run(ControlClient client) throws Exception;

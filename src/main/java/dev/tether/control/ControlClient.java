@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * What the command line needs from a running Tether, wherever it is: the local console or server
  * over HTTP ({@link HttpControlClient}), or any {@link dev.tether.engine.RunEngine} in this process
- * ({@link EngineControlClient}, e.g. a Redis client). Failures are {@link ControlException}s.
+ * ({@link InProcessControlClient}, e.g. a Redis client). Failures are {@link ControlException}s.
  */
 public interface ControlClient extends AutoCloseable {
     List<GraphInfo> graphs();

@@ -32,14 +32,14 @@ final class ControlRoutes {
             .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final RunEngine engine;
-    private final EngineControlClient runs;
+    private final InProcessControlClient runs;
     private final EventStreams events;
     private final SubmitLedger ledger = new SubmitLedger();
     private final Map<String, Object> hello;
 
     ControlRoutes(RunEngine engine, EventStreams events, Map<String, Object> hello) {
         this.engine = engine;
-        this.runs = new EngineControlClient(engine);
+        this.runs = new InProcessControlClient(engine);
         this.events = events;
         this.hello = hello;
     }

@@ -74,10 +74,6 @@ public final class HttpControlClient implements ControlClient {
         return call("GET", Endpoint.HELLO.path(), null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
     }
 
-    public ControlFile target() {
-        return target;
-    }
-
     @Override
     public List<GraphInfo> graphs() {
         return call("GET", Endpoint.GRAPHS.path(), null, new TypeReference<List<GraphInfo>>() {}, READ_MILLIS);

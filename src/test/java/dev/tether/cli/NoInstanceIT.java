@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the command line says when there is nothing to talk to, and how a server ends. */
+@org.junit.jupiter.api.Tag("process")
 class NoInstanceIT {
 
     @Test

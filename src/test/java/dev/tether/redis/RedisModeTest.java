@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Distributed mode against a real redis-server with real worker processes. */
+@org.junit.jupiter.api.Tag("process")
 class RedisModeTest {
     static RealRedis server;
     RedisEngine client;

@@ -13,16 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A {@link ControlClient} over an engine in this process; also what the HTTP API serves. */
-public final class EngineControlClient implements ControlClient {
+public final class InProcessControlClient implements ControlClient {
     private final RunEngine engine;
     private final boolean owning;
 
-    public EngineControlClient(RunEngine engine) {
+    public InProcessControlClient(RunEngine engine) {
         this(engine, false);
     }
 
     /** @param owning whether closing this client closes the engine (a connection opened for one command) */
-    public EngineControlClient(RunEngine engine, boolean owning) {
+    public InProcessControlClient(RunEngine engine, boolean owning) {
         this.engine = engine;
         this.owning = owning;
     }
