@@ -124,6 +124,29 @@ class CommandLineArgumentsTest {
     }
 
     @Test
+    void graphsListsBrokenPluginsAsProblemsAndTheRest() throws Exception {
+        var plugins = java.nio.file.Files.createDirectories(home.resolve("plugins"));
+        try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(plugins.resolve("gone.jar")))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/dev.tether.api.GraphDefinition"));
+            jar.write("demo.NotThere\n".getBytes());
+        }
+        try {
+            var json = tether("graphs", "--json");
+            assertThat(json.exit()).isZero();
+            var doc = dev.tether.json.Json.mapper().readTree(json.out());
+            assertThat(doc.path("graphs").findValuesAsText("id")).contains("book-workflow", "welcome-email");
+            assertThat(doc.path("problems").get(0).asText()).startsWith("plugin gone.jar (demo.NotThere): the class is not in the jar");
+
+            var human = tether("graphs");
+            assertThat(human.exit()).isZero();
+            assertThat(human.out()).contains("book-workflow").contains("Problems (these plugins are skipped):")
+                    .contains("  - plugin gone.jar (demo.NotThere)");
+        } finally {
+            java.nio.file.Files.delete(plugins.resolve("gone.jar"));
+        }
+    }
+
+    @Test
     void namesAndMessagesFromNodesReachTheTerminalWithoutControlCharacters() throws Exception {
         var id = engine.submit("noisy", null, Map.of()).runId();
         assertThat(engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
