@@ -106,8 +106,13 @@ final class CheckedGraph implements GraphDefinition {
         return defaultInput;
     }
 
+    /** The plugin's own build; the errors a plugin can throw here besides exceptions become one, with the graph named. */
     @Override
     public StateGraph<? extends AgentState> build() throws GraphStateException {
-        return plugin.build();
+        try {
+            return plugin.build();
+        } catch (StackOverflowError | LinkageError e) {
+            throw new IllegalStateException("graph '" + id + "': build() threw " + Problems.describe(e), e);
+        }
     }
 }

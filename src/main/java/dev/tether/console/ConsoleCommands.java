@@ -57,6 +57,7 @@ final class ConsoleCommands implements AutoCloseable {
     }
 
     private volatile CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs;
+    private static final java.time.Duration GRAPHS_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /**
      * The graphs that can be submitted, described once off the FX thread: describing them builds
@@ -67,7 +68,15 @@ final class ConsoleCommands implements AutoCloseable {
         if (g == null || g.isCompletedExceptionally()) {
             synchronized (this) {
                 g = graphs;
-                if (g == null || g.isCompletedExceptionally()) graphs = g = call(engine::graphs, "list graphs");
+                if (g == null || g.isCompletedExceptionally()) {
+                    graphs = g = call(engine::graphs, "list graphs").orTimeout(GRAPHS_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                    g.whenComplete((list, error) -> {
+                        if (error instanceof java.util.concurrent.TimeoutException) {
+                            Platform.runLater(() -> onError.accept("describing the graphs took over " + GRAPHS_TIMEOUT.toSeconds()
+                                    + " s (a plugin's build() is slow); Submit tries again"));
+                        }
+                    });
+                }
             }
         }
         return g;

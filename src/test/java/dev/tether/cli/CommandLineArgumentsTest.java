@@ -88,7 +88,7 @@ class CommandLineArgumentsTest {
                 List.of("cancel", shortId.substring(1)), List.of("cancel", running.substring(0, 7)),
                 List.of("cancel", "../../etc"), List.of("cancel", "%zz"), List.of("cancel", running + "0"),
                 List.of("cancel", "\u001b[2J"), List.of("status", ""), List.of("status", "1"), List.of("status", "x".repeat(5000)),
-                List.of("cancel", shortId, "--wait", "--timeout", "NaN"), List.of("cancel", shortId, "--wait", "--timeout", "-5s"),
+                List.of("cancel", shortId, "--wait", "--timeout", "NaN"), List.of("cancel", shortId, "--wait", "--timeout", "-5s"), List.of("cancel", shortId, "--wait", "--timeout", "-PT5S"),
                 List.of("submit", "book-workflow", "-i", "jitter=NaN"), List.of("submit", "book-workflow", "-i", "jitter=Infinity"),
                 List.of("submit", "book-workflow", "-i", "jitter=-Infinity"), List.of("submit", "book-workflow", "-i", "jitter=1e999"),
                 List.of("submit", "book-workflow", "-i", "chapters=NaN"), List.of("submit", "book-workflow", "-i", "chapters=1e3"),
