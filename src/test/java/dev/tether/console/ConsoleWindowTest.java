@@ -115,6 +115,7 @@ class ConsoleWindowTest {
     void aRunThatIgnoresItsCancelShowsStuckNeverCancelledAndIsNotified(FxRobot robot) {
         var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row is drawn a pulse later
         robot.clickOn(cancelButtons(robot).getFirst());
 
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));
@@ -269,9 +270,9 @@ class ConsoleWindowTest {
         }
     }
 
-    /** Dialogs open on a later pulse than the event that asks for them. */
+    /** Dialogs open on a later pulse than the event that asks for them (later still on a busy machine). */
     private static void clickWhenShown(FxRobot robot, String text) {
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup(text).tryQuery().isPresent()));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup(text).tryQuery().isPresent()));
         robot.clickOn(text);
     }
 
