@@ -38,11 +38,11 @@ final class CancelCommand extends ClientCommand {
             m.put("run", RunView.of(run, now));
             printJson(m);
         } else {
-            out().println(run.shortId() + ": " + describe(result.outcome()) + "; now " + run.status()
+            out().println(Terminal.safe(run.shortId()) + ": " + describe(result.outcome()) + "; now " + run.status()
                     + (run.cancelLatency() != null ? " (cancel took " + run.cancelLatency().toMillis() + " ms)" : ""));
         }
         if (waiting.await && !stopped) {
-            err().println("tether: run " + run.shortId() + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
+            err().println("tether: run " + Terminal.safe(run.shortId()) + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
                     + (run.status() == RunStatus.STUCK ? ": it ignored the cancel and still holds its thread" : ": it has not stopped yet"));
             return ExitCodes.WAIT_TIMED_OUT;
         }

@@ -13,7 +13,7 @@ final class HumanFormat {
     static void list(PrintWriter out, List<RunSnapshot> runs, boolean all, Instant now) {
         out.println((all ? "Graph executions" : "Active graph executions") + ": " + runs.size());
         for (var r : runs) {
-            out.println("  - Run ID: " + r.runId() + "  (" + r.shortId() + ")");
+            out.println("  - Run ID: " + safe(r.runId()) + "  (" + safe(r.shortId()) + ")");
             out.println("    Graph: " + safe(r.graphId()) + "   Queue: " + safe(r.queue()) + "   Worker: " + dash(safe(r.worker())));
             out.println("    Status: " + r.status() + "   Node: " + dash(safe(r.currentNode())) + "   Steps: " + r.steps());
             out.println("    Runtime: " + seconds(r, now) + "   Cancellable: " + (r.isCancellable() ? "yes" : "no"));
@@ -21,7 +21,7 @@ final class HumanFormat {
     }
 
     static void status(PrintWriter out, RunSnapshot r, Instant now) {
-        out.println("Run " + r.runId() + ":");
+        out.println("Run " + safe(r.runId()) + ":");
         out.println("  Graph: " + safe(r.graphId()));
         out.println("  Queue: " + safe(r.queue()));
         out.println("  Worker: " + dash(safe(r.worker())));

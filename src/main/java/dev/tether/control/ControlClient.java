@@ -20,7 +20,7 @@ public interface ControlClient extends AutoCloseable {
 
     List<RunSnapshot> list(boolean includeFinished);
 
-    /** One run by full id, or a unique prefix/suffix of it. */
+    /** One run by full id, or a unique prefix/suffix of at least {@link dev.tether.run.RunIds#MIN_REFERENCE_LENGTH} characters. */
     RunSnapshot get(String runId);
 
     /** @param input raw text values, typed by the graph's default input */

@@ -109,6 +109,11 @@ final class HttpRequestReader {
             throw new Refusal(ErrorKind.BODY_TOO_LARGE, "request body of " + length + " bytes is larger than the limit of "
                     + HttpContract.MAX_BODY_BYTES + " bytes");
         }
+        if ("100-continue".equalsIgnoreCase(headers.get("expect")) && length > 0) {
+            // curl asks before sending a larger body, and would otherwise wait a second for this
+            socket.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        }
         var body = new byte[(int) length];
         int read = 0;
         while (read < body.length) {

@@ -245,7 +245,7 @@ class ConsoleWindowTest {
 
     @Test
     void aStubbornRunCannotHoldTheExitForceNowEndsItAtOnce(FxRobot robot) throws Exception {
-        var id = engine.submit("stubborn", null, Map.of("seconds", 4)).runId();
+        var id = engine.submit("stubborn", null, Map.of("seconds", 8)).runId(); // spinning well past the clicks, even on a busy machine
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
