@@ -70,6 +70,24 @@ class NoInstanceIT {
     }
 
     @Test
+    void aControlFileOthersCouldHaveWrittenIsRefusedWithExit4() throws Exception {
+        var tether = Launcher.inFreshHome("trust");
+        var server = tether.serve();
+        try {
+            assertThat(tether.run("list").exit()).isZero();
+            Files.setPosixFilePermissions(tether.controlFile(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            var r = tether.run("list");
+            assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).startsWith("tether: control file ").contains("is writable by others").doesNotContain("\n");
+            var shortId = tether.run("status", "abc");
+            assertThat(shortId.exit()).as("a bad id is bad input before anything else").isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(shortId.err()).isEqualTo("tether: run id 'abc' is too short: give the full id or at least 8 of its characters (the short id)");
+        } finally {
+            Launcher.stop(server);
+        }
+    }
+
+    @Test
     void versionAndHelpDocumentTheExitCodes() throws Exception {
         var tether = Launcher.inFreshHome("help");
         assertThat(tether.run("--version").out()).startsWith("tether 0.1.0");
