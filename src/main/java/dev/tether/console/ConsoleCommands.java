@@ -30,10 +30,6 @@ final class ConsoleCommands implements AutoCloseable {
         this.onError = onError;
     }
 
-    RunEngine engine() {
-        return engine;
-    }
-
     // ---- queries the clock tick polls: local reads of the registry and the engine's counters
 
     java.util.Map<dev.tether.run.RunStatus, Integer> counts() {
