@@ -1,6 +1,8 @@
 #!/bin/sh
 # Smoke test of an app image's command-line launcher: --version, graphs --json, and serve stopped by
-# SIGTERM within its deadline (control file removed). Usage: smoke-test.sh target/installer/Tether
+# SIGTERM within its deadline (control file removed); and, when the .deb was built beside the image,
+# that it declares the console's run-time libraries (GTK 3 first of all).
+# Usage: smoke-test.sh target/installer/Tether
 set -eu
 app=$1
 cli="$app/bin/tether-cli"
@@ -9,6 +11,15 @@ export TETHER_HOME="$home"
 trap 'rm -rf "$home"' EXIT
 
 fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
+
+deb=$(ls "$(dirname "$app")"/*.deb 2>/dev/null | head -1 || true)
+if [ -n "$deb" ]; then
+  depends=$(dpkg-deb -f "$deb" Depends)
+  for lib in libgtk-3-0 libpango-1.0-0 libfreetype6 libfontconfig1 libglib2.0-0 libx11-6 libgl1; do
+    echo "$depends" | grep -qE "(^|[ ,|])$lib([ ,|]|\$)" || fail "$(basename "$deb") does not depend on $lib (Depends: $depends)"
+  done
+  echo "deb depends: $depends"
+fi
 
 version=$("$cli" --version | head -1)
 [ "$version" = "tether 0.1.0" ] || fail "--version printed '$version'"

@@ -55,21 +55,21 @@ public interface Cancellation {
 
     /** The token of the run executing on this thread, or {@link #none()} outside a run. */
     static Cancellation current() {
-        return Holder.CURRENT.isBound() ? Holder.CURRENT.get() : None.INSTANCE;
+        return Holder.CURRENT.isBound() ? Holder.CURRENT.get() : NeverCancelled.INSTANCE;
     }
 
     /** The token the engine placed in a node's config, or {@link #none()}. */
     static Cancellation from(RunnableConfig config) {
-        if (config == null) return None.INSTANCE;
+        if (config == null) return NeverCancelled.INSTANCE;
         return config.metadata(CONFIG_KEY)
                 .filter(Cancellation.class::isInstance)
                 .map(Cancellation.class::cast)
-                .orElse(None.INSTANCE);
+                .orElse(NeverCancelled.INSTANCE);
     }
 
     /** A token that is never cancelled: waits are plain waits. */
     static Cancellation none() {
-        return None.INSTANCE;
+        return NeverCancelled.INSTANCE;
     }
 
     /** Runs {@code body} with {@code token} as {@link #current()}; used by engines and tests. */

@@ -25,12 +25,13 @@ public final class Inputs {
             return switch (example) {
                 case Integer i -> Integer.valueOf(text.trim());
                 case Long l -> Long.valueOf(text.trim());
-                case Double d -> Double.valueOf(text.trim());
+                case Double d -> finiteNumber(text.trim());
                 case Boolean b -> parseBoolean(text);
                 case null, default -> text;
             };
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("input '" + key + "' must be " + typeName(example) + ", got '" + text + "'");
+            throw new IllegalArgumentException("input '" + key + "' must be " + typeName(example)
+                    + (example instanceof Double ? " (finite, in decimal notation)" : "") + ", got '" + text + "'");
         }
     }
 
@@ -49,6 +50,16 @@ public final class Inputs {
             case Boolean b -> "true or false";
             case null, default -> "text";
         };
+    }
+
+    /** Plain decimal notation only: NaN, Infinity, hex floats and type suffixes ("1d") are not numbers a person means. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private static Double finiteNumber(String text) {
+        if (!DECIMAL.matcher(text).matches()) throw new NumberFormatException(text);
+        var d = Double.valueOf(text);
+        if (!Double.isFinite(d)) throw new NumberFormatException(text); // 1e999
+        return d;
     }
 
     private static Boolean parseBoolean(String text) {

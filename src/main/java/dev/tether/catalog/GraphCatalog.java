@@ -19,8 +19,9 @@ import java.util.ServiceLoader;
 
 /**
  * The graphs this process can run: every {@link GraphDefinition} on the class path plus those in
- * plugin jars. A broken plugin is reported in {@link #problems()}, never fatal: one bad jar must not
- * take the console down.
+ * plugin jars. A broken plugin (a class missing or of the wrong type, no public no-argument
+ * constructor, a describing method that throws or returns nonsense) is reported in
+ * {@link #problems()} and skipped, never fatal: one bad jar must not take the console down.
  */
 public final class GraphCatalog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GraphCatalog.class);
@@ -33,7 +34,7 @@ public final class GraphCatalog {
         this.problems = List.copyOf(problems);
     }
 
-    /** Exactly these definitions (tests, embedding). */
+    /** Exactly these definitions (tests, embedding); ones that do not describe themselves sanely are problems. */
     public static GraphCatalog of(GraphDefinition... definitions) {
         return of(List.of(definitions));
     }
@@ -41,7 +42,7 @@ public final class GraphCatalog {
     public static GraphCatalog of(Collection<? extends GraphDefinition> definitions) {
         var problems = new ArrayList<String>();
         var map = new LinkedHashMap<String, GraphDefinition>();
-        for (var d : definitions) add(map, d, problems);
+        for (var d : definitions) add(map, d, "graph " + d.getClass().getName(), problems);
         return new GraphCatalog(map, problems);
     }
 
@@ -51,25 +52,83 @@ public final class GraphCatalog {
         var map = new LinkedHashMap<String, GraphDefinition>();
         var parent = GraphCatalog.class.getClassLoader();
         loadFrom(ServiceLoader.load(GraphDefinition.class, parent), map, problems);
-        var jars = pluginJars(pluginsDir, problems);
-        if (!jars.isEmpty()) {
-            // One loader per jar: a jar's own services are listed once, and a bad jar spoils only itself.
-            for (var jar : jars) {
-                if (!isPluginJar(jar, problems)) continue;
-                var loader = new URLClassLoader("tether-plugin:" + jar.getFileName(), new URL[]{toUrl(jar)}, parent);
-                var services = ServiceLoader.load(GraphDefinition.class, loader).stream()
-                        .filter(p -> p.type().getClassLoader() == loader);
-                services.forEach(provider -> {
-                    try {
-                        add(map, provider.get(), problems);
-                    } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                        problems.add("plugin " + jar.getFileName() + ": " + e.getMessage());
-                    }
-                });
+        // One loader per jar: a jar's own services are listed once, and a bad jar spoils only itself.
+        for (var jar : pluginJars(pluginsDir, problems)) {
+            var classNames = serviceNames(jar, problems);
+            if (classNames.isEmpty()) continue;
+            var loader = new URLClassLoader("tether-plugin:" + jar.getFileName(), new URL[]{toUrl(jar)}, parent);
+            for (var className : classNames) {
+                var source = "plugin " + jar.getFileName() + " (" + className + ")";
+                var definition = instantiate(loader, className, source, problems);
+                if (definition != null) add(map, definition, source, problems);
             }
         }
         problems.forEach(p -> LOG.warn("graph catalog: {}", p));
         return new GraphCatalog(map, problems);
+    }
+
+    /**
+     * What {@link ServiceLoader} would do for one provider, step by step, so that each way a plugin
+     * can be broken is one problem with its reason rather than an error that ends the listing.
+     */
+    private static GraphDefinition instantiate(ClassLoader loader, String className, String source, List<String> problems) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            problems.add(source + ": the class is not in the jar or cannot be loaded (" + Problems.describe(e) + ")");
+            return null;
+        }
+        if (!GraphDefinition.class.isAssignableFrom(type)) {
+            problems.add(source + ": the class does not implement " + GraphDefinition.class.getName());
+            return null;
+        }
+        java.lang.reflect.Constructor<?> constructor;
+        try {
+            constructor = type.getConstructor();
+            if (!java.lang.reflect.Modifier.isPublic(type.getModifiers()) || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+                throw new NoSuchMethodException();
+            }
+        } catch (NoSuchMethodException | SecurityException e) {
+            problems.add(source + ": the class needs to be public, concrete and have a public constructor without parameters");
+            return null;
+        }
+        try {
+            return (GraphDefinition) constructor.newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            problems.add(source + ": its constructor threw " + Problems.describe(e.getCause()));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            problems.add(source + ": it could not be created (" + Problems.describe(e) + ")");
+        }
+        return null;
+    }
+
+    /** The class names listed in the jar's own services file (comments and blank lines skipped). */
+    private static List<String> serviceNames(Path jar, List<String> problems) {
+        var entryName = "META-INF/services/" + GraphDefinition.class.getName();
+        try (var file = new java.util.jar.JarFile(jar.toFile())) {
+            var entry = file.getEntry(entryName);
+            if (entry == null) {
+                problems.add("plugin " + jar.getFileName() + " lists no graph in " + entryName);
+                return List.of();
+            }
+            var text = new String(file.getInputStream(entry).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            var names = new ArrayList<String>();
+            for (var line : text.split("\\R")) {
+                int hash = line.indexOf('#');
+                var name = (hash < 0 ? line : line.substring(0, hash)).strip();
+                if (name.isEmpty()) continue;
+                if (!name.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+                    problems.add("plugin " + jar.getFileName() + ": '" + Problems.printable(name) + "' in " + entryName + " is not a class name");
+                } else if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+            return names;
+        } catch (IOException | RuntimeException e) {
+            problems.add("plugin " + jar.getFileName() + " is not a readable jar (" + Problems.describe(e) + ")");
+            return List.of();
+        }
     }
 
     /** {@code TETHER_PLUGINS}, else {@code ~/.tether/plugins}. */
@@ -85,23 +144,33 @@ public final class GraphCatalog {
         while (true) {
             try {
                 if (!it.hasNext()) break;
-                add(map, it.next(), problems);
-            } catch (ServiceConfigurationError | LinkageError e) {
-                problems.add(e.getMessage());
+                var d = it.next();
+                add(map, d, "graph " + d.getClass().getName(), problems);
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                problems.add("class path: " + Problems.describe(e));
             }
         }
     }
 
-    private static void add(Map<String, GraphDefinition> map, GraphDefinition d, List<String> problems) {
-        var id = d.id();
-        if (id == null || !id.matches("[a-z0-9][a-z0-9._-]*")) {
-            problems.add("graph " + d.getClass().getName() + " has an invalid id '" + id + "'");
-        } else if (map.containsKey(id)) {
-            problems.add("graph id '" + id + "' is defined twice (" + map.get(id).getClass().getName() + " and "
-                    + d.getClass().getName() + "); the first one is used");
-        } else {
-            map.put(id, d);
+    private static void add(Map<String, GraphDefinition> map, GraphDefinition d, String source, List<String> problems) {
+        CheckedGraph checked;
+        try {
+            checked = CheckedGraph.check(d);
+        } catch (IllegalArgumentException e) {
+            problems.add(source + ": " + e.getMessage() + "; skipped");
+            return;
         }
+        var id = checked.id();
+        if (map.containsKey(id)) {
+            problems.add("graph id '" + id + "' is defined twice (" + className(map.get(id)) + " and "
+                    + checked.pluginClass().getName() + "); the first one is used");
+        } else {
+            map.put(id, checked);
+        }
+    }
+
+    private static String className(GraphDefinition d) {
+        return d instanceof CheckedGraph c ? c.pluginClass().getName() : d.getClass().getName();
     }
 
     private static List<Path> pluginJars(Path dir, List<String> problems) {
@@ -111,19 +180,6 @@ public final class GraphCatalog {
         } catch (IOException e) {
             problems.add("cannot read plugins folder " + dir + ": " + e.getMessage());
             return List.of();
-        }
-    }
-
-    private static boolean isPluginJar(Path jar, List<String> problems) {
-        try (var file = new java.util.jar.JarFile(jar.toFile())) {
-            if (file.getEntry("META-INF/services/" + GraphDefinition.class.getName()) == null) {
-                problems.add("plugin " + jar.getFileName() + " lists no graph in META-INF/services/" + GraphDefinition.class.getName());
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
-            problems.add("plugin " + jar.getFileName() + " is not a readable jar (" + e.getMessage() + ")");
-            return false;
         }
     }
 

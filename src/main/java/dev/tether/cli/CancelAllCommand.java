@@ -36,7 +36,7 @@ final class CancelAllCommand extends ClientCommand {
         }
         if (!notStopped.isEmpty()) {
             err().println("tether: " + notStopped.size() + " run(s) not stopped after " + DurationText.of(waiting.timeout) + ": "
-                    + String.join(", ", notStopped.stream().map(r -> r.shortId() + " " + r.status()).toList()));
+                    + String.join(", ", notStopped.stream().map(r -> Terminal.safe(r.shortId()) + " " + r.status()).toList()));
             return ExitCodes.WAIT_TIMED_OUT;
         }
         return ExitCodes.OK;

@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
         "--level after-node: no interrupt, the run stops at its next node boundary; cancel (default): boundary + interrupt + token;",
         "kill: process isolation only, its child JVM and everything it started are destroyed now (in thread mode: as cancel)."})
 final class CancelCommand extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of it.")
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of its start or end of at least 8 characters (the short id).")
     String runId;
 
     @Mixin WaitOptions waiting = new WaitOptions();
@@ -24,6 +24,11 @@ final class CancelCommand extends ClientCommand {
     @Option(names = "--level", paramLabel = "LEVEL", converter = StopLevelConverter.class,
             description = "after-node, cancel (default) or kill; a stronger level escalates a cancel under way.")
     StopLevel level = StopLevel.CANCEL;
+
+    @Override
+    void checkArguments() {
+        runId = runId(runId);
+    }
 
     @Override
     int run(ControlClient client) {
@@ -41,13 +46,15 @@ final class CancelCommand extends ClientCommand {
             m.put("run", RunView.of(run, now));
             printJson(m);
         } else {
-            out().println(run.shortId() + ": " + describe(result.outcome()) + "; now " + run.status() + (run.forced() ? " (forced)" : "")
+            out().println(Terminal.safe(run.shortId()) + ": " + describe(result.outcome()) + "; now " + run.status()
+                    + (run.forced() ? " (forced)" : "")
                     + (run.cancelLatency() != null ? " (cancel took " + run.cancelLatency().toMillis() + " ms)" : ""));
         }
         if (waiting.await && !stopped) {
-            err().println("tether: run " + run.shortId() + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
+            err().println("tether: run " + Terminal.safe(run.shortId()) + " is " + run.status() + " after " + DurationText.of(waiting.timeout)
                     + (run.status() == RunStatus.STUCK ? ": it ignored the cancel and still holds its thread"
-                    + " (to have it killed next time, run graph " + run.graphId() + " with process isolation)" : ": it has not stopped yet"));
+                    + " (to have it killed next time, run graph " + Terminal.safe(run.graphId()) + " with process isolation)"
+                    : ": it has not stopped yet"));
             return ExitCodes.WAIT_TIMED_OUT;
         }
         return ExitCodes.OK;

@@ -20,6 +20,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        checkArguments(); // bad input is exit 2 whether or not anything is running
         try (var client = openClient()) {
             return run(client);
         }
@@ -35,10 +36,18 @@ abstract class ClientCommand implements Callable<Integer> {
         var engine = dev.tether.redis.RedisView.oneShot(settings,
                 dev.tether.catalog.GraphCatalog.load(dev.tether.catalog.GraphCatalog.defaultPluginsDir()),
                 dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
-        return new dev.tether.control.EngineControlClient(engine, true);
+        return new dev.tether.control.InProcessControlClient(engine, true);
     }
 
     abstract int run(ControlClient client) throws Exception;
+
+    /** @throws IllegalArgumentException (exit 2) for arguments no instance could accept */
+    void checkArguments() {}
+
+    /** A run id as typed: the full id or at least {@link dev.tether.run.RunIds#MIN_REFERENCE_LENGTH} of its characters. */
+    static String runId(String typed) {
+        return dev.tether.run.RunIds.checkReference(typed);
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

@@ -36,11 +36,11 @@ final class ConsoleCommand implements Callable<Integer> {
         });
         try {
             TetherConsole.launch(engine, ConsoleOptions.defaults()
-                    .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme));
+                    .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
+                    .withGraphProblems(engineOptions.catalog().problems()));
             return ExitCodes.OK;
-        } catch (UnsupportedOperationException | IllegalStateException noDisplay) {
-            throw new IllegalStateException("cannot open the console (" + noDisplay.getMessage()
-                    + "); for a headless instance use `tether serve`", noDisplay);
+        } catch (RuntimeException | LinkageError noToolkit) {
+            throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
         } finally {
             if (api != null) api.close();
             if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);

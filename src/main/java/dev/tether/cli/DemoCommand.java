@@ -45,8 +45,8 @@ final class DemoCommand implements Callable<Integer> {
         var now = Instant.now();
         System.out.println("Graph executions:");
         for (RunSnapshot r : engine.registry().all()) {
-            System.out.printf("  %s  %-14s %-11s node=%-14s steps=%-2d runtime=%.1fs%s%n", r.shortId(), r.graphId(),
-                    r.status(), r.currentNode() == null ? "-" : r.currentNode(), r.steps(), r.runtime(now).toMillis() / 1000.0,
+            System.out.printf("  %s  %-14s %-11s node=%-14s steps=%-2d runtime=%.1fs%s%n", Terminal.safe(r.shortId()), Terminal.safe(r.graphId()),
+                    r.status(), r.currentNode() == null ? "-" : Terminal.safe(r.currentNode()), r.steps(), r.runtime(now).toMillis() / 1000.0,
                     r.cancelLatency() == null ? "" : "  cancel took " + r.cancelLatency().toMillis() + " ms");
         }
     }

@@ -22,10 +22,13 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 default -> Duration.ofDays(n);
             };
         }
+        Duration parsed;
         try {
-            return Duration.parse(value.trim());
+            parsed = Duration.parse(value.trim());
         } catch (RuntimeException e) {
             throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 2m, PT1M)");
         }
+        if (parsed.isNegative()) throw new CommandLine.TypeConversionException("'" + value + "' is negative; a duration is 0 or more");
+        return parsed;
     }
 }

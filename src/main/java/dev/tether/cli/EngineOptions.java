@@ -33,10 +33,18 @@ final class EngineOptions {
             description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
     String redis;
 
+    private GraphCatalog catalog;
+
+    /** The graphs this process offers, loaded once (plugins included; broken ones are its problems). */
+    GraphCatalog catalog() {
+        if (catalog == null) catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
+        return catalog;
+    }
+
     RunEngine engine() {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
-            return dev.tether.redis.RedisView.live(settings, GraphCatalog.load(GraphCatalog.defaultPluginsDir()),
+            return dev.tether.redis.RedisView.live(settings, catalog(),
                     dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
         }
         return localEngine();
@@ -51,6 +59,6 @@ final class EngineOptions {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace)
                 .withIsolation(isolationPolicy(isolation));
-        return new LocalEngine(config, GraphCatalog.load(GraphCatalog.defaultPluginsDir()), new RunRegistry());
+        return new LocalEngine(config, catalog(), new RunRegistry());
     }
 }

@@ -10,11 +10,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "graphs", description = "List the graphs that can be submitted (built-in and plugins); needs no running instance.")
+@Command(name = "graphs", description = {"List the graphs that can be submitted (built-in and plugins); needs no running instance.",
+        "Plugins that are broken are listed as problems and skipped."})
 final class GraphsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON: [{id, title, description, defaultQueue, defaultInput, isolation}].")
+    @Option(names = "--json", description = "Print JSON: {graphs: [{id, title, description, defaultQueue, defaultInput, isolation}], problems: [text]}.")
     boolean json;
 
     @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
@@ -37,12 +38,21 @@ final class GraphsCommand implements Callable<Integer> {
                 m.put("isolation", policy.of(g.id()).label());
                 return m;
             }).toList();
-            out.println(Json.write(list));
+            var doc = new LinkedHashMap<String, Object>();
+            doc.put("graphs", list);
+            doc.put("problems", catalog.problems());
+            out.println(Json.write(doc));
         } else {
             out.printf("%-16s %-14s %-9s %s%n", "GRAPH", "QUEUE", "ISOLATION", "DESCRIPTION");
-            catalog.all().forEach(g -> out.printf("%-16s %-14s %-9s %s%n", g.id(), g.defaultQueue(), policy.of(g.id()).label(), g.description()));
+            catalog.all().forEach(g -> out.printf("%-16s %-14s %-9s %s%n", g.id(), g.defaultQueue(), policy.of(g.id()).label(),
+                    Terminal.safe(g.description())));
+            if (!catalog.problems().isEmpty()) {
+                out.println();
+                out.println("Problems (these plugins are skipped):");
+                catalog.problems().forEach(p -> out.println("  - " + Terminal.safe(p)));
+            }
         }
-        catalog.problems().forEach(p -> spec.commandLine().getErr().println("tether: warning: " + p));
+        out.flush();
         return ExitCodes.OK;
     }
 }

@@ -13,10 +13,31 @@ public final class Main {
 
     /** Runs one command line; returns its exit code (see {@link ExitCodes}). */
     static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * Runs one command line with its output and errors going to {@code out} and {@code err} (null:
+     * the process's own). Whatever fails, even an Error from a plugin, ends in one line and an exit
+     * code, never a stack trace.
+     */
+    static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         var cl = new CommandLine(new TetherCommand());
+        if (out != null) cl.setOut(out);
+        if (err != null) cl.setErr(err);
+        try {
+            return execute(cl, args);
+        } catch (java.util.ServiceConfigurationError | LinkageError | RuntimeException e) {
+            cl.getErr().println("tether: " + oneLine(e));
+            cl.getErr().flush();
+            return ExitCodes.FAILED;
+        }
+    }
+
+    private static int execute(CommandLine cl, String... args) {
         cl.setParameterExceptionHandler((e, a) -> {
             var err = e.getCommandLine().getErr();
-            err.println("tether: " + e.getMessage());
+            err.println("tether: " + oneLine(e));
             err.println("(see `" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help`)");
             return ExitCodes.BAD_INPUT;
         });
@@ -38,9 +59,14 @@ public final class Main {
         return cl.execute(args);
     }
 
-    private static String oneLine(Throwable e) {
-        var m = e.getMessage();
+    static String oneLine(Throwable e) {
+        String m;
+        try {
+            m = e.getMessage();
+        } catch (RuntimeException unreadable) {
+            m = null;
+        }
         if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        return m.replace('\n', ' ');
+        return Terminal.safe(m.strip().replace('\n', ' '));
     }
 }

@@ -8,8 +8,13 @@ import java.time.Instant;
 
 @Command(name = "status", description = "Show one run: its state, node, steps, runtime, timeline, error.")
 final class StatusCommand extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of its start or end (the 8-character short id).")
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "Run id, or a unique part of its start or end of at least 8 characters (the short id).")
     String runId;
+
+    @Override
+    void checkArguments() {
+        runId = runId(runId);
+    }
 
     @Override
     int run(ControlClient client) {

@@ -32,7 +32,7 @@ final class SubmitCommand extends ClientCommand {
         }
         var run = client.submit(graph, queue, raw);
         if (json) printJson(RunView.of(run, Instant.now()));
-        else out().println(run.runId());
+        else out().println(Terminal.safe(run.runId()));
         return ExitCodes.OK;
     }
 }

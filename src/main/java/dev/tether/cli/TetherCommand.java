@@ -14,9 +14,9 @@ import java.util.concurrent.Callable;
         exitCodeList = {
                 "0:done",
                 "1:failed for another reason (see the message)",
-                "2:bad usage or input",
+                "2:bad usage or input (a run id shorter than 8 characters, NaN as a number, ...)",
                 "3:unknown run",
-                "4:nothing to talk to (no console or server running, stale control file, Redis unreachable)",
+                "4:nothing to talk to (no console or server running, stale or untrusted control file, Redis unreachable)",
                 "5:a --wait timed out (the run is named with its state)"})
 public final class TetherCommand implements Callable<Integer> {
     @Override

@@ -30,8 +30,52 @@ final class ConsoleCommands implements AutoCloseable {
         this.onError = onError;
     }
 
-    RunEngine engine() {
-        return engine;
+    // ---- queries the clock tick polls: local reads of the registry and the engine's counters
+
+    java.util.Map<dev.tether.run.RunStatus, Integer> counts() {
+        return engine.registry().counts();
+    }
+
+    int activeCount() {
+        return engine.registry().active().size();
+    }
+
+    dev.tether.engine.EngineStats stats() {
+        return engine.stats();
+    }
+
+    String mode() {
+        return engine.mode();
+    }
+
+    boolean connected() {
+        return engine.connected();
+    }
+
+    private volatile CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs;
+    private static final java.time.Duration GRAPHS_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * The graphs that can be submitted, described once off the FX thread: describing them builds
+     * every graph, and a plugin's {@code build()} may take its time (or never return).
+     */
+    CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs() {
+        var g = graphs;
+        if (g == null || g.isCompletedExceptionally()) {
+            synchronized (this) {
+                g = graphs;
+                if (g == null || g.isCompletedExceptionally()) {
+                    graphs = g = call(engine::graphs, "list graphs").orTimeout(GRAPHS_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                    g.whenComplete((list, error) -> {
+                        if (error instanceof java.util.concurrent.TimeoutException) {
+                            Platform.runLater(() -> onError.accept("describing the graphs took over " + GRAPHS_TIMEOUT.toSeconds()
+                                    + " s (a plugin's build() is slow); Submit tries again"));
+                        }
+                    });
+                }
+            }
+        }
+        return g;
     }
 
     CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input) {
@@ -42,9 +86,19 @@ final class ConsoleCommands implements AutoCloseable {
         return cancel(runIds, dev.tether.engine.StopLevel.CANCEL);
     }
 
+    /** Stops the runs at {@code level}: a stronger level also reaches a run already being cancelled (an escalation). */
     CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level) {
         var ids = List.copyOf(runIds);
         return call(() -> ids.stream().map(id -> engine.cancel(id, level)).toList(), level.label());
+    }
+
+    /**
+     * Whether stopping {@code run} at {@code level} can still change anything: a queued or running
+     * run at any level; a run already being cancelled only by a cancel or a kill (escalated, never softened).
+     */
+    static boolean reaches(RunSnapshot run, dev.tether.engine.StopLevel level) {
+        return run.isCancellable()
+                || (level != dev.tether.engine.StopLevel.AFTER_NODE && run.status() == dev.tether.run.RunStatus.CANCELLING);
     }
 
     CompletableFuture<List<dev.tether.engine.WorkerInfo>> workers() {

@@ -36,6 +36,7 @@ public final class ConsoleWindow {
     private ConsoleCommands commands;
     private Notifier notifier;
     private ActiveRunsModel active;
+    private ConsoleModels models;
     private Theme theme;
     private boolean exiting;
     private ShutdownDialog shutdownDialog;
@@ -51,8 +52,6 @@ public final class ConsoleWindow {
         this.stage = stage;
         // open the feed before reading the registry, so nothing that happens in between is missed
         ChangeFeed feed = engine.registry().openFeed();
-        active = new ActiveRunsModel(options.linger());
-        var history = new HistoryModel(engine.registry().historyCapacity());
         notifier = new Notifier(() -> stage);
         commands = new ConsoleCommands(engine, msg -> notifier.error("Command failed", msg));
 
@@ -64,19 +63,21 @@ public final class ConsoleWindow {
             throw new UncheckedIOException(e);
         }
         controller = loader.getController();
+        // the pump's callbacks read the models when they run, after the models are made over its clock
         pump = new UiPump(feed, batch -> {
-            var ended = active.apply(batch, System.nanoTime());
+            var ended = models.active().apply(batch, System.nanoTime());
             if (!ended.isEmpty()) {
-                history.add(ended);
+                models.history().add(ended);
                 notifier.ended(ended);
-                controller.metrics.ended(ended);
+                models.metrics().ended(ended);
             }
-        }, () -> active.tick(System.nanoTime()), () -> controller.refreshStatus());
-        controller.init(commands, active, history.runs(), pump.clockMillis(), this::toggleTheme);
+        }, () -> models.active().tick(System.nanoTime()), () -> controller.refreshStatus());
+        models = ConsoleModels.of(commands, options, engine.registry().historyCapacity(), pump.clockMillis());
+        active = models.active();
+        controller.init(commands, models, this::toggleTheme, notifier::information);
 
-        var now = System.nanoTime();
-        active.apply(engine.registry().active(), now);
-        history.add(engine.registry().finished());
+        active.apply(engine.registry().active(), System.nanoTime());
+        models.history().add(engine.registry().finished());
 
         scene = new Scene(root, 1280, 760);
         theme.applyTo(scene);
@@ -93,6 +94,16 @@ public final class ConsoleWindow {
         pump.start();
         controller.refreshStatus();
         stage.show();
+        commands.graphs(); // described in the background, ready when Submit is first clicked
+        reportGraphProblems();
+    }
+
+    /** Plugins skipped at load: one notification naming the first, the rest in `tether graphs`. */
+    private void reportGraphProblems() {
+        var problems = options.graphProblems();
+        if (problems.isEmpty()) return;
+        var title = problems.size() == 1 ? "A plugin was skipped" : problems.size() + " plugins were skipped";
+        notifier.warning(title, problems.getFirst() + (problems.size() > 1 ? "\n(`tether graphs` lists them all)" : ""));
     }
 
     /** What the window's close button does: confirm if runs are active, then shut down. FX thread. */

@@ -1,12 +1,12 @@
 package dev.tether.console;
 
+import dev.tether.engine.StopLevel;
 import dev.tether.json.Json;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
-import javafx.beans.InvalidationListener;
 import javafx.beans.value.ObservableLongValue;
-import javafx.beans.value.ObservableValue;
 import javafx.fxml.FXML;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -18,8 +18,15 @@ import javafx.scene.layout.VBox;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.BiConsumer;
 
-/** The details pane: every field of the selected run, its node timeline, and its error. */
+/**
+ * The details pane: every field of the run in {@link DetailsModel#run()}, its diagram, node timeline
+ * and error; while it can still be stopped, a button per stop level, and a hint where a forced stop
+ * is needed or happened. Until the graphs are described (off the FX thread) a run is shown without
+ * its diagram.
+ */
 public final class DetailsController {
     private static final double BAR_MAX = 130;
 
@@ -32,39 +39,41 @@ public final class DetailsController {
     @FXML private VBox errorBox;
     @FXML private Label errorSummary;
     @FXML private TextArea errorStack;
-    @FXML private javafx.scene.layout.HBox stopBox;
+    @FXML private HBox stopBox;
+    @FXML private Button stopAfterNodeButton;
     @FXML private Label stopHint;
-    private java.util.function.BiConsumer<String, dev.tether.engine.StopLevel> stop = (id, level) -> {};
+    private BiConsumer<List<String>, StopLevel> stop = (ids, level) -> {};
 
-    private ObservableValue<RunSnapshot> source;
-    private final InvalidationListener onChange = o -> render();
+    private DetailsModel model;
     private Label runtimeValue;
 
     private final GraphDiagram diagram = new GraphDiagram();
     private final java.util.Map<String, GraphShape> shapes = new java.util.HashMap<>();
-    private java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs = java.util.List::of;
     private java.util.Map<String, dev.tether.engine.GraphInfo> graphsById;
+    private boolean awaitingGraphs;
 
-    /** @param graphs asked on the first selection, not at start-up (describing graphs builds them all) */
-    void init(ObservableLongValue clock, java.util.function.Supplier<java.util.List<dev.tether.engine.GraphInfo>> graphs,
-              java.util.function.BiConsumer<String, dev.tether.engine.StopLevel> stop) {
-        this.graphs = graphs;
+    /**
+     * Renders {@link DetailsModel#run()} whenever it changes; the runtime ticks with {@code clock}.
+     *
+     * @param stop what stopping runs at a level means (the shell sends them and reports the outcome)
+     */
+    void init(DetailsModel model, ObservableLongValue clock, BiConsumer<List<String>, StopLevel> stop) {
+        this.model = model;
         this.stop = stop;
+        stopBox.visibleProperty().bind(model.stoppable());
+        stopBox.managedProperty().bind(model.stoppable());
+        stopAfterNodeButton.disableProperty().bind(model.stoppableAfterNode().not());
+        stopHint.textProperty().bind(model.stopHint());
+        stopHint.visibleProperty().bind(model.stopHint().isNotNull());
+        stopHint.managedProperty().bind(model.stopHint().isNotNull());
         graphBox.getChildren().setAll(diagram);
         clock.addListener(o -> tick());
-        render();
-    }
-
-    /** Follows a run's snapshot as it changes; null clears the pane. */
-    void show(ObservableValue<RunSnapshot> snapshot) {
-        if (source != null) source.removeListener(onChange);
-        source = snapshot;
-        if (source != null) source.addListener(onChange);
+        model.run().addListener(o -> render());
         render();
     }
 
     private RunSnapshot current() {
-        return source == null ? null : source.getValue();
+        return model == null ? null : model.run().get();
     }
 
     private void render() {
@@ -75,7 +84,6 @@ public final class DetailsController {
         diagram.render(r == null ? null : shape(r.graphId()), r);
         sections.setVisible(r != null);
         sections.setManaged(r != null);
-        showStopControls(r);
         if (r == null) {
             StatusStyles.apply(statusBadge, null);
             title.setText("Select a run to see its details");
@@ -110,48 +118,38 @@ public final class DetailsController {
         showError(r);
     }
 
-    /** The three stop levels while a stop can still change anything; a hint where the run shows a forced stop is needed or happened. */
-    private void showStopControls(RunSnapshot r) {
-        boolean stoppable = r != null && (r.isCancellable() || r.status() == dev.tether.run.RunStatus.CANCELLING);
-        stopBox.setVisible(stoppable);
-        stopBox.setManaged(stoppable);
-        String hint = null;
-        if (r != null && r.status() == dev.tether.run.RunStatus.STUCK) {
-            hint = "Its node ignored the cancel and its thread cannot be forced in this process. To have it killed next time,"
-                    + " run this graph with process isolation: add \"" + r.graphId() + " = process\" to isolation.properties"
-                    + " in the Tether home (or start with --isolation process).";
-        } else if (r != null && r.forced()) {
-            hint = "Killed: its process and every process it started were confirmed gone before it was reported cancelled.";
-        }
-        stopHint.setText(hint);
-        stopHint.setVisible(hint != null);
-        stopHint.setManaged(hint != null);
-    }
-
     @FXML
     void onStopAfterNode() {
-        stopCurrent(dev.tether.engine.StopLevel.AFTER_NODE);
+        stop(StopLevel.AFTER_NODE);
     }
 
     @FXML
     void onCancel() {
-        stopCurrent(dev.tether.engine.StopLevel.CANCEL);
+        stop(StopLevel.CANCEL);
     }
 
     @FXML
     void onKill() {
-        stopCurrent(dev.tether.engine.StopLevel.KILL);
+        stop(StopLevel.KILL);
     }
 
-    private void stopCurrent(dev.tether.engine.StopLevel level) {
-        var r = current();
-        if (r != null) stop.accept(r.runId(), level);
+    private void stop(StopLevel level) {
+        var ids = model.stopTargets(level);
+        if (!ids.isEmpty()) stop.accept(ids, level);
     }
 
     private GraphShape shape(String graphId) {
         if (graphsById == null) {
+            var described = model.graphs(); // asked on the first selection: describing graphs builds them all
+            if (!described.isDone()) { // drawn once they are
+                if (!awaitingGraphs) {
+                    awaitingGraphs = true;
+                    described.whenComplete((list, error) -> javafx.application.Platform.runLater(this::render));
+                }
+                return null;
+            }
             graphsById = new java.util.HashMap<>();
-            for (var g : graphs.get()) graphsById.put(g.id(), g);
+            for (var g : described.getNow(java.util.List.of())) graphsById.put(g.id(), g);
         }
         return shapes.computeIfAbsent(graphId, id -> {
             var g = graphsById.get(id);

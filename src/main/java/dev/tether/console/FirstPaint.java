@@ -3,15 +3,15 @@ package dev.tether.console;
 import javafx.animation.AnimationTimer;
 import javafx.scene.Scene;
 
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Startup measurement: with {@code -Dtether.firstPaint.report=true} (or the environment variable
  * {@code TETHER_FIRST_PAINT_REPORT=true}, for launchers that take no JVM options) the console prints
- * {@code first-paint-ms=N} (milliseconds from process start) to stderr on the second pulse after its
- * window is shown, i.e. once the first frame has been rendered. With {@code TETHER_FIRST_PAINT_EXIT=true}
- * it then exits: the installer build trains its start-up cache this way.
+ * the marker line {@code first-paint} to stderr on the second pulse after its window is shown, i.e.
+ * once the first frame has been rendered. The time is taken outside, by whoever launched it
+ * ({@code src/main/installer/first-paint.sh}): inside, the process start is only known to the whole
+ * second on Linux. With {@code TETHER_FIRST_PAINT_EXIT=true} it then exits: the installer build
+ * trains its start-up cache this way.
  */
 final class FirstPaint {
     private FirstPaint() {}
@@ -32,8 +32,8 @@ final class FirstPaint {
             public void handle(long now) {
                 if (++pulses < 2) return;
                 stop();
-                var start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
-                System.err.println("first-paint-ms=" + Duration.between(start, Instant.now()).toMillis());
+                System.err.println("first-paint");
+                System.err.flush();
                 // training runs (start-up cache at build time) end here, through a normal exit
                 if ("true".equals(System.getenv("TETHER_FIRST_PAINT_EXIT"))) System.exit(0);
             }

@@ -13,6 +13,7 @@ import java.util.Set;
 /** Finished runs, newest first, bounded like the registry's own history. FX thread only. */
 final class HistoryModel {
     private final ObservableList<RunSnapshot> runs = FXCollections.observableArrayList();
+    private final ObservableList<RunSnapshot> readOnly = FXCollections.unmodifiableObservableList(runs);
     private final Set<String> ids = new HashSet<>();
     private final int capacity;
 
@@ -20,8 +21,9 @@ final class HistoryModel {
         this.capacity = capacity;
     }
 
+    /** Read-only: {@link #add} is the only way in. */
     ObservableList<RunSnapshot> runs() {
-        return runs;
+        return readOnly;
     }
 
     void add(List<RunSnapshot> finished) {

@@ -1,154 +1,77 @@
 package dev.tether.console;
 
-import dev.tether.run.RunSnapshot;
+import dev.tether.engine.CancelOutcome;
+import dev.tether.engine.GraphInfo;
+import dev.tether.engine.StopLevel;
 import dev.tether.run.RunStatus;
-import javafx.beans.property.ReadOnlyObjectWrapper;
-import javafx.beans.value.ObservableLongValue;
-import javafx.collections.FXCollections;
+import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
-import javafx.collections.ObservableList;
-import javafx.collections.transformation.SortedList;
 import javafx.fxml.FXML;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
-import javafx.scene.control.SelectionMode;
+import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
-import javafx.scene.control.TableColumn;
-import javafx.scene.control.TableView;
 import javafx.scene.control.ToggleButton;
-import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
 import org.controlsfx.control.CheckComboBox;
-import org.controlsfx.control.StatusBar;
 import org.controlsfx.control.textfield.CustomTextField;
 
-import java.time.Instant;
-import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.function.BiConsumer;
 
-/** Wires the main window's controls to the models and commands; holds no state of its own. */
+/**
+ * The shell of the main window: the toolbar's actions, and the wiring of the panels (each with its
+ * own FXML, controller and model) to each other. Holds no state of its own; asks the engine nothing
+ * directly (commands and models do).
+ */
 public final class MainController {
     @FXML BorderPane root;
     @FXML Button submitButton;
     @FXML Button cancelSelectedButton;
     @FXML Button cancelAllButton;
-    /** Row menu of the active table: the three stop levels for the selected runs. */
-    @FXML javafx.scene.control.ContextMenu rowMenu;
     @FXML CustomTextField filterField;
     @FXML CheckComboBox<RunStatus> statusFilter;
     @FXML ToggleButton themeToggle;
     @FXML Label modeLabel;
     @FXML TabPane tabs;
-    @FXML javafx.scene.control.Tab metricsTab;
-    @FXML javafx.scene.control.Tab workersTab;
-    @FXML TableView<RunRow> activeTable;
-    @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
-            nodeColumn, stepsColumn, runtimeColumn, actionColumn;
-    @FXML TableView<RunSnapshot> historyTable;
-    @FXML TableColumn<RunSnapshot, RunSnapshot> hIdColumn, hGraphColumn, hQueueColumn, hWorkerColumn, hStatusColumn,
-            hEndedColumn, hDurationColumn, hLatencyColumn, hNodeColumn;
-    @FXML StatusBar statusBar;
+    @FXML Tab metricsTab;
+    @FXML ActiveRunsController activeController;
+    @FXML HistoryController historyController;
     @FXML DetailsController detailsController;
+    @FXML MetricsController metricsController;
+    @FXML WorkersController workersController;
+    @FXML StatusBarController statusController;
 
     private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
     private ConsoleCommands commands;
-    private ActiveRunsModel active;
-    private final Map<RunStatus, Label> countLabels = new EnumMap<>(RunStatus.class);
-    private final Label executorLabel = new Label();
+    private ConsoleModels models;
     private Runnable onThemeToggle = () -> {};
-    final MetricsView metrics = new MetricsView();
-    final WorkersView workers = new WorkersView();
-    private boolean fetchingWorkers;
-    private long lastWorkersFetch;
+    private BiConsumer<String, String> tell = (title, text) -> {};
 
-    void init(ConsoleCommands commands, ActiveRunsModel active, ObservableList<RunSnapshot> history,
-              ObservableLongValue clock, Runnable onThemeToggle) {
+    /** @param tell shows the operator something that happened (a title and one line) */
+    void init(ConsoleCommands commands, ConsoleModels models, Runnable onThemeToggle, BiConsumer<String, String> tell) {
         this.commands = commands;
-        this.active = active;
+        this.models = models;
         this.onThemeToggle = onThemeToggle;
-        modeLabel.setText(commands.engine().mode());
-        setUpActiveTable(clock);
-        setUpHistoryTable(history, clock);
+        this.tell = tell;
+        activeController.init(models.active(), models.clock(), this::cancel);
+        historyController.init(models.history());
+        detailsController.init(models.details(), models.clock(), this::cancel);
+        metricsController.init(models.metrics());
+        workersController.init(models.workers());
+        statusController.init(models.status());
+        activeController.selectedRun().addListener((o, was, run) -> models.details().show(run));
+        historyController.selectedRun().addListener((o, was, run) -> models.details().show(run));
+        metricsTab.selectedProperty().addListener((o, was, is) -> metricsController.setShowing(is));
+        cancelSelectedButton.disableProperty().bind(activeController.selectionEmpty());
+        modeLabel.textProperty().bind(models.status().mode());
+        models.status().connected().addListener((o, was, up) -> modeLabel.pseudoClassStateChanged(DISCONNECTED, !up));
         setUpFilters();
-        setUpStatusBar();
-        metricsTab.setContent(metrics);
-        metricsTab.selectedProperty().addListener((o, was, is) -> metrics.setShowing(is));
-        workersTab.setContent(workers);
-        detailsController.init(clock, () -> commands.engine().graphs(), (id, level) -> commands.cancel(List.of(id), level));
-    }
-
-    private void setUpActiveTable(ObservableLongValue clock) {
-        for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
-                runtimeColumn, actionColumn)) {
-            c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
-        }
-        RunCells.text(idColumn, RunSnapshot::shortId);
-        RunCells.text(graphColumn, RunSnapshot::graphId);
-        RunCells.text(queueColumn, RunSnapshot::queue);
-        RunCells.text(workerColumn, RunSnapshot::worker);
-        RunCells.status(statusColumn);
-        RunCells.text(nodeColumn, RunSnapshot::currentNode);
-        RunCells.number(stepsColumn, RunSnapshot::steps);
-        RunCells.runtime(runtimeColumn, clock);
-        RunCells.action(actionColumn, r -> commands.cancel(List.of(r.runId())));
-
-        activeTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        activeTable.setItems(active.view());
-        active.sortBy(activeTable.comparatorProperty());
-        activeTable.setSortPolicy(t -> true); // the model sorts (see ActiveRunsModel#sortBy)
-        activeTable.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        activeTable.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
-            if (row != null) detailsController.show(row.snapshotProperty());
-        });
-        activeTable.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.DELETE || e.getCode() == KeyCode.BACK_SPACE) {
-                onCancelSelected();
-                e.consume();
-            }
-        });
-        cancelSelectedButton.disableProperty().bind(
-                javafx.beans.binding.Bindings.isEmpty(activeTable.getSelectionModel().getSelectedItems()));
-    }
-
-    private void setUpHistoryTable(ObservableList<RunSnapshot> history, ObservableLongValue clock) {
-        for (var c : List.of(hIdColumn, hGraphColumn, hQueueColumn, hWorkerColumn, hStatusColumn, hEndedColumn,
-                hDurationColumn, hLatencyColumn, hNodeColumn)) {
-            c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
-        }
-        RunCells.text(hIdColumn, RunSnapshot::shortId);
-        RunCells.text(hGraphColumn, RunSnapshot::graphId);
-        RunCells.text(hQueueColumn, RunSnapshot::queue);
-        RunCells.text(hWorkerColumn, RunSnapshot::worker);
-        RunCells.status(hStatusColumn);
-        RunCells.text(hEndedColumn, r -> Formats.clock(r.endedAt()));
-        RunCells.text(hDurationColumn, r -> Formats.span(r.runtime(r.endedAt() == null ? Instant.now() : r.endedAt())));
-        hDurationColumn.setComparator(java.util.Comparator.comparing(r -> r.runtime(r.endedAt() == null ? Instant.now() : r.endedAt())));
-        RunCells.text(hLatencyColumn, r -> Formats.span(r.cancelLatency()));
-        RunCells.text(hNodeColumn, MainController::stoppedAt);
-        hEndedColumn.setComparator(java.util.Comparator.comparing(RunSnapshot::endedAt,
-                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
-        historyTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        var sorted = new SortedList<>(history);
-        sorted.comparatorProperty().bind(historyTable.comparatorProperty());
-        historyTable.setItems(sorted);
-        historyTable.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
-            if (r != null) detailsController.show(new ReadOnlyObjectWrapper<>(r));
-        });
-    }
-
-    /** Where a finished run stopped, in the words an operator uses. */
-    static String stoppedAt(RunSnapshot r) {
-        return switch (r.status()) {
-            case CANCELLED -> (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode()) + (r.forced() ? " (killed)" : "");
-            case STUCK -> r.currentNode() + " (stuck: process isolation would kill it)";
-            case FAILED, LOST -> r.currentNode();
-            default -> null;
-        };
     }
 
     private void setUpFilters() {
@@ -164,94 +87,67 @@ public final class MainController {
 
     private void applyFilter() {
         var checked = statusFilter.getCheckModel().getCheckedItems();
-        active.filter(filterField.getText(), checked.isEmpty() ? EnumSet.noneOf(RunStatus.class) : EnumSet.copyOf(checked));
+        models.active().filter(filterField.getText(), checked.isEmpty() ? EnumSet.noneOf(RunStatus.class) : EnumSet.copyOf(checked));
     }
 
-    private void setUpStatusBar() {
-        statusBar.setText("");
-        var items = FXCollections.<javafx.scene.Node>observableArrayList();
-        for (var s : RunStatus.values()) {
-            var l = new Label();
-            l.getStyleClass().addAll("count", StatusStyles.styleClass(s));
-            l.setId("count-" + s.name().toLowerCase(java.util.Locale.ROOT));
-            countLabels.put(s, l);
-            items.add(l);
-        }
-        executorLabel.setId("executorUse");
-        executorLabel.getStyleClass().add("executor");
-        items.add(executorLabel);
-        statusBar.getRightItems().setAll(items);
-    }
-
-    /** Called on the clock tick: counts and executor use are polled, not pushed. */
+    /** Called on the clock tick: counts, executor use and workers are polled, not pushed. */
     void refreshStatus() {
-        var counts = commands.engine().registry().counts();
-        metrics.sample(System.currentTimeMillis(), counts);
-        for (var e : countLabels.entrySet()) {
-            int n = counts.getOrDefault(e.getKey(), 0);
-            e.getValue().setText(e.getKey().name().charAt(0) + e.getKey().name().substring(1).toLowerCase(java.util.Locale.ROOT) + " " + n);
-            e.getValue().setOpacity(n == 0 ? 0.45 : 1);
-        }
-        boolean up = commands.engine().connected();
-        modeLabel.setText(commands.engine().mode() + (up ? "" : " — disconnected"));
-        modeLabel.pseudoClassStateChanged(DISCONNECTED, !up);
-        var stats = commands.engine().stats();
-        executorLabel.setText("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
-                + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
-                + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));
-        refreshWorkers();
-        int total = 0, activeRuns = 0;
-        for (var e : counts.entrySet()) {
-            total += e.getValue();
-            if (e.getKey().isActive()) activeRuns += e.getValue();
-        }
-        statusBar.setText(activeRuns + " active · " + total + " tracked");
+        models.refresh(commands);
     }
 
-    /** Once a second, off the FX thread (a remote engine asks Redis), one hop back with the list. */
-    private void refreshWorkers() {
-        long now = System.nanoTime();
-        if (fetchingWorkers || now - lastWorkersFetch < 1_000_000_000L) return;
-        fetchingWorkers = true;
-        lastWorkersFetch = now;
-        commands.workers().whenComplete((list, error) -> javafx.application.Platform.runLater(() -> {
-            fetchingWorkers = false;
-            if (list != null) workers.show(list);
+    /** Opens the dialog once the graphs are described (off the FX thread; at once when they already are). */
+    @FXML
+    void onSubmit() {
+        var graphs = commands.graphs();
+        if (graphs.isDone()) {
+            openSubmitDialog(graphs.getNow(List.of()));
+            return;
+        }
+        submitButton.setDisable(true);
+        graphs.whenComplete((list, error) -> Platform.runLater(() -> {
+            submitButton.setDisable(false);
+            if (list != null) openSubmitDialog(list);
         }));
     }
 
-    @FXML
-    void onSubmit() {
-        var dialog = new SubmitDialog(root.getScene().getWindow(), commands.engine().graphs());
+    private void openSubmitDialog(List<GraphInfo> graphs) {
+        var dialog = new SubmitDialog(root.getScene().getWindow(), graphs);
         dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input()));
     }
 
     @FXML
     void onCancelSelected() {
-        stopSelected(dev.tether.engine.StopLevel.CANCEL);
+        activeController.cancelSelected();
     }
 
-    @FXML
-    void onStopAfterNode() {
-        stopSelected(dev.tether.engine.StopLevel.AFTER_NODE);
+    /** Sends the cancels; a run that had already ended (or vanished) by then is said so, not dropped. */
+    void cancel(List<String> ids) {
+        cancel(ids, StopLevel.CANCEL);
     }
 
-    @FXML
-    void onKillSelected() {
-        stopSelected(dev.tether.engine.StopLevel.KILL);
-    }
-
-    /** A stronger level also reaches runs already being cancelled (an escalation). */
-    private void stopSelected(dev.tether.engine.StopLevel level) {
-        var ids = activeTable.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
-                .filter(r -> r.isCancellable() || (level != dev.tether.engine.StopLevel.AFTER_NODE && r.status() == RunStatus.CANCELLING))
-                .map(RunSnapshot::runId).toList();
-        if (!ids.isEmpty()) commands.cancel(ids, level);
+    /** Stops the runs at {@code level} (the row menu and the details pane's buttons); a late one is said so. */
+    void cancel(List<String> ids, StopLevel level) {
+        commands.cancel(ids, level).thenAccept(outcomes -> Platform.runLater(() -> {
+            var late = new ArrayList<String>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                var o = outcomes.get(i);
+                if (o == CancelOutcome.ALREADY_FINISHED || o == CancelOutcome.UNKNOWN_RUN) {
+                    var id = ids.get(i);
+                    late.add(id.substring(Math.max(0, id.length() - 8)));
+                }
+            }
+            if (!late.isEmpty()) {
+                tell.accept(late.size() == 1 ? "Run " + late.getFirst() + " had already finished"
+                        : late.size() + " runs had already finished",
+                        "Nothing was " + (level == StopLevel.KILL ? "killed" : level == StopLevel.AFTER_NODE ? "stopped" : "cancelled")
+                                + "; History shows how they ended.");
+            }
+        }));
     }
 
     @FXML
     void onCancelAll() {
-        int n = commands.engine().registry().active().size();
+        int n = commands.activeCount();
         if (n == 0) return;
         var yes = new ButtonType("Cancel " + (n == 1 ? "1 run" : "all " + n + " runs"), ButtonBar.ButtonData.OK_DONE);
         var no = new ButtonType("Keep running", ButtonBar.ButtonData.CANCEL_CLOSE);

@@ -49,9 +49,20 @@ final class Notifier {
         show(title, Notifications.create().title(title).text(text), false);
     }
 
-    private void show(String title, Notifications n, boolean error) {
+    void information(String title, String text) {
+        remember(title);
+        var w = owner.get();
+        if (w == null || !w.isShowing()) return;
+        Notifications.create().title(title).text(text).owner(w).position(Pos.BOTTOM_RIGHT).hideAfter(Duration.seconds(5)).showInformation();
+    }
+
+    private void remember(String title) {
         if (shown.size() == 100) shown.removeFirst();
         shown.addLast(title);
+    }
+
+    private void show(String title, Notifications n, boolean error) {
+        remember(title);
         var w = owner.get();
         if (w == null || !w.isShowing()) return;
         n.owner(w).position(Pos.BOTTOM_RIGHT).hideAfter(Duration.seconds(8));

@@ -13,14 +13,14 @@ import java.util.Optional;
 /**
  * What the command line needs from a running Tether, wherever it is: the local console or server
  * over HTTP ({@link HttpControlClient}), or any {@link dev.tether.engine.RunEngine} in this process
- * ({@link EngineControlClient}, e.g. a Redis client). Failures are {@link ControlException}s.
+ * ({@link InProcessControlClient}, e.g. a Redis client). Failures are {@link ControlException}s.
  */
 public interface ControlClient extends AutoCloseable {
     List<GraphInfo> graphs();
 
     List<RunSnapshot> list(boolean includeFinished);
 
-    /** One run by full id, or a unique prefix/suffix of it. */
+    /** One run by full id, or a unique prefix/suffix of at least {@link dev.tether.run.RunIds#MIN_REFERENCE_LENGTH} characters. */
     RunSnapshot get(String runId);
 
     /** @param input raw text values, typed by the graph's default input */

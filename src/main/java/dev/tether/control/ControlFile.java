@@ -14,9 +14,11 @@ import java.time.Instant;
 
 /**
  * How a client finds the running instance: its loopback port and bearer token, in a file only the
- * user can read ({@code control.json} in the Tether home).
+ * user can read ({@code control.json} in the Tether home). {@code instanceId} is sent back on every
+ * answer, and {@code processStart} tells the writer from a later process that got the same pid.
  */
-public record ControlFile(long pid, int port, String token, String mode, Instant startedAt) {
+public record ControlFile(long pid, int port, String token, String mode, Instant startedAt, String instanceId,
+                          Instant processStart) {
 
     public static Path defaultPath() {
         return TetherHome.dir().resolve("control.json");
@@ -26,9 +28,12 @@ public record ControlFile(long pid, int port, String token, String mode, Instant
         return "http://127.0.0.1:" + port;
     }
 
-    /** Whether the process that wrote the file still exists. */
+    /** Whether the process that wrote the file still exists (not merely a process with its pid). */
     public boolean ownerAlive() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (handle.isEmpty()) return false;
+        if (processStart == null) return true;
+        return handle.get().info().startInstant().map(processStart::equals).orElse(true);
     }
 
     public static ControlFile read(Path file) throws IOException {
@@ -40,7 +45,7 @@ public record ControlFile(long pid, int port, String token, String mode, Instant
      * moved into place), so the token is never readable by others, not even briefly.
      */
     public void write(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+        TetherHome.createPrivate(file.getParent());
         var tmp = file.resolveSibling(file.getFileName() + "." + pid + ".tmp");
         Files.deleteIfExists(tmp);
         try {

@@ -1,90 +1,99 @@
 package dev.tether.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.tether.control.HttpContract.ErrorKind;
+import dev.tether.control.HttpContract.Refusal;
 import dev.tether.engine.RunEngine;
-import dev.tether.json.Json;
 
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /**
- * The control API of a console or server: HTTP/JSON on the loopback interface only, every request
- * authenticated with a random bearer token that only the user can read (see {@link ControlFile}).
+ * The control API of a console or server, on the loopback interface only: its lifecycle (bind,
+ * publish the {@link ControlFile}, close), the connection limits and who may ask (loopback
+ * {@code Host}, no browser {@code Origin}, the bearer token). What each endpoint does is
+ * {@link ControlRoutes}; the event stream is {@link EventStreams}; paths, statuses and limits are
+ * the {@link HttpContract}.
  *
- * <pre>
- * GET  /api/graphs                   graphs that can be submitted
- * GET  /api/runs[?all=true]          active runs (with all=true: finished ones too)
- * GET  /api/runs/{id}[?waitMillis=N] one run (full id, or unique prefix/suffix); waits up to N ms for it to end
- * POST /api/runs                     submit {"graph": ..., "queue": ..., "input": {"key": "text"}}
- * POST /api/runs/{id}/cancel[?level=after-node|cancel|kill]  cancel one run (default level: cancel)
- * POST /api/cancel-all               cancel every active run
- * GET  /api/stats                    executor use and mode
- * GET  /api/events                   server-sent events: "run" with a snapshot, on every change
- * </pre>
+ * <p>A small HTTP/1.1 server of its own rather than the JDK's: that one answers malformed requests
+ * (a bad {@code %} escape) with an HTML page before any handler sees them, and has no per-request
+ * time or body limits. Each connection carries one request and one answer.
  */
 public final class ControlServer implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControlServer.class);
-    static final long MAX_WAIT_MILLIS = 10 * 60_000L;
 
-    private final RunEngine engine;
-    private final EngineControlClient runs;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final ServerSocket listener;
     private final byte[] token;
     private final Path controlFile;
     private final ControlFile published;
-    private final Set<Thread> streams = ConcurrentHashMap.newKeySet();
+    private final ControlRoutes routes;
+    private final EventStreams events;
+    private final Set<String> allowedHosts;
+    private final Semaphore connections = new Semaphore(HttpContract.MAX_CONNECTIONS);
+    private final Semaphore refusals = new Semaphore(16);
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> answerHeaders;
+    private final Thread acceptor;
     private volatile boolean closed;
 
     private ControlServer(RunEngine engine, Path controlFile) throws IOException {
-        this.engine = engine;
-        this.runs = new EngineControlClient(engine);
         this.controlFile = controlFile;
         var raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         var tokenText = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         this.token = tokenText.getBytes(StandardCharsets.US_ASCII);
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tether-control-", 0).factory());
-        this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        http.setExecutor(executor);
-        http.createContext("/api/", this::handle);
-        http.start();
-        this.published = new ControlFile(ProcessHandle.current().pid(), http.getAddress().getPort(), tokenText,
-                engine.mode(), Instant.now());
+        var loopback = InetAddress.getLoopbackAddress();
+        this.listener = new ServerSocket(0, 64, loopback);
+        int port = listener.getLocalPort();
+        this.allowedHosts = new java.util.HashSet<>(java.util.List.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port,
+                loopback.getHostAddress() + ":" + port));
+        var self = ProcessHandle.current();
+        this.published = new ControlFile(self.pid(), port, tokenText, engine.mode(), Instant.now(),
+                UUID.randomUUID().toString(), self.info().startInstant().orElse(null));
+        this.answerHeaders = Map.of(HttpContract.INSTANCE_HEADER, published.instanceId());
+        var hello = new LinkedHashMap<String, Object>();
+        hello.put("instanceId", published.instanceId());
+        hello.put("pid", published.pid());
+        hello.put("mode", engine.mode());
+        hello.put("startedAt", published.startedAt());
+        this.events = new EventStreams(engine.registry());
+        this.routes = new ControlRoutes(engine, events, hello);
+        this.acceptor = Thread.ofPlatform().daemon().name("tether-control-accept").start(this::acceptLoop);
     }
 
     /**
      * Binds a random loopback port and publishes it with a fresh token in {@code controlFile}.
      *
-     * @throws IllegalStateException when another live instance already owns the control file
+     * @throws IllegalStateException when another live instance already answers through the control file
      */
     public static ControlServer start(RunEngine engine, Path controlFile) throws IOException {
         if (Files.exists(controlFile)) {
             try {
                 var other = ControlFile.read(controlFile);
-                if (other.ownerAlive() && other.pid() != ProcessHandle.current().pid()) {
+                // A live pid is not enough: after a crash the pid may belong to another program now.
+                // Only an instance that answers as itself, with its token, holds the file.
+                if (other.ownerAlive() && HttpControlClient.answersAsItself(other)) {
                     throw new IllegalStateException("another Tether instance (pid " + other.pid() + ") is running with control file "
                             + controlFile + "; stop it or use another TETHER_HOME");
                 }
+                LOG.info("replacing the control file left by pid {} (it no longer answers)", other.pid());
             } catch (IOException unreadable) {
                 LOG.warn("replacing unreadable control file {}", controlFile);
             }
@@ -108,148 +117,143 @@ public final class ControlServer implements AutoCloseable {
         return controlFile;
     }
 
-    // ------------------------------------------------------------------ requests
+    /** What this server published: its port, token and instance id. */
+    public ControlFile published() {
+        return published;
+    }
 
-    private void handle(HttpExchange ex) {
-        try {
-            if (!authorised(ex)) {
-                reply(ex, 401, Map.of("error", "missing or wrong bearer token"));
+    // ------------------------------------------------------------------ connections
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!closed) LOG.warn("control API stopped accepting: {}", e.getMessage());
                 return;
             }
-            route(ex);
-        } catch (ControlException e) {
-            int code = switch (e.kind()) {
-                case BAD_INPUT -> 400;
-                case UNKNOWN_RUN -> 404;
-                case UNREACHABLE -> 503;
-                case SERVER_ERROR -> 500;
-            };
-            reply(ex, code, Map.of("error", e.getMessage()));
+            if (!connections.tryAcquire()) {
+                refuseBusy(socket);
+                continue;
+            }
+            try {
+                Thread.ofVirtual().name("tether-control-", 0).start(() -> serve(socket));
+            } catch (RuntimeException e) {
+                connections.release();
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /**
+     * Over the connection limit: a one-line 503, on a thread of its own so the acceptor never waits
+     * on a client; if even those are used up, the connection is just closed.
+     */
+    private void refuseBusy(Socket socket) {
+        if (!refusals.tryAcquire()) {
+            closeQuietly(socket);
+            return;
+        }
+        Thread.ofVirtual().name("tether-control-refuse").start(() -> {
+            try {
+                HttpAnswer.json(socket.getOutputStream(), 503, error(ErrorKind.UNAVAILABLE,
+                        "too many connections (at most " + HttpContract.MAX_CONNECTIONS + ")"), answerHeaders);
+                drainAndClose(socket);
+            } catch (IOException ignored) {
+                // the client went away
+            } finally {
+                closeQuietly(socket);
+                refusals.release();
+            }
+        });
+    }
+
+    private void serve(Socket socket) {
+        open.add(socket);
+        boolean drain = false;
+        try {
+            var out = socket.getOutputStream();
+            try {
+                if (closed) throw new Refusal(ErrorKind.UNAVAILABLE, "shutting down");
+                var request = new HttpRequestReader(socket).read();
+                socket.setSoTimeout(0);
+                admit(request);
+                routes.serve(request, out, answerHeaders);
+            } catch (Refusal r) {
+                drain = true;
+                HttpAnswer.json(out, r.kind.status, error(r.kind, r.getMessage()), answerHeaders);
+            } catch (ControlException e) {
+                var kind = ErrorKind.of(e.kind());
+                HttpAnswer.json(out, kind.status, error(kind, e.getMessage()), answerHeaders);
+            } catch (EOFException | SocketException e) {
+                LOG.debug("control client went away: {}", e.getMessage());
+            } catch (IOException e) {
+                LOG.debug("control connection failed: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("control request failed", e);
+                HttpAnswer.json(out, 500, error(ErrorKind.SERVER_ERROR, ControlRoutes.clip(String.valueOf(e.getMessage()))), answerHeaders);
+            }
+            if (drain) drainAndClose(socket);
         } catch (IOException e) {
-            LOG.debug("client went away: {}", e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("control request {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            reply(ex, 500, Map.of("error", String.valueOf(e.getMessage())));
+            LOG.debug("could not answer: {}", e.getMessage());
         } finally {
-            ex.close();
+            open.remove(socket);
+            closeQuietly(socket);
+            connections.release();
         }
     }
 
-    private boolean authorised(HttpExchange ex) {
-        var header = ex.getRequestHeaders().getFirst("Authorization");
-        if (header == null || !header.startsWith("Bearer ")) return false;
-        return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private void route(HttpExchange ex) throws IOException {
-        var method = ex.getRequestMethod();
-        var path = ex.getRequestURI().getPath();
-        var query = query(ex.getRequestURI().getRawQuery());
-        var parts = path.substring("/api/".length()).split("/");
-        switch (method + " " + parts[0] + (parts.length > 1 ? "/*" : "") + (parts.length > 2 ? "/" + parts[2] : "")) {
-            case "GET graphs" -> reply(ex, 200, runs.graphs());
-            case "GET runs" -> reply(ex, 200, runs.list("true".equals(query.get("all"))));
-            case "GET runs/*" -> {
-                long wait = Math.min(MAX_WAIT_MILLIS, parseLong(query.getOrDefault("waitMillis", "0")));
-                var run = runs.get(parts[1]);
-                if (wait > 0 && !run.isTerminal()) run = runs.awaitTerminal(run.runId(), Duration.ofMillis(wait)).orElse(runs.get(run.runId()));
-                reply(ex, 200, run);
-            }
-            case "POST runs" -> {
-                var body = Json.mapper().readTree(ex.getRequestBody());
-                var input = new LinkedHashMap<String, String>();
-                var in = body.path("input");
-                if (!in.isMissingNode() && !in.isNull() && !in.isObject()) throw bad("'input' must be an object of key: text");
-                in.properties().forEach(e -> input.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
-                var graph = text(body, "graph");
-                if (graph == null) throw bad("'graph' is required");
-                reply(ex, 201, runs.submit(graph, text(body, "queue"), input));
-            }
-            case "POST runs/*/cancel" -> reply(ex, 200, runs.cancel(parts[1], level(query.get("level"))));
-            case "POST cancel-all" -> reply(ex, 200, Map.of("cancelled", runs.cancelAll()));
-            case "GET stats" -> {
-                var s = runs.stats();
-                reply(ex, 200, Map.of("capacity", s.capacity(), "busy", s.busy(), "queued", s.queued(), "stuck", s.stuck(),
-                        "mode", engine.mode(), "connected", engine.connected()));
-            }
-            case "GET events" -> events(ex);
-            default -> reply(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
+    /** Host must name this loopback port (a web page cannot rebind a name to it), no browser Origin, the right token. */
+    private void admit(HttpRequest request) {
+        var host = request.header("host");
+        if (host == null) throw new Refusal(ErrorKind.BAD_INPUT, "a Host header is required");
+        if (!allowedHosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+            throw new Refusal(ErrorKind.FORBIDDEN, "Host '" + ControlRoutes.clip(host) + "' is not this server's loopback address");
+        }
+        if (request.header("origin") != null) {
+            throw new Refusal(ErrorKind.FORBIDDEN, "requests from web pages (with an Origin header) are refused");
+        }
+        var auth = request.header("authorization");
+        if (auth == null || !auth.startsWith("Bearer ")
+                || !MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.US_ASCII))) {
+            throw new Refusal(ErrorKind.UNAUTHORISED, "missing or wrong bearer token");
         }
     }
 
-    /** Server-sent events: one "run" event per changed snapshot (coalesced, newest first-class). */
-    private void events(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.sendResponseHeaders(200, 0);
-        var self = Thread.currentThread();
-        streams.add(self);
-        try (var feed = engine.registry().openFeed(); OutputStream out = ex.getResponseBody()) {
-            out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            while (!closed) {
-                if (!feed.await(Duration.ofSeconds(15))) {
-                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    for (var run : feed.drain()) {
-                        out.write(("event: run\ndata: " + Json.write(run) + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    }
-                }
-                out.flush();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            streams.remove(self);
-        }
-    }
-
-    private static dev.tether.engine.StopLevel level(String text) {
+    /**
+     * After an early answer (the body may still be on its way): stop writing, read what the client
+     * still sends for a moment, so closing does not reset the connection before it reads the answer.
+     */
+    private static void drainAndClose(Socket socket) {
         try {
-            return dev.tether.engine.StopLevel.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw bad(e.getMessage());
-        }
-    }
-
-    private static ControlException bad(String message) {
-        return new ControlException(ControlException.Kind.BAD_INPUT, message);
-    }
-
-    private static String text(JsonNode body, String field) {
-        var n = body.path(field);
-        return n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw bad("not a number: '" + s + "'");
-        }
-    }
-
-    private static Map<String, String> query(String raw) {
-        var out = new LinkedHashMap<String, String>();
-        if (raw == null || raw.isEmpty()) return out;
-        for (var pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            var k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            out.put(k, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    private static void reply(HttpExchange ex, int status, Object body) {
-        try {
-            var bytes = Json.mapper().writeValueAsBytes(body);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, bytes.length);
-            try (var out = ex.getResponseBody()) {
-                out.write(bytes);
+            socket.shutdownOutput();
+            socket.setSoTimeout(1_000);
+            InputStream in = socket.getInputStream();
+            var sink = new byte[8192];
+            long total = 0;
+            while (total < 4L * HttpContract.MAX_BODY_BYTES) {
+                int n = in.read(sink);
+                if (n < 0) break;
+                total += n;
             }
-        } catch (IOException e) {
-            LOG.debug("could not reply: {}", e.getMessage());
+        } catch (IOException ignored) {
+            // timed out or reset: the answer is written either way
+        }
+    }
+
+    static Map<String, String> error(ErrorKind kind, String message) {
+        var body = new LinkedHashMap<String, String>();
+        body.put("error", message);
+        body.put("kind", kind.wireName());
+        return body;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to do
         }
     }
 
@@ -258,9 +262,18 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        streams.forEach(Thread::interrupt);
-        http.stop(0);
-        executor.shutdownNow();
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        events.close();
+        open.forEach(ControlServer::closeQuietly);
+        try {
+            acceptor.join(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             if (Files.exists(controlFile) && ControlFile.read(controlFile).token().equals(published.token())) {
                 Files.deleteIfExists(controlFile);

@@ -2,6 +2,7 @@ package dev.tether.control;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import dev.tether.control.HttpContract.Endpoint;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.json.Json;
@@ -13,9 +14,6 @@ import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +38,12 @@ public final class HttpControlClient implements ControlClient {
         this.target = target;
     }
 
-    /** Finds the running instance through {@code controlFile}. */
+    /** Finds the running instance through {@code controlFile}, if the file can be trusted. */
     public static HttpControlClient connect(Path controlFile) {
         ControlFile file;
         try {
+            var problem = ControlFileTrust.problem(controlFile);
+            if (problem != null) throw new ControlException(ControlException.Kind.UNREACHABLE, problem);
             file = ControlFile.read(controlFile);
         } catch (NoSuchFileException e) {
             throw new ControlException(ControlException.Kind.UNREACHABLE,
@@ -59,23 +59,34 @@ public final class HttpControlClient implements ControlClient {
         return new HttpControlClient(file);
     }
 
-    public ControlFile target() {
-        return target;
+    /** Whether the instance of {@code file} answers, as itself (its instance id), within a second. */
+    static boolean answersAsItself(ControlFile file) {
+        try {
+            new HttpControlClient(file).call("GET", Endpoint.HELLO.path(), null, new TypeReference<Map<String, Object>>() {}, 1_000);
+            return true;
+        } catch (ControlException e) {
+            return e.kind() != ControlException.Kind.UNREACHABLE;
+        }
+    }
+
+    /** The answering instance's id and pid ({@code GET /api/hello}). */
+    public Map<String, Object> hello() {
+        return call("GET", Endpoint.HELLO.path(), null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
     }
 
     @Override
     public List<GraphInfo> graphs() {
-        return call("GET", "/api/graphs", null, new TypeReference<List<GraphInfo>>() {}, READ_MILLIS);
+        return call("GET", Endpoint.GRAPHS.path(), null, new TypeReference<List<GraphInfo>>() {}, READ_MILLIS);
     }
 
     @Override
     public List<RunSnapshot> list(boolean includeFinished) {
-        return call("GET", "/api/runs" + (includeFinished ? "?all=true" : ""), null, new TypeReference<List<RunSnapshot>>() {}, READ_MILLIS);
+        return call("GET", Endpoint.LIST.path() + (includeFinished ? "?all=true" : ""), null, new TypeReference<List<RunSnapshot>>() {}, READ_MILLIS);
     }
 
     @Override
     public RunSnapshot get(String runId) {
-        return call("GET", "/api/runs/" + enc(runId), null, new TypeReference<RunSnapshot>() {}, READ_MILLIS);
+        return call("GET", Endpoint.RUN.path(runId), null, new TypeReference<RunSnapshot>() {}, READ_MILLIS);
     }
 
     @Override
@@ -84,7 +95,10 @@ public final class HttpControlClient implements ControlClient {
         body.put("graph", graphId);
         body.put("queue", queue);
         body.put("input", input);
-        return call("POST", "/api/runs", body, new TypeReference<RunSnapshot>() {}, READ_MILLIS);
+        // One id per submit: should the request reach the instance twice, it still makes one run.
+        var requestId = java.util.UUID.randomUUID().toString();
+        return call("POST", Endpoint.SUBMIT.path(), body, new TypeReference<RunSnapshot>() {}, READ_MILLIS,
+                Map.of(HttpContract.IDEMPOTENCY_KEY, requestId));
     }
 
     @Override
@@ -94,33 +108,33 @@ public final class HttpControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return call("POST", "/api/runs/" + enc(runId) + "/cancel?level=" + level.label(), Map.of(),
-                new TypeReference<CancelResult>() {}, READ_MILLIS);
+        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label(), Map.of(), new TypeReference<CancelResult>() {},
+                READ_MILLIS);
     }
 
     @Override
     public List<String> cancelAll() {
-        Map<String, List<String>> r = call("POST", "/api/cancel-all", Map.of(), new TypeReference<Map<String, List<String>>>() {}, READ_MILLIS);
+        Map<String, List<String>> r = call("POST", Endpoint.CANCEL_ALL.path(), Map.of(), new TypeReference<Map<String, List<String>>>() {}, READ_MILLIS);
         return r.getOrDefault("cancelled", List.of());
     }
 
     @Override
     public Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) {
         long ms = Math.max(1, timeout.toMillis());
-        RunSnapshot run = call("GET", "/api/runs/" + enc(runId) + "?waitMillis=" + ms, null, new TypeReference<RunSnapshot>() {},
+        RunSnapshot run = call("GET", Endpoint.RUN.path(runId) + "?waitMillis=" + ms, null, new TypeReference<RunSnapshot>() {},
                 (int) Math.min(Integer.MAX_VALUE, ms + READ_MILLIS));
         return run.isTerminal() ? Optional.of(run) : Optional.empty();
     }
 
     @Override
     public EngineStats stats() {
-        Map<String, Object> s = call("GET", "/api/stats", null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
+        Map<String, Object> s = call("GET", Endpoint.STATS.path(), null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
         return new EngineStats(num(s, "capacity"), num(s, "busy"), num(s, "queued"), num(s, "stuck"));
     }
 
     @Override
     public String mode() {
-        Map<String, Object> s = call("GET", "/api/stats", null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
+        Map<String, Object> s = call("GET", Endpoint.STATS.path(), null, new TypeReference<Map<String, Object>>() {}, READ_MILLIS);
         return String.valueOf(s.get("mode"));
     }
 
@@ -128,34 +142,44 @@ public final class HttpControlClient implements ControlClient {
         return m.get(k) instanceof Number n ? n.intValue() : 0;
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    /**
+     * One request. A body is sent with a fixed length: HttpURLConnection then never resends a POST
+     * on its own after a dropped connection (it does for buffered bodies), so a submit cannot be
+     * made twice; the request id makes it safe even if something else resends.
+     */
+    private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis) {
+        return call(method, path, body, type, readMillis, Map.of());
     }
 
-    private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis) {
+    private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis, Map<String, String> headers) {
         HttpURLConnection c = null;
         try {
             c = (HttpURLConnection) URI.create(target.baseUrl() + path).toURL().openConnection();
             c.setRequestMethod(method);
             c.setConnectTimeout(CONNECT_MILLIS);
             c.setReadTimeout(readMillis);
+            c.setUseCaches(false);
             c.setRequestProperty("Authorization", "Bearer " + target.token());
             c.setRequestProperty("Accept", "application/json");
+            headers.forEach(c::setRequestProperty);
             if (body != null) {
+                var bytes = Json.mapper().writeValueAsBytes(body);
                 c.setDoOutput(true);
+                c.setFixedLengthStreamingMode(bytes.length);
                 c.setRequestProperty("Content-Type", "application/json");
                 try (var out = c.getOutputStream()) {
-                    out.write(Json.mapper().writeValueAsBytes(body));
+                    out.write(bytes);
                 }
             }
             int status = c.getResponseCode();
+            checkIdentity(c);
             if (status >= 200 && status < 300) {
                 try (InputStream in = c.getInputStream()) {
                     JavaType jt = Json.mapper().getTypeFactory().constructType(type);
                     return Json.mapper().readValue(in, jt);
                 }
             }
-            throw failure(status, errorMessage(c));
+            throw failure(c, status);
         } catch (ConnectException | SocketTimeoutException e) {
             throw new ControlException(ControlException.Kind.UNREACHABLE, "the Tether instance at " + target.baseUrl()
                     + " (pid " + target.pid() + ") does not answer (" + e.getMessage() + "); " + START_HINT, e);
@@ -167,24 +191,34 @@ public final class HttpControlClient implements ControlClient {
         }
     }
 
-    private static String errorMessage(HttpURLConnection c) {
-        try (InputStream err = c.getErrorStream()) {
-            if (err == null) return "HTTP " + c.getResponseCode();
-            var node = Json.mapper().readTree(err);
-            return node.path("error").asText("HTTP " + c.getResponseCode());
-        } catch (IOException e) {
-            return "unreadable error response";
+    /** Whoever holds the port now must be the instance that wrote the control file (a port is reused after a crash). */
+    private void checkIdentity(HttpURLConnection c) {
+        if (target.instanceId() == null) return; // a file written before instance ids
+        var answered = c.getHeaderField(HttpContract.INSTANCE_HEADER);
+        if (!target.instanceId().equals(answered)) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "the process listening on " + target.baseUrl()
+                    + " is not the Tether instance that wrote the control file (pid " + target.pid() + "); " + START_HINT);
         }
     }
 
-    private static ControlException failure(int status, String message) {
-        return switch (status) {
-            case 400, 409 -> new ControlException(ControlException.Kind.BAD_INPUT, message);
-            case 404 -> new ControlException(ControlException.Kind.UNKNOWN_RUN, message);
-            case 401 -> new ControlException(ControlException.Kind.UNREACHABLE,
-                    "the Tether instance refused this control file's token (was it restarted?)");
-            case 503 -> new ControlException(ControlException.Kind.UNREACHABLE, message);
-            default -> new ControlException(ControlException.Kind.SERVER_ERROR, "HTTP " + status + ": " + message);
-        };
+    private static ControlException failure(HttpURLConnection c, int status) {
+        String message = "HTTP " + status;
+        String kindName = null;
+        try (InputStream err = c.getErrorStream()) {
+            if (err != null) {
+                var node = Json.mapper().readTree(err);
+                message = node.path("error").asText(message);
+                kindName = node.path("kind").isTextual() ? node.path("kind").asText() : null;
+            }
+        } catch (IOException e) {
+            message = "unreadable error answer (HTTP " + status + ")";
+        }
+        var kind = HttpContract.ErrorKind.of(kindName, status);
+        if (kind == HttpContract.ErrorKind.UNAUTHORISED) {
+            message = "the Tether instance refused this control file's token (was it restarted?)";
+        } else if (kind == HttpContract.ErrorKind.SERVER_ERROR) {
+            message = "HTTP " + status + ": " + message;
+        }
+        return new ControlException(kind.clientKind, message);
     }
 }

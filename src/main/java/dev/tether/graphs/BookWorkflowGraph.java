@@ -20,7 +20,7 @@ import static org.bsc.langgraph4j.action.AsyncEdgeAction.edge_async;
 import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
 
 /**
- * The seed's {@code process_book_workflow}: outline, research, draft chapters, review (looping back
+ * A book in five steps: outline, research, draft chapters, review (looping back
  * to draft while the quality is low and revisions remain), publish. Work is simulated.
  */
 public final class BookWorkflowGraph implements GraphDefinition {

@@ -12,7 +12,7 @@ import static org.bsc.langgraph4j.StateGraph.END;
 import static org.bsc.langgraph4j.StateGraph.START;
 import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
 
-/** The seed's {@code send_welcome_email}: render, then send. Short. */
+/** A short two-node run: render a welcome email, then send it (simulated). */
 public final class WelcomeEmailGraph implements GraphDefinition {
 
     @Override

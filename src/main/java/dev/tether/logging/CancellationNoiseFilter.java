@@ -17,12 +17,18 @@ public final class CancellationNoiseFilter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
         if (t == null || !logger.getName().startsWith("org.bsc.langgraph4j")) return FilterReply.NEUTRAL;
-        for (var cause = t; cause != null; cause = cause.getCause()) {
+        // A node's exception may have a cause chain that loops (even through fresh objects): bounded walk.
+        var cause = t;
+        for (int depth = 0; cause != null && depth < 32; depth++) {
             if (cause instanceof RunCancelledException || cause instanceof InterruptedException
                     || cause instanceof java.util.concurrent.CancellationException) {
                 return FilterReply.DENY;
             }
-            if (cause.getCause() == cause) break;
+            try {
+                cause = cause.getCause();
+            } catch (RuntimeException e) {
+                break;
+            }
         }
         return FilterReply.NEUTRAL;
     }

@@ -44,10 +44,6 @@ public final class ChangeFeed implements AutoCloseable {
         return out;
     }
 
-    public boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
     /** Waits until a change is pending, the timeout passes or the feed closes; one waiter at a time. */
     public boolean await(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

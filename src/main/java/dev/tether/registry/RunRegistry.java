@@ -1,6 +1,7 @@
 package dev.tether.registry;
 
 import dev.tether.run.RunEvent;
+import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunStatus;
@@ -110,13 +111,15 @@ public final class RunRegistry {
     }
 
     /**
-     * Finds a run by its full id, a unique prefix, or its short id (the id's last characters).
+     * Finds a run by its full id, a unique prefix, or its short id (the id's last characters); a
+     * part shorter than {@link RunIds#MIN_REFERENCE_LENGTH} never matches another run.
      *
-     * @throws IllegalArgumentException when the prefix matches several runs
+     * @throws IllegalArgumentException when the part is too short or matches several runs
      */
     public Optional<RunSnapshot> find(String idOrPrefix) {
         var exact = runs.get(idOrPrefix);
-        if (exact != null || idOrPrefix.length() >= 36) return Optional.ofNullable(exact);
+        if (exact != null || idOrPrefix.length() >= RunIds.FULL_LENGTH) return Optional.ofNullable(exact);
+        RunIds.checkReference(idOrPrefix);
         var matches = runs.values().stream().filter(r -> r.runId().startsWith(idOrPrefix) || r.runId().endsWith(idOrPrefix)).limit(2).toList();
         if (matches.size() > 1) throw new IllegalArgumentException("run id prefix '" + idOrPrefix + "' is ambiguous");
         return matches.stream().findFirst();

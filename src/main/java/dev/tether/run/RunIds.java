@@ -10,7 +10,41 @@ import java.util.UUID;
 public final class RunIds {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * The fewest characters of an id that may name a run (the short id's length): shorter parts
+     * would match runs nobody meant, and a cancel must never reach another run than the one named.
+     */
+    public static final int MIN_REFERENCE_LENGTH = 8;
+    public static final int FULL_LENGTH = 36;
+
     private RunIds() {}
+
+    /**
+     * Checks what a user typed to name a run: a full id, or at least {@value #MIN_REFERENCE_LENGTH}
+     * of its characters (hex digits and dashes); returned in lower case.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    public static String checkReference(String reference) {
+        if (reference == null || reference.isEmpty()) throw new IllegalArgumentException("run id is empty");
+        var id = reference.strip().toLowerCase(java.util.Locale.ROOT);
+        if (id.length() > FULL_LENGTH || !id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) {
+            throw new IllegalArgumentException("'" + printable(reference) + "' is not a run id (hex digits and dashes, at most "
+                    + FULL_LENGTH + " characters)");
+        }
+        if (id.length() < MIN_REFERENCE_LENGTH) {
+            throw new IllegalArgumentException("run id '" + id + "' is too short: give the full id or at least "
+                    + MIN_REFERENCE_LENGTH + " of its characters (the short id)");
+        }
+        return id;
+    }
+
+    private static String printable(String s) {
+        var cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        var out = new StringBuilder();
+        cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
+    }
 
     public static String next() {
         long millis = System.currentTimeMillis();

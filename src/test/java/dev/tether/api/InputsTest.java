@@ -27,6 +27,18 @@ class InputsTest {
     }
 
     @Test
+    void numbersMustBeFiniteAndDecimal() {
+        for (var text : new String[] {"NaN", "-NaN", "Infinity", "-Infinity", "+Infinity", "1e999", "0x1p3", "1d", "2f", " ", ""}) {
+            assertThatThrownBy(() -> Inputs.coerce(defaults, Map.of("jitter", text))).as(text)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("input 'jitter' must be a number (finite, in decimal notation), got '");
+        }
+        assertThat(Inputs.coerce(defaults, Map.of("jitter", "-1.5e-3"))).containsEntry("jitter", -0.0015);
+        assertThat(Inputs.coerce(defaults, Map.of("jitter", ".5"))).containsEntry("jitter", 0.5);
+        assertThatThrownBy(() -> Inputs.coerce(defaults, Map.of("chapters", "NaN"))).hasMessageContaining("must be an integer");
+    }
+
+    @Test
     void pairsSplitAtTheFirstEquals() {
         assertThat(Inputs.splitPair("q=a=b")).isEqualTo(Map.entry("q", "a=b"));
         assertThatThrownBy(() -> Inputs.splitPair("novalue")).hasMessage("input 'novalue' is not of the form key=value");

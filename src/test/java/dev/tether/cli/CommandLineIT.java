@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** `tether` against a running `tether serve`, both real processes: what scripts rely on. */
+@org.junit.jupiter.api.Tag("process")
 class CommandLineIT {
     static Launcher tether;
     static Process server;
@@ -64,7 +65,7 @@ class CommandLineIT {
     }
 
     @Test
-    void statusAcceptsTheShortIdAndPrintsLikeTheSeed() {
+    void statusAcceptsTheShortIdAndPrintsEveryField() {
         var id = submitSleeper();
         var shortId = id.substring(id.length() - 8);
         assertThat(status(shortId).path("runId").asText()).isEqualTo(id);

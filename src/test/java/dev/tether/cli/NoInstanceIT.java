@@ -8,12 +8,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the command line says when there is nothing to talk to, and how a server ends. */
+@org.junit.jupiter.api.Tag("process")
 class NoInstanceIT {
 
     @Test
     void withNothingRunningEveryClientCommandIsExit4WithAHint() throws Exception {
         var tether = Launcher.inFreshHome("none");
-        for (var args : new String[][] {{"list"}, {"status", "abc"}, {"cancel-all"}, {"submit", "welcome-email"}}) {
+        for (var args : new String[][] {{"list"}, {"status", "0123abcd"}, {"cancel-all"}, {"submit", "welcome-email"}}) {
             var r = tether.run(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(r.err()).startsWith("tether: no Tether instance is running").endsWith("start one with `tether serve` (headless) or `tether console`");
@@ -66,6 +67,24 @@ class NoInstanceIT {
         assertThat(seconds).as("runs cooperate: well before the deadline").isLessThan(5);
         assertThat(Files.exists(tether.controlFile())).isFalse();
         assertThat(Files.readString(tether.home.resolve("serve.log"))).doesNotContain("still running");
+    }
+
+    @Test
+    void aControlFileOthersCouldHaveWrittenIsRefusedWithExit4() throws Exception {
+        var tether = Launcher.inFreshHome("trust");
+        var server = tether.serve();
+        try {
+            assertThat(tether.run("list").exit()).isZero();
+            Files.setPosixFilePermissions(tether.controlFile(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            var r = tether.run("list");
+            assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+            assertThat(r.err()).startsWith("tether: control file ").contains("is writable by others").doesNotContain("\n");
+            var shortId = tether.run("status", "abc");
+            assertThat(shortId.exit()).as("a bad id is bad input before anything else").isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(shortId.err()).isEqualTo("tether: run id 'abc' is too short: give the full id or at least 8 of its characters (the short id)");
+        } finally {
+            Launcher.stop(server);
+        }
     }
 
     @Test

@@ -36,6 +36,14 @@ final class ConsoleGraphs {
                 .addEdge(START, "write").addEdge("write", END));
     }
 
+    /** A graph whose build() takes {@code millis}: describing it (for the Submit dialog) is slow. */
+    static GraphDefinition slowToBuild(long millis) {
+        return new Simple("slow", "ops", Map.of(), () -> {
+            Thread.sleep(millis);
+            return new StateGraph<>(AgentState::new).addNode("a", node_async(s -> Map.of())).addEdge(START, "a").addEdge("a", END);
+        });
+    }
+
     static GraphDefinition stubborn() {
         return new StubbornGraph();
     }

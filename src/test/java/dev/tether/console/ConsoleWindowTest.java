@@ -111,7 +111,7 @@ class ConsoleWindowTest {
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1 && status(id) == RunStatus.RUNNING));
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class)); // selects the row
         // (a right click opens no context menu on the headless platform: the item is fired as the menu would)
-        var first = fx(() -> window.controller().rowMenu.getItems().getFirst());
+        var first = fx(() -> window.controller().activeController.rowMenu.getItems().getFirst());
         assertThat(fx(first::getText)).isEqualTo("Stop after this node");
         WaitForAsyncUtils.asyncFx(first::fire);
         await().atMost(2, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLING);
@@ -120,6 +120,8 @@ class ConsoleWindowTest {
 
         var levels = fx(() -> robot.lookup(".stop-levels").queryAs(javafx.scene.layout.HBox.class));
         assertThat(fx(levels::isVisible)).as("the details pane offers the stop levels").isTrue();
+        await("a stop under way is escalated, never softened").atMost(2, TimeUnit.SECONDS)
+                .until(() -> fx(() -> levels.getChildren().getFirst().isDisabled()));
         robot.clickOn((Node) fx(() -> levels.getChildren().get(1))); // Cancel: escalates
         await().atMost(1, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLED);
         assertThat(engine.registry().get(id).orElseThrow().forced()).isFalse();
@@ -137,7 +139,7 @@ class ConsoleWindowTest {
     void aRunThatIgnoresItsCancelShowsStuckNeverCancelledAndIsNotified(FxRobot robot) {
         var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row shows on a later pulse
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row is drawn a pulse later
         robot.clickOn(cancelButtons(robot).getFirst());
 
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));
@@ -154,9 +156,9 @@ class ConsoleWindowTest {
     void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workers.getItems().size() == 1
-                && window.controller().workers.getItems().getFirst().busy() == 1));
-        var local = fx(() -> window.controller().workers.getItems().getFirst());
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workersController.table.getItems().size() == 1
+                && window.controller().workersController.table.getItems().getFirst().busy() == 1));
+        var local = fx(() -> window.controller().workersController.table.getItems().getFirst());
         assertThat(local.name()).isEqualTo("local");
         assertThat(local.concurrency()).isEqualTo(4);
     }
@@ -185,7 +187,7 @@ class ConsoleWindowTest {
         var c = engine.submit("sleeper", null, Map.of()).runId();
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3));
         WaitForAsyncUtils.asyncFx(() -> {
-            var table = window.controller().activeTable;
+            var table = window.controller().activeController.table;
             table.getSelectionModel().clearSelection();
             for (int i = 0; i < table.getItems().size(); i++) {
                 var id = table.getItems().get(i).runId();
@@ -223,7 +225,7 @@ class ConsoleWindowTest {
         await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown().stream()
                 .anyMatch(t -> t.startsWith("Run failed: failing"))));
 
-        WaitForAsyncUtils.asyncFx(() -> window.controller().activeTable.getSelectionModel().select(0));
+        WaitForAsyncUtils.asyncFx(() -> window.controller().activeController.table.getSelectionModel().select(0));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(fx(() -> robot.lookup(".error-summary").queryAs(Label.class).getText()))
                 .contains("IllegalStateException").contains("disk full while writing chapter 2");
@@ -240,7 +242,7 @@ class ConsoleWindowTest {
         engine.awaitTerminal(id, Duration.ofSeconds(2));
 
         robot.clickOn("History");
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyTable.getItems().size() == 1));
+        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyController.table.getItems().size() == 1));
         var cells = fx(() -> robot.lookup("#historyTable .table-row-cell").nth(0).query()
                 .lookupAll(".table-cell").stream().map(n -> ((javafx.scene.control.Labeled) n).getText()).toList());
         assertThat(cells).contains("wait").anyMatch(t -> t != null && t.endsWith("ms"));
@@ -271,7 +273,7 @@ class ConsoleWindowTest {
 
     @Test
     void aStubbornRunCannotHoldTheExitForceNowEndsItAtOnce(FxRobot robot) throws Exception {
-        var id = engine.submit("deaf", null, Map.of()).runId(); // runs until the test ends, however slow the robot
+        var id = engine.submit("deaf", null, Map.of()).runId(); // spins until the test ends, however slow the robot on a busy machine
         await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
@@ -311,7 +313,7 @@ class ConsoleWindowTest {
     }
 
     private List<String> shownGraphs() {
-        return window.controller().activeTable.getItems().stream().map(r -> r.snapshot().graphId()).sorted().toList();
+        return window.controller().activeController.table.getItems().stream().map(r -> r.snapshot().graphId()).sorted().toList();
     }
 
     private static List<Button> cancelButtons(FxRobot robot) {

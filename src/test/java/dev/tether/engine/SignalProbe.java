@@ -19,10 +19,10 @@ public final class SignalProbe {
                 registry.all().forEach(r -> System.out.println("FINAL " + r.graphId() + " " + r.status())));
         engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000));
         engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000));
-        if (stubborn) engine.submit("stubborn", null, Map.of("seconds", 600));
+        var spinning = stubborn ? engine.submit("stubborn", null, Map.of("seconds", 600)).runId() : null;
         while (engine.stats().busy() < (stubborn ? 3 : 2)) Thread.sleep(5);
-        // busy counts a slot from the moment it takes a run; the stubborn run must be inside its deaf node
-        while (stubborn && registry.active().stream().noneMatch(r -> "ignore-cancel".equals(r.currentNode()))) Thread.sleep(5);
+        // busy counts from the start of a run, before its graph is compiled: wait until it really ignores cancels
+        while (spinning != null && !"ignore-cancel".equals(registry.get(spinning).orElseThrow().currentNode())) Thread.sleep(5);
         Thread.sleep(100);
         System.out.println("READY");
         System.out.flush();

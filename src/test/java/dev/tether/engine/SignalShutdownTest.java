@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real child JVM receives SIGTERM or SIGINT: every run is cancelled, and the process exits in time. */
+@org.junit.jupiter.api.Tag("process")
 class SignalShutdownTest {
 
     @ParameterizedTest(name = "{0}, stubborn run: {1}")

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** A Redis that requires a password: the right one works, a wrong one is a clear error (CLI exit 4), never echoed. */
+@org.junit.jupiter.api.Tag("process")
 class RedisAuthTest {
     static RealRedis server;
 

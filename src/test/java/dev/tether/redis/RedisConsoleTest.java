@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The console on Redis (real redis-server, real worker process): every worker's runs, the connection state, and a close that leaves runs alone. */
+@org.junit.jupiter.api.Tag("process")
 @ExtendWith(ApplicationExtension.class)
 class RedisConsoleTest {
     static RealRedis server;

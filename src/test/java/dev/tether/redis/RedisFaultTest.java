@@ -30,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * must (counted by {@link CountingGraph} in the workers), and nothing stays pending or active.
  * Each test owns its server and workers, so they run side by side.
  */
+@org.junit.jupiter.api.Tag("process")
 @org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class RedisFaultTest {
     private final List<AutoCloseable> closeLast = new ArrayList<>();

@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Distributed mode against a real redis-server with real worker processes. */
+@org.junit.jupiter.api.Tag("process")
 class RedisModeTest {
     static RealRedis server;
     RedisView client;
@@ -271,6 +272,24 @@ class RedisModeTest {
                 assertThat(r.exists("tether:run:" + id)).isFalse();
             }
         }
+    }
+
+    @Test
+    void theStopLevelTravelsToTheWorker() throws Exception {
+        workers.add(WorkerProcess.start(server.uri(), "levels", "levels", 2, "--isolation", "process"));
+        var gentle = client.submit("book-workflow", "levels", Map.of("nodeMillis", 1_500, "jitter", 0)).runId();
+        var deaf = client.submit("stubborn", "levels", Map.of()).runId();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> client.registry().get(gentle).map(RunSnapshot::currentNode).orElse("").equals("outline")
+                && client.registry().get(deaf).map(RunSnapshot::currentNode).orElse("").equals("ignore-cancel"));
+
+        assertThat(client.cancel(gentle, dev.tether.engine.StopLevel.AFTER_NODE)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(client.cancel(deaf, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+
+        var killed = awaitStatus(deaf, RunStatus.CANCELLED, 10);
+        assertThat(killed.forced()).as("killed in its child JVM").isTrue();
+        var afterNode = awaitStatus(gentle, RunStatus.CANCELLED, 10);
+        assertThat(afterNode.steps()).as("the node in progress was let finish").isEqualTo(1);
+        assertThat(afterNode.forced()).isFalse();
     }
 
     private static long tetherRedisThreads() {

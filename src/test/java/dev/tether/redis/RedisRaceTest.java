@@ -22,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * after the end): every run ends exactly once, as the registry and Redis agree; a run cancelled
  * before it started never started; nothing stays pending or active.
  */
+@org.junit.jupiter.api.Tag("process")
 class RedisRaceTest {
 
     @Test

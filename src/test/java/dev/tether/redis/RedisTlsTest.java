@@ -22,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * file in TETHER_REDIS_CA makes it work for workers, clients and the command line; an untrusted
  * certificate, a certificate for another name or a plain port are clear one-line errors (exit 4).
  */
+@org.junit.jupiter.api.Tag("process")
 class RedisTlsTest {
     static TestCertificates certs;
     static TestCertificates otherCa;

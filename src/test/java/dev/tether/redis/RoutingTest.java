@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Where a graph's runs go: its default queue, unless routing.properties says otherwise (the seed's task_routes). */
+/** Where a graph's runs go: its default queue, unless routing.properties says otherwise. */
 class RoutingTest {
 
     @Test
@@ -23,7 +23,7 @@ class RoutingTest {
     @Test
     void theTableOverridesPerGraph(@TempDir Path dir) throws Exception {
         var file = dir.resolve("routing.properties");
-        Files.writeString(file, "# like task_routes\nbook-workflow = gpu\n");
+        Files.writeString(file, "# graph-id = queue\nbook-workflow = gpu\n");
         var routing = Routing.load(file);
         assertThat(routing.queueFor(new BookWorkflowGraph())).isEqualTo("gpu");
         assertThat(routing.queueFor(new WelcomeEmailGraph())).isEqualTo("email");

@@ -139,13 +139,17 @@ class RunRegistryTest {
     }
 
     @Test
-    void findAcceptsAUniquePrefix() {
+    void findAcceptsAUniquePrefixOrSuffixOfAtLeastEightCharacters() {
         var registry = new RunRegistry();
-        submit(registry, "abc123");
-        submit(registry, "abd456");
-        assertThat(registry.find("abc").orElseThrow().runId()).isEqualTo("abc123");
-        assertThat(registry.find("zzz")).isEmpty();
-        assertThatThrownBy(() -> registry.find("ab")).hasMessageContaining("ambiguous");
+        submit(registry, "0190aaaa-0000-7000-8000-00000000abc1");
+        submit(registry, "0190aaaa-1111-7000-8000-00000000abd2");
+        assertThat(registry.find("0190aaaa-0").orElseThrow().runId()).isEqualTo("0190aaaa-0000-7000-8000-00000000abc1");
+        assertThat(registry.find("0000abd2").orElseThrow().runId()).isEqualTo("0190aaaa-1111-7000-8000-00000000abd2");
+        assertThat(registry.find("ffffffff")).isEmpty();
+        assertThatThrownBy(() -> registry.find("0190aaa")).hasMessageContaining("too short");
+        assertThatThrownBy(() -> registry.find("")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> registry.find("1")).hasMessageContaining("too short");
+        assertThatThrownBy(() -> registry.find("0190aaaa")).hasMessageContaining("ambiguous");
     }
 
     @Test

@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The JVM that owns the children ends: by SIGKILL (no shutdown hook runs), within 2 s nothing it
  * started is left; by SIGTERM (the shutdown), nothing is left once it has exited.
  */
+@org.junit.jupiter.api.Tag("process")
 class OrphanTest {
 
     @ParameterizedTest(name = "SIG{0}")

@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Process isolation with real child JVMs: every way a node can refuse to stop ends in a CANCELLED
  * (forced) run with nothing left running, a crash fails only its own run, and the pool heals.
  */
+@org.junit.jupiter.api.Tag("process")
 class ProcessIsolationTest {
     static final Duration GRACE = Duration.ofMillis(1_000);
     static final int CHILDREN = 2;

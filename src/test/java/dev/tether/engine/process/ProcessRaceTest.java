@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Many process-isolated runs cancelled at random moments with random levels: the invariants hold. */
+@org.junit.jupiter.api.Tag("process")
 class ProcessRaceTest {
 
     @Test

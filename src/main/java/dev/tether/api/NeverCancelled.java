@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** The never-cancelled token: nodes run unchanged outside Tether (plain LangGraph4j, unit tests). */
-final class None implements Cancellation {
-    static final None INSTANCE = new None();
+final class NeverCancelled implements Cancellation {
+    static final NeverCancelled INSTANCE = new NeverCancelled();
     private static final CompletableFuture<Void> NEVER = new CompletableFuture<>();
 
     @Override

@@ -4,6 +4,7 @@ import dev.tether.api.Inputs;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.RunEngine;
+import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 
 import java.time.Duration;
@@ -12,16 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A {@link ControlClient} over an engine in this process; also what the HTTP API serves. */
-public final class EngineControlClient implements ControlClient {
+public final class InProcessControlClient implements ControlClient {
     private final RunEngine engine;
     private final boolean owning;
 
-    public EngineControlClient(RunEngine engine) {
+    public InProcessControlClient(RunEngine engine) {
         this(engine, false);
     }
 
     /** @param owning whether closing this client closes the engine (a connection opened for one command) */
-    public EngineControlClient(RunEngine engine, boolean owning) {
+    public InProcessControlClient(RunEngine engine, boolean owning) {
         this.engine = engine;
         this.owning = owning;
     }
@@ -44,8 +45,14 @@ public final class EngineControlClient implements ControlClient {
 
     @Override
     public RunSnapshot get(String runId) {
+        String id;
         try {
-            return engine.registry().find(runId).orElseThrow(() -> unknown(runId));
+            id = RunIds.checkReference(runId);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
+        }
+        try {
+            return engine.registry().find(id).orElseThrow(() -> unknown(id));
         } catch (IllegalArgumentException ambiguous) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, ambiguous.getMessage() + "; give more characters");
         }

@@ -40,7 +40,7 @@ public final class ConsoleScreenshot {
         Platform.runLater(() -> {
             window[0] = new ConsoleWindow(engine, ConsoleOptions.defaults().withLinger(Duration.ofSeconds(60)).withShutdownTimeout(Duration.ofSeconds(3)));
             window[0].show(new Stage());
-            var table = window[0].controller().activeTable;
+            var table = window[0].controller().activeController.table;
             table.getSelectionModel().select(0);
         });
         Thread.sleep(4_000);
@@ -52,7 +52,7 @@ public final class ConsoleScreenshot {
         Platform.runLater(() -> {
             window[0].controller().onToggleTheme();
             window[0].controller().tabs.getSelectionModel().select(1);
-            window[0].controller().historyTable.getSelectionModel().select(0);
+            window[0].controller().historyController.table.getSelectionModel().select(0);
         });
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-history.png"));

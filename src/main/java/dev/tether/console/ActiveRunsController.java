@@ -1,0 +1,102 @@
+package dev.tether.console;
+
+import dev.tether.engine.StopLevel;
+import dev.tether.run.RunSnapshot;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.value.ObservableLongValue;
+import javafx.beans.value.ObservableValue;
+import javafx.fxml.FXML;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The Active panel: the table of {@link ActiveRunsModel#view()}, a cancel button per row,
+ * multi-selection, and a row menu with the three stop levels for the selected runs.
+ */
+public final class ActiveRunsController {
+    @FXML TableView<RunRow> table;
+    @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
+            nodeColumn, stepsColumn, runtimeColumn, actionColumn;
+    /** Row menu: stop after this node, cancel, kill (for the selected runs). */
+    @FXML ContextMenu rowMenu;
+
+    private final ReadOnlyObjectWrapper<ObservableValue<RunSnapshot>> selected = new ReadOnlyObjectWrapper<>();
+    private BiConsumer<List<String>, StopLevel> stop = (ids, level) -> {};
+
+    /** @param stop what stopping runs at a level means (the shell sends them and reports the outcome) */
+    void init(ActiveRunsModel model, ObservableLongValue clock, BiConsumer<List<String>, StopLevel> stop) {
+        this.stop = stop;
+        for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
+                runtimeColumn, actionColumn)) {
+            c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
+        }
+        RunCells.text(idColumn, RunSnapshot::shortId);
+        RunCells.text(graphColumn, RunSnapshot::graphId);
+        RunCells.text(queueColumn, RunSnapshot::queue);
+        RunCells.text(workerColumn, RunSnapshot::worker);
+        RunCells.status(statusColumn);
+        RunCells.text(nodeColumn, RunSnapshot::currentNode);
+        RunCells.number(stepsColumn, RunSnapshot::steps);
+        RunCells.runtime(runtimeColumn, clock);
+        RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL));
+
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setItems(model.view());
+        model.sortBy(table.comparatorProperty());
+        table.setSortPolicy(t -> true); // the model sorts (see ActiveRunsModel#sortBy)
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> {
+            if (row != null) selected.set(row.snapshotProperty());
+        });
+        table.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.DELETE || e.getCode() == KeyCode.BACK_SPACE) {
+                cancelSelected();
+                e.consume();
+            }
+        });
+    }
+
+    /** The run last selected here, followed as it changes. */
+    ReadOnlyObjectProperty<ObservableValue<RunSnapshot>> selectedRun() {
+        return selected.getReadOnlyProperty();
+    }
+
+    BooleanBinding selectionEmpty() {
+        return Bindings.isEmpty(table.getSelectionModel().getSelectedItems());
+    }
+
+    /** Cancels the selected runs a cancel can still change (a run stopping after its node is escalated). */
+    void cancelSelected() {
+        stopSelected(StopLevel.CANCEL);
+    }
+
+    @FXML
+    void onCancelSelected() {
+        cancelSelected();
+    }
+
+    @FXML
+    void onStopAfterNode() {
+        stopSelected(StopLevel.AFTER_NODE);
+    }
+
+    @FXML
+    void onKillSelected() {
+        stopSelected(StopLevel.KILL);
+    }
+
+    private void stopSelected(StopLevel level) {
+        var ids = table.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
+                .filter(r -> ConsoleCommands.reaches(r, level)).map(RunSnapshot::runId).toList();
+        if (!ids.isEmpty()) stop.accept(ids, level);
+    }
+}

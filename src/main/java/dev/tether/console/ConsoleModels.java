@@ -1,0 +1,24 @@
+package dev.tether.console;
+
+import javafx.beans.value.ObservableLongValue;
+
+/**
+ * The presentation models of the console's panels, made together over one engine's commands, and
+ * what the clock tick asks of them. FX thread only.
+ */
+record ConsoleModels(ActiveRunsModel active, HistoryModel history, DetailsModel details, MetricsModel metrics,
+                     WorkersModel workers, StatusModel status, ObservableLongValue clock) {
+
+    static ConsoleModels of(ConsoleCommands commands, ConsoleOptions options, int historyCapacity, ObservableLongValue clock) {
+        return new ConsoleModels(new ActiveRunsModel(options.linger()), new HistoryModel(historyCapacity),
+                new DetailsModel(commands::graphs), new MetricsModel(), new WorkersModel(commands::workers), new StatusModel(), clock);
+    }
+
+    /** Once per clock tick: the polled values (counts, executor use, metrics sample, workers). */
+    void refresh(ConsoleCommands commands) {
+        var counts = commands.counts();
+        metrics.sample(System.currentTimeMillis(), counts);
+        status.refresh(counts, commands.stats(), commands.mode(), commands.connected());
+        workers.refresh(System.nanoTime());
+    }
+}

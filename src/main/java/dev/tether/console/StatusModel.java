@@ -1,0 +1,68 @@
+package dev.tether.console;
+
+import dev.tether.engine.EngineStats;
+import dev.tether.run.RunStatus;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The status bar and mode badge in values: runs per status, executor use, where runs execute and
+ * whether it is reachable. Polled on the clock tick (counts change too often to push). FX thread only.
+ */
+final class StatusModel {
+    private final Map<RunStatus, ReadOnlyIntegerWrapper> counts = new EnumMap<>(RunStatus.class);
+    private final ReadOnlyStringWrapper executor = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper mode = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper connected = new ReadOnlyBooleanWrapper(true);
+
+    StatusModel() {
+        for (var s : RunStatus.values()) counts.put(s, new ReadOnlyIntegerWrapper());
+    }
+
+    ReadOnlyIntegerProperty count(RunStatus status) {
+        return counts.get(status).getReadOnlyProperty();
+    }
+
+    /** "Executor 2/4 busy, 1 queued". */
+    ReadOnlyStringProperty executor() {
+        return executor.getReadOnlyProperty();
+    }
+
+    /** "3 active · 120 tracked". */
+    ReadOnlyStringProperty summary() {
+        return summary.getReadOnlyProperty();
+    }
+
+    /** Where runs execute, with " — disconnected" while it cannot be reached. */
+    ReadOnlyStringProperty mode() {
+        return mode.getReadOnlyProperty();
+    }
+
+    ReadOnlyBooleanProperty connected() {
+        return connected.getReadOnlyProperty();
+    }
+
+    void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up) {
+        int total = 0, active = 0;
+        for (var s : RunStatus.values()) {
+            int n = now.getOrDefault(s, 0);
+            counts.get(s).set(n);
+            total += n;
+            if (s.isActive()) active += n;
+        }
+        summary.set(active + " active · " + total + " tracked");
+        executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
+                + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
+                + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));
+        connected.set(up);
+        mode.set(where + (up ? "" : " — disconnected"));
+    }
+}

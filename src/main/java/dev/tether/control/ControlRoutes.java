@@ -1,0 +1,223 @@
+package dev.tether.control;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.tether.control.HttpContract.Endpoint;
+import dev.tether.control.HttpContract.ErrorKind;
+import dev.tether.control.HttpContract.Refusal;
+import dev.tether.engine.RunEngine;
+import dev.tether.json.Json;
+import dev.tether.run.RunIds;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** What each endpoint of the {@link HttpContract} does, on an authorised request. */
+final class ControlRoutes {
+    private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** Strict JSON: one value, no trailing garbage, no key given twice. */
+    private static final ObjectReader STRICT = Json.mapper().reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private final RunEngine engine;
+    private final InProcessControlClient runs;
+    private final EventStreams events;
+    private final SubmitLedger ledger = new SubmitLedger();
+    private final Map<String, Object> hello;
+
+    ControlRoutes(RunEngine engine, EventStreams events, Map<String, Object> hello) {
+        this.engine = engine;
+        this.runs = new InProcessControlClient(engine);
+        this.events = events;
+        this.hello = hello;
+    }
+
+    void serve(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+        if (request.segments() == null) throw new Refusal(ErrorKind.NO_ENDPOINT, "no such endpoint: " + request.method() + " " + path(request));
+        Endpoint endpoint = null;
+        String id = null;
+        boolean shapeFits = false;
+        for (var e : Endpoint.values()) {
+            var m = e.match(request.segments());
+            if (m == null) continue;
+            shapeFits = true;
+            if (e.method.equals(request.method())) {
+                endpoint = e;
+                id = m[0];
+                break;
+            }
+        }
+        if (endpoint == null) {
+            if (shapeFits) throw new Refusal(ErrorKind.METHOD_NOT_ALLOWED, request.method() + " is not allowed on " + path(request));
+            throw new Refusal(ErrorKind.NO_ENDPOINT, "no such endpoint: " + request.method() + " " + path(request));
+        }
+        if (id != null) id = runId(id);
+        var query = request.query();
+        switch (endpoint) {
+            case HELLO -> HttpAnswer.json(out, 200, hello, headers);
+            case GRAPHS -> HttpAnswer.json(out, 200, runs.graphs(), headers);
+            case LIST -> HttpAnswer.json(out, 200, runs.list(flag(query, "all")), headers);
+            case RUN -> {
+                long wait = waitMillis(query.get("waitMillis"));
+                var run = runs.get(id);
+                if (wait > 0 && !run.isTerminal()) {
+                    run = runs.awaitTerminal(run.runId(), Duration.ofMillis(wait)).orElse(runs.get(run.runId()));
+                }
+                HttpAnswer.json(out, 200, run, headers);
+            }
+            case SUBMIT -> submit(request, out, headers);
+            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, level(query.get("level"))), headers);
+            case CANCEL_ALL -> HttpAnswer.json(out, 200, Map.of("cancelled", runs.cancelAll()), headers);
+            case STATS -> {
+                var s = runs.stats();
+                HttpAnswer.json(out, 200, Map.of("capacity", s.capacity(), "busy", s.busy(), "queued", s.queued(), "stuck", s.stuck(),
+                        "mode", engine.mode(), "connected", engine.connected()), headers);
+            }
+            case EVENTS -> events.serve(out, headers);
+        }
+    }
+
+    /** {@code ?level=after-node|cancel|kill}; absent means cancel. */
+    private static dev.tether.engine.StopLevel level(String text) {
+        try {
+            return dev.tether.engine.StopLevel.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private void submit(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+        var body = parseObject(request.body());
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            var name = it.next();
+            if (!SUBMIT_FIELDS.contains(name)) {
+                throw bad("unknown field '" + clip(name) + "' (known: graph, queue, input, requestId)");
+            }
+        }
+        var graphNode = body.path("graph");
+        if (!graphNode.isTextual() || graphNode.asText().isBlank()) throw bad("'graph' is required: a graph id (text)");
+        var graph = graphNode.asText();
+        var queueNode = body.path("queue");
+        String queue = null;
+        if (!queueNode.isMissingNode() && !queueNode.isNull()) {
+            if (!queueNode.isTextual()) throw bad("'queue' must be text");
+            queue = queueNode.asText().isBlank() ? null : queueNode.asText();
+        }
+        var input = input(body.path("input"));
+        var requestId = requestId(request.header(HttpContract.IDEMPOTENCY_KEY), body.path("requestId"));
+        var finalQueue = queue;
+        if (requestId == null) {
+            HttpAnswer.json(out, 201, runs.submit(graph, queue, input), headers);
+            return;
+        }
+        var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input)));
+        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input),
+                runId -> engine.registry().get(runId).orElse(null));
+        if (!outcome.replayed()) {
+            HttpAnswer.json(out, 201, outcome.run(), headers);
+        } else {
+            var replayed = new LinkedHashMap<>(headers);
+            replayed.put(HttpContract.REPLAYED_HEADER, "true");
+            HttpAnswer.json(out, 200, outcome.run(), replayed);
+        }
+    }
+
+    private static JsonNode parseObject(byte[] body) {
+        if (body.length == 0) throw bad("the body must be a JSON object, e.g. {\"graph\": \"welcome-email\"}");
+        JsonNode node;
+        try {
+            node = STRICT.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw bad("malformed JSON body: " + clip(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw bad("unreadable JSON body");
+        }
+        if (node == null || !node.isObject()) throw bad("the body must be a JSON object, e.g. {\"graph\": \"welcome-email\"}");
+        return node;
+    }
+
+    /** Input values arrive as text (typed later by the graph's defaults); numbers and booleans are taken as their text. */
+    private static Map<String, String> input(JsonNode in) {
+        var input = new LinkedHashMap<String, String>();
+        if (in.isMissingNode() || in.isNull()) return input;
+        if (!in.isObject()) throw bad("'input' must be an object of key: value");
+        for (var e : in.properties()) {
+            var v = e.getValue();
+            if (e.getKey().isBlank()) throw bad("input keys must not be empty");
+            if (v.isTextual()) input.put(e.getKey(), v.asText());
+            else if (v.isNumber() || v.isBoolean()) input.put(e.getKey(), v.asText());
+            else throw bad("input '" + clip(e.getKey()) + "' must be text, a number or true/false");
+        }
+        return input;
+    }
+
+    private static String requestId(String header, JsonNode field) {
+        String fromBody = null;
+        if (!field.isMissingNode() && !field.isNull()) {
+            if (!field.isTextual()) throw bad("'requestId' must be text");
+            fromBody = field.asText();
+        }
+        if (header != null && fromBody != null && !header.equals(fromBody)) {
+            throw bad(HttpContract.IDEMPOTENCY_KEY + " header and 'requestId' differ");
+        }
+        var id = header != null ? header : fromBody;
+        if (id != null && !REQUEST_ID.matcher(id).matches()) {
+            throw bad("a request id is 1 to 128 letters, digits or . _ : -");
+        }
+        return id;
+    }
+
+    private static String runId(String id) {
+        try {
+            return RunIds.checkReference(id);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private static boolean flag(Map<String, String> query, String name) {
+        var v = query.get(name);
+        if (v == null || v.equals("false")) return false;
+        if (v.equals("true") || v.isEmpty()) return true;
+        throw bad("'" + name + "' must be true or false");
+    }
+
+    private static long waitMillis(String text) {
+        if (text == null) return 0;
+        try {
+            long ms = Long.parseLong(text);
+            if (ms < 0) throw bad("'waitMillis' must not be negative");
+            return Math.min(ms, HttpContract.MAX_WAIT_MILLIS);
+        } catch (NumberFormatException e) {
+            throw bad("'waitMillis' must be a whole number of milliseconds");
+        }
+    }
+
+    private static String path(HttpRequest r) {
+        var t = r.rawTarget();
+        int q = t.indexOf('?');
+        return clip(q < 0 ? t : t.substring(0, q));
+    }
+
+    static String clip(String s) {
+        if (s == null) return "";
+        var one = s.replaceAll("\\p{Cntrl}", " ");
+        return one.length() > 120 ? one.substring(0, 120) + "..." : one;
+    }
+
+    private static Refusal bad(String message) {
+        return new Refusal(ErrorKind.BAD_INPUT, message);
+    }
+}

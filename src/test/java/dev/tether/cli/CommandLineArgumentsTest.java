@@ -1,0 +1,166 @@
+package dev.tether.cli;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.control.ControlFile;
+import dev.tether.control.ControlServer;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunStatus;
+import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.state.AgentState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
+
+/**
+ * The command line's arguments, malformed every way, against a real server in this process: each
+ * is exit 2 (or 3) with one line on stderr, and nothing is submitted or cancelled.
+ */
+class CommandLineArgumentsTest {
+    @TempDir static Path home;
+    static String previousHome;
+    static LocalEngine engine;
+    static ControlServer server;
+    static String running;
+
+    static final String ESCAPES = "\u001b[31mred\u001b[0m\u0007\u009b2J\u202e";
+
+    /** A graph whose node name and error message carry terminal escape sequences. */
+    record Noisy() implements GraphDefinition {
+        public String id() { return "noisy"; }
+        public String title() { return "Noisy"; }
+        public String description() { return "names with escapes"; }
+        public StateGraph<AgentState> build() throws org.bsc.langgraph4j.GraphStateException {
+            return new StateGraph<>(AgentState::new)
+                    .addNode("n" + ESCAPES, node_async(s -> { throw new IllegalStateException("\u001b]0;pwned\u0007 " + ESCAPES); }))
+                    .addEdge(StateGraph.START, "n" + ESCAPES).addEdge("n" + ESCAPES, StateGraph.END);
+        }
+    }
+
+    record Result(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        previousHome = System.getProperty("tether.home");
+        System.setProperty("tether.home", home.toString());
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new Noisy());
+        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2), GraphCatalog.of(graphs), new RunRegistry());
+        server = ControlServer.start(engine, ControlFile.defaultPath());
+        running = engine.submit("book-workflow", null, Map.of("nodeMillis", 600_000, "jitter", 0.0)).runId();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        engine.shutdown(Duration.ofSeconds(5));
+        if (previousHome == null) System.clearProperty("tether.home");
+        else System.setProperty("tether.home", previousHome);
+    }
+
+    static Result tether(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(exit, out.toString().trim(), err.toString().trim());
+    }
+
+    @Test
+    void badArgumentsAreExit2WithOneLineAndChangeNothing() {
+        var shortId = running.substring(running.length() - 8);
+        var cases = List.of(
+                List.of("cancel", ""), List.of("cancel", " "), List.of("cancel", "a"), List.of("cancel", "-"),
+                List.of("cancel", shortId.substring(1)), List.of("cancel", running.substring(0, 7)),
+                List.of("cancel", "../../etc"), List.of("cancel", "%zz"), List.of("cancel", running + "0"),
+                List.of("cancel", "\u001b[2J"), List.of("status", ""), List.of("status", "1"), List.of("status", "x".repeat(5000)),
+                List.of("cancel", shortId, "--wait", "--timeout", "NaN"), List.of("cancel", shortId, "--wait", "--timeout", "-5s"), List.of("cancel", shortId, "--wait", "--timeout", "-PT5S"),
+                List.of("submit", "book-workflow", "-i", "jitter=NaN"), List.of("submit", "book-workflow", "-i", "jitter=Infinity"),
+                List.of("submit", "book-workflow", "-i", "jitter=-Infinity"), List.of("submit", "book-workflow", "-i", "jitter=1e999"),
+                List.of("submit", "book-workflow", "-i", "chapters=NaN"), List.of("submit", "book-workflow", "-i", "chapters=1e3"),
+                List.of("submit", "book-workflow", "-i", "=5"), List.of("submit", "book-workflow", "-i", "chapters"),
+                List.of("submit", "book-workflow", "-i", "chapters=1", "-i", "chapters=2"),
+                List.of("submit", "book-workflow", "-q", "bad queue"), List.of("submit", ""), List.of("submit", "no-such-graph"),
+                List.of("list", "--bogus"), List.of("no-such-command"), List.of("submit"), List.of("cancel"));
+        for (var args : cases) {
+            int before = engine.registry().size();
+            var r = tether(args.toArray(String[]::new));
+            assertThat(r.exit()).as(args + " -> " + r).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(args.toString()).startsWith("tether: ");
+            assertThat(r.err().lines().findFirst().orElseThrow()).as(args.toString()).doesNotContain("\u001b").doesNotContain("\tat ");
+            assertThat(engine.registry().size()).as(args.toString()).isEqualTo(before);
+            assertThat(engine.registry().get(running).orElseThrow().status()).as(args.toString()).isEqualTo(RunStatus.RUNNING);
+        }
+        assertThat(tether("status", shortId).exit()).isZero();
+        assertThat(tether("status", "ffffffff").exit()).isEqualTo(ExitCodes.UNKNOWN_RUN);
+    }
+
+    @Test
+    void randomRunIdsNeverReachAnotherRun() {
+        var random = new Random(7);
+        var alphabet = "0123456789abcdef-ABCDEFxyz%/ .\u001b\u0000";
+        for (int i = 0; i < 200; i++) {
+            var id = new StringBuilder();
+            int n = random.nextInt(12);
+            for (int k = 0; k < n; k++) id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            var r = tether("cancel", id.toString());
+            assertThat(r.exit()).as("cancel '" + id + "' -> " + r).isIn(ExitCodes.BAD_INPUT, ExitCodes.UNKNOWN_RUN);
+            assertThat(engine.registry().get(running).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        }
+    }
+
+    @Test
+    void graphsListsBrokenPluginsAsProblemsAndTheRest() throws Exception {
+        var plugins = java.nio.file.Files.createDirectories(home.resolve("plugins"));
+        try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(plugins.resolve("gone.jar")))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/dev.tether.api.GraphDefinition"));
+            jar.write("demo.NotThere\n".getBytes());
+        }
+        try {
+            var json = tether("graphs", "--json");
+            assertThat(json.exit()).isZero();
+            var doc = dev.tether.json.Json.mapper().readTree(json.out());
+            assertThat(doc.path("graphs").findValuesAsText("id")).contains("book-workflow", "welcome-email");
+            assertThat(doc.path("problems").get(0).asText()).startsWith("plugin gone.jar (demo.NotThere): the class is not in the jar");
+
+            var human = tether("graphs");
+            assertThat(human.exit()).isZero();
+            assertThat(human.out()).contains("book-workflow").contains("Problems (these plugins are skipped):")
+                    .contains("  - plugin gone.jar (demo.NotThere)");
+        } finally {
+            java.nio.file.Files.delete(plugins.resolve("gone.jar"));
+        }
+    }
+
+    @Test
+    void namesAndMessagesFromNodesReachTheTerminalWithoutControlCharacters() throws Exception {
+        var id = engine.submit("noisy", null, Map.of()).runId();
+        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+
+        var human = tether("status", id);
+        assertThat(human.exit()).isZero();
+        assertThat(human.out()).contains("Error: IllegalStateException: ?]0;pwned? ?[31mred?[0m").contains("n?[31mred");
+        for (var c : new char[] {'\u001b', '\u0007', '\u009b', '\u202e'}) {
+            assertThat(human.out()).doesNotContain(String.valueOf(c));
+        }
+        var list = tether("list", "--all");
+        assertThat(list.out()).doesNotContain("\u001b").doesNotContain("\u009b");
+
+        var json = tether("status", id, "--json");
+        assertThat(json.out()).doesNotContain("\u001b").contains("\\u001B");
+    }
+}

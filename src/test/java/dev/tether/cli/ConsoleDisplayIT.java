@@ -1,0 +1,75 @@
+package dev.tether.cli;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The console's real window under Xvfb, started by the real launcher: its first paint timed from
+ * outside the process, and the one line it prints where GTK 3 cannot be loaded.
+ */
+@Tag("process")
+class ConsoleDisplayIT {
+
+    private static boolean onPath(String tool) {
+        return Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/usr/local/bin", tool));
+    }
+
+    private static String launcher() {
+        return "sh " + Path.of(System.getProperty("tether.launcher", "target/tether/bin/tether")).toAbsolutePath() + " console";
+    }
+
+    @Test
+    void firstPaintIsTimedFromOutsideTheProcess() throws Exception {
+        assumeTrue(onPath("xvfb-run"), "needs xvfb-run (apt-get install xvfb xauth libgtk-3-0)");
+        var tether = Launcher.inFreshHome("paint");
+        var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "src/main/installer/first-paint.sh", "-l", launcher(), "2");
+        pb.environment().put("TETHER_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("TETHER_HOME", tether.home.toString());
+        pb.redirectErrorStream(true);
+        var p = pb.start();
+        var out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assumeTrue(!out.contains("GTK 3 library is missing"), "GTK 3 is not installed here");
+        assertThat(p.exitValue()).as(out).isZero();
+        var m = Pattern.compile("launch \\d: first-paint-ms=(\\d+) exit-ms=(\\d+)").matcher(out);
+        int launches = 0;
+        while (m.find()) {
+            launches++;
+            long paint = Long.parseLong(m.group(1)), exit = Long.parseLong(m.group(2));
+            assertThat(paint).as(out).isBetween(50L, 60_000L);
+            assertThat(exit).as("the process exits after its first paint").isGreaterThanOrEqualTo(paint);
+        }
+        assertThat(launches).as(out).isEqualTo(2);
+    }
+
+    @Test
+    void withoutGtkTheConsoleSaysWhichPackageToInstall() throws Exception {
+        assumeTrue(onPath("xvfb-run"), "needs xvfb-run");
+        var tether = Launcher.inFreshHome("nogtk");
+        // a library path whose libgtk-3.so.0 is not a library: what a machine without GTK 3 looks like to JavaFX
+        var fake = Files.createDirectories(tether.home.resolve("no-gtk"));
+        Files.write(fake.resolve("libgtk-3.so.0"), new byte[0]);
+        var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "-c", launcher());
+        pb.environment().put("TETHER_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("TETHER_HOME", tether.home.toString());
+        pb.environment().put("TETHER_LOG_LEVEL", "WARN");
+        pb.environment().put("LD_LIBRARY_PATH", fake.toString());
+        var p = pb.start();
+        var out = new String(p.getInputStream().readAllBytes());
+        var err = new String(p.getErrorStream().readAllBytes()).strip();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out + err).isEqualTo(ExitCodes.FAILED);
+        var last = err.lines().reduce((a, b) -> b).orElse("");
+        assertThat(last).isEqualTo("tether: cannot open the console: the GTK 3 library is missing; install it (Debian/Ubuntu: "
+                + "`sudo apt-get install libgtk-3-0`, Fedora: `sudo dnf install gtk3`) or use `tether serve` for a headless instance");
+        assertThat(err).doesNotContain("\tat ");
+    }
+}

@@ -1,0 +1,293 @@
+package dev.tether.control;
+
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.EngineConfig;
+import dev.tether.engine.LocalEngine;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The control API in this process: a real server on a real engine, spoken to with real HTTP. */
+class ControlApiTest {
+    @TempDir Path home;
+    LocalEngine engine;
+    ControlServer server;
+    RawHttp http;
+    HttpControlClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2), GraphCatalog.load(null), new RunRegistry());
+        server = ControlServer.start(engine, home.resolve("control.json"));
+        http = new RawHttp(server.published());
+        client = HttpControlClient.connect(server.controlFile());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.shutdown(Duration.ofSeconds(5));
+    }
+
+    private String sleeper() {
+        return client.submit("book-workflow", null, Map.of("nodeMillis", "60000", "jitter", "0")).runId();
+    }
+
+    @Test
+    void theClientDrivesEveryEndpoint() {
+        assertThat(client.graphs()).extracting(g -> g.id()).contains("book-workflow", "welcome-email");
+        var id = sleeper();
+        assertThat(client.get(id.substring(id.length() - 8)).runId()).isEqualTo(id);
+        assertThat(client.get(id.substring(0, 8)).runId()).isEqualTo(id);
+        assertThat(client.list(false)).extracting(r -> r.runId()).contains(id);
+        assertThat(client.hello()).containsEntry("instanceId", server.published().instanceId());
+        assertThat(client.stats().capacity()).isEqualTo(2);
+        assertThat(client.mode()).isEqualTo("embedded");
+        var cancel = client.cancel(id);
+        assertThat(cancel.runId()).isEqualTo(id);
+        assertThat(client.awaitTerminal(id, Duration.ofSeconds(10))).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.CANCELLED));
+        assertThat(client.cancelAll()).isEmpty();
+    }
+
+    @Test
+    void unknownAndBadIdsAreTheirOwnErrors() {
+        assertThatThrownBy(() -> client.get("ffffffff")).isInstanceOfSatisfying(ControlException.class,
+                e -> assertThat(e.kind()).isEqualTo(ControlException.Kind.UNKNOWN_RUN));
+        assertThatThrownBy(() -> client.get("abc")).isInstanceOfSatisfying(ControlException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ControlException.Kind.BAD_INPUT);
+            assertThat(e.getMessage()).contains("too short");
+        });
+        assertThatThrownBy(() -> client.submit("no-such-graph", null, Map.of())).isInstanceOfSatisfying(ControlException.class,
+                e -> assertThat(e.getMessage()).startsWith("unknown graph 'no-such-graph'"));
+    }
+
+    @Test
+    void theSameRequestIdAnswersTheSameRunNeverASecondOne() throws Exception {
+        var body = "{\"graph\":\"welcome-email\",\"input\":{\"to\":\"a@b.c\"}}";
+        var first = http.call("POST", "/api/runs", body, "Idempotency-Key: order-42");
+        var again = http.call("POST", "/api/runs", body, "Idempotency-Key: order-42");
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.headers()).containsEntry("idempotent-replayed", "true");
+        assertThat(again.json().path("runId").asText()).isEqualTo(first.json().path("runId").asText());
+        assertThat(engine.registry().size()).isEqualTo(1);
+
+        var inBody = "{\"graph\":\"welcome-email\",\"requestId\":\"order-43\"}";
+        assertThat(http.call("POST", "/api/runs", inBody).json().path("runId").asText())
+                .isEqualTo(http.call("POST", "/api/runs", inBody).json().path("runId").asText());
+        assertThat(engine.registry().size()).isEqualTo(2);
+
+        var reused = http.call("POST", "/api/runs", "{\"graph\":\"book-workflow\"}", "Idempotency-Key: order-42");
+        assertThat(reused.status()).isEqualTo(409);
+        assertThat(reused.kind()).isEqualTo("request-id-reused");
+        assertThat(engine.registry().size()).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentSubmitsWithOneRequestIdMakeOneRun() throws Exception {
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            var answers = new ArrayList<java.util.concurrent.Future<RawHttp.Answer>>();
+            for (int i = 0; i < 16; i++) {
+                answers.add(pool.submit(() -> http.call("POST", "/api/runs", "{\"graph\":\"welcome-email\"}", "Idempotency-Key: same")));
+            }
+            var ids = new java.util.HashSet<String>();
+            for (var a : answers) ids.add(a.get(30, TimeUnit.SECONDS).json().path("runId").asText());
+            assertThat(ids).hasSize(1);
+        }
+        assertThat(engine.registry().size()).isEqualTo(1);
+    }
+
+    @Test
+    void theCommandLineClientSendsARequestIdAndNeverResendsAPost() throws Exception {
+        // A port that takes the request and drops the connection without answering.
+        try (var fake = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            var connections = new java.util.concurrent.atomic.AtomicInteger();
+            var heads = new java.util.concurrent.CopyOnWriteArrayList<String>();
+            Thread.ofVirtual().start(() -> {
+                while (!fake.isClosed()) {
+                    try (var s = fake.accept()) {
+                        connections.incrementAndGet();
+                        var buf = new byte[4096];
+                        int n = s.getInputStream().read(buf);
+                        heads.add(new String(buf, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            var file = server.published();
+            var elsewhere = new ControlFile(file.pid(), fake.getLocalPort(), file.token(), file.mode(), file.startedAt(),
+                    file.instanceId(), file.processStart());
+            var path = home.resolve("fake.json");
+            elsewhere.write(path);
+            var fakeClient = HttpControlClient.connect(path);
+
+            assertThatThrownBy(() -> fakeClient.submit("welcome-email", null, Map.of()))
+                    .isInstanceOfSatisfying(ControlException.class, e -> assertThat(e.kind()).isEqualTo(ControlException.Kind.UNREACHABLE));
+            Thread.sleep(300);
+            assertThat(connections.get()).as("the POST was sent once").isEqualTo(1);
+            assertThat(heads.getFirst()).containsIgnoringCase("Idempotency-Key: ");
+        }
+    }
+
+    @Test
+    void aClientTalksOnlyToTheInstanceThatWroteTheControlFile() throws Exception {
+        var file = server.published();
+        var impostor = new ControlFile(file.pid(), file.port(), file.token(), file.mode(), file.startedAt(),
+                "another-instance", file.processStart());
+        var path = home.resolve("other.json");
+        impostor.write(path);
+        assertThatThrownBy(() -> HttpControlClient.connect(path).list(false)).isInstanceOfSatisfying(ControlException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ControlException.Kind.UNREACHABLE);
+            assertThat(e.getMessage()).contains("is not the Tether instance that wrote the control file");
+        });
+    }
+
+    @Test
+    void aStaleControlFileWhosePidWasReusedDoesNotStopANewServer() throws Exception {
+        var path = home.resolve("stale/control.json");
+        // pid 1 is alive but is not Tether, and nothing answers on the port any more
+        var port = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        int deadPort = port.getLocalPort();
+        port.close();
+        new ControlFile(1, deadPort, "old-token", "embedded", java.time.Instant.now(), "old", null).write(path);
+        try (var second = ControlServer.start(engine, path)) {
+            assertThat(ControlFile.read(path).instanceId()).isEqualTo(second.published().instanceId());
+        }
+        // ...but a live instance that answers keeps its file
+        assertThatThrownBy(() -> ControlServer.start(engine, server.controlFile()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("another Tether instance");
+    }
+
+    @Test
+    void theTetherHomeIsCreatedPrivateAndTheClientRefusesAFileOthersCouldHaveWritten() throws Exception {
+        var fresh = home.resolve("new-home");
+        var file = fresh.resolve("control.json");
+        try (var s = ControlServer.start(engine, file)) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(fresh))
+                    .containsExactlyInAnyOrderElementsOf(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+            assertThatThrownBy(() -> HttpControlClient.connect(file)).isInstanceOfSatisfying(ControlException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ControlException.Kind.UNREACHABLE);
+                assertThat(e.getMessage()).contains("is writable by others").doesNotContain("\n");
+            });
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(HttpControlClient.connect(file).list(false)).isEmpty();
+            if (isRoot()) { // only root can give a file away
+                java.nio.file.Files.setAttribute(file, "unix:uid", 65534);
+                assertThatThrownBy(() -> HttpControlClient.connect(file)).isInstanceOfSatisfying(ControlException.class,
+                        e -> assertThat(e.getMessage()).contains("not by this user"));
+                java.nio.file.Files.setAttribute(file, "unix:uid", 0);
+            }
+        }
+    }
+
+    private static boolean isRoot() throws Exception {
+        return Integer.valueOf(0).equals(java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
+    @Test
+    void browsersAndOtherHostNamesAreRefused() throws Exception {
+        var auth = "Authorization: Bearer " + server.published().token();
+        var otherHost = http.send("POST /api/runs HTTP/1.1\r\nHost: attacker.example:" + server.port() + "\r\n" + auth
+                + "\r\nContent-Length: 25\r\n\r\n", "{\"graph\":\"welcome-email\"}".getBytes());
+        var noHost = http.send("GET /api/runs HTTP/1.1\r\n" + auth + "\r\n\r\n", new byte[0]);
+        var fromPage = http.call("POST", "/api/runs", "{\"graph\":\"welcome-email\"}", "Origin: http://localhost:8080");
+        var noToken = http.send("GET /api/runs HTTP/1.1\r\nHost: " + http.host() + "\r\n\r\n", new byte[0]);
+
+        assertThat(otherHost.status()).isEqualTo(403);
+        assertThat(otherHost.error()).contains("not this server's loopback address");
+        assertThat(noHost.status()).isEqualTo(400);
+        assertThat(fromPage.status()).isEqualTo(403);
+        assertThat(fromPage.error()).contains("Origin");
+        assertThat(noToken.status()).isEqualTo(401);
+        assertThat(engine.registry().size()).isZero();
+    }
+
+    @Test
+    void theJdkHttpClientIsServedToo() throws Exception {
+        var file = server.published();
+        var jdk = HttpClient.newHttpClient();
+        var r = jdk.send(HttpRequest.newBuilder(URI.create(file.baseUrl() + "/api/runs"))
+                .header("Authorization", "Bearer " + file.token())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"graph\":\"welcome-email\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.headers().firstValue("Tether-Instance")).hasValue(file.instanceId());
+    }
+
+    @Test
+    void aTooLargeBodyIs413AndNothingIsKept() throws Exception {
+        var tooBig = http.head("POST", "/api/runs", 3_000_000, true);
+        var answer = http.send(tooBig, new byte[70_000]); // only part of it: the server answers before reading more
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.kind()).isEqualTo("body-too-large");
+        assertThat(answer.error()).contains("65536");
+
+        var input = "x".repeat(HttpContract.MAX_BODY_BYTES);
+        var whole = http.call("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"input\":{\"to\":\"" + input + "\"}}");
+        assertThat(whole.status()).isEqualTo(413);
+        assertThat(engine.registry().size()).isZero();
+    }
+
+    @Test
+    void tooManyEventStreamsAre503() throws Exception {
+        var streams = new ArrayList<java.net.Socket>();
+        try {
+            for (int i = 0; i < HttpContract.MAX_EVENT_STREAMS; i++) {
+                var s = http.open();
+                s.getOutputStream().write(http.head("GET", "/api/events", 0, false).getBytes());
+                var first = new byte[15];
+                assertThat(s.getInputStream().readNBytes(first, 0, 15)).isEqualTo(15);
+                assertThat(new String(first)).startsWith("HTTP/1.1 200");
+                streams.add(s);
+            }
+            var refused = http.call("GET", "/api/events", null);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.error()).contains("too many event streams");
+            assertThat(http.call("GET", "/api/runs", null).status()).as("other requests still served").isEqualTo(200);
+        } finally {
+            for (var s : streams) s.close();
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitAreAnswered503AndSlowClientsTimeOut() throws Exception {
+        var idle = new ArrayList<java.net.Socket>();
+        try {
+            for (int i = 0; i < HttpContract.MAX_CONNECTIONS; i++) {
+                var s = http.open();
+                s.getOutputStream().write("GET /api/runs HTTP/1.1\r\n".getBytes()); // and then nothing
+                idle.add(s);
+            }
+            Thread.sleep(500);
+            var refused = http.call("GET", "/api/runs", null);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.error()).contains("too many connections");
+
+            var timedOut = RawHttp.read(idle.getFirst());
+            assertThat(timedOut.status()).isEqualTo(408);
+            assertThat(timedOut.error()).contains("not received within 10 s");
+        } finally {
+            for (var s : idle) s.close();
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> http.call("GET", "/api/runs", null).status() == 200);
+    }
+}
