@@ -16,7 +16,7 @@ import java.util.Map;
  * turned away at load time instead of breaking every submit and the Submit dialog later.
  * {@link #build()} is still the plugin's own: the engine runs it where a failure fails one run.
  */
-final class CheckedGraph implements GraphDefinition {
+final class CheckedGraph implements GraphDefinition, WrappedGraph {
     private final GraphDefinition plugin;
     private final String id;
     private final String title;
@@ -32,6 +32,11 @@ final class CheckedGraph implements GraphDefinition {
         this.description = description;
         this.defaultQueue = defaultQueue;
         this.defaultInput = defaultInput;
+    }
+
+    @Override
+    public GraphDefinition wrapped() {
+        return plugin;
     }
 
     /** @throws IllegalArgumentException naming the method that failed and how */

@@ -131,6 +131,13 @@ public final class GraphCatalog {
         }
     }
 
+    /** The class that really implements {@code definition}, behind any wrappers (what a child JVM loads by name). */
+    public static Class<?> implementationOf(GraphDefinition definition) {
+        var d = definition;
+        while (d instanceof WrappedGraph w) d = w.wrapped();
+        return d.getClass();
+    }
+
     /** {@code TETHER_PLUGINS}, else {@code ~/.tether/plugins}. */
     public static Path defaultPluginsDir() {
         var env = System.getenv("TETHER_PLUGINS");

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * A graph as a worker runs it: before every node it passes the heartbeat's gate, so no node starts
  * while the worker is out of contact with Redis (others may be declaring its runs LOST).
  */
-final class GatedGraph implements GraphDefinition {
+final class GatedGraph implements GraphDefinition, dev.tether.catalog.WrappedGraph {
     private final GraphDefinition graph;
     private final Heartbeat heartbeat;
 
@@ -22,6 +22,7 @@ final class GatedGraph implements GraphDefinition {
         this.heartbeat = heartbeat;
     }
 
+    @Override public GraphDefinition wrapped() { return graph; }
     @Override public String id() { return graph.id(); }
     @Override public String title() { return graph.title(); }
     @Override public String description() { return graph.description(); }

@@ -14,6 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real child JVM receives SIGTERM or SIGINT: every run is cancelled, and the process exits in time. */
 @org.junit.jupiter.api.Tag("process")
+// The probe's output is read with a blocking readLine: a probe that never reports must fail the test, not hang the build.
+@org.junit.jupiter.api.Timeout(value = 90, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SignalShutdownTest {
 
     @ParameterizedTest(name = "{0}, stubborn run: {1}")

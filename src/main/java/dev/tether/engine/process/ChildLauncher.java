@@ -45,7 +45,7 @@ public record ChildLauncher(List<String> command) {
         cmd.add(Long.toString(ProcessHandle.current().pid()));
         cmd.add(workerName);
         cmd.add(GraphCatalog.defaultPluginsDir().toString());
-        catalog.all().stream().map(d -> d.getClass().getName()).distinct().forEach(cmd::add);
+        catalog.all().stream().map(d -> GraphCatalog.implementationOf(d).getName()).distinct().forEach(cmd::add);
         return new ChildLauncher(cmd);
     }
 

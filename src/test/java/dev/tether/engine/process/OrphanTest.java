@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started is left; by SIGTERM (the shutdown), nothing is left once it has exited.
  */
 @org.junit.jupiter.api.Tag("process")
+// The probe's output is read with a blocking readLine: a probe that never reports must fail the test, not hang the build.
+@org.junit.jupiter.api.Timeout(value = 90, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class OrphanTest {
 
     @ParameterizedTest(name = "SIG{0}")
