@@ -119,7 +119,8 @@ class CommandLineIT {
     void graphsShowTheirIsolation() {
         var r = tether.run("graphs", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
-        for (var g : r.json()) {
+        assertThat(r.json().path("graphs")).as("graphs listed").isNotEmpty();
+        for (var g : r.json().path("graphs")) {
             assertThat(g.path("isolation").asText()).as(g.path("id").asText())
                     .isEqualTo(g.path("id").asText().equals("stubborn") ? "process" : "thread");
         }
