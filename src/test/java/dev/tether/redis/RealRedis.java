@@ -42,9 +42,17 @@ final class RealRedis implements AutoCloseable {
         var settings = new ArrayList<>(List.of("bind 127.0.0.1", "save \"\""));
         if (extraSettings.stream().noneMatch(s -> s.startsWith("appendonly"))) settings.add("appendonly no");
         settings.addAll(extraSettings);
-        var r = new RealRedis(freePort(), tlsPort, settings);
-        r.startServer();
-        return r;
+        // A port found free can be taken before the server binds it (by another test's server, or as the
+        // local end of one of the many client connections tests open): then try another one.
+        for (int attempt = 1; ; attempt++) {
+            var r = new RealRedis(freePort(), tlsPort, settings);
+            try {
+                r.startServer();
+                return r;
+            } catch (IOException e) {
+                if (attempt == 5 || tlsPort != 0) throw e;
+            }
+        }
     }
 
     private static int freePort() throws IOException {
