@@ -74,9 +74,16 @@ final class Heartbeat implements AutoCloseable {
         fenceWatch.start();
     }
 
+    /** One beat; a connection that broke is replaced at once (twice), not after a pause: a beat must not wait on bad luck. */
     private long send(String mode) {
-        return (Long) Script.BEAT.eval(redis, List.of(keys.worker(name), keys.workers()),
-                List.of(Json.write(info.get()), Long.toString(TTL.toMillis()), name, mode));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return (Long) Script.BEAT.eval(redis, List.of(keys.worker(name), keys.workers()),
+                        List.of(Json.write(info.get()), Long.toString(TTL.toMillis()), name, mode));
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                if (attempt == 3) throw e;
+            }
+        }
     }
 
     private void beatLoop() {

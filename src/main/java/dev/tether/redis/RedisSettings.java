@@ -151,10 +151,19 @@ public final class RedisSettings {
     }
 
     RedisClient client(String clientName, int maxConnections) {
+        return client(clientName, maxConnections, false);
+    }
+
+    /**
+     * @param testOnBorrow check a connection with a PING before each use: for a caller that must not
+     *                     lose a turn to a connection that died while idle (the heartbeat)
+     */
+    RedisClient client(String clientName, int maxConnections, boolean testOnBorrow) {
         var pool = new redis.clients.jedis.ConnectionPoolConfig();
         pool.setMaxTotal(maxConnections);
         pool.setMaxIdle(maxConnections);
         pool.setMinIdle(0);
+        pool.setTestOnBorrow(testOnBorrow);
         return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName))
                 .poolConfig(pool).build();
     }

@@ -87,7 +87,7 @@ public final class RedisWorker implements AutoCloseable {
             redis.close();
             throw new IllegalArgumentException("worker name '" + options.name() + "' is in use by a live worker; choose another --name");
         }
-        this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2);
+        this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2, true);
         this.connectivity = new Connectivity(settings.display());
         this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000);
         this.cancels = new CancelRequests(redis, keys);
