@@ -50,10 +50,6 @@ final class Script {
         return sha;
     }
 
-    String text() {
-        return text;
-    }
-
     @Override
     public String toString() {
         return name;
