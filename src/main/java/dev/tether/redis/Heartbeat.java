@@ -50,8 +50,6 @@ final class Heartbeat implements AutoCloseable {
     /** System.nanoTime() before the last beat that Redis accepted (the key's TTL started later than that). */
     private volatile long lastBeatSent;
     private volatile boolean fenced;
-    private boolean catchUpOwed;
-    private boolean unlisted;
     private volatile boolean closed;
 
     Heartbeat(UnifiedJedis redis, Keys keys, String name, Supplier<WorkerInfo> info, Connectivity connectivity,
@@ -95,15 +93,9 @@ final class Heartbeat implements AutoCloseable {
             try {
                 long listed = send("beat");
                 connectivity.up();
-                // Owed until it succeeds: the beat that learns of a gap, or that Redis lost our listing,
-                // may get through while the catch-up that follows does not.
-                catchUpOwed |= gap || listed == 0 || fenced;
-                unlisted |= listed == 0;
-                if (catchUpOwed) {
+                if (gap || listed == 0 || fenced) {
                     // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
-                    listener.caughtUp(unlisted);
-                    catchUpOwed = false;
-                    unlisted = false;
+                    listener.caughtUp(listed == 0);
                     if (fenced) LOG.warn("worker '{}' is in contact with Redis again", name);
                     fenced = false;
                 }
