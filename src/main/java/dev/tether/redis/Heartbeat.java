@@ -128,18 +128,11 @@ final class Heartbeat implements AutoCloseable {
         }
     }
 
-    /**
-     * The heartbeat records of the live workers, by name, in two round trips whatever their number (every
-     * participant asks every 250 ms); an unreadable one is skipped (it must not hide the others).
-     */
+    /** The heartbeat records of the live workers, by name; an unreadable one is skipped (it must not hide the others). */
     static List<WorkerInfo> liveWorkers(UnifiedJedis redis, Keys keys) {
         var out = new java.util.ArrayList<WorkerInfo>();
-        var names = List.copyOf(redis.smembers(keys.workers()));
-        if (names.isEmpty()) return out;
-        var records = redis.mget(names.stream().map(keys::worker).toArray(String[]::new));
-        for (int i = 0; i < names.size(); i++) {
-            var name = names.get(i);
-            var json = records.get(i);
+        for (var name : redis.smembers(keys.workers())) {
+            var json = redis.get(keys.worker(name));
             if (json == null) continue;
             try {
                 out.add(Json.read(json, WorkerInfo.class));

@@ -106,13 +106,11 @@ public final class RedisView implements RunEngine {
     }
 
     private void resync() {
-        var active = store.active();
-        for (var r : active) registry.mirror(r);
+        for (var r : store.active()) registry.mirror(r);
         for (var r : store.finished(1_000)) registry.mirror(r);
-        // runs we still show as active that left the active set meanwhile (ended, or the record is gone)
-        var stillActive = active.stream().map(RunSnapshot::runId).collect(java.util.stream.Collectors.toSet());
-        var left = registry.active().stream().map(RunSnapshot::runId).filter(id -> !stillActive.contains(id)).toList();
-        for (var r : store.load(left)) registry.mirror(r);
+        // runs we show as active that left the active set (ended and expired, or the record is gone)
+        var shown = registry.active().stream().map(RunSnapshot::runId).toList();
+        for (var r : store.load(shown)) registry.mirror(r);
     }
 
     private void maintain() {

@@ -280,7 +280,8 @@ final class RunStore {
 
     private static RunSnapshot parseQuietly(String runId, String json) {
         try {
-            return read(json, runId);
+            var s = Json.read(json, RunSnapshot.class);
+            return s.runId() != null && s.status() != null && s.version() >= 1 && s.runId().equals(runId) ? s : null;
         } catch (RuntimeException e) {
             return null;
         }
@@ -297,16 +298,8 @@ final class RunStore {
 
     /** A published snapshot; throws IllegalArgumentException when it is not a complete one. */
     static RunSnapshot parseEvent(String json) {
-        return read(json, null);
-    }
-
-    /** A complete snapshot (of {@code runId}, when given), or IllegalArgumentException: the one check every reader uses. */
-    private static RunSnapshot read(String json, String runId) {
         var s = Json.read(json, RunSnapshot.class);
-        if (s.runId() == null || s.status() == null || s.version() < 1 || (runId != null && !s.runId().equals(runId))) {
-            throw new IllegalArgumentException("not a run snapshot" + (runId == null ? "" : " of run " + runId)
-                    + " (names run " + s.runId() + " with status " + s.status() + ")");
-        }
+        if (s.runId() == null || s.status() == null || s.version() < 1) throw new IllegalArgumentException("not a run snapshot");
         return s;
     }
 
@@ -314,7 +307,11 @@ final class RunStore {
     static RunSnapshot parse(String runId, String json) {
         if (json == null) return null;
         try {
-            return read(json, runId);
+            var s = Json.read(json, RunSnapshot.class);
+            if (s.runId() == null || s.status() == null || s.version() < 1 || !s.runId().equals(runId)) {
+                throw new IllegalArgumentException("record names run " + s.runId() + " with status " + s.status());
+            }
+            return s;
         } catch (RuntimeException e) {
             LOG.warn("ignoring the unreadable record of run {}: {}", Text.oneLine(runId), Text.oneLine(e.getMessage()));
             return null;

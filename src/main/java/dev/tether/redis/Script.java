@@ -50,6 +50,10 @@ final class Script {
         return sha;
     }
 
+    String text() {
+        return text;
+    }
+
     @Override
     public String toString() {
         return name;
