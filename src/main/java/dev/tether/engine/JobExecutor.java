@@ -41,7 +41,7 @@ final class JobExecutor {
             return;
         }
         if (registry.get(id).isEmpty()) { // arrived from an external source (e.g. Redis)
-            registry.apply(new RunEvent.Submitted(id, request.graphId(), request.queue(), request.input(), request.submittedAt()));
+            registry.apply(request.submitted());
         }
         var started = registry.apply(new RunEvent.Started(id, workerName, Instant.now()));
         if (!started.applied()) { // cancelled while queued, or already handled elsewhere

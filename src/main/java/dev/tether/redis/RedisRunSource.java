@@ -191,8 +191,7 @@ final class RedisRunSource implements RunSource {
             handOver(d, request);
             return null;
         }
-        var running = RunStateMachine.apply(RunStateMachine.apply(null, new RunEvent.Submitted(request.runId(), request.graphId(),
-                request.queue(), request.input(), request.submittedAt())), new RunEvent.Started(request.runId(), worker, Instant.now()));
+        var running = RunStateMachine.apply(RunStateMachine.apply(null, request.submitted()), new RunEvent.Started(request.runId(), worker, Instant.now()));
         var entryId = d.entry().getID().toString();
         var claim = store.claim(running, worker, entryId);
         switch (claim.outcome()) {

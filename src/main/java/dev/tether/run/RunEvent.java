@@ -29,10 +29,15 @@ public sealed interface RunEvent {
 
     Instant at();
 
-    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at)
+    /** @param resumeOf set when the run is a resume of an earlier attempt */
+    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf)
             implements RunEvent {
         public Submitted {
             input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
+        }
+
+        public Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at) {
+            this(runId, graphId, queue, input, at, null);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
  *                larger version, which lets observers drop stale copies
  * @param forced  CANCELLED by destroying its process (level 3, or a cancel whose grace ran out in
  *                process isolation), once the process and its descendants were confirmed gone
+ * @param resumeOf the attempt this run resumes; null for a first attempt
  */
 public record RunSnapshot(
         String runId,
@@ -32,11 +33,21 @@ public record RunSnapshot(
         Map<String, Object> input,
         List<NodeSpan> timeline,
         long version,
-        boolean forced) {
+        boolean forced,
+        ResumeOf resumeOf) {
 
     public RunSnapshot {
         input = input == null ? Map.of() : input;
         timeline = timeline == null ? List.of() : timeline;
+    }
+
+    /** A first attempt (the form before resumes existed). */
+    public RunSnapshot(String runId, String graphId, String queue, String worker, RunStatus status, String currentNode,
+                       int steps, Instant submittedAt, Instant startedAt, Instant endedAt, Instant cancelRequestedAt,
+                       String cancelledAtNode, ErrorInfo error, Map<String, Object> input, List<NodeSpan> timeline,
+                       long version, boolean forced) {
+        this(runId, graphId, queue, worker, status, currentNode, steps, submittedAt, startedAt, endedAt, cancelRequestedAt,
+                cancelledAtNode, error, input, timeline, version, forced, null);
     }
 
     /** The last 8 characters of the id (the random part of a time-ordered id): what a person reads and types. */
@@ -74,11 +85,11 @@ public record RunSnapshot(
                      Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
                      List<NodeSpan> timeline) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced, resumeOf);
     }
 
     RunSnapshot forcedStop() {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true, resumeOf);
     }
 }

@@ -29,7 +29,7 @@ public final class RunStateMachine {
         if (cur == null) {
             return event instanceof RunEvent.Submitted s
                     ? new RunSnapshot(s.runId(), s.graphId(), s.queue(), null, RunStatus.QUEUED, null, 0, s.at(),
-                    null, null, null, null, null, s.input(), List.of(), 1, false)
+                    null, null, null, null, null, s.input(), List.of(), 1, false, s.resumeOf())
                     : null;
         }
         if (!cur.runId().equals(event.runId()) || cur.status().isTerminal()) return null;

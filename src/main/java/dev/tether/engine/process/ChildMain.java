@@ -74,8 +74,7 @@ public final class ChildMain {
             }
             switch (msg.op()) {
                 case ChildMessage.RUN -> {
-                    registry.apply(new RunEvent.Submitted(msg.request().runId(), msg.request().graphId(), msg.request().queue(),
-                            msg.request().input(), msg.request().submittedAt()));
+                    registry.apply(msg.request().submitted());
                     queue.offer(msg.request());
                 }
                 case ChildMessage.STOP -> {
