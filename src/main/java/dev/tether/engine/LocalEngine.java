@@ -50,6 +50,7 @@ public final class LocalEngine implements RunEngine {
     private final StuckWatchdog watchdog;
     private final ChildPool children;
     private final Instant startedAt = Instant.now();
+    private volatile RunArchive archive = RunArchive.NONE;
     private volatile boolean shutdown;
 
     /** An embedded engine with its own local queue. */
@@ -250,6 +251,15 @@ public final class LocalEngine implements RunEngine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** Where runs no longer in the registry are looked up (the durable history), e.g. to resume them. */
+    public void archive(RunArchive archive) {
+        this.archive = archive == null ? RunArchive.NONE : archive;
+    }
+
+    public RunArchive archive() {
+        return archive;
     }
 
     /** Checkpoint writes dropped because their run was already terminal (see {@link FencedCheckpointSaver}). */
