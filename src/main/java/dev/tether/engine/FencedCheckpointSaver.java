@@ -16,16 +16,16 @@ import java.util.function.Function;
  * restarts from the node it was cancelled at.
  */
 final class FencedCheckpointSaver implements BaseCheckpointSaver {
-    private final BaseCheckpointSaver delegate;
+    private final CheckpointStore delegate;
     private final Function<String, RunControl> controls;
     private final LongAdder dropped = new LongAdder();
 
-    FencedCheckpointSaver(BaseCheckpointSaver delegate, Function<String, RunControl> controls) {
+    FencedCheckpointSaver(CheckpointStore delegate, Function<String, RunControl> controls) {
         this.delegate = delegate;
         this.controls = controls;
     }
 
-    BaseCheckpointSaver delegate() {
+    CheckpointStore delegate() {
         return delegate;
     }
 

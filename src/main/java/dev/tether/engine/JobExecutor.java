@@ -19,16 +19,16 @@ final class JobExecutor {
     private final RunRegistry registry;
     private final LiveRuns runs;
     private final String workerName;
-    private final CheckpointRetention retention;
+    private final CheckpointStore checkpoints;
     private final Function<String, RunDriver> driverFor;
 
     /** @param driverFor the driver for a graph id (thread or process, by its isolation) */
-    JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointRetention retention,
+    JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointStore checkpoints,
                 Function<String, RunDriver> driverFor) {
         this.registry = registry;
         this.runs = runs;
         this.workerName = workerName;
-        this.retention = retention;
+        this.checkpoints = checkpoints;
         this.driverFor = driverFor;
     }
 
@@ -64,9 +64,13 @@ final class JobExecutor {
         }
         runs.remove(id, control);
         if (terminal == null) terminal = registry.get(id).orElse(null);
-        if (retention != null && terminal != null) {
-            if (terminal.status() == RunStatus.COMPLETED) retention.completed(id);
-            else retention.keep(id);
+        if (checkpoints != null && terminal != null) {
+            try {
+                // A completed run needs no resume; a rolled-back one must not have one.
+                checkpoints.ended(id, terminal.status() == RunStatus.COMPLETED || control.rollback, runs.ids());
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: checkpoint retention failed: {}", id, e.getMessage());
+            }
         }
         control.terminal.complete(terminal);
         if (terminal != null) job.finished(terminal);

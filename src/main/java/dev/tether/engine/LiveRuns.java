@@ -21,6 +21,11 @@ final class LiveRuns {
         return controls.computeIfAbsent(runId, RunControl::new);
     }
 
+    /** The ids of the runs accepted and not finished: retention never removes their checkpoints. */
+    java.util.Set<String> ids() {
+        return java.util.Set.copyOf(controls.keySet());
+    }
+
     /** Forgets the run, only if {@code control} is still the one registered for it. */
     void remove(String runId, RunControl control) {
         controls.remove(runId, control);

@@ -45,6 +45,7 @@ public final class LocalEngine implements RunEngine {
     private final LocalRunQueue localQueue;
     private final CompiledGraphs graphs;
     private final FencedCheckpointSaver saver;
+    private final CheckpointStore checkpoints;
     private final LiveRuns runs = new LiveRuns();
     private final SlotPool slots;
     private final StuckWatchdog watchdog;
@@ -67,16 +68,17 @@ public final class LocalEngine implements RunEngine {
         this.registry = registry;
         this.localQueue = source == null ? new LocalRunQueue(config.queueCapacity()) : null;
         this.source = source == null ? localQueue : source;
-        this.saver = config.checkpointSaver() == null ? null : new FencedCheckpointSaver(config.checkpointSaver(), runs::get);
-        var retention = saver == null ? null : new CheckpointRetention(saver.delegate(), config.checkpointsKept());
+        this.checkpoints = config.checkpointSaver() == null ? null
+                : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
+        this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
         this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap);
         var threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
-        RunDriver onThread = new ThreadRunDriver(graphs, registry, this::graceOf);
+        RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
         RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry);
-        var executor = new JobExecutor(registry, runs, config.workerName(), retention,
+        var executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
                 graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread);
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
@@ -139,6 +141,10 @@ public final class LocalEngine implements RunEngine {
         if (input != null) merged.putAll(input);
         var request = new RunRequest(RunIds.next(), graphId, queue == null || queue.isBlank() ? def.defaultQueue() : queue,
                 merged, Instant.now());
+        return enqueue(request);
+    }
+
+    private RunSnapshot enqueue(RunRequest request) {
         var control = runs.register(request.runId());
         if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
             runs.remove(request.runId(), control);
@@ -146,13 +152,55 @@ public final class LocalEngine implements RunEngine {
                     : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
         }
         // A slot may have adopted it already; then this is rejected and the current snapshot returned.
-        var submitted = registry.apply(new RunEvent.Submitted(request.runId(), graphId, request.queue(), merged, request.submittedAt()));
+        var submitted = registry.apply(request.submitted());
         return submitted.current();
+    }
+
+    @Override
+    public RunSnapshot resume(String runId, String afterNode) {
+        if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
+        if (localQueue == null) throw new IllegalStateException("this engine takes runs from " + source + ", not resume()");
+        var old = registry.find(runId).or(() -> archive.find(runId))
+                .orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
+        if (!old.isTerminal()) {
+            throw new IllegalStateException("run " + old.shortId() + " is " + old.status() + ": cancel it before resuming it");
+        }
+        if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
+        graphs.catalog().require(old.graphId());
+        // Chosen (and checked readable) now, so that a bad --from is an error here rather than a failed run.
+        var from = CheckpointStore.choose(old.runId(), checkpoints.describe(old.runId()), afterNode);
+        var request = new RunRequest(RunIds.next(), old.graphId(), old.queue(), old.input(), Instant.now(),
+                new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+        return enqueue(request);
+    }
+
+    @Override
+    public List<CheckpointInfo> checkpoints(String runId) {
+        return checkpoints == null ? List.of() : checkpoints.describe(runId);
+    }
+
+    @Override
+    public List<RunSnapshot> attempts(String runId) {
+        return Attempts.of(runId, id -> registry.get(id).or(() -> archive.find(id)), registry);
     }
 
     @Override
     public CancelOutcome cancel(String runId) {
         return cancel(runId, StopLevel.CANCEL);
+    }
+
+    @Override
+    public CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
+        if (mode == CancelMode.ROLLBACK) {
+            if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
+            var control = runs.get(runId);
+            if (control != null) control.rollback = true; // before the stop: the run's end reads it
+        }
+        var outcome = cancel(runId, level);
+        if (mode == CancelMode.ROLLBACK && outcome == CancelOutcome.ALREADY_FINISHED) {
+            checkpoints.ended(runId, true, runs.ids()); // it ended before: discard what it kept
+        }
+        return outcome;
     }
 
     @Override

@@ -53,6 +53,8 @@ final class RunControl implements Cancellation {
     private boolean executesRemotely;
     private volatile org.bsc.async.AsyncGenerator.Cancellable<?> generator;
     volatile String currentNode;
+    /** A cancel asked for {@link CancelMode#ROLLBACK}: the run's checkpoints go when it has stopped. Never unset. */
+    volatile boolean rollback;
     /** When the first stop of any level was asked (System.nanoTime). */
     volatile long cancelNanos;
 

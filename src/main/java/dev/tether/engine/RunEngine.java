@@ -40,6 +40,40 @@ public interface RunEngine extends AutoCloseable {
         return cancel(runId);
     }
 
+    /**
+     * Cancels at a {@link StopLevel}, keeping the run's checkpoints for a resume ({@link CancelMode#INTERRUPT})
+     * or discarding them once it has stopped ({@link CancelMode#ROLLBACK}).
+     *
+     * @throws UnsupportedOperationException for a rollback on an engine that keeps no checkpoints
+     */
+    default CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
+        if (mode == CancelMode.ROLLBACK) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
+        return cancel(runId, level);
+    }
+
+    /**
+     * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (its latest
+     * complete one when null): only the nodes after it run again. The attempt is a new run whose
+     * {@code resumeOf} names this one.
+     *
+     * @throws java.util.NoSuchElementException for an unknown run
+     * @throws IllegalArgumentException         when it has no (readable) checkpoint there; the message lists where it can resume
+     * @throws IllegalStateException            when the run is still active, or the engine cannot take runs now
+     */
+    default RunSnapshot resume(String runId, String afterNode) {
+        throw new UnsupportedOperationException("this engine cannot resume runs");
+    }
+
+    /** A run's checkpoints, oldest first (empty when it has none or the engine keeps none). */
+    default List<CheckpointInfo> checkpoints(String runId) {
+        return List.of();
+    }
+
+    /** Every attempt of the run's chain (first attempt and its resumes) this engine can find, oldest first. */
+    default List<RunSnapshot> attempts(String runId) {
+        return Attempts.of(runId, id -> registry().get(id), registry());
+    }
+
     /** Cancels every active run; returns the ids a cancel was sent to. */
     List<String> cancelAll();
 

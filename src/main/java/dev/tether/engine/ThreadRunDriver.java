@@ -24,12 +24,15 @@ final class ThreadRunDriver implements RunDriver {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ThreadRunDriver.class);
 
     private final CompiledGraphs graphs;
+    private final CheckpointStore checkpoints;
     private final RunRegistry registry;
     private final java.util.function.Function<String, Duration> graceOf;
 
     /** @param graceOf a graph's cancel grace */
-    ThreadRunDriver(CompiledGraphs graphs, RunRegistry registry, java.util.function.Function<String, Duration> graceOf) {
+    ThreadRunDriver(CompiledGraphs graphs, CheckpointStore checkpoints, RunRegistry registry,
+                    java.util.function.Function<String, Duration> graceOf) {
         this.graphs = graphs;
+        this.checkpoints = checkpoints;
         this.registry = registry;
         this.graceOf = graceOf;
     }
@@ -47,7 +50,8 @@ final class ThreadRunDriver implements RunDriver {
                         .threadId(request.runId())
                         .addMetadata(Cancellation.CONFIG_KEY, control)
                         .build();
-                reachedEnd = Cancellation.callWith(control, () -> iterate(compiled, request, runConfig, control));
+                var input = start(request);
+                reachedEnd = Cancellation.callWith(control, () -> iterate(compiled, input, runConfig, control));
             } catch (Throwable t) {
                 error = t;
             }
@@ -57,9 +61,21 @@ final class ThreadRunDriver implements RunDriver {
         }
     }
 
-    private static boolean iterate(CompiledGraph<?> compiled, RunRequest request, RunnableConfig runConfig,
+    /**
+     * A first attempt starts from its input; a resume from a copy of the earlier attempt's checkpoints,
+     * up to the chosen one, under its own run id: LangGraph4j continues after that checkpoint's node.
+     */
+    private GraphInput start(RunRequest request) {
+        if (request.resumeOf() == null) return GraphInput.args(request.input());
+        if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
+        var from = checkpoints.fork(request.runId(), request.resumeOf());
+        LOG.info("run {} resumes run {} after node {}", request.runId(), request.resumeOf().runId(), from.node());
+        return GraphInput.resume();
+    }
+
+    private static boolean iterate(CompiledGraph<?> compiled, GraphInput input, RunnableConfig runConfig,
                                    RunControl control) throws Exception {
-        var gen = compiled.stream(GraphInput.args(request.input()), runConfig);
+        var gen = compiled.stream(input, runConfig);
         control.generator(gen);
         var it = gen.iterator();
         boolean end = false;

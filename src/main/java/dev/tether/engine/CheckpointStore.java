@@ -1,0 +1,71 @@
+package dev.tether.engine;
+
+import org.bsc.langgraph4j.checkpoint.BaseCheckpointSaver;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A LangGraph4j checkpoint saver (one thread id per run) with what resume and the console need on
+ * top: each run's checkpoints described, a resume's starting point copied from an earlier attempt,
+ * and retention applied when a run ends.
+ */
+public interface CheckpointStore extends BaseCheckpointSaver {
+
+    /** Where checkpoints live, for logs and the README's words: "memory", "sqlite:/…", "redis". */
+    String where();
+
+    /** The run's checkpoints, oldest first; unreadable ones are listed with their error. */
+    List<CheckpointInfo> describe(String runId);
+
+    /**
+     * Copies run {@code fromRunId}'s checkpoints, oldest first, up to and including the one after
+     * {@code afterNode} (its latest, when the node ran several times; the latest complete checkpoint
+     * when {@code afterNode} is null) into run {@code toRunId}, whose own checkpoints continue from it.
+     *
+     * @return the checkpoint the new run starts from
+     * @throws IllegalArgumentException when there is no such checkpoint, or it is unreadable (the
+     *                                  message says which nodes can be resumed from)
+     */
+    CheckpointInfo fork(String fromRunId, String toRunId, String afterNode);
+
+    /** {@link #fork} from the attempt a resume names: its exact checkpoint when it has one. */
+    default CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
+        if (from.checkpointId() == null) return fork(from.runId(), toRunId, from.node());
+        var chosen = describe(from.runId()).stream().filter(c -> c.id().equals(from.checkpointId())).findFirst();
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("the checkpoint after node '" + from.node() + "' of run " + from.runId()
+                    + " is gone (rolled back or removed by retention)");
+        }
+        return fork(from.runId(), toRunId, chosen.get().node());
+    }
+
+    /**
+     * The run is over: a completed or rolled-back run's checkpoints go at once; those of any other
+     * end are kept for a resume within the store's retention limits, which never touch {@code live} runs.
+     */
+    void ended(String runId, boolean discard, Set<String> live);
+
+    /** Chooses the resume point among {@code checkpoints} (oldest first) as {@link #fork} describes. */
+    static CheckpointInfo choose(String runId, List<CheckpointInfo> checkpoints, String afterNode) {
+        if (checkpoints.isEmpty()) {
+            throw new IllegalArgumentException("run " + runId + " has no checkpoints to resume from"
+                    + " (it completed, was rolled back, ran without checkpoints, or they were removed by retention)");
+        }
+        CheckpointInfo chosen = null;
+        for (int i = checkpoints.size() - 1; i >= 0 && chosen == null; i--) {
+            var c = checkpoints.get(i);
+            if (afterNode == null || afterNode.equals(c.node())) chosen = c;
+        }
+        var nodes = checkpoints.stream().filter(CheckpointInfo::readable).map(CheckpointInfo::node).distinct().toList();
+        if (chosen == null) {
+            throw new IllegalArgumentException("run " + runId + " has no checkpoint after node '" + afterNode
+                    + "'; it can resume after: " + String.join(", ", nodes));
+        }
+        if (!chosen.readable()) {
+            throw new IllegalArgumentException("the checkpoint of run " + runId + " after node '" + chosen.node()
+                    + "' is unreadable (" + chosen.error() + ")" + (nodes.isEmpty() ? "" : "; it can resume after: " + String.join(", ", nodes)));
+        }
+        return chosen;
+    }
+}
