@@ -25,6 +25,10 @@ final class CancelCommand extends ClientCommand {
             description = "after-node, cancel (default) or kill; a stronger level escalates a cancel under way.")
     StopLevel level = StopLevel.CANCEL;
 
+    @Option(names = "--mode", paramLabel = "MODE", converter = CancelModeConverter.class,
+            description = "interrupt (default): keep its checkpoints, so `tether resume` can continue it; rollback: discard them once it stopped.")
+    dev.tether.engine.CancelMode mode = dev.tether.engine.CancelMode.INTERRUPT;
+
     @Override
     void checkArguments() {
         runId = runId(runId);
@@ -32,7 +36,7 @@ final class CancelCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) {
-        var result = client.cancel(runId, level);
+        var result = client.cancel(runId, level, mode);
         RunSnapshot run = result.run();
         if (waiting.await && !run.isTerminal()) {
             run = client.awaitTerminal(result.runId(), waiting.timeout).orElseGet(() -> client.get(result.runId()));

@@ -33,6 +33,18 @@ final class EngineOptions {
             description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
     String redis;
 
+    @Option(names = "--checkpoints", paramLabel = "STORE",
+            description = "Where checkpoints go: store (the embedded file ~/.tether/tether.db; default), memory (lost on exit) or off.")
+    String checkpoints = "store";
+
+    @Option(names = "--checkpoint-runs", paramLabel = "N",
+            description = "Ended runs whose checkpoints are kept for a resume, newest first (default: ${DEFAULT-VALUE}).")
+    int checkpointRuns = dev.tether.store.SqliteCheckpointStore.Limits.DEFAULT.runs();
+
+    @Option(names = "--checkpoint-bytes", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+            description = "Most space all checkpoints may take, e.g. 512MiB (default); the oldest ended runs' go first.")
+    long checkpointBytes = dev.tether.store.SqliteCheckpointStore.Limits.DEFAULT.bytes();
+
     private GraphCatalog catalog;
 
     /** The graphs this process offers, loaded once (plugins included; broken ones are its problems). */
@@ -55,10 +67,30 @@ final class EngineOptions {
         return IsolationPolicy.load(defaultIsolation, dev.tether.catalog.TetherHome.dir().resolve(IsolationPolicy.FILE));
     }
 
+    /** The embedded store unless asked otherwise; a store that cannot be opened costs resume, never the start. */
+    org.bsc.langgraph4j.checkpoint.BaseCheckpointSaver checkpointSaver() {
+        if (checkpointRuns < 1) throw new IllegalArgumentException("--checkpoint-runs must be at least 1");
+        return switch (checkpoints.toLowerCase(java.util.Locale.ROOT)) {
+            case "off" -> null;
+            case "memory" -> new org.bsc.langgraph4j.checkpoint.MemorySaver();
+            case "store" -> {
+                try {
+                    yield new dev.tether.store.SqliteCheckpointStore(dev.tether.store.TetherDatabase.open(dev.tether.store.TetherDatabase.defaultFile()),
+                            new dev.tether.store.SqliteCheckpointStore.Limits(checkpointRuns, checkpointBytes,
+                                    dev.tether.store.SqliteCheckpointStore.Limits.DEFAULT.perRun()));
+                } catch (dev.tether.store.StoreException e) {
+                    org.slf4j.LoggerFactory.getLogger(EngineOptions.class).warn("{}: checkpoints are kept in memory only", e.getMessage());
+                    yield new org.bsc.langgraph4j.checkpoint.MemorySaver();
+                }
+            }
+            default -> throw new IllegalArgumentException("--checkpoints must be store, memory or off, not '" + checkpoints + "'");
+        };
+    }
+
     LocalEngine localEngine() {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace)
-                .withIsolation(isolationPolicy(isolation));
+                .withIsolation(isolationPolicy(isolation)).withCheckpointSaver(checkpointSaver());
         return new LocalEngine(config, catalog(), new RunRegistry());
     }
 }

@@ -9,6 +9,8 @@ public final class ExitCodes {
     public static final int UNKNOWN_RUN = 3;
     public static final int UNREACHABLE = 4;
     public static final int WAIT_TIMED_OUT = 5;
+    /** {@code resume}: the run is still active, or has no (readable) checkpoint where asked. */
+    public static final int NOT_RESUMABLE = 6;
 
     private ExitCodes() {}
 }

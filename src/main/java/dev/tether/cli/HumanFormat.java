@@ -26,6 +26,9 @@ final class HumanFormat {
         out.println("  Queue: " + safe(r.queue()));
         out.println("  Worker: " + dash(safe(r.worker())));
         out.println("  Status: " + r.status());
+        if (r.resumeOf() != null) {
+            out.println("  Resumes: " + safe(r.resumeOf().runId()) + " after node " + safe(r.resumeOf().node()));
+        }
         out.println("  Current node: " + dash(safe(r.currentNode())));
         out.println("  Steps: " + r.steps());
         out.println("  Submitted: " + dash(r.submittedAt()));
@@ -49,6 +52,26 @@ final class HumanFormat {
             var end = r.endedAt() != null ? r.endedAt() : now;
             for (var s : r.timeline()) {
                 out.printf("    %-20s %10.1f ms  %s%n", safe(s.node()), s.duration(end).toNanos() / 1e6, s.outcome());
+            }
+        }
+    }
+
+    /** A run's attempts (the first and its resumes) and its checkpoints, after its status. */
+    static void attemptsAndCheckpoints(PrintWriter out, RunSnapshot r, java.util.List<RunSnapshot> attempts,
+                                       java.util.List<dev.tether.engine.CheckpointInfo> checkpoints) {
+        if (attempts.size() > 1) {
+            out.println("  Attempts:");
+            for (var a : attempts) {
+                out.printf("    %s %-10s %s%s%n", safe(a.shortId()), a.status(), a.resumeOf() == null ? "first attempt"
+                        : "after " + safe(a.resumeOf().node()) + " of " + safe(a.resumeOf().runId().substring(Math.max(0, a.resumeOf().runId().length() - 8))),
+                        a.runId().equals(r.runId()) ? "  (this one)" : "");
+            }
+        }
+        if (!checkpoints.isEmpty()) {
+            out.println("  Checkpoints (resume --from NODE):");
+            for (var c : checkpoints) {
+                out.printf("    after %-20s %s  %s%s%n", safe(c.node()), c.at() == null ? "-" : c.at().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                        c.bytes() < 0 ? "" : c.bytes() + " B", c.readable() ? "" : "  UNREADABLE: " + safe(c.error()));
             }
         }
     }

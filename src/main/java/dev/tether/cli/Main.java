@@ -50,6 +50,7 @@ public final class Main {
                     case UNKNOWN_RUN -> ExitCodes.UNKNOWN_RUN;
                     case UNREACHABLE -> ExitCodes.UNREACHABLE;
                     case SERVER_ERROR -> ExitCodes.FAILED;
+                    case NOT_RESUMABLE -> ExitCodes.NOT_RESUMABLE;
                 };
                 case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
                 case IllegalArgumentException i -> ExitCodes.BAD_INPUT;

@@ -8,7 +8,8 @@ import java.util.concurrent.Callable;
         description = {"Keeps LangGraph4j graph runs under control: run, watch and cancel them.",
                 "With no command, opens the desktop console."},
         subcommands = {ConsoleCommand.class, ServeCommand.class, GraphsCommand.class, SubmitCommand.class,
-                ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, WorkerCommand.class, DemoCommand.class,
+                ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, ResumeCommand.class,
+                WorkerCommand.class, DemoCommand.class,
                 TrainStartupCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
                 "2:bad usage or input (a run id shorter than 8 characters, NaN as a number, ...)",
                 "3:unknown run",
                 "4:nothing to talk to (no console or server running, stale or untrusted control file, Redis unreachable)",
-                "5:a --wait timed out (the run is named with its state)"})
+                "5:a --wait timed out (the run is named with its state)",
+                "6:resume refused: the run is still active, or has no readable checkpoint where asked"})
 public final class TetherCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

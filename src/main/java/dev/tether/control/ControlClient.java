@@ -33,6 +33,27 @@ public interface ControlClient extends AutoCloseable {
         return cancel(runId);
     }
 
+    /** A cancel that keeps the run's checkpoints (interrupt) or discards them once it stopped (rollback). */
+    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
+        if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
+            throw new ControlException(ControlException.Kind.BAD_INPUT, "this instance cannot roll back checkpoints");
+        }
+        return cancel(runId, level);
+    }
+
+    /**
+     * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (null: the latest).
+     *
+     * @throws ControlException NOT_RESUMABLE when it is still active or has no readable checkpoint there
+     */
+    RunSnapshot resume(String runId, String afterNode);
+
+    /** The run's checkpoints, oldest first. */
+    List<dev.tether.engine.CheckpointInfo> checkpoints(String runId);
+
+    /** The run's attempts (the first and every resume), oldest first. */
+    List<RunSnapshot> attempts(String runId);
+
     List<String> cancelAll();
 
     /** The run once terminal; empty if it was not terminal within {@code timeout}. */

@@ -10,7 +10,9 @@ public final class ControlException extends RuntimeException {
         /** Nothing to talk to: no instance, a stale control file, a refused token, a dead connection (exit 4). */
         UNREACHABLE,
         /** The instance answered with an error it did not explain. */
-        SERVER_ERROR
+        SERVER_ERROR,
+        /** The run cannot be resumed as asked: still active, or no (readable) checkpoint there (exit 6). */
+        NOT_RESUMABLE
     }
 
     private final Kind kind;

@@ -78,7 +78,10 @@ final class ControlRoutes {
                 HttpAnswer.json(out, 200, run, headers);
             }
             case SUBMIT -> submit(request, out, headers);
-            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, level(query.get("level"))), headers);
+            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, level(query.get("level")), mode(query.get("mode"))), headers);
+            case RESUME -> HttpAnswer.json(out, 201, runs.resume(id, query.get("from")), headers);
+            case CHECKPOINTS -> HttpAnswer.json(out, 200, runs.checkpoints(id), headers);
+            case ATTEMPTS -> HttpAnswer.json(out, 200, runs.attempts(id), headers);
             case CANCEL_ALL -> HttpAnswer.json(out, 200, Map.of("cancelled", runs.cancelAll()), headers);
             case STATS -> {
                 var s = runs.stats();
@@ -93,6 +96,15 @@ final class ControlRoutes {
     private static dev.tether.engine.StopLevel level(String text) {
         try {
             return dev.tether.engine.StopLevel.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    /** {@code ?mode=interrupt|rollback}; absent means interrupt. */
+    private static dev.tether.engine.CancelMode mode(String text) {
+        try {
+            return dev.tether.engine.CancelMode.parse(text);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }

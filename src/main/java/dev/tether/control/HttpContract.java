@@ -45,6 +45,9 @@ public final class HttpContract {
         SUBMIT("POST", "runs"),
         CANCEL("POST", "runs", "{id}", "cancel"),
         CANCEL_ALL("POST", "cancel-all"),
+        RESUME("POST", "runs", "{id}", "resume"),
+        CHECKPOINTS("GET", "runs", "{id}", "checkpoints"),
+        ATTEMPTS("GET", "runs", "{id}", "attempts"),
         STATS("GET", "stats"),
         EVENTS("GET", "events");
 
@@ -93,6 +96,7 @@ public final class HttpContract {
         METHOD_NOT_ALLOWED(405, ControlException.Kind.BAD_INPUT),
         REQUEST_TIMEOUT(408, ControlException.Kind.BAD_INPUT),
         REQUEST_ID_REUSED(409, ControlException.Kind.BAD_INPUT),
+        NOT_RESUMABLE(409, ControlException.Kind.NOT_RESUMABLE),
         LENGTH_REQUIRED(411, ControlException.Kind.BAD_INPUT),
         BODY_TOO_LARGE(413, ControlException.Kind.BAD_INPUT),
         HEAD_TOO_LARGE(431, ControlException.Kind.BAD_INPUT),
@@ -128,6 +132,7 @@ public final class HttpContract {
                 case UNKNOWN_RUN -> UNKNOWN_RUN;
                 case UNREACHABLE -> UNAVAILABLE;
                 case SERVER_ERROR -> SERVER_ERROR;
+                case NOT_RESUMABLE -> NOT_RESUMABLE;
             };
         }
     }

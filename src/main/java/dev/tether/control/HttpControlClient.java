@@ -113,6 +113,29 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
+        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&mode=" + mode.label(), Map.of(),
+                new TypeReference<CancelResult>() {}, READ_MILLIS);
+    }
+
+    @Override
+    public RunSnapshot resume(String runId, String afterNode) {
+        var query = afterNode == null || afterNode.isBlank() ? ""
+                : "?from=" + java.net.URLEncoder.encode(afterNode, java.nio.charset.StandardCharsets.UTF_8);
+        return call("POST", Endpoint.RESUME.path(runId) + query, Map.of(), new TypeReference<RunSnapshot>() {}, READ_MILLIS);
+    }
+
+    @Override
+    public List<dev.tether.engine.CheckpointInfo> checkpoints(String runId) {
+        return call("GET", Endpoint.CHECKPOINTS.path(runId), null, new TypeReference<List<dev.tether.engine.CheckpointInfo>>() {}, READ_MILLIS);
+    }
+
+    @Override
+    public List<RunSnapshot> attempts(String runId) {
+        return call("GET", Endpoint.ATTEMPTS.path(runId), null, new TypeReference<List<RunSnapshot>>() {}, READ_MILLIS);
+    }
+
+    @Override
     public List<String> cancelAll() {
         Map<String, List<String>> r = call("POST", Endpoint.CANCEL_ALL.path(), Map.of(), new TypeReference<Map<String, List<String>>>() {}, READ_MILLIS);
         return r.getOrDefault("cancelled", List.of());

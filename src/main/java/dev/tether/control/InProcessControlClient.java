@@ -87,6 +87,57 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
+        var run = get(runId);
+        try {
+            var outcome = engine.cancel(run.runId(), level, mode);
+            return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
+        } catch (UnsupportedOperationException e) {
+            throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
+        }
+    }
+
+    @Override
+    public RunSnapshot resume(String runId, String afterNode) {
+        var id = known(runId);
+        try {
+            return engine.resume(id, afterNode == null || afterNode.isBlank() ? null : afterNode);
+        } catch (java.util.NoSuchElementException e) {
+            throw unknown(runId);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException(ControlException.Kind.NOT_RESUMABLE, e.getMessage());
+        } catch (IllegalStateException | UnsupportedOperationException e) {
+            throw new ControlException(engine.isShutdown() ? ControlException.Kind.UNREACHABLE : ControlException.Kind.NOT_RESUMABLE, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<dev.tether.engine.CheckpointInfo> checkpoints(String runId) {
+        return engine.checkpoints(known(runId));
+    }
+
+    @Override
+    public List<RunSnapshot> attempts(String runId) {
+        var id = known(runId);
+        var all = engine.attempts(id);
+        if (all.isEmpty()) throw unknown(runId);
+        return all;
+    }
+
+    /**
+     * The full id of a run in memory; else the reference as given, for the engine to look up in its
+     * archive (a run of an earlier process is found there by its full id).
+     */
+    private String known(String runId) {
+        try {
+            return get(runId).runId();
+        } catch (ControlException e) {
+            if (e.kind() != ControlException.Kind.UNKNOWN_RUN) throw e;
+            return runId;
+        }
+    }
+
+    @Override
     public List<String> cancelAll() {
         return engine.cancelAll();
     }
