@@ -42,6 +42,12 @@ final class Keys {
     String workers() { return p + "workers"; }
     /** Lock so that one participant at a time sweeps for lost workers. */
     String sweepLock() { return p + "lock:sweep"; }
+    /** List of one run's checkpoints, oldest first (JSON entries; see RedisCheckpointStore). */
+    String checkpoints(String runId) { return p + "cp:" + runId; }
+    /** Bytes held by one run's checkpoint list. */
+    String checkpointBytes(String runId) { return p + "cp:" + runId + ":bytes"; }
+    /** Set by a cancel in rollback mode: the run's checkpoints are discarded when it has stopped. */
+    String rollback(String runId) { return p + "rollback:" + runId; }
     /** Stream of entries no worker could run (malformed, unknown graph), with the reason. */
     String deadLetters() { return p + "dead"; }
 }

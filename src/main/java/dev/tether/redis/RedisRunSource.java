@@ -231,7 +231,16 @@ final class RedisRunSource implements RunSource {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("entry's 'submittedAt' is not a number");
         }
-        return new RunRequest(runId, graph, require(f, "queue"), input, submitted);
+        dev.tether.run.ResumeOf resumeOf = null;
+        if (f.containsKey("resumeOf")) {
+            try {
+                resumeOf = Json.read(f.get("resumeOf"), dev.tether.run.ResumeOf.class);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point (" + e.getMessage() + ")");
+            }
+            if (resumeOf == null) throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point");
+        }
+        return new RunRequest(runId, graph, require(f, "queue"), input, submitted, resumeOf);
     }
 
     private Job job(Delivery d, RunRequest request) {

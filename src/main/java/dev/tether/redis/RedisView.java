@@ -2,6 +2,7 @@ package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CancelOutcome;
+import dev.tether.engine.CheckpointStore;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.QueueNames;
@@ -53,6 +54,7 @@ public final class RedisView implements RunEngine {
     private final RedisClient redis;
     private final Keys keys;
     private final RunStore store;
+    private final RedisCheckpointStore checkpointStore;
     private final CancelRequests cancels;
     private final RunRegistry registry = new RunRegistry();
     private final Connectivity connectivity;
@@ -83,6 +85,7 @@ public final class RedisView implements RunEngine {
         }
         this.connectivity = new Connectivity(settings.display());
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
+        this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
         this.cancels = new CancelRequests(redis, keys);
         resync();
         this.workers = readWorkers();
@@ -167,15 +170,63 @@ public final class RedisView implements RunEngine {
         var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
+        return enqueue(graphId, q, merged, null);
+    }
+
+    /**
+     * A new attempt of a finished run, on whichever worker takes its queue: the checkpoints are in
+     * Redis, so a LOST run continues on another worker. The resume point is chosen (and checked
+     * readable) here; the worker that claims the job copies the checkpoints up to it.
+     */
+    @Override
+    public RunSnapshot resume(String runId, String afterNode) {
+        if (shutdown) throw new IllegalStateException("disconnected from Redis: no new runs");
+        var old = store.get(runId).or(() -> registry.get(runId))
+                .orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
+        if (!old.isTerminal()) {
+            throw new IllegalStateException("run " + old.shortId() + " is " + old.status() + ": cancel it before resuming it");
+        }
+        catalog.require(old.graphId());
+        var from = CheckpointStore.choose(old.runId(), checkpointStore.describe(old.runId()), afterNode);
+        return enqueue(old.graphId(), old.queue(), old.input(), new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+    }
+
+    @Override
+    public List<dev.tether.engine.CheckpointInfo> checkpoints(String runId) {
+        return checkpointStore.describe(runId);
+    }
+
+    @Override
+    public List<RunSnapshot> attempts(String runId) {
+        return dev.tether.engine.Attempts.of(runId, id -> store.get(id).or(() -> registry.get(id)), registry);
+    }
+
+    /** Rollback: the run's checkpoints go when it has stopped; the rollback record makes its worker's finish delete them. */
+    @Override
+    public CancelOutcome cancel(String runId, StopLevel level, dev.tether.engine.CancelMode mode) {
+        if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
+            checkpointStore.rollback(runId, false);
+            var outcome = cancel(runId, level);
+            // Read after the record was set: either the finish saw the record, or this sees the end.
+            if (outcome == CancelOutcome.ALREADY_FINISHED || store.get(runId).map(RunSnapshot::isTerminal).orElse(false)) {
+                checkpointStore.discard(runId);
+            }
+            return outcome;
+        }
+        return cancel(runId, level);
+    }
+
+    private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf) {
         var runId = RunIds.next();
         var now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // the job carries epoch millis: one value everywhere
-        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(runId, graphId, q, merged, now));
+        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(runId, graphId, q, merged, now, resumeOf));
         var fields = new LinkedHashMap<String, String>();
         fields.put("id", runId);
         fields.put("graph", graphId);
         fields.put("queue", q);
         fields.put("input", Json.write(merged));
         fields.put("submittedAt", Long.toString(now.toEpochMilli()));
+        if (resumeOf != null) fields.put("resumeOf", Json.write(resumeOf));
         for (int attempt = 1; ; attempt++) {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);

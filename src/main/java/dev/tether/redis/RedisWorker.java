@@ -116,10 +116,10 @@ public final class RedisWorker implements AutoCloseable {
                     }
                 });
         heartbeat.join();
-        // No checkpoints in a worker: kept in its memory they could serve no resume (nobody else can
-        // reach them and they die with the process). Durable checkpoints belong in a shared saver.
+        // Checkpoints go to Redis, where any worker can continue the run (a LOST one resumes elsewhere).
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
-                .withWorkerName(options.name()).withCheckpointSaver(null).withIsolation(options.isolation());
+                .withWorkerName(options.name()).withIsolation(options.isolation())
+                .withCheckpointSaver(new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT));
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);

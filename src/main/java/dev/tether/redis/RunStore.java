@@ -130,6 +130,9 @@ final class RunStore {
         var keys = new ArrayList<>(runKeys(terminal.runId()));
         keys.add(stream);
         keys.add(this.keys.workerRuns(worker));
+        keys.add(this.keys.rollback(terminal.runId()));
+        keys.add(this.keys.checkpoints(terminal.runId()));
+        keys.add(this.keys.checkpointBytes(terminal.runId()));
         var args = new ArrayList<>(writeArgs(terminal));
         args.add(Keys.GROUP);
         args.add(entryId == null ? "" : entryId);

@@ -24,6 +24,7 @@ final class Script {
     static final Script SETTLE = new Script("settle.lua");
     static final Script BEAT = new Script("beat.lua");
     static final Script UNLOCK = new Script("unlock.lua");
+    static final Script CHECKPOINT = new Script("checkpoint.lua");
 
     private final String name;
     private final String text;

@@ -1,0 +1,219 @@
+package dev.tether.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.engine.CheckpointCodec;
+import dev.tether.engine.CheckpointInfo;
+import dev.tether.engine.CheckpointStore;
+import dev.tether.json.Json;
+import org.bsc.langgraph4j.RunnableConfig;
+import org.bsc.langgraph4j.checkpoint.Checkpoint;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checkpoints in Redis, so that any worker can continue a run another one started (a LOST run
+ * resumes elsewhere). One list per run, oldest first; each entry is JSON: id, node, next node,
+ * time, the state as JSON text and its checksum. States are JSON only: a worker never deserialises
+ * Java objects that someone with write access to the server could have put there.
+ *
+ * <p>Bounds: per run a count and a byte total (the oldest go first, {@code checkpoint.lua}); the
+ * lists expire with the run's record ({@code keepFor}, refreshed on every write). A checkpoint of a
+ * run already recorded terminal is refused by the script. A write that fails (Redis down) is
+ * skipped with a warning: the run goes on, with one checkpoint fewer to resume from.
+ */
+public final class RedisCheckpointStore implements CheckpointStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisCheckpointStore.class);
+
+    public record Limits(int perRun, long bytesPerRun) {
+        public static final Limits DEFAULT = new Limits(1_000, 64L * 1024 * 1024);
+    }
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final Duration keepFor;
+    private final Limits limits;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    RedisCheckpointStore(UnifiedJedis redis, Keys keys, Duration keepFor, Limits limits) {
+        this.redis = redis;
+        this.keys = keys;
+        this.keepFor = keepFor;
+        this.limits = limits;
+    }
+
+    @Override
+    public String where() {
+        return "redis";
+    }
+
+    private static String thread(RunnableConfig config) {
+        return config.threadId().orElse(THREAD_ID_DEFAULT);
+    }
+
+    @Override
+    public RunnableConfig put(RunnableConfig config, Checkpoint checkpoint) {
+        var runId = thread(config);
+        String entry;
+        try {
+            entry = entry(checkpoint, Instant.now());
+        } catch (IllegalArgumentException e) {
+            if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored (Redis keeps JSON states only): {}",
+                    runId, checkpoint.getNodeId(), e.getMessage());
+            return config;
+        }
+        try {
+            var n = Script.CHECKPOINT.eval(redis, List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)),
+                    List.of(entry, Integer.toString(limits.perRun()), Long.toString(limits.bytesPerRun()), Long.toString(keepFor.toMillis())));
+            if (n instanceof Long l && l < 0) LOG.debug("run {}: checkpoint after {} refused, the run is recorded terminal", runId, checkpoint.getNodeId());
+        } catch (JedisException e) {
+            LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
+        }
+        return RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+    }
+
+    static String entry(Checkpoint c, Instant at) {
+        var enc = CheckpointCodec.encode(c.getState(), false);
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", c.getId());
+        m.put("node", c.getNodeId());
+        m.put("next", c.getNextNodeId());
+        m.put("at", at.toEpochMilli());
+        m.put("crc", enc.checksum());
+        m.put("state", new String(enc.bytes(), StandardCharsets.UTF_8));
+        return Json.write(m);
+    }
+
+    private record Entry(CheckpointInfo info, Checkpoint checkpoint, String raw) {}
+
+    /** One stored entry, decoded, or described with why it cannot be used. */
+    private static Entry parse(String raw, int index) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(raw);
+        } catch (Exception e) {
+            return new Entry(new CheckpointInfo("#" + index, "?", "?", null, raw.length(), "not JSON: " + clip(e.getMessage())), null, raw);
+        }
+        var id = n.path("id").asText("#" + index);
+        var node = n.path("node").asText("?");
+        var next = n.path("next").asText("?");
+        var at = n.path("at").canConvertToLong() ? Instant.ofEpochMilli(n.path("at").asLong()) : null;
+        try {
+            if (!n.path("state").isTextual() || !n.path("crc").canConvertToLong()) throw new IllegalArgumentException("no state or checksum");
+            var state = CheckpointCodec.decode(CheckpointCodec.Format.JSON, n.path("state").asText().getBytes(StandardCharsets.UTF_8),
+                    n.path("crc").asLong());
+            var cp = Checkpoint.builder().id(id).nodeId(node).nextNodeId(next).state(state).build();
+            return new Entry(new CheckpointInfo(id, node, next, at, raw.length(), null), cp, raw);
+        } catch (RuntimeException e) {
+            return new Entry(new CheckpointInfo(id, node, next, at, raw.length(), clip(e.getMessage())), null, raw);
+        }
+    }
+
+    private static String clip(String s) {
+        if (s == null) return "unreadable";
+        var one = s.replace('\n', ' ');
+        return one.length() > 160 ? one.substring(0, 160) + "..." : one;
+    }
+
+    private List<Entry> entries(String runId) {
+        var raw = redis.lrange(keys.checkpoints(runId), 0, -1);
+        var out = new ArrayList<Entry>(raw.size());
+        for (int i = 0; i < raw.size(); i++) out.add(parse(raw.get(i), i));
+        return out;
+    }
+
+    @Override
+    public Collection<Checkpoint> list(RunnableConfig config) {
+        var all = entries(thread(config));
+        var out = new ArrayList<Checkpoint>();
+        for (int i = all.size() - 1; i >= 0; i--) if (all.get(i).checkpoint() != null) out.add(all.get(i).checkpoint());
+        return out;
+    }
+
+    @Override
+    public Optional<Checkpoint> get(RunnableConfig config) {
+        var all = entries(thread(config));
+        var wanted = config.checkPointId().orElse(null);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            var e = all.get(i);
+            if (wanted != null && !wanted.equals(e.info().id())) continue;
+            if (e.checkpoint() == null) {
+                throw new IllegalStateException("checkpoint after node '" + e.info().node() + "' of run " + thread(config)
+                        + " is unreadable: " + e.info().error());
+            }
+            return Optional.of(e.checkpoint());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Tag release(RunnableConfig config) {
+        discard(thread(config));
+        return new Tag(thread(config), List.of());
+    }
+
+    @Override
+    public List<CheckpointInfo> describe(String runId) {
+        return entries(runId).stream().map(Entry::info).toList();
+    }
+
+    @Override
+    public CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
+        var all = entries(fromRunId);
+        var chosen = CheckpointStore.choose(fromRunId, all.stream().map(Entry::info).toList(), afterNode);
+        var copy = new ArrayList<String>();
+        long bytes = 0;
+        for (var e : all) {
+            copy.add(e.raw());
+            bytes += e.raw().length();
+            if (e.info().id().equals(chosen.id())) break;
+        }
+        try (var tx = redis.multi()) {
+            tx.del(keys.checkpoints(toRunId));
+            tx.rpush(keys.checkpoints(toRunId), copy.toArray(String[]::new));
+            tx.set(keys.checkpointBytes(toRunId), Long.toString(bytes), SetParams.setParams().px(keepFor.toMillis()));
+            tx.pexpire(keys.checkpoints(toRunId), keepFor.toMillis());
+            tx.exec();
+        }
+        return chosen;
+    }
+
+    /**
+     * A completed run's checkpoints go at once, as do a rolled-back one's (the rollback record is
+     * read here, so a cancel from any process counts); any other end keeps them until they expire.
+     */
+    @Override
+    public void ended(String runId, boolean discard, Set<String> live) {
+        warned.remove(runId);
+        try {
+            if (discard || redis.exists(keys.rollback(runId))) discard(runId);
+            else {
+                redis.pexpire(keys.checkpoints(runId), keepFor.toMillis());
+                redis.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
+            }
+        } catch (JedisException e) {
+            LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);
+        }
+    }
+
+    /** Marks a run for rollback: its checkpoints go when it has stopped (at once if it already has). */
+    void rollback(String runId, boolean alreadyEnded) {
+        redis.set(keys.rollback(runId), "1", SetParams.setParams().px(CancelRequests.KEEP.toMillis()));
+        if (alreadyEnded) discard(runId);
+    }
+
+    void discard(String runId) {
+        redis.del(keys.checkpoints(runId), keys.checkpointBytes(runId));
+    }
+}

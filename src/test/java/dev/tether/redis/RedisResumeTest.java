@@ -1,0 +1,157 @@
+package dev.tether.redis;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.CancelMode;
+import dev.tether.engine.CheckpointInfo;
+import dev.tether.engine.StopLevel;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Checkpoints in Redis and resume on any worker, against a real redis-server and real worker
+ * processes. Executions are counted by {@link CountingGraph}: each node logs when it starts.
+ */
+@Tag("process")
+class RedisResumeTest {
+    static RealRedis server;
+    RedisView client;
+    Path log;
+    final List<WorkerProcess> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = RealRedis.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "resume", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        for (var w : workers) w.close();
+        client.close();
+    }
+
+    private WorkerProcess worker(String name, String queue) throws Exception {
+        var w = WorkerProcess.start(server.uri(), name, queue, 1);
+        workers.add(w);
+        return w;
+    }
+
+    private String counted(String queue, String tag, int nodeMillis) {
+        return client.submit("counted", queue, Map.of("log", log.toString(), "tag", tag, "nodeMillis", nodeMillis)).runId();
+    }
+
+    private RunSnapshot awaitStatus(String id, RunStatus status, long seconds) {
+        await().atMost(seconds, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
+        return client.registry().get(id).orElseThrow();
+    }
+
+    private void awaitNode(String id, String node) {
+        await().atMost(20, TimeUnit.SECONDS).until(() -> node.equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse(null)));
+    }
+
+    /** How often each node of the runs tagged {@code tag} started. */
+    private Map<String, Long> starts(String tag) throws Exception {
+        var out = new java.util.TreeMap<String, Long>();
+        CountingGraph.read(log).getOrDefault(tag, List.of()).forEach(n -> out.merge(n[0], 1L, Long::sum));
+        return out;
+    }
+
+    @Test
+    void aLostRunResumesOnAnotherWorkerAndOnlyTheNodesAfterItsLastCheckpointRunAgain() throws Exception {
+        var first = worker("first", "resumable");
+        var id = counted("resumable", "r", 1_500);
+        awaitNode(id, "n3");
+        first.kill9();
+        var lost = awaitStatus(id, RunStatus.LOST, 10);
+        assertThat(client.checkpoints(id)).extracting(CheckpointInfo::node).containsExactly("__START__", "n1", "n2");
+
+        worker("second", "resumable");
+        var again = client.resume(lost.runId(), null);
+        assertThat(again.resumeOf().runId()).isEqualTo(id);
+        var done = awaitStatus(again.runId(), RunStatus.COMPLETED, 30);
+
+        assertThat(done.worker()).isEqualTo("second");
+        assertThat(starts("r")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 1L), Map.entry("n3", 2L),
+                Map.entry("n4", 1L), Map.entry("n5", 1L));
+        assertThat(client.attempts(again.runId())).extracting(RunSnapshot::runId).containsExactly(id, again.runId());
+        try (var r = RedisClient.create("127.0.0.1", server.port)) { // a completed attempt keeps no checkpoints
+            await().atMost(5, TimeUnit.SECONDS).until(() -> !r.exists(client.keysForTest().checkpoints(again.runId())));
+        }
+    }
+
+    @Test
+    void resumeFromAnEarlierNodeAndRollbackWhichLeavesNothingToResume() throws Exception {
+        worker("solo", "modes");
+        var id = counted("modes", "m", 1_500);
+        awaitNode(id, "n4");
+        client.cancel(id, StopLevel.CANCEL, CancelMode.INTERRUPT);
+        awaitStatus(id, RunStatus.CANCELLED, 10);
+
+        var again = client.resume(id, "n1");
+        awaitNode(again.runId(), "n3");
+        client.cancel(again.runId(), StopLevel.CANCEL, CancelMode.ROLLBACK);
+        awaitStatus(again.runId(), RunStatus.CANCELLED, 10);
+
+        assertThat(starts("m")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 2L), Map.entry("n3", 2L), Map.entry("n4", 1L));
+        assertThat(client.checkpoints(again.runId())).isEmpty();
+        assertThatThrownBy(() -> client.resume(again.runId(), null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no checkpoints");
+        assertThat(client.checkpoints(id)).as("the first attempt keeps its own").isNotEmpty();
+    }
+
+    @Test
+    void aDamagedCheckpointIsReportedForItsRunAndNeverResumedFrom() throws Exception {
+        worker("careful", "damaged");
+        var id = counted("damaged", "d", 1_500);
+        awaitNode(id, "n4");
+        client.cancel(id);
+        awaitStatus(id, RunStatus.CANCELLED, 10);
+        try (var r = RedisClient.create("127.0.0.1", server.port)) {
+            var key = client.keysForTest().checkpoints(id);
+            var entry = r.lindex(key, 3); // after n3
+            r.lset(key, 3, entry.replace("\"state\":\"{", "\"state\":\"{\\\"x\\\":1,")); // checksum no longer matches
+            r.lset(key, 2, "{not json");
+        }
+        var described = client.checkpoints(id);
+        assertThat(described).hasSize(4);
+        assertThat(described.get(2).error()).startsWith("not JSON");
+        assertThat(described.get(3).error()).contains("checksum mismatch");
+        assertThatThrownBy(() -> client.resume(id, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unreadable").hasMessageContaining("__START__, n1");
+
+        var again = client.resume(id, "n1");
+        awaitStatus(again.runId(), RunStatus.COMPLETED, 30);
+        assertThat(starts("d")).containsEntry("n2", 2L).containsEntry("n5", 1L).containsEntry("n1", 1L);
+    }
+}
