@@ -28,25 +28,46 @@ final class ProcessRunDriver implements RunDriver {
 
     private final ChildPool pool;
     private final RunRegistry registry;
+    private final CheckpointStore checkpoints;
+    private final FencedCheckpointSaver saver;
 
-    ProcessRunDriver(ChildPool pool, RunRegistry registry) {
+    /** @param checkpoints the engine's store and {@code saver} its fenced front; both null when it keeps none */
+    ProcessRunDriver(ChildPool pool, RunRegistry registry, CheckpointStore checkpoints, FencedCheckpointSaver saver) {
         this.pool = pool;
         this.registry = registry;
+        this.checkpoints = checkpoints;
+        this.saver = saver;
     }
 
     @Override
     public RunSnapshot drive(RunRequest request, RunControl control) {
         var id = request.runId();
-        control.closeFence(); // checkpoints, if any, are the child's business
+        // The child sends its checkpoints here; this engine's fence and store decide what is kept.
+        org.bsc.langgraph4j.checkpoint.Checkpoint start = null;
+        if (request.resumeOf() != null) {
+            try {
+                if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
+                checkpoints.fork(id, request.resumeOf());
+                start = checkpoints.get(org.bsc.langgraph4j.RunnableConfig.builder().threadId(id).build())
+                        .orElseThrow(() -> new IllegalStateException("the copied checkpoints of run " + id + " are gone"));
+            } catch (RuntimeException e) {
+                control.closeFence();
+                return end(new RunEvent.Failed(id, ErrorInfo.of(e), Instant.now()));
+            }
+        }
         Child child = null;
         while (child == null) {
-            if (control.stopRequested()) return end(new RunEvent.Cancelled(id, null, Instant.now()));
+            if (control.stopRequested()) {
+                control.closeFence();
+                return end(new RunEvent.Cancelled(id, null, Instant.now()));
+            }
             try {
                 child = pool.take(TAKE_POLL);
             } catch (InterruptedException e) {
                 continue;
             }
             if (child == null && pool.isClosed()) {
+                control.closeFence();
                 return end(new RunEvent.Failed(id, new ErrorInfo("IllegalStateException", "engine shut down before a child JVM was free", ""), Instant.now()));
             }
         }
@@ -55,13 +76,18 @@ final class ProcessRunDriver implements RunDriver {
             if (level == StopLevel.KILL) c.kill();
             else c.send(ChildMessage.stop(id, level));
         });
-        c.send(ChildMessage.run(request));
+        c.send(ChildMessage.run(request, start == null ? null : dev.tether.engine.process.WireCheckpoint.of(start)));
         try {
             ChildMessage message;
             while ((message = c.next()) != null) {
+                if (ChildMessage.CHECKPOINT.equals(message.op()) && id.equals(message.runId())) {
+                    keep(id, message.checkpoint());
+                    continue;
+                }
                 if (!ChildMessage.EVENT.equals(message.op()) || !id.equals(message.runId()) || message.event() == null) continue;
                 var event = message.event();
                 if (event instanceof RunEvent.NodeStarted n) control.currentNode = n.node();
+                if (isEnd(event)) control.closeFence(); // no checkpoint of it is kept once its end is reported
                 var result = registry.apply(event);
                 if (isEnd(event)) {
                     control.forwardTo(null);
@@ -78,7 +104,17 @@ final class ProcessRunDriver implements RunDriver {
             LOG.debug("child {}: output broken: {}", c.pid(), e.toString());
         }
         control.forwardTo(null);
+        control.closeFence();
         return c.wasKilled() ? killed(id, c, control) : died(id, c);
+    }
+
+    private void keep(String runId, dev.tether.engine.process.WireCheckpoint wire) {
+        if (saver == null || wire == null) return;
+        try {
+            saver.put(org.bsc.langgraph4j.RunnableConfig.builder().threadId(runId).build(), wire.toCheckpoint());
+        } catch (Exception e) {
+            LOG.warn("run {}: checkpoint after {} from its child not kept: {}", runId, wire.node(), e.getMessage());
+        }
     }
 
     private RunSnapshot killed(String id, Child c, RunControl control) {

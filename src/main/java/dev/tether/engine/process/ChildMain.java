@@ -53,8 +53,14 @@ public final class ChildMain {
             // next run, which runs on this same thread.
             if (isEnd(event)) ProcessTree.killDescendantsOfSelf(1_000);
         });
+        var checkpoints = new ChildCheckpointStore(m -> {
+            synchronized (protocol) {
+                protocol.println(m.toLine());
+                protocol.flush();
+            }
+        });
         var config = EngineConfig.defaults().withConcurrency(1).withCancelGrace(NEVER_STUCK)
-                .withWorkerName(args[1]).withCheckpointSaver(null);
+                .withWorkerName(args[1]).withCheckpointSaver(checkpoints);
         var engine = new LocalEngine(config, catalog, registry, queue);
         engine.prepareGraphs();
         synchronized (protocol) {
@@ -74,6 +80,13 @@ public final class ChildMain {
             }
             switch (msg.op()) {
                 case ChildMessage.RUN -> {
+                    if (msg.checkpoint() != null) {
+                        try {
+                            checkpoints.seed(msg.request().runId(), msg.checkpoint().toCheckpoint());
+                        } catch (IllegalArgumentException e) { // the run then fails with "no checkpoint", named below
+                            System.err.println("tether child: unreadable starting checkpoint: " + e.getMessage());
+                        }
+                    }
                     registry.apply(msg.request().submitted());
                     queue.offer(msg.request());
                 }

@@ -204,4 +204,22 @@ class ProcessIsolationTest {
         assertThat(seenPids.stream().filter(p -> !current.contains(p)).filter(ProcessTreeCount::alive).toList())
                 .as("every replaced child is gone").isEmpty();
     }
+
+    @Test
+    void aKilledChildsCheckpointsReachTheParentAndItsRunResumesInAChild() throws Exception {
+        awaitPoolFull();
+        var id = startAndAwaitNode("coop", Map.of("millis", 1_500), "work");
+        assertThat(engine.cancel(id, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        var killed = awaitEnd(id, Duration.ofSeconds(10));
+        assertThat(killed.forced()).isTrue();
+        assertThat(engine.checkpoints(id)).extracting(dev.tether.engine.CheckpointInfo::node).containsExactly("__START__", "start");
+
+        awaitPoolFull();
+        var again = engine.resume(id, null);
+        var end = awaitEnd(again.runId(), Duration.ofSeconds(30));
+        assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(end.timeline()).extracting(dev.tether.run.NodeSpan::node).containsExactly("work", "done");
+        assertThat(engine.checkpoints(again.runId())).as("a completed attempt keeps none").isEmpty();
+        awaitPoolFull();
+    }
 }
