@@ -82,6 +82,32 @@ final class ConsoleCommands implements AutoCloseable {
         return call(() -> engine.submit(graphId, queue, input), "submit " + graphId);
     }
 
+    /** A cancel that discards the runs' checkpoints once they stopped (rollback) or keeps them (interrupt). */
+    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level,
+                                                  dev.tether.engine.CancelMode mode) {
+        var ids = List.copyOf(runIds);
+        return call(() -> ids.stream().map(id -> engine.cancel(id, level, mode)).toList(), level.label() + " (" + mode.label() + ")");
+    }
+
+    /** A new attempt of a finished run from its checkpoint after {@code node} (null: the latest). */
+    CompletableFuture<RunSnapshot> resume(String runId, String node) {
+        return call(() -> engine.resume(runId, node), "resume " + runId.substring(Math.max(0, runId.length() - 8)));
+    }
+
+    /** A run's checkpoints and attempts, read off the FX thread; a failure reads as none (logged). */
+    CompletableFuture<DetailsModel.Resumption> resumption(String runId) {
+        var result = new CompletableFuture<DetailsModel.Resumption>();
+        executor.execute(() -> {
+            try {
+                result.complete(new DetailsModel.Resumption(runId, engine.checkpoints(runId), engine.attempts(runId)));
+            } catch (RuntimeException e) {
+                LOG.debug("checkpoints of {}: {}", runId, e.toString());
+                result.complete(new DetailsModel.Resumption(runId, List.of(), List.of()));
+            }
+        });
+        return result;
+    }
+
     CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds) {
         return cancel(runIds, dev.tether.engine.StopLevel.CANCEL);
     }

@@ -11,7 +11,7 @@ record ConsoleModels(ActiveRunsModel active, HistoryModel history, DetailsModel 
 
     static ConsoleModels of(ConsoleCommands commands, ConsoleOptions options, int historyCapacity, ObservableLongValue clock) {
         return new ConsoleModels(new ActiveRunsModel(options.linger()), new HistoryModel(historyCapacity),
-                new DetailsModel(commands::graphs), new MetricsModel(), new WorkersModel(commands::workers), new StatusModel(), clock);
+                new DetailsModel(commands::graphs, commands::resumption), new MetricsModel(), new WorkersModel(commands::workers), new StatusModel(), clock);
     }
 
     /** Once per clock tick: the polled values (counts, executor use, metrics sample, workers). */

@@ -42,7 +42,14 @@ public final class DetailsController {
     @FXML private HBox stopBox;
     @FXML private Button stopAfterNodeButton;
     @FXML private Label stopHint;
+    @FXML private HBox resumeBox;
+    @FXML private VBox attemptsSection;
+    @FXML private VBox attemptsBox;
+    @FXML private VBox checkpointsSection;
+    @FXML private VBox checkpointsBox;
     private BiConsumer<List<String>, StopLevel> stop = (ids, level) -> {};
+    private BiConsumer<String, String> resume = (runId, node) -> {};
+    private java.util.function.Consumer<List<String>> rollback = ids -> {};
 
     private DetailsModel model;
     private Label runtimeValue;
@@ -67,9 +74,79 @@ public final class DetailsController {
         stopHint.visibleProperty().bind(model.stopHint().isNotNull());
         stopHint.managedProperty().bind(model.stopHint().isNotNull());
         graphBox.getChildren().setAll(diagram);
+        resumeBox.visibleProperty().bind(model.resumable());
+        resumeBox.managedProperty().bind(model.resumable());
+        diagram.onResumeFrom(model::canResumeFrom, node -> resumeFrom(node));
+        model.checkpoints().addListener((javafx.collections.ListChangeListener<dev.tether.engine.CheckpointInfo>) c -> renderResumption());
+        model.attempts().addListener((javafx.collections.ListChangeListener<RunSnapshot>) c -> renderResumption());
+        model.resumable().addListener(o -> renderResumption());
         clock.addListener(o -> tick());
         model.run().addListener(o -> render());
         render();
+    }
+
+    /**
+     * @param resume   starts a new attempt of a run after a node (null: its last checkpoint)
+     * @param rollback cancels runs and discards their checkpoints
+     */
+    void initResume(BiConsumer<String, String> resume, java.util.function.Consumer<List<String>> rollback) {
+        this.resume = resume;
+        this.rollback = rollback;
+    }
+
+    @FXML
+    void onResume() {
+        resumeFrom(null);
+    }
+
+    @FXML
+    void onRollback() {
+        var ids = model.stopTargets(StopLevel.CANCEL);
+        if (!ids.isEmpty()) rollback.accept(ids);
+    }
+
+    private void resumeFrom(String node) {
+        var r = current();
+        if (r != null && model.resumable().get()) resume.accept(r.runId(), node);
+    }
+
+    /** The attempts (when there are several) and the checkpoints of a finished run. */
+    private void renderResumption() {
+        var attempts = model.attempts();
+        attemptsBox.getChildren().clear();
+        boolean several = attempts.size() > 1;
+        attemptsSection.setVisible(several);
+        attemptsSection.setManaged(several);
+        var shown = current();
+        for (var a : attempts) {
+            var badge = new Label(a.status().name());
+            StatusStyles.apply(badge, a.status());
+            var what = new Label(a.shortId() + "  " + (a.resumeOf() == null ? "first attempt"
+                    : "resumed after " + a.resumeOf().node()) + (shown != null && a.runId().equals(shown.runId()) ? "  (shown)" : ""));
+            what.getStyleClass().add("attempt-text");
+            attemptsBox.getChildren().add(new HBox(8, badge, what));
+        }
+        var checkpoints = model.checkpoints();
+        checkpointsBox.getChildren().clear();
+        boolean any = !checkpoints.isEmpty();
+        checkpointsSection.setVisible(any);
+        checkpointsSection.setManaged(any);
+        for (var c : checkpoints) {
+            var text = new Label("after " + c.node() + "   " + Formats.full(c.at()) + (c.bytes() < 0 ? "" : "   " + Formats.bytes(c.bytes())));
+            text.getStyleClass().add(c.readable() ? "checkpoint-text" : "checkpoint-unreadable");
+            var row = new HBox(8, text);
+            row.getStyleClass().add("checkpoint-row");
+            if (!c.readable()) {
+                text.setText(text.getText() + "   unreadable: " + c.error());
+                text.setWrapText(true);
+            } else if (model.resumable().get()) {
+                var go = new Button("Resume from here");
+                go.getStyleClass().addAll("flat", "checkpoint-resume");
+                go.setOnAction(e -> resumeFrom(c.node()));
+                row.getChildren().add(go);
+            }
+            checkpointsBox.getChildren().add(row);
+        }
     }
 
     private RunSnapshot current() {

@@ -28,17 +28,79 @@ final class DetailsModel {
     private final ReadOnlyBooleanWrapper stoppableAfterNode = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper stopHint = new ReadOnlyStringWrapper();
     private final Supplier<CompletableFuture<List<GraphInfo>>> graphs;
+    private final java.util.function.Function<String, CompletableFuture<Resumption>> resumptions;
+    private final javafx.collections.ObservableList<dev.tether.engine.CheckpointInfo> checkpoints = javafx.collections.FXCollections.observableArrayList();
+    private final javafx.collections.ObservableList<RunSnapshot> attempts = javafx.collections.FXCollections.observableArrayList();
+    private final ReadOnlyBooleanWrapper resumable = new ReadOnlyBooleanWrapper();
     private ObservableValue<RunSnapshot> source;
     private final InvalidationListener follow = o -> run.set(source.getValue());
+    /** The run and status the checkpoints were last read for: read again when either changes. */
+    private String loadedFor;
+
+    /** A run's checkpoints (oldest first) and its attempts, as read for {@code runId}. */
+    record Resumption(String runId, List<dev.tether.engine.CheckpointInfo> checkpoints, List<RunSnapshot> attempts) {}
 
     DetailsModel(Supplier<CompletableFuture<List<GraphInfo>>> graphs) {
+        this(graphs, id -> CompletableFuture.completedFuture(new Resumption(id, List.of(), List.of())));
+    }
+
+    /** @param resumptions reads a run's checkpoints and attempts off the FX thread */
+    DetailsModel(Supplier<CompletableFuture<List<GraphInfo>>> graphs,
+                 java.util.function.Function<String, CompletableFuture<Resumption>> resumptions) {
         this.graphs = graphs;
+        this.resumptions = resumptions;
         run.addListener(o -> {
             var r = run.get();
             stoppable.set(r != null && ConsoleCommands.reaches(r, StopLevel.CANCEL));
             stoppableAfterNode.set(r != null && ConsoleCommands.reaches(r, StopLevel.AFTER_NODE));
             stopHint.set(stopHint(r));
+            loadResumption(r);
         });
+    }
+
+    private void loadResumption(RunSnapshot r) {
+        var key = r == null ? null : r.runId() + "/" + r.status();
+        if (java.util.Objects.equals(key, loadedFor)) return;
+        loadedFor = key;
+        if (r == null || !r.isTerminal()) { // checkpoints matter once it has ended; attempts are read then too
+            checkpoints.clear();
+            attempts.setAll(r == null || r.resumeOf() == null ? List.of() : List.of(r));
+            resumable.set(false);
+            return;
+        }
+        resumptions.apply(r.runId()).thenAccept(found -> javafx.application.Platform.runLater(() -> {
+            var now = run.get();
+            if (now == null || !now.runId().equals(found.runId())) return; // another run is shown by now
+            checkpoints.setAll(found.checkpoints());
+            attempts.setAll(found.attempts());
+            resumable.set(now.status() != RunStatus.COMPLETED && found.checkpoints().stream().anyMatch(dev.tether.engine.CheckpointInfo::readable));
+        }));
+    }
+
+    /** The shown run's checkpoints, oldest first (read once it has ended). */
+    javafx.collections.ObservableList<dev.tether.engine.CheckpointInfo> checkpoints() {
+        return checkpoints;
+    }
+
+    /** The shown run's attempts, oldest first: the first and every resume of it. */
+    javafx.collections.ObservableList<RunSnapshot> attempts() {
+        return attempts;
+    }
+
+    /** Whether the shown run can be resumed: it ended other than COMPLETED and kept a readable checkpoint. */
+    ReadOnlyBooleanProperty resumable() {
+        return resumable.getReadOnlyProperty();
+    }
+
+    /** Whether resuming after {@code node} is possible for the shown run. */
+    boolean canResumeFrom(String node) {
+        return resumable.get() && checkpoints.stream().anyMatch(c -> c.readable() && c.node().equals(node));
+    }
+
+    /** Reads the shown run's checkpoints and attempts again (after a resume or a rollback). */
+    void reloadResumption() {
+        loadedFor = null;
+        loadResumption(run.get());
     }
 
     /** The run shown (null: none), current as of its latest change. */

@@ -40,4 +40,11 @@ public final class Formats {
     public static String orDash(Object o) {
         return o == null ? "—" : o.toString();
     }
+
+    /** A size as people read it: 812 B, 3.4 KiB, 1.2 MiB. */
+    public static String bytes(long n) {
+        if (n < 1024) return n + " B";
+        if (n < 1024 * 1024) return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+    }
 }

@@ -98,10 +98,31 @@ final class GraphDiagram extends Pane {
         return p;
     }
 
+    private java.util.function.Predicate<String> canResumeFrom = node -> false;
+    private java.util.function.Consumer<String> resumeFrom = node -> {};
+
+    /** Offers "Resume from here" on the nodes (and the start) a finished run can continue after. */
+    void onResumeFrom(java.util.function.Predicate<String> can, java.util.function.Consumer<String> resume) {
+        this.canResumeFrom = can;
+        this.resumeFrom = resume;
+    }
+
+    private void offerResume(javafx.scene.Node shape, String nodeId) {
+        shape.setOnContextMenuRequested(e -> {
+            if (!canResumeFrom.test(nodeId)) return;
+            var item = new javafx.scene.control.MenuItem(GraphShape.START.equals(nodeId) ? "Resume from the start" : "Resume from here");
+            item.setOnAction(a -> resumeFrom.accept(nodeId));
+            var menu = new javafx.scene.control.ContextMenu(item);
+            menu.show(shape, e.getScreenX(), e.getScreenY());
+            e.consume();
+        });
+    }
+
     private void drawNode(GraphShape.Node n, double[] c, String state) {
         if (n.kind() == GraphShape.Kind.START || n.kind() == GraphShape.Kind.END) {
             var dot = new Circle(c[0], c[1], DOT);
             dot.getStyleClass().addAll("gterminal", state == null ? "gnode-idle" : state);
+            if (n.kind() == GraphShape.Kind.START) offerResume(dot, n.id());
             getChildren().add(dot);
             return;
         }
@@ -121,6 +142,7 @@ final class GraphDiagram extends Pane {
         node.getStyleClass().addAll("gnode", state == null ? "gnode-idle" : state);
         node.setId("gnode-" + n.id());
         node.relocate(c[0] - BOX_W / 2, c[1] - BOX_H / 2);
+        offerResume(node, n.id());
         getChildren().add(node);
     }
 

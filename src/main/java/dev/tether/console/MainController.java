@@ -62,6 +62,7 @@ public final class MainController {
         activeController.init(models.active(), models.clock(), this::cancel);
         historyController.init(models.history());
         detailsController.init(models.details(), models.clock(), this::cancel);
+        detailsController.initResume(this::resume, this::rollback);
         metricsController.init(models.metrics());
         workersController.init(models.workers());
         statusController.init(models.status());
@@ -143,6 +144,21 @@ public final class MainController {
                                 + "; History shows how they ended.");
             }
         }));
+    }
+
+    /** Starts a new attempt; the details pane then lists it among the run's attempts. */
+    void resume(String runId, String node) {
+        commands.resume(runId, node).thenAccept(attempt -> Platform.runLater(() -> {
+            tell.accept("Resumed run " + runId.substring(Math.max(0, runId.length() - 8)),
+                    "New attempt " + attempt.shortId() + (node == null ? " continues after its last checkpoint" : " continues after " + node) + ".");
+            models.details().reloadResumption();
+        }));
+    }
+
+    /** Cancels and discards the runs' checkpoints (rollback). */
+    void rollback(List<String> ids) {
+        commands.cancel(ids, StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK)
+                .thenAccept(o -> Platform.runLater(() -> models.details().reloadResumption()));
     }
 
     @FXML

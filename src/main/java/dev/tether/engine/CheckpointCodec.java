@@ -17,11 +17,11 @@ import java.util.zip.CRC32C;
  * A checkpoint's state as stored bytes, with a checksum so that a truncated or damaged record is
  * reported as unreadable instead of resuming a run from half a state.
  *
- * <p>JSON when the state round-trips through JSON unchanged (strings, booleans, ints, doubles, lists
- * and string-keyed maps of those): readable by any process and by people. Anything else (a long, a
- * float, a graph's own classes) would come back as a different type, so it is stored with Java
- * serialization: only where the store is private to the user (the embedded file), never from a
- * shared server, where deserialising bytes written by someone else would run their code.
+ * <p>JSON when the state round-trips through JSON unchanged (strings, booleans, numbers, lists and
+ * string-keyed maps of those; longs and floats are tagged so they come back as longs and floats):
+ * readable by any process and by people. Anything else (a graph's own classes, a date) is stored
+ * with Java serialization: only where the store is private to the user (the embedded file), never
+ * from a shared server, where deserialising bytes written by someone else would run their code.
  */
 public final class CheckpointCodec {
     public enum Format { JSON, JAVA }
@@ -35,28 +35,26 @@ public final class CheckpointCodec {
      * @throws IllegalArgumentException when the state cannot be stored here (the reason names the field)
      */
     public static Encoded encode(Map<String, Object> state, boolean allowJava) {
-        var problem = jsonProblem(state, "");
         byte[] bytes;
         Format format;
-        if (problem == null) {
-            try {
-                bytes = Json.mapper().writeValueAsBytes(state);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("state is not JSON: " + e.getMessage(), e);
-            }
-            format = Format.JSON;
-        } else if (allowJava) {
-            var out = new ByteArrayOutputStream();
-            try (var oos = new ObjectOutputStream(out)) {
-                oos.writeObject(new java.util.LinkedHashMap<>(state));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("state is neither JSON (" + problem + ") nor serializable: " + e, e);
-            }
-            bytes = out.toByteArray();
-            format = Format.JAVA;
-        } else {
-            throw new IllegalArgumentException("state is not plain JSON: " + problem);
+        String problem;
+        try {
+            bytes = Json.mapper().writeValueAsBytes(toJson(state, ""));
+            return new Encoded(Format.JSON, bytes, checksum(bytes));
+        } catch (NotJson e) {
+            problem = e.getMessage();
+        } catch (IOException e) {
+            problem = "not JSON: " + e.getMessage();
         }
+        if (!allowJava) throw new IllegalArgumentException("state is not plain JSON: " + problem);
+        var out = new ByteArrayOutputStream();
+        try (var oos = new ObjectOutputStream(out)) {
+            oos.writeObject(new java.util.LinkedHashMap<>(state));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("state is neither JSON (" + problem + ") nor serializable: " + e, e);
+        }
+        bytes = out.toByteArray();
+        format = Format.JAVA;
         return new Encoded(format, bytes, checksum(bytes));
     }
 
@@ -69,49 +67,76 @@ public final class CheckpointCodec {
         }
         try {
             return switch (format) {
-                case JSON -> Json.mapper().readValue(bytes, Map.class);
+                case JSON -> (Map<String, Object>) fromJson(Json.mapper().readValue(bytes, Map.class));
                 case JAVA -> {
                     try (var in = new PluginAwareInput(new ByteArrayInputStream(bytes))) {
                         yield (Map<String, Object>) in.readObject();
                     }
                 }
             };
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+        } catch (IOException | ClassNotFoundException | ClassCastException | NumberFormatException e) {
             throw new IllegalArgumentException("unreadable " + format.name().toLowerCase() + " state: " + e.getMessage(), e);
         }
+    }
+
+    /** A long or a float would come back from JSON as an int or a double: they travel tagged. */
+    private static final String LONG = "$tether.long", FLOAT = "$tether.float";
+
+    private static final class NotJson extends Exception {
+        NotJson(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The value as JSON carries it back unchanged, or why it cannot be (with its path). */
+    private static Object toJson(Object value, String path) throws NotJson {
+        return switch (value) {
+            case null -> null;
+            case String s -> s;
+            case Boolean b -> b;
+            case Integer i -> i;
+            case Long l -> Map.of(LONG, Long.toString(l));
+            case Float f when Float.isFinite(f) -> Map.of(FLOAT, Float.toString(f));
+            case Double d when Double.isFinite(d) -> d;
+            case Double d -> throw new NotJson(at(path, "a non-finite double"));
+            case Map<?, ?> m -> {
+                var out = new java.util.LinkedHashMap<String, Object>();
+                for (var e : m.entrySet()) {
+                    if (!(e.getKey() instanceof String k)) throw new NotJson(at(path, "a map with non-string keys"));
+                    if (k.startsWith("$tether.")) throw new NotJson(at(path, "a map with a reserved key"));
+                    out.put(k, toJson(e.getValue(), path.isEmpty() ? k : path + "." + k));
+                }
+                yield out;
+            }
+            case List<?> l -> {
+                var out = new java.util.ArrayList<Object>(l.size());
+                for (int i = 0; i < l.size(); i++) out.add(toJson(l.get(i), path + "[" + i + "]"));
+                yield out;
+            }
+            default -> throw new NotJson(at(path, "a " + value.getClass().getName()));
+        };
+    }
+
+    private static Object fromJson(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            if (m.size() == 1 && m.get(LONG) instanceof String l) return Long.valueOf(l);
+            if (m.size() == 1 && m.get(FLOAT) instanceof String f) return Float.valueOf(f);
+            var out = new java.util.LinkedHashMap<String, Object>();
+            for (var e : m.entrySet()) out.put((String) e.getKey(), fromJson(e.getValue()));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            var out = new java.util.ArrayList<Object>(l.size());
+            for (var v : l) out.add(fromJson(v));
+            return out;
+        }
+        return value;
     }
 
     public static long checksum(byte[] bytes) {
         var crc = new CRC32C();
         crc.update(bytes);
         return crc.getValue();
-    }
-
-    /** Null when JSON gives back exactly this value; else what does not survive, with its path. */
-    private static String jsonProblem(Object value, String path) {
-        return switch (value) {
-            case null -> null;
-            case String s -> null;
-            case Boolean b -> null;
-            case Integer i -> null;
-            case Double d -> Double.isFinite(d) ? null : at(path, "a non-finite double");
-            case Map<?, ?> m -> {
-                for (var e : m.entrySet()) {
-                    if (!(e.getKey() instanceof String k)) yield at(path, "a map with non-string keys");
-                    var p = jsonProblem(e.getValue(), path.isEmpty() ? k : path + "." + k);
-                    if (p != null) yield p;
-                }
-                yield null;
-            }
-            case List<?> l -> {
-                for (int i = 0; i < l.size(); i++) {
-                    var p = jsonProblem(l.get(i), path + "[" + i + "]");
-                    if (p != null) yield p;
-                }
-                yield null;
-            }
-            default -> at(path, "a " + value.getClass().getName());
-        };
     }
 
     private static String at(String path, String what) {

@@ -128,6 +128,33 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void aCancelledRunIsResumedFromTheDetailsPaneAndListsItsAttemptsAndCheckpoints(FxRobot robot) {
+        var id = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "wait".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        engine.cancel(id);
+        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLED);
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class)); // selects the row
+
+        var resume = fx(() -> robot.lookup("#resumeButton").queryAs(javafx.scene.control.Button.class));
+        await("the details pane offers Resume once the checkpoints are read").atMost(3, TimeUnit.SECONDS)
+                .until(() -> fx(() -> resume.isVisible() && robot.lookup(".checkpoint-row").queryAll().size() == 2));
+        assertThat(fx(() -> robot.lookup(".checkpoint-text").queryAllAs(Label.class).stream().map(Label::getText).toList()))
+                .satisfiesExactly(t -> assertThat(t).startsWith("after __START__"), t -> assertThat(t).startsWith("after prepare"));
+        robot.clickOn(resume);
+
+        await().atMost(3, TimeUnit.SECONDS).until(() -> engine.registry().all().stream()
+                .anyMatch(r -> r.resumeOf() != null && r.resumeOf().runId().equals(id)));
+        var attempt = engine.registry().all().stream().filter(r -> r.resumeOf() != null).findFirst().orElseThrow();
+        assertThat(attempt.resumeOf().node()).isEqualTo("prepare");
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "wait".equals(engine.registry().get(attempt.runId()).orElseThrow().currentNode()));
+        assertThat(engine.registry().get(attempt.runId()).orElseThrow().timeline()).extracting(dev.tether.run.NodeSpan::node)
+                .as("only the nodes after the checkpoint run again").containsExactly("wait");
+        await("the shown run lists both attempts").atMost(3, TimeUnit.SECONDS)
+                .until(() -> fx(() -> robot.lookup(".attempt-text").queryAll().size() == 2));
+    }
+
+    @Test
     void ctrlNOpensTheSubmitDialog(FxRobot robot) {
         robot.press(KeyCode.CONTROL, KeyCode.N).release(KeyCode.N, KeyCode.CONTROL);
         await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
