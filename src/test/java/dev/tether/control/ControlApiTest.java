@@ -67,6 +67,40 @@ class ControlApiTest {
     }
 
     @Test
+    void aCancelledRunIsResumedOverHttpAndARefusedResumeSaysWhy() throws Exception {
+        var id = sleeper();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> "outline".equals(client.get(id).currentNode()));
+        var active = http.call("POST", "/api/runs/" + id + "/resume", "");
+        assertThat(active.status()).isEqualTo(409);
+        assertThat(active.body()).contains("not-resumable").contains("cancel it before resuming it");
+
+        client.cancel(id);
+        client.awaitTerminal(id, Duration.ofSeconds(10));
+        assertThat(client.checkpoints(id)).extracting(c -> c.node()).containsExactly("__START__");
+
+        var noSuchNode = http.call("POST", "/api/runs/" + id + "/resume?from=publish", "");
+        assertThat(noSuchNode.status()).isEqualTo(409);
+        assertThat(noSuchNode.body()).contains("no checkpoint after node 'publish'").contains("it can resume after: __START__");
+        assertThatThrownBy(() -> client.resume(id, "publish")).isInstanceOfSatisfying(ControlException.class,
+                e -> assertThat(e.kind()).isEqualTo(ControlException.Kind.NOT_RESUMABLE));
+
+        var created = http.call("POST", "/api/runs/" + id + "/resume?from=__START__", "");
+        assertThat(created.status()).isEqualTo(201);
+        var attempt = dev.tether.json.Json.read(created.body(), dev.tether.run.RunSnapshot.class);
+        assertThat(attempt.resumeOf().runId()).isEqualTo(id);
+        assertThat(attempt.resumeOf().node()).isEqualTo("__START__");
+        assertThat(client.attempts(id)).extracting(r -> r.runId()).containsExactly(id, attempt.runId());
+
+        var rolledBack = client.cancel(attempt.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK);
+        assertThat(rolledBack.runId()).isEqualTo(attempt.runId());
+        client.awaitTerminal(attempt.runId(), Duration.ofSeconds(10));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.checkpoints(attempt.runId()).isEmpty());
+        assertThat(http.call("POST", "/api/runs/" + id + "/cancel?mode=undo", "").status()).isEqualTo(400);
+        assertThat(http.call("POST", "/api/runs/" + RunIdsForTest.unknown() + "/resume", "").status()).isEqualTo(404);
+    }
+
+    @Test
     void unknownAndBadIdsAreTheirOwnErrors() {
         assertThatThrownBy(() -> client.get("ffffffff")).isInstanceOfSatisfying(ControlException.class,
                 e -> assertThat(e.kind()).isEqualTo(ControlException.Kind.UNKNOWN_RUN));
@@ -289,5 +323,12 @@ class ControlApiTest {
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
                 .until(() -> http.call("GET", "/api/runs", null).status() == 200);
+    }
+
+    /** A well-formed id no run has. */
+    static final class RunIdsForTest {
+        static String unknown() {
+            return dev.tether.run.RunIds.next();
+        }
     }
 }
