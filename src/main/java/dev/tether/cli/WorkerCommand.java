@@ -51,6 +51,10 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Where runs execute: thread (default) or process (a child JVM each, which a kill can stop); isolation.properties overrides it per graph.")
     dev.tether.engine.Isolation isolation = dev.tether.engine.Isolation.THREAD;
 
+    @Option(names = "--checkpoints", paramLabel = "STORE",
+            description = "redis (default): a checkpoint after every node, in Redis, so a run can be resumed on any worker; off: none.")
+    String checkpoints = "redis";
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -66,7 +70,7 @@ final class WorkerCommand implements Callable<Integer> {
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
         var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout,
-                EngineOptions.isolationPolicy(isolation));
+                EngineOptions.isolationPolicy(isolation), checkpointsOn());
         var worker = RedisWorker.start(settings, options, catalog);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();
@@ -83,5 +87,13 @@ final class WorkerCommand implements Callable<Integer> {
         } catch (Exception e) {
             return "worker";
         }
+    }
+
+    private boolean checkpointsOn() {
+        return switch (checkpoints.toLowerCase(java.util.Locale.ROOT)) {
+            case "redis" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--checkpoints must be redis or off, not '" + checkpoints + "'");
+        };
     }
 }

@@ -33,13 +33,19 @@ public final class RedisWorker implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisWorker.class);
     public static final Duration DEFAULT_FENCE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** @param checkpoints whether runs write checkpoints to Redis (so they can be resumed, on any worker) */
     public record Options(String name, List<String> queues, int concurrency, Duration cancelGrace,
                           Duration finishedTtl, LostRunPolicy lostPolicy, Duration fenceTimeout,
-                          dev.tether.engine.IsolationPolicy isolation) {
+                          dev.tether.engine.IsolationPolicy isolation, boolean checkpoints) {
         public Options {
             if (fenceTimeout.compareTo(Heartbeat.HOLD_AFTER) < 0) {
                 throw new IllegalArgumentException("--fence-timeout must be at least " + Heartbeat.HOLD_AFTER.toMillis() + "ms");
             }
+        }
+
+        public Options(String name, List<String> queues, int concurrency, Duration cancelGrace, Duration finishedTtl,
+                       LostRunPolicy lostPolicy, Duration fenceTimeout, dev.tether.engine.IsolationPolicy isolation) {
+            this(name, queues, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout, isolation, true);
         }
 
         public static Options of(String name, List<String> queues, int concurrency) {
@@ -119,7 +125,8 @@ public final class RedisWorker implements AutoCloseable {
         // Checkpoints go to Redis, where any worker can continue the run (a LOST one resumes elsewhere).
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
                 .withWorkerName(options.name()).withIsolation(options.isolation())
-                .withCheckpointSaver(new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT));
+                .withCheckpointSaver(options.checkpoints()
+                        ? new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT) : null);
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
         this.mirror = engine.registry().subscribe(this::publish);

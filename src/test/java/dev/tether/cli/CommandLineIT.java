@@ -89,6 +89,37 @@ class CommandLineIT {
     }
 
     @Test
+    void resumeStartsALinkedAttemptAndRefusalsAreExit6WithTheReason() {
+        var id = submitSleeper();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> status(id).path("currentNode").asText().equals("outline"));
+        assertThat(tether.run("cancel", id, "--wait").exit()).isZero();
+
+        var human = tether.run("status", id);
+        assertThat(human.out()).contains("  Checkpoints (resume --from NODE):", "    after __START__");
+        var refused = tether.run("resume", id, "--from", "publish");
+        assertThat(refused.exit()).isEqualTo(6);
+        assertThat(refused.err()).startsWith("tether: run ").contains("no checkpoint after node 'publish'")
+                .contains("it can resume after: __START__").doesNotContain("\n");
+
+        var resumed = tether.run("resume", id.substring(id.length() - 8));
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        var attempt = resumed.out();
+        assertThat(attempt).matches("[0-9a-f-]{36}").isNotEqualTo(id);
+        var view = status(attempt);
+        assertThat(view.path("resumeOf").asText()).isEqualTo(id);
+        assertThat(view.path("resumedAfterNode").asText()).isEqualTo("__START__");
+        assertThat(view.path("attempts")).extracting(JsonNode::asText).containsExactly(id, attempt);
+
+        var rollback = tether.run("cancel", attempt, "--mode", "rollback", "--wait");
+        assertThat(rollback.exit()).as(rollback.err()).isZero();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> status(attempt).path("checkpoints").isEmpty());
+        var nothing = tether.run("resume", attempt);
+        assertThat(nothing.exit()).isEqualTo(6);
+        assertThat(nothing.err()).contains("has no checkpoints");
+        assertThat(tether.run("cancel", id, "--mode", "undo").exit()).isEqualTo(2);
+    }
+
+    @Test
     void cancelAllStopsEveryActiveRun() {
         var ids = new ArrayList<String>();
         for (int i = 0; i < 3; i++) ids.add(submitSleeper());
@@ -105,7 +136,7 @@ class CommandLineIT {
 
     @Test
     void waitingOnARunThatIgnoresItsCancelTimesOutWithExit5NamingItsState() {
-        var r0 = tether.run("submit", "stubborn", "--input", "seconds=6");
+        var r0 = tether.run("submit", "stubborn", "--input", "seconds=30"); // long enough for a loaded machine: it is killed after the grace anyway
         var id = r0.out();
         await().atMost(10, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
 
