@@ -61,10 +61,7 @@ public final class CheckpointCodec {
     /** @throws IllegalArgumentException with a one-line reason for a damaged or unreadable record */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> decode(Format format, byte[] bytes, long checksum) {
-        if (bytes == null) throw new IllegalArgumentException("no state stored");
-        if (checksum(bytes) != checksum) {
-            throw new IllegalArgumentException("checksum mismatch (" + bytes.length + " bytes): the record is truncated or damaged");
-        }
+        verify(bytes, checksum);
         try {
             return switch (format) {
                 case JSON -> (Map<String, Object>) fromJson(Json.mapper().readValue(bytes, Map.class));
@@ -131,6 +128,14 @@ public final class CheckpointCodec {
             return out;
         }
         return value;
+    }
+
+    /** @throws IllegalArgumentException when the bytes are missing or do not match their checksum */
+    public static void verify(byte[] bytes, long checksum) {
+        if (bytes == null) throw new IllegalArgumentException("no state stored");
+        if (checksum(bytes) != checksum) {
+            throw new IllegalArgumentException("checksum mismatch (" + bytes.length + " bytes): the record is truncated or damaged");
+        }
     }
 
     public static long checksum(byte[] bytes) {

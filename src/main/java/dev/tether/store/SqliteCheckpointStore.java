@@ -158,18 +158,24 @@ public final class SqliteCheckpointStore implements CheckpointStore {
      */
     @Override
     public Optional<Checkpoint> get(RunnableConfig config) {
-        var rows = rows(thread(config));
+        var runId = thread(config);
         var wanted = config.checkPointId().orElse(null);
-        for (int i = rows.size() - 1; i >= 0; i--) {
-            var r = rows.get(i);
-            if (wanted != null && !wanted.equals(r.info.id())) continue;
-            if (r.state == null) {
-                throw new IllegalStateException("checkpoint after node '" + r.info.node() + "' of run " + thread(config)
-                        + " is unreadable: " + r.info.error());
+        var row = db.read(c -> {
+            var sql = "SELECT id, node, next_node, written_at, format, state, checksum, bytes FROM checkpoint WHERE thread_id = ?"
+                    + (wanted == null ? "" : " AND id = ?") + " ORDER BY seq DESC LIMIT 1";
+            try (var q = c.prepareStatement(sql)) {
+                q.setString(1, runId);
+                if (wanted != null) q.setString(2, wanted);
+                try (var rs = q.executeQuery()) {
+                    return rs.next() ? row(rs, true) : null;
+                }
             }
-            return Optional.of(r.state);
+        });
+        if (row == null) return Optional.empty();
+        if (row.state == null) {
+            throw new IllegalStateException("checkpoint after node '" + row.info.node() + "' of run " + runId + " is unreadable: " + row.info.error());
         }
-        return Optional.empty();
+        return Optional.of(row.state);
     }
 
     @Override
@@ -180,9 +186,10 @@ public final class SqliteCheckpointStore implements CheckpointStore {
 
     // ------------------------------------------------------------------ CheckpointStore
 
+    /** Checked by checksum and format, not decoded: describing a run's checkpoints stays cheap for large states. */
     @Override
     public List<CheckpointInfo> describe(String runId) {
-        return rows(runId).stream().map(r -> r.info).toList();
+        return rows(runId, false).stream().map(r -> r.info).toList();
     }
 
     @Override
@@ -284,22 +291,26 @@ public final class SqliteCheckpointStore implements CheckpointStore {
 
     private record Row(CheckpointInfo info, Checkpoint state) {}
 
-    /** A run's checkpoints, oldest first, each decoded or with the reason it cannot be. */
     private List<Row> rows(String runId) {
+        return rows(runId, true);
+    }
+
+    /** A run's checkpoints, oldest first, each decoded (or only checked) or with the reason it cannot be. */
+    private List<Row> rows(String runId, boolean decode) {
         return db.read(c -> {
             try (var q = c.prepareStatement("SELECT id, node, next_node, written_at, format, state, checksum, bytes "
                     + "FROM checkpoint WHERE thread_id = ? ORDER BY seq")) {
                 q.setString(1, runId);
                 try (var rs = q.executeQuery()) {
                     var out = new ArrayList<Row>();
-                    while (rs.next()) out.add(row(rs));
+                    while (rs.next()) out.add(row(rs, decode));
                     return out;
                 }
             }
         });
     }
 
-    private static Row row(ResultSet rs) throws SQLException {
+    private static Row row(ResultSet rs, boolean decode) throws SQLException {
         var id = rs.getString(1);
         var node = rs.getString(2);
         var next = rs.getString(3);
@@ -308,6 +319,10 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         long size = rs.getLong(8);
         try {
             var format = CheckpointCodec.Format.valueOf(rs.getString(5));
+            if (!decode) {
+                CheckpointCodec.verify(bytes, rs.getLong(7));
+                return new Row(new CheckpointInfo(id, node, next, at, size, null), null);
+            }
             var state = CheckpointCodec.decode(format, bytes, rs.getLong(7));
             var cp = Checkpoint.builder().id(id).nodeId(node).nextNodeId(next).state(state).build();
             return new Row(new CheckpointInfo(id, node, next, at, size, null), cp);
