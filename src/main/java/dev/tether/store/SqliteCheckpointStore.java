@@ -82,6 +82,16 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         }
         var replace = config.checkPointId().orElse(null);
         long now = System.currentTimeMillis();
+        try {
+            write(runId, checkpoint, replace, now, enc);
+        } catch (StoreException e) { // a full disk or a store locked too long costs a resume point, never the run
+            if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
+            return config;
+        }
+        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+    }
+
+    private void write(String runId, Checkpoint checkpoint, String replace, long now, CheckpointCodec.Encoded enc) {
         db.write(c -> {
             if (replace != null) {
                 try (var u = c.prepareStatement("UPDATE checkpoint SET id=?, node=?, next_node=?, written_at=?, format=?, state=?, "
@@ -98,7 +108,6 @@ public final class SqliteCheckpointStore implements CheckpointStore {
             touch(c, runId, now);
             return null;
         });
-        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
     }
 
     private static void insert(Connection c, String runId, Checkpoint cp, long at, CheckpointCodec.Encoded enc) throws SQLException {
