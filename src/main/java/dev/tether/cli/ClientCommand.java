@@ -32,6 +32,12 @@ abstract class ClientCommand implements Callable<Integer> {
         }
         try (client) {
             return run(client);
+        } catch (dev.tether.control.ControlException e) {
+            // a control file left by a killed instance is found stale only when it does not answer
+            if (e.kind() != dev.tether.control.ControlException.Kind.UNREACHABLE) throw e;
+            var answered = withoutInstance(e);
+            if (answered == null) throw e;
+            return answered;
         }
     }
 

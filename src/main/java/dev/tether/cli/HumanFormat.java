@@ -26,10 +26,10 @@ final class HumanFormat {
             out.println("No runs in the history.");
             return;
         }
-        out.printf("%-8s  %-20s  %-10s  %-20s  %9s  %s%n", "RUN", "GRAPH", "STATUS", "ENDED (UTC)", "RUNTIME", "NOTE");
+        out.printf("%-8s  %-20s  %-10s  %-31s  %9s  %s%n", "RUN", "GRAPH", "STATUS", "ENDED (UTC)", "RUNTIME", "NOTE");
         for (var r : runs) {
             var when = r.endedAt() != null ? r.endedAt() : r.submittedAt();
-            out.printf("%-8s  %-20s  %-10s  %-20s  %9s  %s%n", safe(r.shortId()), clip(safe(r.graphId()), 20), r.status(),
+            out.printf("%-8s  %-20s  %-10s  %-31s  %9s  %s%n", safe(r.shortId()), clip(safe(r.graphId()), 20), r.status(),
                     when == null ? "-" : (r.endedAt() == null ? "(submitted) " : "") + WHEN.format(when),
                     String.format(java.util.Locale.ROOT, "%.1fs", r.runtime(now).toMillis() / 1000.0), dash(safe(note(r))));
         }

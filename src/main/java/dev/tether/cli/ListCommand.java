@@ -54,7 +54,8 @@ final class ListCommand extends ClientCommand {
         if (limit != null) filters.add("--limit");
         if (cursor != null) filters.add("--cursor");
         if (!all) {
-            if (!filters.isEmpty()) throw new IllegalArgumentException(String.join(", ", filters) + " only apply to the history: add --all");
+            if (!filters.isEmpty()) throw new IllegalArgumentException(String.join(", ", filters) + (filters.size() == 1 ? " only applies" : " only apply")
+                    + " to the history: add --all");
             return;
         }
         query = new HistoryQuery(graph, HistoryParams.statuses(status), since, until, limit == null ? HistoryQuery.DEFAULT_LIMIT : limit,

@@ -50,7 +50,7 @@ public final class HistoryParams {
     public static Set<RunStatus> statuses(String text) {
         var out = EnumSet.noneOf(RunStatus.class);
         if (text == null || text.isBlank()) return out;
-        for (var part : text.split(",")) {
+        for (var part : text.split(",", -1)) {
             var name = part.strip().toUpperCase(Locale.ROOT);
             try {
                 out.add(RunStatus.valueOf(name));
