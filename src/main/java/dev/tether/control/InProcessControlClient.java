@@ -45,11 +45,7 @@ public final class InProcessControlClient implements ControlClient {
 
     @Override
     public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
-        try {
-            return engine.history(query);
-        } catch (RuntimeException e) {
-            throw new ControlException(ControlException.Kind.SERVER_ERROR, "the history cannot be read: " + e.getMessage());
-        }
+        return engine.history(query);
     }
 
     @Override

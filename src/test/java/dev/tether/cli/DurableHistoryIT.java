@@ -52,12 +52,20 @@ class DurableHistoryIT {
         assertThat(onlyLost.exit()).as(onlyLost.err()).isZero();
         assertThat(ids(onlyLost.json())).containsExactly(slow);
 
-        // a clean stop and start: everything is still there, and the LOST run is not found lost twice
+        // another process opens the same file while serve has it open
+        try (var beside = dev.tether.store.RunHistory.open(tether.home.resolve("tether.db"))) {
+            assertThat(beside.find(slow).orElseThrow().status()).isEqualTo(dev.tether.run.RunStatus.LOST);
+        }
+
+        // a clean stop (SIGTERM) cancels what runs and writes its end before exiting; the next start finds everything
+        var cancelledAtExit = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
+        await().atMost(20, TimeUnit.SECONDS).until(() -> status(cancelledAtExit).equals("RUNNING"));
         Launcher.stop(server);
         server = tether.serve();
         var after = history();
         assertThat(find(after, done).path("status").asText()).isEqualTo("COMPLETED");
         assertThat(find(after, slow).path("status").asText()).isEqualTo("LOST");
+        assertThat(find(after, cancelledAtExit).path("status").asText()).isEqualTo("CANCELLED");
         assertThat(after.path("next").isNull()).isTrue();
         assertThat(java.nio.file.Files.readString(tether.home.resolve("serve.log"))).doesNotContain("is LOST");
     }
