@@ -56,6 +56,11 @@ public final class ConsoleScreenshot {
         });
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-history.png"));
+        Platform.runLater(() -> window[0].controller().onToggleTheme());
+        Thread.sleep(800);
+        shoot(window[0], out.resolve("console-history-dark.png"));
+        Platform.runLater(() -> window[0].controller().onToggleTheme());
+        Thread.sleep(300);
         Platform.runLater(() -> window[0].controller().tabs.getSelectionModel().select(2));
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-metrics.png"));

@@ -21,9 +21,32 @@ abstract class ClientCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         checkArguments(); // bad input is exit 2 whether or not anything is running
-        try (var client = openClient()) {
-            return run(client);
+        ControlClient client;
+        try {
+            client = openClient();
+        } catch (dev.tether.control.ControlException e) {
+            if (e.kind() != dev.tether.control.ControlException.Kind.UNREACHABLE) throw e;
+            var answered = withoutInstance(e);
+            if (answered == null) throw e;
+            return answered;
         }
+        try (client) {
+            return run(client);
+        } catch (dev.tether.control.ControlException e) {
+            // a control file left by a killed instance is found stale only when it does not answer
+            if (e.kind() != dev.tether.control.ControlException.Kind.UNREACHABLE) throw e;
+            var answered = withoutInstance(e);
+            if (answered == null) throw e;
+            return answered;
+        }
+    }
+
+    /**
+     * What the command does when no instance can be reached: null (the default) to fail with
+     * {@code unreachable}, or its exit code when it can answer without one.
+     */
+    Integer withoutInstance(dev.tether.control.ControlException unreachable) {
+        return null;
     }
 
     @Option(names = "--redis", paramLabel = "URI",

@@ -33,6 +33,7 @@ final class ConsoleCommand implements Callable<Integer> {
         var api = server;
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
             if (api != null) api.close();
+            engineOptions.closeHistory(); // after the engine: its runs' last states are written
         });
         try {
             TetherConsole.launch(engine, ConsoleOptions.defaults()
@@ -44,6 +45,7 @@ final class ConsoleCommand implements Callable<Integer> {
         } finally {
             if (api != null) api.close();
             if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
+            engineOptions.closeHistory();
         }
     }
 }

@@ -38,6 +38,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         print(engine);
         engine.shutdown(Duration.ofSeconds(5));
+        engineOptions.closeHistory();
         return ExitCodes.OK;
     }
 

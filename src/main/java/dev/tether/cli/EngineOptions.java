@@ -13,6 +13,10 @@ import java.time.Duration;
 
 /** Options of the processes that own an engine (console, serve). */
 final class EngineOptions {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EngineOptions.class);
+    /** At exit, how long the history may take to write its last changes after the engine stopped. */
+    static final Duration HISTORY_FLUSH = Duration.ofSeconds(5);
+
     @Option(names = "--concurrency", paramLabel = "N", description = "Runs executing at once (default: ${DEFAULT-VALUE}).")
     int concurrency = EngineConfig.defaults().concurrency();
 
@@ -45,7 +49,12 @@ final class EngineOptions {
             description = "Most space all checkpoints may take, e.g. 512MiB (default); the oldest ended runs' go first.")
     long checkpointBytes = dev.tether.store.SqliteCheckpointStore.Limits.DEFAULT.bytes();
 
+    @Option(names = "--history-keep", paramLabel = "N",
+            description = "Finished runs the embedded history keeps; the oldest beyond are deleted (default: 1000000).")
+    int historyKeep = dev.tether.store.RunHistory.DEFAULT_MAX_FINISHED;
+
     private GraphCatalog catalog;
+    private dev.tether.store.RunHistory history;
 
     /** The graphs this process offers, loaded once (plugins included; broken ones are its problems). */
     GraphCatalog catalog() {
@@ -89,8 +98,46 @@ final class EngineOptions {
 
     LocalEngine localEngine() {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
+        if (historyKeep < 1) throw new IllegalArgumentException("--history-keep must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace)
                 .withIsolation(isolationPolicy(isolation)).withCheckpointSaver(checkpointSaver());
-        return new LocalEngine(config, catalog(), new RunRegistry());
+        var engine = new LocalEngine(config, catalog(), new RunRegistry());
+        attachHistory(engine);
+        return engine;
+    }
+
+    /**
+     * The durable history in the default store: runs a killed process left active become LOST, then
+     * every change is kept. A store that cannot be opened costs the history, never the start.
+     */
+    private void attachHistory(LocalEngine engine) {
+        var file = dev.tether.store.TetherDatabase.defaultFile();
+        try {
+            var h = dev.tether.store.RunHistory.open(file, historyKeep);
+            try {
+                h.recoverLost(engine.registry());
+                h.attach(engine.registry());
+            } catch (RuntimeException e) {
+                h.close(Duration.ZERO);
+                throw e;
+            }
+            engine.archive(h);
+            engine.historySource(h);
+            synchronized (this) {
+                history = h;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("running without durable history (finished runs will not outlive this process): {}", e.getMessage());
+        }
+    }
+
+    /** After the engine's shutdown: writes the history's last changes (bounded) and releases the store. Idempotent. */
+    void closeHistory() {
+        dev.tether.store.RunHistory h;
+        synchronized (this) {
+            h = history;
+            history = null;
+        }
+        if (h != null) h.close(HISTORY_FLUSH);
     }
 }

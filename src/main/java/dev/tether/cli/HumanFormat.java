@@ -20,6 +20,35 @@ final class HumanFormat {
         }
     }
 
+    /** One line per run, newest first: the history table of `list --all`. */
+    static void history(PrintWriter out, List<RunSnapshot> runs, Instant now) {
+        if (runs.isEmpty()) {
+            out.println("No runs in the history.");
+            return;
+        }
+        out.printf("%-8s  %-20s  %-10s  %-31s  %9s  %s%n", "RUN", "GRAPH", "STATUS", "ENDED (UTC)", "RUNTIME", "NOTE");
+        for (var r : runs) {
+            var when = r.endedAt() != null ? r.endedAt() : r.submittedAt();
+            out.printf("%-8s  %-20s  %-10s  %-31s  %9s  %s%n", safe(r.shortId()), clip(safe(r.graphId()), 20), r.status(),
+                    when == null ? "-" : (r.endedAt() == null ? "(submitted) " : "") + WHEN.format(when),
+                    String.format(java.util.Locale.ROOT, "%.1fs", r.runtime(now).toMillis() / 1000.0), dash(safe(note(r))));
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    /** What an operator reads first about a run's end: the error, or where it was cancelled. */
+    private static String note(RunSnapshot r) {
+        if (r.error() != null) return r.error().message() == null ? r.error().type() : r.error().message();
+        if (r.status() == dev.tether.run.RunStatus.CANCELLED) return "cancelled at " + (r.cancelledAtNode() == null ? "start" : r.cancelledAtNode());
+        return r.isTerminal() ? null : r.currentNode();
+    }
+
+    private static String clip(String s, int width) {
+        return s == null || s.length() <= width ? s : s.substring(0, width - 1) + "…";
+    }
+
     static void status(PrintWriter out, RunSnapshot r, Instant now) {
         out.println("Run " + safe(r.runId()) + ":");
         out.println("  Graph: " + safe(r.graphId()));

@@ -25,9 +25,13 @@ final class ServeCommand implements Callable<Integer> {
             server = ControlServer.start(engine, ControlFile.defaultPath());
         } catch (IllegalStateException e) {
             engine.shutdown(java.time.Duration.ZERO);
+            engineOptions.closeHistory();
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, server::close);
+        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
+            server.close();
+            engineOptions.closeHistory(); // after the engine: its runs' last states are written
+        });
         var out = spec.commandLine().getOut();
         out.println("tether serving: engine " + engine.mode() + ", " + engineOptions.concurrency + " slots, control API http://127.0.0.1:"
                 + server.port() + " (control file " + server.controlFile() + "); stop with Ctrl+C or SIGTERM");

@@ -43,10 +43,13 @@ final class TrainStartupCommand implements Callable<Integer> {
                     {"cancel", running, "--wait", "--timeout", "5s"}, {"cancel-all", "--json"}, {"list", "--help"}}) {
                 Main.run(args);
             }
+            server.close();
+            Main.run("list", "--all", "--json"); // no instance: the history is read from the store itself
         } finally {
             System.setOut(out);
             System.setErr(err);
             engine.shutdown(Duration.ofSeconds(5));
+            engineOptions.closeHistory();
             try (var files = Files.walk(home)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

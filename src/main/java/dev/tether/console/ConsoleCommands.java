@@ -139,6 +139,24 @@ final class ConsoleCommands implements AutoCloseable {
         return result;
     }
 
+    /** A page of history, read off the FX thread (the store or Redis); a failure is the future's, shown by the panel. */
+    CompletableFuture<dev.tether.history.HistoryPage> history(dev.tether.history.HistoryQuery query) {
+        var result = new CompletableFuture<dev.tether.history.HistoryPage>();
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(engine.history(query));
+                } catch (RuntimeException e) {
+                    LOG.warn("reading the history failed: {}", e.getMessage());
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            result.completeExceptionally(closing);
+        }
+        return result;
+    }
+
     CompletableFuture<List<String>> cancelAll() {
         return call(engine::cancelAll, "cancel all");
     }

@@ -9,8 +9,11 @@ import javafx.beans.value.ObservableLongValue;
 record ConsoleModels(ActiveRunsModel active, HistoryModel history, DetailsModel details, MetricsModel metrics,
                      WorkersModel workers, StatusModel status, ObservableLongValue clock) {
 
-    static ConsoleModels of(ConsoleCommands commands, ConsoleOptions options, int historyCapacity, ObservableLongValue clock) {
-        return new ConsoleModels(new ActiveRunsModel(options.linger()), new HistoryModel(historyCapacity),
+    /** Runs per page of the History panel. */
+    static final int HISTORY_PAGE = 100;
+
+    static ConsoleModels of(ConsoleCommands commands, ConsoleOptions options, ObservableLongValue clock) {
+        return new ConsoleModels(new ActiveRunsModel(options.linger()), new HistoryModel(commands::history, javafx.application.Platform::runLater, HISTORY_PAGE),
                 new DetailsModel(commands::graphs, commands::resumption), new MetricsModel(), new WorkersModel(commands::workers), new StatusModel(), clock);
     }
 

@@ -72,12 +72,12 @@ public final class ConsoleWindow {
                 models.metrics().ended(ended);
             }
         }, () -> models.active().tick(System.nanoTime()), () -> controller.refreshStatus());
-        models = ConsoleModels.of(commands, options, engine.registry().historyCapacity(), pump.clockMillis());
+        models = ConsoleModels.of(commands, options, pump.clockMillis());
         active = models.active();
         controller.init(commands, models, this::toggleTheme, notifier::information);
 
         active.apply(engine.registry().active(), System.nanoTime());
-        models.history().add(engine.registry().finished());
+        models.history().reload(); // the newest page, off the FX thread (LOST runs of a killed process included)
 
         scene = new Scene(root, 1280, 760);
         theme.applyTo(scene);

@@ -33,6 +33,14 @@ public final class Formats {
         return t == null ? "" : CLOCK.format(t);
     }
 
+    /** A moment that may be days ago: date and time of day, in this machine's zone. */
+    public static String dated(Instant t) {
+        return t == null ? "" : DATED.format(t);
+    }
+
+    private static final java.time.format.DateTimeFormatter DATED =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
+
     public static String full(Instant t) {
         return t == null ? "" : FULL.format(t);
     }

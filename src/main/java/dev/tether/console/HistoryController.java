@@ -1,27 +1,49 @@
 package dev.tether.console;
 
+import dev.tether.engine.GraphInfo;
+import dev.tether.history.UnreadableRecord;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.transformation.SortedList;
 import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-/** The History panel: finished runs from {@link HistoryModel}, sortable, with where each stopped. */
+/**
+ * The History panel: a page of finished runs from {@link HistoryModel} (the durable history),
+ * filtered by graph, status and time range, paged newest first, sortable within the page.
+ */
 public final class HistoryController {
+    static final String ALL_GRAPHS = "All graphs";
+    static final String ALL_STATUSES = "All statuses";
+
     @FXML TableView<RunSnapshot> table;
     @FXML TableColumn<RunSnapshot, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
             endedColumn, durationColumn, latencyColumn, stoppedColumn;
+    @FXML ComboBox<String> graphFilter;
+    @FXML ComboBox<String> statusFilter;
+    @FXML ComboBox<HistoryModel.Range> rangeFilter;
+    @FXML Button refreshButton, newerButton, olderButton;
+    @FXML Label positionLabel;
 
     private final ReadOnlyObjectWrapper<ObservableValue<RunSnapshot>> selected = new ReadOnlyObjectWrapper<>();
+    private HistoryModel model;
 
-    void init(HistoryModel model) {
+    void init(HistoryModel model, CompletableFuture<List<GraphInfo>> graphs) {
+        this.model = model;
         for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, endedColumn,
                 durationColumn, latencyColumn, stoppedColumn)) {
             c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
@@ -31,7 +53,7 @@ public final class HistoryController {
         RunCells.text(queueColumn, RunSnapshot::queue);
         RunCells.text(workerColumn, RunSnapshot::worker);
         RunCells.status(statusColumn);
-        RunCells.text(endedColumn, r -> Formats.clock(r.endedAt()));
+        RunCells.text(endedColumn, r -> Formats.dated(r.endedAt()));
         RunCells.text(durationColumn, r -> Formats.span(duration(r)));
         durationColumn.setComparator(Comparator.comparing(HistoryController::duration));
         RunCells.text(latencyColumn, r -> Formats.span(r.cancelLatency()));
@@ -44,6 +66,50 @@ public final class HistoryController {
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
             if (r != null) selected.set(new ReadOnlyObjectWrapper<>(r));
         });
+
+        graphFilter.getItems().setAll(ALL_GRAPHS);
+        graphFilter.getSelectionModel().select(ALL_GRAPHS);
+        graphs.thenAccept(list -> Platform.runLater(() -> {
+            var items = new ArrayList<String>(List.of(ALL_GRAPHS));
+            list.stream().map(GraphInfo::id).sorted().forEach(items::add);
+            var chosen = graphFilter.getValue();
+            graphFilter.getItems().setAll(items);
+            graphFilter.setValue(chosen);
+        }));
+        statusFilter.getItems().setAll(ALL_STATUSES);
+        HistoryModel.FINISHED.stream().sorted().forEach(s -> statusFilter.getItems().add(s.name()));
+        statusFilter.getSelectionModel().select(ALL_STATUSES);
+        rangeFilter.getItems().setAll(HistoryModel.Range.values());
+        rangeFilter.getSelectionModel().select(HistoryModel.Range.ALL);
+        graphFilter.valueProperty().addListener(o -> applyFilters());
+        statusFilter.valueProperty().addListener(o -> applyFilters());
+        rangeFilter.valueProperty().addListener(o -> applyFilters());
+
+        olderButton.disableProperty().bind(model.hasOlder().not().or(model.loading()));
+        newerButton.disableProperty().bind(model.hasNewer().not().or(model.loading()));
+        positionLabel.textProperty().bind(model.position());
+    }
+
+    private void applyFilters() {
+        var graph = graphFilter.getValue();
+        var status = statusFilter.getValue();
+        model.filter(graph == null || graph.equals(ALL_GRAPHS) ? null : graph,
+                status == null || status.equals(ALL_STATUSES) ? null : RunStatus.valueOf(status), rangeFilter.getValue());
+    }
+
+    @FXML
+    void onOlder() {
+        model.older();
+    }
+
+    @FXML
+    void onNewer() {
+        model.newer();
+    }
+
+    @FXML
+    void onRefresh() {
+        model.reload();
     }
 
     /** The run last selected here (finished: it no longer changes). */
@@ -57,10 +123,12 @@ public final class HistoryController {
 
     /** Where a finished run stopped, in the words an operator uses; a forced stop says it was killed. */
     static String stoppedAt(RunSnapshot r) {
+        if (UnreadableRecord.is(r)) return r.error().message();
         return switch (r.status()) {
             case CANCELLED -> (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode()) + (r.forced() ? " (killed)" : "");
             case STUCK -> r.currentNode() + " (stuck: process isolation would kill it)";
-            case FAILED, LOST -> r.currentNode();
+            case FAILED -> r.currentNode();
+            case LOST -> r.currentNode() == null ? "before start" : r.currentNode() + " (lost: its process ended)";
             default -> null;
         };
     }

@@ -60,7 +60,7 @@ public final class MainController {
         this.onThemeToggle = onThemeToggle;
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
-        historyController.init(models.history());
+        historyController.init(models.history(), commands.graphs());
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);
         metricsController.init(models.metrics());

@@ -20,6 +20,12 @@ public interface ControlClient extends AutoCloseable {
 
     List<RunSnapshot> list(boolean includeFinished);
 
+    /**
+     * A page of the run history, newest first: finished runs (by end time) and active ones (by submit
+     * time), kept across restarts where the instance has a durable history.
+     */
+    dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query);
+
     /** One run by full id, or a unique prefix/suffix of at least {@link dev.tether.run.RunIds#MIN_REFERENCE_LENGTH} characters. */
     RunSnapshot get(String runId);
 

@@ -69,6 +69,15 @@ final class ControlRoutes {
             case HELLO -> HttpAnswer.json(out, 200, hello, headers);
             case GRAPHS -> HttpAnswer.json(out, 200, runs.graphs(), headers);
             case LIST -> HttpAnswer.json(out, 200, runs.list(flag(query, "all")), headers);
+            case HISTORY -> {
+                dev.tether.history.HistoryQuery q;
+                try {
+                    q = HistoryParams.parse(query);
+                } catch (IllegalArgumentException e) {
+                    throw bad(e.getMessage());
+                }
+                HttpAnswer.json(out, 200, runs.history(q), headers);
+            }
             case RUN -> {
                 long wait = waitMillis(query.get("waitMillis"));
                 var run = runs.get(id);

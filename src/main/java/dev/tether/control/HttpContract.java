@@ -41,6 +41,7 @@ public final class HttpContract {
         HELLO("GET", "hello"),
         GRAPHS("GET", "graphs"),
         LIST("GET", "runs"),
+        HISTORY("GET", "history"),
         RUN("GET", "runs", "{id}"),
         SUBMIT("POST", "runs"),
         CANCEL("POST", "runs", "{id}", "cancel"),

@@ -85,6 +85,12 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
+    public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
+        return call("GET", Endpoint.HISTORY.path() + HistoryParams.encode(query), null,
+                new TypeReference<dev.tether.history.HistoryPage>() {}, READ_MILLIS);
+    }
+
+    @Override
     public RunSnapshot get(String runId) {
         return call("GET", Endpoint.RUN.path(runId), null, new TypeReference<RunSnapshot>() {}, READ_MILLIS);
     }

@@ -44,6 +44,11 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
+    public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
+        return engine.history(query);
+    }
+
+    @Override
     public RunSnapshot get(String runId) {
         String id;
         try {

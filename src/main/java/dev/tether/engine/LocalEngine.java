@@ -52,6 +52,7 @@ public final class LocalEngine implements RunEngine {
     private final ChildPool children;
     private final Instant startedAt = Instant.now();
     private volatile RunArchive archive = RunArchive.NONE;
+    private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
 
     /** An embedded engine with its own local queue. */
@@ -308,6 +309,17 @@ public final class LocalEngine implements RunEngine {
 
     public RunArchive archive() {
         return archive;
+    }
+
+    /** Where {@link #history} pages come from (the durable store); null for the runs in memory. */
+    public void historySource(dev.tether.history.HistorySource source) {
+        this.history = source;
+    }
+
+    @Override
+    public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
+        var source = history;
+        return source == null ? RunEngine.super.history(query) : source.page(query);
     }
 
     /** Checkpoint writes dropped because their run was already terminal (see {@link FencedCheckpointSaver}). */

@@ -93,6 +93,14 @@ public interface RunEngine extends AutoCloseable {
         return true;
     }
 
+    /**
+     * A page of run history, newest first. By default the runs this engine holds in memory; an engine
+     * with a durable history (the embedded store, Redis) pages that instead.
+     */
+    default dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
+        return dev.tether.history.InMemoryHistory.page(registry().all(), query);
+    }
+
     /** Where runs execute: this process's slots, or every live worker's heartbeat. */
     default List<WorkerInfo> workers() {
         return List.of();

@@ -339,6 +339,19 @@ public final class RedisView implements RunEngine {
         return Heartbeat.liveWorkers(redis, keys);
     }
 
+    /**
+     * The finished runs Redis still holds (each for its worker's {@code --finished-ttl}, the newest
+     * 10,000 at most), newest first; active runs are not in it ({@code tether list} shows them).
+     */
+    @Override
+    public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
+        try {
+            return store.history(query);
+        } catch (JedisConnectionException e) {
+            throw RedisUnavailableException.of(settings, e);
+        }
+    }
+
     @Override
     public EngineStats stats() {
         int capacity = 0, busy = 0, stuck = 0;

@@ -227,6 +227,66 @@ final class RunStore {
         return load(redis.zrevrange(keys.finished(), 0, limit - 1L));
     }
 
+    /**
+     * A page of the finished runs Redis still holds, newest first, from the finished index (scored by
+     * end time; equal scores in descending id order, as in the embedded store). Members whose record
+     * has expired are pruned from the index on the way; an unreadable record is a stand-in that says so.
+     */
+    dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery q) {
+        var cursor = q.cursor();
+        long top = Long.MAX_VALUE;
+        if (q.until() != null) top = q.until().toEpochMilli() - 1;
+        if (cursor != null) top = Math.min(top, cursor.millis());
+        var max = top == Long.MAX_VALUE ? "+inf" : Long.toString(top);
+        var min = q.since() == null ? "-inf" : Long.toString(q.since().toEpochMilli());
+        int chunk = Math.max(200, 2 * q.limit());
+        var out = new ArrayList<RunSnapshot>();
+        var expired = new ArrayList<String>();
+        int offset = 0;
+        while (out.size() <= q.limit()) {
+            var entries = redis.zrevrangeByScoreWithScores(keys.finished(), max, min, offset, chunk);
+            if (entries.isEmpty()) break;
+            offset += entries.size();
+            var ids = new ArrayList<String>(entries.size());
+            var scores = new ArrayList<Long>(entries.size());
+            for (var t : entries) {
+                long score = (long) t.getScore();
+                if (cursor != null && !cursor.isBefore(score, t.getElement())) continue;
+                ids.add(t.getElement());
+                scores.add(score);
+            }
+            var responses = new ArrayList<Response<String>>(ids.size());
+            try (var pipe = redis.pipelined()) {
+                for (var id : ids) responses.add(pipe.hget(keys.run(id), "j"));
+                pipe.sync();
+            }
+            for (int i = 0; i < ids.size() && out.size() <= q.limit(); i++) {
+                var id = ids.get(i);
+                var json = responses.get(i).get();
+                var at = java.time.Instant.ofEpochMilli(scores.get(i));
+                if (json == null) {
+                    expired.add(id);
+                    continue;
+                }
+                var run = parse(id, json);
+                if (run == null) { // logged by parse
+                    if (q.graph() == null && q.statuses().isEmpty()) {
+                        out.add(dev.tether.history.UnreadableRecord.standIn(id, null, null, at, "not a run snapshot"));
+                    }
+                    continue;
+                }
+                if (q.matches(run.graphId(), run.status(), at)) out.add(run);
+            }
+            if (entries.size() < chunk) break;
+        }
+        if (!expired.isEmpty()) redis.zrem(keys.finished(), expired.toArray(String[]::new));
+        if (out.size() <= q.limit()) return new dev.tether.history.HistoryPage(out, null);
+        var page = out.subList(0, q.limit());
+        var last = page.getLast();
+        long lastScore = last.endedAt() != null ? last.endedAt().toEpochMilli() : dev.tether.history.HistoryCursor.sortInstant(last).toEpochMilli();
+        return new dev.tether.history.HistoryPage(page, new dev.tether.history.HistoryCursor(lastScore, last.runId()).toString());
+    }
+
     /** Snapshots of these runs, in order, skipping absent and unreadable records. */
     List<RunSnapshot> load(List<String> ids) {
         var out = new ArrayList<RunSnapshot>(ids.size());

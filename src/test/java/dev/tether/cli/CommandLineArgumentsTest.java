@@ -95,7 +95,12 @@ class CommandLineArgumentsTest {
                 List.of("submit", "book-workflow", "-i", "=5"), List.of("submit", "book-workflow", "-i", "chapters"),
                 List.of("submit", "book-workflow", "-i", "chapters=1", "-i", "chapters=2"),
                 List.of("submit", "book-workflow", "-q", "bad queue"), List.of("submit", ""), List.of("submit", "no-such-graph"),
-                List.of("list", "--bogus"), List.of("no-such-command"), List.of("submit"), List.of("cancel"));
+                List.of("list", "--bogus"), List.of("list", "--all", "--limit", "0"), List.of("list", "--all", "--limit", "1001"),
+                List.of("list", "--all", "--limit", "many"), List.of("list", "--all", "--status", "nope"),
+                List.of("list", "--all", "--status", "COMPLETED,"), List.of("list", "--all", "--since", "soon"),
+                List.of("list", "--all", "--until", "2026-13-01T00:00:00Z"), List.of("list", "--all", "--cursor", "garbage"),
+                List.of("list", "--all", "--since", "1h", "--until", "2h"), List.of("list", "--graph", "book-workflow"),
+                List.of("no-such-command"), List.of("submit"), List.of("cancel"));
         for (var args : cases) {
             int before = engine.registry().size();
             var r = tether(args.toArray(String[]::new));

@@ -49,7 +49,7 @@ class ConsoleModelsTest {
 
     @Test
     void historyIsReadOnlyOutsideItsCommand() {
-        var h = new HistoryModel(2);
+        var h = new HistoryModel(q -> java.util.concurrent.CompletableFuture.completedFuture(dev.tether.history.HistoryPage.empty()), Runnable::run, 2);
         h.add(List.of(snapshot(RunStatus.COMPLETED), snapshot(RunStatus.FAILED), snapshot(RunStatus.CANCELLED)));
         assertThat(h.runs()).hasSize(2);
         assertThatThrownBy(() -> h.runs().clear()).isInstanceOf(UnsupportedOperationException.class);

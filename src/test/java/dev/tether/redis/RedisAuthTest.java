@@ -1,6 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,6 +55,8 @@ class RedisAuthTest {
              var client = RedisView.live(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
             var done = client.submit("welcome-email", "acl", Map.of()).runId();
             await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(done).orElseThrow().status() == RunStatus.COMPLETED);
+            // the history's reads (ZREVRANGEBYSCORE, and ZREM of expired members) are in the documented ACL
+            assertThat(client.history(dev.tether.history.HistoryQuery.newest(10)).runs()).extracting(RunSnapshot::runId).contains(done);
             var queued = client.submit("welcome-email", "acl-nobody", Map.of()).runId();
             assertThat(client.cancel(queued)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLED_BEFORE_START);
             var running = client.submit("book-workflow", "acl", Map.of("nodeMillis", 60_000)).runId();

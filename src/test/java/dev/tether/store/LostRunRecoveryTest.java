@@ -1,0 +1,86 @@
+package dev.tether.store;
+
+import dev.tether.history.HistoryQuery;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** At start-up, runs left active by a process that was killed become LOST; a live process's runs never do. */
+@Tag("process")
+class LostRunRecoveryTest {
+    @TempDir Path dir;
+    final HistoryFixture runs = new HistoryFixture();
+
+    @Test
+    void runsOfAKilledProcessBecomeLostWithTheirPidWhileThoseOfLiveProcessesStayActive() throws Exception {
+        var file = dir.resolve("tether.db");
+        var killed = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+                Sleeper.class.getName()).start();
+        var alive = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()).start();
+        try {
+            var orphan = runs.running("book-workflow", Instant.now().minusSeconds(60));
+            var othersRun = runs.running("book-workflow", Instant.now().minusSeconds(30));
+            var mine = runs.running("book-workflow", Instant.now().minusSeconds(10));
+            try (var history = RunHistory.open(file)) {
+                history.write(List.of(orphan, othersRun, mine)); // written by this process: owned by it
+            }
+            owner(file, orphan, ProcessOwner.of(killed.toHandle()));
+            owner(file, othersRun, ProcessOwner.of(alive.toHandle()));
+            killed.destroyForcibly(); // SIGKILL: it never says goodbye
+            assertThat(killed.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            var registry = new RunRegistry();
+            try (var history = RunHistory.open(file)) {
+                var lost = history.recoverLost(registry);
+
+                assertThat(lost).extracting(RunSnapshot::runId).containsExactly(orphan.runId());
+                var stored = history.find(orphan.runId()).orElseThrow();
+                assertThat(stored.status()).isEqualTo(RunStatus.LOST);
+                assertThat(stored.error().message()).isEqualTo("the process that ran it (pid " + killed.pid() + ") ended without finishing it");
+                assertThat(stored.currentNode()).isEqualTo("work"); // where it was: what a resume starts from
+                assertThat(stored.input()).containsEntry("k", "v");
+                assertThat(registry.get(orphan.runId())).contains(stored);
+                assertThat(history.find(othersRun.runId()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+                assertThat(history.find(mine.runId()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING); // this process lives
+                assertThat(history.page(new HistoryQuery(null, java.util.Set.of(RunStatus.LOST), null, null, 10, null)).runs())
+                        .extracting(RunSnapshot::runId).containsExactly(orphan.runId());
+                assertThat(history.recoverLost(new RunRegistry())).isEmpty(); // once only
+            }
+        } finally {
+            killed.destroyForcibly();
+            alive.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aProcessWithTheSamePidButAnotherStartIsNotTheOwner() {
+        var me = ProcessOwner.current();
+        assertThat(me.isAlive()).isTrue();
+        assertThat(new ProcessOwner(me.pid(), me.startMillis() - 60_000).isAlive()).isFalse();
+    }
+
+    private static void owner(Path file, RunSnapshot run, ProcessOwner owner) throws Exception {
+        HistoryFixture.sql(file, "UPDATE run_history SET owner_pid = ?, owner_start = ? WHERE run_id = ?", owner.pid(), owner.startMillis(), run.runId());
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A process that just lives until it is killed. */
+    public static final class Sleeper {
+        public static void main(String[] args) throws InterruptedException {
+            Thread.sleep(120_000);
+        }
+    }
+}
