@@ -71,6 +71,32 @@ class DurableHistoryIT {
     }
 
     @Test
+    void aRunOfAKilledServeIsLostWithItsCheckpointsAndItsResumeRunsOnlyTheNodesAfterThem() throws Exception {
+        tether = Launcher.inFreshHome("resume-after-kill");
+        server = tether.serve();
+        var run = submit("book-workflow", "--input", "nodeMillis=3000", "--input", "jitter=0", "--input", "maxRevisions=0");
+        await().atMost(30, TimeUnit.SECONDS).until(() -> "draft".equals(node(run)));
+        server.destroyForcibly(); // SIGKILL inside draft: outline and research are checkpointed
+        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+        server = tether.serve();
+        assertThat(status(run)).isEqualTo("LOST");
+        var described = tether.run("status", run);
+        assertThat(described.out()).contains("    after __START__", "    after outline", "    after research").doesNotContain("after draft");
+
+        var resumed = tether.run("resume", run.substring(run.length() - 8), "--wait", "--timeout", "2m");
+        assertThat(resumed.exit()).as(resumed.out() + resumed.err()).isZero();
+        assertThat(resumed.out()).contains("  Status: COMPLETED", "  Resumes: " + run + " after node research");
+        var timeline = resumed.out().substring(resumed.out().indexOf("  Timeline:"));
+        assertThat(timeline).contains("draft", "review", "publish").doesNotContain("outline").doesNotContain("research");
+    }
+
+    private String node(String id) {
+        var r = tether.run("status", id, "--json");
+        return r.exit() == 0 ? r.json().path("currentNode").asText() : "?";
+    }
+
+    @Test
     void listAllPagesWithACursorAndPrintsTheNextCommand() throws Exception {
         tether = Launcher.inFreshHome("history-pages");
         server = tether.serve();
