@@ -121,7 +121,8 @@ final class SlotPool {
     /** Slots that can take work: alive and not held by a STUCK run. */
     int live() {
         int n = 0;
-        for (var slot : slots) if (!slot.retired && slot.thread.isAlive()) n++;
+        // A slot is listed just before its thread starts: count it from then on, not only once it runs.
+        for (var slot : slots) if (!slot.retired && (slot.thread.isAlive() || slot.thread.getState() == Thread.State.NEW)) n++;
         return n;
     }
 
@@ -146,6 +147,9 @@ final class SlotPool {
             if (slot.retired) continue;
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) break;
+            // Listed but not started yet (a replacement made a moment ago): once started it sees the
+            // shutdown and ends at once; joining it now would throw.
+            if (slot.thread.getState() == Thread.State.NEW) continue;
             try {
                 slot.thread.join(Duration.ofNanos(left));
             } catch (InterruptedException e) {
