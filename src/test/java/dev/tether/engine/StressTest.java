@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,8 +147,13 @@ class StressTest {
         assertThat(r.endedAt()).isNotNull();
     }
 
+    /**
+     * Live threads, except the test framework's own worker pool ({@code ForkJoinPool-N-worker-M}),
+     * which may add a worker while another test class runs beside this one.
+     */
     static int threadCount() {
-        return ManagementFactory.getThreadMXBean().getThreadCount();
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !t.getName().matches("ForkJoinPool-\\d+-worker-\\d+")).count();
     }
 
     static void awaitThreadsBackTo(int baseline) {
