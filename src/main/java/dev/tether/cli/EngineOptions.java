@@ -115,7 +115,7 @@ final class EngineOptions {
         try {
             var h = dev.tether.store.RunHistory.open(file, historyKeep);
             try {
-                h.recoverLost(engine.registry());
+                for (var lost : h.recoverLost(engine.registry())) engine.ended(lost.runId());
                 h.attach(engine.registry());
             } catch (RuntimeException e) {
                 h.close(Duration.ZERO);

@@ -302,6 +302,19 @@ public final class LocalEngine implements RunEngine {
         return config;
     }
 
+    /**
+     * A run of an earlier process ended without this engine (it was killed; the history found it
+     * LOST): its checkpoints stay for a resume, now under the store's retention like any ended run's.
+     */
+    public void ended(String runId) {
+        if (checkpoints == null || runs.get(runId) != null) return;
+        try {
+            checkpoints.ended(runId, false, runs.ids());
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: its checkpoints could not be put under retention: {}", runId, e.getMessage());
+        }
+    }
+
     /** Where runs no longer in the registry are looked up (the durable history), e.g. to resume them. */
     public void archive(RunArchive archive) {
         this.archive = archive == null ? RunArchive.NONE : archive;
