@@ -14,6 +14,10 @@ import java.util.Map;
  *                larger version, which lets observers drop stale copies
  * @param forced  CANCELLED by destroying its process (level 3, or a cancel whose grace ran out in
  *                process isolation), once the process and its descendants were confirmed gone
+ * @param stopLevel the strongest stop level asked for (after-node, cancel, kill); null before any
+ *                  cancel, and in records written before it was kept
+ * @param cancelOrigin who asked for that stop (console, command line, API, shutdown, signal); null
+ *                  when unknown
  */
 public record RunSnapshot(
         String runId,
@@ -32,7 +36,9 @@ public record RunSnapshot(
         Map<String, Object> input,
         List<NodeSpan> timeline,
         long version,
-        boolean forced) {
+        boolean forced,
+        String stopLevel,
+        CancelOrigin cancelOrigin) {
 
     public RunSnapshot {
         input = input == null ? Map.of() : input;
@@ -74,11 +80,20 @@ public record RunSnapshot(
                      Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
                      List<NodeSpan> timeline) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced,
+                stopLevel, cancelOrigin);
     }
 
     RunSnapshot forcedStop() {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true,
+                stopLevel, cancelOrigin);
+    }
+
+    /** The same run, stopped at {@code level} at the request of {@code origin}. */
+    RunSnapshot stopAskedBy(String level, CancelOrigin origin) {
+        return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, forced,
+                level, origin);
     }
 }
