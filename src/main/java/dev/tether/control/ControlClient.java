@@ -33,7 +33,18 @@ public interface ControlClient extends AutoCloseable {
         return cancel(runId);
     }
 
+    /** A cancel recorded as asked by {@code origin} (the command line says it is the command line). */
+    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
+        return cancel(runId, level);
+    }
+
     List<String> cancelAll();
+
+    /**
+     * Cancels every active run and reports how each came out, waiting up to {@code wait} in all for
+     * them to stop (or become STUCK).
+     */
+    dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait);
 
     /** The run once terminal; empty if it was not terminal within {@code timeout}. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout);

@@ -81,14 +81,29 @@ public final class InProcessControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
+        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
+    }
+
+    @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
         var run = get(runId);
-        var outcome = engine.cancel(run.runId(), level);
+        var outcome = engine.cancel(run.runId(), level, origin);
         return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
     }
 
     @Override
     public List<String> cancelAll() {
-        return engine.cancelAll();
+        return engine.cancelAll(dev.tether.run.CancelOrigin.API);
+    }
+
+    @Override
+    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+        try {
+            return dev.tether.engine.BulkCancel.all(engine, origin, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "interrupted while waiting for the runs to stop");
+        }
     }
 
     @Override
