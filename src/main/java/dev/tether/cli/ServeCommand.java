@@ -20,11 +20,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var engine = engineOptions.engine();
+        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
         ControlServer server;
         try {
-            server = ControlServer.start(engine, ControlFile.defaultPath());
+            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
         } catch (IllegalStateException e) {
             engine.shutdown(java.time.Duration.ZERO);
+            metrics.close();
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, server::close);
