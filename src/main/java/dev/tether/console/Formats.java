@@ -40,4 +40,15 @@ public final class Formats {
     public static String orDash(Object o) {
         return o == null ? "—" : o.toString();
     }
+
+    /** Who asked for a stop, as an operator reads it. */
+    static String origin(dev.tether.run.CancelOrigin origin) {
+        return switch (origin) {
+            case CONSOLE -> "console";
+            case CLI -> "command line";
+            case API -> "control API";
+            case SHUTDOWN -> "shutdown";
+            case SIGNAL -> "signal (SIGINT/SIGTERM)";
+        };
+    }
 }
