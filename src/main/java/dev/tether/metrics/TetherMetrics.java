@@ -60,7 +60,7 @@ public final class TetherMetrics implements AutoCloseable {
     public static TetherMetrics of(dev.tether.engine.RunEngine engine) {
         var m = create();
         String worker = engine instanceof dev.tether.engine.LocalEngine local ? local.config().workerName() : "none";
-        m.bindings.add(RunMetrics.bind(m.registry(), engine, worker));
+        m.bindings.add(RunMetrics.bind(m.registry(), m.nodeRegistry(), engine, worker));
         if (engine instanceof dev.tether.redis.RedisView view) RedisMetrics.bind(m.registry(), view.health(), worker);
         return m;
     }
@@ -68,7 +68,7 @@ public final class TetherMetrics implements AutoCloseable {
     /** The meters of a {@code tether worker}: its engine's runs and slots, and its contact with Redis. */
     public static TetherMetrics of(dev.tether.redis.RedisWorker worker, String name) {
         var m = create();
-        m.bindings.add(RunMetrics.bind(m.registry(), worker.engine(), name));
+        m.bindings.add(RunMetrics.bind(m.registry(), m.nodeRegistry(), worker.engine(), name));
         RedisMetrics.bind(m.registry(), worker.health(), name);
         return m;
     }
@@ -76,6 +76,15 @@ public final class TetherMetrics implements AutoCloseable {
     /** Where binders record. */
     public MeterRegistry registry() {
         return meters;
+    }
+
+    /**
+     * Where meters recorded once per node go: Prometheus only. The JMX leg (a decaying sample per
+     * timer) costs several µs per record once there is a timer per node, more than the whole engine
+     * spends on a node; per-run meters go to both.
+     */
+    public MeterRegistry nodeRegistry() {
+        return prometheus;
     }
 
     /** Every meter now, in the Prometheus text format. */

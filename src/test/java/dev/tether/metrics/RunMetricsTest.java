@@ -159,6 +159,11 @@ class RunMetricsTest {
         var completed = server.queryNames(new ObjectName(TetherMetrics.JMX_DOMAIN + ":*"), null).stream()
                 .filter(n -> n.toString().contains("tetherRunsCompleted") && n.toString().contains("welcome-email")).findFirst().orElseThrow();
         assertThat(((Number) server.getAttribute(completed, "Count")).longValue()).isEqualTo(1);
+        var duration = server.queryNames(new ObjectName(TetherMetrics.JMX_DOMAIN + ":type=timers,*"), null).stream()
+                .filter(n -> n.toString().contains("tetherRunDuration.") && n.toString().contains("welcome-email")).findFirst().orElseThrow();
+        assertThat(((Number) server.getAttribute(duration, "Count")).longValue()).isEqualTo(1);
+        assertThat(((Number) server.getAttribute(duration, "99thPercentile")).doubleValue()).isPositive();
+        assertThat(names).as("per-node timers are Prometheus only (their cost)").noneMatch(n -> n.contains("tetherNodeDuration"));
 
         metrics.close();
         metrics = null;
