@@ -41,6 +41,8 @@ public final class CancelSummary extends VBox {
         head.setAlignment(Pos.CENTER_LEFT);
         table.setId("cancelSummaryTable");
         table.setPrefHeight(140);
+        table.setMinHeight(110); // three runs however tall the window: one visible row would hide the rest
+        table.setMinHeight(110); // room for three runs however tall the window: a summary with one row visible hides the rest
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getColumns().add(column("Run", RunStopReport::shortId));
         table.getColumns().add(column("Graph", RunStopReport::graphId));
