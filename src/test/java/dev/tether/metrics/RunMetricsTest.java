@@ -177,6 +177,7 @@ class RunMetricsTest {
         open.add(api);
         assertThat(end(submit("welcome-email", Map.of())).status()).isEqualTo(RunStatus.COMPLETED);
         var http = HttpClient.newHttpClient();
+        open.add(http);
         var uri = URI.create("http://127.0.0.1:" + api.port() + "/metrics");
 
         var refused = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -202,7 +203,9 @@ class RunMetricsTest {
         start(1);
         var api = ControlServer.start(engine, home.resolve("control.json"));
         open.add(api);
-        var ok = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"))
+        var http = HttpClient.newHttpClient();
+        open.add(http);
+        var ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/metrics"))
                 .header("Authorization", "Bearer " + api.published().token()).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).isEqualTo(404);
     }

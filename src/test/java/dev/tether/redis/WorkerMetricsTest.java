@@ -40,7 +40,9 @@ class WorkerMetricsTest {
     private static HttpResponse<String> get(int port, String token) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET();
         if (token != null) request.header("Authorization", "Bearer " + token);
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        try (var http = HttpClient.newHttpClient()) { // closed: its selector thread must not outlive the call
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** The sum of the samples of {@code name} whose labels contain every {@code label="value"} given. */
