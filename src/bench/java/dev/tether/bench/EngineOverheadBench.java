@@ -51,6 +51,12 @@ public class EngineOverheadBench {
     @Param({"false", "true"})
     boolean checkpoints;
 
+    /** Whether the engine's meters are bound (JMX + Prometheus, as in the console, serve and workers). */
+    @Param({"false", "true"})
+    boolean metrics;
+
+    private dev.tether.metrics.TetherMetrics meters;
+
     private LocalEngine engine;
     private CompiledGraph<?> plain;
     private MemorySaver plainSaver;
@@ -63,6 +69,7 @@ public class EngineOverheadBench {
         graphId = graph.id();
         var config = new EngineConfig(1, 1_000, Duration.ofSeconds(5), "bench", checkpoints ? new MemorySaver() : null, 10, 1_000, null);
         engine = new LocalEngine(config, GraphCatalog.of(graph), new RunRegistry(1_000));
+        if (metrics) meters = dev.tether.metrics.TetherMetrics.of(engine);
         var compile = CompileConfig.builder().recursionLimit(1_000);
         if (checkpoints) {
             plainSaver = new MemorySaver();
@@ -74,6 +81,7 @@ public class EngineOverheadBench {
     @TearDown(Level.Trial)
     public void tearDown() {
         engine.shutdown(Duration.ofSeconds(5));
+        if (meters != null) meters.close();
     }
 
     @Benchmark
@@ -93,22 +101,33 @@ public class EngineOverheadBench {
 
     /** Runs the benchmark and prints the per-node overhead it implies. */
     public static void main(String[] args) throws Exception {
-        var results = new Runner(new OptionsBuilder().include(EngineOverheadBench.class.getSimpleName()).build()).run();
+        // arguments NAME=VALUE narrow a parameter (e.g. checkpoints=false), to spend the time on the cases asked for
+        var options = new OptionsBuilder().include(EngineOverheadBench.class.getSimpleName());
+        for (var a : args) {
+            var kv = a.split("=", 2);
+            options.param(kv[0], kv[1].split(","));
+        }
+        var results = new Runner(options.build()).run();
         Map<String, Double> us = new HashMap<>();
         for (RunResult r : results) {
             var p = r.getParams();
-            us.put(p.getBenchmark().replaceAll(".*\\.", "") + "/" + p.getParam("nodes") + "/" + p.getParam("checkpoints"),
+            us.put(p.getBenchmark().replaceAll(".*\\.", "") + "/" + p.getParam("nodes") + "/" + p.getParam("checkpoints") + "/" + p.getParam("metrics"),
                     r.getPrimaryResult().getScore());
         }
         System.out.println();
-        System.out.println("| checkpoints | plain invoke, 1 node | plain, 101 nodes | engine, 1 node | engine, 101 nodes | plain per node | engine per node | overhead per node |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| checkpoints | metrics | plain invoke, 1 node | plain, 101 nodes | engine, 1 node | engine, 101 nodes | plain per node | engine per node | overhead per node |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (var cp : new String[]{"false", "true"}) {
-            double p1 = us.get("plainInvoke/1/" + cp), p101 = us.get("plainInvoke/101/" + cp);
-            double e1 = us.get("engineRun/1/" + cp), e101 = us.get("engineRun/101/" + cp);
-            double plainPerNode = (p101 - p1) / 100, enginePerNode = (e101 - e1) / 100;
-            System.out.printf("| %s | %.1f µs | %.1f µs | %.1f µs | %.1f µs | %.2f µs | %.2f µs | %.2f µs |%n",
-                    cp.equals("true") ? "MemorySaver" : "none", p1, p101, e1, e101, plainPerNode, enginePerNode, enginePerNode - plainPerNode);
+            for (var m : new String[]{"false", "true"}) {
+                if (!us.containsKey("engineRun/1/" + cp + "/" + m)) continue; // a case left out by the arguments
+                // the plain invoke has no engine, so no meters: its figures are the same either way
+                double p1 = us.get("plainInvoke/1/" + cp + "/" + m), p101 = us.get("plainInvoke/101/" + cp + "/" + m);
+                double e1 = us.get("engineRun/1/" + cp + "/" + m), e101 = us.get("engineRun/101/" + cp + "/" + m);
+                double plainPerNode = (p101 - p1) / 100, enginePerNode = (e101 - e1) / 100;
+                System.out.printf("| %s | %s | %.1f µs | %.1f µs | %.1f µs | %.1f µs | %.2f µs | %.2f µs | %.2f µs |%n",
+                        cp.equals("true") ? "MemorySaver" : "none", m.equals("true") ? "on" : "off", p1, p101, e1, e101,
+                        plainPerNode, enginePerNode, enginePerNode - plainPerNode);
+            }
         }
     }
 }

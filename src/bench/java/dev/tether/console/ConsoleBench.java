@@ -33,10 +33,14 @@ public final class ConsoleBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        // none: no meters (as before issue 14); metrics: the console's meters bound (the default, as the
+        // console runs now); metrics-tab: and the Metrics tab shown instead of Active
+        var mode = args.length > 3 ? args[3] : "metrics";
         int warmup = 5;
 
         var registry = new RunRegistry(runs * 2);
         var engine = new LocalEngine(EngineConfig.defaults(), GraphCatalog.load(null), registry);
+        var metrics = mode.equals("none") ? null : dev.tether.metrics.TetherMetrics.of(engine);
         var ids = new String[runs];
         for (int i = 0; i < runs; i++) {
             ids[i] = "bench-" + i;
@@ -60,6 +64,7 @@ public final class ConsoleBench {
             fxThread.set(Thread.currentThread().threadId());
             var window = new ConsoleWindow(engine, ConsoleOptions.defaults());
             window.show(new Stage());
+            if (mode.equals("metrics-tab")) window.controller().tabs.getSelectionModel().select(window.controller().metricsTab);
             window.pump().probe((batch, now) -> {
                 for (var s : batch) {
                     var since = pendingSince.remove(s.runId());
@@ -113,8 +118,8 @@ public final class ConsoleBench {
         double eventsPerSecond = (applied.get() - events0) / ((System.nanoTime() - t0) / 1e9);
         generator.interrupt();
 
-        System.out.printf("console bench: %,d active rows, events applied %,.0f/s (target %,d/s), %d s measured, prism=%s, glass=%s%n",
-                runs, eventsPerSecond, rate, seconds, System.getProperty("prism.order", "default"),
+        System.out.printf("console bench (%s): %,d active rows, events applied %,.0f/s (target %,d/s), %d s measured, prism=%s, glass=%s%n",
+                mode, runs, eventsPerSecond, rate, seconds, System.getProperty("prism.order", "default"),
                 System.getProperty("glass.platform", "default"));
         System.out.printf("  FX application thread busy: mean %.1f%%, max %.1f%% of one core; per second: %s%n", mean(fxShares) * 100, max(fxShares) * 100,
                 fxShares.stream().map(x -> String.format("%.0f", x * 100)).toList());
@@ -124,6 +129,7 @@ public final class ConsoleBench {
                 delays.getValueAtPercentile(50) / 1e6, delays.getValueAtPercentile(99) / 1e6, delays.getMaxValue() / 1e6,
                 delays.getTotalCount());
         engine.shutdown(java.time.Duration.ofSeconds(1));
+        if (metrics != null) metrics.close();
         System.exit(0);
     }
 

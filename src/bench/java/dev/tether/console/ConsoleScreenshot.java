@@ -61,9 +61,30 @@ public final class ConsoleScreenshot {
         shoot(window[0], out.resolve("console-history-dark.png"));
         Platform.runLater(() -> window[0].controller().onToggleTheme());
         Thread.sleep(300);
+        // a few stops with their latencies for the Metrics tab's tables
+        for (var r : engine.registry().active()) {
+            if (r.graphId().equals("book-workflow") && r.status() == dev.tether.run.RunStatus.RUNNING) {
+                engine.cancel(r.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.run.CancelOrigin.CLI);
+                break;
+            }
+        }
+        Thread.sleep(1_200);
         Platform.runLater(() -> window[0].controller().tabs.getSelectionModel().select(2));
+        Thread.sleep(1_500);
+        shoot(window[0], out.resolve("console-metrics-light.png"));
+        Platform.runLater(() -> window[0].controller().onToggleTheme());
         Thread.sleep(800);
-        shoot(window[0], out.resolve("console-metrics.png"));
+        shoot(window[0], out.resolve("console-metrics-dark.png"));
+        // Cancel selected over every active run: the outcome summary above the tables
+        Platform.runLater(() -> {
+            window[0].controller().tabs.getSelectionModel().select(0);
+            window[0].controller().cancelSelected(engine.registry().active().stream().map(r -> r.runId()).toList());
+        });
+        Thread.sleep(4_000);
+        shoot(window[0], out.resolve("console-cancel-summary-dark.png"));
+        Platform.runLater(() -> window[0].controller().onToggleTheme());
+        Thread.sleep(800);
+        shoot(window[0], out.resolve("console-cancel-summary-light.png"));
         // leave the way an operator does (nothing active, so no confirmation): engine shut down, window closed
         engine.cancelAll();
         Thread.sleep(500);

@@ -36,7 +36,7 @@ final class CancelCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) {
-        var result = client.cancel(runId, level, mode);
+        var result = client.cancel(runId, level, dev.tether.run.CancelOrigin.CLI, mode);
         RunSnapshot run = result.run();
         if (waiting.await && !run.isTerminal()) {
             run = client.awaitTerminal(result.runId(), waiting.timeout).orElseGet(() -> client.get(result.runId()));

@@ -24,9 +24,10 @@ final class ConsoleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var engine = engineOptions.engine();
+        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
         ControlServer server = null;
         try {
-            server = ControlServer.start(engine, ControlFile.defaultPath());
+            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
         } catch (IllegalStateException e) {
             LOG.warn("console opens without its control API: {}", e.getMessage());
         }
@@ -46,6 +47,7 @@ final class ConsoleCommand implements Callable<Integer> {
             if (api != null) api.close();
             if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
             engineOptions.closeHistory();
+            metrics.close();
         }
     }
 }

@@ -66,7 +66,7 @@ final class HumanFormat {
         out.println("  Runtime: " + seconds(r, now));
         out.println("  Cancellable: " + (r.isCancellable() ? "yes" : "no"));
         if (r.cancelRequestedAt() != null) {
-            out.println("  Cancel requested: " + r.cancelRequestedAt());
+            out.println("  Cancel requested: " + r.cancelRequestedAt() + asked(r));
             if (r.cancelledAtNode() != null) out.println("  Cancelled at node: " + safe(r.cancelledAtNode()));
             if (r.cancelLatency() != null) out.println("  Cancel took: " + r.cancelLatency().toMillis() + " ms");
             if (r.forced()) out.println("  Forced: yes (its process was killed; it and every process it started are gone)");
@@ -107,6 +107,13 @@ final class HumanFormat {
 
     static String seconds(RunSnapshot r, Instant now) {
         return String.format("%.1fs", r.runtime(now).toMillis() / 1000.0);
+    }
+
+    /** " (level cancel, by CLI)": the stop level used and who asked, when the record says. */
+    private static String asked(RunSnapshot r) {
+        if (r.stopLevel() == null && r.cancelOrigin() == null) return "";
+        return " (level " + (r.stopLevel() == null ? "cancel" : r.stopLevel())
+                + (r.cancelOrigin() == null ? "" : ", by " + r.cancelOrigin().name()) + ")";
     }
 
     private static String safe(Object o) {

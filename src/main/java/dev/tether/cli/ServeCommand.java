@@ -20,17 +20,20 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var engine = engineOptions.engine();
+        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
         ControlServer server;
         try {
-            server = ControlServer.start(engine, ControlFile.defaultPath());
+            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
         } catch (IllegalStateException e) {
             engine.shutdown(java.time.Duration.ZERO);
             engineOptions.closeHistory();
+            metrics.close();
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
             server.close();
             engineOptions.closeHistory(); // after the engine: its runs' last states are written
+            metrics.close();
         });
         var out = spec.commandLine().getOut();
         out.println("tether serving: engine " + engine.mode() + ", " + engineOptions.concurrency + " slots, control API http://127.0.0.1:"

@@ -59,9 +59,24 @@ final class WorkerCommand implements Callable<Integer> {
             description = "On SIGINT/SIGTERM: how long to wait for cancelled runs (default: 30s).")
     Duration shutdownTimeout = Duration.ofSeconds(30);
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve GET /metrics (Prometheus text) on 127.0.0.1:PORT (0: any free port), to requests with the bearer token in $"
+                    + METRICS_TOKEN_ENV + ".")
+    Integer metricsPort;
+
+    /** Where the worker's metrics token comes from: the environment, never an argument (others can read those). */
+    static final String METRICS_TOKEN_ENV = "TETHER_METRICS_TOKEN";
+
     @Override
     public Integer call() throws Exception {
         var settings = RedisSettings.fromOptionOrEnv(redis);
+        var metricsToken = System.getenv(METRICS_TOKEN_ENV);
+        if (metricsPort != null) {
+            if (metricsPort < 0 || metricsPort > 65535) throw new IllegalArgumentException("--metrics-port must be 0 to 65535");
+            if (metricsToken == null || metricsToken.isBlank()) {
+                throw new IllegalArgumentException("--metrics-port needs a token in $" + METRICS_TOKEN_ENV + " (scrapers send it as a bearer token)");
+            }
+        }
         if (settings == null) throw new IllegalArgumentException("worker needs --redis URI or TETHER_REDIS_URL");
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
@@ -72,10 +87,26 @@ final class WorkerCommand implements Callable<Integer> {
         var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout,
                 EngineOptions.isolationPolicy(isolation), checkpointsOn());
         var worker = RedisWorker.start(settings, options, catalog);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> worker.shutdown(shutdownTimeout), "tether-worker-shutdown"));
+        var metrics = dev.tether.metrics.TetherMetrics.of(worker, workerName);
+        dev.tether.control.ControlServer metricsServer = null;
+        if (metricsPort != null) {
+            try {
+                metricsServer = dev.tether.control.ControlServer.metricsOnly(metricsPort, metricsToken, metrics::scrape);
+            } catch (java.io.IOException e) {
+                worker.shutdown(Duration.ZERO);
+                throw new IllegalArgumentException("cannot serve metrics on 127.0.0.1:" + metricsPort + ": " + e.getMessage(), e);
+            }
+        }
+        var endpoint = metricsServer;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.shutdown(shutdownTimeout, dev.tether.run.CancelOrigin.SIGNAL);
+            if (endpoint != null) endpoint.close();
+            metrics.close();
+        }, "tether-worker-shutdown"));
         var out = spec.commandLine().getOut();
         out.println("tether worker '" + workerName + "' on " + settings.display() + ": queues " + String.join(",", qs) + ", "
-                + concurrency + " slots; stop with Ctrl+C or SIGTERM");
+                + concurrency + " slots" + (endpoint == null ? "" : ", metrics http://127.0.0.1:" + endpoint.port() + "/metrics")
+                + "; stop with Ctrl+C or SIGTERM");
         out.flush();
         new CountDownLatch(1).await();
         return ExitCodes.OK;

@@ -74,9 +74,21 @@ public final class ActiveRunsController {
         return Bindings.isEmpty(table.getSelectionModel().getSelectedItems());
     }
 
+    private java.util.function.Consumer<List<String>> cancelSelected;
+
+    /** Where "Cancel selected" sends the runs (a bulk cancel with a report); without it, a plain cancel. */
+    void onCancelSelected(java.util.function.Consumer<List<String>> action) {
+        this.cancelSelected = action;
+    }
+
     /** Cancels the selected runs a cancel can still change (a run stopping after its node is escalated). */
     void cancelSelected() {
-        stopSelected(StopLevel.CANCEL);
+        if (cancelSelected == null) {
+            stopSelected(StopLevel.CANCEL);
+            return;
+        }
+        var ids = selectedReaching(StopLevel.CANCEL);
+        if (!ids.isEmpty()) cancelSelected.accept(ids);
     }
 
     @FXML
@@ -95,8 +107,12 @@ public final class ActiveRunsController {
     }
 
     private void stopSelected(StopLevel level) {
-        var ids = table.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
-                .filter(r -> ConsoleCommands.reaches(r, level)).map(RunSnapshot::runId).toList();
+        var ids = selectedReaching(level);
         if (!ids.isEmpty()) stop.accept(ids, level);
+    }
+
+    private List<String> selectedReaching(StopLevel level) {
+        return table.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
+                .filter(r -> ConsoleCommands.reaches(r, level)).map(RunSnapshot::runId).toList();
     }
 }

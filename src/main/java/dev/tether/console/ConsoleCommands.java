@@ -86,7 +86,8 @@ final class ConsoleCommands implements AutoCloseable {
     CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level,
                                                   dev.tether.engine.CancelMode mode) {
         var ids = List.copyOf(runIds);
-        return call(() -> ids.stream().map(id -> engine.cancel(id, level, mode)).toList(), level.label() + " (" + mode.label() + ")");
+        return call(() -> ids.stream().map(id -> engine.cancel(id, level, dev.tether.run.CancelOrigin.CONSOLE, mode)).toList(),
+                level.label() + " (" + mode.label() + ")");
     }
 
     /** A new attempt of a finished run from its checkpoint after {@code node} (null: the latest). */
@@ -115,7 +116,7 @@ final class ConsoleCommands implements AutoCloseable {
     /** Stops the runs at {@code level}: a stronger level also reaches a run already being cancelled (an escalation). */
     CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level) {
         var ids = List.copyOf(runIds);
-        return call(() -> ids.stream().map(id -> engine.cancel(id, level)).toList(), level.label());
+        return call(() -> ids.stream().map(id -> engine.cancel(id, level, dev.tether.run.CancelOrigin.CONSOLE)).toList(), level.label());
     }
 
     /**
@@ -157,8 +158,19 @@ final class ConsoleCommands implements AutoCloseable {
         return result;
     }
 
-    CompletableFuture<List<String>> cancelAll() {
-        return call(engine::cancelAll, "cancel all");
+    /** How long a bulk cancel waits for its runs' outcomes (a STUCK verdict comes after the grace). */
+    static final java.time.Duration BULK_WAIT = java.time.Duration.ofSeconds(30);
+
+    /** Cancels every active run; the report comes once each has stopped, become STUCK, or the wait ended. */
+    CompletableFuture<dev.tether.engine.BulkCancelReport> cancelAll() {
+        return call(() -> dev.tether.engine.BulkCancel.all(engine, dev.tether.run.CancelOrigin.CONSOLE, BULK_WAIT), "cancel all");
+    }
+
+    /** Cancels the runs named, with a report as for {@link #cancelAll()}. */
+    CompletableFuture<dev.tether.engine.BulkCancelReport> cancelSelected(Collection<String> runIds) {
+        var ids = List.copyOf(runIds);
+        return call(() -> dev.tether.engine.BulkCancel.of(engine, ids, dev.tether.engine.StopLevel.CANCEL,
+                dev.tether.run.CancelOrigin.CONSOLE, BULK_WAIT), "cancel selected");
     }
 
     private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> action, String what) {

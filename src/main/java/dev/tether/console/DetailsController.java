@@ -183,6 +183,8 @@ public final class DetailsController {
         fields.addRow(row++, key("Runtime"), runtimeValue);
         if (r.cancelRequestedAt() != null) {
             row = field(row, "Cancel requested", Formats.full(r.cancelRequestedAt()));
+            if (r.stopLevel() != null) row = field(row, "Stop level", r.stopLevel());
+            if (r.cancelOrigin() != null) row = field(row, "Asked by", Formats.origin(r.cancelOrigin()));
             if (r.status() == dev.tether.run.RunStatus.STUCK) row = field(row, "Stuck in node", r.currentNode());
             else if (r.status() == dev.tether.run.RunStatus.CANCELLED)
                 row = field(row, "Cancelled at node", (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode())

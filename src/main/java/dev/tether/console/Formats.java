@@ -55,4 +55,15 @@ public final class Formats {
         if (n < 1024 * 1024) return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
         return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
     }
+
+    /** Who asked for a stop, as an operator reads it. */
+    static String origin(dev.tether.run.CancelOrigin origin) {
+        return switch (origin) {
+            case CONSOLE -> "console";
+            case CLI -> "command line";
+            case API -> "control API";
+            case SHUTDOWN -> "shutdown";
+            case SIGNAL -> "signal (SIGINT/SIGTERM)";
+        };
+    }
 }

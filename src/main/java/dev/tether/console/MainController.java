@@ -39,6 +39,7 @@ public final class MainController {
     @FXML ToggleButton themeToggle;
     @FXML Label modeLabel;
     @FXML TabPane tabs;
+    @FXML CancelSummary cancelSummary;
     @FXML Tab metricsTab;
     @FXML ActiveRunsController activeController;
     @FXML HistoryController historyController;
@@ -60,6 +61,7 @@ public final class MainController {
         this.onThemeToggle = onThemeToggle;
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
+        activeController.onCancelSelected(this::cancelSelected);
         historyController.init(models.history(), commands.graphs());
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);
@@ -171,7 +173,15 @@ public final class MainController {
         confirm.initOwner(root.getScene().getWindow());
         confirm.setHeaderText("Cancel all active runs?");
         confirm.getDialogPane().getStylesheets().setAll(root.getScene().getStylesheets());
-        if (confirm.showAndWait().orElse(no) == yes) commands.cancelAll();
+        if (confirm.showAndWait().orElse(no) != yes) return;
+        cancelSummary.pending("Cancel all", n);
+        commands.cancelAll().thenAccept(report -> Platform.runLater(() -> cancelSummary.show("Cancel all", report)));
+    }
+
+    /** The toolbar's "Cancel selected" (and Delete): every selected run's outcome, in the summary above the tables. */
+    void cancelSelected(List<String> ids) {
+        cancelSummary.pending("Cancel selected", ids.size());
+        commands.cancelSelected(ids).thenAccept(report -> Platform.runLater(() -> cancelSummary.show("Cancel selected", report)));
     }
 
     @FXML

@@ -1,7 +1,11 @@
 package dev.tether.console;
 
 import dev.tether.run.RunStatus;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
 import javafx.scene.chart.LineChart;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.StackedAreaChart;
@@ -13,13 +17,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Metrics panel: two charts of {@link MetricsModel}'s samples. Charts are costly to lay out, so
- * they are fed only while the panel is on screen, and caught up when it is shown again.
+ * The Metrics panel: two charts of {@link MetricsModel}'s samples, and two tables of the last
+ * minutes (cancel latency per worker and per graph, outcomes per graph). Charts are costly to lay
+ * out, so they are fed only while the panel is on screen, and caught up when it is shown again; the
+ * tables are redone at most once a second, and only when a run ended or left the window.
  */
 public final class MetricsController {
     @FXML StackedAreaChart<Number, Number> activeChart;
     @FXML LineChart<Number, Number> endedChart;
     @FXML NumberAxis activeX, endedX;
+    @FXML TableView<OutcomeStats.LatencyRow> latencyTable;
+    @FXML TableColumn<OutcomeStats.LatencyRow, String> latencyScope, latencyName, latencyStops, latencyP50, latencyP99, latencyMax;
+    @FXML TableView<OutcomeStats.OutcomeRow> outcomeTable;
+    @FXML TableColumn<OutcomeStats.OutcomeRow, String> outcomeGraph, outcomeCompleted, outcomeCancelled, outcomeForced,
+            outcomeStuck, outcomeFailed, outcomeLost;
 
     private final Map<RunStatus, XYChart.Series<Number, Number>> series = new EnumMap<>(RunStatus.class);
     private MetricsModel model;
@@ -31,9 +42,38 @@ public final class MetricsController {
         for (var s : MetricsModel.ENDED) endedChart.getData().add(series(s));
         for (var x : List.of(activeX, endedX)) x.setTickLabelFormatter(new SecondsAgo(model));
         bounds();
+        text(latencyScope, OutcomeStats.LatencyRow::scope);
+        text(latencyName, OutcomeStats.LatencyRow::name);
+        text(latencyStops, r -> Integer.toString(r.stops()));
+        text(latencyP50, r -> Formats.span(r.p50()));
+        text(latencyP99, r -> Formats.span(r.p99()));
+        text(latencyMax, r -> Formats.span(r.max()));
+        text(outcomeGraph, OutcomeStats.OutcomeRow::graph);
+        text(outcomeCompleted, r -> Integer.toString(r.completed()));
+        text(outcomeCancelled, r -> Integer.toString(r.cancelled()));
+        text(outcomeForced, r -> Integer.toString(r.forced()));
+        text(outcomeStuck, r -> Integer.toString(r.stuck()));
+        text(outcomeFailed, r -> Integer.toString(r.failed()));
+        text(outcomeLost, r -> Integer.toString(r.lost()));
+        for (var t : List.of(latencyTable, outcomeTable)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        latencyTable.setPlaceholder(new Label("No run was stopped by a cancel in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
+        outcomeTable.setPlaceholder(new Label("No run ended in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         model.second().addListener((o, was, now) -> {
-            if (showing) append(now.longValue());
+            if (!showing) return;
+            append(now.longValue());
+            tables(true);
         });
+    }
+
+    private static <R> void text(TableColumn<R, String> column, java.util.function.Function<R, String> value) {
+        column.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
+    }
+
+    private void tables(boolean onlyIfChanged) {
+        var recent = model.recent(java.time.Instant.now(), onlyIfChanged);
+        if (recent == null) return;
+        latencyTable.getItems().setAll(OutcomeStats.latency(recent));
+        outcomeTable.getItems().setAll(OutcomeStats.outcomes(recent));
     }
 
     /** Called when the Metrics tab is selected or left. */
@@ -43,6 +83,7 @@ public final class MetricsController {
         series.forEach((st, s) -> s.getData().setAll(model.samples(st).stream()
                 .map(p -> new XYChart.Data<Number, Number>(p.second(), p.value())).toList()));
         bounds();
+        tables(false);
     }
 
     private void append(long second) {

@@ -39,12 +39,23 @@ public interface ControlClient extends AutoCloseable {
         return cancel(runId);
     }
 
+    /** A cancel recorded as asked by {@code origin} (the command line says it is the command line). */
+    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
+        return cancel(runId, level);
+    }
+
     /** A cancel that keeps the run's checkpoints (interrupt) or discards them once it stopped (rollback). */
     default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
+        return cancel(runId, level, (dev.tether.run.CancelOrigin) null, mode);
+    }
+
+    /** A cancel in {@code mode} recorded as asked by {@code origin} (null: not said). */
+    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
+                                dev.tether.engine.CancelMode mode) {
         if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, "this instance cannot roll back checkpoints");
         }
-        return cancel(runId, level);
+        return cancel(runId, level, origin);
     }
 
     /**
@@ -61,6 +72,12 @@ public interface ControlClient extends AutoCloseable {
     List<RunSnapshot> attempts(String runId);
 
     List<String> cancelAll();
+
+    /**
+     * Cancels every active run and reports how each came out, waiting up to {@code wait} in all for
+     * them to stop (or become STUCK).
+     */
+    dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait);
 
     /** The run once terminal; empty if it was not terminal within {@code timeout}. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout);

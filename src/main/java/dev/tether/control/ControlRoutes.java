@@ -23,7 +23,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** What each endpoint of the {@link HttpContract} does, on an authorised request. */
-final class ControlRoutes {
+final class ControlRoutes implements Route {
     private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId");
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Strict JSON: one value, no trailing garbage, no key given twice. */
@@ -36,15 +36,23 @@ final class ControlRoutes {
     private final EventStreams events;
     private final SubmitLedger ledger = new SubmitLedger();
     private final Map<String, Object> hello;
+    /** The Prometheus text of this process's meters; null: no {@code /metrics}. */
+    private final java.util.function.Supplier<String> metrics;
 
-    ControlRoutes(RunEngine engine, EventStreams events, Map<String, Object> hello) {
+    ControlRoutes(RunEngine engine, EventStreams events, Map<String, Object> hello, java.util.function.Supplier<String> metrics) {
         this.engine = engine;
+        this.metrics = metrics;
         this.runs = new InProcessControlClient(engine);
         this.events = events;
         this.hello = hello;
     }
 
-    void serve(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+    @Override
+    public void serve(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+        if (metrics != null && Route.isMetrics(request)) {
+            Route.metrics(request, out, headers, metrics);
+            return;
+        }
         if (request.segments() == null) throw new Refusal(ErrorKind.NO_ENDPOINT, "no such endpoint: " + request.method() + " " + path(request));
         Endpoint endpoint = null;
         String id = null;
@@ -87,11 +95,14 @@ final class ControlRoutes {
                 HttpAnswer.json(out, 200, run, headers);
             }
             case SUBMIT -> submit(request, out, headers);
-            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, level(query.get("level")), mode(query.get("mode"))), headers);
+            case CANCEL -> HttpAnswer.json(out, 200,
+                    runs.cancel(id, level(query.get("level")), origin(query.get("origin")), mode(query.get("mode"))), headers);
             case RESUME -> HttpAnswer.json(out, 201, runs.resume(id, query.get("from")), headers);
             case CHECKPOINTS -> HttpAnswer.json(out, 200, runs.checkpoints(id), headers);
             case ATTEMPTS -> HttpAnswer.json(out, 200, runs.attempts(id), headers);
-            case CANCEL_ALL -> HttpAnswer.json(out, 200, Map.of("cancelled", runs.cancelAll()), headers);
+            // Waits (waitMillis, at most MAX_WAIT_MILLIS) for every run's outcome; without it, the outcomes as they are at once.
+            case CANCEL_ALL -> HttpAnswer.json(out, 200,
+                    runs.cancelAll(origin(query.get("origin")), Duration.ofMillis(waitMillis(query.get("waitMillis")))), headers);
             case STATS -> {
                 var s = runs.stats();
                 HttpAnswer.json(out, 200, Map.of("capacity", s.capacity(), "busy", s.busy(), "queued", s.queued(), "stuck", s.stuck(),
@@ -117,6 +128,14 @@ final class ControlRoutes {
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
+    }
+
+    /** {@code ?origin=console|cli|api|shutdown|signal}: who asked, kept in the run's record; absent means api. */
+    private static dev.tether.run.CancelOrigin origin(String text) {
+        if (text == null || text.isEmpty()) return dev.tether.run.CancelOrigin.API;
+        var origin = dev.tether.run.CancelOrigin.parse(text);
+        if (origin == null) throw bad("unknown origin '" + clip(text) + "' (console, cli, api, shutdown or signal)");
+        return origin;
     }
 
     private void submit(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {

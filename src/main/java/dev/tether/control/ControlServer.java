@@ -43,7 +43,8 @@ public final class ControlServer implements AutoCloseable {
     private final byte[] token;
     private final Path controlFile;
     private final ControlFile published;
-    private final ControlRoutes routes;
+    private final Route routes;
+    /** Null for a metrics-only server (a worker's {@code --metrics-port}). */
     private final EventStreams events;
     private final Set<String> allowedHosts;
     private final Semaphore connections = new Semaphore(HttpContract.MAX_CONNECTIONS);
@@ -53,7 +54,7 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private ControlServer(RunEngine engine, Path controlFile) throws IOException {
+    private ControlServer(RunEngine engine, Path controlFile, java.util.function.Supplier<String> metrics) throws IOException {
         this.controlFile = controlFile;
         var raw = new byte[32];
         new SecureRandom().nextBytes(raw);
@@ -74,8 +75,45 @@ public final class ControlServer implements AutoCloseable {
         hello.put("mode", engine.mode());
         hello.put("startedAt", published.startedAt());
         this.events = new EventStreams(engine.registry());
-        this.routes = new ControlRoutes(engine, events, hello);
+        this.routes = new ControlRoutes(engine, events, hello, metrics);
         this.acceptor = Thread.ofPlatform().daemon().name("tether-control-accept").start(this::acceptLoop);
+    }
+
+    /** A server of {@code /metrics} only, on a loopback port, behind {@code token}; publishes no control file. */
+    private ControlServer(int port, String token, java.util.function.Supplier<String> metrics) throws IOException {
+        this.controlFile = null;
+        this.published = null;
+        this.events = null;
+        this.token = token.getBytes(StandardCharsets.US_ASCII);
+        var loopback = InetAddress.getLoopbackAddress();
+        this.listener = new ServerSocket(port, 64, loopback);
+        int bound = listener.getLocalPort();
+        this.allowedHosts = new java.util.HashSet<>(java.util.List.of("127.0.0.1:" + bound, "localhost:" + bound, "[::1]:" + bound,
+                loopback.getHostAddress() + ":" + bound));
+        this.answerHeaders = Map.of();
+        this.metricsPort = bound;
+        this.routes = (request, out, headers) -> {
+            if (!Route.isMetrics(request)) {
+                throw new Refusal(ErrorKind.NO_ENDPOINT, "no such endpoint: " + request.method() + " " + ControlRoutes.clip(request.rawTarget())
+                        + " (this port serves " + Route.METRICS_PATH + " only)");
+            }
+            Route.metrics(request, out, headers, metrics);
+        };
+        this.acceptor = Thread.ofPlatform().daemon().name("tether-metrics-accept").start(this::acceptLoop);
+    }
+
+    private int metricsPort = -1;
+
+    /**
+     * Serves {@code GET /metrics} on the loopback interface, port {@code port} (0: any free one), to
+     * requests carrying {@code token} as a bearer token (anything else: 401), with the same host,
+     * origin and connection rules as the control API.
+     */
+    public static ControlServer metricsOnly(int port, String token, java.util.function.Supplier<String> metrics) throws IOException {
+        if (token == null || token.isBlank()) throw new IllegalArgumentException("a metrics token is required");
+        var server = new ControlServer(port, token.trim(), metrics);
+        LOG.info("metrics on http://127.0.0.1:{}{}", server.port(), Route.METRICS_PATH);
+        return server;
     }
 
     /**
@@ -84,6 +122,11 @@ public final class ControlServer implements AutoCloseable {
      * @throws IllegalStateException when another live instance already answers through the control file
      */
     public static ControlServer start(RunEngine engine, Path controlFile) throws IOException {
+        return start(engine, controlFile, null);
+    }
+
+    /** As {@link #start(RunEngine, Path)}, also serving {@code GET /metrics} (same token) from {@code metrics}. */
+    public static ControlServer start(RunEngine engine, Path controlFile, java.util.function.Supplier<String> metrics) throws IOException {
         if (Files.exists(controlFile)) {
             try {
                 var other = ControlFile.read(controlFile);
@@ -98,7 +141,7 @@ public final class ControlServer implements AutoCloseable {
                 LOG.warn("replacing unreadable control file {}", controlFile);
             }
         }
-        var server = new ControlServer(engine, controlFile);
+        var server = new ControlServer(engine, controlFile, metrics);
         try {
             server.published.write(controlFile);
         } catch (IOException e) {
@@ -110,7 +153,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     public int port() {
-        return published.port();
+        return published != null ? published.port() : metricsPort;
     }
 
     public Path controlFile() {
@@ -267,13 +310,14 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        events.close();
+        if (events != null) events.close();
         open.forEach(ControlServer::closeQuietly);
         try {
             acceptor.join(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (controlFile == null) return;
         try {
             if (Files.exists(controlFile) && ControlFile.read(controlFile).token().equals(published.token())) {
                 Files.deleteIfExists(controlFile);

@@ -26,6 +26,22 @@ final class HttpAnswer {
         out.flush();
     }
 
+    /** A text answer (the Prometheus scrape). */
+    static void text(OutputStream out, int status, String contentType, String body, Map<String, String> headers) throws IOException {
+        var bytes = body.getBytes(StandardCharsets.UTF_8);
+        var head = new StringBuilder(256);
+        head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+        head.append("Content-Type: ").append(contentType).append("\r\n");
+        head.append("Content-Length: ").append(bytes.length).append("\r\n");
+        head.append("Cache-Control: no-store\r\n");
+        head.append("X-Content-Type-Options: nosniff\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("Connection: close\r\n\r\n");
+        out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+    }
+
     static void eventStreamHead(OutputStream out, Map<String, String> headers) throws IOException {
         var head = new StringBuilder(256);
         head.append("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n");

@@ -114,14 +114,31 @@ public final class HttpControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label(), Map.of(), new TypeReference<CancelResult>() {},
-                READ_MILLIS);
+        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
     }
 
     @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
-        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&mode=" + mode.label(), Map.of(),
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
+        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&origin=" + originParam(origin), Map.of(),
                 new TypeReference<CancelResult>() {}, READ_MILLIS);
+    }
+
+    @Override
+    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+        long ms = Math.max(0, wait.toMillis());
+        return call("POST", Endpoint.CANCEL_ALL.path() + "?waitMillis=" + ms + "&origin=" + originParam(origin), Map.of(),
+                new TypeReference<dev.tether.engine.BulkCancelReport>() {}, (int) Math.min(Integer.MAX_VALUE, ms + READ_MILLIS));
+    }
+
+    private static String originParam(dev.tether.run.CancelOrigin origin) {
+        return (origin == null ? dev.tether.run.CancelOrigin.API : origin).name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
+                               dev.tether.engine.CancelMode mode) {
+        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&origin=" + originParam(origin)
+                + "&mode=" + mode.label(), Map.of(), new TypeReference<CancelResult>() {}, READ_MILLIS);
     }
 
     @Override
@@ -143,8 +160,7 @@ public final class HttpControlClient implements ControlClient {
 
     @Override
     public List<String> cancelAll() {
-        Map<String, List<String>> r = call("POST", Endpoint.CANCEL_ALL.path(), Map.of(), new TypeReference<Map<String, List<String>>>() {}, READ_MILLIS);
-        return r.getOrDefault("cancelled", List.of());
+        return cancelAll(dev.tether.run.CancelOrigin.API, Duration.ZERO).cancelled();
     }
 
     @Override

@@ -86,16 +86,22 @@ public final class InProcessControlClient implements ControlClient {
 
     @Override
     public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
+        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
+    }
+
+    @Override
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
         var run = get(runId);
-        var outcome = engine.cancel(run.runId(), level);
+        var outcome = engine.cancel(run.runId(), level, origin);
         return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
     }
 
     @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
+    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
+                               dev.tether.engine.CancelMode mode) {
         var run = get(runId);
         try {
-            var outcome = engine.cancel(run.runId(), level, mode);
+            var outcome = engine.cancel(run.runId(), level, origin, mode);
             return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
         } catch (UnsupportedOperationException e) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
@@ -144,7 +150,17 @@ public final class InProcessControlClient implements ControlClient {
 
     @Override
     public List<String> cancelAll() {
-        return engine.cancelAll();
+        return engine.cancelAll(dev.tether.run.CancelOrigin.API);
+    }
+
+    @Override
+    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+        try {
+            return dev.tether.engine.BulkCancel.all(engine, origin, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "interrupted while waiting for the runs to stop");
+        }
     }
 
     @Override

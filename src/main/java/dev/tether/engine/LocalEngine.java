@@ -5,6 +5,7 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
@@ -191,13 +192,13 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
+    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
         if (mode == CancelMode.ROLLBACK) {
             if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
             var control = runs.get(runId);
             if (control != null) control.rollback = true; // before the stop: the run's end reads it
         }
-        var outcome = cancel(runId, level);
+        var outcome = cancel(runId, level, origin);
         if (mode == CancelMode.ROLLBACK && outcome == CancelOutcome.ALREADY_FINISHED) {
             checkpoints.ended(runId, true, runs.ids()); // it ended before: discard what it kept
         }
@@ -206,8 +207,17 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public CancelOutcome cancel(String runId, StopLevel level) {
-        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now()));
+        return cancel(runId, level, (CancelOrigin) null); // the engine's own stops: who asked is not said
+    }
+
+    @Override
+    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
+        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
         var control = runs.get(runId);
+        if (result.applied() && result.before().status() == RunStatus.CANCELLING) { // an escalation, now on record
+            if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId());
+            return CancelOutcome.ALREADY_CANCELLING;
+        }
         if (!result.applied()) {
             if (result.before() == null) return CancelOutcome.UNKNOWN_RUN;
             if (result.before().status() != RunStatus.CANCELLING) return CancelOutcome.ALREADY_FINISHED;
@@ -248,13 +258,18 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public List<String> cancelAll() {
+        return cancelAll(null);
+    }
+
+    @Override
+    public List<String> cancelAll(CancelOrigin origin) {
         var ids = new ArrayList<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
-            if (cancel(run.runId()) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+            if (cancel(run.runId(), StopLevel.CANCEL, origin) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
         for (var run : registry.active()) {
-            var outcome = cancel(run.runId());
+            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
         return ids;
@@ -351,12 +366,17 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public synchronized ShutdownReport shutdown(Duration timeout) {
+    public ShutdownReport shutdown(Duration timeout) {
+        return shutdown(timeout, CancelOrigin.SHUTDOWN);
+    }
+
+    @Override
+    public synchronized ShutdownReport shutdown(Duration timeout, CancelOrigin origin) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         shutdown = true;
         source.close();
-        var cancelled = cancelAll();
+        var cancelled = cancelAll(origin);
         slots.join(deadline);
         if (children != null) {
             // The deadline has come (or every run stopped): what still runs in a child is killed now,

@@ -1,6 +1,7 @@
 package dev.tether.engine;
 
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunSnapshot;
 
 import java.time.Duration;
@@ -47,8 +48,13 @@ public interface RunEngine extends AutoCloseable {
      * @throws UnsupportedOperationException for a rollback on an engine that keeps no checkpoints
      */
     default CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
+        return cancel(runId, level, (CancelOrigin) null, mode);
+    }
+
+    /** A cancel at {@code level}, in {@code mode}, asked for by {@code origin} (null: not said). */
+    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
         if (mode == CancelMode.ROLLBACK) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
-        return cancel(runId, level);
+        return cancel(runId, level, origin);
     }
 
     /**
@@ -74,8 +80,28 @@ public interface RunEngine extends AutoCloseable {
         return Attempts.of(runId, id -> registry().get(id), registry());
     }
 
+    /** A cancel at {@code level} asked for by {@code origin}, which the run's record keeps (who asked). */
+    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
+        return cancel(runId, level);
+    }
+
+    /** The active runs as the engine knows them now (a view that mirrors nothing reads them where they live). */
+    default List<RunSnapshot> activeRuns() {
+        return registry().active();
+    }
+
+    /** One run as the engine knows it now, by full id. */
+    default Optional<RunSnapshot> run(String runId) {
+        return registry().get(runId);
+    }
+
     /** Cancels every active run; returns the ids a cancel was sent to. */
     List<String> cancelAll();
+
+    /** {@link #cancelAll()} on behalf of {@code origin}. */
+    default List<String> cancelAll(CancelOrigin origin) {
+        return cancelAll();
+    }
 
     /** Waits until the run is terminal; empty on timeout. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException;
@@ -119,6 +145,11 @@ public interface RunEngine extends AutoCloseable {
      * (reported, never shown as cancelled) and releases every thread the engine owns.
      */
     ShutdownReport shutdown(Duration timeout);
+
+    /** {@link #shutdown(Duration)}, its cancels recorded as asked by {@code origin} (a shutdown or a signal). */
+    default ShutdownReport shutdown(Duration timeout, CancelOrigin origin) {
+        return shutdown(timeout);
+    }
 
     boolean isShutdown();
 

@@ -21,7 +21,7 @@ public final class ShutdownOnSignal {
         var hook = new Thread(() -> {
             if (!engine.isShutdown()) {
                 LOG.info("signal received: cancelling all runs (waiting up to {} s)", timeout.toSeconds());
-                var report = engine.shutdown(timeout);
+                var report = engine.shutdown(timeout, dev.tether.run.CancelOrigin.SIGNAL);
                 if (!report.clean()) LOG.warn("forced exit; still running: {}", report.notStopped());
             }
             if (afterShutdown != null) {

@@ -4,6 +4,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelOrigin;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -15,8 +16,9 @@ import java.util.function.BiConsumer;
 /**
  * Cancel requests across processes, in one place: a durable record per run (it outlives a worker
  * that is down, restarting or cut off; it expires after {@link #KEEP}) plus a publish for speed.
- * Both carry the {@link StopLevel} (the record holds the strongest asked for; a bare id, as older
- * clients send it, means {@link StopLevel#CANCEL}). A worker listens for the publish and, whenever
+ * Both carry the {@link StopLevel} and who asked, as {@code "level origin"} (the record holds the
+ * strongest level asked for and who asked for it; a bare id, as older clients send it, means
+ * {@link StopLevel#CANCEL}, and a level alone means nobody said who asked). A worker listens for the publish and, whenever
  * it may have missed some (on every subscription and every maintenance tick), checks the records
  * of its active runs.
  */
@@ -31,50 +33,63 @@ final class CancelRequests {
         this.keys = keys;
     }
 
+    /** One request: how hard, and who asked (null when an older client did not say). */
+    record Ask(StopLevel level, CancelOrigin origin) {
+        String wire() {
+            return origin == null ? level.label() : level.label() + " " + origin.name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** A record's or message's value: null for none; an unreadable level (or an older client's "1") is a plain cancel. */
+        static Ask parse(String value) {
+            if (value == null) return null;
+            var text = value.trim();
+            int space = text.indexOf(' ');
+            var levelText = space < 0 ? text : text.substring(0, space);
+            StopLevel level;
+            try {
+                // "1" was the whole record before levels existed: a plain cancel, not level 1
+                level = levelText.equals("1") ? StopLevel.CANCEL : StopLevel.parse(levelText);
+            } catch (IllegalArgumentException e) {
+                level = StopLevel.CANCEL;
+            }
+            return new Ask(level, space < 0 ? null : CancelOrigin.parse(text.substring(space + 1)));
+        }
+    }
+
     /** Records the request (never weaker than one already recorded) and publishes it, in one round trip. */
-    void request(String runId, StopLevel level) {
-        var recorded = level(redis.get(keys.cancel(runId)));
-        var strongest = recorded != null && recorded.compareTo(level) > 0 ? recorded : level;
+    void request(String runId, StopLevel level, CancelOrigin origin) {
+        var recorded = Ask.parse(redis.get(keys.cancel(runId)));
+        var strongest = recorded != null && recorded.level().compareTo(level) > 0 ? recorded : new Ask(level, origin);
         try (var pipe = redis.pipelined()) {
-            pipe.set(keys.cancel(runId), strongest.label(), SetParams.setParams().px(KEEP.toMillis()));
-            pipe.publish(keys.cancels(), runId + " " + strongest.label());
+            pipe.set(keys.cancel(runId), strongest.wire(), SetParams.setParams().px(KEEP.toMillis()));
+            pipe.publish(keys.cancels(), runId + " " + strongest.wire());
             pipe.sync();
         }
     }
 
-    /** Those of {@code runIds} that have a cancel record, with the level recorded. */
-    Map<String, StopLevel> requestedAmong(Collection<String> runIds) {
+    /** Those of {@code runIds} that have a cancel record, with the level recorded and who asked. */
+    Map<String, Ask> requestedAmong(Collection<String> runIds) {
         var ids = List.copyOf(runIds);
-        var out = new LinkedHashMap<String, StopLevel>();
+        var out = new LinkedHashMap<String, Ask>();
         if (ids.isEmpty()) return out;
         var values = redis.mget(ids.stream().map(keys::cancel).toArray(String[]::new));
         for (int i = 0; i < ids.size(); i++) {
-            var level = level(values.get(i));
-            if (level != null) out.put(ids.get(i), level);
+            var ask = Ask.parse(values.get(i));
+            if (ask != null) out.put(ids.get(i), ask);
         }
         return out;
-    }
-
-    /** A record's level: null for none; an unreadable one (or an older client's "1") is a plain cancel. */
-    private static StopLevel level(String recorded) {
-        if (recorded == null) return null;
-        try {
-            return StopLevel.parse(recorded);
-        } catch (IllegalArgumentException e) {
-            return StopLevel.CANCEL;
-        }
     }
 
     /**
      * Calls {@code cancel} with every requested run id and level: at once for published requests, and
      * for the recorded requests of {@code activeRuns} on every (re)subscription.
      */
-    Subscriber listen(RedisSettings settings, String clientName, Connectivity connectivity, BiConsumer<String, StopLevel> cancel,
+    Subscriber listen(RedisSettings settings, String clientName, Connectivity connectivity, BiConsumer<String, Ask> cancel,
                       java.util.function.Supplier<Collection<String>> activeRuns) {
         return new Subscriber(settings, clientName, keys.cancels(), connectivity, message -> {
             int space = message.indexOf(' ');
-            if (space < 0) cancel.accept(message, StopLevel.CANCEL);
-            else cancel.accept(message.substring(0, space), level(message.substring(space + 1)));
+            if (space < 0) cancel.accept(message, new Ask(StopLevel.CANCEL, null));
+            else cancel.accept(message.substring(0, space), Ask.parse(message.substring(space + 1)));
         }, () -> requestedAmong(activeRuns.get()).forEach(cancel)).start();
     }
 }

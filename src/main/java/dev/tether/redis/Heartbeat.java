@@ -92,6 +92,7 @@ final class Heartbeat implements AutoCloseable {
             boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
             try {
                 long listed = send("beat");
+                connectivity.roundTrip(System.nanoTime() - sent);
                 connectivity.up();
                 if (gap || listed == 0 || fenced) {
                     // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.

@@ -3,6 +3,7 @@ package dev.tether.redis;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.CheckpointStore;
+import dev.tether.run.CancelOrigin;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.QueueNames;
@@ -119,7 +120,9 @@ public final class RedisView implements RunEngine {
     private void maintain() {
         try {
             sweep.sweep();
+            long sent = System.nanoTime();
             workers = readWorkers();
+            connectivity.roundTrip(System.nanoTime() - sent);
             if (++ticks % 8 == 0) markVanished();
             connectivity.up();
         } catch (RuntimeException e) {
@@ -203,17 +206,17 @@ public final class RedisView implements RunEngine {
 
     /** Rollback: the run's checkpoints go when it has stopped; the rollback record makes its worker's finish delete them. */
     @Override
-    public CancelOutcome cancel(String runId, StopLevel level, dev.tether.engine.CancelMode mode) {
+    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, dev.tether.engine.CancelMode mode) {
         if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
             checkpointStore.rollback(runId, false);
-            var outcome = cancel(runId, level);
+            var outcome = cancel(runId, level, origin);
             // Read after the record was set: either the finish saw the record, or this sees the end.
             if (outcome == CancelOutcome.ALREADY_FINISHED || store.get(runId).map(RunSnapshot::isTerminal).orElse(false)) {
                 checkpointStore.discard(runId);
             }
             return outcome;
         }
-        return cancel(runId, level);
+        return cancel(runId, level, origin);
     }
 
     private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf) {
@@ -261,16 +264,22 @@ public final class RedisView implements RunEngine {
     /** The level travels with the request to the run's worker (a stronger one escalates a cancel under way). */
     @Override
     public CancelOutcome cancel(String runId, StopLevel level) {
+        return cancel(runId, level, (CancelOrigin) null);
+    }
+
+    /** Who asked travels with the level, in the cancel record, to the run's worker (which keeps it in the run's record). */
+    @Override
+    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
         var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
         if (run == null) return CancelOutcome.UNKNOWN_RUN;
         if (run.isTerminal()) {
             registry.mirror(run);
             return CancelOutcome.ALREADY_FINISHED;
         }
-        cancels.request(runId, level);
+        cancels.request(runId, level, origin);
         if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
         if (run.status() == RunStatus.QUEUED) {
-            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now()));
+            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
             if (cancelled.isPresent()) {
                 registry.mirror(cancelled.get());
                 return CancelOutcome.CANCELLED_BEFORE_START;
@@ -284,13 +293,33 @@ public final class RedisView implements RunEngine {
         return CancelOutcome.CANCELLING; // its worker sees the publish (or the record) and stops it
     }
 
+    /** Contact with Redis, for the metrics. */
+    public RedisHealth health() {
+        return connectivity;
+    }
+
+    @Override
+    public List<RunSnapshot> activeRuns() {
+        return live ? registry.active() : store.active();
+    }
+
+    @Override
+    public Optional<RunSnapshot> run(String runId) {
+        return store.get(runId).or(() -> registry.get(runId));
+    }
+
     @Override
     public List<String> cancelAll() {
+        return cancelAll(null);
+    }
+
+    @Override
+    public List<String> cancelAll(CancelOrigin origin) {
         var ids = new ArrayList<String>();
         var active = new ArrayList<>(live ? registry.active() : store.active());
         active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
         for (var r : active) {
-            var o = cancel(r.runId());
+            var o = cancel(r.runId(), StopLevel.CANCEL, origin);
             if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(r.runId());
         }
         return ids;

@@ -179,15 +179,20 @@ public final class RedisWorker implements AutoCloseable {
      * claim (observers see it RUNNING from the claim on): then it waits in {@link #early} for the
      * run's first local change, instead of for the next check of the cancel records.
      */
-    private void cancelIfHere(String runId, StopLevel level) {
-        if (engine.registry().get(runId).isEmpty()) {
-            early.put(runId, new EarlyCancel(level, System.nanoTime()));
-            if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
-        }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, level);
+    /** Contact with Redis, for the metrics. */
+    public RedisHealth health() {
+        return connectivity;
     }
 
-    private record EarlyCancel(StopLevel level, long atNanos) {}
+    private void cancelIfHere(String runId, CancelRequests.Ask ask) {
+        if (engine.registry().get(runId).isEmpty()) {
+            early.put(runId, new EarlyCancel(ask, System.nanoTime()));
+            if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
+        }
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.level(), ask.origin());
+    }
+
+    private record EarlyCancel(CancelRequests.Ask ask, long atNanos) {}
 
     /** Cancels that arrived before their run reached the engine; dropped after a minute. */
     private final ConcurrentHashMap<String, EarlyCancel> early = new ConcurrentHashMap<>();
@@ -203,7 +208,7 @@ public final class RedisWorker implements AutoCloseable {
         if (!early.isEmpty()) {
             for (var s : batch) {
                 var waiting = early.remove(s.runId());
-                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.level());
+                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().level(), waiting.ask().origin());
             }
         }
         var todo = new ArrayList<RunSnapshot>(batch.size());
@@ -307,7 +312,12 @@ public final class RedisWorker implements AutoCloseable {
 
     /** Cancels local runs, waits up to {@code timeout}, publishes their final state and leaves the cluster cleanly. */
     public ShutdownReport shutdown(Duration timeout) {
-        var report = engine.shutdown(timeout);
+        return shutdown(timeout, dev.tether.run.CancelOrigin.SHUTDOWN);
+    }
+
+    /** As {@link #shutdown(Duration)}, its cancels recorded as asked by {@code origin} (a signal, a shutdown). */
+    public ShutdownReport shutdown(Duration timeout, dev.tether.run.CancelOrigin origin) {
+        var report = engine.shutdown(timeout, origin);
         maintenance.shutdownNow();
         cancelListener.close();
         try {

@@ -188,8 +188,8 @@ final class RunStore {
         var at = end.endedAt() != null ? end.endedAt() : java.time.Instant.now();
         var cancelAt = end.cancelRequestedAt() != null ? end.cancelRequestedAt() : at;
         List<RunEvent> events = switch (end.status()) {
-            case CANCELLED -> List.of(new RunEvent.CancelRequested(id, cancelAt), new RunEvent.Cancelled(id, end.cancelledAtNode(), at));
-            case STUCK -> List.of(new RunEvent.CancelRequested(id, cancelAt), new RunEvent.Stuck(id, end.currentNode(), at));
+            case CANCELLED -> List.of(asked(end, cancelAt), new RunEvent.Cancelled(id, end.cancelledAtNode(), at, end.forced()));
+            case STUCK -> List.of(asked(end, cancelAt), new RunEvent.Stuck(id, end.currentNode(), at));
             case COMPLETED -> List.of(new RunEvent.Completed(id, at));
             case FAILED -> List.of(new RunEvent.Failed(id, end.error(), at));
             case LOST -> List.of(new RunEvent.Lost(id, end.error() == null ? "lost" : end.error().message(), at));
@@ -197,6 +197,11 @@ final class RunStore {
         };
         for (var event : events) update(id, event);
         return get(id);
+    }
+
+    /** The cancel request of {@code end} with its stop level and asker, so the rebased record still says them. */
+    private static RunEvent.CancelRequested asked(RunSnapshot end, java.time.Instant at) {
+        return new RunEvent.CancelRequested(end.runId(), at, end.stopLevel(), end.cancelOrigin());
     }
 
     List<String> runKeys(String runId) {

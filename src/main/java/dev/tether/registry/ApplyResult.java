@@ -5,7 +5,9 @@ import dev.tether.run.RunSnapshot;
 
 /**
  * What applying one event did. {@code after} is null when the event was rejected; then {@code before}
- * tells why (unknown run, or a state that does not accept the event).
+ * tells why (unknown run, or a state that does not accept the event). For a watcher of
+ * {@link RunRegistry#watch}, {@code event} is null when the change is a snapshot mirrored from
+ * another process.
  */
 public record ApplyResult(RunEvent event, RunSnapshot before, RunSnapshot after) {
 

@@ -34,6 +34,7 @@ public final class RunRegistry {
     private final AtomicInteger finishedCount = new AtomicInteger();
     private final CopyOnWriteArrayList<ChangeFeed> feeds = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<RunEvent>> eventListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<ApplyResult>> changeListeners = new CopyOnWriteArrayList<>();
     private final int historyCapacity;
 
     public RunRegistry() {
@@ -56,6 +57,7 @@ public final class RunRegistry {
             // Still under this run's lock: feeds see each run's changes in order.
             for (var feed : feeds) feed.offer(next);
             for (var listener : eventListeners) listener.accept(event);
+            if (!changeListeners.isEmpty()) notifyChange(new ApplyResult(event, cur, next));
             return next;
         });
         var after = holder[1];
@@ -79,6 +81,7 @@ public final class RunRegistry {
             if (cur != null && (cur.isTerminal() || cur.version() >= snapshot.version())) return cur;
             holder[1] = snapshot;
             for (var feed : feeds) feed.offer(snapshot);
+            if (!changeListeners.isEmpty()) notifyChange(new ApplyResult(null, cur, snapshot));
             return snapshot;
         });
         if (holder[1] == null) return false;
@@ -93,6 +96,26 @@ public final class RunRegistry {
     public AutoCloseable listen(Consumer<RunEvent> listener) {
         eventListeners.add(listener);
         return () -> eventListeners.remove(listener);
+    }
+
+    /**
+     * Calls {@code listener} with every change of a run, before and after, in each run's order (under
+     * the run's lock, so it must be quick): an applied event, or (event null) a snapshot taken from
+     * another process. How metrics see every transition, wherever the run executes.
+     */
+    public AutoCloseable watch(Consumer<ApplyResult> listener) {
+        changeListeners.add(listener);
+        return () -> changeListeners.remove(listener);
+    }
+
+    private void notifyChange(ApplyResult change) {
+        for (var listener : changeListeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) { // an observer must never break a run's change
+                LOG.warn("a registry watcher failed", e);
+            }
+        }
     }
 
     private void retire(String runId) {

@@ -48,7 +48,15 @@ public sealed interface RunEvent {
     /** {@code ok} is false when the node threw or was cancelled; only ok nodes count as steps. */
     record NodeFinished(String runId, String node, boolean ok, Instant at) implements RunEvent {}
 
-    record CancelRequested(String runId, Instant at) implements RunEvent {}
+    /**
+     * @param stopLevel the stop level's label (after-node, cancel, kill); null from an older sender
+     * @param origin    who asked; null when unknown
+     */
+    record CancelRequested(String runId, Instant at, String stopLevel, CancelOrigin origin) implements RunEvent {
+        public CancelRequested(String runId, Instant at) {
+            this(runId, at, null, null);
+        }
+    }
 
     /**
      * The run has stopped: its thread and node futures are done, or ({@code forced}) its child

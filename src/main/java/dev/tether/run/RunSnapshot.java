@@ -14,6 +14,10 @@ import java.util.Map;
  *                larger version, which lets observers drop stale copies
  * @param forced  CANCELLED by destroying its process (level 3, or a cancel whose grace ran out in
  *                process isolation), once the process and its descendants were confirmed gone
+ * @param stopLevel the strongest stop level asked for (after-node, cancel, kill); null before any
+ *                  cancel, and in records written before it was kept
+ * @param cancelOrigin who asked for that stop (console, command line, API, shutdown, signal); null
+ *                  when unknown
  * @param resumeOf the attempt this run resumes; null for a first attempt
  */
 public record RunSnapshot(
@@ -34,6 +38,8 @@ public record RunSnapshot(
         List<NodeSpan> timeline,
         long version,
         boolean forced,
+        String stopLevel,
+        CancelOrigin cancelOrigin,
         ResumeOf resumeOf) {
 
     public RunSnapshot {
@@ -47,7 +53,16 @@ public record RunSnapshot(
                        String cancelledAtNode, ErrorInfo error, Map<String, Object> input, List<NodeSpan> timeline,
                        long version, boolean forced) {
         this(runId, graphId, queue, worker, status, currentNode, steps, submittedAt, startedAt, endedAt, cancelRequestedAt,
-                cancelledAtNode, error, input, timeline, version, forced, null);
+                cancelledAtNode, error, input, timeline, version, forced, null, null, null);
+    }
+
+    /** A first attempt with its stop level and who asked. */
+    public RunSnapshot(String runId, String graphId, String queue, String worker, RunStatus status, String currentNode,
+                       int steps, Instant submittedAt, Instant startedAt, Instant endedAt, Instant cancelRequestedAt,
+                       String cancelledAtNode, ErrorInfo error, Map<String, Object> input, List<NodeSpan> timeline,
+                       long version, boolean forced, String stopLevel, CancelOrigin cancelOrigin) {
+        this(runId, graphId, queue, worker, status, currentNode, steps, submittedAt, startedAt, endedAt, cancelRequestedAt,
+                cancelledAtNode, error, input, timeline, version, forced, stopLevel, cancelOrigin, null);
     }
 
     /** The last 8 characters of the id (the random part of a time-ordered id): what a person reads and types. */
@@ -85,11 +100,20 @@ public record RunSnapshot(
                      Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
                      List<NodeSpan> timeline) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced, resumeOf);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced,
+                stopLevel, cancelOrigin, resumeOf);
     }
 
     RunSnapshot forcedStop() {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
-                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true, resumeOf);
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true,
+                stopLevel, cancelOrigin, resumeOf);
+    }
+
+    /** The same run, stopped at {@code level} at the request of {@code origin}. */
+    RunSnapshot stopAskedBy(String level, CancelOrigin origin) {
+        return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, forced,
+                level, origin, resumeOf);
     }
 }

@@ -81,6 +81,14 @@ class CommandLineArgumentsTest {
     }
 
     @Test
+    void aWorkerMetricsPortWithoutItsTokenIsExit2BeforeAnythingStarts() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TETHER_METRICS_TOKEN") == null);
+        var r = tether("worker", "--redis", "redis://127.0.0.1:1", "--metrics-port", "0");
+        assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).isEqualTo("tether: --metrics-port needs a token in $TETHER_METRICS_TOKEN (scrapers send it as a bearer token)");
+    }
+
+    @Test
     void badArgumentsAreExit2WithOneLineAndChangeNothing() {
         var shortId = running.substring(running.length() - 8);
         var cases = List.of(

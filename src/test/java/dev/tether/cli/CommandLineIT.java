@@ -135,6 +135,35 @@ class CommandLineIT {
     }
 
     @Test
+    void cancelAllReportsEachRunsOutcomeAndTheRunsRecordWhoAsked() {
+        var cooperative = submitSleeper();
+        var stubborn = tether.run("submit", "stubborn", "--input", "seconds=60").out();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(stubborn).path("currentNode").asText())
+                && "RUNNING".equals(status(cooperative).path("status").asText()));
+
+        var r = tether.run("cancel-all", "--wait", "--timeout", "40s", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        var outcomes = new java.util.HashMap<String, JsonNode>();
+        r.json().path("runs").forEach(n -> outcomes.put(n.path("runId").asText(), n));
+        assertThat(outcomes.get(cooperative).path("outcome").asText()).isEqualTo("STOPPED_CLEANLY");
+        assertThat(outcomes.get(cooperative).path("cancelLatencyMillis").asLong()).isLessThan(1_000);
+        assertThat(outcomes.get(cooperative).path("cancelOrigin").asText()).isEqualTo("CLI");
+        assertThat(outcomes.get(stubborn).path("outcome").asText()).as("killed after its 10 s grace").isEqualTo("FORCED");
+        assertThat(outcomes.get(stubborn).path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(status(cooperative).path("stopLevel").asText()).isEqualTo("cancel");
+        assertThat(status(cooperative).path("cancelOrigin").asText()).isEqualTo("CLI");
+
+        var another = submitSleeper();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> status(another).path("status").asText().equals("RUNNING"));
+        var table = tether.run("cancel-all");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).startsWith("RUN ").contains(another.substring(28) + "  book-workflow  stopped cleanly")
+                .endsWith("1 run: 1 stopped cleanly, 0 forced, 0 still running, 0 already finished");
+        assertThat(tether.run("cancel-all").out()).isEqualTo("No active runs.");
+    }
+
+    @Test
     void waitingOnARunThatIgnoresItsCancelTimesOutWithExit5NamingItsState() {
         var r0 = tether.run("submit", "stubborn", "--input", "seconds=30"); // long enough for a loaded machine: it is killed after the grace anyway
         var id = r0.out();

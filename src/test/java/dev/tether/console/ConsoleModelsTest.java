@@ -98,7 +98,7 @@ class ConsoleModelsTest {
     private static RunSnapshot snapshot(RunStatus status) {
         var id = String.format("0190aaaa-0000-7000-8000-%012d", ++n);
         var t = java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n);
-        return new RunSnapshot(id, "g", "q", "local", status, null, 1, t, t, t.plusSeconds(1), null, null, null, Map.of(), List.of(), 3, false);
+        return new RunSnapshot(id, "g", "q", "local", status, null, 1, t, t, t.plusSeconds(1), null, null, null, Map.of(), List.of(), 3, false, null, null);
     }
 
     /** A run a cancel reached: in node "spin" (null: before it started), forced or not. */
@@ -106,6 +106,6 @@ class ConsoleModelsTest {
         var id = String.format("0190aaaa-0000-7000-8000-%012d", ++n);
         var t = java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n);
         return new RunSnapshot(id, "g", "q", "local", status, "spin", 1, t, t, status.isTerminal() ? t.plusSeconds(1) : null,
-                t.plusMillis(500), cancelledAtNode, null, Map.of(), List.of(), 3, forced);
+                t.plusMillis(500), cancelledAtNode, null, Map.of(), List.of(), 3, forced, null, null);
     }
 }

@@ -10,6 +10,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
@@ -205,6 +206,75 @@ class ConsoleWindowTest {
         assertThat(engine.registry().all()).extracting(RunSnapshot::status).containsOnly(RunStatus.CANCELLED);
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).stream()
                 .filter("CANCELLED"::equals).count() == 6));
+    }
+
+    @Test
+    void afterCancelAllADismissibleSummaryGivesEachRunsOutcome(FxRobot robot) {
+        var sleeper = engine.submit("sleeper", null, Map.of()).runId();
+        var stubborn = engine.submit("stubborn", null, Map.of("seconds", 10)).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(stubborn).orElseThrow().currentNode())
+                && status(sleeper) == RunStatus.RUNNING);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 2));
+
+        robot.clickOn("#cancelAllButton");
+        robot.clickOn("Cancel all 2 runs");
+
+        var summary = window.controller().cancelSummary;
+        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> summary.isVisible() && summary.title().contains("1 stopped cleanly")));
+        assertThat(fx(summary::title)).isEqualTo("Cancel all: 2 runs — 1 stopped cleanly · 0 forced · 1 still running · 0 already finished");
+        @SuppressWarnings("unchecked")
+        TableView<dev.tether.engine.RunStopReport> table = fx(() -> robot.lookup("#cancelSummaryTable").queryAs(TableView.class));
+        Map<String, dev.tether.engine.RunStopReport> byRun = fx(() -> table.getItems().stream()
+                .collect(java.util.stream.Collectors.toMap(dev.tether.engine.RunStopReport::runId, r -> r)));
+        assertThat(byRun.get(sleeper).outcome()).isEqualTo(dev.tether.engine.StopOutcome.STOPPED_CLEANLY);
+        assertThat(byRun.get(sleeper).cancelLatencyMillis()).isNotNull();
+        assertThat(byRun.get(stubborn).outcome()).isEqualTo(dev.tether.engine.StopOutcome.STILL_RUNNING);
+        assertThat(byRun.get(stubborn).status()).isEqualTo(RunStatus.STUCK);
+        assertThat(engine.registry().get(sleeper).orElseThrow().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.CONSOLE);
+
+        robot.clickOn("#dismissCancelSummary");
+        assertThat(fx(summary::isVisible)).isFalse();
+    }
+
+    @Test
+    void theDetailsPaneSaysWhichStopLevelEndedTheRunAndWhoAskedForIt(FxRobot robot) {
+        var id = engine.submit("sleeper", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.RUNNING);
+        engine.cancel(id, dev.tether.engine.StopLevel.KILL, dev.tether.run.CancelOrigin.CLI);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class));
+
+        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> detailTexts(robot).contains("Stop level")));
+        var texts = fx(() -> detailTexts(robot));
+        assertThat(texts.get(texts.indexOf("Stop level") + 1)).isEqualTo("kill");
+        assertThat(texts.get(texts.indexOf("Asked by") + 1)).isEqualTo("command line");
+    }
+
+    private static List<String> detailTexts(FxRobot robot) {
+        return robot.lookup(".details-fields .label").queryAllAs(Label.class).stream().map(Label::getText).toList();
+    }
+
+    @Test
+    void theMetricsTabShowsCancelLatencyPerWorkerAndGraphAndOutcomesPerGraph(FxRobot robot) {
+        var a = engine.submit("sleeper", null, Map.of()).runId();
+        var b = engine.submit("sleeper", null, Map.of()).runId();
+        var f = engine.submit("failing", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.RUNNING && status(b) == RunStatus.RUNNING
+                && status(f) == RunStatus.FAILED);
+        engine.cancel(a);
+        engine.cancel(b);
+        await().atMost(2, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.CANCELLED && status(b) == RunStatus.CANCELLED);
+        robot.clickOn("Metrics");
+
+        var metrics = window.controller().metricsController;
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> metrics.latencyTable.getItems().size() == 2));
+        var latency = fx(() -> List.copyOf(metrics.latencyTable.getItems()));
+        assertThat(latency).extracting(OutcomeStats.LatencyRow::scope, OutcomeStats.LatencyRow::name, OutcomeStats.LatencyRow::stops)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", "local", 2), org.assertj.core.groups.Tuple.tuple("graph", "sleeper", 2));
+        assertThat(latency.getFirst().max()).isGreaterThanOrEqualTo(latency.getFirst().p50());
+        var outcomes = fx(() -> List.copyOf(metrics.outcomeTable.getItems()));
+        assertThat(outcomes).containsExactly(new OutcomeStats.OutcomeRow("failing", 0, 0, 0, 0, 1, 0),
+                new OutcomeStats.OutcomeRow("sleeper", 0, 2, 0, 0, 0, 0));
     }
 
     @Test

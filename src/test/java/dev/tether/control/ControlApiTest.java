@@ -101,6 +101,27 @@ class ControlApiTest {
     }
 
     @Test
+    void aCancelSaysWhoAskedAndCancelAllReportsEachRunsOutcome() throws Exception {
+        var id = sleeper();
+        var shortId = id.substring(id.length() - 8);
+        var bad = http.call("POST", "/api/runs/" + shortId + "/cancel?origin=martian", "");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("kind").asText()).isEqualTo("bad-input");
+        assertThat(engine.registry().get(id).orElseThrow().status()).as("a refused request changes nothing").isNotIn(RunStatus.CANCELLING, RunStatus.CANCELLED);
+
+        var all = http.call("POST", "/api/cancel-all?waitMillis=10000&origin=signal", "");
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.json().path("cancelled").get(0).asText()).isEqualTo(id);
+        var run = all.json().path("runs").get(0);
+        assertThat(run.path("runId").asText()).isEqualTo(id);
+        assertThat(run.path("outcome").asText()).isEqualTo("STOPPED_CLEANLY");
+        assertThat(run.path("cancelOrigin").asText()).isEqualTo("SIGNAL");
+        assertThat(engine.registry().get(id).orElseThrow().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.SIGNAL);
+        var apiDefault = sleeper();
+        assertThat(client.cancel(apiDefault).run().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.API);
+    }
+
+    @Test
     void unknownAndBadIdsAreTheirOwnErrors() {
         assertThatThrownBy(() -> client.get("ffffffff")).isInstanceOfSatisfying(ControlException.class,
                 e -> assertThat(e.kind()).isEqualTo(ControlException.Kind.UNKNOWN_RUN));

@@ -37,6 +37,6 @@ class SubmitLedgerTest {
         made.incrementAndGet();
         var id = String.format("0190aaaa-0000-7000-8000-%012d", Math.abs(n));
         return new RunSnapshot(id, "g", "q", null, RunStatus.QUEUED, null, 0, Instant.EPOCH, null, null, null, null, null,
-                Map.of(), List.of(), 1, false);
+                Map.of(), List.of(), 1, false, null, null);
     }
 }

@@ -51,7 +51,7 @@ class RunRegistryMirrorTest {
     void aBrokenSnapshotNeverGetsIn() {
         var feed = mirror.openFeed();
         var broken = new dev.tether.run.RunSnapshot("r", "g", "q", null, null, null, 0, Instant.now(), null, null, null, null,
-                null, Map.of(), java.util.List.of(), 7, false);
+                null, Map.of(), java.util.List.of(), 7, false, null, null);
         assertThat(mirror.mirror(broken)).isFalse();
         assertThat(mirror.mirror(null)).isFalse();
         assertThat(mirror.get("r")).isEmpty();

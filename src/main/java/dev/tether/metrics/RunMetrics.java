@@ -1,0 +1,176 @@
+package dev.tether.metrics;
+
+import dev.tether.engine.RunEngine;
+import dev.tether.registry.ApplyResult;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Records the meters of runs from the registry's changes (so they move wherever a run executes: on
+ * a thread, in a child JVM, on a Redis worker mirrored here) and reads the engine's slots. Every
+ * change is seen under its run's lock: recording is a cached meter's increment, never a lookup by
+ * name and tags after the first time.
+ *
+ * <p>Names as Micrometer spells them (Prometheus: dots become underscores, counters end in
+ * {@code _total}, timers in {@code _seconds}); see README "Metrics".
+ */
+public final class RunMetrics implements AutoCloseable {
+    /** Timers publish these percentiles, and a histogram of buckets for server-side ones. */
+    private static final double[] PERCENTILES = {0.5, 0.95, 0.99};
+    private static final List<RunStatus> ACTIVE = List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING);
+
+    private final MeterRegistry meters;
+    /** Where the per-node timers go (see {@link TetherMetrics#nodeRegistry()}). */
+    private final MeterRegistry nodeMeters;
+    private final RunEngine engine;
+    private final String defaultWorker;
+    private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+    private final Set<String> queues = ConcurrentHashMap.newKeySet();
+    private final AutoCloseable watch;
+
+    /** One meter's name and tag values, in a fixed order per name. */
+    private record Key(String name, String a, String b, String c, String d) {}
+
+    private RunMetrics(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String defaultWorker) {
+        this.meters = meters;
+        this.nodeMeters = nodeMeters;
+        this.engine = engine;
+        this.defaultWorker = defaultWorker;
+        for (var status : ACTIVE) {
+            Gauge.builder("tether.runs.active", engine, e -> e.registry().counts().getOrDefault(status, 0))
+                    .description("Runs in this state now").tag("status", status.name()).register(meters);
+        }
+        Gauge.builder("tether.slots.busy", engine, e -> e.stats().busy())
+                .description("Slots executing a run now").tag("worker", defaultWorker).register(meters);
+        Gauge.builder("tether.slots.capacity", engine, e -> e.stats().capacity())
+                .description("Slots that can execute a run").tag("worker", defaultWorker).register(meters);
+        for (var run : engine.registry().active()) queue(run.queue());
+        this.watch = engine.registry().watch(this::changed);
+    }
+
+    /**
+     * Starts recording.
+     *
+     * @param worker the worker name for runs not yet on a worker and for the slot gauges: this
+     *               process's worker, or {@code "none"} for a view of remote workers
+     */
+    public static RunMetrics bind(MeterRegistry meters, RunEngine engine, String worker) {
+        return bind(meters, meters, engine, worker);
+    }
+
+    /** As {@link #bind(MeterRegistry, RunEngine, String)}, the per-node timers in {@code nodeMeters}. */
+    public static RunMetrics bind(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String worker) {
+        return new RunMetrics(meters, nodeMeters, engine, worker == null ? "none" : worker);
+    }
+
+    private void changed(ApplyResult change) {
+        var before = change.before();
+        var after = change.after();
+        if (before == null) {
+            queue(after.queue());
+            count("tether.runs.submitted", after, null);
+        }
+        var was = before == null ? null : before.status();
+        var now = after.status();
+        if (now == RunStatus.RUNNING && (was == null || was == RunStatus.QUEUED)) count("tether.runs.started", after, null);
+        if (change.event() instanceof RunEvent.NodeFinished n) node(after, n);
+        if (now == was || !now.isTerminal()) return;
+        switch (now) {
+            case COMPLETED -> count("tether.runs.completed", after, null);
+            case FAILED -> count("tether.runs.failed", after, null);
+            case LOST -> count("tether.runs.lost", after, null);
+            case STUCK -> count("tether.runs.stuck", after, null);
+            case CANCELLED -> {
+                count("tether.runs.cancelled", after, level(after));
+                if (after.forced()) count("tether.runs.forced", after, null);
+                // a queued run stops at once: only runs that had started tell how long a stop takes
+                if (after.startedAt() != null && after.cancelLatency() != null) {
+                    timer("tether.cancel.latency", "Time from the cancel request until the run had stopped",
+                            "level", after, level(after)).record(after.cancelLatency());
+                }
+            }
+            default -> { }
+        }
+        if (after.startedAt() != null && after.endedAt() != null) {
+            timer("tether.run.duration", "Time from a run's start to its end", "status", after, now.name())
+                    .record(after.runtime(after.endedAt()));
+        }
+    }
+
+    private void node(RunSnapshot run, RunEvent.NodeFinished n) {
+        var timeline = run.timeline();
+        for (int i = timeline.size() - 1; i >= 0; i--) {
+            var span = timeline.get(i);
+            if (span.endedAt() != null && span.node().equals(n.node())) {
+                var key = new Key("tether.node.duration", run.graphId(), n.node(), worker(run), null);
+                timers.computeIfAbsent(key, k -> buckets(Timer.builder(k.name()))
+                        .description("Time one node took").tag("graph", k.a()).tag("node", k.b()).tag("worker", k.c())
+                        .register(nodeMeters)).record(Duration.between(span.startedAt(), span.endedAt()));
+                return;
+            }
+        }
+    }
+
+    private static String level(RunSnapshot run) {
+        return run.stopLevel() == null ? "cancel" : run.stopLevel(); // a cancel that did not say its level is a plain cancel
+    }
+
+    private String worker(RunSnapshot run) {
+        return run.worker() == null ? defaultWorker : run.worker();
+    }
+
+    private void count(String name, RunSnapshot run, String level) {
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), level);
+        counters.computeIfAbsent(key, k -> {
+            var b = Counter.builder(k.name()).tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c());
+            if (k.d() != null) b.tag("level", k.d());
+            return b.register(meters);
+        }).increment();
+    }
+
+    private Timer timer(String name, String description, String tag, RunSnapshot run, String value) {
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), value);
+        return timers.computeIfAbsent(key, k -> percentiles(Timer.builder(k.name())).description(description)
+                .tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c()).tag(tag, k.d()).register(meters));
+    }
+
+    private static Timer.Builder percentiles(Timer.Builder b) {
+        return buckets(b.publishPercentiles(PERCENTILES));
+    }
+
+    /**
+     * Histogram buckets only: what node timers get. Client-side percentiles keep a large recorder per
+     * timer, and with a timer per node that cost 15-30 µs per node (cache misses); buckets give
+     * the same percentiles in Prometheus ({@code histogram_quantile}) for well under 1 µs.
+     */
+    private static Timer.Builder buckets(Timer.Builder b) {
+        return b.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1));
+    }
+
+    /** The depth of each queue seen: its QUEUED runs now. */
+    private void queue(String queue) {
+        if (queue == null || !queues.add(queue)) return;
+        Gauge.builder("tether.queue.depth", engine, e -> e.registry().select(r -> r.status() == RunStatus.QUEUED && queue.equals(r.queue())).size())
+                .description("Runs waiting in this queue").tag("queue", queue).register(meters);
+    }
+
+    @Override
+    public void close() {
+        try {
+            watch.close();
+        } catch (Exception ignored) {
+            // removing a listener does not fail
+        }
+    }
+}
