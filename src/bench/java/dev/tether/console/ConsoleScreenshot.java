@@ -85,6 +85,25 @@ public final class ConsoleScreenshot {
         Platform.runLater(() -> window[0].controller().onToggleTheme());
         Thread.sleep(800);
         shoot(window[0], out.resolve("console-cancel-summary-light.png"));
+        // a run cancelled after two completed nodes: the details pane offers Resume and lists its checkpoints
+        var resumable = engine.submit("book-workflow", null, Map.of("nodeMillis", 400, "jitter", 0)).runId();
+        while (!"draft".equals(engine.registry().get(resumable).orElseThrow().currentNode())) Thread.sleep(10);
+        engine.cancel(resumable);
+        engine.awaitTerminal(resumable, Duration.ofSeconds(5));
+        Thread.sleep(1_000); // its row is drawn on a pulse
+        {
+            Platform.runLater(() -> {
+                window[0].controller().cancelSummary.dismiss();
+                var table = window[0].controller().activeController.table;
+                table.getItems().stream().filter(row -> row.runId().equals(resumable)).findFirst()
+                        .ifPresent(row -> table.getSelectionModel().select(row));
+            });
+            Thread.sleep(1_500);
+            shoot(window[0], out.resolve("console-resume-light.png"));
+            Platform.runLater(() -> window[0].controller().onToggleTheme());
+            Thread.sleep(800);
+            shoot(window[0], out.resolve("console-resume-dark.png"));
+        }
         // leave the way an operator does (nothing active, so no confirmation): engine shut down, window closed
         engine.cancelAll();
         Thread.sleep(500);
