@@ -143,7 +143,9 @@ final class SlotPool {
      */
     void join(long deadlineNanos) {
         for (var slot : slots) {
-            if (slot.retired) continue;
+            // a slot started in the same moment (a STUCK run's replacement) may not be running yet:
+            // joining it would throw; it sees the shutdown as it starts and ends at once
+            if (slot.retired || slot.thread.getState() == Thread.State.NEW) continue;
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) break;
             try {
