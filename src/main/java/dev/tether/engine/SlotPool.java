@@ -144,12 +144,11 @@ final class SlotPool {
      */
     void join(long deadlineNanos) {
         for (var slot : slots) {
-            if (slot.retired) continue;
+            // a slot started in the same moment (a STUCK run's replacement) may not be running yet:
+            // joining it would throw; it sees the shutdown as it starts and ends at once
+            if (slot.retired || slot.thread.getState() == Thread.State.NEW) continue;
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) break;
-            // Listed but not started yet (a replacement made a moment ago): once started it sees the
-            // shutdown and ends at once; joining it now would throw.
-            if (slot.thread.getState() == Thread.State.NEW) continue;
             try {
                 slot.thread.join(Duration.ofNanos(left));
             } catch (InterruptedException e) {

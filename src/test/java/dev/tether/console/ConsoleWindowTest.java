@@ -234,6 +234,8 @@ class ConsoleWindowTest {
 
         robot.clickOn("#dismissCancelSummary");
         assertThat(fx(summary::isVisible)).isFalse();
+        await("the STUCK run's thread ends (no later test may count it)").atMost(15, TimeUnit.SECONDS)
+                .until(() -> engine.stats().stuck() == 0);
     }
 
     @Test

@@ -105,11 +105,13 @@ class RunMetricsTest {
         }
         assertThat(s.sum("tether_runs_forced_total")).isZero();
 
-        var stubborn = submit("stubborn", Map.of("seconds", 3));
+        var stubborn = submit("stubborn", Map.of("seconds", 2));
         awaitNode(stubborn, "ignore-cancel");
         engine.cancel(stubborn, StopLevel.CANCEL, CancelOrigin.API);
         assertThat(end(stubborn).status()).isEqualTo(RunStatus.STUCK);
         assertThat(scrape().sum("tether_runs_stuck_total", graph("stubborn"))).isEqualTo(1);
+        await("the STUCK run's thread ends (no later test may count it)").atMost(10, TimeUnit.SECONDS)
+                .until(() -> engine.stats().stuck() == 0);
 
         // LOST comes from the Redis sweep; the registry is where every process learns it
         var reg = engine.registry();
