@@ -38,8 +38,16 @@ final class FencedCheckpointSaver implements BaseCheckpointSaver {
         return delegate.list(config);
     }
 
+    /** Metadata key set on a first attempt's config: it has no checkpoint to read, so none is looked up. */
+    static final String FRESH_RUN = "tether.fresh-run";
+
+    /**
+     * LangGraph4j reads the thread's latest checkpoint as every run starts; a first attempt has none,
+     * and asking a remote store for it would let a blip of that store fail a run that needs nothing.
+     */
     @Override
     public Optional<Checkpoint> get(RunnableConfig config) {
+        if (Boolean.TRUE.equals(config.metadata(FRESH_RUN).orElse(null))) return Optional.empty();
         return delegate.get(config);
     }
 

@@ -49,6 +49,7 @@ final class ThreadRunDriver implements RunDriver {
                 var runConfig = RunnableConfig.builder()
                         .threadId(request.runId())
                         .addMetadata(Cancellation.CONFIG_KEY, control)
+                        .addMetadata(FencedCheckpointSaver.FRESH_RUN, request.resumeOf() == null)
                         .build();
                 var input = start(request);
                 reachedEnd = Cancellation.callWith(control, () -> iterate(compiled, input, runConfig, control));

@@ -127,7 +127,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     private List<Entry> entries(String runId) {
-        var raw = redis.lrange(keys.checkpoints(runId), 0, -1);
+        var raw = retrying(() -> redis.lrange(keys.checkpoints(runId), 0, -1));
         var out = new ArrayList<Entry>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add(parse(raw.get(i), i));
         return out;
@@ -179,13 +179,17 @@ public final class RedisCheckpointStore implements CheckpointStore {
             bytes += e.raw().length();
             if (e.info().id().equals(chosen.id())) break;
         }
-        try (var tx = redis.multi()) {
-            tx.del(keys.checkpoints(toRunId));
-            tx.rpush(keys.checkpoints(toRunId), copy.toArray(String[]::new));
-            tx.set(keys.checkpointBytes(toRunId), Long.toString(bytes), SetParams.setParams().px(keepFor.toMillis()));
-            tx.pexpire(keys.checkpoints(toRunId), keepFor.toMillis());
-            tx.exec();
-        }
+        final long total = bytes;
+        retrying(() -> { // all or nothing, so a retry after a lost reply writes the same list again
+            try (var tx = redis.multi()) {
+                tx.del(keys.checkpoints(toRunId));
+                tx.rpush(keys.checkpoints(toRunId), copy.toArray(String[]::new));
+                tx.set(keys.checkpointBytes(toRunId), Long.toString(total), SetParams.setParams().px(keepFor.toMillis()));
+                tx.pexpire(keys.checkpoints(toRunId), keepFor.toMillis());
+                tx.exec();
+            }
+            return null;
+        });
         return chosen;
     }
 
@@ -204,6 +208,23 @@ public final class RedisCheckpointStore implements CheckpointStore {
             }
         } catch (JedisException e) {
             LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);
+        }
+    }
+
+    /** Reads and copies ride out a short outage (a reconnect, a restart): a resume should not fail for a blip. */
+    private static <T> T retrying(java.util.function.Supplier<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                if (attempt == 5) throw e;
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
