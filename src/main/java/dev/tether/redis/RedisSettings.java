@@ -150,6 +150,9 @@ public final class RedisSettings {
         return b;
     }
 
+    /** The longest a command waits for a free pooled connection before failing (and being retried). */
+    static final java.time.Duration POOL_WAIT = java.time.Duration.ofSeconds(5);
+
     RedisClient client(String clientName, int maxConnections) {
         return client(clientName, maxConnections, false);
     }
@@ -164,6 +167,9 @@ public final class RedisSettings {
         pool.setMaxIdle(maxConnections);
         pool.setMinIdle(0);
         pool.setTestOnBorrow(testOnBorrow);
+        // Never wait forever for a pooled connection: a connection lost to a killed socket must cost a
+        // retry (every caller retries Redis errors), not a thread parked for good.
+        pool.setMaxWait(POOL_WAIT);
         return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName))
                 .poolConfig(pool).build();
     }
