@@ -32,31 +32,29 @@ public interface ControlClient extends AutoCloseable {
     /** @param input raw text values, typed by the graph's default input */
     RunSnapshot submit(String graphId, String queue, Map<String, String> input);
 
-    CancelResult cancel(String runId);
+    /** The default cancel: level cancel, asked by the API, checkpoints kept. */
+    default CancelResult cancel(String runId) {
+        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
+    }
 
     /** A cancel at a stop level (after-node, cancel, kill); see {@link dev.tether.engine.StopLevel}. */
     default CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return cancel(runId);
+        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
     }
 
     /** A cancel recorded as asked by {@code origin} (the command line says it is the command line). */
     default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
-        return cancel(runId, level);
+        return cancel(runId, level, origin, dev.tether.engine.CancelMode.INTERRUPT);
     }
 
     /** A cancel that keeps the run's checkpoints (interrupt) or discards them once it stopped (rollback). */
     default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
-        return cancel(runId, level, (dev.tether.run.CancelOrigin) null, mode);
+        return cancel(runId, level, dev.tether.run.CancelOrigin.API, mode);
     }
 
-    /** A cancel in {@code mode} recorded as asked by {@code origin} (null: not said). */
-    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
-                                dev.tether.engine.CancelMode mode) {
-        if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
-            throw new ControlException(ControlException.Kind.BAD_INPUT, "this instance cannot roll back checkpoints");
-        }
-        return cancel(runId, level, origin);
-    }
+    /** The cancel every other form comes to: at {@code level}, in {@code mode}, recorded as asked by {@code origin}. */
+    CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
+                        dev.tether.engine.CancelMode mode);
 
     /**
      * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (null: the latest).

@@ -12,23 +12,15 @@ final class HttpAnswer {
     private HttpAnswer() {}
 
     static void json(OutputStream out, int status, Object body, Map<String, String> headers) throws IOException {
-        var bytes = Json.mapper().writeValueAsBytes(body);
-        var head = new StringBuilder(256);
-        head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
-        head.append("Content-Type: application/json\r\n");
-        head.append("Content-Length: ").append(bytes.length).append("\r\n");
-        head.append("Cache-Control: no-store\r\n");
-        head.append("X-Content-Type-Options: nosniff\r\n");
-        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-        head.append("Connection: close\r\n\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
+        send(out, status, "application/json", Json.mapper().writeValueAsBytes(body), headers);
     }
 
     /** A text answer (the Prometheus scrape). */
     static void text(OutputStream out, int status, String contentType, String body, Map<String, String> headers) throws IOException {
-        var bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(out, status, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    private static void send(OutputStream out, int status, String contentType, byte[] bytes, Map<String, String> headers) throws IOException {
         var head = new StringBuilder(256);
         head.append("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
         head.append("Content-Type: ").append(contentType).append("\r\n");

@@ -108,22 +108,6 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
-    public CancelResult cancel(String runId) {
-        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
-    }
-
-    @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
-    }
-
-    @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
-        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&origin=" + originParam(origin), Map.of(),
-                new TypeReference<CancelResult>() {}, READ_MILLIS);
-    }
-
-    @Override
     public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
         long ms = Math.max(0, wait.toMillis());
         return call("POST", Endpoint.CANCEL_ALL.path() + "?waitMillis=" + ms + "&origin=" + originParam(origin), Map.of(),

@@ -80,23 +80,6 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public CancelResult cancel(String runId) {
-        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
-    }
-
-    @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
-    }
-
-    @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
-        var run = get(runId);
-        var outcome = engine.cancel(run.runId(), level, origin);
-        return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
-    }
-
-    @Override
     public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
                                dev.tether.engine.CancelMode mode) {
         var run = get(runId);

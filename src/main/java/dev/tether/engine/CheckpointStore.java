@@ -27,24 +27,27 @@ public interface CheckpointStore extends BaseCheckpointSaver {
      * @throws IllegalArgumentException when there is no such checkpoint, or it is unreadable (the
      *                                  message says which nodes can be resumed from)
      */
-    CheckpointInfo fork(String fromRunId, String toRunId, String afterNode);
-
-    /** {@link #fork} from the attempt a resume names: its exact checkpoint when it has one. */
-    default CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
-        if (from.checkpointId() == null) return fork(from.runId(), toRunId, from.node());
-        var chosen = describe(from.runId()).stream().filter(c -> c.id().equals(from.checkpointId())).findFirst();
-        if (chosen.isEmpty()) {
-            throw new IllegalArgumentException("the checkpoint after node '" + from.node() + "' of run " + from.runId()
-                    + " is gone (rolled back or removed by retention)");
-        }
-        return fork(from.runId(), toRunId, chosen.get().node());
+    default CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
+        return fork(toRunId, new dev.tether.run.ResumeOf(fromRunId, afterNode, null));
     }
+
+    /** {@link #fork(String, String, String)} from the attempt a resume names: its exact checkpoint when it has one. */
+    CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from);
 
     /**
      * The run is over: a completed or rolled-back run's checkpoints go at once; those of any other
      * end are kept for a resume within the store's retention limits, which never touch {@code live} runs.
      */
     void ended(String runId, boolean discard, Set<String> live);
+
+    /** The resume point a resume names among {@code checkpoints} (oldest first): its checkpoint id if it has one. */
+    static CheckpointInfo choose(List<CheckpointInfo> checkpoints, dev.tether.run.ResumeOf from) {
+        if (from.checkpointId() == null) return choose(from.runId(), checkpoints, from.node());
+        return checkpoints.stream().filter(c -> c.id().equals(from.checkpointId())).findFirst()
+                .map(c -> choose(from.runId(), List.of(c), c.node()))
+                .orElseThrow(() -> new IllegalArgumentException("the checkpoint after node '" + from.node() + "' of run "
+                        + from.runId() + " is gone (rolled back or removed by retention)"));
+    }
 
     /** Chooses the resume point among {@code checkpoints} (oldest first) as {@link #fork} describes. */
     static CheckpointInfo choose(String runId, List<CheckpointInfo> checkpoints, String afterNode) {

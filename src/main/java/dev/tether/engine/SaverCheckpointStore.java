@@ -56,9 +56,10 @@ public final class SaverCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
+    public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
+        var fromRunId = from.runId();
         var all = oldestFirst(fromRunId);
-        var chosen = CheckpointStore.choose(fromRunId, describe(fromRunId), afterNode);
+        var chosen = CheckpointStore.choose(describe(fromRunId), from);
         var target = thread(toRunId);
         for (var c : all) {
             try {

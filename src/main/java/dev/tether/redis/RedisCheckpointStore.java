@@ -169,9 +169,10 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
+    public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
+        var fromRunId = from.runId();
         var all = entries(fromRunId);
-        var chosen = CheckpointStore.choose(fromRunId, all.stream().map(Entry::info).toList(), afterNode);
+        var chosen = CheckpointStore.choose(all.stream().map(Entry::info).toList(), from);
         var copy = new ArrayList<String>();
         long bytes = 0;
         for (var e : all) {
@@ -194,17 +195,21 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A completed run's checkpoints go at once, as do a rolled-back one's (the rollback record is
-     * read here, so a cancel from any process counts); any other end keeps them until they expire.
+     * A completed run's checkpoints go at once; any other end keeps them until they expire. A
+     * rollback asked from any process is not read here: the finish script deletes them in the same
+     * step that records the run's end.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
         try {
-            if (discard || redis.exists(keys.rollback(runId))) discard(runId);
+            if (discard) discard(runId);
             else {
-                redis.pexpire(keys.checkpoints(runId), keepFor.toMillis());
-                redis.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
+                try (var pipe = redis.pipelined()) {
+                    pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
+                    pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
+                    pipe.sync();
+                }
             }
         } catch (JedisException e) {
             LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);

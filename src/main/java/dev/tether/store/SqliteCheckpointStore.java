@@ -202,8 +202,9 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
-        var chosen = CheckpointStore.choose(fromRunId, describe(fromRunId), afterNode);
+    public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
+        var fromRunId = from.runId();
+        var chosen = CheckpointStore.choose(describe(fromRunId), from);
         db.write(c -> {
             long upTo;
             try (var q = c.prepareStatement("SELECT max(seq) FROM checkpoint WHERE thread_id = ? AND id = ?")) {

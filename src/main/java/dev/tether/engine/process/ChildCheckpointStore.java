@@ -91,16 +91,11 @@ final class ChildCheckpointStore implements CheckpointStore {
 
     /** The parent copied the checkpoints and sent the starting one with the request: it is here already. */
     @Override
-    public CheckpointInfo fork(String fromRunId, String toRunId, String afterNode) {
+    public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
         var start = of(toRunId);
-        if (start.isEmpty()) throw new IllegalStateException("the parent sent no checkpoint to resume run " + fromRunId + " from");
+        if (start.isEmpty()) throw new IllegalStateException("the parent sent no checkpoint to resume run " + from.runId() + " from");
         var c = start.getLast();
         return new CheckpointInfo(c.getId(), c.getNodeId(), c.getNextNodeId(), null, -1, null);
-    }
-
-    @Override
-    public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
-        return fork(from.runId(), toRunId, from.node());
     }
 
     @Override
