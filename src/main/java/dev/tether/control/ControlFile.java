@@ -13,19 +13,27 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 
 /**
- * How a client finds the running instance: its loopback port and bearer token, in a file only the
+ * How a client finds the running instance: its Unix-domain socket ({@code socket}), the loopback
+ * TCP port when it serves one too ({@code port}, 0: none) and the bearer token, in a file only the
  * user can read ({@code control.json} in the Tether home). {@code instanceId} is sent back on every
- * answer, and {@code processStart} tells the writer from a later process that got the same pid.
+ * authorised answer, and {@code processStart} tells the writer from a later process that got the
+ * same pid.
  */
-public record ControlFile(long pid, int port, String token, String mode, Instant startedAt, String instanceId,
+public record ControlFile(long pid, String socket, int port, String token, String mode, Instant startedAt, String instanceId,
                           Instant processStart) {
 
     public static Path defaultPath() {
         return TetherHome.dir().resolve("control.json");
     }
 
+    /** The socket's path; null in a file written before the socket existed. */
+    public Path socketPath() {
+        return socket == null ? null : Path.of(socket);
+    }
+
+    /** {@code http://127.0.0.1:PORT} when the instance also listens on loopback TCP, else null. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        return port > 0 ? "http://127.0.0.1:" + port : null;
     }
 
     /** Whether the process that wrote the file still exists (not merely a process with its pid). */
