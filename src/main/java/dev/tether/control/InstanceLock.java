@@ -19,12 +19,20 @@ import java.util.Set;
  * Taken before anything else starts: a refused second instance starts no engine.
  */
 public final class InstanceLock implements AutoCloseable {
+    /**
+     * Lock files this JVM holds. A second channel on a held file is never opened: closing it would
+     * drop this process's lock (POSIX locks belong to the process, and any close of the file releases them).
+     */
+    private static final Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path controlFile;
+    private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private InstanceLock(Path controlFile, FileChannel channel, FileLock lock) {
+    private InstanceLock(Path controlFile, Path path, FileChannel channel, FileLock lock) {
         this.controlFile = controlFile;
+        this.path = path;
         this.channel = channel;
         this.lock = lock;
     }
@@ -36,7 +44,17 @@ public final class InstanceLock implements AutoCloseable {
      */
     public static InstanceLock claim(Path controlFile) throws IOException {
         TetherHome.createPrivate(controlFile.toAbsolutePath().getParent());
-        var path = lockFile(controlFile);
+        var path = lockFile(controlFile).toAbsolutePath().normalize();
+        if (!HELD.add(path)) throw held(controlFile);
+        try {
+            return lock(controlFile, path);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(path);
+            throw e;
+        }
+    }
+
+    private static InstanceLock lock(Path controlFile, Path path) throws IOException {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
@@ -55,10 +73,14 @@ public final class InstanceLock implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new IllegalStateException("another Tether instance" + holder(controlFile) + " is running with control file "
-                    + controlFile + "; stop it or use another TETHER_HOME");
+            throw held(controlFile);
         }
-        return new InstanceLock(controlFile, channel, lock);
+        return new InstanceLock(controlFile, path, channel, lock);
+    }
+
+    private static IllegalStateException held(Path controlFile) {
+        return new IllegalStateException("another Tether instance" + holder(controlFile) + " is running with control file "
+                + controlFile + "; stop it or use another TETHER_HOME");
     }
 
     static Path lockFile(Path controlFile) {
@@ -82,11 +104,14 @@ public final class InstanceLock implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!channel.isOpen()) return;
         try {
             channel.close(); // releases the lock
         } catch (IOException ignored) {
             // the process ending releases it too
+        } finally {
+            HELD.remove(path);
         }
     }
 }

@@ -29,7 +29,7 @@ class CommandLineIT {
         tether = Launcher.inFreshHome("cli");
         // the stubborn graph runs in a child JVM, which a kill can stop; every other graph on threads
         java.nio.file.Files.writeString(tether.home.resolve("isolation.properties"), "stubborn = process\n");
-        server = tether.serve("--cancel-grace", "10s");
+        server = tether.serve("--cancel-grace", "10s", "--tcp-port", "0");
     }
 
     @AfterAll
@@ -265,6 +265,9 @@ class CommandLineIT {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(java.nio.file.Files.getPosixFilePermissions(tether.controlFile()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file.socketPath())).as("the control socket")
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         var ss = new ProcessBuilder("sh", "-c", "ss -ltn 2>/dev/null || netstat -ltn").start();

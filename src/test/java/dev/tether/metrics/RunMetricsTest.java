@@ -175,7 +175,7 @@ class RunMetricsTest {
     @Test
     void theControlApiServesTheScrapeToTheTokenOnly() throws Exception {
         start(2);
-        var api = ControlServer.start(engine, home.resolve("control.json"), metrics::scrape);
+        var api = ControlServer.start(engine, ControlServer.claim(home.resolve("control.json")), new ControlServer.Options(metrics::scrape, 0));
         open.add(api);
         assertThat(end(submit("welcome-email", Map.of())).status()).isEqualTo(RunStatus.COMPLETED);
         var http = HttpClient.newHttpClient();
@@ -203,7 +203,7 @@ class RunMetricsTest {
     @Test
     void aServerWithoutMetricsStillAnswers404There() throws Exception {
         start(1);
-        var api = ControlServer.start(engine, home.resolve("control.json"));
+        var api = ControlServer.start(engine, ControlServer.claim(home.resolve("control.json")), new ControlServer.Options(null, 0));
         open.add(api);
         var http = HttpClient.newHttpClient();
         open.add(http);
