@@ -157,8 +157,11 @@ final class ControlHttpServer implements AutoCloseable {
         public void onOpened(Connection connection) {
             if (!(connection.getEndPoint() instanceof SocketChannelEndPoint ep)) return;
             try {
-                if (!(ep.getChannel().getLocalAddress() instanceof UnixDomainSocketAddress)) return;
-                var peer = ep.getChannel().getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+                var channel = ep.getChannel();
+                if (!(channel.getLocalAddress() instanceof UnixDomainSocketAddress)) return;
+                // Where the platform cannot tell (Windows), the socket's folder and file permissions are the guard.
+                if (!channel.supportedOptions().contains(jdk.net.ExtendedSocketOptions.SO_PEERCRED)) return;
+                var peer = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
                 if (!peer.user().equals(me)) {
                     LOG.warn("control socket: refused a connection from user {}", peer.user().getName());
                     ep.close();

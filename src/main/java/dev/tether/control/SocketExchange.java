@@ -49,8 +49,10 @@ final class SocketExchange {
             throws IOException {
         try (var channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            var peer = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
-            if (!peer.user().equals(ControlSocket.me())) throw new ForeignPeer(peer.user().getName());
+            if (channel.supportedOptions().contains(jdk.net.ExtendedSocketOptions.SO_PEERCRED)) { // Linux, macOS
+                var peer = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+                if (!peer.user().equals(ControlSocket.me())) throw new ForeignPeer(peer.user().getName());
+            }
             write(channel, method, target, headers, body);
             return read(channel, readMillis);
         }
