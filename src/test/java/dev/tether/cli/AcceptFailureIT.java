@@ -41,17 +41,24 @@ class AcceptFailureIT {
             }
             assertThat(tether.run("list").exit()).isZero();
             var socket = UnixDomainSocketAddress.of(ControlFile.read(tether.controlFile()).socketPath());
-            for (int i = 0; i < 600; i++) { // more than serve has descriptors: its accept() fails with EMFILE
-                var ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.configureBlocking(false);
-                connections.add(ch);
-                try {
-                    ch.connect(socket);
-                } catch (java.io.IOException queueFull) {
-                    ch.close(); // the kernel's queue is full too: serve is not accepting
+            // More connections than serve has descriptors, opened as fast as it accepts them (it closes each
+            // 10 s after it opened): its accept() fails with EMFILE.
+            var log = tether.home.resolve("serve.log");
+            long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!Files.readString(log).contains("Too many open files")) {
+                assertThat(System.nanoTime()).as("serve ran out of descriptors").isLessThan(until);
+                for (int i = 0; i < 50; i++) {
+                    var ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    ch.configureBlocking(false);
+                    try {
+                        ch.connect(socket);
+                        connections.add(ch);
+                    } catch (java.io.IOException queueFull) { // the kernel's queue is full: serve is not keeping up, or not accepting
+                        ch.close();
+                        Thread.sleep(20);
+                    }
                 }
             }
-            await(() -> Files.readString(tether.home.resolve("serve.log")).contains("Too many open files"), "serve ran out of descriptors");
             for (var ch : connections) ch.close();
             connections.clear();
             await(() -> tether.run("list").exit() == ExitCodes.OK, "the API answers again");
