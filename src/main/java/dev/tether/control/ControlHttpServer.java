@@ -7,7 +7,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
@@ -79,7 +78,7 @@ final class ControlHttpServer implements AutoCloseable {
 
         if (socket != null) {
             Files.deleteIfExists(socket); // left by a killed instance: the caller holds the home's lock
-            var uds = new UnixDomainServerConnector(server, 1, 1, http);
+            var uds = new LingeringEndPoints.Unix(server, http);
             uds.setUnixDomainPath(socket);
             uds.setAcceptQueueSize(128);
             uds.setIdleTimeout(idle);
@@ -89,7 +88,7 @@ final class ControlHttpServer implements AutoCloseable {
         }
         ServerConnector tcp = null;
         if (tcpPort != null) {
-            tcp = new ServerConnector(server, 1, 1, http);
+            tcp = new LingeringEndPoints.Tcp(server, http);
             tcp.setHost(InetAddress.getLoopbackAddress().getHostAddress());
             tcp.setPort(tcpPort);
             tcp.setAcceptQueueSize(128);

@@ -53,7 +53,18 @@ final class SocketExchange {
                 var peer = channel.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
                 if (!peer.user().equals(ControlSocket.me())) throw new ForeignPeer(peer.user().getName());
             }
-            write(channel, method, target, headers, body);
+            try {
+                write(channel, method, target, headers, body);
+            } catch (IOException closedEarly) {
+                // The server answered before it read everything (a request it could not parse) and closed:
+                // its answer is still there to read.
+                try {
+                    return read(channel, readMillis);
+                } catch (IOException noAnswer) {
+                    closedEarly.addSuppressed(noAnswer);
+                    throw closedEarly;
+                }
+            }
             return read(channel, readMillis);
         }
     }

@@ -80,11 +80,24 @@ final class RawHttp {
         return h.append("\r\n").toString();
     }
 
+    /**
+     * Sends and reads the answer. A server may answer a request it cannot parse and close before the
+     * body is sent: the write then fails, and the answer is read all the same (as a careful client does).
+     */
     Answer send(String head, byte[] body) throws IOException {
         try (var s = open()) {
             var out = s.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
+            try {
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body);
+            } catch (IOException closedEarly) {
+                try {
+                    return read(s);
+                } catch (IOException | AssertionError noAnswer) {
+                    closedEarly.addSuppressed(noAnswer);
+                    throw closedEarly;
+                }
+            }
             return read(s);
         }
     }
