@@ -1,0 +1,40 @@
+package dev.tether.soak;
+
+import java.time.Duration;
+
+/**
+ * How long and how hard one mode is soaked. {@code soak.minutes} is the length of the whole suite
+ * (all three modes): 1 inside {@code mvn -B verify}, 10 with {@code -Psoak}; each mode gets its
+ * share of it as load, then as much time as its runs need to end. {@code soak.seed} replays a run's
+ * random choices (the report prints the seed it used).
+ *
+ * @param load            how long runs are submitted and faults injected
+ * @param submitsPerSecond the steady submit rate
+ * @param quietTail       the end of the load during which no new fault starts, so the last owner
+ *                        process lives through some load before the final accounting
+ */
+record SoakConfig(String mode, Duration load, double submitsPerSecond, long seed, Duration quietTail) {
+
+    static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
+    static final Duration HEAP_EVERY = Duration.ofSeconds(6);
+    /**
+     * How long the runs may take to end once the load stopped before one still active counts as never
+     * ending: the longest run of the mix takes a few seconds, a cancel's grace 2 s; this is many times that.
+     */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(90);
+
+    /**
+     * @param share this mode's part of the suite's length (the three shares add up to under 1: the
+     *              rest is start-up, settling and accounting)
+     */
+    static SoakConfig of(String mode, double share, double submitsPerSecond) {
+        double minutes = Double.parseDouble(System.getProperty("soak.minutes", "1"));
+        var load = Duration.ofMillis(Math.round(minutes * 60_000 * share));
+        long seed = Long.getLong("soak.seed", System.nanoTime());
+        return new SoakConfig(mode, load, submitsPerSecond, seed, Duration.ofMillis(Math.max(3_000, load.toMillis() / 5)));
+    }
+
+    boolean isLong() {
+        return load.compareTo(Duration.ofMinutes(1)) > 0;
+    }
+}
