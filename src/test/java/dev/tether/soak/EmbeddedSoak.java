@@ -72,7 +72,7 @@ final class EmbeddedSoak {
                 SoakRun.log(config.mode() + ": load for " + config.load().toSeconds() + " s, faults " + faults.stream().map(Fault::kind).toList()
                         + ", store disk: " + home.disk().how());
                 soak.loadAndFaults(load, schedule);
-                var settled = soak.settle(() -> activeRuns(host).size());
+                var settled = soak.settle(() -> activeRuns(host).stream().map(RunSnapshot::runId).collect(java.util.stream.Collectors.toSet()));
                 SoakRun.log(config.mode() + ": load over; runs settled in " + settled.toMillis() + " ms");
 
                 var runs = allRuns(host);

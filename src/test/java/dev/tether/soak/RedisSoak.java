@@ -70,7 +70,7 @@ final class RedisSoak {
                 SoakRun.log("redis: load for " + config.load().toSeconds() + " s, faults " + faults.stream().map(Fault::kind).toList()
                         + ", redis-server " + redis.majorVersion() + ".x");
                 soak.loadAndFaults(load, schedule);
-                var settled = soak.settle(() -> view.registry().active().size() + activeInRedis(redis));
+                var settled = soak.settle(() -> active(view, redis));
                 SoakRun.log("redis: load over; runs settled in " + settled.toMillis() + " ms");
                 Thread.sleep(4_000); // heartbeats of killed workers expire (2.5 s) and the sweep settles them
 
@@ -148,10 +148,14 @@ final class RedisSoak {
         return GraphCatalog.of(graphs);
     }
 
-    private static long activeInRedis(SoakRedis redis) {
+    /** Runs active in the view or in Redis's index of active runs. */
+    private static Set<String> active(RedisView view, SoakRedis redis) {
+        var ids = new HashSet<String>();
+        for (var r : view.registry().active()) ids.add(r.runId());
         try (var admin = redis.admin()) {
-            return admin.scard("tether:runs:active");
+            ids.addAll(admin.smembers("tether:runs:active"));
         }
+        return ids;
     }
 
     private static Map<String, RunSnapshot> recordsInRedis(SoakRedis redis, Set<String> ids) throws Exception {

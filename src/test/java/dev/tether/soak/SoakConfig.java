@@ -18,10 +18,12 @@ record SoakConfig(String mode, Duration load, double submitsPerSecond, long seed
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     static final Duration HEAP_EVERY = Duration.ofSeconds(6);
     /**
-     * How long the runs may take to end once the load stopped before one still active counts as never
-     * ending: the longest run of the mix takes a few seconds, a cancel's grace 2 s; this is many times that.
+     * Once the load stopped, how long the set of active runs may stay the same before they count as
+     * never ending: the longest run of the mix takes a few seconds, a cancel's grace 2 s; this is many
+     * times that. A backlog still draining changes the set and is waited for, up to the cap.
      */
-    static final Duration SETTLE_LIMIT = Duration.ofSeconds(90);
+    static final Duration SETTLE_STILL = Duration.ofSeconds(60);
+    static final Duration SETTLE_CAP = Duration.ofMinutes(15);
 
     /**
      * @param share this mode's part of the suite's length (the three shares add up to under 1: the

@@ -6,7 +6,8 @@ import dev.tether.testing.ThreadDumps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The part every mode shares: load and faults side by side for the configured time, watched for
@@ -51,32 +52,36 @@ final class SoakRun {
     }
 
     /**
-     * Waits until {@code active} reports no active run, or the settle limit passed (then the
-     * accountant names what never ended). Each change of the count counts as progress.
+     * Waits until {@code active} reports no active run. A backlog that drains slowly on a loaded
+     * machine keeps changing the set, so the wait goes on; a set that stays the same for
+     * {@link SoakConfig#SETTLE_STILL} means runs that will never end (the accountant names them, and
+     * the threads of every JVM are written beside the report). Each change counts as progress.
      *
      * @return how long it took
      */
-    Duration settle(LongSupplier active) throws InterruptedException {
+    Duration settle(Supplier<Set<String>> active) throws InterruptedException {
         long t0 = System.nanoTime();
-        long deadline = t0 + SoakConfig.SETTLE_LIMIT.toNanos();
-        long last = -1;
-        while (System.nanoTime() < deadline) {
-            long n;
+        long lastChange = t0;
+        long hardStop = t0 + SoakConfig.SETTLE_CAP.toNanos();
+        Set<String> last = null;
+        while (System.nanoTime() < hardStop && System.nanoTime() - lastChange < SoakConfig.SETTLE_STILL.toNanos()) {
+            Set<String> now;
             try {
-                n = active.getAsLong();
+                now = active.get();
             } catch (RuntimeException e) {
-                n = -1; // not answering right now
+                now = null; // not answering right now
             }
-            if (n != last) {
+            if (now != null && now.isEmpty()) return Duration.ofNanos(System.nanoTime() - t0);
+            if (now != null && !now.equals(last)) {
                 settling.incrementAndGet();
-                last = n;
+                last = now;
+                lastChange = System.nanoTime();
             }
-            if (n == 0) return Duration.ofNanos(System.nanoTime() - t0);
             Thread.sleep(500);
         }
         // runs that never ended: the state of every JVM involved, beside the report
-        var dumps = ThreadDumps.collectAll("runs of the " + config.mode() + " soak still active " + SoakConfig.SETTLE_LIMIT.toSeconds()
-                + " s after the load stopped");
+        var dumps = ThreadDumps.collectAll(last + " of the " + config.mode() + " soak still active, unchanged for "
+                + SoakConfig.SETTLE_STILL.toSeconds() + " s after the load stopped");
         try {
             var file = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "soak")).resolve("dumps-" + config.mode() + ".txt");
             java.nio.file.Files.writeString(file, dumps);

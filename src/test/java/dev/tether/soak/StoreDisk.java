@@ -149,7 +149,7 @@ abstract sealed class StoreDisk implements AutoCloseable {
 
         @Override
         String how() {
-            return "file-size limit 0 on the owner (EFBIG)";
+            return "file-size limit 0 on the owner (growing a file fails with EFBIG)";
         }
 
         @Override
