@@ -61,7 +61,7 @@ final class EmbeddedSoak {
                 var mix = LoadGenerator.standardMix(home.nodeLog(), processIsolation ? 4 : 2);
                 WarmUp.run(host::client, ledger, mix);
                 var censusBefore = ThreadCensus.of(host.ownerPids());
-                var idleBefore = sampler.sampleNow(false);
+                var idleBefore = sampler.sampleNow(true);
                 sampler.start();
 
                 var faults = new ArrayList<Fault>(List.of(new KillServeFault(host), new ZombieOwnerFault(host, hold(config)),
@@ -95,6 +95,9 @@ final class EmbeddedSoak {
                 var verdicts = Growth.judge(sampler.samples());
                 verdicts.stream().filter(Growth.Verdict::grew).forEach(v -> leaks.add("grew: " + v));
                 leaks.addAll(idleComparison(idleBefore, idleAfter, ThreadCensus.diff(censusBefore, ThreadCensus.of(host.ownerPids()))));
+                var finalStart = host.current().startedAt();
+                long served = runs.values().stream().filter(r -> r.startedAt() != null && r.startedAt().isAfter(finalStart)).count();
+                var heapLine = heapAtIdle("serve", idleBefore, idleAfter, served, leaks);
 
                 host.stop();
                 leaks.addAll(leftoverProcesses(home));
@@ -103,6 +106,7 @@ final class EmbeddedSoak {
                 report.faults(schedule);
                 report.cancels(ledger, runs.values());
                 report.line("serve started " + host.started() + " times; store disk: " + home.disk().how() + "; watch stalls: " + watch.stalls());
+                report.line(heapLine);
                 report.resources(sampler.samples(), verdicts, leaks);
                 report.violations(accountant.violations());
                 report.files(home.dir());
@@ -232,6 +236,25 @@ final class EmbeddedSoak {
         compare(out, "zombies", 0, role(after, "zombies", "zombies"), 0);
         return out;
     }
+
+    /**
+     * The live heap (after a full GC) of the idle owners at the end against the idle owners at the
+     * start: it may grow by what the owners keep of each run they served by design (the registry
+     * keeps finished runs' snapshots, a few KiB each, up to its bound), and no more.
+     */
+    static String heapAtIdle(String role, List<ResourceSampler.Sample> before, List<ResourceSampler.Sample> after, long runsServed,
+                             List<String> leaks) {
+        long b = role(before, role, "heap");
+        long a = role(after, role, "heap");
+        long allowed = HEAP_SLACK_KIB + runsServed * HEAP_PER_RUN_KIB;
+        var line = role + " live heap idle: " + b + " KiB before the soak, " + a + " KiB after it, whose owners served " + runsServed
+                + " runs (allowed +" + allowed + " KiB)";
+        if (b > 0 && a > b + allowed) leaks.add(line);
+        return line;
+    }
+
+    static final long HEAP_SLACK_KIB = 6 * 1024;
+    static final long HEAP_PER_RUN_KIB = 24;
 
     static long role(List<ResourceSampler.Sample> samples, String role, String metric) {
         return samples.stream().filter(s -> s.series().startsWith(role) && s.metric().equals(metric))

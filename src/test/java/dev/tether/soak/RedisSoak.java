@@ -59,7 +59,7 @@ final class RedisSoak {
                 var mix = LoadGenerator.standardMix(home.nodeLog(), 2);
                 WarmUp.run(() -> new InProcessControlClient(view), ledger, mix);
                 var censusBefore = ThreadCensus.of(workerPids(workers));
-                var idleBefore = sampler.sampleNow(false);
+                var idleBefore = sampler.sampleNow(true);
                 sampler.start();
                 var storm = Duration.ofSeconds(config.isLong() ? 6 : 3);
                 List<Fault> faults = List.of(new KillWorkerFault(workers), new RedisRestartFault(redis, true), new RedisRestartFault(redis, false),
@@ -107,6 +107,10 @@ final class RedisSoak {
                         EmbeddedSoak.role(idleAfter, "worker", "fds"), 12);
                 EmbeddedSoak.compare(leaks, "processes", EmbeddedSoak.role(idleBefore, "processes", "processes"),
                         EmbeddedSoak.role(idleAfter, "processes", "processes"), 0);
+                var live = workers.live();
+                long served = runs.values().stream().filter(r -> r.startedAt() != null && live.stream()
+                        .anyMatch(w -> w.name.equals(r.worker()) && r.startedAt().isAfter(w.startedAt))).count();
+                var heapLine = EmbeddedSoak.heapAtIdle("worker", idleBefore, idleAfter, served, leaks);
 
                 workers.stop();
                 try (var admin = redis.admin()) {
@@ -122,6 +126,7 @@ final class RedisSoak {
                 report.cancels(ledger, runs.values());
                 report.line("workers started " + workers.started() + " times; Redis keys at the end by kind: " + leftovers.keysByKind()
                         + "; watch stalls: " + watch.stalls());
+                report.line(heapLine);
                 report.resources(sampler.samples(), verdicts, leaks);
                 report.violations(accountant.violations());
                 report.files(home.dir());

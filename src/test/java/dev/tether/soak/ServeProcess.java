@@ -25,10 +25,16 @@ final class ServeProcess {
 
     private final Process parent;
     private final long pid;
+    private final java.time.Instant startedAt = java.time.Instant.now();
 
     private ServeProcess(Process parent, long pid) {
         this.parent = parent;
         this.pid = pid;
+    }
+
+    /** When it was started (a moment before it could take runs). */
+    java.time.Instant startedAt() {
+        return startedAt;
     }
 
     static ServeProcess start(SoakHome home, List<String> args) throws IOException, InterruptedException {

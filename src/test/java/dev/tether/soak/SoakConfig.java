@@ -10,10 +10,10 @@ import java.time.Duration;
  *
  * @param load            how long runs are submitted and faults injected
  * @param submitsPerSecond the steady submit rate
- * @param quietTail       the end of the load during which no new fault starts, so the last owner
- *                        process lives through some load before the final accounting
+ * @param steadyTail      the end of the load, after the last fault: the owner processes then running
+ *                        serve enough runs that anything they leak per run shows at the end
  */
-record SoakConfig(String mode, Duration load, double submitsPerSecond, long seed, Duration quietTail) {
+record SoakConfig(String mode, Duration load, double submitsPerSecond, long seed, Duration steadyTail) {
 
     static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     static final Duration HEAP_EVERY = Duration.ofSeconds(6);
@@ -33,7 +33,7 @@ record SoakConfig(String mode, Duration load, double submitsPerSecond, long seed
         double minutes = Double.parseDouble(System.getProperty("soak.minutes", "1"));
         var load = Duration.ofMillis(Math.round(minutes * 60_000 * share));
         long seed = Long.getLong("soak.seed", System.nanoTime());
-        return new SoakConfig(mode, load, submitsPerSecond, seed, Duration.ofMillis(Math.max(3_000, load.toMillis() / 5)));
+        return new SoakConfig(mode, load, submitsPerSecond, seed, Duration.ofMillis(Math.max(8_000, load.toMillis() / 4)));
     }
 
     boolean isLong() {

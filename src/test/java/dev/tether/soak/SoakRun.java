@@ -36,18 +36,20 @@ final class SoakRun {
     }
 
     /**
-     * Runs the load and the faults for the configured time, and on until every kind of fault was
-     * injected once (a slow machine restarts processes slowly); then stops both (the fault under way
-     * is finished first).
+     * Runs the load with faults, and on until every kind of fault was injected once (a slow machine
+     * restarts processes slowly); then the load alone for the steady tail, so that the owner
+     * processes running at the end have served a good share of it. Then stops both.
      */
     void loadAndFaults(LoadGenerator load, FaultSchedule faults) throws InterruptedException {
-        var end = Instant.now().plus(config.load());
+        var faultsUntil = Instant.now().plus(config.load()).minus(config.steadyTail());
         load.start();
-        faults.start(end.minus(config.quietTail()));
-        Thread.sleep(config.load().toMillis());
+        faults.start(faultsUntil);
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), faultsUntil).toMillis()));
         long limit = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (!faults.firstRoundDone() && System.nanoTime() < limit) Thread.sleep(200);
         faults.close();
+        log(config.mode() + ": faults over, " + config.steadyTail().toSeconds() + " s of load without them");
+        Thread.sleep(config.steadyTail().toMillis());
         load.close();
     }
 

@@ -15,6 +15,8 @@ final class SoakWorker {
     final String name;
     final Process process;
     final Path log;
+    /** A moment before it could take runs. */
+    final java.time.Instant startedAt = java.time.Instant.now();
 
     private SoakWorker(String name, Process process, Path log) {
         this.name = name;

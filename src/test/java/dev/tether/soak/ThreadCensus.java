@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A JVM's threads by kind (their names with numbers folded: "tether-1-run-3" is "tether-#-run-#"),
+ * A JVM's threads by kind (their names with run ids and numbers folded: "tether-1-run-3" is "tether-#-run-#"),
  * from {@code jcmd PID Thread.print}: what names a leak when an idle process has more threads than
  * an idle one had before.
  */
@@ -21,9 +21,14 @@ final class ThreadCensus {
         var out = new TreeMap<String, Integer>();
         for (long pid : pids) {
             var m = NAME.matcher(ThreadDumps.jcmdThreadPrint(pid));
-            while (m.find()) out.merge(m.group(1).replaceAll("\\d+", "#"), 1, Integer::sum);
+            while (m.find()) out.merge(kind(m.group(1)), 1, Integer::sum);
         }
         return out;
+    }
+
+    /** A thread's name with run ids and numbers folded. */
+    static String kind(String name) {
+        return name.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "RUN").replaceAll("\\d+", "#");
     }
 
     /** The kinds that changed in number, "+2 tether-#-run-#". */
