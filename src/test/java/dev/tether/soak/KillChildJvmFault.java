@@ -18,7 +18,12 @@ final class KillChildJvmFault implements Fault {
     @Override
     public String inject(Random random) throws Exception {
         var children = host.current().childJvms();
-        if (children.isEmpty()) return "no child JVM to kill";
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (children.isEmpty()) { // all being replaced this moment: the pool must heal
+            if (System.nanoTime() > deadline) throw new IllegalStateException("serve " + host.current().pid() + " has no child JVM for 60 s");
+            Thread.sleep(100);
+            children = host.current().childJvms();
+        }
         var victim = children.get(random.nextInt(children.size()));
         ProcFs.signal(victim.pid(), "KILL");
         return "SIGKILL child JVM " + victim.pid() + " of serve " + host.current().pid() + " (" + children.size() + " children)";

@@ -51,7 +51,13 @@ final class ServeProcess {
             throw new IllegalStateException("serve did not start: " + line + " " + Files.readString(home.dir().resolve("serve-parent.log")));
         }
         var serve = new ServeProcess(parent, Long.parseLong(line));
-        serve.awaitReady(home);
+        try {
+            serve.awaitReady(home);
+        } catch (RuntimeException | InterruptedException e) {
+            ProcFs.signal(serve.pid, "KILL"); // not handed to anyone who would stop it
+            serve.reap();
+            throw e;
+        }
         return serve;
     }
 

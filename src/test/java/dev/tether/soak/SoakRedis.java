@@ -81,12 +81,15 @@ final class SoakRedis implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             if (!process.isAlive()) throw new IllegalStateException("redis-server exited: " + Files.readString(log));
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("redis-server did not answer: " + Files.readString(log));
+            }
             try (var c = admin(2_000)) {
                 if ("PONG".equals(c.ping())) return; // answers only once the append-only file is loaded
             } catch (RuntimeException notYet) {
                 // not listening, or LOADING
             }
-            if (System.nanoTime() > deadline) throw new IllegalStateException("redis-server did not answer: " + Files.readString(log));
             Thread.sleep(20);
         }
     }

@@ -38,7 +38,10 @@ final class SoakWorker {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!startedSince(log, before, name)) {
             if (!p.isAlive()) throw new IllegalStateException("worker " + name + " exited: " + Files.readString(log));
-            if (System.nanoTime() > deadline) throw new IllegalStateException("worker " + name + " did not start: " + Files.readString(log));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // not handed to anyone who would stop it
+                throw new IllegalStateException("worker " + name + " did not start: " + Files.readString(log));
+            }
             Thread.sleep(50);
         }
         return new SoakWorker(name, p, log);
