@@ -77,7 +77,10 @@ final class Launcher {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!publishedBy(p)) {
             if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(home.resolve("serve.log")));
-            if (System.nanoTime() > deadline) throw new AssertionError("serve did not publish its control file");
+            if (System.nanoTime() > deadline) {
+                stop(p); // nobody else holds it: it would outlive the test
+                throw new AssertionError("serve did not publish its control file");
+            }
             Thread.sleep(50);
         }
         return p;
