@@ -76,11 +76,16 @@ final class StuckWatchdog {
             return;
         }
         control.closeFence();
+        // The slot is given up before anyone can see the run STUCK: a shutdown that starts the moment
+        // it is published (while this thread is descheduled, or logging) must find the slot retired
+        // already, or it would wait for a thread that may never end. Should the run end in this same
+        // moment (the event below is then refused), its retired slot just exits after it and the fresh
+        // slot that replaced it keeps the capacity.
+        retireSlot.accept(control.runId);
         var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
         if (!result.applied()) return;
         LOG.warn("run {} ignored its cancel for {} ms (node {}): STUCK; its thread cannot be forced in-process"
                 + " (run its graph with process isolation to have it killed)", control.runId, grace.toMillis(), control.currentNode);
-        retireSlot.accept(control.runId);
         control.terminal.complete(result.after());
     }
 
