@@ -117,6 +117,8 @@ final class EngineOptions {
             try {
                 for (var lost : h.recoverLost(engine.registry())) engine.ended(lost.runId());
                 h.attach(engine.registry());
+                // a process that was still alive a moment ago (or not yet reaped) may die later: look again
+                h.watchLost(engine.registry(), dev.tether.store.RunHistory.LOST_CHECK_EVERY, lost -> engine.ended(lost.runId()));
             } catch (RuntimeException e) {
                 h.close(Duration.ZERO);
                 throw e;

@@ -176,6 +176,13 @@ public final class LocalEngine implements RunEngine {
         return enqueue(request);
     }
 
+    /** In memory first, then in the durable history (a run of an earlier process, or of another sharing the store). */
+    @Override
+    public Optional<RunSnapshot> find(String reference) {
+        var here = registry.find(reference);
+        return here.isPresent() ? here : archive.find(reference);
+    }
+
     @Override
     public List<CheckpointInfo> checkpoints(String runId) {
         return checkpoints == null ? List.of() : checkpoints.describe(runId);
@@ -219,7 +226,9 @@ public final class LocalEngine implements RunEngine {
             return CancelOutcome.ALREADY_CANCELLING;
         }
         if (!result.applied()) {
-            if (result.before() == null) return CancelOutcome.UNKNOWN_RUN;
+            if (result.before() == null) { // not in memory: a run of an earlier process has ended (the history says how)
+                return archive.find(runId).filter(RunSnapshot::isTerminal).isPresent() ? CancelOutcome.ALREADY_FINISHED : CancelOutcome.UNKNOWN_RUN;
+            }
             if (result.before().status() != RunStatus.CANCELLING) return CancelOutcome.ALREADY_FINISHED;
             if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId()); // an escalation
             return CancelOutcome.ALREADY_CANCELLING;

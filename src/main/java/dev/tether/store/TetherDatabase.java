@@ -135,14 +135,10 @@ public final class TetherDatabase implements AutoCloseable {
      * above the one recorded for {@code name}, in one transaction with the new version.
      */
     public void ensureSchema(String name, List<String> steps) {
+        // Up to date (every start but the first): nothing is written, so a full disk does not keep the store from opening.
+        if (read(c -> version(c, name)) == steps.size()) return;
         write(c -> {
-            int have = 0;
-            try (var q = c.prepareStatement("SELECT version FROM tether_schema WHERE name = ?")) {
-                q.setString(1, name);
-                try (var rs = q.executeQuery()) {
-                    if (rs.next()) have = rs.getInt(1);
-                }
-            }
+            int have = version(c, name);
             if (have > steps.size()) {
                 throw new SQLException(name + " tables are version " + have + ", newer than this Tether knows (" + steps.size() + ")");
             }
@@ -159,6 +155,15 @@ public final class TetherDatabase implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    private static int version(Connection c, String name) throws SQLException {
+        try (var q = c.prepareStatement("SELECT version FROM tether_schema WHERE name = ?")) {
+            q.setString(1, name);
+            try (var rs = q.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
     }
 
     /** Reads under the lock (no transaction: a single statement is consistent by itself). */
