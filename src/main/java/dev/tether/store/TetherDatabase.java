@@ -183,19 +183,27 @@ public final class TetherDatabase implements AutoCloseable {
         lock.lock();
         try {
             connection.setAutoCommit(false);
+            Exception failed = null;
             try {
                 var result = work.apply(connection);
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
+                failed = e;
                 try {
                     connection.rollback();
                 } catch (SQLException ignored) {
-                    // the connection reports the first failure below
+                    // SQLite rolls a transaction back itself on some failures (a full disk): nothing is left to undo
                 }
                 throw e;
             } finally {
-                connection.setAutoCommit(true);
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException restore) {
+                    // "cannot commit - no transaction is active" after such a rollback: the first failure
+                    // is the one to report ("database or disk is full"), not this
+                    if (failed == null) throw restore;
+                }
             }
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
