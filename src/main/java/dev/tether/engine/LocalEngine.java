@@ -55,6 +55,14 @@ public final class LocalEngine implements RunEngine {
     private volatile RunArchive archive = RunArchive.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
+    /**
+     * Held (shared) by a submit from its check of {@link #shutdown} until its run is in the registry,
+     * and (exclusively) by the shutdown while it closes the queue: a run accepted in that same moment
+     * is then always among those the shutdown cancels, never left QUEUED in a queue nobody reads.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock admission = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Called by cancelAll before each of its cancels: the tests' way to force the interleavings it must survive. */
+    volatile java.util.function.Consumer<String> beforeBulkCancel = runId -> {};
 
     /** An embedded engine with its own local queue. */
     public LocalEngine(EngineConfig config, GraphCatalog catalog, RunRegistry registry) {
@@ -147,15 +155,20 @@ public final class LocalEngine implements RunEngine {
     }
 
     private RunSnapshot enqueue(RunRequest request) {
-        var control = runs.register(request.runId());
-        if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
-            runs.remove(request.runId(), control);
-            throw new IllegalStateException(shutdown ? "engine is shutting down: no new runs"
-                    : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
+        admission.readLock().lock();
+        try {
+            if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
+            var control = runs.register(request.runId());
+            if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
+                runs.remove(request.runId(), control);
+                throw new IllegalStateException("run queue is full (" + config.queueCapacity() + " waiting); try again later");
+            }
+            // A slot may have adopted it already; then this is rejected and the current snapshot returned.
+            var submitted = registry.apply(request.submitted());
+            return submitted.current();
+        } finally {
+            admission.readLock().unlock();
         }
-        // A slot may have adopted it already; then this is rejected and the current snapshot returned.
-        var submitted = registry.apply(request.submitted());
-        return submitted.current();
     }
 
     @Override
@@ -272,16 +285,22 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public List<String> cancelAll(CancelOrigin origin) {
-        var ids = new ArrayList<String>();
+        var ids = new java.util.LinkedHashSet<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
+        // A queued run may start before its cancel arrives (CANCELLING then): it counts all the same,
+        // and the second pass, which would find it ALREADY_CANCELLING, skips it.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
-            if (cancel(run.runId(), StopLevel.CANCEL, origin) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+            beforeBulkCancel.accept(run.runId());
+            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
+            if (outcome == CancelOutcome.CANCELLED_BEFORE_START || outcome == CancelOutcome.CANCELLING) ids.add(run.runId());
         }
         for (var run : registry.active()) {
+            if (ids.contains(run.runId())) continue;
+            beforeBulkCancel.accept(run.runId());
             var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
-        return ids;
+        return List.copyOf(ids);
     }
 
     @Override
@@ -383,8 +402,13 @@ public final class LocalEngine implements RunEngine {
     public synchronized ShutdownReport shutdown(Duration timeout, CancelOrigin origin) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        shutdown = true;
-        source.close();
+        admission.writeLock().lock();
+        try {
+            shutdown = true;
+            source.close();
+        } finally {
+            admission.writeLock().unlock();
+        }
         var cancelled = cancelAll(origin);
         slots.join(deadline);
         if (children != null) {
@@ -393,6 +417,9 @@ public final class LocalEngine implements RunEngine {
             children.close();
             slots.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         }
+        // Given up: a run on a thread that ignored its cancel for the whole timeout is STUCK now, not
+        // left CANCELLING for the next start to call LOST ("ended without finishing it").
+        for (var control : runs.controls()) watchdog.giveUp(control, Duration.ofNanos(System.nanoTime() - start));
         var notStopped = slots.notStopped();
         watchdog.shutdown();
         var report = new ShutdownReport(cancelled.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));

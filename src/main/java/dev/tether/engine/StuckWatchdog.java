@@ -89,6 +89,20 @@ final class StuckWatchdog {
         control.terminal.complete(result.after());
     }
 
+    /**
+     * At the end of a shutdown: a run still on its thread, cancelled and not stopped within the
+     * shutdown's timeout, is STUCK now, whatever its grace (a run in a child JVM was killed already).
+     */
+    void giveUp(RunControl control, Duration waited) {
+        if (control.terminal.isDone() || control.isRemote() || !control.stopRequested()) return;
+        control.closeFence();
+        retireSlot.accept(control.runId); // before STUCK is published, as in expire
+        var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
+        if (!result.applied()) return;
+        LOG.warn("run {} did not stop within the shutdown's {} ms (node {}): STUCK", control.runId, waited.toMillis(), control.currentNode);
+        control.terminal.complete(result.after());
+    }
+
     void shutdown() {
         stopped = true;
         pending.clear();
