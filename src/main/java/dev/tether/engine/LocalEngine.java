@@ -52,6 +52,8 @@ public final class LocalEngine implements RunEngine {
     private final StuckWatchdog watchdog;
     private final ChildPool children;
     private final Instant startedAt = Instant.now();
+    /** Every thread this engine starts is named with it ("tether-N-"). */
+    private final String threadPrefix;
     private volatile RunArchive archive = RunArchive.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
@@ -82,7 +84,7 @@ public final class LocalEngine implements RunEngine {
                 : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
         this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
         this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap);
-        var threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
+        this.threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
@@ -343,6 +345,11 @@ public final class LocalEngine implements RunEngine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** The start of the name of every thread this engine starts (its slots, its watchdog). */
+    String threadPrefix() {
+        return threadPrefix;
     }
 
     /**

@@ -108,6 +108,12 @@ class DurableHistoryIT {
 
             first.kill(); // SIGKILL; nobody reaps it
             assertThat(first.isZombie()).isTrue();
+            // nothing running: status reads the store as list --all does (read only, marking nothing)
+            assertThat(find(history(), slow).path("status").asText()).isEqualTo("RUNNING");
+            assertThat(status(slow)).isEqualTo("RUNNING");
+            assertThat(status(done)).isEqualTo("COMPLETED");
+            var unknown = tether.run("status", "0123456789abcdef");
+            assertThat(unknown.exit()).as("a run the store does not hold: nothing to ask").isEqualTo(4);
             server = tether.serve();
 
             var lost = find(history(), slow);

@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** close(timeout): cancel all, wait up to the timeout, report what did not stop, leave no thread. */
 class ShutdownTest {
 
-    private static long engineThreads() {
+    /** The engine's own threads (other tests' threads in this JVM are not its business). */
+    private static long engineThreads(LocalEngine engine) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("tether-")).filter(Thread::isAlive).count();
+                .filter(t -> t.getName().startsWith(engine.threadPrefix())).filter(Thread::isAlive).count();
     }
 
     @Test
@@ -34,7 +35,7 @@ class ShutdownTest {
         assertThat(report.cancelled()).isEqualTo(20);
         assertThat(report.took()).isLessThan(Duration.ofSeconds(2));
         assertThat(ids).allSatisfy(id -> assertThat(fx.run(id).status()).isEqualTo(RunStatus.CANCELLED));
-        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(() -> engineThreads() == 0); // daemon slot threads end a moment after; 5 s for a loaded machine
+        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(() -> engineThreads(fx.engine) == 0); // daemon slot threads end a moment after; 5 s for a loaded machine
         assertThat(fx.engine.isShutdown()).isTrue();
     }
 
@@ -53,9 +54,9 @@ class ShutdownTest {
         assertThat(tookMs).isBetween(900L, 2_000L);
         assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
         // the spinning thread is a daemon: it cannot keep the JVM alive
-        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("tether-")))
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(fx.engine.threadPrefix())))
                 .allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
-        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(6)).until(() -> engineThreads() == 0);
+        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(6)).until(() -> engineThreads(fx.engine) == 0);
     }
 
     /**

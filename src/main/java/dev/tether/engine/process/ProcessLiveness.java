@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -25,10 +24,18 @@ public final class ProcessLiveness {
     private static final boolean HAS_PROC = Files.isReadable(PROC.resolve("self").resolve("stat"));
     /** How often {@link #whenGone} looks at a process that is not this JVM's child. */
     static final Duration POLL = Duration.ofMillis(20);
-    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("tether-process-watch").factory());
+    /** One daemon thread for every watch, and only while there is one: it ends after a second with nothing to watch. */
+    private static final ScheduledExecutorService WATCH = watcher();
 
     private ProcessLiveness() {}
+
+    private static ScheduledExecutorService watcher() {
+        var pool = new java.util.concurrent.ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("tether-process-watch").factory());
+        pool.setKeepAliveTime(1, TimeUnit.SECONDS);
+        pool.allowCoreThreadTimeOut(true);
+        pool.setRemoveOnCancelPolicy(true);
+        return pool;
+    }
 
     /** Whether {@code pid} names a process that runs: it exists and has not ended (a zombie has). */
     public static boolean isRunning(long pid) {
@@ -46,8 +53,16 @@ public final class ProcessLiveness {
         if (!isRunning(pid)) return false;
         if (startMillis == null) return true;
         return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
-                .map(i -> i.toEpochMilli() == startMillis).orElse(true);
+                .map(i -> Math.abs(i.toEpochMilli() - startMillis) <= START_TOLERANCE.toMillis()).orElse(true);
     }
+
+    /**
+     * How far two JVMs may disagree on one process's start: the JDK adds the process's ticks since
+     * boot to the boot time, which it reads in whole seconds (and which moves when the clock is set).
+     * Calling a live process dead for that would mark its runs LOST; a pid reused within the same
+     * second is not a risk worth that.
+     */
+    static final Duration START_TOLERANCE = Duration.ofMillis(1_500);
 
     /** {@link #isRunning(long, Long)} with the start as an instant. */
     public static boolean isRunning(long pid, Instant start) {
