@@ -36,12 +36,12 @@ public record ControlFile(long pid, String socket, int port, String token, Strin
         return port > 0 ? "http://127.0.0.1:" + port : null;
     }
 
-    /** Whether the process that wrote the file still exists (not merely a process with its pid). */
+    /**
+     * Whether the process that wrote the file still runs (not merely a process with its pid, nor a
+     * killed one that nobody has reaped yet).
+     */
     public boolean ownerAlive() {
-        var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (handle.isEmpty()) return false;
-        if (processStart == null) return true;
-        return handle.get().info().startInstant().map(processStart::equals).orElse(true);
+        return dev.tether.engine.process.ProcessLiveness.isRunning(pid, processStart);
     }
 
     public static ControlFile read(Path file) throws IOException {

@@ -52,9 +52,19 @@ public final class LocalEngine implements RunEngine {
     private final StuckWatchdog watchdog;
     private final ChildPool children;
     private final Instant startedAt = Instant.now();
+    /** Every thread this engine starts is named with it ("tether-N-"). */
+    private final String threadPrefix;
     private volatile RunArchive archive = RunArchive.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
+    /**
+     * Held (shared) by a submit from its check of {@link #shutdown} until its run is in the registry,
+     * and (exclusively) by the shutdown while it closes the queue: a run accepted in that same moment
+     * is then always among those the shutdown cancels, never left QUEUED in a queue nobody reads.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock admission = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Called by cancelAll before each of its cancels: the tests' way to force the interleavings it must survive. */
+    volatile java.util.function.Consumer<String> beforeBulkCancel = runId -> {};
 
     /** An embedded engine with its own local queue. */
     public LocalEngine(EngineConfig config, GraphCatalog catalog, RunRegistry registry) {
@@ -74,7 +84,7 @@ public final class LocalEngine implements RunEngine {
                 : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
         this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
         this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap);
-        var threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
+        this.threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
@@ -147,15 +157,20 @@ public final class LocalEngine implements RunEngine {
     }
 
     private RunSnapshot enqueue(RunRequest request) {
-        var control = runs.register(request.runId());
-        if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
-            runs.remove(request.runId(), control);
-            throw new IllegalStateException(shutdown ? "engine is shutting down: no new runs"
-                    : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
+        admission.readLock().lock();
+        try {
+            if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
+            var control = runs.register(request.runId());
+            if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
+                runs.remove(request.runId(), control);
+                throw new IllegalStateException("run queue is full (" + config.queueCapacity() + " waiting); try again later");
+            }
+            // A slot may have adopted it already; then this is rejected and the current snapshot returned.
+            var submitted = registry.apply(request.submitted());
+            return submitted.current();
+        } finally {
+            admission.readLock().unlock();
         }
-        // A slot may have adopted it already; then this is rejected and the current snapshot returned.
-        var submitted = registry.apply(request.submitted());
-        return submitted.current();
     }
 
     @Override
@@ -174,6 +189,13 @@ public final class LocalEngine implements RunEngine {
         var request = new RunRequest(RunIds.next(), old.graphId(), old.queue(), old.input(), Instant.now(),
                 new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
         return enqueue(request);
+    }
+
+    /** In memory first, then in the durable history (a run of an earlier process, or of another sharing the store). */
+    @Override
+    public Optional<RunSnapshot> find(String reference) {
+        var here = registry.find(reference);
+        return here.isPresent() ? here : archive.find(reference);
     }
 
     @Override
@@ -219,7 +241,9 @@ public final class LocalEngine implements RunEngine {
             return CancelOutcome.ALREADY_CANCELLING;
         }
         if (!result.applied()) {
-            if (result.before() == null) return CancelOutcome.UNKNOWN_RUN;
+            if (result.before() == null) { // not in memory: a run of an earlier process has ended (the history says how)
+                return archive.find(runId).filter(RunSnapshot::isTerminal).isPresent() ? CancelOutcome.ALREADY_FINISHED : CancelOutcome.UNKNOWN_RUN;
+            }
             if (result.before().status() != RunStatus.CANCELLING) return CancelOutcome.ALREADY_FINISHED;
             if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId()); // an escalation
             return CancelOutcome.ALREADY_CANCELLING;
@@ -263,16 +287,22 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public List<String> cancelAll(CancelOrigin origin) {
-        var ids = new ArrayList<String>();
+        var ids = new java.util.LinkedHashSet<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
+        // A queued run may start before its cancel arrives (CANCELLING then): it counts all the same,
+        // and the second pass, which would find it ALREADY_CANCELLING, skips it.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
-            if (cancel(run.runId(), StopLevel.CANCEL, origin) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+            beforeBulkCancel.accept(run.runId());
+            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
+            if (outcome == CancelOutcome.CANCELLED_BEFORE_START || outcome == CancelOutcome.CANCELLING) ids.add(run.runId());
         }
         for (var run : registry.active()) {
+            if (ids.contains(run.runId())) continue;
+            beforeBulkCancel.accept(run.runId());
             var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
-        return ids;
+        return List.copyOf(ids);
     }
 
     @Override
@@ -315,6 +345,11 @@ public final class LocalEngine implements RunEngine {
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** The start of the name of every thread this engine starts (its slots, its watchdog). */
+    String threadPrefix() {
+        return threadPrefix;
     }
 
     /**
@@ -374,8 +409,13 @@ public final class LocalEngine implements RunEngine {
     public synchronized ShutdownReport shutdown(Duration timeout, CancelOrigin origin) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        shutdown = true;
-        source.close();
+        admission.writeLock().lock();
+        try {
+            shutdown = true;
+            source.close();
+        } finally {
+            admission.writeLock().unlock();
+        }
         var cancelled = cancelAll(origin);
         slots.join(deadline);
         if (children != null) {
@@ -384,6 +424,9 @@ public final class LocalEngine implements RunEngine {
             children.close();
             slots.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         }
+        // Given up: a run on a thread that ignored its cancel for the whole timeout is STUCK now, not
+        // left CANCELLING for the next start to call LOST ("ended without finishing it").
+        for (var control : runs.controls()) watchdog.giveUp(control, Duration.ofNanos(System.nanoTime() - start));
         var notStopped = slots.notStopped();
         watchdog.shutdown();
         var report = new ShutdownReport(cancelled.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));

@@ -76,11 +76,30 @@ final class StuckWatchdog {
             return;
         }
         control.closeFence();
+        // The slot is given up before anyone can see the run STUCK: a shutdown that starts the moment
+        // it is published (while this thread is descheduled, or logging) must find the slot retired
+        // already, or it would wait for a thread that may never end. Should the run end in this same
+        // moment (the event below is then refused), its retired slot just exits after it and the fresh
+        // slot that replaced it keeps the capacity.
+        retireSlot.accept(control.runId);
         var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
         if (!result.applied()) return;
         LOG.warn("run {} ignored its cancel for {} ms (node {}): STUCK; its thread cannot be forced in-process"
                 + " (run its graph with process isolation to have it killed)", control.runId, grace.toMillis(), control.currentNode);
-        retireSlot.accept(control.runId);
+        control.terminal.complete(result.after());
+    }
+
+    /**
+     * At the end of a shutdown: a run still on its thread, cancelled and not stopped within the
+     * shutdown's timeout, is STUCK now, whatever its grace (a run in a child JVM was killed already).
+     */
+    void giveUp(RunControl control, Duration waited) {
+        if (control.terminal.isDone() || control.isRemote() || !control.stopRequested()) return;
+        control.closeFence();
+        retireSlot.accept(control.runId); // before STUCK is published, as in expire
+        var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
+        if (!result.applied()) return;
+        LOG.warn("run {} did not stop within the shutdown's {} ms (node {}): STUCK", control.runId, waited.toMillis(), control.currentNode);
         control.terminal.complete(result.after());
     }
 

@@ -25,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Retention: a run keeps at most {@code perRun} checkpoints (its newest); ended runs are kept
  * newest first while there are at most {@code runs} of them and all checkpoints together take at
  * most {@code bytes}. Runs still executing are never evicted.
+ *
+ * <p>A store that refuses writes (a full disk, a lock held too long) costs resume points, never a
+ * run: a refused checkpoint is skipped; the end of a run that could not be recorded (its retention,
+ * or a completed run's discard) is kept and recorded with the next write the store takes, so no
+ * checkpoint is left behind for good. Refusals are logged when they start, at most once a minute
+ * while they last, and when they end.
  */
 public final class SqliteCheckpointStore implements CheckpointStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqliteCheckpointStore.class);
@@ -52,6 +58,11 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     private final Limits limits;
     /** Runs whose state could not be stored: warned about once each. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Ends the store refused to record (run id: discard), recorded with its next write; guarded by itself. */
+    private final java.util.LinkedHashMap<String, Boolean> endsOwed = new java.util.LinkedHashMap<>();
+    /** At most this many ends are remembered while the store refuses; the oldest are given up (and said so). */
+    static final int ENDS_OWED_MAX = 100_000;
+    private final Refusals refusals = new Refusals();
 
     public SqliteCheckpointStore(TetherDatabase db, Limits limits) {
         this.db = db;
@@ -82,10 +93,12 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         }
         var replace = config.checkPointId().orElse(null);
         long now = System.currentTimeMillis();
+        payEndsOwed();
         try {
             write(runId, checkpoint, replace, now, enc);
+            refusals.accepted();
         } catch (StoreException e) { // a full disk or a store locked too long costs a resume point, never the run
-            if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
+            refusals.refused("run " + runId + ": checkpoint after " + checkpoint.getNodeId() + " not stored", e);
             return config;
         }
         return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
@@ -232,6 +245,24 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
+        payEndsOwed();
+        try {
+            recordEnd(runId, discard, live); // (success here proves little: a discard of nothing writes nothing)
+        } catch (StoreException e) {
+            synchronized (endsOwed) {
+                endsOwed.merge(runId, discard, Boolean::logicalOr);
+                if (endsOwed.size() > ENDS_OWED_MAX) {
+                    var oldest = endsOwed.keySet().iterator().next();
+                    endsOwed.remove(oldest);
+                    LOG.warn("run {}: its end could not be recorded in the store; its checkpoints stay until removed by hand", oldest);
+                }
+            }
+            refusals.refused("run " + runId + ": its end was not recorded (recorded with the store's next write)", e);
+        }
+    }
+
+    /** @param live the runs retention must not touch; null: only mark the end (the next end with its live runs evicts) */
+    private void recordEnd(String runId, boolean discard, Set<String> live) {
         if (discard) {
             delete(runId);
             return;
@@ -241,9 +272,63 @@ public final class SqliteCheckpointStore implements CheckpointStore {
                 u.setString(1, runId);
                 u.executeUpdate();
             }
-            evict(c, live);
+            if (live != null) evict(c, live);
             return null;
         });
+    }
+
+    /** Records the ends the store refused before, oldest first, while it takes them. */
+    private void payEndsOwed() {
+        while (true) {
+            java.util.Map.Entry<String, Boolean> next;
+            synchronized (endsOwed) {
+                if (endsOwed.isEmpty()) return;
+                next = endsOwed.entrySet().iterator().next();
+            }
+            try {
+                recordEnd(next.getKey(), next.getValue(), null);
+            } catch (StoreException e) {
+                return; // still refused: kept for the next write
+            }
+            synchronized (endsOwed) {
+                endsOwed.remove(next.getKey(), next.getValue());
+            }
+        }
+    }
+
+    /** Ends not recorded yet because the store refused them (for tests). */
+    int endsOwed() {
+        synchronized (endsOwed) {
+            return endsOwed.size();
+        }
+    }
+
+    /** Says when the store starts refusing writes, at most once a minute while it goes on, and when it takes them again. */
+    private static final class Refusals {
+        private static final long EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        private long since; // nanoTime of the first refusal of this spell; 0: none
+        private long lastSaid;
+        private int count;
+
+        synchronized void refused(String what, StoreException e) {
+            long now = System.nanoTime();
+            count++;
+            if (since == 0) {
+                since = now;
+                lastSaid = now;
+                LOG.warn("{}: {}; checkpoints are skipped until the store takes writes again", what, e.getMessage());
+            } else if (now - lastSaid >= EVERY) {
+                lastSaid = now;
+                LOG.warn("the store still refuses checkpoint writes ({} refused so far): {}", count, e.getMessage());
+            }
+        }
+
+        synchronized void accepted() {
+            if (since == 0) return;
+            LOG.warn("the store takes checkpoint writes again after {} s ({} refused)", (System.nanoTime() - since) / 1_000_000_000L, count);
+            since = 0;
+            count = 0;
+        }
     }
 
     /** Drops the oldest ended runs until both limits hold. */

@@ -74,21 +74,44 @@ final class Launcher {
         pb.redirectErrorStream(true);
         pb.redirectOutput(home.resolve("serve.log").toFile());
         var p = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!publishedBy(p)) {
-            if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(home.resolve("serve.log")));
-            if (System.nanoTime() > deadline) {
-                stop(p); // nobody else holds it: it would outlive the test
-                throw new AssertionError("serve did not publish its control file");
-            }
-            Thread.sleep(50);
+        try {
+            awaitPublishedBy(p.toHandle(), home.resolve("serve.log"));
+        } catch (Exception | AssertionError e) {
+            stop(p); // nobody else holds it: it would outlive the test
+            throw e;
         }
         return p;
     }
 
-    private boolean publishedBy(Process p) {
+    /**
+     * Starts {@code tether serve ...} under a parent that does not reap it (see {@link UnreapedProcess}),
+     * logging to {@code log}, and waits for its control file.
+     */
+    dev.tether.testing.UnreapedProcess serveUnreaped(Path log, String... extra) throws Exception {
+        var args = new ArrayList<String>(List.of("serve"));
+        args.addAll(List.of(extra));
+        var serve = dev.tether.testing.UnreapedProcess.start(command(args.toArray(String[]::new)), log);
         try {
-            return Files.exists(controlFile()) && dev.tether.control.ControlFile.read(controlFile()).pid() == p.pid();
+            awaitPublishedBy(serve.handle(), log);
+        } catch (Exception | AssertionError e) {
+            serve.close();
+            throw e;
+        }
+        return serve;
+    }
+
+    private void awaitPublishedBy(ProcessHandle p, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!publishedBy(p.pid())) {
+            if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(log));
+            if (System.nanoTime() > deadline) throw new AssertionError("serve did not publish its control file");
+            Thread.sleep(50);
+        }
+    }
+
+    private boolean publishedBy(long pid) {
+        try {
+            return Files.exists(controlFile()) && dev.tether.control.ControlFile.read(controlFile()).pid() == pid;
         } catch (IOException e) {
             return false;
         }

@@ -13,10 +13,9 @@ final class OrphanGuard {
     private OrphanGuard() {}
 
     static void start(long parentPid) {
-        var parent = ProcessHandle.of(parentPid);
         Thread.ofPlatform().daemon().name("tether-child-orphan-guard").start(() -> {
             while (true) {
-                boolean alive = parent.map(ProcessHandle::isAlive).orElse(false)
+                boolean alive = ProcessLiveness.isRunning(parentPid) // a killed parent nobody reaped is gone too
                         && ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
                 if (!alive) exitNow("parent " + parentPid + " is gone");
                 try {

@@ -30,7 +30,9 @@ public final class ProcessTree {
         });
         var exits = new ArrayList<CompletableFuture<?>>();
         exits.add(root.onExit());
-        for (var p : tree) exits.add(p.onExit());
+        // A descendant whose parent died before reaping it is re-parented, and where nothing reaps it
+        // (a container whose PID 1 does not) it stays a zombie for good: gone, though onExit never says so.
+        for (var p : tree) exits.add(ProcessLiveness.whenGone(p));
         return CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new));
     }
 
@@ -40,7 +42,7 @@ public final class ProcessTree {
         if (tree.isEmpty()) return tree;
         tree.forEach(ProcessHandle::destroyForcibly);
         try {
-            CompletableFuture.allOf(tree.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+            CompletableFuture.allOf(tree.stream().map(ProcessLiveness::whenGone).toArray(CompletableFuture[]::new))
                     .get(millis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             // best effort: the caller is ending a run or the process
