@@ -24,7 +24,7 @@ class ProcessLivenessTest {
             var handle = sleeper.handle();
             var start = handle.info().startInstant().orElseThrow();
             var owner = new ProcessOwner(sleeper.pid(), start.toEpochMilli());
-            var control = new ControlFile(sleeper.pid(), 1, "token", "embedded", Instant.now(), "instance", start);
+            var control = new ControlFile(sleeper.pid(), null, 1, "token", "embedded", Instant.now(), "instance", start);
             assertThat(ProcessLiveness.isRunning(sleeper.pid())).isTrue();
             assertThat(owner.isAlive()).isTrue();
             assertThat(control.ownerAlive()).isTrue();
