@@ -230,6 +230,9 @@ public final class RedisView implements RunEngine {
         fields.put("input", Json.write(merged));
         fields.put("submittedAt", Long.toString(now.toEpochMilli()));
         if (resumeOf != null) fields.put("resumeOf", Json.write(resumeOf));
+        // After connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
+        // trying (the submit is idempotent) for as long as a command may wait for a connection.
+        long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
@@ -237,8 +240,8 @@ public final class RedisView implements RunEngine {
                 break;
             } catch (JedisConnectionException e) {
                 knownQueues.remove(q);
-                if (attempt == 3) throw RedisUnavailableException.of(settings, e);
-                sleepQuietly(100L * attempt);
+                if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
+                sleepQuietly(Math.min(500, 25L * attempt));
             }
         }
         registry.mirror(queued); // only once Redis has it: a failed submit leaves no row behind
@@ -334,7 +337,7 @@ public final class RedisView implements RunEngine {
                 if (r.isPresent() && r.get().isTerminal()) return r;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
-                if (live && events.subscribed()) {
+                if (live && events.inSync()) {
                     feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
                     feed.drain();
                 } else { // not listening: ask
@@ -400,7 +403,7 @@ public final class RedisView implements RunEngine {
 
     @Override
     public boolean connected() {
-        return connectivity.isUp() && (!live || events.subscribed());
+        return connectivity.isUp() && (!live || events.inSync());
     }
 
     /** Disconnects. Runs on workers are not touched: they belong to the deployment, not to this view. */

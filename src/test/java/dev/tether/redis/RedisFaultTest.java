@@ -35,6 +35,7 @@ import static org.awaitility.Awaitility.await;
 class RedisFaultTest {
     private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private final List<WorkerProcess> workers = new ArrayList<>();
     private RealRedis server;
     private RedisView client;
     private Path log;
@@ -66,6 +67,7 @@ class RedisFaultTest {
     private WorkerProcess worker(List<String> jvmArgs, String uri, String name, String queues, int concurrency, String... extra) throws Exception {
         var w = WorkerProcess.start(jvmArgs, Map.of(), uri, name, queues, concurrency, extra);
         closeFirst.addFirst(w);
+        workers.add(w);
         return w;
     }
 
@@ -80,19 +82,32 @@ class RedisFaultTest {
     }
 
     private void awaitAllTerminal(java.util.Collection<String> ids, long seconds) {
-        try {
+        // no run ending for 30 s: the threads of this JVM and of every worker go into the test output
+        try (var watch = dev.tether.testing.ProgressWatch.of("runs ending", () -> ids.stream()
+                .filter(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).count())) {
             await().atMost(seconds, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
                     client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             var open = ids.stream().map(id -> client.registry().get(id).map(r -> r.runId() + " " + r.status() + " v" + r.version()
                     + " on " + r.worker()).orElse(id + " unknown")).filter(s -> !s.contains("COMPLETED") && !s.contains("CANCELLED")
                     && !s.contains("LOST") && !s.contains("FAILED")).toList();
-            throw new AssertionError("not ended after " + seconds + " s: " + open, e);
+            var openIds = ids.stream().filter(id -> !client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).toList();
+            var queues = openIds.stream().map(id -> client.registry().get(id).map(RunSnapshot::queue).orElse(null))
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            throw new AssertionError("not ended after " + seconds + " s: " + open + "\n" + RedisAccounting.describe(server, openIds, queues), e);
         }
     }
 
-    /** Every run in Redis agrees with the view, nothing is active or pending, no worker holds a run. */
-    private void assertSettled(java.util.Collection<String> ids, String... queues) {
+    /**
+     * Every run in Redis agrees with the view and ended there; no node of any run started twice; nothing
+     * is active, pending or unread; no lock is held; the live workers hold no run and only they are
+     * listed (a killed one was settled: no heartbeat, no set left behind).
+     */
+    private void assertSettled(java.util.Collection<String> ids, String... queues) throws Exception {
+        CountingGraph.read(log).forEach((tag, nodes) -> assertThat(nodes.stream().map(n -> n[0]).toList())
+                .as("nodes of " + tag + " started at most once").doesNotHaveDuplicates());
+        RedisAccounting.assertNothingPending(server, List.of(queues),
+                workers.stream().filter(w -> w.process.isAlive()).map(w -> w.name).distinct().toList());
         var store = new RunStore(server.admin(), Keys.standard(), Duration.ofDays(1), 10_000);
         for (var id : ids) {
             var stored = store.get(id).orElseThrow();
