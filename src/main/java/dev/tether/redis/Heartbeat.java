@@ -18,6 +18,11 @@ import java.util.function.Supplier;
  * gets through again first lets the worker catch up (its runs' state, missed cancels), then opens
  * the gate, so a run that was declared LOST meanwhile is stopped before it could start another node.
  * A short Redis restart or stall therefore holds runs for a moment instead of losing them.
+ *
+ * <p>A catch-up that fails (the beat got through, a read on another connection did not) is owed
+ * until it succeeds: it is retried on the following beats with backoff (200 ms doubling to 2 s)
+ * while the gate stays shut, never left for the next gap, which may not come. Runs taken while
+ * fenced are stopped too (the fence is applied again every second while it lasts).
  */
 final class Heartbeat implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Heartbeat.class);
@@ -27,6 +32,8 @@ final class Heartbeat implements AutoCloseable {
     /** No node starts after this long without a renewed beat: well inside the TTL observers use. */
     static final Duration HOLD_AFTER = Duration.ofMillis(1_500);
     private static final long RETRY_MILLIS = 200;
+    private static final long CATCH_UP_MAX_RETRY_MILLIS = 2_000;
+    static final String CATCHING_UP = "catching up with Redis";
 
     /** What the worker does when contact is lost and found again. */
     interface Listener {
@@ -44,6 +51,7 @@ final class Heartbeat implements AutoCloseable {
     private final Connectivity connectivity;
     private final Duration fenceTimeout;
     private final Listener listener;
+    private final WorkerStalls stalls;
     private final Object gate = new Object();
     private final Thread beater;
     private final Thread fenceWatch;
@@ -51,9 +59,14 @@ final class Heartbeat implements AutoCloseable {
     private volatile long lastBeatSent;
     private volatile boolean fenced;
     private volatile boolean closed;
+    /** A gap (or a settlement) was seen and the catch-up after it has not succeeded yet: the gate stays shut. */
+    private boolean catchUpOwed;
+    private boolean settledSinceCatchUp;
+    private int catchUpFailures;
+    private long nextCatchUpNanos;
 
     Heartbeat(UnifiedJedis redis, Keys keys, String name, Supplier<WorkerInfo> info, Connectivity connectivity,
-              Duration fenceTimeout, Listener listener) {
+              Duration fenceTimeout, WorkerStalls stalls, Listener listener) {
         this.redis = redis;
         this.keys = keys;
         this.name = name;
@@ -61,6 +74,14 @@ final class Heartbeat implements AutoCloseable {
         this.connectivity = connectivity;
         this.fenceTimeout = fenceTimeout;
         this.listener = listener;
+        this.stalls = stalls;
+        this.lastBeatSent = System.nanoTime(); // not "out of contact" before the first beat was even tried
+        stalls.condition("contact", () -> {
+            long silent = System.nanoTime() - lastBeatSent;
+            if (silent <= HOLD_AFTER.toNanos()) return null;
+            return (fenced ? "fenced: runs stopped, " : "") + "out of contact with Redis (or not caught up) for "
+                    + WorkerStalls.seconds(silent) + ": no node starts and no job is taken";
+        });
         this.beater = Thread.ofPlatform().daemon().name("tether-worker-heartbeat").unstarted(this::beatLoop);
         this.fenceWatch = Thread.ofPlatform().daemon().name("tether-worker-fence").unstarted(this::fenceLoop);
     }
@@ -89,36 +110,72 @@ final class Heartbeat implements AutoCloseable {
     private void beatLoop() {
         while (!closed) {
             long sent = System.nanoTime();
-            boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
+            long listed;
             try {
-                long listed = send("beat");
+                listed = send("beat");
                 connectivity.roundTrip(System.nanoTime() - sent);
                 connectivity.up();
-                if (gap || listed == 0 || fenced) {
-                    // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
-                    listener.caughtUp(listed == 0);
-                    if (fenced) LOG.warn("worker '{}' is in contact with Redis again", name);
-                    fenced = false;
-                }
-                lastBeatSent = sent;
-                synchronized (gate) {
-                    gate.notifyAll();
-                }
-                sleep(EVERY.toMillis());
             } catch (RuntimeException e) {
                 connectivity.down(e);
                 sleep(RETRY_MILLIS);
+                continue;
             }
+            if (sent - lastBeatSent > HOLD_AFTER.toNanos() || listed == 0 || fenced) catchUpOwed = true;
+            if (listed == 0) settledSinceCatchUp = true;
+            if (catchUpOwed && !catchUp()) {
+                sleep(Math.min(EVERY.toMillis(), Math.max(1, (nextCatchUpNanos - System.nanoTime()) / 1_000_000)));
+                continue; // beats go on; the gate stays shut until the catch-up has succeeded
+            }
+            lastBeatSent = sent; // before the fence is lifted: the fence watch must not see an old beat and fence again
+            if (fenced) {
+                fenced = false;
+                LOG.warn("worker '{}' is in contact with Redis again", name);
+            }
+            synchronized (gate) {
+                gate.notifyAll();
+            }
+            sleep(EVERY.toMillis());
         }
     }
 
+    /** The owed catch-up, if its backoff allows an attempt now; @return whether it is done */
+    private boolean catchUp() {
+        if (System.nanoTime() < nextCatchUpNanos) return false;
+        try {
+            // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
+            listener.caughtUp(settledSinceCatchUp);
+        } catch (RuntimeException e) {
+            connectivity.down(e);
+            stalls.failed(CATCHING_UP, e);
+            catchUpFailures++;
+            long delay = Math.min(CATCH_UP_MAX_RETRY_MILLIS, RETRY_MILLIS << Math.min(catchUpFailures - 1, 10));
+            nextCatchUpNanos = System.nanoTime() + delay * 1_000_000;
+            if (catchUpFailures == 1) {
+                LOG.warn("worker '{}': catching up with Redis failed ({}); its runs stay held until it succeeds",
+                        name, Text.oneLine(e.getMessage()));
+            }
+            return false;
+        }
+        stalls.worked(CATCHING_UP);
+        if (catchUpFailures > 0) LOG.warn("worker '{}' caught up with Redis after {} failed attempts; its runs go on", name, catchUpFailures);
+        catchUpOwed = false;
+        settledSinceCatchUp = false;
+        catchUpFailures = 0;
+        nextCatchUpNanos = 0;
+        return true;
+    }
+
     private void fenceLoop() {
+        long lastFence = 0;
         while (!closed) {
-            long silent = System.nanoTime() - lastBeatSent;
-            if (!fenced && silent > fenceTimeout.toNanos()) {
-                fenced = true;
+            long now = System.nanoTime();
+            long silent = now - lastBeatSent;
+            // Once fenced, again every second while it lasts: a run that reached the engine meanwhile is stopped too.
+            if (silent > fenceTimeout.toNanos() && (!fenced || now - lastFence >= 1_000_000_000L)) {
                 var d = Duration.ofNanos(silent);
-                LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                if (!fenced) LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                fenced = true;
+                lastFence = now;
                 try {
                     listener.fence(d);
                 } catch (RuntimeException e) {

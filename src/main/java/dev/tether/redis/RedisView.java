@@ -123,12 +123,42 @@ public final class RedisView implements RunEngine {
             long sent = System.nanoTime();
             workers = readWorkers();
             connectivity.roundTrip(System.nanoTime() - sent);
+            tellStalls(workers);
             if (++ticks % 8 == 0) markVanished();
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);
             if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
         }
+    }
+
+    /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
+    private final Map<String, List<String>> stallsSaid = new HashMap<>();
+
+    /** Tells this process's log (a {@code serve}, a console) when a worker starts or stops saying it cannot make progress. */
+    private void tellStalls(List<WorkerInfo> live) {
+        var seen = new java.util.HashSet<String>();
+        for (var w : live) {
+            seen.add(w.name());
+            var said = stallsSaid.get(w.name());
+            if (w.stalled() && !w.problems().equals(said) && (said == null || !sameKinds(said, w.problems()))) {
+                LOG.warn("worker '{}' cannot make progress: {}", Text.oneLine(w.name()), Text.oneLine(String.join("; ", w.problems())));
+            } else if (!w.stalled() && said != null) {
+                LOG.info("worker '{}' makes progress again", Text.oneLine(w.name()));
+            }
+            if (w.stalled()) stallsSaid.put(w.name(), w.problems());
+            else stallsSaid.remove(w.name());
+        }
+        stallsSaid.keySet().retainAll(seen);
+    }
+
+    /** The same problems, their figures aside (durations change on every beat). */
+    private static boolean sameKinds(List<String> a, List<String> b) {
+        return a.stream().map(RedisView::kind).toList().equals(b.stream().map(RedisView::kind).toList());
+    }
+
+    private static String kind(String problem) {
+        return problem.replaceAll("[0-9.]+", "#");
     }
 
     /**
