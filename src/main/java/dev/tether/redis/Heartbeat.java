@@ -14,15 +14,19 @@ import java.util.function.Supplier;
  * <p>Observers declare a worker lost once its heartbeat key has expired ({@link #TTL}). A worker
  * that cannot renew it may be cut off while others carry on, so it must not go on as if nothing
  * happened: {@link #HOLD_AFTER} without a renewed beat, no node of its runs starts (the gate holds
- * them at the node boundary); {@code fenceTimeout} without one, it stops its runs itself. A beat that
- * gets through again first lets the worker catch up (its runs' state, missed cancels), then opens
- * the gate, so a run that was declared LOST meanwhile is stopped before it could start another node.
- * A short Redis restart or stall therefore holds runs for a moment instead of losing them.
+ * them at the node boundary) and it takes no job; {@code fenceTimeout} without one, it stops its runs
+ * itself. A beat that gets through again first lets the worker catch up (its runs' state, missed
+ * cancels), then opens the gate, so a run that was declared LOST meanwhile is stopped before it could
+ * start another node. A short Redis restart or stall therefore holds runs for a moment instead of
+ * losing them.
  *
- * <p>A catch-up that fails (the beat got through, a read on another connection did not) is owed
- * until it succeeds: it is retried on the following beats with backoff (200 ms doubling to 2 s)
- * while the gate stays shut, never left for the next gap, which may not come. Runs taken while
- * fenced are stopped too (the fence is applied again every second while it lasts).
+ * <p>The catch-up runs on a thread of its own: the beat thread only beats, so a catch-up that waits
+ * on a slow or dead connection never lets the heartbeat key expire (healthy peers would settle this
+ * worker). A catch-up that fails is owed until it succeeds, retried with backoff (50 ms doubling to
+ * 2 s) while the gate stays shut, never left for the next gap, which may not come. The fence counts
+ * from the last beat that got through, not from the last catch-up: held runs wait for a catch-up,
+ * they are not lost for want of one. Runs taken while fenced are stopped too (the fence is applied
+ * again every second while it lasts).
  */
 final class Heartbeat implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Heartbeat.class);
@@ -32,6 +36,7 @@ final class Heartbeat implements AutoCloseable {
     /** No node starts after this long without a renewed beat: well inside the TTL observers use. */
     static final Duration HOLD_AFTER = Duration.ofMillis(1_500);
     private static final long RETRY_MILLIS = 200;
+    private static final long CATCH_UP_FIRST_RETRY_MILLIS = 50;
     private static final long CATCH_UP_MAX_RETRY_MILLIS = 2_000;
     static final String CATCHING_UP = "catching up with Redis";
 
@@ -54,16 +59,20 @@ final class Heartbeat implements AutoCloseable {
     private final WorkerStalls stalls;
     private final Object gate = new Object();
     private final Thread beater;
+    private final Thread catcher;
     private final Thread fenceWatch;
     /** System.nanoTime() before the last beat that Redis accepted (the key's TTL started later than that). */
     private volatile long lastBeatSent;
     private volatile boolean fenced;
     private volatile boolean closed;
+    /** Guards the catch-up's bookkeeping between the beat thread (which asks) and the catch-up thread. */
+    private final Object catchUpLock = new Object();
     /** A gap (or a settlement) was seen and the catch-up after it has not succeeded yet: the gate stays shut. */
-    private boolean catchUpOwed;
+    private volatile boolean catchUpOwed;
+    private long catchUpOwedSince;
+    /** Bumped by every request: a catch-up that began before the latest request does not pay it off. */
+    private long catchUpRequests;
     private boolean settledSinceCatchUp;
-    private int catchUpFailures;
-    private long nextCatchUpNanos;
 
     Heartbeat(UnifiedJedis redis, Keys keys, String name, Supplier<WorkerInfo> info, Connectivity connectivity,
               Duration fenceTimeout, WorkerStalls stalls, Listener listener) {
@@ -76,14 +85,27 @@ final class Heartbeat implements AutoCloseable {
         this.listener = listener;
         this.stalls = stalls;
         this.lastBeatSent = System.nanoTime(); // not "out of contact" before the first beat was even tried
-        stalls.condition("contact", () -> {
-            long silent = System.nanoTime() - lastBeatSent;
-            if (silent <= HOLD_AFTER.toNanos()) return null;
-            return (fenced ? "fenced: runs stopped, " : "") + "out of contact with Redis (or not caught up) for "
-                    + WorkerStalls.seconds(silent) + ": no node starts and no job is taken";
-        });
+        stalls.condition("contact", this::contactProblem);
         this.beater = Thread.ofPlatform().daemon().name("tether-worker-heartbeat").unstarted(this::beatLoop);
+        this.catcher = Thread.ofPlatform().daemon().name("tether-worker-catch-up").unstarted(this::catchUpLoop);
         this.fenceWatch = Thread.ofPlatform().daemon().name("tether-worker-fence").unstarted(this::fenceLoop);
+    }
+
+    private String contactProblem() {
+        long now = System.nanoTime();
+        long silent = now - lastBeatSent;
+        var held = ": no node starts and no job is taken";
+        if (silent > HOLD_AFTER.toNanos()) {
+            return (fenced ? "fenced (runs stopped), " : "") + "out of contact with Redis for " + WorkerStalls.seconds(silent) + held;
+        }
+        if (catchUpOwed) {
+            long since;
+            synchronized (catchUpLock) {
+                since = catchUpOwedSince;
+            }
+            return "not caught up with Redis for " + WorkerStalls.seconds(now - since) + held;
+        }
+        return null;
     }
 
     /** The first beat: announces the worker. Throws if Redis does not take it. */
@@ -92,6 +114,7 @@ final class Heartbeat implements AutoCloseable {
         send("join");
         lastBeatSent = sent;
         beater.start();
+        catcher.start();
         fenceWatch.start();
     }
 
@@ -120,17 +143,10 @@ final class Heartbeat implements AutoCloseable {
                 sleep(RETRY_MILLIS);
                 continue;
             }
-            if (sent - lastBeatSent > HOLD_AFTER.toNanos() || listed == 0 || fenced) catchUpOwed = true;
-            if (listed == 0) settledSinceCatchUp = true;
-            if (catchUpOwed && !catchUp()) {
-                sleep(Math.min(EVERY.toMillis(), Math.max(1, (nextCatchUpNanos - System.nanoTime()) / 1_000_000)));
-                continue; // beats go on; the gate stays shut until the catch-up has succeeded
-            }
-            lastBeatSent = sent; // before the fence is lifted: the fence watch must not see an old beat and fence again
-            if (fenced) {
-                fenced = false;
-                LOG.warn("worker '{}' is in contact with Redis again", name);
-            }
+            boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
+            // Asked before the beat counts: the gate must not open between this beat and the catch-up.
+            if (gap || listed == 0 || fenced) askCatchUp(listed == 0);
+            lastBeatSent = sent;
             synchronized (gate) {
                 gate.notifyAll();
             }
@@ -138,31 +154,64 @@ final class Heartbeat implements AutoCloseable {
         }
     }
 
-    /** The owed catch-up, if its backoff allows an attempt now; @return whether it is done */
-    private boolean catchUp() {
-        if (System.nanoTime() < nextCatchUpNanos) return false;
-        try {
-            // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
-            listener.caughtUp(settledSinceCatchUp);
-        } catch (RuntimeException e) {
-            connectivity.down(e);
-            stalls.failed(CATCHING_UP, e);
-            catchUpFailures++;
-            long delay = Math.min(CATCH_UP_MAX_RETRY_MILLIS, RETRY_MILLIS << Math.min(catchUpFailures - 1, 10));
-            nextCatchUpNanos = System.nanoTime() + delay * 1_000_000;
-            if (catchUpFailures == 1) {
-                LOG.warn("worker '{}': catching up with Redis failed ({}); its runs stay held until it succeeds",
-                        name, Text.oneLine(e.getMessage()));
-            }
-            return false;
+    private void askCatchUp(boolean settled) {
+        synchronized (catchUpLock) {
+            if (!catchUpOwed) catchUpOwedSince = System.nanoTime();
+            catchUpOwed = true;
+            catchUpRequests++;
+            settledSinceCatchUp |= settled;
+            catchUpLock.notifyAll();
         }
-        stalls.worked(CATCHING_UP);
-        if (catchUpFailures > 0) LOG.warn("worker '{}' caught up with Redis after {} failed attempts; its runs go on", name, catchUpFailures);
-        catchUpOwed = false;
-        settledSinceCatchUp = false;
-        catchUpFailures = 0;
-        nextCatchUpNanos = 0;
-        return true;
+    }
+
+    /** Pays the owed catch-ups, one at a time, retrying a failed one with backoff until it succeeds. */
+    private void catchUpLoop() {
+        int failures = 0;
+        while (!closed) {
+            long request;
+            boolean settled;
+            synchronized (catchUpLock) {
+                while (!catchUpOwed && !closed) {
+                    try {
+                        catchUpLock.wait(1_000);
+                    } catch (InterruptedException e) {
+                        if (closed) return;
+                    }
+                }
+                if (closed) return;
+                request = catchUpRequests;
+                settled = settledSinceCatchUp;
+            }
+            try {
+                // Before the gate opens: a run LOST meanwhile must be stopped, not resumed.
+                listener.caughtUp(settled);
+            } catch (RuntimeException e) {
+                connectivity.down(e);
+                stalls.failed(CATCHING_UP, e);
+                failures++;
+                if (failures == 1) {
+                    LOG.warn("worker '{}': catching up with Redis failed ({}); its runs stay held until it succeeds",
+                            name, Text.oneLine(e.getMessage()));
+                }
+                sleep(Math.min(CATCH_UP_MAX_RETRY_MILLIS, CATCH_UP_FIRST_RETRY_MILLIS << Math.min(failures - 1, 10)));
+                continue;
+            }
+            stalls.worked(CATCHING_UP);
+            if (failures > 0) LOG.warn("worker '{}' caught up with Redis after {} failed attempts; its runs go on", name, failures);
+            failures = 0;
+            synchronized (catchUpLock) {
+                if (catchUpRequests != request) continue; // a new gap while catching up: catch up again
+                catchUpOwed = false;
+                settledSinceCatchUp = false;
+            }
+            if (fenced) {
+                fenced = false;
+                LOG.warn("worker '{}' is in contact with Redis again", name);
+            }
+            synchronized (gate) {
+                gate.notifyAll();
+            }
+        }
     }
 
     private void fenceLoop() {
@@ -202,9 +251,9 @@ final class Heartbeat implements AutoCloseable {
         return out;
     }
 
-    /** Whether a beat got through recently enough for a node to start. */
+    /** Whether a beat got through recently enough, and the worker has caught up since any gap, for a node to start. */
     boolean fresh() {
-        return System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
+        return !catchUpOwed && System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
     }
 
     /** The node gate: returns at once while beats get through; else waits for one (a cancel interrupts the wait). */
@@ -228,6 +277,7 @@ final class Heartbeat implements AutoCloseable {
     public void close() {
         closed = true;
         beater.interrupt();
+        catcher.interrupt();
         fenceWatch.interrupt();
         synchronized (gate) {
             gate.notifyAll();
