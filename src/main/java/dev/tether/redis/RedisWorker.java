@@ -81,7 +81,6 @@ public final class RedisWorker implements AutoCloseable {
     private volatile long lastMaintainedNanos = System.nanoTime();
     private volatile long unpublishedSinceNanos;
     private volatile List<WorkerInfo> peers = List.of();
-    static final String WRITING_STATES = "writing run states";
     static final String MAINTENANCE = "maintenance (sweep, retries, cancel checks)";
 
     private RedisWorker(RedisSettings settings, Options options, GraphCatalog catalog) {
@@ -285,7 +284,7 @@ public final class RedisWorker implements AutoCloseable {
         if (unpublished.isEmpty()) unpublishedSinceNanos = 0;
     }
 
-    /** Only the heartbeat thread catches up. */
+    /** Read and written by the catch-up thread only (catch-ups run one at a time). */
     private boolean unlistedSaid;
 
     /** After a gap in contact, before runs may go on: Redis learns our runs' state and we learn of cancels and LOST verdicts. */
