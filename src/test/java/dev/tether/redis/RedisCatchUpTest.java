@@ -136,6 +136,45 @@ class RedisCatchUpTest {
         RedisAccounting.assertNothingPending(server, List.of("gap"), List.of("crew-1"));
     }
 
+    /**
+     * After a gap (a 2.5 s stall) a worker must catch up before it goes on; while that fails it starts
+     * no node and takes no job, which stays on the queue for a worker in contact (here: until this one
+     * has caught up). Its free slot would otherwise claim the job and hold it at the first node.
+     */
+    @Test
+    void aWorkerHeldForItsCatchUpTakesNoJobUntilItHasCaughtUp() throws Exception {
+        var server = closing(RealRedis.start());
+        try (var admin = server.admin()) {
+            MinimalAcl.create(admin, "hold", "hold-pw");
+        }
+        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "held", ".log");
+        closing(WorkerProcess.start(List.of(), Map.of(), "redis://hold:hold-pw@127.0.0.1:" + server.port, "hold-1", "held", 2,
+                "--fence-timeout", "60s"));
+        var view = closing(view(server.uri()));
+        var busy = view.submit("counted", "held", Map.of("log", log.toString(), "tag", "h1", "nodeMillis", 60_000)).runId();
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n1".equals(view.registry().get(busy).map(RunSnapshot::currentNode).orElse("")));
+
+        try (var admin = server.admin()) {
+            command(admin, "ACL", "LOG", "RESET");
+            command(admin, "ACL", "SETUSER", "hold", "-mget"); // the catch-up's check of missed cancels
+            command(admin, "CLIENT", "PAUSE", "2500", "ALL"); // a stall: the worker's beats stop getting through
+            await().atMost(20, TimeUnit.SECONDS).until(() -> view.workers().stream().anyMatch(w -> w.name().equals("hold-1")
+                    && w.stalled() && String.join(" ", w.problems()).contains("not caught up with Redis")));
+            assertThat(deniedTo(admin, "hold", "mget")).isTrue();
+
+            var job = view.submit("counted", "held", Map.of("log", log.toString(), "tag", "h2")).runId();
+            await().during(3, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+                    .until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.QUEUED);
+
+            command(admin, "ACL", "SETUSER", "hold", "+mget");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
+        }
+        assertThat(view.cancel(busy)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLING);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> view.registry().get(busy).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
+        assertThat(CountingGraph.read(log).get("h1")).as("node starts of the held run").hasSize(1);
+        RedisAccounting.assertNothingPending(server, List.of("held"), List.of("hold-1"));
+    }
+
     /** Writes the run CANCELLED as write.lua would, minus the publish: a change the view can only learn by reading. */
     private static void cancelWithoutTellingAnyone(RedisClient admin, String id) {
         var k = Keys.standard();
