@@ -256,13 +256,21 @@ final class Heartbeat implements AutoCloseable {
         return !catchUpOwed && System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
     }
 
-    /** The node gate: returns at once while beats get through; else waits for one (a cancel interrupts the wait). */
-    void awaitFresh() throws InterruptedException {
-        if (fresh()) return;
-        LOG.info("worker '{}' is out of contact with Redis: holding a node until it is back", name);
+    /**
+     * The node gate: returns true at once while beats get through and the worker has caught up; else
+     * waits until they do. Returns false, at once, when the run is cancelled meanwhile: the hook may
+     * run on a thread a cancel does not interrupt, so the wait watches the run's token itself.
+     */
+    boolean awaitFresh(dev.tether.api.Cancellation cancellation) throws InterruptedException {
+        if (fresh()) return true;
+        LOG.info("worker '{}' is out of contact with Redis (or catching up): holding a node until it is back", name);
         synchronized (gate) {
-            while (!fresh() && !closed) gate.wait(100);
+            while (!fresh() && !closed) {
+                if (cancellation.isCancelled()) return false;
+                gate.wait(100);
+            }
         }
+        return !cancellation.isCancelled();
     }
 
     private static void sleep(long millis) {

@@ -138,6 +138,7 @@ public final class RedisWorker implements AutoCloseable {
         this.cancelListener = cancels.listen(settings, "tether-worker-cancels", connectivity, this::cancelIfHere,
                 () -> engine.registry().active().stream().map(RunSnapshot::runId).toList());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
+        lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         stalls.condition("maintenance", () -> {
             long idle = System.nanoTime() - lastMaintainedNanos;

@@ -37,6 +37,8 @@ final class RedisAccounting {
             for (var key : r.keys(k.run("*"))) if (!"1".equals(r.hget(key, "t"))) notEnded.add(key + " " + r.hget(key, "j"));
             assertThat(notEnded).as("run records not ended").isEmpty();
             awaitEmpty("sweep lock", () -> r.exists(k.sweepLock()) ? List.of(r.get(k.sweepLock())) : List.of());
+            // a worker gone without leaving cleanly is settled by the sweep once its heartbeat has expired
+            awaitEmpty("workers listed that are gone", () -> r.smembers(k.workers()).stream().filter(w -> !liveWorkers.contains(w)).toList());
             assertThat(r.smembers(k.workers())).as("workers listed").containsExactlyInAnyOrderElementsOf(liveWorkers);
             for (var w : liveWorkers) {
                 assertThat(r.exists(k.worker(w))).as(w + " beats").isTrue();

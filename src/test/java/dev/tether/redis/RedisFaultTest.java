@@ -182,6 +182,36 @@ class RedisFaultTest {
         assertSettled(ids, "stall");
     }
 
+    /**
+     * A stalled server must not turn a cancel into STUCK: the run's thread waits on its checkpoint write
+     * (a script, paused with every write) when the worker is told to stop. The wait gives way to the
+     * cancel; the write itself is refused by Redis once the run is recorded ended.
+     */
+    @Test
+    void aRunWhoseCheckpointWaitsOnAStalledServerStillStopsWithinItsGrace() throws Exception {
+        start(RealRedis.start());
+        var w = WorkerProcess.start(List.of(), Map.of("TETHER_LOG_LEVEL", "INFO"), server.uri(), "stalled-writer", "stall-cp", 1);
+        closeFirst.addFirst(w);
+        workers.add(w);
+        var id = counted("stall-cp", "w1", 400);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n2".equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
+        try (var admin = server.admin()) {
+            command(admin, "CLIENT", "PAUSE", "8000", "WRITE"); // reads go on; every write and script waits
+            Thread.sleep(1_000); // n2 has ended: its checkpoint write waits on the server
+            long t0 = System.nanoTime();
+            w.process.destroy(); // SIGTERM: the worker cancels its run (grace 2 s) and shuts down
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            double took = (System.nanoTime() - t0) / 1e9;
+            assertThat(w.output()).as("worker output (it stopped %.1f s after SIGTERM)", took)
+                    .doesNotContain("ignored its cancel").doesNotContain("STUCK");
+            command(admin, "CLIENT", "UNPAUSE");
+        }
+        // Its end could not be recorded before the worker exited (every write waited): the sweep settles it.
+        awaitAllTerminal(List.of(id), 30);
+        assertThat(client.registry().get(id).orElseThrow().status()).isIn(RunStatus.CANCELLED, RunStatus.LOST);
+        assertSettled(List.of(id), "stall-cp");
+    }
+
     @Test
     void aViewShowsNothingThatRedisDoesNotHave() throws Exception {
         start(RealRedis.start());

@@ -51,7 +51,10 @@ final class WorkerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!Files.readString(log).contains("tether worker '" + name + "'")) {
             if (!p.isAlive()) throw new AssertionError("worker " + name + " exited: " + Files.readString(log));
-            if (System.nanoTime() > deadline) throw new AssertionError("worker " + name + " did not start: " + Files.readString(log));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // never left behind for later tests to find
+                throw new AssertionError("worker " + name + " did not start: " + Files.readString(log));
+            }
             Thread.sleep(50);
         }
         return w;
