@@ -86,6 +86,33 @@ class RedisConsoleTest {
     }
 
     @Test
+    void theWorkersTabShowsWhatKeepsAWorkerFromMakingProgress(FxRobot robot) throws Exception {
+        var k = Keys.standard();
+        try (var admin = server.admin()) { // a worker's heartbeat saying it is stuck, as worker processes write it
+            var stalled = new dev.tether.engine.WorkerInfo("wedged", "elsewhere", 4242, java.util.List.of("desk"), 2, 1, 0,
+                    java.time.Instant.now(), java.time.Instant.now(), java.util.List.of("book-workflow"),
+                    java.util.List.of("catching up with Redis failing for 7.0 s (NOPERM)"));
+            admin.set(k.worker("wedged"), dev.tether.json.Json.write(stalled), redis.clients.jedis.params.SetParams.setParams().px(60_000));
+            admin.sadd(k.workers(), "wedged");
+        }
+        try {
+            robot.clickOn("Workers");
+            await().atMost(10, TimeUnit.SECONDS).until(() -> WaitForAsyncUtils.asyncFx(() ->
+                    robot.lookup("#workersTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
+                            .anyMatch(c -> "stalled: catching up with Redis failing for 7.0 s (NOPERM)".equals(c.getText())
+                                    && c.getStyleClass().contains("worker-stalled"))).get());
+            assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#workersTable .table-cell")
+                    .queryAllAs(javafx.scene.control.Labeled.class).stream().anyMatch(c -> "ok".equals(c.getText()))).get())
+                    .as("the healthy worker's state").isTrue();
+        } finally {
+            try (var admin = server.admin()) {
+                admin.del(k.worker("wedged"));
+                admin.srem(k.workers(), "wedged");
+            }
+        }
+    }
+
+    @Test
     void aLostRedisShowsAsDisconnectedUntilItIsBack(FxRobot robot) throws Exception {
         server.stop();
         try {

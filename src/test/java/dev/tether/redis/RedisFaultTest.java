@@ -35,6 +35,7 @@ import static org.awaitility.Awaitility.await;
 class RedisFaultTest {
     private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private final List<WorkerProcess> workers = new ArrayList<>();
     private RealRedis server;
     private RedisView client;
     private Path log;
@@ -66,6 +67,7 @@ class RedisFaultTest {
     private WorkerProcess worker(List<String> jvmArgs, String uri, String name, String queues, int concurrency, String... extra) throws Exception {
         var w = WorkerProcess.start(jvmArgs, Map.of(), uri, name, queues, concurrency, extra);
         closeFirst.addFirst(w);
+        workers.add(w);
         return w;
     }
 
@@ -80,19 +82,32 @@ class RedisFaultTest {
     }
 
     private void awaitAllTerminal(java.util.Collection<String> ids, long seconds) {
-        try {
+        // no run ending for 30 s: the threads of this JVM and of every worker go into the test output
+        try (var watch = dev.tether.testing.ProgressWatch.of("runs ending", () -> ids.stream()
+                .filter(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).count())) {
             await().atMost(seconds, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
                     client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             var open = ids.stream().map(id -> client.registry().get(id).map(r -> r.runId() + " " + r.status() + " v" + r.version()
                     + " on " + r.worker()).orElse(id + " unknown")).filter(s -> !s.contains("COMPLETED") && !s.contains("CANCELLED")
                     && !s.contains("LOST") && !s.contains("FAILED")).toList();
-            throw new AssertionError("not ended after " + seconds + " s: " + open, e);
+            var openIds = ids.stream().filter(id -> !client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).toList();
+            var queues = openIds.stream().map(id -> client.registry().get(id).map(RunSnapshot::queue).orElse(null))
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            throw new AssertionError("not ended after " + seconds + " s: " + open + "\n" + RedisAccounting.describe(server, openIds, queues), e);
         }
     }
 
-    /** Every run in Redis agrees with the view, nothing is active or pending, no worker holds a run. */
-    private void assertSettled(java.util.Collection<String> ids, String... queues) {
+    /**
+     * Every run in Redis agrees with the view and ended there; no node of any run started twice; nothing
+     * is active, pending or unread; no lock is held; the live workers hold no run and only they are
+     * listed (a killed one was settled: no heartbeat, no set left behind).
+     */
+    private void assertSettled(java.util.Collection<String> ids, String... queues) throws Exception {
+        CountingGraph.read(log).forEach((tag, nodes) -> assertThat(nodes.stream().map(n -> n[0]).toList())
+                .as("nodes of " + tag + " started at most once").doesNotHaveDuplicates());
+        RedisAccounting.assertNothingPending(server, List.of(queues),
+                workers.stream().filter(w -> w.process.isAlive()).map(w -> w.name).distinct().toList());
         var store = new RunStore(server.admin(), Keys.standard(), Duration.ofDays(1), 10_000);
         for (var id : ids) {
             var stored = store.get(id).orElseThrow();
@@ -165,6 +180,36 @@ class RedisFaultTest {
         for (var id : ids) assertThat(client.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
         assertThat(executions()).containsOnly(Map.entry("s1", 1), Map.entry("s2", 1), Map.entry("s3", 1));
         assertSettled(ids, "stall");
+    }
+
+    /**
+     * A stalled server must not turn a cancel into STUCK: the run's thread waits on its checkpoint write
+     * (a script, paused with every write) when the worker is told to stop. The wait gives way to the
+     * cancel; the write itself is refused by Redis once the run is recorded ended.
+     */
+    @Test
+    void aRunWhoseCheckpointWaitsOnAStalledServerStillStopsWithinItsGrace() throws Exception {
+        start(RealRedis.start());
+        var w = WorkerProcess.start(List.of(), Map.of("TETHER_LOG_LEVEL", "INFO"), server.uri(), "stalled-writer", "stall-cp", 1);
+        closeFirst.addFirst(w);
+        workers.add(w);
+        var id = counted("stall-cp", "w1", 400);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> "n2".equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
+        try (var admin = server.admin()) {
+            command(admin, "CLIENT", "PAUSE", "8000", "WRITE"); // reads go on; every write and script waits
+            Thread.sleep(1_000); // n2 has ended: its checkpoint write waits on the server
+            long t0 = System.nanoTime();
+            w.process.destroy(); // SIGTERM: the worker cancels its run (grace 2 s) and shuts down
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            double took = (System.nanoTime() - t0) / 1e9;
+            assertThat(w.output()).as("worker output (it stopped %.1f s after SIGTERM)", took)
+                    .doesNotContain("ignored its cancel").doesNotContain("STUCK");
+            command(admin, "CLIENT", "UNPAUSE");
+        }
+        // Its end could not be recorded before the worker exited (every write waited): the sweep settles it.
+        awaitAllTerminal(List.of(id), 30);
+        assertThat(client.registry().get(id).orElseThrow().status()).isIn(RunStatus.CANCELLED, RunStatus.LOST);
+        assertSettled(List.of(id), "stall-cp");
     }
 
     @Test
