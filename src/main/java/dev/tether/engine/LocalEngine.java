@@ -79,7 +79,7 @@ public final class LocalEngine implements RunEngine {
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
         RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
-        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver);
+        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver, catalog);
         var executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
                 graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread);
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);

@@ -1,5 +1,8 @@
 package dev.tether.engine.process;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Warm child JVMs, each ready to execute one run at a time and reused after a run that ended
- * normally. A child that was killed or died is replaced by a fresh one, so the pool keeps its size.
+ * normally and left nothing behind. A child that was killed, died, broke the protocol or could not
+ * clear what its run started is replaced by a fresh one, so the pool keeps its size. The children's
+ * channel sockets live in a folder of the pool's own that only this user can enter.
  */
 public final class ChildPool implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChildPool.class);
@@ -25,11 +30,18 @@ public final class ChildPool implements AutoCloseable {
     private final LinkedBlockingQueue<Child> idle = new LinkedBlockingQueue<>();
     private final Set<Child> all = ConcurrentHashMap.newKeySet();
     private final ExecutorService starter;
+    private final Path socketDir;
     private volatile boolean closed;
 
     public ChildPool(ChildLauncher launcher, int size) {
         this.launcher = launcher;
         this.size = size;
+        try {
+            // created 0700: no other user can reach a child's socket before it connects
+            this.socketDir = Files.createTempDirectory("tether-children-");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a private folder for the child JVMs' channels", e);
+        }
         // Two at a time: children start in parallel on a multi-core machine without starving a small one.
         this.starter = Executors.newFixedThreadPool(Math.min(2, size), r -> {
             var t = new Thread(r, "tether-child-starter");
@@ -51,7 +63,7 @@ public final class ChildPool implements AutoCloseable {
     private void startOne() {
         while (!closed) {
             try {
-                var child = Child.start(launcher, START_TIMEOUT);
+                var child = Child.start(launcher, socketDir, START_TIMEOUT);
                 all.add(child);
                 if (closed) {
                     child.kill();
@@ -78,8 +90,9 @@ public final class ChildPool implements AutoCloseable {
         while (!closed) {
             var child = idle.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (child == null) return null;
-            if (child.isAlive()) return child;
-            discard(child); // died while idle
+            if (child.isQuietAndAlive()) return child;
+            if (child.isAlive()) LOG.warn("child {} sent something while it was idle: replaced", child.pid());
+            discard(child); // died, or spoke out of turn, while idle
         }
         return null;
     }
@@ -140,5 +153,11 @@ public final class ChildPool implements AutoCloseable {
             LOG.warn("child JVMs not all confirmed gone after 5 s: {}", e.toString());
         }
         all.clear();
+        try (var left = Files.list(socketDir)) {
+            for (var f : left.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(socketDir);
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", socketDir, e.toString());
+        }
     }
 }

@@ -8,8 +8,12 @@ import java.util.stream.Collectors;
 final class ProcessTreeCount {
     private ProcessTreeCount() {}
 
+    /**
+     * Whether a process with this pid still runs. A zombie (an exited process its new parent has not
+     * collected yet; on a machine whose init never collects, it stays) has ended: it does not count.
+     */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcStat.running(pid);
     }
 
     /** The pool's children and everything they started, now. */
@@ -25,7 +29,7 @@ final class ProcessTreeCount {
         Set<Long> children = pool.processes().stream().filter(p -> p.parent().map(pp -> pp.pid() == ProcessHandle.current().pid()).orElse(false))
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
         return ProcessHandle.current().descendants()
-                .filter(ProcessHandle::isAlive)
+                .filter(p -> alive(p.pid()))
                 .filter(p -> !children.contains(p.pid()))
                 .toList();
     }
