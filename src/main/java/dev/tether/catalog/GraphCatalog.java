@@ -49,8 +49,13 @@ public final class GraphCatalog {
         return new GraphCatalog(map, problems);
     }
 
-    /** Definitions on the class path and in {@code *.jar} files of {@code pluginsDir} (if it exists). */
+    /**
+     * Definitions on the class path and in {@code *.jar} files of {@code pluginsDir} (if it exists).
+     *
+     * @throws UnsafeFolderException when the plugins folder is not private: its jars run as this user
+     */
     public static GraphCatalog load(Path pluginsDir) {
+        if (pluginsDir != null && Files.isDirectory(pluginsDir)) TetherHome.requirePrivate(pluginsDir, "plugins folder");
         var problems = new ArrayList<String>();
         var map = new LinkedHashMap<String, GraphDefinition>();
         var parent = GraphCatalog.class.getClassLoader();
