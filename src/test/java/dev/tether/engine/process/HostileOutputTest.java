@@ -188,6 +188,7 @@ class HostileOutputTest {
         awaitPoolFull();
         var end = awaitEnd(engine.submit("endless-line", null, Map.of()).runId());
         assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(end.steps()).as("no node's end was swallowed").isEqualTo(3);
         awaitPoolFull();
     }
 
