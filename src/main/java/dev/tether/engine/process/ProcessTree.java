@@ -43,20 +43,34 @@ public final class ProcessTree {
      *         could not be confirmed within {@link #CONFIRM}
      */
     public static CompletableFuture<Void> kill(ProcessHandle root, boolean ownGroup) {
+        var done = new CompletableFuture<Void>();
+        // Off the caller's thread: a kill may be asked from a UI or request thread, and a tree in
+        // trouble (a process in uninterruptible sleep) can take a while to sweep.
+        Thread.ofVirtual().name("tether-kill-" + root.pid()).start(() -> {
+            try {
+                var tree = sweep(root, ownGroup);
+                confirmGone(root, tree, done);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** Freezes the root, kills its tree until nothing in it runs, then its group and itself; returns what it found. */
+    private static List<ProcStat> sweep(ProcessHandle root, boolean ownGroup) {
         var seen = new LinkedHashMap<Long, ProcStat>();
         var rootStat = ProcStat.of(root.pid()).orElse(null);
         boolean rootRuns = rootStat != null && !rootStat.exited() && root.isAlive();
         if (rootRuns) Posix.signal(root.pid(), Posix.SIGSTOP);
         long sweepEnd = System.nanoTime() + SWEEP.toNanos();
-        if (rootRuns) {
-            while (true) {
-                var running = ProcStat.descendants(root.pid()).stream().filter(p -> !p.exited()).toList();
-                for (var p : running) seen.putIfAbsent(p.pid(), p);
-                if (running.isEmpty() || System.nanoTime() - sweepEnd > 0) break;
-                for (var p : running) Posix.signal(p.pid(), Posix.SIGKILL);
-                if (!Posix.available()) running.forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
-                Thread.onSpinWait();
-            }
+        for (int round = 0; rootRuns; round++) {
+            var running = ProcStat.descendants(root.pid()).stream().filter(p -> !p.exited()).toList();
+            for (var p : running) seen.putIfAbsent(p.pid(), p);
+            if (running.isEmpty() || System.nanoTime() - sweepEnd > 0) break;
+            for (var p : running) Posix.signal(p.pid(), Posix.SIGKILL);
+            if (!Posix.available()) running.forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
+            if (round > 2) pause(); // the kernel is still tearing them down: look again in a moment
         }
         // The group catches anything started by the root in the instant before it froze (and, for a
         // root that died by itself, what its nodes left behind that stayed in its group).
@@ -65,31 +79,35 @@ public final class ProcessTree {
             Posix.signalGroup(root.pid(), Posix.SIGKILL);
         }
         root.destroyForcibly();
-        return confirmGone(root, List.copyOf(seen.values()));
+        return List.copyOf(seen.values());
     }
 
-    private static CompletableFuture<Void> confirmGone(ProcessHandle root, List<ProcStat> tree) {
-        var done = new CompletableFuture<Void>();
-        Thread.ofVirtual().name("tether-confirm-gone-" + root.pid()).start(() -> {
-            long end = System.nanoTime() + CONFIRM.toNanos();
-            try {
-                root.onExit().get(CONFIRM.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                var left = new ArrayList<>(tree);
-                while (true) {
-                    left.removeIf(p -> !ProcStat.running(p));
-                    if (left.isEmpty()) {
-                        done.complete(null);
-                        return;
-                    }
-                    if (System.nanoTime() - end > 0) throw new TimeoutException("still running: " + left.stream().map(ProcStat::pid).toList());
-                    for (var p : left) Posix.signal(p.pid(), Posix.SIGKILL);
-                    Thread.sleep(LOOK_EVERY_MS);
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void confirmGone(ProcessHandle root, List<ProcStat> tree, CompletableFuture<Void> done) {
+        long end = System.nanoTime() + CONFIRM.toNanos();
+        try {
+            root.onExit().get(CONFIRM.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            var left = new ArrayList<>(tree);
+            while (true) {
+                left.removeIf(p -> !ProcStat.running(p));
+                if (left.isEmpty()) {
+                    done.complete(null);
+                    return;
                 }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
+                if (System.nanoTime() - end > 0) throw new TimeoutException("still running: " + left.stream().map(ProcStat::pid).toList());
+                for (var p : left) Posix.signal(p.pid(), Posix.SIGKILL);
+                Thread.sleep(LOOK_EVERY_MS);
             }
-        });
-        return done;
+        } catch (Exception e) {
+            done.completeExceptionally(e);
+        }
     }
 
     /**
