@@ -132,9 +132,13 @@ final class ProcessRunDriver implements RunDriver {
     /**
      * After its run's end: the child goes back to the pool once it says it is idle (what the run
      * started is gone); a child that retires, breaks the protocol, dies or says nothing in time is
-     * replaced.
+     * replaced. Waited for off the run's path: the run has ended, its slot is free.
      */
     private void settle(Child c, ChildRunProtocol protocol) {
+        Thread.ofVirtual().name("tether-settle-" + c.pid()).start(() -> awaitIdle(c, protocol));
+    }
+
+    private void awaitIdle(Child c, ChildRunProtocol protocol) {
         Object said;
         try {
             var m = c.next(SETTLE);

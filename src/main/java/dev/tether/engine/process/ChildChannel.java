@@ -51,8 +51,10 @@ public final class ChildChannel implements AutoCloseable {
 
     private ChildChannel(SocketChannel socket) {
         this.socket = socket;
-        Thread.ofVirtual().name("tether-channel-reader").start(this::readLoop);
-        Thread.ofVirtual().name("tether-channel-writer").start(this::writeLoop);
+        // Platform threads: a virtual thread blocked on a socket is woken through a poller, one more
+        // hand-off on every message's way (a cancel's included).
+        Thread.ofPlatform().daemon().name("tether-channel-reader").start(this::readLoop);
+        Thread.ofPlatform().daemon().name("tether-channel-writer").start(this::writeLoop);
     }
     /** The parent's end before the child connects: the socket file, removed once the child is in. */
     static final class Listener implements AutoCloseable {

@@ -61,8 +61,54 @@ public record ProcStat(long pid, char state, long ppid, long pgrp, long session,
         return out;
     }
 
-    /** Every descendant of {@code root} (zombies included), parents before their children. */
+    /**
+     * Every descendant of {@code root} (zombies included), parents before their children. Read from
+     * each process's {@code task/TID/children} lists, so it costs what the tree holds rather than
+     * every process of the machine; a whole {@code /proc} scan where the kernel has no such lists.
+     * Either view may miss a process created while it is read: callers look again until nothing
+     * runs.
+     */
     public static List<ProcStat> descendants(long root) {
+        if (!Files.isReadable(PROC.resolve(Long.toString(root)).resolve("task").resolve(Long.toString(root)).resolve("children"))) {
+            return descendantsByScan(root);
+        }
+        var out = new ArrayList<ProcStat>();
+        var seen = new java.util.HashSet<Long>();
+        var todo = new ArrayDeque<Long>();
+        todo.add(root);
+        while (!todo.isEmpty()) {
+            long parent = todo.poll();
+            for (long child : children(parent)) {
+                if (child == root || !seen.add(child)) continue;
+                var stat = of(child);
+                if (stat.isEmpty() || stat.get().ppid() != parent) continue; // gone, or re-parented meanwhile
+                out.add(stat.get());
+                todo.add(child);
+            }
+        }
+        return out;
+    }
+
+    /** The children of every thread of {@code pid}. */
+    private static List<Long> children(long pid) {
+        var out = new ArrayList<Long>();
+        try (var tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+            for (var task : tasks) {
+                try {
+                    for (var p : Files.readString(task.resolve("children"), StandardCharsets.ISO_8859_1).trim().split(" ")) {
+                        if (!p.isEmpty()) out.add(Long.parseLong(p));
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            // the process ended while we looked
+        }
+        return out;
+    }
+
+    private static List<ProcStat> descendantsByScan(long root) {
         var children = new HashMap<Long, List<ProcStat>>();
         for (var p : all()) children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
         var out = new ArrayList<ProcStat>();

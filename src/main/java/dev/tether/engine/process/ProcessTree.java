@@ -72,10 +72,12 @@ public final class ProcessTree {
             if (!Posix.available()) running.forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
             if (round > 2) pause(); // the kernel is still tearing them down: look again in a moment
         }
-        // The group catches anything started by the root in the instant before it froze (and, for a
-        // root that died by itself, what its nodes left behind that stayed in its group).
+        // A frozen root started nothing the sweep did not find. One that died by itself left its
+        // tree to be re-parented away: what stayed in its process group is found by the group.
         if (ownGroup) {
-            for (var p : ProcStat.all()) if (p.pgrp() == root.pid() && p.pid() != root.pid() && !p.exited()) seen.putIfAbsent(p.pid(), p);
+            if (!rootRuns) {
+                for (var p : ProcStat.all()) if (p.pgrp() == root.pid() && p.pid() != root.pid() && !p.exited()) seen.putIfAbsent(p.pid(), p);
+            }
             Posix.signalGroup(root.pid(), Posix.SIGKILL);
         }
         root.destroyForcibly();
