@@ -5,8 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,19 +60,30 @@ public record ProcStat(long pid, char state, long ppid, long pgrp, long session,
     }
 
     /**
-     * Every descendant of {@code root} (zombies included), parents before their children. Read from
-     * each process's {@code task/TID/children} lists, so it costs what the tree holds rather than
-     * every process of the machine; a whole {@code /proc} scan where the kernel has no such lists.
-     * Either view may miss a process created while it is read: callers look again until nothing
-     * runs.
+     * Every descendant of {@code root} (zombies included), as the JDK's own process listing finds
+     * them (native, and quick even before any of this code is compiled). It may miss a process
+     * created while it looks: callers look again until nothing new runs.
      */
     public static List<ProcStat> descendants(long root) {
+        var handle = ProcessHandle.of(root);
+        if (handle.isEmpty()) return List.of();
+        var out = new ArrayList<ProcStat>();
+        handle.get().descendants().forEach(p -> of(p.pid()).ifPresent(out::add));
+        return out;
+    }
+
+    /**
+     * Like {@link #descendants}, read from each process's {@code task/TID/children} lists: it costs
+     * what the tree holds rather than every process of the machine, which pays once the code is warm
+     * (a child JVM looks after every run). The JDK's listing where the kernel keeps no such lists.
+     */
+    public static List<ProcStat> descendantsByChildLists(long root) {
         if (!Files.isReadable(PROC.resolve(Long.toString(root)).resolve("task").resolve(Long.toString(root)).resolve("children"))) {
-            return descendantsByScan(root);
+            return descendants(root);
         }
         var out = new ArrayList<ProcStat>();
         var seen = new java.util.HashSet<Long>();
-        var todo = new ArrayDeque<Long>();
+        var todo = new java.util.ArrayDeque<Long>();
         todo.add(root);
         while (!todo.isEmpty()) {
             long parent = todo.poll();
@@ -104,22 +113,6 @@ public record ProcStat(long pid, char state, long ppid, long pgrp, long session,
             }
         } catch (IOException e) {
             // the process ended while we looked
-        }
-        return out;
-    }
-
-    private static List<ProcStat> descendantsByScan(long root) {
-        var children = new HashMap<Long, List<ProcStat>>();
-        for (var p : all()) children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
-        var out = new ArrayList<ProcStat>();
-        var todo = new ArrayDeque<Long>();
-        todo.add(root);
-        while (!todo.isEmpty()) {
-            for (var c : children.getOrDefault(todo.poll(), List.of())) {
-                if (c.pid() == root) continue;
-                out.add(c);
-                todo.add(c.pid());
-            }
         }
         return out;
     }

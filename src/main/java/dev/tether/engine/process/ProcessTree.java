@@ -29,9 +29,9 @@ public final class ProcessTree {
      * Kills {@code root} and every process it started (SIGKILL):
      * <ol>
      *   <li>the root is frozen (SIGSTOP): a stopped JVM starts nothing more;</li>
-     *   <li>every running descendant is killed, and the tree looked at again until nothing in it
-     *       runs: a killed process cannot fork any more, and the orphans of those that died
-     *       re-parent to the root (a subreaper) where the next look finds them;</li>
+     *   <li>every running descendant is killed, and the tree looked at again until it holds nothing
+     *       running that was not killed yet: a killed process cannot fork any more, and the orphans
+     *       of those that died re-parent to the root (a subreaper) where the next look finds them;</li>
      *   <li>the root's process group (when it leads one) and the root itself are killed.</li>
      * </ol>
      * While the root is frozen it cannot collect its children, so they may remain as zombies (exited
@@ -46,7 +46,7 @@ public final class ProcessTree {
         var done = new CompletableFuture<Void>();
         // Off the caller's thread: a kill may be asked from a UI or request thread, and a tree in
         // trouble (a process in uninterruptible sleep) can take a while to sweep.
-        Thread.ofVirtual().name("tether-kill-" + root.pid()).start(() -> {
+        Thread.ofPlatform().daemon().name("tether-kill-" + root.pid()).start(() -> {
             try {
                 var tree = sweep(root, ownGroup);
                 confirmGone(root, tree, done);
@@ -64,13 +64,26 @@ public final class ProcessTree {
         boolean rootRuns = rootStat != null && !rootStat.exited() && root.isAlive();
         if (rootRuns) Posix.signal(root.pid(), Posix.SIGSTOP);
         long sweepEnd = System.nanoTime() + SWEEP.toNanos();
-        for (int round = 0; rootRuns; round++) {
-            var running = ProcStat.descendants(root.pid()).stream().filter(p -> !p.exited()).toList();
-            for (var p : running) seen.putIfAbsent(p.pid(), p);
-            if (running.isEmpty() || System.nanoTime() - sweepEnd > 0) break;
-            for (var p : running) Posix.signal(p.pid(), Posix.SIGKILL);
-            if (!Posix.available()) running.forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly));
-            if (round > 2) pause(); // the kernel is still tearing them down: look again in a moment
+        // A process that got SIGKILL can start nothing more (the kernel fails a fork with a fatal
+        // signal pending): the sweep ends once two looks in a row find nothing running that was not
+        // signalled yet (one look can miss a child being moved to the root as its parent dies).
+        // Whatever is still being torn down is waited for below, all at once.
+        int quiet = 0;
+        for (int round = 0; rootRuns && quiet < 2; round++) {
+            var tree = ProcStat.descendants(root.pid());
+            // Nothing below a frozen root at all: nothing can appear (a fork it was in the middle of
+            // is restarted only once it runs again, which it never does).
+            if (round == 0 && tree.isEmpty()) break;
+            var fresh = tree.stream().filter(p -> !p.exited())
+                    .filter(p -> { var known = seen.get(p.pid()); return known == null || known.startTicks() != p.startTicks(); })
+                    .toList();
+            if (System.nanoTime() - sweepEnd > 0) break;
+            quiet = fresh.isEmpty() ? quiet + 1 : 0;
+            for (var p : fresh) {
+                seen.put(p.pid(), p);
+                if (!Posix.signal(p.pid(), Posix.SIGKILL)) ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            if (round > 2) pause(); // a tree that keeps growing: look again in a moment
         }
         // A frozen root started nothing the sweep did not find. One that died by itself left its
         // tree to be re-parented away: what stayed in its process group is found by the group.
@@ -124,7 +137,7 @@ public final class ProcessTree {
         long self = ProcessHandle.current().pid();
         long end = System.nanoTime() + within.toNanos();
         while (true) {
-            var tree = ProcStat.descendants(self);
+            var tree = ProcStat.descendantsByChildLists(self);
             if (tree.isEmpty()) return true;
             boolean anyRunning = false;
             for (var p : tree) {

@@ -65,6 +65,9 @@ class DaemonisingNodesTest {
                                 : "(sleep " + token + " </dev/null >/dev/null 2>&1 &) &";
                         try {
                             new ProcessBuilder("sh", "-c", script).start().waitFor(); // the shell is gone: the sleep is an orphan
+                            // a double fork's inner shell may start the sleep a moment after the outer one ended
+                            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                            while (sleepers(token).isEmpty() && System.nanoTime() < until) Thread.sleep(5);
                             Files.writeString(Path.of((String) s.data().get("readyFile")), "ready");
                         } catch (IOException | InterruptedException e) {
                             throw new IllegalStateException(e);
