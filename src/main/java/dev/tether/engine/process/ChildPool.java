@@ -24,6 +24,7 @@ public final class ChildPool implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChildPool.class);
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final String FOLDER_PREFIX = "tether-children-";
 
     private final ChildLauncher launcher;
     private final int size;
@@ -37,8 +38,9 @@ public final class ChildPool implements AutoCloseable {
         this.launcher = launcher;
         this.size = size;
         try {
+            removeLeftFolders();
             // created 0700: no other user can reach a child's socket before it connects
-            this.socketDir = Files.createTempDirectory("tether-children-");
+            this.socketDir = Files.createTempDirectory(FOLDER_PREFIX + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot create a private folder for the child JVMs' channels", e);
         }
@@ -49,6 +51,32 @@ public final class ChildPool implements AutoCloseable {
             return t;
         });
         for (int i = 0; i < size; i++) spawn();
+    }
+
+    /**
+     * Socket folders of pools whose process was killed (nothing closed them): named after their
+     * process, removed once it is gone; a live process's folder is left alone, and another user's
+     * cannot be touched (it is 0700, in a sticky folder).
+     */
+    static void removeLeftFolders() {
+        var tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var folders = Files.newDirectoryStream(tmp, FOLDER_PREFIX + "*")) {
+            for (var folder : folders) {
+                var rest = folder.getFileName().toString().substring(FOLDER_PREFIX.length());
+                int dash = rest.indexOf('-');
+                if (dash <= 0 || !rest.substring(0, dash).chars().allMatch(Character::isDigit)) continue;
+                if (ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isPresent()) continue;
+                if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                try (var left = Files.list(folder)) {
+                    for (var f : left.toList()) Files.deleteIfExists(f);
+                    Files.deleteIfExists(folder);
+                } catch (IOException e) {
+                    // another user's, or in use after all: not ours to remove
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not remove old child socket folders: {}", e.toString());
+        }
     }
 
     private void spawn() {
