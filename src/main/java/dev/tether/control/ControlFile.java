@@ -50,20 +50,36 @@ public record ControlFile(long pid, String socket, int port, String token, Strin
 
     /**
      * Writes atomically with owner-only permissions set at creation (a temp file created 0600 and
-     * moved into place), so the token is never readable by others, not even briefly.
+     * moved into place), so the token is never readable by others, not even briefly. The temp file
+     * has an unguessable name, is created exclusively and never through a symbolic link, and is
+     * written through the descriptor that created it: nothing swapped in at its path between the
+     * create and the write is ever written to. The move replaces a link at {@code file} itself,
+     * never what it points to.
      */
     public void write(Path file) throws IOException {
         TetherHome.createPrivate(file.getParent());
-        var tmp = file.resolveSibling(file.getFileName() + "." + pid + ".tmp");
-        Files.deleteIfExists(tmp);
+        var tmp = file.resolveSibling(file.getFileName() + "." + Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36) + ".tmp");
+        var options = java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        java.nio.channels.SeekableByteChannel out;
         try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            out = Files.newByteChannel(tmp, options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) { // not a POSIX file system
-            Files.createFile(tmp);
+            out = Files.newByteChannel(tmp, options);
         } catch (FileAlreadyExistsException e) {
             throw new IOException("cannot create " + tmp, e);
         }
-        Files.write(tmp, Json.mapper().writeValueAsBytes(this), StandardOpenOption.TRUNCATE_EXISTING);
+        try (var channel = out) {
+            var bytes = java.nio.ByteBuffer.wrap(Json.mapper().writeValueAsBytes(this));
+            while (bytes.hasRemaining()) channel.write(bytes);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // a link swapped in for the temp file after it was written would have been moved in its place
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(file);
+            throw new IOException("the control file " + file + " was replaced while it was written");
+        }
     }
 }

@@ -51,18 +51,14 @@ public final class LocalEngine implements RunEngine {
     private final SlotPool slots;
     private final StuckWatchdog watchdog;
     private final ChildPool children;
+    private final JobExecutor executor;
+    private final StartGate gate = new StartGate();
     private final Instant startedAt = Instant.now();
     /** Every thread this engine starts is named with it ("tether-N-"). */
     private final String threadPrefix;
     private volatile RunArchive archive = RunArchive.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
-    /**
-     * Held (shared) by a submit from its check of {@link #shutdown} until its run is in the registry,
-     * and (exclusively) by the shutdown while it closes the queue: a run accepted in that same moment
-     * is then always among those the shutdown cancels, never left QUEUED in a queue nobody reads.
-     */
-    private final java.util.concurrent.locks.ReentrantReadWriteLock admission = new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Called by cancelAll before each of its cancels: the tests' way to force the interleavings it must survive. */
     volatile java.util.function.Consumer<String> beforeBulkCancel = runId -> {};
 
@@ -89,10 +85,11 @@ public final class LocalEngine implements RunEngine {
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
         RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
-        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver);
-        var executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
-                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread);
-        this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);
+        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver, catalog);
+        this.executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
+                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread, gate);
+        // At most as many threads of STUCK runs as there are slots: past that, capacity shrinks instead.
+        this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown, config.concurrency());
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
         slots.start(config.concurrency());
     }
@@ -157,20 +154,31 @@ public final class LocalEngine implements RunEngine {
     }
 
     private RunSnapshot enqueue(RunRequest request) {
-        admission.readLock().lock();
+        requireCapacity();
+        // Through the gate: a shutdown that begins now waits for this run to be on record, and cancels it.
+        if (!gate.enter()) throw new IllegalStateException("engine is shutting down: no new runs");
         try {
-            if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
             var control = runs.register(request.runId());
             if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
                 runs.remove(request.runId(), control);
-                throw new IllegalStateException("run queue is full (" + config.queueCapacity() + " waiting); try again later");
+                throw new IllegalStateException(shutdown ? "engine is shutting down: no new runs"
+                        : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
             }
             // A slot may have adopted it already; then this is rejected and the current snapshot returned.
             var submitted = registry.apply(request.submitted());
             return submitted.current();
         } finally {
-            admission.readLock().unlock();
+            gate.exit();
         }
+    }
+
+    /** Refuses a run no slot could take: every slot is held by a STUCK run, and no more are replaced. */
+    private void requireCapacity() {
+        if (slots.live() > 0) return;
+        int stuck = slots.stuck();
+        if (stuck == 0) return; // a slot being replaced right now: it takes the run in a moment
+        throw new IllegalStateException("no slot can take a run: " + stuck + " STUCK runs hold this engine's threads (at most "
+                + config.concurrency() + " are replaced); runs are taken again once one of them ends, or after a restart");
     }
 
     @Override
@@ -409,13 +417,10 @@ public final class LocalEngine implements RunEngine {
     public synchronized ShutdownReport shutdown(Duration timeout, CancelOrigin origin) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        admission.writeLock().lock();
-        try {
-            shutdown = true;
-            source.close();
-        } finally {
-            admission.writeLock().unlock();
-        }
+        shutdown = true;
+        executor.shutdownOrigin(origin);
+        gate.close(); // from here no run is queued or started: whatever got in is on record for the cancel below
+        source.close();
         var cancelled = cancelAll(origin);
         slots.join(deadline);
         if (children != null) {

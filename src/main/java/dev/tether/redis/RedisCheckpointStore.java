@@ -66,6 +66,12 @@ public final class RedisCheckpointStore implements CheckpointStore {
         return "redis";
     }
 
+    /** A shared server: a Java-serialised state is never written here, nor decoded to be refused. */
+    @Override
+    public boolean keepsJavaStates() {
+        return false;
+    }
+
     private static String thread(RunnableConfig config) {
         return config.threadId().orElse(THREAD_ID_DEFAULT);
     }

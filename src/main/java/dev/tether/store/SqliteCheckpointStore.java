@@ -3,6 +3,7 @@ package dev.tether.store;
 import dev.tether.engine.CheckpointCodec;
 import dev.tether.engine.CheckpointInfo;
 import dev.tether.engine.CheckpointStore;
+import dev.tether.engine.EncodedCheckpoint;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.checkpoint.Checkpoint;
 
@@ -91,31 +92,43 @@ public final class SqliteCheckpointStore implements CheckpointStore {
             if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
             return config;
         }
+        return store(config, new EncodedCheckpoint(checkpoint.getId(), checkpoint.getNodeId(), checkpoint.getNextNodeId(), enc));
+    }
+
+    /** A child JVM's checkpoint: its bytes are stored as they came (their checksum was checked), never decoded here. */
+    @Override
+    public RunnableConfig putEncoded(RunnableConfig config, EncodedCheckpoint checkpoint) {
+        CheckpointCodec.verify(checkpoint.state().bytes(), checkpoint.state().checksum());
+        return store(config, checkpoint);
+    }
+
+    private RunnableConfig store(RunnableConfig config, EncodedCheckpoint checkpoint) {
+        var runId = thread(config);
         var replace = config.checkPointId().orElse(null);
         long now = System.currentTimeMillis();
         payEndsOwed();
         try {
-            write(runId, checkpoint, replace, now, enc);
+            write(runId, checkpoint, replace, now);
             refusals.accepted();
         } catch (StoreException e) { // a full disk or a store locked too long costs a resume point, never the run
-            refusals.refused("run " + runId + ": checkpoint after " + checkpoint.getNodeId() + " not stored", e);
+            refusals.refused("run " + runId + ": checkpoint after " + checkpoint.node() + " not stored", e);
             return config;
         }
-        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.id()).build();
     }
 
-    private void write(String runId, Checkpoint checkpoint, String replace, long now, CheckpointCodec.Encoded enc) {
+    private void write(String runId, EncodedCheckpoint checkpoint, String replace, long now) {
         db.write(c -> {
             if (replace != null) {
                 try (var u = c.prepareStatement("UPDATE checkpoint SET id=?, node=?, next_node=?, written_at=?, format=?, state=?, "
                         + "checksum=?, bytes=? WHERE thread_id=? AND id=?")) {
-                    bind(u, 1, checkpoint, now, enc);
+                    bind(u, 1, checkpoint, now);
                     u.setString(9, runId);
                     u.setString(10, replace);
                     if (u.executeUpdate() == 0) throw new SQLException("checkpoint " + replace + " of run " + runId + " not found");
                 }
             } else {
-                insert(c, runId, checkpoint, now, enc);
+                insert(c, runId, checkpoint, now);
                 trimRun(c, runId);
             }
             touch(c, runId, now);
@@ -123,25 +136,25 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         });
     }
 
-    private static void insert(Connection c, String runId, Checkpoint cp, long at, CheckpointCodec.Encoded enc) throws SQLException {
+    private static void insert(Connection c, String runId, EncodedCheckpoint cp, long at) throws SQLException {
         try (var i = c.prepareStatement("INSERT INTO checkpoint (id, node, next_node, written_at, format, state, checksum, bytes, thread_id, seq) "
                 + "VALUES (?,?,?,?,?,?,?,?,?, (SELECT coalesce(max(seq), 0) + 1 FROM checkpoint WHERE thread_id = ?))")) {
-            bind(i, 1, cp, at, enc);
+            bind(i, 1, cp, at);
             i.setString(9, runId);
             i.setString(10, runId);
             i.executeUpdate();
         }
     }
 
-    private static void bind(java.sql.PreparedStatement s, int from, Checkpoint cp, long at, CheckpointCodec.Encoded enc) throws SQLException {
-        s.setString(from, cp.getId());
-        s.setString(from + 1, cp.getNodeId());
-        s.setString(from + 2, cp.getNextNodeId());
+    private static void bind(java.sql.PreparedStatement s, int from, EncodedCheckpoint cp, long at) throws SQLException {
+        s.setString(from, cp.id());
+        s.setString(from + 1, cp.node());
+        s.setString(from + 2, cp.next());
         s.setLong(from + 3, at);
-        s.setString(from + 4, enc.format().name());
-        s.setBytes(from + 5, enc.bytes());
-        s.setLong(from + 6, enc.checksum());
-        s.setLong(from + 7, enc.bytes().length);
+        s.setString(from + 4, cp.state().format().name());
+        s.setBytes(from + 5, cp.state().bytes());
+        s.setLong(from + 6, cp.state().checksum());
+        s.setLong(from + 7, cp.state().bytes().length);
     }
 
     private void trimRun(Connection c, String runId) throws SQLException {
@@ -198,6 +211,32 @@ public final class SqliteCheckpointStore implements CheckpointStore {
             throw new IllegalStateException("checkpoint after node '" + row.info.node() + "' of run " + runId + " is unreadable: " + row.info.error());
         }
         return Optional.of(row.state);
+    }
+
+    /** The row as stored, checked by its checksum but not decoded: a child JVM decodes it. */
+    @Override
+    public Optional<EncodedCheckpoint> getEncoded(RunnableConfig config) {
+        var runId = thread(config);
+        var wanted = config.checkPointId().orElse(null);
+        return Optional.ofNullable(db.read(c -> {
+            var sql = "SELECT id, node, next_node, format, state, checksum FROM checkpoint WHERE thread_id = ?"
+                    + (wanted == null ? "" : " AND id = ?") + " ORDER BY seq DESC LIMIT 1";
+            try (var q = c.prepareStatement(sql)) {
+                q.setString(1, runId);
+                if (wanted != null) q.setString(2, wanted);
+                try (var rs = q.executeQuery()) {
+                    if (!rs.next()) return null;
+                    var node = rs.getString(2);
+                    try {
+                        var enc = new CheckpointCodec.Encoded(CheckpointCodec.Format.valueOf(rs.getString(4)), rs.getBytes(5), rs.getLong(6));
+                        CheckpointCodec.verify(enc.bytes(), enc.checksum());
+                        return new EncodedCheckpoint(rs.getString(1), node, rs.getString(3), enc);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalStateException("checkpoint after node '" + node + "' of run " + runId + " is unreadable: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }));
     }
 
     @Override

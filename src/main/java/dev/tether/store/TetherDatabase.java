@@ -110,6 +110,11 @@ public final class TetherDatabase implements AutoCloseable {
             throw new StoreException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
         try {
+            makePrivate(file);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the store " + file + " readable by its user only: " + e.getMessage(), e);
+        }
+        try {
             return configure(file);
         } catch (SQLException e) {
             if (!unreadable(e)) throw new StoreException("cannot open the store " + file + ": " + e.getMessage(), e);
@@ -119,9 +124,35 @@ public final class TetherDatabase implements AutoCloseable {
             try {
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
                 for (var suffix : List.of("-wal", "-shm")) Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+                makePrivate(file);
                 return configure(file);
             } catch (java.io.IOException | SQLException again) {
                 throw new StoreException("the store " + file + " is unreadable and could not be replaced: " + again.getMessage(), again);
+            }
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * The store file exists, readable and writable by its user only, before SQLite opens it: SQLite
+     * creates a file with the umask's mode (0644 under the usual 022), and gives its -wal and -shm
+     * files the database file's mode. A store (and its -wal and -shm) left by an older version with
+     * a wider mode is narrowed.
+     */
+    private static void makePrivate(Path file) throws java.io.IOException {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // narrowed below
+        } catch (UnsupportedOperationException notPosix) {
+            return;
+        }
+        for (var f : List.of(file, file.resolveSibling(file.getFileName() + "-wal"), file.resolveSibling(file.getFileName() + "-shm"))) {
+            if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !Files.getPosixFilePermissions(f, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(f, OWNER_ONLY);
             }
         }
     }

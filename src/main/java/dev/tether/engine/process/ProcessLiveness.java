@@ -1,6 +1,5 @@
 package dev.tether.engine.process;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +39,7 @@ public final class ProcessLiveness {
     /** Whether {@code pid} names a process that runs: it exists and has not ended (a zombie has). */
     public static boolean isRunning(long pid) {
         if (!HAS_PROC) return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        var state = state(pid);
-        return state != 0 && state != 'Z' && state != 'X' && state != 'x';
+        return ProcStat.running(pid);
     }
 
     /**
@@ -67,19 +65,6 @@ public final class ProcessLiveness {
     /** {@link #isRunning(long, Long)} with the start as an instant. */
     public static boolean isRunning(long pid, Instant start) {
         return isRunning(pid, start == null ? null : start.toEpochMilli());
-    }
-
-    /** The state letter of {@code /proc/PID/stat}, or 0 when there is no such process. */
-    static char state(long pid) {
-        String stat;
-        try {
-            stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
-        } catch (IOException | RuntimeException e) { // gone, or going while read
-            return 0;
-        }
-        // "pid (comm) S ppid ...": comm may hold spaces and parentheses; the state follows the last ')'
-        int close = stat.lastIndexOf(')');
-        return close < 0 || close + 2 >= stat.length() ? 0 : stat.charAt(close + 2);
     }
 
     /**

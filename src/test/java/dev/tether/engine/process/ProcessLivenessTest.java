@@ -55,7 +55,7 @@ class ProcessLivenessTest {
         assertThat(ProcessLiveness.isRunning(me.pid(), start)).isTrue();
         assertThat(ProcessLiveness.isRunning(me.pid(), start - 60_000)).as("a pid reused by another process").isFalse();
         assertThat(ProcessLiveness.isRunning(me.pid(), start + 1_000)).as("another JVM's reading of the same start (boot time in whole seconds)").isTrue();
-        assertThat(ProcessLiveness.state(me.pid())).isIn('R', 'S');
+        assertThat(ProcStat.of(me.pid()).orElseThrow().state()).isIn('R', 'S');
     }
 
     @Test
