@@ -1,6 +1,11 @@
 package dev.tether.redis;
 
 import dev.tether.engine.CheckpointInfo;
+import dev.tether.run.ErrorInfo;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunIds;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.checkpoint.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,5 +62,48 @@ class RedisCheckpointStoreTest {
         redis.hset(Keys.standard().run("ended"), "t", "1");
         put(store, "ended", "b", 10);
         assertThat(store.describe("ended")).extracting(CheckpointInfo::node).containsExactly("a");
+    }
+
+    /**
+     * The finish script, which a worker retries until it gets through, deletes a completed run's
+     * checkpoints in the step that records its end, even when Redis had its end already (the worker's
+     * shutdown writes its runs' ends first); an end Redis recorded otherwise (LOST) keeps them for a resume.
+     */
+    @Test
+    void theFinishOfACompletedRunDeletesItsCheckpointsAndOneRecordedLostKeepsThem() {
+        var keys = Keys.standard();
+        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT);
+        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
+        var completed = running("w-1");
+        put(store, completed.runId(), "a", 10);
+        var end = RunStateMachine.apply(completed, new RunEvent.Completed(completed.runId(), Instant.now()));
+        assertThat(runs.finish(end, keys.queue("default"), null, "w-1")).isEqualTo(RunStore.Put.ACCEPTED);
+        assertThat(redis.exists(keys.checkpoints(completed.runId()), keys.checkpointBytes(completed.runId()))).isZero();
+
+        var writtenFirst = running("w-1");
+        put(store, writtenFirst.runId(), "a", 10);
+        var itsEnd = RunStateMachine.apply(writtenFirst, new RunEvent.Completed(writtenFirst.runId(), Instant.now()));
+        runs.put(itsEnd);
+        assertThat(runs.finish(itsEnd, keys.queue("default"), null, "w-1")).isEqualTo(RunStore.Put.ALREADY_TERMINAL);
+        assertThat(redis.exists(keys.checkpoints(writtenFirst.runId()))).isFalse();
+
+        var lost = running("w-1");
+        put(store, lost.runId(), "a", 10);
+        runs.put(RunStateMachine.apply(lost, new RunEvent.Lost(lost.runId(), "worker w-1 vanished", Instant.now())));
+        var lateEnd = RunStateMachine.apply(lost, new RunEvent.Completed(lost.runId(), Instant.now()));
+        assertThat(runs.finish(lateEnd, keys.queue("default"), null, "w-1")).isEqualTo(RunStore.Put.ALREADY_TERMINAL);
+        assertThat(store.describe(lost.runId())).extracting(CheckpointInfo::node).containsExactly("a");
+
+        var failed = running("w-1");
+        put(store, failed.runId(), "a", 10);
+        runs.finish(RunStateMachine.apply(failed, new RunEvent.Failed(failed.runId(), ErrorInfo.of(new IllegalStateException("boom")),
+                Instant.now())), keys.queue("default"), null, "w-1");
+        assertThat(store.describe(failed.runId())).extracting(CheckpointInfo::node).containsExactly("a"); // a resume may need them
+    }
+
+    private static RunSnapshot running(String worker) {
+        var id = RunIds.next();
+        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(id, "g", "default", Map.of(), Instant.now()));
+        return RunStateMachine.apply(queued, new RunEvent.Started(id, worker, Instant.now()));
     }
 }
