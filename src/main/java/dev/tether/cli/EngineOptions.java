@@ -129,6 +129,7 @@ final class EngineOptions {
                 throw e;
             }
             engine.archive(h);
+            engine.journal(h);
             engine.historySource(h);
             synchronized (this) {
                 history = h;

@@ -57,6 +57,7 @@ public final class LocalEngine implements RunEngine {
     /** Every thread this engine starts is named with it ("tether-N-"). */
     private final String threadPrefix;
     private volatile RunArchive archive = RunArchive.NONE;
+    private volatile RunJournal journal = RunJournal.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
     /** Called by cancelAll before each of its cancels: the tests' way to force the interleavings it must survive. */
@@ -157,6 +158,7 @@ public final class LocalEngine implements RunEngine {
         requireCapacity();
         // Through the gate: a shutdown that begins now waits for this run to be on record, and cancels it.
         if (!gate.enter()) throw new IllegalStateException("engine is shutting down: no new runs");
+        RunSnapshot accepted;
         try {
             var control = runs.register(request.runId());
             if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
@@ -165,10 +167,23 @@ public final class LocalEngine implements RunEngine {
                         : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
             }
             // A slot may have adopted it already; then this is rejected and the current snapshot returned.
-            var submitted = registry.apply(request.submitted());
-            return submitted.current();
+            accepted = registry.apply(request.submitted()).current();
         } finally {
             gate.exit();
+        }
+        journal(accepted);
+        return accepted;
+    }
+
+    /**
+     * On record before the submitter hears of the run. Outside the start gate: a shutdown never
+     * waits for the disk. A newer state already written (the run raced ahead) is kept, not replaced.
+     */
+    private void journal(RunSnapshot accepted) {
+        try {
+            journal.accepted(accepted);
+        } catch (RuntimeException e) { // the history writer keeps it and complains (once a minute) while the store refuses
+            LOG.debug("run {} is written behind: {}", accepted.runId(), e.getMessage());
         }
     }
 
@@ -380,6 +395,11 @@ public final class LocalEngine implements RunEngine {
 
     public RunArchive archive() {
         return archive;
+    }
+
+    /** Where each run is written durably before {@link #submit} or {@link #resume} returns it (the durable history). */
+    public void journal(RunJournal journal) {
+        this.journal = journal == null ? RunJournal.NONE : journal;
     }
 
     /** Where {@link #history} pages come from (the durable store); null for the runs in memory. */

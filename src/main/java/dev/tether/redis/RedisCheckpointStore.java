@@ -212,22 +212,20 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A completed run's checkpoints go at once; any other end keeps them until they expire. A
-     * rollback asked from any process is not read here: the finish script deletes them in the same
-     * step that records the run's end.
+     * A completed or rolled-back run's checkpoints are not deleted here but by the finish script, in
+     * the same step that records the run's end: that script is retried until it gets through, so a run
+     * that completed while Redis was away loses them too, and a write abandoned before the end cannot
+     * bring them back (the checkpoint script refuses it once the end is recorded). Any other end keeps
+     * them until they expire.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
-        try {
-            if (discard) discard(runId);
-            else {
-                try (var pipe = redis.pipelined()) {
-                    pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
-                    pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
-                    pipe.sync();
-                }
-            }
+        if (discard) return;
+        try (var pipe = redis.pipelined()) {
+            pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
+            pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
+            pipe.sync();
         } catch (JedisException e) {
             LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);
         }

@@ -1,6 +1,7 @@
 package dev.tether.store;
 
 import dev.tether.engine.RunArchive;
+import dev.tether.engine.RunJournal;
 import dev.tether.history.HistoryCursor;
 import dev.tether.history.HistoryPage;
 import dev.tether.history.HistoryQuery;
@@ -28,7 +29,9 @@ import java.util.Optional;
 /**
  * The durable history of runs in the embedded store: every run's latest snapshot, one row per run,
  * written behind a {@link RunRegistry} by a {@link HistoryWriter} (never on a run's thread), kept
- * after the process exits and paged newest first.
+ * after the process exits and paged newest first. Only a run's acceptance is written at once, on the
+ * submitter's thread ({@link #accepted}), so a run whose id was answered is on record even if the
+ * process is killed the next moment.
  *
  * <p>Each row repeats what queries filter and sort by (graph, status, sort instant) beside the
  * snapshot's JSON, so paging reads indexes only and an unreadable JSON still shows as a row. An active
@@ -36,7 +39,7 @@ import java.util.Optional;
  * gone become LOST ({@link #recoverLost}), and while this process runs it keeps looking, cheaply
  * ({@link #watchLost}); another live process's runs are never touched.
  */
-public final class RunHistory implements RunArchive, HistorySource, AutoCloseable {
+public final class RunHistory implements RunArchive, RunJournal, HistorySource, AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunHistory.class);
     public static final String SCHEMA = "history";
     public static final int DEFAULT_MAX_FINISHED = 1_000_000;
@@ -227,6 +230,18 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
     public void flush() {
         var w = writer;
         if (w != null) w.flush();
+    }
+
+    /**
+     * A run the engine just accepted, written now, in a transaction of its own, before the submit is
+     * answered: the one synchronous write (the rest is written behind). A version already written by
+     * the writer (the run raced ahead) stays.
+     *
+     * @throws StoreException when the store refuses it (the writer then keeps it until it can)
+     */
+    @Override
+    public void accepted(RunSnapshot run) {
+        write(List.of(run));
     }
 
     /** Writes these snapshots in one transaction; older versions and changes to finished runs are ignored. */

@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.control.ControlFile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,6 @@ class AcceptFailureIT {
     }
 
     private static void await(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
-        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(condition);
+        org.awaitility.Awaitility.await(what).atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(500)).until(condition);
     }
 }

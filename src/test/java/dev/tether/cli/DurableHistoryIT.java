@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -28,9 +30,9 @@ class DurableHistoryIT {
         tether = Launcher.inFreshHome("history");
         server = tether.serve();
         var done = submit("welcome-email");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(done).equals("COMPLETED"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(done).equals("COMPLETED"));
         var slow = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(slow).equals("RUNNING"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(slow).equals("RUNNING"));
         Thread.sleep(300); // the writer's batch (20 ms) is long written
 
         server.destroyForcibly(); // SIGKILL mid-run: no shutdown hook, no goodbye
@@ -59,7 +61,7 @@ class DurableHistoryIT {
 
         // a clean stop (SIGTERM) cancels what runs and writes its end before exiting; the next start finds everything
         var cancelledAtExit = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(cancelledAtExit).equals("RUNNING"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(cancelledAtExit).equals("RUNNING"));
         Launcher.stop(server);
         server = tether.serve();
         var after = history();
@@ -75,7 +77,7 @@ class DurableHistoryIT {
         tether = Launcher.inFreshHome("resume-after-kill");
         server = tether.serve();
         var run = submit("book-workflow", "--input", "nodeMillis=3000", "--input", "jitter=0", "--input", "maxRevisions=0");
-        await().atMost(30, TimeUnit.SECONDS).until(() -> "draft".equals(node(run)));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> "draft".equals(node(run)));
         server.destroyForcibly(); // SIGKILL inside draft: outline and research are checkpointed
         assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
 
@@ -101,9 +103,9 @@ class DurableHistoryIT {
         tether = Launcher.inFreshHome("zombie");
         try (var first = tether.serveUnreaped(tether.home.resolve("serve-1.log"))) {
             var done = submit("welcome-email");
-            await().atMost(20, TimeUnit.SECONDS).until(() -> status(done).equals("COMPLETED"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(done).equals("COMPLETED"));
             var slow = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
-            await().atMost(20, TimeUnit.SECONDS).until(() -> status(slow).equals("RUNNING"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(slow).equals("RUNNING"));
             Thread.sleep(300); // the writer's batch (20 ms) is long written
 
             first.kill(); // SIGKILL; nobody reaps it
@@ -165,7 +167,7 @@ class DurableHistoryIT {
             assertThat(find(history(), run.runId()).path("status").asText()).isEqualTo("RUNNING");
 
             owner.kill(); // and stays unreaped
-            await().atMost(30, TimeUnit.SECONDS).until(() -> status(run.runId()).equals("LOST"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(run.runId()).equals("LOST"));
             assertThat(find(history(), run.runId()).path("status").asText()).isEqualTo("LOST");
             assertThat(server.isAlive()).as("no restart").isTrue();
             owner.reap();
@@ -193,7 +195,7 @@ class DurableHistoryIT {
         var ids = new ArrayList<String>();
         for (int i = 0; i < 5; i++) {
             var id = submit("welcome-email");
-            await().atMost(20, TimeUnit.SECONDS).until(() -> status(id).equals("COMPLETED"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(id).equals("COMPLETED"));
             ids.add(0, id);
         }
         var first = tether.run("list", "--all", "--limit", "2", "--json").json();

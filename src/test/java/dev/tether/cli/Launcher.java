@@ -3,6 +3,8 @@ package dev.tether.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.json.Json;
 
+import dev.tether.testing.Hang;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +58,7 @@ final class Launcher {
             var p = command(args).start();
             var out = p.getInputStream().readAllBytes();
             var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("tether " + String.join(" ", args) + " did not end");
             }
@@ -101,7 +103,7 @@ final class Launcher {
     }
 
     private void awaitPublishedBy(ProcessHandle p, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Hang.ACROSS_PROCESSES.toNanos(); // a set-up's readiness, not a promise: see Hang
         while (!publishedBy(p.pid())) {
             if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(log));
             if (System.nanoTime() > deadline) throw new AssertionError("serve did not publish its control file");
@@ -120,6 +122,6 @@ final class Launcher {
     static void stop(Process p) throws InterruptedException {
         if (p == null || !p.isAlive()) return;
         p.destroy();
-        if (!p.waitFor(40, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+        if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
     }
 }

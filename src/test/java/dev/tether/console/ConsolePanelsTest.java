@@ -1,5 +1,7 @@
 package dev.tether.console;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -62,7 +64,7 @@ class ConsolePanelsTest {
             Thread.sleep(25);
         }
         buildMayEnd.countDown();
-        await().atMost(Duration.ofSeconds(30)).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
         robot.type(javafx.scene.input.KeyCode.ESCAPE);
     }
 
@@ -79,7 +81,7 @@ class ConsolePanelsTest {
         WaitForAsyncUtils.asyncFx(() -> window.controller().cancel(List.of(id)));
 
         var shortId = id.substring(id.length() - 8);
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown()).contains("Run " + shortId + " had already finished"));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> window.notifier().shown()).contains("Run " + shortId + " had already finished"));
         assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
@@ -87,7 +89,7 @@ class ConsolePanelsTest {
     void theStatusBarCountsRunsByStatus(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         engine.submit("sleeper", null, Map.of());
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#count-running").queryAs(Label.class).getText())
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> robot.lookup("#count-running").queryAs(Label.class).getText())
                 .equals("Running 2"));
         assertThat(fx(() -> robot.lookup("#executorUse").queryAs(Label.class).getText())).isEqualTo("Executor 2/2 busy");
         assertThat(fx(() -> robot.lookup("#count-failed").queryAs(Label.class).getOpacity())).isLessThan(1.0);

@@ -1,5 +1,7 @@
 package dev.tether.control;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -72,7 +74,7 @@ class ControlApiTest {
     @Test
     void aCancelledRunIsResumedOverHttpAndARefusedResumeSaysWhy() throws Exception {
         var id = sleeper();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS)
                 .until(() -> "outline".equals(client.get(id).currentNode()));
         var active = http.call("POST", "/api/runs/" + id + "/resume", "");
         assertThat(active.status()).isEqualTo(409);
@@ -98,7 +100,7 @@ class ControlApiTest {
         var rolledBack = client.cancel(attempt.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK);
         assertThat(rolledBack.runId()).isEqualTo(attempt.runId());
         client.awaitTerminal(attempt.runId(), Duration.ofSeconds(10));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.checkpoints(attempt.runId()).isEmpty());
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> client.checkpoints(attempt.runId()).isEmpty());
         assertThat(http.call("POST", "/api/runs/" + id + "/cancel?mode=undo", "").status()).isEqualTo(400);
         assertThat(http.call("POST", "/api/runs/" + RunIdsForTest.unknown() + "/resume", "").status()).isEqualTo(404);
     }
@@ -353,7 +355,7 @@ class ControlApiTest {
             assertThat(slow.getInputStream().readAllBytes()).isEmpty();
             assertThat(slowTcp.getInputStream().readAllBytes()).isEmpty();
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> server.openConnections() == 0);
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> server.openConnections() == 0);
     }
 
     /** A well-formed id no run has. */

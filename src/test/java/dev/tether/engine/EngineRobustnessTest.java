@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
@@ -79,10 +81,10 @@ class EngineRobustnessTest {
             var registry = new RunRegistry();
             engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2), GraphCatalog.of(TestGraph.linear("quick", "a", TestGraph.quick())),
                     registry, source);
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> source.failures.get() < 0);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> source.failures.get() < 0);
             var finished = new CopyOnWriteArrayList<RunSnapshot>();
             for (int i = 0; i < 4; i++) source.jobs.add(new TestJob(request("quick", Map.of()), finished));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> finished.size() == 4);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> finished.size() == 4);
             assertThat(finished).allMatch(s -> s.status() == RunStatus.COMPLETED);
             assertThat(engine.stats().capacity()).as("no slot lost (errors: %s)", errors).isEqualTo(2);
             engine.shutdown(Duration.ofSeconds(5));
@@ -107,7 +109,7 @@ class EngineRobustnessTest {
         source.jobs.add(new TestJob(req, first));
         assertThat(inNode.await(10, TimeUnit.SECONDS)).isTrue();
         source.jobs.add(new TestJob(req, second)); // redelivered while live
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(source.jobs::isEmpty);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(source.jobs::isEmpty);
         Thread.sleep(100);
         assertThat(registry.get(req.runId()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         assertThat(second).as("not settled while the run lives").isEmpty();
@@ -117,7 +119,7 @@ class EngineRobustnessTest {
         assertThat(engine.cancel(req.runId())).isEqualTo(CancelOutcome.CANCELLING);
         var end = engine.awaitTerminal(req.runId(), Duration.ofSeconds(5)).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> first.size() == 1 && second.size() == 1);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> first.size() == 1 && second.size() == 1);
         assertThat(second.getFirst().status()).isEqualTo(RunStatus.CANCELLED);
         Thread.sleep(100);
         assertThat(first).hasSize(1);
@@ -131,15 +133,15 @@ class EngineRobustnessTest {
                 GraphCatalog.of(new StubbornGraph()), registry);
         assertThat(engine.stats().capacity()).isEqualTo(2);
         var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
         var stats = engine.stats();
         assertThat(stats.stuck()).isEqualTo(1);
         assertThat(stats.capacity()).as("the stuck slot was replaced, and is not counted").isEqualTo(2);
         assertThat(stats.busy()).isZero();
         // the stuck thread leaves when its node returns; capacity stays
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().stuck() == 0);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.stats().stuck() == 0);
         assertThat(engine.stats().capacity()).isEqualTo(2);
     }
 

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.Cancellation;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
@@ -119,7 +121,7 @@ class FullDiskTest {
         assertThat(await(s, before).status()).isEqualTo(RunStatus.COMPLETED);
         var held = s.engine.submit("steps", null, Map.of()).runId();
         assertThat(inTwo.await(10, TimeUnit.SECONDS)).isTrue(); // `one` is checkpointed
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.history.find(held).isPresent()); // and in the history
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> s.history.find(held).isPresent()); // and in the history
         var completesDuring = s.engine.submit("gated", null, Map.of()).runId();
         assertThat(inB.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(s.checkpoints.describe(completesDuring)).extracting(CheckpointInfo::node).containsExactly("__START__", "a");
@@ -131,7 +133,7 @@ class FullDiskTest {
         for (var id : during) assertThat(await(s, id).status()).as("a run on a full disk").isEqualTo(RunStatus.COMPLETED);
         assertThat(await(s, completesDuring).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(s.checkpoints.describe(completesDuring)).as("its discard was refused too").isNotEmpty();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "four".equals(s.registry.get(held).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "four".equals(s.registry.get(held).orElseThrow().currentNode()));
         s.engine.cancel(held);
         assertThat(await(s, held).status()).isEqualTo(RunStatus.CANCELLED);
         Thread.sleep(300); // the history writer has tried (20 ms batches) and been refused
@@ -140,16 +142,16 @@ class FullDiskTest {
 
         disk.free();
         for (var id : during) {
-            Awaitility.await().atMost(Duration.ofSeconds(10))
+            Awaitility.await().atMost(Hang.ACROSS_PROCESSES)
                     .until(() -> s.history.find(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
         }
-        Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES)
                 .until(() -> s.history.find(held).orElseThrow().status() == RunStatus.CANCELLED);
         // the checkpoints after two and three were refused: its resume point is after one
         assertThat(s.checkpoints.describe(held)).extracting(CheckpointInfo::node).containsExactly("__START__", "one");
         var resumed = s.engine.resume(held, null);
         assertThat(resumed.resumeOf().node()).isEqualTo("one");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "four".equals(s.registry.get(resumed.runId()).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "four".equals(s.registry.get(resumed.runId()).orElseThrow().currentNode()));
         assertThat(s.checkpoints.describe(resumed.runId())).as("checkpoints are written again")
                 .extracting(CheckpointInfo::node).containsExactly("__START__", "one", "two", "three");
         s.engine.cancel(resumed.runId());
@@ -182,11 +184,11 @@ class FullDiskTest {
         assertThat(statusInHistory(s, id)).as("not written yet").isNull();
 
         disk.free();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> statusInHistory(s, id) == RunStatus.COMPLETED);
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> statusInHistory(s, id) == RunStatus.COMPLETED);
         assertThat(statusInHistory(s, earlier)).isEqualTo(RunStatus.COMPLETED);
         var later = s.engine.submit("steps", null, Map.of()).runId();
         passTwo.countDown();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "four".equals(s.registry.get(later).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "four".equals(s.registry.get(later).orElseThrow().currentNode()));
         assertThat(s.checkpoints.describe(later)).as("checkpoints are written").extracting(CheckpointInfo::node)
                 .containsExactly("__START__", "one", "two", "three");
     }

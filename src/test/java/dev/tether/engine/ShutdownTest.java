@@ -1,8 +1,8 @@
 package dev.tether.engine;
 
 import dev.tether.graphs.BookWorkflowGraph;
-import dev.tether.graphs.StubbornGraph;
 import dev.tether.run.RunStatus;
+import dev.tether.testing.Hang;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -29,34 +29,59 @@ class ShutdownTest {
         for (int i = 0; i < 20; i++) ids.add(fx.engine.submit("book-workflow", null, Map.of("nodeMillis", 10_000)).runId());
         Awaitility.await().until(() -> fx.engine.stats().busy() == 4);
 
-        var report = fx.engine.shutdown(Duration.ofSeconds(30));
+        // a deadline only a hang reaches: that they stop cleanly must not depend on the machine's load
+        var report = fx.engine.shutdown(Hang.IN_PROCESS);
 
+        // how soon (well under a second when idle) is measured by ShutdownBench
         assertThat(report.clean()).isTrue();
         assertThat(report.cancelled()).isEqualTo(20);
-        assertThat(report.took()).isLessThan(Duration.ofSeconds(2));
         assertThat(ids).allSatisfy(id -> assertThat(fx.run(id).status()).isEqualTo(RunStatus.CANCELLED));
-        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(() -> engineThreads(fx.engine) == 0); // daemon slot threads end a moment after; 5 s for a loaded machine
+        Awaitility.await().pollInSameThread().until(() -> engineThreads(fx.engine) == 0); // daemon slot threads end a moment after
         assertThat(fx.engine.isShutdown()).isTrue();
     }
 
+    /**
+     * The run ignores its cancel until the test lets it go, long after the shutdown: the shutdown
+     * returns at its timeout with the run reported, while the run's thread still runs. How far past
+     * its timeout it returns is measured by ShutdownBench.
+     */
     @Test
     void aStuckRunIsReportedAndDoesNotHoldTheShutdownPastItsTimeout() throws Exception {
-        var fx = new EngineFixture(2, Duration.ofMillis(300), new StubbornGraph());
-        var id = fx.engine.submit("stubborn", null, Map.of("seconds", 4)).runId();
-        fx.awaitNode(id, "ignore-cancel");
+        var letGo = new java.util.concurrent.CountDownLatch(1);
+        var fx = new EngineFixture(2, Duration.ofMillis(300), deafUntil(letGo));
+        try {
+            var id = fx.submit("deaf");
+            fx.awaitNode(id, "ignore-cancel");
 
-        long t0 = System.nanoTime();
-        var report = fx.engine.shutdown(Duration.ofSeconds(1));
-        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            var timeout = Duration.ofSeconds(1);
+            var report = java.util.concurrent.CompletableFuture.supplyAsync(() -> fx.engine.shutdown(timeout))
+                    .get(Hang.IN_PROCESS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 
-        assertThat(report.clean()).isFalse();
-        assertThat(report.notStopped()).containsExactly(id);
-        assertThat(tookMs).isBetween(900L, 2_000L);
-        assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
-        // the spinning thread is a daemon: it cannot keep the JVM alive
-        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(fx.engine.threadPrefix())))
-                .allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
-        Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(6)).until(() -> engineThreads(fx.engine) == 0);
+            assertThat(letGo.getCount()).as("the run was never let go: it did not hold the shutdown").isOne();
+            assertThat(report.clean()).isFalse();
+            assertThat(report.notStopped()).containsExactly(id);
+            assertThat(report.took()).as("it waited its timeout for the run").isGreaterThanOrEqualTo(timeout);
+            assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
+            // the deaf thread is a daemon: it cannot keep the JVM alive
+            assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(fx.engine.threadPrefix())))
+                    .allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
+        } finally {
+            letGo.countDown();
+        }
+        Awaitility.await().pollInSameThread().until(() -> engineThreads(fx.engine) == 0);
+    }
+
+    /** A one-node graph whose node ignores interrupts and its token until {@code letGo}. */
+    private static TestGraph deafUntil(java.util.concurrent.CountDownLatch letGo) {
+        return TestGraph.linear("deaf", "ignore-cancel", (TestGraph.Body) s -> {
+            while (true) {
+                try {
+                    if (letGo.await(1, java.util.concurrent.TimeUnit.MINUTES)) return Map.of();
+                } catch (InterruptedException ignored) {
+                    // deaf
+                }
+            }
+        });
     }
 
     /**
@@ -90,9 +115,9 @@ class ShutdownTest {
             } catch (IllegalStateException refused) {
                 id = null; // refused outright is fine too: nothing was accepted
             }
-            var report = shutdown.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var report = shutdown.get(Hang.IN_PROCESS.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             if (id != null) {
-                var end = fx.engine.awaitTerminal(id, Duration.ofSeconds(10));
+                var end = fx.engine.awaitTerminal(id, Hang.IN_PROCESS);
                 assertThat(end).as("the accepted run ended").isPresent();
                 assertThat(end.get().status()).isEqualTo(RunStatus.CANCELLED);
                 assertThat(report.cancelled()).isEqualTo(1);

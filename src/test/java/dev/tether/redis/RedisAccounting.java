@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.util.ArrayList;
@@ -49,7 +51,7 @@ final class RedisAccounting {
 
     private static void awaitEmpty(String what, java.util.function.Supplier<List<?>> left) {
         try {
-            await().atMost(10, TimeUnit.SECONDS).until(() -> left.get().isEmpty());
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> left.get().isEmpty());
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(what + " left in Redis: " + left.get(), e);
         }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.json.Json;
@@ -65,7 +67,7 @@ class RedisCatchUpTest {
         var view = closing(view("redis://watcher:watcher-pw@127.0.0.1:" + server.port));
         var id = view.submit("counted", "nobody-serves-this", Map.of()).runId();
         assertThat(view.registry().get(id).map(RunSnapshot::status)).contains(RunStatus.QUEUED);
-        await().atMost(10, TimeUnit.SECONDS).until(view::connected);
+        await().atMost(Hang.ACROSS_PROCESSES).until(view::connected);
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
@@ -73,15 +75,15 @@ class RedisCatchUpTest {
             cancelWithoutTellingAnyone(admin, id); // as if it was cancelled while the view was not listening
             command(admin, "CLIENT", "KILL", "USER", "watcher", "TYPE", "pubsub");
 
-            await().atMost(20, TimeUnit.SECONDS).until(() -> deniedTo(admin, "watcher", "zrevrange"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> deniedTo(admin, "watcher", "zrevrange"));
             assertThat(view.connected()).as("a view that has not caught up does not say it is connected").isFalse();
             assertThat(view.registry().get(id).map(RunSnapshot::status)).contains(RunStatus.QUEUED);
 
             command(admin, "ACL", "SETUSER", "watcher", "+zrevrange");
         }
         // No event is published from here on: only a new read can bring the view up to date.
-        await().atMost(15, TimeUnit.SECONDS).until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
-        await().atMost(10, TimeUnit.SECONDS).until(view::connected);
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
+        await().atMost(Hang.ACROSS_PROCESSES).until(view::connected);
     }
 
     /**
@@ -102,19 +104,20 @@ class RedisCatchUpTest {
                 "--fence-timeout", "60s"));
         String id;
         try (var submitter = view(server.uri())) {
-            id = submitter.submit("counted", "gap", Map.of("log", log.toString(), "tag", "g1", "nodeMillis", 60_000)).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> "n1".equals(submitter.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
+            id = submitter.submit("counted", "gap", Map.of("log", log.toString(), "tag", "g1", "holdAt", "n1",
+                    "gate", log + ".never")).runId(); // held in n1 until cancelled
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> "n1".equals(submitter.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
         }
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
             command(admin, "ACL", "SETUSER", "crew", "-xgroup"); // the catch-up's first step: recreate the consumer group
             command(admin, "FLUSHALL"); // Redis lost its data (a restart without persistence), its users stay
-            await().atMost(20, TimeUnit.SECONDS).until(() -> deniedTo(admin, "crew", "xgroup"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> deniedTo(admin, "crew", "xgroup"));
             assertThat(admin.exists(Keys.standard().run(id))).as("the run is gone from Redis until the worker writes it again").isFalse();
 
             try (var observer = view(server.uri())) { // the worker says why it is not making progress
-                await().atMost(20, TimeUnit.SECONDS).until(() -> observer.workers().stream()
+                await().atMost(Hang.ACROSS_PROCESSES).until(() -> observer.workers().stream()
                         .anyMatch(w -> w.name().equals("crew-1") && w.stalled()
                                 && String.join(" ", w.problems()).contains("catching up with Redis failing")));
             }
@@ -122,10 +125,10 @@ class RedisCatchUpTest {
             command(admin, "ACL", "SETUSER", "crew", "+xgroup|create", "+xgroup|delconsumer"); // as documented
         }
 
-        // Nothing happens in the run (its node sleeps a minute): only a retried catch-up writes it again.
+        // Nothing happens in the run (its node is held): only a retried catch-up writes it again.
         try (var fresh = view(server.uri())) {
-            await().atMost(15, TimeUnit.SECONDS).until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
-            await().atMost(10, TimeUnit.SECONDS).until(() -> fresh.workers().stream() // (a gap under load may hold it again a moment)
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> fresh.workers().stream() // (a gap under load may hold it again a moment)
                     .anyMatch(w -> w.name().equals("crew-1") && w.problems() != null
                             && w.problems().stream().noneMatch(p -> p.contains("catching up with Redis failing"))));
             assertThat(fresh.cancel(id)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLING);
@@ -152,23 +155,24 @@ class RedisCatchUpTest {
         closing(WorkerProcess.start(List.of(), Map.of(), "redis://hold:hold-pw@127.0.0.1:" + server.port, "hold-1", "held", 2,
                 "--fence-timeout", "60s"));
         var view = closing(view(server.uri()));
-        var busy = view.submit("counted", "held", Map.of("log", log.toString(), "tag", "h1", "nodeMillis", 60_000)).runId();
-        await().atMost(20, TimeUnit.SECONDS).until(() -> "n1".equals(view.registry().get(busy).map(RunSnapshot::currentNode).orElse("")));
+        var busy = view.submit("counted", "held", Map.of("log", log.toString(), "tag", "h1", "holdAt", "n1",
+                "gate", log + ".never")).runId(); // held in n1 until cancelled
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> "n1".equals(view.registry().get(busy).map(RunSnapshot::currentNode).orElse("")));
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
             command(admin, "ACL", "SETUSER", "hold", "-mget"); // the catch-up's check of missed cancels
             command(admin, "CLIENT", "PAUSE", "2500", "ALL"); // a stall: the worker's beats stop getting through
-            await().atMost(20, TimeUnit.SECONDS).until(() -> view.workers().stream().anyMatch(w -> w.name().equals("hold-1")
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.workers().stream().anyMatch(w -> w.name().equals("hold-1")
                     && w.stalled() && String.join(" ", w.problems()).contains("not caught up with Redis")));
             assertThat(deniedTo(admin, "hold", "mget")).isTrue();
 
             var job = view.submit("counted", "held", Map.of("log", log.toString(), "tag", "h2")).runId();
-            await().during(3, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS)
+            await().during(3, TimeUnit.SECONDS).atMost(Hang.ACROSS_PROCESSES)
                     .until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.QUEUED);
 
             command(admin, "ACL", "SETUSER", "hold", "+mget");
-            await().atMost(20, TimeUnit.SECONDS).until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
         }
         assertThat(view.cancel(busy)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLING);
         awaitOrDump("the busy run cancelled", () -> view.registry().get(busy).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
@@ -188,12 +192,12 @@ class RedisCatchUpTest {
         admin.zadd(k.finished(), now.toEpochMilli(), id);
     }
 
-    /** Waits 10 s; if that is not enough, the threads of this JVM and of every worker go into the test output first. */
+    /** Waits up to the hang bound; if that is not enough, the threads of this JVM and of every worker go into the test output first. */
     private static void awaitOrDump(String what, java.util.concurrent.Callable<Boolean> done) {
         try {
-            await().atMost(10, TimeUnit.SECONDS).until(done);
+            await().atMost(Hang.ACROSS_PROCESSES).until(done);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            dev.tether.testing.ThreadDumps.printAll("not so after 10 s: " + what);
+            dev.tether.testing.ThreadDumps.printAll("not so after " + Hang.ACROSS_PROCESSES.toSeconds() + " s: " + what);
             throw e;
         }
     }

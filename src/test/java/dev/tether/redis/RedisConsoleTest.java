@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.console.ConsoleOptions;
 import dev.tether.console.ConsoleWindow;
@@ -70,7 +72,7 @@ class RedisConsoleTest {
     @Test
     void showsTheWorkersRunsAndClosingLeavesThemRunning(FxRobot robot) throws Exception {
         var id = client.submit("book-workflow", "desk", Map.of("nodeMillis", 60_000)).runId();
-        await().atMost(20, TimeUnit.SECONDS).until(() -> WaitForAsyncUtils.asyncFx(() ->
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> WaitForAsyncUtils.asyncFx(() ->
                 robot.lookup("#activeTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
                         .anyMatch(c -> "desk-worker".equals(c.getText()))).get());
         assertThat(badge(robot)).isEqualTo(server.uri());
@@ -97,7 +99,7 @@ class RedisConsoleTest {
         }
         try {
             robot.clickOn("Workers");
-            await().atMost(10, TimeUnit.SECONDS).until(() -> WaitForAsyncUtils.asyncFx(() ->
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> WaitForAsyncUtils.asyncFx(() ->
                     robot.lookup("#workersTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
                             .anyMatch(c -> "stalled: catching up with Redis failing for 7.0 s (NOPERM)".equals(c.getText())
                                     && c.getStyleClass().contains("worker-stalled"))).get());
@@ -116,10 +118,10 @@ class RedisConsoleTest {
     void aLostRedisShowsAsDisconnectedUntilItIsBack(FxRobot robot) throws Exception {
         server.stop();
         try {
-            await().atMost(10, TimeUnit.SECONDS).until(() -> badge(robot).endsWith("— disconnected"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> badge(robot).endsWith("— disconnected"));
         } finally {
             server.restart();
         }
-        await().atMost(15, TimeUnit.SECONDS).until(() -> badge(robot).equals(server.uri()));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> badge(robot).equals(server.uri()));
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.soak;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.history.HistoryQuery;
@@ -92,17 +94,17 @@ class SoakFindingsIT {
              var view = RedisView.live(RedisSettings.parse(redis.uri()), catalog(), Routing.none())) {
             var log = home.nodeLog();
             var id = view.submit(SoakGraph.ID, null, Map.of("log", log.file.toString(), "nodeMillis", 800)).runId();
-            await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
+            await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(5))
                     .until(() -> log.byRun().getOrDefault(id, List.of()).stream().anyMatch(n -> n.node().equals("s5")));
             redis.kill9(); // the last node ends, and the run with it, while Redis is away
             Thread.sleep(2_500);
             redis.startAgain();
             try (var admin = redis.admin()) {
-                await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                await().atMost(Hang.ACROSS_PROCESSES).until(() -> {
                     var json = admin.hget("tether:run:" + id, "j");
                     return json != null && Json.mapper().readValue(json, RunSnapshot.class).status() == RunStatus.COMPLETED;
                 });
-                await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(250))
+                await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(250))
                         .untilAsserted(() -> assertThat(admin.exists("tether:cp:" + id)).as("checkpoints of completed run " + id).isFalse());
             }
             workers.stop();

@@ -1,5 +1,7 @@
 package dev.tether.store;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.history.HistoryQuery;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunSnapshot;
@@ -111,13 +113,13 @@ class LostRunRecoveryTest {
                 history.write(List.of(mine)); // this process's own run: never its business
 
                 owner.kill(); // dies now, and stays unreaped
-                Awaitility.await().atMost(Duration.ofSeconds(30))
+                Awaitility.await().atMost(Hang.ACROSS_PROCESSES)
                         .until(() -> history.find(dies.runId()).orElseThrow().status() == RunStatus.LOST);
                 assertThat(owner.isZombie()).as("marked while still unreaped").isTrue();
                 assertThat(history.find(dies.runId()).orElseThrow().error().message())
                         .isEqualTo("the process that ran it (pid " + owner.pid() + ") ended without finishing it");
                 assertThat(registry.get(dies.runId()).orElseThrow().status()).isEqualTo(RunStatus.LOST);
-                Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> told.contains(dies.runId()));
+                Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> told.contains(dies.runId()));
 
                 Thread.sleep(300); // several more looks
                 assertThat(told).containsExactly(dies.runId());
@@ -126,7 +128,7 @@ class LostRunRecoveryTest {
 
                 owner.reap();
                 beside.kill();
-                Awaitility.await().atMost(Duration.ofSeconds(30))
+                Awaitility.await().atMost(Hang.ACROSS_PROCESSES)
                         .until(() -> history.find(lives.runId()).orElseThrow().status() == RunStatus.LOST);
                 assertThat(told).containsExactly(dies.runId(), lives.runId());
                 assertThat(history.find(mine.runId()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
