@@ -36,7 +36,7 @@ class DurableHistoryIT {
         Thread.sleep(300); // the writer's batch (20 ms) is long written
 
         server.destroyForcibly(); // SIGKILL mid-run: no shutdown hook, no goodbye
-        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         long killedPid = server.pid();
 
         // nothing running: list --all reads the store itself, and marks nothing
@@ -79,7 +79,7 @@ class DurableHistoryIT {
         var run = submit("book-workflow", "--input", "nodeMillis=3000", "--input", "jitter=0", "--input", "maxRevisions=0");
         await().atMost(Hang.ACROSS_PROCESSES).until(() -> "draft".equals(node(run)));
         server.destroyForcibly(); // SIGKILL inside draft: outline and research are checkpointed
-        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
 
         server = tether.serve();
         assertThat(status(run)).isEqualTo("LOST");

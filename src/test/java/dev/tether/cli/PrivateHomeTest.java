@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +35,7 @@ class PrivateHomeTest {
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
         var err = new String(p.getErrorStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), out, err);
     }
 

@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,7 @@ class SecondInstanceIT {
             var second = pb.start();
             var out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             var err = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
 
             assertThat(second.exitValue()).as(err).isEqualTo(ExitCodes.BAD_INPUT);
             assertThat(out).isEmpty();

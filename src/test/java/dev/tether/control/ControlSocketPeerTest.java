@@ -1,5 +1,7 @@
 package dev.tether.control;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -123,7 +125,7 @@ class ControlSocketPeerTest {
                 assertThat(e.kind()).isEqualTo(ControlException.Kind.UNREACHABLE);
                 assertThat(e.getMessage()).contains("not by this user").contains("the token was not sent");
             });
-            assertThat(impostor.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(impostor.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(received, StandardCharsets.ISO_8859_1)).as("what the impostor received").isEmpty();
         } finally {
             impostor.destroyForcibly();
@@ -133,7 +135,7 @@ class ControlSocketPeerTest {
     private String asNobody(String... args) throws Exception {
         var p = nobody(args).redirectErrorStream(true).start();
         var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         var lines = out.lines().toList();
         return lines.isEmpty() ? "" : lines.getLast();
     }

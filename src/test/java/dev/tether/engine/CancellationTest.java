@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.CpuCrunchGraph;
 import dev.tether.run.NodeSpan;

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
@@ -60,7 +62,7 @@ class ChildProtocolTest {
     }
 
     static void awaitIdleChild() {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> pool.idle() == 1);
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(20)).until(() -> pool.idle() == 1);
     }
 
     static String started(String id, Map<String, Object> input) {
@@ -124,7 +126,7 @@ class ChildProtocolTest {
         long pid = childPid();
         var end = run("after-end");
         assertThat(end.status()).as("its end was within the rules").isEqualTo(RunStatus.COMPLETED);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !ProcStat.running(pid));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> !ProcStat.running(pid));
         awaitIdleChild();
         assertThat(childPid()).isNotEqualTo(pid);
     }

@@ -107,7 +107,7 @@ class EngineRobustnessTest {
         var first = new CopyOnWriteArrayList<RunSnapshot>();
         var second = new CopyOnWriteArrayList<RunSnapshot>();
         source.jobs.add(new TestJob(req, first));
-        assertThat(inNode.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(inNode.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
         source.jobs.add(new TestJob(req, second)); // redelivered while live
         Awaitility.await().atMost(Hang.IN_PROCESS).until(source.jobs::isEmpty);
         Thread.sleep(100);
@@ -172,14 +172,14 @@ class EngineRobustnessTest {
             engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1).withCancelGrace(Duration.ofMillis(100)),
                     GraphCatalog.of(deaf), registry);
             var id = engine.submit("deaf", null, Map.of()).runId();
-            assertThat(inNode.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(inNode.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
             engine.cancel(id);
-            assertThat(stuckPublished.await(10, TimeUnit.SECONDS)).as("the grace ended").isTrue();
+            assertThat(stuckPublished.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).as("the grace ended").isTrue();
             assertThat(registry.get(id).orElseThrow().status()).isEqualTo(RunStatus.STUCK);
 
             var shutdown = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.shutdown(Duration.ofMinutes(10)));
             // not a timing claim: a shutdown that waited for the run would take its 10 minutes
-            var report = shutdown.get(60, TimeUnit.SECONDS);
+            var report = shutdown.get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
             assertThat(letNodeGo.getCount()).as("the node still runs").isOne();
             assertThat(report.notStopped()).as("still reported").containsExactly(id);
             assertThat(registry.get(id).orElseThrow().status()).isEqualTo(RunStatus.STUCK);

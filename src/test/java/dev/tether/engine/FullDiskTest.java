@@ -57,7 +57,7 @@ class FullDiskTest {
                 "one", (TestGraph.Body) s -> Map.of("one", "1"),
                 "two", (TestGraph.Body) s -> {
                     inTwo.countDown();
-                    assertThat(passTwo.await(30, TimeUnit.SECONDS)).isTrue();
+                    assertThat(passTwo.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
                     return Map.of("two", "2");
                 },
                 "three", (TestGraph.Body) s -> Map.of("three", "3"),
@@ -68,7 +68,7 @@ class FullDiskTest {
         var gated = TestGraph.linear("gated", "a", (TestGraph.Body) s -> Map.of("a", "1"),
                 "b", (TestGraph.Body) s -> {
                     inB.countDown();
-                    assertThat(passTwo.await(30, TimeUnit.SECONDS)).isTrue();
+                    assertThat(passTwo.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
                     return Map.of("b", "2");
                 });
         var quick = TestGraph.linear("quick", "a", (TestGraph.Body) s -> Map.of("a", "x".repeat(2_000)),
@@ -120,10 +120,10 @@ class FullDiskTest {
         var before = s.engine.submit("quick", null, Map.of()).runId();
         assertThat(await(s, before).status()).isEqualTo(RunStatus.COMPLETED);
         var held = s.engine.submit("steps", null, Map.of()).runId();
-        assertThat(inTwo.await(10, TimeUnit.SECONDS)).isTrue(); // `one` is checkpointed
+        assertThat(inTwo.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue(); // `one` is checkpointed
         Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> s.history.find(held).isPresent()); // and in the history
         var completesDuring = s.engine.submit("gated", null, Map.of()).runId();
-        assertThat(inB.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(inB.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(s.checkpoints.describe(completesDuring)).extracting(CheckpointInfo::node).containsExactly("__START__", "a");
 
         disk.fill();

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.RunCancelledException;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +65,7 @@ class RunControlTest {
         assertThat(control.whenCancelled()).isNotDone();
 
         assertThat(control.stop(StopLevel.CANCEL)).as("escalation").isTrue();
-        assertThat(interrupted.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(interrupted.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(control.isCancelled()).isTrue();
         assertThat(control.stop(StopLevel.AFTER_NODE)).as("never softened").isFalse();
         assertThat(control.level()).isEqualTo(StopLevel.CANCEL);

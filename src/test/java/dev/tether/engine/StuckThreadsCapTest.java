@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.run.RunStatus;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -56,14 +58,14 @@ class StuckThreadsCapTest {
         stuckRun(); // its slot is replaced: one STUCK thread, as many as there are slots
         assertThat(fx.engine.stats().capacity()).isEqualTo(1);
         stuckRun(); // past the cap: not replaced
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fx.engine.stats().capacity() == 0);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> fx.engine.stats().capacity() == 0);
         assertThat(fx.engine.stats().stuck()).isEqualTo(2);
         assertThatThrownBy(() -> fx.submit("deaf")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no slot can take a run: 2 STUCK runs hold this engine's threads");
         assertThat(runThreads() - before).as("run threads: the slots plus at most as many STUCK ones").isLessThanOrEqualTo(2);
 
         deaf.set(false); // the STUCK nodes return at last
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fx.engine.stats().capacity() == 1 && fx.engine.stats().stuck() == 0);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> fx.engine.stats().capacity() == 1 && fx.engine.stats().stuck() == 0);
         var id = fx.submit("deaf");
         assertThat(fx.awaitTerminal(id).status()).isEqualTo(RunStatus.COMPLETED);
     }

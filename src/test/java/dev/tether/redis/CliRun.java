@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,7 @@ record CliRun(int exit, String err) {
         var p = pb.start();
         p.getInputStream().readAllBytes();
         var err = new String(p.getErrorStream().readAllBytes()).trim();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) p.destroyForcibly();
         return new CliRun(p.waitFor(), err);
     }
 }

@@ -60,7 +60,7 @@ class RedisConsoleTest {
     void closeWindow() throws Exception {
         if (!window.exited().isDone()) {
             WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
-            window.exited().get(5, TimeUnit.SECONDS);
+            window.exited().get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         }
         client.close();
     }
@@ -78,7 +78,7 @@ class RedisConsoleTest {
         assertThat(badge(robot)).isEqualTo(server.uri());
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
-        window.exited().get(5, TimeUnit.SECONDS); // no "cancel all?" question: the runs are not ours to stop
+        window.exited().get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS); // no "cancel all?" question: the runs are not ours to stop
 
         assertThat(client.isShutdown()).isTrue();
         try (var other = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {

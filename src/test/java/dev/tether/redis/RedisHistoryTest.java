@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.history.HistoryCursor;
 import dev.tether.history.HistoryQuery;
@@ -124,7 +126,7 @@ class RedisHistoryTest {
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         return out;
     }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CancelOutcome;
 import dev.tether.run.RunSnapshot;

@@ -1,5 +1,7 @@
 package dev.tether.registry;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;

@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CancelOutcome;
@@ -110,7 +112,7 @@ class DaemonisingNodesTest {
     }
 
     static void awaitPoolFull() {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(20))
                 .until(() -> pool.idle() == 1 && pool.live() == 1);
     }
 
@@ -125,7 +127,7 @@ class DaemonisingNodesTest {
         var input = new java.util.HashMap<String, Object>(Map.of("token", token, "shape", shape, "readyFile", readyFile.toString()));
         if (ending.equals("complete")) input.put("goFile", goFile.toString());
         var id = engine.submit("daemonises", null, input).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(readyFile));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> Files.exists(readyFile));
         assertThat(sleepers(token)).as("the daemonised sleep runs").hasSize(1);
 
         switch (ending) {

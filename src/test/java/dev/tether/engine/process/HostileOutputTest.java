@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -153,7 +155,7 @@ class HostileOutputTest {
     }
 
     static void awaitPoolFull() {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> pool.idle() == 2);
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(20)).until(() -> pool.idle() == 2);
     }
 
     static RunSnapshot awaitEnd(String id) throws InterruptedException {
@@ -164,7 +166,7 @@ class HostileOutputTest {
     void forgedLinesOnStdoutChangeNoRun() throws Exception {
         awaitPoolFull();
         var victim = engine.submit("waits", null, Map.of()).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "work".equals(registry.get(victim).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "work".equals(registry.get(victim).orElseThrow().currentNode()));
         var end = awaitEnd(engine.submit("forger", null, Map.of("victim", victim)).runId());
         assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(end.timeline()).extracting(t -> t.node()).containsExactly("start", "work", "done");

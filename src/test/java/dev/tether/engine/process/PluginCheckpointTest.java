@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
@@ -91,7 +93,7 @@ class PluginCheckpointTest {
         var engine = new LocalEngine(config, catalog, registry);
         closing.add(db);
         closing.addFirst(() -> engine.shutdown(Duration.ofSeconds(10)));
-        engine.childPool().ifPresent(pool -> Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pool.idle() == 1));
+        engine.childPool().ifPresent(pool -> Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> pool.idle() == 1));
         return engine;
     }
 
@@ -104,7 +106,7 @@ class PluginCheckpointTest {
         var engine = engine(isolation, catalog, registry);
         var goFile = dir.resolve("go");
         var id = engine.submit("notes", null, Map.of("goFile", goFile.toString())).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).failFast(() -> registry.get(id).orElseThrow().isTerminal())
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).failFast(() -> registry.get(id).orElseThrow().isTerminal())
                 .until(() -> "wait".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
         assertThat(engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
@@ -156,7 +158,7 @@ class PluginCheckpointTest {
         var registry = new RunRegistry();
         var engine = engine(isolation, GraphCatalog.of(new Dated()), registry);
         var id = engine.submit("dated", null, Map.of()).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "wait".equals(registry.get(id).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "wait".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
         assertThat(engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
 

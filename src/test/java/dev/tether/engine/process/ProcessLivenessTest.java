@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.control.ControlFile;
 import dev.tether.store.ProcessOwner;
 import dev.tether.testing.UnreapedProcess;
@@ -38,7 +40,7 @@ class ProcessLivenessTest {
             assertThat(ProcessLiveness.isRunning(sleeper.pid(), start)).isFalse();
             assertThat(owner.isAlive()).as("the owner of a history row").isFalse();
             assertThat(control.ownerAlive()).as("the writer of a control file").isFalse();
-            gone.get(10, TimeUnit.SECONDS); // the JDK's onExit would wait for the reap
+            gone.get(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS); // the JDK's onExit would wait for the reap
             assertThat(handle.onExit()).isNotDone();
 
             sleeper.reap();
