@@ -40,6 +40,8 @@ final class ProcessRunDriver implements RunDriver {
     private final CheckpointStore checkpoints;
     private final FencedCheckpointSaver saver;
     private final GraphCatalog catalog;
+    /** Called once a child is taken, before the run is sent to it: the tests' way to land a cancel right there. */
+    volatile java.util.function.Consumer<String> afterChildTaken = runId -> {};
 
     /** @param checkpoints the engine's store and {@code saver} its fenced front; both null when it keeps none */
     ProcessRunDriver(ChildPool pool, RunRegistry registry, CheckpointStore checkpoints, FencedCheckpointSaver saver,
@@ -86,11 +88,14 @@ final class ProcessRunDriver implements RunDriver {
             }
         }
         final var c = child;
+        afterChildTaken.accept(id);
+        // The run first, then its stops: the child drops a stop for a run it has not been given, so a
+        // cancel that came while a child was being taken (forwardTo replays it) must follow the run.
+        c.send(ChildMessage.run(request, start == null ? null : WireCheckpoint.of(start)));
         control.forwardTo(level -> {
             if (level == StopLevel.KILL) c.kill();
             else c.send(ChildMessage.stop(id, level));
         });
-        c.send(ChildMessage.run(request, start == null ? null : WireCheckpoint.of(start)));
         var protocol = new ChildRunProtocol(id, Instant.now());
         try {
             ChildMessage message;

@@ -25,7 +25,7 @@ import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
  * Graphs that misbehave in the ways a real plugin does, each a class with a no-argument constructor
  * so a child JVM can load it by name. Each has a quick first node, then {@code work}, then {@code done}.
  */
-final class ProcessGraphs {
+public final class ProcessGraphs {
     private ProcessGraphs() {}
 
     abstract static class Base implements GraphDefinition {
