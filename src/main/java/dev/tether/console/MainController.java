@@ -62,6 +62,7 @@ public final class MainController {
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
         activeController.onCancelSelected(this::cancelSelected);
+        activeController.onKillStuck(r -> tell.accept("Run " + r.shortId() + " cannot be killed in this process", DetailsModel.stopHint(r)));
         historyController.init(models.history(), commands.graphs());
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);

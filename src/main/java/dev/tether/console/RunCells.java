@@ -90,11 +90,23 @@ final class RunCells {
         column.setComparator(Comparator.comparing(r -> r.runtime(Instant.ofEpochMilli(clockMillis.get()))));
     }
 
-    /** Cancel button while a cancel can change anything; "cancelling" while it is under way; then nothing. */
-    static <S> void action(TableColumn<S, RunSnapshot> column, Consumer<RunSnapshot> onCancel) {
+    /**
+     * Cancel button while a cancel can change anything; "cancelling" while it is under way; for a
+     * STUCK run whose thread is still in it ({@code stuckThreads}), a Kill button that says why it
+     * cannot be killed in-process and what would let it ({@code onStuck}); then nothing.
+     */
+    static <S> void action(TableColumn<S, RunSnapshot> column, Consumer<RunSnapshot> onCancel,
+                           javafx.collections.ObservableSet<String> stuckThreads, Consumer<RunSnapshot> onStuck) {
         column.setCellFactory(c -> new TableCell<>() {
             private final Button cancel = new Button("Cancel");
+            private final Button kill = new Button("Kill");
             private final HBox cancelling;
+            /** The one row whose thread just ended repaints (the set changes rarely); held here, weakly by the set. */
+            private final javafx.collections.SetChangeListener<String> onStuckThreads = change -> {
+                var r = getItem();
+                var id = change.wasAdded() ? change.getElementAdded() : change.getElementRemoved();
+                if (r != null && !isEmpty() && r.runId().equals(id)) show(r);
+            };
 
             {
                 cancel.getStyleClass().addAll("row-cancel", "danger-outline");
@@ -103,6 +115,14 @@ final class RunCells {
                     var r = getItem();
                     if (r != null) onCancel.accept(r);
                 });
+                kill.getStyleClass().addAll("row-kill", "danger-outline");
+                kill.setTooltip(new Tooltip("Its thread ignores the cancel and still runs; a thread cannot be killed in-process"
+                        + " (process isolation can kill a run)"));
+                kill.setOnAction(e -> {
+                    var r = getItem();
+                    if (r != null) onStuck.accept(r);
+                });
+                stuckThreads.addListener(new javafx.collections.WeakSetChangeListener<>(onStuckThreads));
                 var spinner = new ProgressIndicator();
                 spinner.getStyleClass().add("row-spinner");
                 spinner.setPrefSize(14, 14);
@@ -118,8 +138,13 @@ final class RunCells {
             protected void updateItem(RunSnapshot r, boolean empty) {
                 super.updateItem(r, empty);
                 if (empty || r == null) setGraphic(null);
-                else if (r.status() == RunStatus.CANCELLING) setGraphic(cancelling);
+                else show(r);
+            }
+
+            private void show(RunSnapshot r) {
+                if (r.status() == RunStatus.CANCELLING) setGraphic(cancelling);
                 else if (r.isCancellable()) setGraphic(cancel);
+                else if (r.status() == RunStatus.STUCK && stuckThreads.contains(r.runId())) setGraphic(kill);
                 else setGraphic(null);
             }
         });

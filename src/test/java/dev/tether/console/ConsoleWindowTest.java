@@ -181,6 +181,27 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void aStuckRunStaysActiveWithAKillThatSaysWhyItCannotUntilItsThreadIsGone(FxRobot robot) {
+        var id = engine.submit("deaf", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        engine.cancel(id);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.STUCK);
+        await("a STUCK run whose thread still runs offers a kill").atMost(5, TimeUnit.SECONDS)
+                .until(() -> fx(() -> killButtons(robot).size() == 1));
+        assertThat(fx(() -> visibleBadges(robot))).containsExactly("STUCK");
+
+        robot.clickOn(killButtons(robot).getFirst());
+        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown().stream()
+                .anyMatch(t -> t.contains("cannot be killed in this process"))));
+        assertThat(status(id)).as("nothing a thread could not do was pretended").isEqualTo(RunStatus.STUCK);
+
+        ConsoleGraphs.releaseDeaf(); // its node returns: the thread is gone
+        await("the kill goes with the thread").atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> killButtons(robot).isEmpty()));
+        assertThat(fx(() -> visibleBadges(robot))).as("then it lingers like any finished run").containsExactly("STUCK");
+        assertThat(engine.stats().stuck()).isZero();
+    }
+
+    @Test
     void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
@@ -417,6 +438,12 @@ class ConsoleWindowTest {
 
     private static List<Button> cancelButtons(FxRobot robot) {
         return robot.lookup(".row-cancel").queryAllAs(Button.class).stream().filter(Node::isVisible)
+                .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
+                .toList();
+    }
+
+    private static List<Button> killButtons(FxRobot robot) {
+        return robot.lookup(".row-kill").queryAllAs(Button.class).stream().filter(Node::isVisible)
                 .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
                 .toList();
     }

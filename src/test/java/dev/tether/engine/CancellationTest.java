@@ -193,11 +193,13 @@ class CancellationTest {
         assertThat(run.cancelledAtNode()).isNull();
         assertThat(tookMs).isBetween(GRACE.toMillis() - 50, GRACE.toMillis() + 1_000);
         assertThat(fx.engine.stats().stuck()).isEqualTo(1);
+        assertThat(fx.engine.runsOnThreads()).as("its thread is still in it (views keep showing it)").contains(id);
         // its slot was replaced: with concurrency 1 another run still gets through
         var other = fx.submit("quick");
         assertThat(fx.awaitTerminal(other).status()).isEqualTo(RunStatus.COMPLETED);
         // when the spinning node finally returns, the run stays STUCK and writes no checkpoint
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(6)).until(() -> fx.engine.stats().stuck() == 0);
+        assertThat(fx.engine.runsOnThreads()).as("its thread has returned").doesNotContain(id);
         assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
         assertThat(fx.engine.droppedCheckpoints()).isGreaterThanOrEqualTo(1);
     }
