@@ -76,6 +76,11 @@ public final class MainController {
         modeLabel.textProperty().bind(models.status().mode());
         models.status().connected().addListener((o, was, up) -> modeLabel.pseudoClassStateChanged(DISCONNECTED, !up));
         setUpFilters();
+        // tables whose headers must never be cut (a tab's table is measured once the tab first shows)
+        for (var table : List.of(activeController.table, historyController.table, metricsController.latencyTable,
+                metricsController.outcomeTable, workersController.table)) {
+            ColumnFit.headers(table);
+        }
     }
 
     private void setUpFilters() {
@@ -91,7 +96,21 @@ public final class MainController {
 
     private void applyFilter() {
         var checked = statusFilter.getCheckModel().getCheckedItems();
+        statusFilter.setTitle(statusFilterTitle(checked));
         models.active().filter(filterField.getText(), checked.isEmpty() ? EnumSet.noneOf(RunStatus.class) : EnumSet.copyOf(checked));
+    }
+
+    /**
+     * What the status filter shows, in words: nothing checked shows every status; one or two are
+     * named; more are counted ("All statuses (0/8)" read as if nothing would show).
+     */
+    static String statusFilterTitle(List<RunStatus> checked) {
+        if (checked.isEmpty() || checked.size() == RunStatus.values().length) return "All statuses";
+        if (checked.size() <= 2) {
+            return "Only " + checked.stream().sorted().map(s -> s.name().charAt(0) + s.name().substring(1).toLowerCase(java.util.Locale.ROOT))
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
+        return checked.size() + " statuses";
     }
 
     /** Called on the clock tick: counts, executor use and workers are polled, not pushed. */

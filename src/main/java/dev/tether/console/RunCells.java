@@ -14,6 +14,7 @@ import javafx.scene.layout.HBox;
 
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -22,7 +23,43 @@ import java.util.function.Function;
  * its field, so one snapshot change repaints the visible cells of that row and nothing else.
  */
 final class RunCells {
+    private static final List<String> STATUS_NAMES = java.util.Arrays.stream(RunStatus.values()).map(Enum::name).toList();
+
     private RunCells() {}
+
+    /** Text that may be longer than its column: the whole of it in a tooltip. */
+    static <S> void longText(TableColumn<S, RunSnapshot> column, Function<RunSnapshot, String> field) {
+        column.setCellFactory(c -> new TableCell<>() {
+            private final Tooltip tip = new Tooltip();
+
+            @Override
+            protected void updateItem(RunSnapshot r, boolean empty) {
+                super.updateItem(r, empty);
+                var text = empty || r == null ? null : field.apply(r);
+                setText(text);
+                tip.setText(text);
+                setTooltip(text == null || text.isEmpty() ? null : tip);
+            }
+        });
+        column.setComparator(Comparator.comparing(field, Comparator.nullsLast(Comparator.naturalOrder())));
+    }
+
+    /** A moment as {@link Formats#recent}, its full date and time in a tooltip; sorted by the moment. */
+    static <S> void moment(TableColumn<S, RunSnapshot> column, Function<RunSnapshot, Instant> field) {
+        column.setCellFactory(c -> new TableCell<>() {
+            private final Tooltip tip = new Tooltip();
+
+            @Override
+            protected void updateItem(RunSnapshot r, boolean empty) {
+                super.updateItem(r, empty);
+                var at = empty || r == null ? null : field.apply(r);
+                setText(at == null ? null : Formats.recent(at, Instant.now()));
+                tip.setText(Formats.dated(at));
+                setTooltip(at == null ? null : tip);
+            }
+        });
+        column.setComparator(Comparator.comparing(field, Comparator.nullsLast(Comparator.naturalOrder())));
+    }
 
     static <S> void text(TableColumn<S, RunSnapshot> column, Function<RunSnapshot, String> field) {
         column.setCellFactory(c -> new TableCell<>() {
@@ -46,6 +83,10 @@ final class RunCells {
         column.setComparator(Comparator.comparingLong(field));
     }
 
+    /**
+     * A status badge; the column is made wide enough for the widest one, in the font and padding the
+     * theme gives badges (known only once a badge is styled: a cell measures again when they change).
+     */
     static <S> void status(TableColumn<S, RunSnapshot> column) {
         column.setCellFactory(c -> new TableCell<>() {
             private final Label badge = new Label();
@@ -59,6 +100,22 @@ final class RunCells {
                     StatusStyles.apply(badge, r.status());
                     setGraphic(badge);
                 }
+            }
+
+            // what the column was last fitted to from this cell: measured again only when the theme's CSS changes them
+            private javafx.scene.text.Font fittedFont;
+            private double fittedInsets = -1;
+
+            @Override
+            protected void layoutChildren() {
+                super.layoutChildren();
+                var col = getTableColumn();
+                if (col == null || getGraphic() != badge) return;
+                double insets = badge.snappedLeftInset() + badge.snappedRightInset() + snappedLeftInset() + snappedRightInset();
+                if (badge.getFont().equals(fittedFont) && insets == fittedInsets) return;
+                fittedFont = badge.getFont();
+                fittedInsets = insets;
+                ColumnFit.contents(col, STATUS_NAMES, fittedFont, insets + 2);
             }
         });
         column.setComparator(Comparator.comparing(RunSnapshot::status));

@@ -335,8 +335,20 @@ class ConsoleWindowTest {
         robot.clickOn("#filterField").eraseText(5);
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().size() == 3));
 
-        WaitForAsyncUtils.asyncFx(() -> window.controller().statusFilter.getCheckModel().check(RunStatus.RUNNING));
+        var statusFilter = window.controller().statusFilter;
+        assertThat(fx(statusFilter::getTitle)).as("nothing checked: every status shows").isEqualTo("All statuses");
+        WaitForAsyncUtils.asyncFx(() -> statusFilter.getCheckModel().check(RunStatus.RUNNING));
         await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().equals(List.of("sleeper", "sleeper"))));
+        assertThat(fx(statusFilter::getTitle)).isEqualTo("Only Running");
+    }
+
+    @Test
+    void theStatusFilterSaysWhatItShowsInWords() {
+        assertThat(MainController.statusFilterTitle(List.of())).isEqualTo("All statuses");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.STUCK, RunStatus.FAILED))).isEqualTo("Only Failed, Stuck");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING)))
+                .isEqualTo("3 statuses");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.values()))).isEqualTo("All statuses");
     }
 
     @Test
@@ -352,6 +364,30 @@ class ConsoleWindowTest {
         assertThat(fx(() -> robot.lookup(".stack").queryAs(javafx.scene.control.TextArea.class).getText()))
                 .contains("at ");
         assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void atTheDefaultSizeNoHeaderAndNoStatusBadgeIsCut(FxRobot robot) {
+        var completed = engine.submit("sleeper", null, Map.of("millis", 10)).runId();
+        var cancelled = engine.submit("sleeper", null, Map.of()).runId();
+        var failed = engine.submit("failing", null, Map.of()).runId();
+        await().atMost(3, TimeUnit.SECONDS).until(() -> status(cancelled) == RunStatus.RUNNING);
+        engine.cancel(cancelled);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> status(completed) == RunStatus.COMPLETED
+                && status(cancelled) == RunStatus.CANCELLED && status(failed) == RunStatus.FAILED);
+        assertThat(fx(() -> stage.getScene().getWidth())).isEqualTo(1280);
+
+        for (var tab : List.of("History", "Metrics", "Active")) {
+            robot.clickOn(tab);
+            if (tab.equals("History")) {
+                await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#historyTable .badge").queryAllAs(Label.class)
+                        .stream().filter(Node::isVisible).map(Label::getText).collect(Collectors.toSet())
+                        .containsAll(Set.of("COMPLETED", "CANCELLED", "FAILED"))));
+            }
+            // columns take their measured widths a pulse or two after the tab first shows
+            await("no header cut on the " + tab + " tab").atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> cutHeaders(robot)).isEmpty());
+            await("no status badge cut on the " + tab + " tab").atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> cutBadges(robot)).isEmpty());
+        }
     }
 
     @Test
@@ -440,6 +476,26 @@ class ConsoleWindowTest {
         return robot.lookup(".row-cancel").queryAllAs(Button.class).stream().filter(Node::isVisible)
                 .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
                 .toList();
+    }
+
+    private static List<String> cutHeaders(FxRobot robot) {
+        return robot.lookup(".column-header .label").queryAllAs(Label.class).stream()
+                .filter(l -> shown(l) && l.isTextTruncated()).map(Label::getText).toList();
+    }
+
+    private static List<String> cutBadges(FxRobot robot) {
+        return robot.lookup(".badge").queryAllAs(Label.class).stream()
+                .filter(l -> shown(l) && l.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && !c.isEmpty()
+                        && c.getGraphic() == l && l.isTextTruncated())
+                .map(Label::getText).toList();
+    }
+
+    /** On screen: the node and every parent visible (a tab not selected, a dismissed summary are not). */
+    private static boolean shown(Node n) {
+        for (var at = n; at != null; at = at.getParent()) {
+            if (!at.isVisible()) return false;
+        }
+        return n.getScene() != null;
     }
 
     private static List<Button> killButtons(FxRobot robot) {
