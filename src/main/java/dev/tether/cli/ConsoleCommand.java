@@ -3,8 +3,6 @@ package dev.tether.cli;
 import dev.tether.console.ConsoleOptions;
 import dev.tether.console.TetherConsole;
 import dev.tether.console.Theme;
-import dev.tether.control.ControlFile;
-import dev.tether.control.ControlServer;
 import dev.tether.engine.ShutdownOnSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,8 +12,6 @@ import java.util.concurrent.Callable;
 
 @Command(name = "console", description = "Open the desktop console on the embedded engine (the default command).")
 final class ConsoleCommand implements Callable<Integer> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class);
-
     @Mixin EngineOptions engineOptions = new EngineOptions();
 
     @Option(names = "--theme", description = "light or dark (default: ${DEFAULT-VALUE}).")
@@ -23,31 +19,25 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TetherConsole.startToolkit(); // (started already by Main when the command line asks for the console)
         var engine = engineOptions.engine();
-        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
-        ControlServer server = null;
-        try {
-            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
-        } catch (IllegalStateException e) {
-            LOG.warn("console opens without its control API: {}", e.getMessage());
-        }
-        var api = server;
+        var services = new ConsoleServices(engine);
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
-            if (api != null) api.close();
+            services.close();
             engineOptions.closeHistory(); // after the engine: its runs' last states are written
         });
         try {
             TetherConsole.launch(engine, ConsoleOptions.defaults()
                     .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
-                    .withGraphProblems(engineOptions.catalog().problems()));
+                    .withGraphProblems(engineOptions.catalog().problems())
+                    .withAfterFirstFrame(services::startInBackground));
             return ExitCodes.OK;
         } catch (RuntimeException | LinkageError noToolkit) {
             throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
         } finally {
-            if (api != null) api.close();
+            services.close();
             if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
             engineOptions.closeHistory();
-            metrics.close();
         }
     }
 }

@@ -8,6 +8,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // The console's toolkit takes longest to start: it starts now, beside the parsing of the
+        // command line and the building of the engine, not after them (first paint, BENCHMARKS.md).
+        if (args.length == 0 || args[0].equals("console")) dev.tether.console.TetherConsole.startToolkit();
         System.exit(run(args));
     }
 

@@ -97,6 +97,7 @@ public final class ConsoleWindow {
             requestExit();
         });
         FirstPaint.reportAfterShow(scene);
+        FirstPaint.afterFirstFrame(scene, options.afterFirstFrame());
         pump.start();
         controller.refreshStatus();
         stage.show();

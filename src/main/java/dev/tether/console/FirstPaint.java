@@ -17,17 +17,15 @@ import javafx.scene.Scene;
 final class FirstPaint {
     private FirstPaint() {}
 
-    static void reportAfterShow(Scene scene) {
-        boolean report = Boolean.getBoolean("tether.firstPaint.report") || "true".equals(System.getenv("TETHER_FIRST_PAINT_REPORT"));
-        boolean exit = "true".equals(System.getenv("TETHER_FIRST_PAINT_EXIT"));
-        if (!report && !exit) return;
-        if (scene.getWindow() != null) watch(scene.getWindow(), report, exit);
+    /** Runs {@code then} on the FX thread on the second pulse after the window is shown: its first frame is painted. */
+    static void afterFirstFrame(Scene scene, Runnable then) {
+        if (scene.getWindow() != null) afterShown(scene.getWindow(), then);
         else scene.windowProperty().addListener((o, a, w) -> {
-            if (w != null) watch(w, report, exit);
+            if (w != null) afterShown(w, then);
         });
     }
 
-    private static void watch(javafx.stage.Window w, boolean report, boolean exit) {
+    private static void afterShown(javafx.stage.Window w, Runnable then) {
         w.addEventHandler(javafx.stage.WindowEvent.WINDOW_SHOWN, e -> new AnimationTimer() {
             int pulses;
 
@@ -35,13 +33,22 @@ final class FirstPaint {
             public void handle(long now) {
                 if (++pulses < 2) return;
                 stop();
-                if (report) {
-                    System.err.println("first-paint");
-                    System.err.flush();
-                }
-                // training runs (start-up cache at build time) end here, through a normal exit
-                if (exit) System.exit(0);
+                then.run();
             }
         }.start());
+    }
+
+    static void reportAfterShow(Scene scene) {
+        boolean report = Boolean.getBoolean("tether.firstPaint.report") || "true".equals(System.getenv("TETHER_FIRST_PAINT_REPORT"));
+        boolean exit = "true".equals(System.getenv("TETHER_FIRST_PAINT_EXIT"));
+        if (!report && !exit) return;
+        afterFirstFrame(scene, () -> {
+            if (report) {
+                System.err.println("first-paint");
+                System.err.flush();
+            }
+            // training runs (start-up cache at build time) end here, through a normal exit
+            if (exit) System.exit(0);
+        });
     }
 }
