@@ -1,7 +1,7 @@
 #!/bin/sh
-# Builds the trimmed runtime, the app image (with a start-up cache trained on the command line and,
-# when a display or xvfb-run is available, the console) and, on Linux, the .deb and (where rpmbuild
-# is installed) the .rpm made from that app image.
+# Builds the trimmed runtime, the app image (with a start-up cache trained on the console where a
+# display or xvfb-run is available, else on the command line) and, on Linux, the .deb and (where
+# rpmbuild is installed) the .rpm made from that app image.
 # Run by `mvn -B -Pinstaller -DskipTests package` from the project root, after target/tether/lib exists.
 # Usage: build-installers.sh JAVA_HOME [deb|nodeb]
 set -eu
@@ -101,24 +101,26 @@ rm -f "$app/lib/libapplauncher.so" # jpackage's launchers' library: no native la
 strip_elf_below "$app"
 find "$app" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-# --- the start-up cache (JDK 25 AOT cache), one for both launchers: one training run of the
-# command-line paths (every short command once against a real control API: the hidden train-startup
-# command), then, in the same JVM, of the console up to its first painted frame and a normal exit.
-# One cache, not one per launcher: two would hold the JDK's and the shared libraries' classes twice
-# and not fit the image's 120 MB (BENCHMARKS.md, Installers, for what the command line pays for it).
+# --- the start-up cache (JDK 25 AOT cache), one for both launchers: one training run of the console
+# up to its first painted frame, then a normal exit. The command line maps it too: the classes of its
+# short commands are those the console loads to read its own command line (picocli's are never in a
+# cache: they are Java 5 classes), and its client paths (HTTP, JSON) load from the jars. A cache
+# trained on those as well (one JVM, train-startup then the console) held 9 MB more and took the .deb
+# past 50 MB; one per launcher would not fit the image's 120 MB (BENCHMARKS.md, Installers).
+# Without a display the cache is trained on the command-line paths instead (train-startup).
 training_home=$(mktemp -d)
-display=""
-then_console=""
 if [ -n "${DISPLAY:-}" ] || command -v xvfb-run > /dev/null 2>&1; then
-  then_console="--then-console"
+  display=""
   [ -n "${DISPLAY:-}" ] || display="xvfb-run -a"
+  # shellcheck disable=SC2086 # no display command is no word
+  (export TETHER_HOME="$training_home" TETHER_LOG_LEVEL=WARN TETHER_FIRST_PAINT_EXIT=true \
+     JAVA_TOOL_OPTIONS="-XX:AOTCacheOutput=$PWD/$app/lib/app/tether.aot"
+   $display timeout 180 "$app/bin/Tether" > target/installer-training.log 2>&1) || true
 else
   echo "the start-up cache covers the command line only: no display to open the console on (install xvfb)" >&2
+  (export TETHER_HOME="$training_home" TETHER_LOG_LEVEL=WARN JAVA_TOOL_OPTIONS="-XX:AOTCacheOutput=$PWD/$app/lib/app/tether.aot"
+   timeout 180 "$app/bin/tether-cli" train-startup > target/installer-training.log 2>&1) || true
 fi
-# shellcheck disable=SC2086 # empty words are no words
-(export TETHER_HOME="$training_home" TETHER_LOG_LEVEL=WARN TETHER_FIRST_PAINT_EXIT=true \
-   JAVA_TOOL_OPTIONS="-XX:AOTCacheOutput=$PWD/$app/lib/app/tether.aot"
- $display timeout 180 "$app/bin/tether-cli" train-startup $then_console > target/installer-training.log 2>&1) || true
 rm -rf "$training_home"
 if [ -f "$app/lib/app/tether.aot" ]; then
   echo "start-up cache: $app/lib/app/tether.aot ($(du -sm "$app/lib/app/tether.aot" | cut -f1) MB)"

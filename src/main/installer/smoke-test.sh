@@ -48,7 +48,7 @@ if [ -n "$deb" ]; then
   unpacked="$home/deb"
   dpkg-deb -x "$deb" "$unpacked"
   caches_accepted "$unpacked/opt/tether"
-  echo "deb: lintian clean of errors; unpacked launchers start with their caches"
+  echo "deb: lintian clean of errors; unpacked launchers start with the cache"
 fi
 
 rpm=$(ls "$dir"/*.rpm 2>/dev/null | head -1 || true)
@@ -69,7 +69,7 @@ if [ -n "$rpm" ]; then
   rpm2archive "$home/tether.rpm" # writes tether.rpm.tgz beside it
   tar -xzf "$home/tether.rpm.tgz" -C "$unpacked"
   caches_accepted "$unpacked/opt/tether"
-  echo "rpm: unpacked launchers start with their caches"
+  echo "rpm: unpacked launchers start with the cache"
 fi
 
 version=$("$cli" --version | head -1)

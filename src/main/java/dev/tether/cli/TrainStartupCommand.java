@@ -15,28 +15,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The build's training run for the launchers' start-up caches: the command-line paths people time
+ * The build's training run for the launcher's class-data archive: the command-line paths people time
  * (list, status, submit, cancel, graphs, help), each run once in this JVM against a real control
- * API, so that the JVM can archive every class they load when it exits. Output is discarded. With
- * {@code --then-console} the same JVM then opens the console (the installer build ends it after its
- * first frame): one cache serves both launchers of the installed app.
+ * API, so that the JVM can archive every class they load when it exits. Output is discarded.
  */
 @Command(name = "train-startup", hidden = true, description = "Exercise the command-line paths once (for the class-data archive).")
 final class TrainStartupCommand implements Callable<Integer> {
     @Mixin EngineOptions engineOptions = new EngineOptions();
 
-    @picocli.CommandLine.Option(names = "--then-console", hidden = true, description = "Then open the console (its home: TETHER_HOME).")
-    boolean thenConsole;
-
     @Override
     public Integer call() throws Exception {
-        if (thenConsole) dev.tether.console.TetherConsole.startToolkit(); // as the console's own start does
-        commandLinePaths();
-        return thenConsole ? new ConsoleCommand().call() : ExitCodes.OK;
-    }
-
-    private void commandLinePaths() throws Exception {
-        var previousHome = System.getProperty("tether.home");
         var home = Files.createTempDirectory("tether-train");
         System.setProperty("tether.home", home.toString());
         RunEngine engine = engineOptions.localEngine();
@@ -65,8 +53,7 @@ final class TrainStartupCommand implements Callable<Integer> {
             try (var files = Files.walk(home)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            if (previousHome == null) System.clearProperty("tether.home");
-            else System.setProperty("tether.home", previousHome);
         }
+        return ExitCodes.OK;
     }
 }
