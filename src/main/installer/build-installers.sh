@@ -102,9 +102,11 @@ strip_elf_below "$app"
 find "$app" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # --- the start-up cache (JDK 25 AOT cache), one for both launchers: one training run of the console
-# up to its first painted frame, then a normal exit. The command line maps it too: the classes of its
-# short commands are those the console loads to read its own command line (picocli's are never in a
-# cache: they are Java 5 classes), and its client paths (HTTP, JSON) load from the jars. A cache
+# as the menu opens it (no arguments) up to its first painted frame, then a normal exit. tether-cli
+# maps it too: it shares the JDK's and most of the libraries' classes; its own commands' few and its
+# client paths (HTTP, JSON) load from the jars, and picocli's would anyway (Java 5 classes are never
+# in a cache). Opening it as `Tether console`, through the command line, put those commands in the
+# cache too: 4 MB more for no gain the CPU time of `tether-cli --version` showed. A cache
 # trained on those as well (one JVM, train-startup then the console) held 9 MB more and took the .deb
 # past 50 MB; one per launcher would not fit the image's 120 MB (BENCHMARKS.md, Installers).
 # Without a display the cache is trained on the command-line paths instead (train-startup).
