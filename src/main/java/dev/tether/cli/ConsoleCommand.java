@@ -3,6 +3,8 @@ package dev.tether.cli;
 import dev.tether.console.ConsoleOptions;
 import dev.tether.console.TetherConsole;
 import dev.tether.console.Theme;
+import dev.tether.control.ControlFile;
+import dev.tether.control.ControlServer;
 import dev.tether.engine.ShutdownOnSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "console", description = "Open the desktop console on the embedded engine (the default command).")
 final class ConsoleCommand implements Callable<Integer> {
     @Mixin EngineOptions engineOptions = new EngineOptions();
+    @Mixin ApiOptions apiOptions = new ApiOptions();
 
     @Option(names = "--theme", description = "light or dark (default: ${DEFAULT-VALUE}).")
     Theme theme = Theme.LIGHT;
@@ -20,24 +23,38 @@ final class ConsoleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TetherConsole.startToolkit(); // (started already by Main when the command line asks for the console)
-        var engine = engineOptions.engine();
-        var services = new ConsoleServices(engine);
-        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
-            services.close();
-            engineOptions.closeHistory(); // after the engine: its runs' last states are written
-        });
+        apiOptions.options(null); // a bad --tcp-port is refused before anything starts
+        // The home is claimed before the engine starts; the control API itself starts after the first frame (ConsoleServices).
+        dev.tether.control.InstanceLock claim = null;
         try {
-            TetherConsole.launch(engine, ConsoleOptions.defaults()
-                    .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
-                    .withGraphProblems(engineOptions.catalog().problems())
-                    .withAfterFirstFrame(services::startInBackground));
-            return ExitCodes.OK;
-        } catch (RuntimeException | LinkageError noToolkit) {
-            throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
+            claim = ControlServer.claim(ControlFile.defaultPath());
+        } catch (IllegalStateException e) {
+            // (a logger made only here: picocli makes this command for every command line, --version too)
+            org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class).warn("console opens without its control API: {}", e.getMessage());
+        }
+        var services = new ConsoleServices(claim, apiOptions);
+        try {
+            var engine = engineOptions.engine();
+            services.engine(engine);
+            ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
+                services.close();
+                engineOptions.closeHistory(); // after the engine: its runs' last states are written
+            });
+            try {
+                TetherConsole.launch(engine, ConsoleOptions.defaults()
+                        .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
+                        .withGraphProblems(engineOptions.catalog().problems())
+                        .withAfterFirstFrame(services::startInBackground));
+                return ExitCodes.OK;
+            } catch (RuntimeException | LinkageError noToolkit) {
+                throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
+            } finally {
+                services.close();
+                if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
+                engineOptions.closeHistory();
+            }
         } finally {
-            services.close();
-            if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
-            engineOptions.closeHistory();
+            services.close(); // the claim too, when the engine never started
         }
     }
 }

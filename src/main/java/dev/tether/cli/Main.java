@@ -22,6 +22,8 @@ public final class Main {
      */
     static int console() {
         try {
+            // the same refusal of a home others can write in as every parsed command (execute), before anything starts
+            dev.tether.catalog.TetherHome.requirePrivate(dev.tether.catalog.TetherHome.dir(), "Tether home");
             return new ConsoleCommand().call();
         } catch (Exception | LinkageError e) {
             System.err.println("tether: " + oneLine(e));
@@ -65,6 +67,19 @@ public final class Main {
             err.println("tether: " + oneLine(e));
             return exitCode(e);
         });
+        // Every command reads or writes the Tether home (control file, store, plugins, settings): none
+        // uses a home someone else can write in. Help and version need none.
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()
+                    && parsed.subcommands().stream().noneMatch(p -> p.isUsageHelpRequested() || p.isVersionHelpRequested())) {
+                try {
+                    dev.tether.catalog.TetherHome.requirePrivate(dev.tether.catalog.TetherHome.dir(), "Tether home");
+                } catch (dev.tether.catalog.UnsafeFolderException e) {
+                    throw new CommandLine.ExecutionException(cl, e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl.execute(args);
     }
 
@@ -79,6 +94,7 @@ public final class Main {
                 case NOT_RESUMABLE -> ExitCodes.NOT_RESUMABLE;
             };
             case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
+            case dev.tether.catalog.UnsafeFolderException u -> ExitCodes.UNSAFE_HOME;
             case IllegalArgumentException i -> ExitCodes.BAD_INPUT;
             default -> ExitCodes.FAILED;
         };

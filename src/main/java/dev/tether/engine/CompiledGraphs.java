@@ -42,7 +42,10 @@ final class CompiledGraphs {
     CompiledGraph<?> get(String graphId) throws GraphStateException {
         var g = compiled.get(graphId);
         if (g != null) return g;
-        var fresh = compile(catalog.require(graphId).build());
+        var definition = catalog.require(graphId);
+        var graph = definition.build();
+        PluginStateSerializer.install(graph, StateClasses.of(definition).loader(), graphId);
+        var fresh = compile(graph);
         var prev = compiled.putIfAbsent(graphId, fresh);
         return prev != null ? prev : fresh;
     }

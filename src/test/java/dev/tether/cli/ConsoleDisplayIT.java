@@ -36,7 +36,7 @@ class ConsoleDisplayIT {
         pb.redirectErrorStream(true);
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         assumeTrue(!out.contains("GTK 3 library is missing"), "GTK 3 is not installed here");
         assertThat(p.exitValue()).as(out).isZero();
         var m = Pattern.compile("launch \\d: first-paint-ms=(\\d+) exit-ms=(\\d+)").matcher(out);
@@ -75,7 +75,7 @@ class ConsoleDisplayIT {
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
         var err = new String(p.getErrorStream().readAllBytes()).strip();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out + err).isEqualTo(ExitCodes.FAILED);
         var last = err.lines().reduce((a, b) -> b).orElse("");
         assertThat(last).isEqualTo("tether: cannot open the console: the GTK 3 library is missing; install it (Debian/Ubuntu: "

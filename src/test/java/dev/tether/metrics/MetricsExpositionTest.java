@@ -9,6 +9,7 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunStatus;
+import dev.tether.testing.Hang;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tether.testing.Hang.eventually;
 
 /**
  * A real {@code /metrics}, after runs of every outcome, judged from outside: Prometheus's own linter
@@ -60,18 +61,26 @@ class MetricsExpositionTest {
 
     @Test
     void everyMeterOnTheScrapeIsDescribedAndPassesPrometheusLint() throws Exception {
-        var catalog = GraphCatalog.of(new ArrayList<>(GraphCatalog.load(null).all()) {{ add(new FailingGraph()); }});
+        var deaf = new DeafGraph();
+        var catalog = GraphCatalog.of(new ArrayList<>(GraphCatalog.load(null).all()) {{ add(new FailingGraph()); add(deaf); }});
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(4).withCancelGrace(Duration.ofMillis(300))
                 .withWorkerName("here"), catalog, new RunRegistry());
         metrics = TetherMetrics.of(engine);
-        var api = ControlServer.start(engine, home.resolve("control.json"), metrics::scrape);
+        var claim = ControlServer.claim(home.resolve("control.json"));
+        ControlServer api;
+        try {
+            api = ControlServer.start(engine, claim, new ControlServer.Options(metrics::scrape, 0)); // loopback TCP, as Prometheus scrapes
+        } catch (Exception e) {
+            claim.close();
+            throw e;
+        }
         open.add(api);
 
         // one run of each outcome, so that every run meter exists on the scrape
         assertThat(end(engine.submit("welcome-email", null, Map.of()).runId())).isEqualTo(RunStatus.COMPLETED);
         assertThat(end(engine.submit("failing", null, Map.of()).runId())).isEqualTo(RunStatus.FAILED);
         var cancelled = engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
-        var stubborn = engine.submit("stubborn", null, Map.of("seconds", 2)).runId();
+        var stubborn = engine.submit("deaf", null, Map.of()).runId();
         awaitNode(cancelled, "outline");
         awaitNode(stubborn, "ignore-cancel");
         engine.cancel(cancelled, StopLevel.CANCEL, CancelOrigin.API);
@@ -80,8 +89,8 @@ class MetricsExpositionTest {
         assertThat(end(stubborn)).isEqualTo(RunStatus.STUCK);
         engine.registry().apply(new RunEvent.Submitted("0190aaaa-0000-7000-8000-00000000000b", "remote", "far", Map.of(), Instant.now()));
         engine.registry().apply(new RunEvent.Lost("0190aaaa-0000-7000-8000-00000000000b", "worker vanished", Instant.now()));
-        await("the STUCK run's thread ends (no later test may count it)").atMost(10, TimeUnit.SECONDS)
-                .until(() -> engine.stats().stuck() == 0);
+        deaf.letGo();
+        eventually("the STUCK run's thread ends (no later test may count it)").until(() -> engine.stats().stuck() == 0);
 
         var http = HttpClient.newHttpClient();
         open.add(http);
@@ -109,7 +118,7 @@ class MetricsExpositionTest {
                 in.write(body.getBytes(StandardCharsets.UTF_8));
             }
             var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).as("promtool ends").isTrue();
             assertThat(p.exitValue()).as("promtool check metrics said:%n%s", out).isZero();
         }
     }
@@ -182,11 +191,11 @@ class MetricsExpositionTest {
     }
 
     private RunStatus end(String id) throws InterruptedException {
-        return engine.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow().status();
+        return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status();
     }
 
     private void awaitNode(String id, String node) {
-        await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(2))
+        eventually().pollInterval(Duration.ofMillis(2))
                 .until(() -> node.equals(engine.registry().get(id).orElseThrow().currentNode()));
     }
 }
