@@ -1,24 +1,75 @@
 #!/bin/sh
-# Smoke test of an app image's command-line launcher: --version, graphs --json, and serve stopped by
-# SIGTERM within its deadline (control file removed); and, when the .deb was built beside the image,
-# that it declares the console's run-time libraries (GTK 3 first of all).
+# Smoke test of an app image and of the packages built beside it (installs neither):
+# - the app image's command-line launcher: --version, graphs --json, and serve stopped by SIGTERM
+#   within its deadline (control file removed);
+# - the .deb: its metadata (dpkg-deb -f: the console's run-time libraries, GTK 3 first of all, and a
+#   real description), lintian with no error beyond the overrides the package ships;
+# - the .rpm, where rpmbuild is installed: its metadata (rpm -qip) and the libraries it requires;
+# - each package unpacked as it would be installed (times kept): both launchers start with the
+#   start-up cache accepted (-XX:AOTMode=on fails a JVM that cannot use it).
 # Usage: smoke-test.sh target/installer/Tether
 set -eu
 app=$1
+dir=$(dirname "$app")
 cli="$app/bin/tether-cli"
 home=$(mktemp -d)
 export TETHER_HOME="$home"
 trap 'rm -rf "$home"' EXIT
 
 fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
+# the launchers of an unpacked package (or of the image) start with their own cache, or fail
+caches_accepted() {
+  [ -f "$1/lib/app/tether.aot" ] || fail "$1 has no start-up cache"
+  for launcher in tether-cli Tether; do
+    out=$(JAVA_TOOL_OPTIONS=-XX:AOTMode=on "$1/bin/$launcher" --version 2>&1) \
+      || fail "$1/bin/$launcher cannot use the start-up cache: $out"
+  done
+}
+needs() { command -v "$1" > /dev/null 2>&1 || fail "$1 is needed ($2)"; }
 
-deb=$(ls "$(dirname "$app")"/*.deb 2>/dev/null | head -1 || true)
+deb=$(ls "$dir"/*.deb 2>/dev/null | head -1 || true)
 if [ -n "$deb" ]; then
   depends=$(dpkg-deb -f "$deb" Depends)
   for lib in libgtk-3-0 libpango-1.0-0 libfreetype6 libfontconfig1 libglib2.0-0 libx11-6 libgl1; do
     echo "$depends" | grep -qE "(^|[ ,|])$lib([ ,|]|\$)" || fail "$(basename "$deb") does not depend on $lib (Depends: $depends)"
   done
+  [ "$(dpkg-deb -f "$deb" Package Version | tr '\n' ' ')" = "Package: tether Version: 0.1.0 " ] \
+    || fail "$(basename "$deb"): $(dpkg-deb -f "$deb" Package Version)"
+  [ "$(dpkg-deb -f "$deb" Description | wc -l)" -gt 5 ] || fail "$(basename "$deb") has no extended description"
   echo "deb depends: $depends"
+
+  needs lintian "apt-get install lintian"
+  # errors only fail (the package's overrides cover what jpackage's /opt layout and runtime impose);
+  # lintian refuses to run as root without --allow-root
+  tags=$(lintian --allow-root --no-tag-display-limit "$deb" 2>&1 || true)
+  echo "$tags" | grep -E '^[EW]: ' | sed 's/^/lintian: /' || true
+  if echo "$tags" | grep -q '^E: '; then fail "lintian reports errors for $(basename "$deb")"; fi
+
+  unpacked="$home/deb"
+  dpkg-deb -x "$deb" "$unpacked"
+  caches_accepted "$unpacked/opt/tether"
+  echo "deb: lintian clean of errors; unpacked launchers start with the cache"
+fi
+
+rpm=$(ls "$dir"/*.rpm 2>/dev/null | head -1 || true)
+if command -v rpmbuild > /dev/null 2>&1 && [ -n "$deb" ] && [ -z "$rpm" ]; then fail "rpmbuild is installed but no .rpm was built"; fi
+if [ -n "$rpm" ]; then
+  needs rpm "apt-get install rpm"
+  info=$(rpm -qip "$rpm" 2>/dev/null)
+  echo "$info" | grep -qE '^Name +: tether$' || fail "$(basename "$rpm"): $info"
+  echo "$info" | grep -qE '^Version +: 0\.1\.0$' || fail "$(basename "$rpm"): $info"
+  requires=$(rpm -qp --requires "$rpm" 2>/dev/null)
+  for soname in libgtk-3.so.0 libpango-1.0.so.0 libfreetype.so.6 libfontconfig.so.1 libglib-2.0.so.0 libX11.so.6 libGL.so.1; do
+    echo "$requires" | grep -qxF "$soname()(64bit)" || fail "$(basename "$rpm") does not require $soname()(64bit)"
+  done
+  echo "rpm requires: $(echo "$requires" | tr '\n' ' ')"
+  unpacked="$home/rpm"
+  mkdir -p "$unpacked"
+  cp "$rpm" "$home/tether.rpm"
+  rpm2archive "$home/tether.rpm" # writes tether.rpm.tgz beside it
+  tar -xzf "$home/tether.rpm.tgz" -C "$unpacked"
+  caches_accepted "$unpacked/opt/tether"
+  echo "rpm: unpacked launchers start with the cache"
 fi
 
 version=$("$cli" --version | head -1)

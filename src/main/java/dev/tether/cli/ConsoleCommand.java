@@ -14,8 +14,6 @@ import java.util.concurrent.Callable;
 
 @Command(name = "console", description = "Open the desktop console on the embedded engine (the default command).")
 final class ConsoleCommand implements Callable<Integer> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class);
-
     @Mixin EngineOptions engineOptions = new EngineOptions();
     @Mixin ApiOptions apiOptions = new ApiOptions();
 
@@ -24,41 +22,39 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TetherConsole.startToolkit(); // (started already by Main when the command line asks for the console)
         apiOptions.options(null); // a bad --tcp-port is refused before anything starts
+        // The home is claimed before the engine starts; the control API itself starts after the first frame (ConsoleServices).
         dev.tether.control.InstanceLock claim = null;
         try {
             claim = ControlServer.claim(ControlFile.defaultPath());
         } catch (IllegalStateException e) {
-            LOG.warn("console opens without its control API: {}", e.getMessage());
+            // (a logger made only here: picocli makes this command for every command line, --version too)
+            org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class).warn("console opens without its control API: {}", e.getMessage());
         }
-        var engine = engineOptions.engine();
-        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
-        ControlServer server = null;
-        if (claim != null) {
-            try {
-                server = ControlServer.start(engine, claim, apiOptions.options(metrics::scrape));
-            } catch (java.io.IOException | RuntimeException e) {
-                claim.close();
-                LOG.warn("console opens without its control API: {}", e.getMessage());
-            }
-        }
-        var api = server;
-        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
-            if (api != null) api.close();
-            engineOptions.closeHistory(); // after the engine: its runs' last states are written
-        });
+        var services = new ConsoleServices(claim, apiOptions);
         try {
-            TetherConsole.launch(engine, ConsoleOptions.defaults()
-                    .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
-                    .withGraphProblems(engineOptions.catalog().problems()));
-            return ExitCodes.OK;
-        } catch (RuntimeException | LinkageError noToolkit) {
-            throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
+            var engine = engineOptions.engine();
+            services.engine(engine);
+            ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
+                services.close();
+                engineOptions.closeHistory(); // after the engine: its runs' last states are written
+            });
+            try {
+                TetherConsole.launch(engine, ConsoleOptions.defaults()
+                        .withShutdownTimeout(engineOptions.shutdownTimeout).withTheme(theme)
+                        .withGraphProblems(engineOptions.catalog().problems())
+                        .withAfterFirstFrame(services::startInBackground));
+                return ExitCodes.OK;
+            } catch (RuntimeException | LinkageError noToolkit) {
+                throw new IllegalStateException(dev.tether.console.ToolkitFailure.explain(noToolkit), noToolkit);
+            } finally {
+                services.close();
+                if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
+                engineOptions.closeHistory();
+            }
         } finally {
-            if (api != null) api.close();
-            if (!engine.isShutdown()) engine.shutdown(engineOptions.shutdownTimeout);
-            engineOptions.closeHistory();
-            metrics.close();
+            services.close(); // the claim too, when the engine never started
         }
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 
 /** Options of the processes that own an engine (console, serve). */
 final class EngineOptions {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EngineOptions.class);
     /** At exit, how long the history may take to write its last changes after the engine stopped. */
     static final Duration HISTORY_FLUSH = Duration.ofSeconds(5);
 
@@ -53,6 +52,15 @@ final class EngineOptions {
             description = "Finished runs the embedded history keeps; the oldest beyond are deleted (default: 1000000).")
     int historyKeep = dev.tether.store.RunHistory.DEFAULT_MAX_FINISHED;
 
+    /**
+     * Looked up when something is logged, not when the class loads: every command line builds these
+     * options (picocli makes every command's), and a logger would start the logging configuration
+     * even for {@code --version}.
+     */
+    private static org.slf4j.Logger log() {
+        return org.slf4j.LoggerFactory.getLogger(EngineOptions.class);
+    }
+
     private GraphCatalog catalog;
     private dev.tether.store.RunHistory history;
 
@@ -88,7 +96,7 @@ final class EngineOptions {
                             new dev.tether.store.SqliteCheckpointStore.Limits(checkpointRuns, checkpointBytes,
                                     dev.tether.store.SqliteCheckpointStore.Limits.DEFAULT.perRun()));
                 } catch (dev.tether.store.StoreException e) {
-                    org.slf4j.LoggerFactory.getLogger(EngineOptions.class).warn("{}: checkpoints are kept in memory only", e.getMessage());
+                    log().warn("{}: checkpoints are kept in memory only", e.getMessage());
                     yield new org.bsc.langgraph4j.checkpoint.MemorySaver();
                 }
             }
@@ -118,7 +126,7 @@ final class EngineOptions {
                 try {
                     for (var lost : h.recoverLost(engine.registry())) engine.ended(lost.runId());
                 } catch (dev.tether.store.StoreException e) { // not open yet (a full disk): the watch below looks again
-                    LOG.warn("runs left by killed processes are looked for again every {} s: {}",
+                    log().warn("runs left by killed processes are looked for again every {} s: {}",
                             dev.tether.store.RunHistory.LOST_CHECK_EVERY.toSeconds(), e.getMessage());
                 }
                 h.attach(engine.registry());
@@ -135,7 +143,7 @@ final class EngineOptions {
                 history = h;
             }
         } catch (RuntimeException e) {
-            LOG.warn("running without durable history (finished runs will not outlive this process): {}", e.getMessage());
+            log().warn("running without durable history (finished runs will not outlive this process): {}", e.getMessage());
         }
     }
 

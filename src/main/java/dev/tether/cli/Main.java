@@ -8,7 +8,28 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // The console's toolkit takes longest to start: it starts now, beside the parsing of the
+        // command line and the building of the engine, not after them (first paint, BENCHMARKS.md).
+        if (args.length == 0 || args[0].equals("console")) dev.tether.console.TetherConsole.startToolkit();
+        System.exit(args.length == 0 ? console() : run(args));
+    }
+
+    /**
+     * No arguments (the menu entry): the console with its defaults. There is nothing to parse, and
+     * building the model of every command (picocli's reflection over a dozen commands, in classes
+     * no start-up cache can hold) would only compete with the toolkit for the CPU before the first
+     * frame. Failures end as {@link #run} ends them: one line and the same exit code.
+     */
+    static int console() {
+        try {
+            // the same refusal of a home others can write in as every parsed command (execute), before anything starts
+            dev.tether.catalog.TetherHome.requirePrivate(dev.tether.catalog.TetherHome.dir(), "Tether home");
+            return new ConsoleCommand().call();
+        } catch (Exception | LinkageError e) {
+            System.err.println("tether: " + oneLine(e));
+            System.err.flush();
+            return exitCode(e);
+        }
     }
 
     /** Runs one command line; returns its exit code (see {@link ExitCodes}). */
@@ -44,19 +65,7 @@ public final class Main {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             var err = cmd.getErr();
             err.println("tether: " + oneLine(e));
-            return switch (e) {
-                case ControlException c -> switch (c.kind()) {
-                    case BAD_INPUT -> ExitCodes.BAD_INPUT;
-                    case UNKNOWN_RUN -> ExitCodes.UNKNOWN_RUN;
-                    case UNREACHABLE -> ExitCodes.UNREACHABLE;
-                    case SERVER_ERROR -> ExitCodes.FAILED;
-                    case NOT_RESUMABLE -> ExitCodes.NOT_RESUMABLE;
-                };
-                case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
-                case dev.tether.catalog.UnsafeFolderException u -> ExitCodes.UNSAFE_HOME;
-                case IllegalArgumentException i -> ExitCodes.BAD_INPUT;
-                default -> ExitCodes.FAILED;
-            };
+            return exitCode(e);
         });
         // Every command reads or writes the Tether home (control file, store, plugins, settings): none
         // uses a home someone else can write in. Help and version need none.
@@ -72,6 +81,23 @@ public final class Main {
             return new CommandLine.RunLast().execute(parsed);
         });
         return cl.execute(args);
+    }
+
+    /** The documented exit code of a command that failed with {@code e}. */
+    static int exitCode(Throwable e) {
+        return switch (e) {
+            case ControlException c -> switch (c.kind()) {
+                case BAD_INPUT -> ExitCodes.BAD_INPUT;
+                case UNKNOWN_RUN -> ExitCodes.UNKNOWN_RUN;
+                case UNREACHABLE -> ExitCodes.UNREACHABLE;
+                case SERVER_ERROR -> ExitCodes.FAILED;
+                case NOT_RESUMABLE -> ExitCodes.NOT_RESUMABLE;
+            };
+            case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
+            case dev.tether.catalog.UnsafeFolderException u -> ExitCodes.UNSAFE_HOME;
+            case IllegalArgumentException i -> ExitCodes.BAD_INPUT;
+            default -> ExitCodes.FAILED;
+        };
     }
 
     static String oneLine(Throwable e) {

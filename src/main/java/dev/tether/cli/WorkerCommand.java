@@ -45,7 +45,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--fence-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Cut off from Redis this long, the worker stops its runs itself (LOST); no node starts after 1.5s without contact (default: 10s).")
-    Duration fenceTimeout = RedisWorker.DEFAULT_FENCE_TIMEOUT;
+    Duration fenceTimeout; // null: RedisWorker's default, read when a worker starts (not when any command line loads the class)
 
     @Option(names = "--isolation", paramLabel = "MODE", converter = IsolationConverter.class,
             description = "Where runs execute: thread (default) or process (a child JVM each, which a kill can stop); isolation.properties overrides it per graph.")
@@ -84,7 +84,8 @@ final class WorkerCommand implements Callable<Integer> {
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
         var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
-        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy, fenceTimeout,
+        var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy,
+                fenceTimeout == null ? RedisWorker.DEFAULT_FENCE_TIMEOUT : fenceTimeout,
                 EngineOptions.isolationPolicy(isolation), checkpointsOn());
         var worker = RedisWorker.start(settings, options, catalog);
         var metrics = dev.tether.metrics.TetherMetrics.of(worker, workerName);

@@ -31,10 +31,13 @@ public final class ActiveRunsController {
 
     private final ReadOnlyObjectWrapper<ObservableValue<RunSnapshot>> selected = new ReadOnlyObjectWrapper<>();
     private BiConsumer<List<String>, StopLevel> stop = (ids, level) -> {};
+    private java.util.function.Consumer<RunSnapshot> explainStuck = r -> {};
+    private ActiveRunsModel model;
 
     /** @param stop what stopping runs at a level means (the shell sends them and reports the outcome) */
     void init(ActiveRunsModel model, ObservableLongValue clock, BiConsumer<List<String>, StopLevel> stop) {
         this.stop = stop;
+        this.model = model;
         for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
                 runtimeColumn, actionColumn)) {
             c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
@@ -47,7 +50,8 @@ public final class ActiveRunsController {
         RunCells.text(nodeColumn, RunSnapshot::currentNode);
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
-        RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL));
+        RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL), model.stuckThreads(),
+                r -> explainStuck.accept(r));
 
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setItems(model.view());
@@ -101,9 +105,17 @@ public final class ActiveRunsController {
         stopSelected(StopLevel.AFTER_NODE);
     }
 
+    /** What a kill of a STUCK run whose thread still runs does: say why it cannot be, and what would let it. */
+    void onKillStuck(java.util.function.Consumer<RunSnapshot> explain) {
+        this.explainStuck = explain;
+    }
+
     @FXML
     void onKillSelected() {
         stopSelected(StopLevel.KILL);
+        table.getSelectionModel().getSelectedItems().stream().map(RunRow::snapshot)
+                .filter(r -> r.status() == dev.tether.run.RunStatus.STUCK && model.stuckThreads().contains(r.runId()))
+                .findFirst().ifPresent(explainStuck);
     }
 
     private void stopSelected(StopLevel level) {

@@ -9,6 +9,7 @@ import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.collections.ObservableSet;
 import javafx.collections.transformation.FilteredList;
 import javafx.collections.transformation.SortedList;
 
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +30,8 @@ import java.util.function.Predicate;
 /**
  * The rows of the active-runs table, fed in batches (one per pulse) from the registry's change feed.
  * Terminal runs stay for a short linger so an operator sees how a run ended, then leave for History.
+ * A STUCK run stays as long as a thread of this process is still in it (it still costs a thread and
+ * CPU; see {@link #release}), and lingers from the moment that thread is gone.
  *
  * <p>Cost model: an update replaces one row's snapshot, so only visible cells repaint. A status
  * change is a list "update" (re-filtered and re-placed alone, the selection kept). Additions and
@@ -40,6 +44,8 @@ public final class ActiveRunsModel {
     private final ObservableList<RunRow> rows = FXCollections.observableArrayList(RunRow::statusOf);
     private final Map<String, RunRow> byId = new HashMap<>();
     private final ArrayDeque<RunRow> lingering = new ArrayDeque<>();
+    /** STUCK runs whose thread may still be in them: kept until {@link #release} learns it is gone. */
+    private final ObservableSet<String> stuckThreads = FXCollections.observableSet(new LinkedHashSet<>());
     private final FilteredList<RunRow> filtered = new FilteredList<>(rows);
     private final SortedList<RunRow> sorted = new SortedList<>(filtered);
     private final LongProperty resort = new SimpleLongProperty();
@@ -125,9 +131,39 @@ public final class ActiveRunsModel {
     }
 
     private void ended(RunRow row, RunSnapshot s, long nowNanos, List<RunSnapshot> ended) {
-        row.markTerminal(nowNanos);
-        lingering.addLast(row);
+        if (s.status() == RunStatus.STUCK) {
+            stuckThreads.add(row.runId());
+        } else {
+            row.markTerminal(nowNanos);
+            lingering.addLast(row);
+        }
         ended.add(s);
+    }
+
+    /**
+     * The STUCK runs shown whose thread still runs: their ids, observable (the row's action follows it).
+     * Read-only.
+     */
+    public ObservableSet<String> stuckThreads() {
+        return FXCollections.unmodifiableObservableSet(stuckThreads);
+    }
+
+    /**
+     * Lets the STUCK runs whose thread is gone start their linger: those not in {@code onThreads}
+     * (what the engine's threads are executing now; empty where runs execute elsewhere).
+     */
+    public void release(java.util.Set<String> onThreads, long nowNanos) {
+        if (stuckThreads.isEmpty()) return;
+        for (var it = stuckThreads.iterator(); it.hasNext(); ) {
+            var id = it.next();
+            if (onThreads.contains(id)) continue;
+            it.remove();
+            var row = byId.get(id);
+            if (row != null) {
+                row.markTerminal(nowNanos);
+                lingering.addLast(row);
+            }
+        }
     }
 
     /** Drops rows whose linger is over and refreshes the sort when due. Call once per pulse. */

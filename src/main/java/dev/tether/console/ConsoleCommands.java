@@ -48,6 +48,11 @@ final class ConsoleCommands implements AutoCloseable {
         return engine.mode();
     }
 
+    /** The runs this process's threads are executing (a STUCK run's until its node returns). */
+    java.util.Set<String> runsOnThreads() {
+        return engine.runsOnThreads();
+    }
+
     boolean connected() {
         return engine.connected();
     }

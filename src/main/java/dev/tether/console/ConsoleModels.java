@@ -22,6 +22,7 @@ record ConsoleModels(ActiveRunsModel active, HistoryModel history, DetailsModel 
         var counts = commands.counts();
         metrics.sample(System.currentTimeMillis(), counts);
         status.refresh(counts, commands.stats(), commands.mode(), commands.connected());
+        active.release(commands.runsOnThreads(), System.nanoTime());
         workers.refresh(System.nanoTime());
     }
 }

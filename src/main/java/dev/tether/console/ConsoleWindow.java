@@ -76,11 +76,17 @@ public final class ConsoleWindow {
         active = models.active();
         controller.init(commands, models, this::toggleTheme, notifier::information);
 
-        active.apply(engine.registry().active(), System.nanoTime());
+        var shown = new java.util.ArrayList<>(engine.registry().active());
+        // a STUCK run whose thread still runs is still active in every sense but its state
+        for (var id : engine.runsOnThreads()) {
+            engine.registry().get(id).filter(r -> r.status() == dev.tether.run.RunStatus.STUCK).ifPresent(shown::add);
+        }
+        active.apply(shown, System.nanoTime());
         models.history().reload(); // the newest page, off the FX thread (LOST runs of a killed process included)
 
         scene = new Scene(root, 1280, 760);
         theme.applyTo(scene);
+
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN), controller::onSubmit);
         stage.setScene(scene);
         stage.setTitle("Tether — " + engine.mode());
@@ -91,6 +97,7 @@ public final class ConsoleWindow {
             requestExit();
         });
         FirstPaint.reportAfterShow(scene);
+        FirstPaint.afterFirstFrame(scene, options.afterFirstFrame());
         pump.start();
         controller.refreshStatus();
         stage.show();

@@ -38,6 +38,23 @@ public final class Formats {
         return t == null ? "" : DATED.format(t);
     }
 
+    /**
+     * A moment as short as it can be told apart from its neighbours in a list of recent ones: the
+     * time of day today, month, day and minute this year, the date before.
+     */
+    public static String recent(Instant t, Instant now) {
+        if (t == null) return "";
+        var zone = ZoneId.systemDefault();
+        var day = t.atZone(zone).toLocalDate();
+        var today = now.atZone(zone).toLocalDate();
+        if (day.equals(today)) return CLOCK.format(t);
+        if (day.getYear() == today.getYear()) return MONTH_DAY.format(t);
+        return YEAR.format(t);
+    }
+
+    private static final DateTimeFormatter MONTH_DAY = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter YEAR = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneId.systemDefault());
+
     private static final java.time.format.DateTimeFormatter DATED =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
 

@@ -53,12 +53,11 @@ public final class HistoryController {
         RunCells.text(queueColumn, RunSnapshot::queue);
         RunCells.text(workerColumn, RunSnapshot::worker);
         RunCells.status(statusColumn);
-        RunCells.text(endedColumn, r -> Formats.dated(r.endedAt()));
+        RunCells.moment(endedColumn, RunSnapshot::endedAt);
         RunCells.text(durationColumn, r -> Formats.span(duration(r)));
         durationColumn.setComparator(Comparator.comparing(HistoryController::duration));
         RunCells.text(latencyColumn, r -> Formats.span(r.cancelLatency()));
-        RunCells.text(stoppedColumn, HistoryController::stoppedAt);
-        endedColumn.setComparator(Comparator.comparing(RunSnapshot::endedAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        RunCells.longText(stoppedColumn, HistoryController::stoppedAt);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         var sorted = new SortedList<>(model.runs());
         sorted.comparatorProperty().bind(table.comparatorProperty());

@@ -40,13 +40,14 @@ public final class MainController {
     @FXML Label modeLabel;
     @FXML TabPane tabs;
     @FXML CancelSummary cancelSummary;
-    @FXML Tab metricsTab;
+    @FXML Tab historyTab, metricsTab, workersTab;
     @FXML ActiveRunsController activeController;
-    @FXML HistoryController historyController;
     @FXML DetailsController detailsController;
-    @FXML MetricsController metricsController;
-    @FXML WorkersController workersController;
     @FXML StatusBarController statusController;
+    /** Made when their tab first shows (their FXML loaded then): null until. */
+    HistoryController historyController;
+    MetricsController metricsController;
+    WorkersController workersController;
 
     private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
     private ConsoleCommands commands;
@@ -62,19 +63,60 @@ public final class MainController {
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
         activeController.onCancelSelected(this::cancelSelected);
-        historyController.init(models.history(), commands.graphs());
+        activeController.onKillStuck(r -> tell.accept("Run " + r.shortId() + " cannot be killed in this process", DetailsModel.stopHint(r)));
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);
-        metricsController.init(models.metrics());
-        workersController.init(models.workers());
         statusController.init(models.status());
         activeController.selectedRun().addListener((o, was, run) -> models.details().show(run));
-        historyController.selectedRun().addListener((o, was, run) -> models.details().show(run));
-        metricsTab.selectedProperty().addListener((o, was, is) -> metricsController.setShowing(is));
+        onFirstShow(historyTab, "History.fxml", (HistoryController history) -> {
+            historyController = history;
+            history.init(models.history(), commands.graphs());
+            history.selectedRun().addListener((o, was, run) -> models.details().show(run));
+            ColumnFit.headers(history.table);
+        });
+        onFirstShow(metricsTab, "Metrics.fxml", (MetricsController metrics) -> {
+            metricsController = metrics;
+            metrics.init(models.metrics());
+            metrics.setShowing(metricsTab.isSelected());
+            metricsTab.selectedProperty().addListener((o, was, is) -> metrics.setShowing(is));
+            ColumnFit.headers(metrics.latencyTable);
+            ColumnFit.headers(metrics.outcomeTable);
+        });
+        onFirstShow(workersTab, "Workers.fxml", (WorkersController workers) -> {
+            workersController = workers;
+            workers.init(models.workers());
+            ColumnFit.headers(workers.table);
+        });
         cancelSelectedButton.disableProperty().bind(activeController.selectionEmpty());
         modeLabel.textProperty().bind(models.status().mode());
         models.status().connected().addListener((o, was, up) -> modeLabel.pseudoClassStateChanged(DISCONNECTED, !up));
         setUpFilters();
+        ColumnFit.headers(activeController.table); // its headers never cut (the other tabs' tables: when they load)
+    }
+
+    /** Loads {@code fxml} into {@code tab} the first time the tab is selected, then wires its controller. */
+    private <C> void onFirstShow(Tab tab, String fxml, java.util.function.Consumer<C> wire) {
+        Runnable load = () -> {
+            var loader = new javafx.fxml.FXMLLoader(MainController.class.getResource(fxml));
+            try {
+                tab.setContent(loader.load());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            wire.accept(loader.getController());
+        };
+        if (tab.isSelected()) {
+            load.run();
+            return;
+        }
+        tab.selectedProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Boolean> o, Boolean was, Boolean is) {
+                if (!is) return;
+                tab.selectedProperty().removeListener(this);
+                load.run();
+            }
+        });
     }
 
     private void setUpFilters() {
@@ -90,7 +132,21 @@ public final class MainController {
 
     private void applyFilter() {
         var checked = statusFilter.getCheckModel().getCheckedItems();
+        statusFilter.setTitle(statusFilterTitle(checked));
         models.active().filter(filterField.getText(), checked.isEmpty() ? EnumSet.noneOf(RunStatus.class) : EnumSet.copyOf(checked));
+    }
+
+    /**
+     * What the status filter shows, in words: nothing checked shows every status; one or two are
+     * named; more are counted ("All statuses (0/8)" read as if nothing would show).
+     */
+    static String statusFilterTitle(List<RunStatus> checked) {
+        if (checked.isEmpty() || checked.size() == RunStatus.values().length) return "All statuses";
+        if (checked.size() <= 2) {
+            return "Only " + checked.stream().sorted().map(s -> s.name().charAt(0) + s.name().substring(1).toLowerCase(java.util.Locale.ROOT))
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
+        return checked.size() + " statuses";
     }
 
     /** Called on the clock tick: counts, executor use and workers are polled, not pushed. */

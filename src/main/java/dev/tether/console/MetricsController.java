@@ -56,7 +56,7 @@ public final class MetricsController {
         text(outcomeFailed, r -> Integer.toString(r.failed()));
         text(outcomeLost, r -> Integer.toString(r.lost()));
         for (var t : List.of(latencyTable, outcomeTable)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        latencyTable.setPlaceholder(new Label("No run was stopped by a cancel in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
+        latencyTable.setPlaceholder(new Label("No cancel stopped a run in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         outcomeTable.setPlaceholder(new Label("No run ended in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         model.second().addListener((o, was, now) -> {
             if (!showing) return;

@@ -366,6 +366,11 @@ public final class LocalEngine implements RunEngine {
         return new EngineStats(slots.live(), slots.busy(), localQueue == null ? 0 : localQueue.size(), slots.stuck());
     }
 
+    @Override
+    public java.util.Set<String> runsOnThreads() {
+        return slots.executing();
+    }
+
     public EngineConfig config() {
         return config;
     }

@@ -119,6 +119,15 @@ public interface RunEngine extends AutoCloseable {
 
     EngineStats stats();
 
+    /**
+     * The runs a thread of this process is executing now, terminal ones included: a STUCK run stays
+     * here until its node returns (its thread cannot be forced), then leaves. Empty for an engine
+     * whose runs execute elsewhere.
+     */
+    default java.util.Set<String> runsOnThreads() {
+        return java.util.Set.of();
+    }
+
     /** Where runs execute: "embedded", or the Redis address without credentials. */
     String mode();
 

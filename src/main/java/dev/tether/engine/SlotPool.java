@@ -155,6 +155,19 @@ final class SlotPool {
         return n;
     }
 
+    /**
+     * The runs being executed on a slot, a retired slot's STUCK run included: a slot names its run
+     * from its start until its thread has returned from it.
+     */
+    java.util.Set<String> executing() {
+        var ids = new java.util.HashSet<String>();
+        for (var slot : slots) {
+            var run = slot.runId;
+            if (run != null) ids.add(run);
+        }
+        return ids;
+    }
+
     synchronized int stuck() {
         int n = 0;
         for (var slot : slots) if (slot.retired) n++;

@@ -39,6 +39,20 @@ public final class RunMetrics implements AutoCloseable {
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
     private final AutoCloseable watch;
 
+    /**
+     * Every run counter and its description (Prometheus HELP). A counter is made only through this
+     * table, so none can be published without one.
+     */
+    static final java.util.Map<String, String> COUNTERS = java.util.Map.of(
+            "tether.runs.submitted", "Runs submitted (accepted into a queue)",
+            "tether.runs.started", "Runs that started executing",
+            "tether.runs.completed", "Runs that ran to their end",
+            "tether.runs.failed", "Runs that ended FAILED (a node threw)",
+            "tether.runs.cancelled", "Runs that ended CANCELLED, by the stop level asked (after-node, cancel, kill)",
+            "tether.runs.forced", "Cancelled runs stopped by destroying their process (kill level, or a grace run out in process isolation)",
+            "tether.runs.stuck", "Runs that ignored their cancel past the grace period (STUCK)",
+            "tether.runs.lost", "Runs whose worker or process vanished (LOST)");
+
     /** One meter's name and tag values, in a fixed order per name. */
     private record Key(String name, String a, String b, String c, String d) {}
 
@@ -133,7 +147,8 @@ public final class RunMetrics implements AutoCloseable {
     private void count(String name, RunSnapshot run, String level) {
         var key = new Key(name, run.graphId(), run.queue(), worker(run), level);
         counters.computeIfAbsent(key, k -> {
-            var b = Counter.builder(k.name()).tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c());
+            var description = java.util.Objects.requireNonNull(COUNTERS.get(k.name()), () -> "no description for " + k.name());
+            var b = Counter.builder(k.name()).description(description).tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c());
             if (k.d() != null) b.tag("level", k.d());
             return b.register(meters);
         }).increment();

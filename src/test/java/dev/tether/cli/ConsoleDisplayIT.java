@@ -36,7 +36,7 @@ class ConsoleDisplayIT {
         pb.redirectErrorStream(true);
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         assumeTrue(!out.contains("GTK 3 library is missing"), "GTK 3 is not installed here");
         assertThat(p.exitValue()).as(out).isZero();
         var m = Pattern.compile("launch \\d: first-paint-ms=(\\d+) exit-ms=(\\d+)").matcher(out);
@@ -52,12 +52,22 @@ class ConsoleDisplayIT {
 
     @Test
     void withoutGtkTheConsoleSaysWhichPackageToInstall() throws Exception {
+        withoutGtk(launcher());
+    }
+
+    @Test
+    void withoutGtkTheMenuEntrysLaunchWithNoArgumentsSaysTheSame() throws Exception {
+        // no arguments: the console starts without parsing a command line (Main.console)
+        withoutGtk("sh " + Path.of(System.getProperty("tether.launcher", "target/tether/bin/tether")).toAbsolutePath());
+    }
+
+    private void withoutGtk(String command) throws Exception {
         assumeTrue(onPath("xvfb-run"), "needs xvfb-run");
         var tether = Launcher.inFreshHome("nogtk");
         // a library path whose libgtk-3.so.0 is not a library: what a machine without GTK 3 looks like to JavaFX
         var fake = Files.createDirectories(tether.home.resolve("no-gtk"));
         Files.write(fake.resolve("libgtk-3.so.0"), new byte[0]);
-        var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "-c", launcher());
+        var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "-c", command);
         pb.environment().put("TETHER_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         pb.environment().put("TETHER_HOME", tether.home.toString());
         pb.environment().put("TETHER_LOG_LEVEL", "WARN");
@@ -65,7 +75,7 @@ class ConsoleDisplayIT {
         var p = pb.start();
         var out = new String(p.getInputStream().readAllBytes());
         var err = new String(p.getErrorStream().readAllBytes()).strip();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out + err).isEqualTo(ExitCodes.FAILED);
         var last = err.lines().reduce((a, b) -> b).orElse("");
         assertThat(last).isEqualTo("tether: cannot open the console: the GTK 3 library is missing; install it (Debian/Ubuntu: "

@@ -30,6 +30,8 @@ class PrivateHomeTest {
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd);
         pb.environment().put("TETHER_LOG_LEVEL", "OFF");
+        pb.environment().remove("DISPLAY"); // a console that was not refused fails to open instead of waiting for a user
+        pb.environment().remove("WAYLAND_DISPLAY");
         if (plugins != null) pb.environment().put("TETHER_PLUGINS", plugins.toString());
         else pb.environment().remove("TETHER_PLUGINS");
         var p = pb.start();
@@ -52,6 +54,14 @@ class PrivateHomeTest {
         assertThat(r.exit()).isEqualTo(ExitCodes.UNSAFE_HOME);
         assertThat(r.err().strip()).isEqualTo("tether: the Tether home " + home + " can be written by its group (rwxrwx---); make it private: chmod go-w " + home);
         assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void theMenuEntrysConsoleWithNoArgumentsRefusesItToo() throws Exception {
+        var home = folder(dir.resolve("home"), "rwxrwx---");
+        var r = tether(home, null); // no arguments: the console's own path, which parses no command line
+        assertThat(r.exit()).isEqualTo(ExitCodes.UNSAFE_HOME);
+        assertThat(r.err().strip()).isEqualTo("tether: the Tether home " + home + " can be written by its group (rwxrwx---); make it private: chmod go-w " + home);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +63,40 @@ class ActiveRunsModelTest {
         model.tick(6 * SECOND);
         assertThat(model.view()).isEmpty();
         assertThat(model.row("r1")).isNull();
+    }
+
+    @Test
+    void aStuckRunStaysWhileAThreadIsStillInItThenLingersAndLeaves() {
+        model.apply(List.of(submit("r1")), 0);
+        apply(new RunEvent.Started("r1", "w", Instant.now()));
+        apply(new RunEvent.CancelRequested("r1", Instant.now()));
+        var stuck = apply(new RunEvent.Stuck("r1", "spin", Instant.now()));
+
+        assertThat(model.apply(List.of(stuck), SECOND)).as("reported ended once, like any end").hasSize(1);
+        assertThat(model.stuckThreads()).containsExactly("r1");
+        model.release(Set.of("r1", "other"), 2 * SECOND);
+        model.tick(60 * SECOND);
+        assertThat(model.view()).as("its thread still runs: far past the linger, still shown").hasSize(1);
+        assertThat(model.stuckThreads()).containsExactly("r1");
+
+        model.release(Set.of("other"), 61 * SECOND); // its node returned
+        assertThat(model.stuckThreads()).isEmpty();
+        model.tick(65 * SECOND);
+        assertThat(model.view()).as("lingers from the moment its thread is gone").hasSize(1);
+        model.tick(66 * SECOND);
+        assertThat(model.view()).isEmpty();
+        assertThat(model.row("r1")).isNull();
+    }
+
+    @Test
+    void whereNoThreadOfThisProcessRunsAStuckRunItLingersFromTheNextRefresh() {
+        model.apply(List.of(submit("r1")), 0);
+        apply(new RunEvent.Started("r1", "w", Instant.now()));
+        apply(new RunEvent.CancelRequested("r1", Instant.now()));
+        model.apply(List.of(apply(new RunEvent.Stuck("r1", "spin", Instant.now()))), SECOND);
+        model.release(Set.of(), 2 * SECOND); // a remote engine: its workers' threads are not ours
+        model.tick(7 * SECOND);
+        assertThat(model.view()).isEmpty();
     }
 
     @Test

@@ -195,6 +195,27 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void aStuckRunStaysActiveWithAKillThatSaysWhyItCannotUntilItsThreadIsGone(FxRobot robot) {
+        var id = engine.submit("deaf", null, Map.of()).runId();
+        eventually().until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        engine.cancel(id);
+        eventually().until(() -> status(id) == RunStatus.STUCK);
+        eventually("a STUCK run whose thread still runs offers a kill")
+                .until(() -> fx(() -> killButtons(robot).size() == 1));
+        assertThat(fx(() -> visibleBadges(robot))).containsExactly("STUCK");
+
+        robot.clickOn(killButtons(robot).getFirst());
+        eventually().until(() -> fx(() -> window.notifier().shown().stream()
+                .anyMatch(t -> t.contains("cannot be killed in this process"))));
+        assertThat(status(id)).as("nothing a thread could not do was pretended").isEqualTo(RunStatus.STUCK);
+
+        ConsoleGraphs.releaseDeaf(); // its node returns: the thread is gone
+        eventually("the kill goes with the thread").until(() -> fx(() -> killButtons(robot).isEmpty()));
+        assertThat(fx(() -> visibleBadges(robot))).as("then it lingers like any finished run").containsExactly("STUCK");
+        assertThat(engine.stats().stuck()).isZero();
+    }
+
+    @Test
     void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
@@ -330,8 +351,20 @@ class ConsoleWindowTest {
         robot.clickOn("#filterField").eraseText(5);
         eventually().until(() -> fx(() -> shownGraphs().size() == 3));
 
-        WaitForAsyncUtils.asyncFx(() -> window.controller().statusFilter.getCheckModel().check(RunStatus.RUNNING));
+        var statusFilter = window.controller().statusFilter;
+        assertThat(fx(statusFilter::getTitle)).as("nothing checked: every status shows").isEqualTo("All statuses");
+        WaitForAsyncUtils.asyncFx(() -> statusFilter.getCheckModel().check(RunStatus.RUNNING));
         eventually().until(() -> fx(() -> shownGraphs().equals(List.of("sleeper", "sleeper"))));
+        assertThat(fx(statusFilter::getTitle)).isEqualTo("Only Running");
+    }
+
+    @Test
+    void theStatusFilterSaysWhatItShowsInWords() {
+        assertThat(MainController.statusFilterTitle(List.of())).isEqualTo("All statuses");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.STUCK, RunStatus.FAILED))).isEqualTo("Only Failed, Stuck");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING)))
+                .isEqualTo("3 statuses");
+        assertThat(MainController.statusFilterTitle(List.of(RunStatus.values()))).isEqualTo("All statuses");
     }
 
     @Test
@@ -347,6 +380,30 @@ class ConsoleWindowTest {
         assertThat(fx(() -> robot.lookup(".stack").queryAs(javafx.scene.control.TextArea.class).getText()))
                 .contains("at ");
         assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void atTheDefaultSizeNoHeaderAndNoStatusBadgeIsCut(FxRobot robot) {
+        var completed = engine.submit("sleeper", null, Map.of("millis", 10)).runId();
+        var cancelled = engine.submit("sleeper", null, Map.of()).runId();
+        var failed = engine.submit("failing", null, Map.of()).runId();
+        eventually().until(() -> status(cancelled) == RunStatus.RUNNING);
+        engine.cancel(cancelled);
+        eventually().until(() -> status(completed) == RunStatus.COMPLETED
+                && status(cancelled) == RunStatus.CANCELLED && status(failed) == RunStatus.FAILED);
+        assertThat(fx(() -> stage.getScene().getWidth())).isEqualTo(1280);
+
+        for (var tab : List.of("History", "Metrics", "Active")) {
+            robot.clickOn(tab);
+            if (tab.equals("History")) {
+                eventually().until(() -> fx(() -> robot.lookup("#historyTable .badge").queryAllAs(Label.class)
+                        .stream().filter(Node::isVisible).map(Label::getText).collect(Collectors.toSet())
+                        .containsAll(Set.of("COMPLETED", "CANCELLED", "FAILED"))));
+            }
+            // columns take their measured widths a pulse or two after the tab first shows
+            eventually("no header cut on the " + tab + " tab").until(() -> fx(() -> cutHeaders(robot)).isEmpty());
+            eventually("no status badge cut on the " + tab + " tab").until(() -> fx(() -> cutBadges(robot)).isEmpty());
+        }
     }
 
     @Test
@@ -432,6 +489,32 @@ class ConsoleWindowTest {
 
     private static List<Button> cancelButtons(FxRobot robot) {
         return robot.lookup(".row-cancel").queryAllAs(Button.class).stream().filter(Node::isVisible)
+                .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
+                .toList();
+    }
+
+    private static List<String> cutHeaders(FxRobot robot) {
+        return robot.lookup(".column-header .label").queryAllAs(Label.class).stream()
+                .filter(l -> shown(l) && l.isTextTruncated()).map(Label::getText).toList();
+    }
+
+    private static List<String> cutBadges(FxRobot robot) {
+        return robot.lookup(".badge").queryAllAs(Label.class).stream()
+                .filter(l -> shown(l) && l.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && !c.isEmpty()
+                        && c.getGraphic() == l && l.isTextTruncated())
+                .map(Label::getText).toList();
+    }
+
+    /** On screen: the node and every parent visible (a tab not selected, a dismissed summary are not). */
+    private static boolean shown(Node n) {
+        for (var at = n; at != null; at = at.getParent()) {
+            if (!at.isVisible()) return false;
+        }
+        return n.getScene() != null;
+    }
+
+    private static List<Button> killButtons(FxRobot robot) {
+        return robot.lookup(".row-kill").queryAllAs(Button.class).stream().filter(Node::isVisible)
                 .filter(b -> b.getParent() instanceof javafx.scene.control.TableCell<?, ?> c && c.getGraphic() == b && !c.isEmpty())
                 .toList();
     }

@@ -218,12 +218,14 @@ class CancellationTest {
         // judged after its grace, never before (how soon after: the watchdog's tick, CancelLatencyBench)
         assertThat(Duration.between(run.cancelRequestedAt(), run.endedAt())).isGreaterThanOrEqualTo(GRACE);
         assertThat(fx.engine.stats().stuck()).isEqualTo(1);
+        assertThat(fx.engine.runsOnThreads()).as("its thread is still in it (views keep showing it)").contains(id);
         // its slot was replaced: with concurrency 1 another run still gets through
         var other = fx.submit("quick");
         assertThat(fx.awaitTerminal(other).status()).isEqualTo(RunStatus.COMPLETED);
         // when the deaf node finally returns, the run stays STUCK and writes no checkpoint
         letGo.countDown();
         org.awaitility.Awaitility.await().until(() -> fx.engine.stats().stuck() == 0);
+        assertThat(fx.engine.runsOnThreads()).as("its thread has returned").doesNotContain(id);
         assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
         assertThat(fx.engine.droppedCheckpoints()).isGreaterThanOrEqualTo(1);
     }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * HELP or TYPE comment or a sample {@code name{label="value",...} number}; anything else fails the
  * parse, so a test reading a scrape also proves it is valid Prometheus text.
  */
-record PrometheusText(List<Sample> samples, Map<String, String> types) {
+record PrometheusText(List<Sample> samples, Map<String, String> types, Map<String, String> helps) {
     record Sample(String name, Map<String, String> labels, double value) {}
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -22,6 +22,7 @@ record PrometheusText(List<Sample> samples, Map<String, String> types) {
     static PrometheusText parse(String text) {
         var samples = new ArrayList<Sample>();
         var types = new LinkedHashMap<String, String>();
+        var helps = new LinkedHashMap<String, String>();
         int n = 0;
         for (var line : text.split("\n", -1)) {
             n++;
@@ -32,13 +33,15 @@ record PrometheusText(List<Sample> samples, Map<String, String> types) {
                 if (m.group(1).equals("TYPE")) {
                     if (!TYPES.contains(m.group(3))) throw new IllegalArgumentException("line " + n + ": bad type: " + line);
                     types.put(m.group(2), m.group(3));
+                } else {
+                    helps.put(m.group(2), m.group(3));
                 }
                 continue;
             }
             samples.add(sample(line, n));
         }
         if (!text.isEmpty() && !text.endsWith("\n")) throw new IllegalArgumentException("the text must end with a newline");
-        return new PrometheusText(samples, types);
+        return new PrometheusText(samples, types, helps);
     }
 
     private static Sample sample(String line, int n) {
