@@ -39,16 +39,18 @@ class RunMetricsTest {
     final List<AutoCloseable> open = new ArrayList<>();
     LocalEngine engine;
     TetherMetrics metrics;
+    final DeafGraph deaf = new DeafGraph();
 
     @AfterEach
     void close() throws Exception {
+        deaf.letGo();
         for (var c : open.reversed()) c.close();
         if (engine != null) engine.shutdown(Duration.ofSeconds(5));
         if (metrics != null) metrics.close();
     }
 
     private void start(int concurrency) {
-        var catalog = GraphCatalog.of(new ArrayList<>(GraphCatalog.load(null).all()) {{ add(new FailingGraph()); }});
+        var catalog = GraphCatalog.of(new ArrayList<>(GraphCatalog.load(null).all()) {{ add(new FailingGraph()); add(deaf); }});
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(Duration.ofMillis(400))
                 .withWorkerName("here"), catalog, new RunRegistry());
         metrics = TetherMetrics.of(engine);
@@ -63,7 +65,7 @@ class RunMetricsTest {
     }
 
     private RunSnapshot end(String id) throws InterruptedException {
-        return engine.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow();
+        return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
     }
 
     private void awaitNode(String id, String node) {
@@ -107,11 +109,12 @@ class RunMetricsTest {
         }
         assertThat(s.sum("tether_runs_forced_total")).isZero();
 
-        var stubborn = submit("stubborn", Map.of("seconds", 2));
-        awaitNode(stubborn, "ignore-cancel");
-        engine.cancel(stubborn, StopLevel.CANCEL, CancelOrigin.API);
-        assertThat(end(stubborn).status()).isEqualTo(RunStatus.STUCK);
-        assertThat(scrape().sum("tether_runs_stuck_total", graph("stubborn"))).isEqualTo(1);
+        var stuck = submit("deaf", Map.of()); // deaf until let go: STUCK however late the watchdog looks
+        awaitNode(stuck, "ignore-cancel");
+        engine.cancel(stuck, StopLevel.CANCEL, CancelOrigin.API);
+        assertThat(end(stuck).status()).isEqualTo(RunStatus.STUCK);
+        assertThat(scrape().sum("tether_runs_stuck_total", graph("deaf"))).isEqualTo(1);
+        deaf.letGo();
         await("the STUCK run's thread ends (no later test may count it)").atMost(Hang.IN_PROCESS)
                 .until(() -> engine.stats().stuck() == 0);
 
