@@ -1,5 +1,7 @@
 package dev.tether.catalog;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -71,7 +73,7 @@ class HostileGraphsTest {
         try {
             for (var graph : new String[] {"hostile-message", "cycle", "fine", "hostile-message"}) {
                 var id = engine.submit(graph, null, Map.of()).runId();
-                var end = engine.awaitTerminal(id, Duration.ofSeconds(10));
+                var end = engine.awaitTerminal(id, Hang.IN_PROCESS);
                 assertThat(end).as(graph + " ended (its one slot survived the run before)").isPresent();
                 assertThat(end.get().status()).isEqualTo(RunStatus.FAILED);
                 assertThat(end.get().error()).isNotNull();
@@ -119,7 +121,7 @@ class HostileGraphsTest {
         try {
             assertThat(engine.graphs()).extracting(g -> g.id()).containsExactly("good");
             var id = engine.submit("good", null, Map.of()).runId();
-            assertThat(engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
         } finally {
             engine.shutdown(Duration.ofSeconds(5));
         }

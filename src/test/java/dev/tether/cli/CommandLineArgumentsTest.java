@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.control.ControlFile;
@@ -162,7 +164,7 @@ class CommandLineArgumentsTest {
     @Test
     void namesAndMessagesFromNodesReachTheTerminalWithoutControlCharacters() throws Exception {
         var id = engine.submit("noisy", null, Map.of()).runId();
-        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
 
         var human = tether("status", id);
         assertThat(human.exit()).isZero();

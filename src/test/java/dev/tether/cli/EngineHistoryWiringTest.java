@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.engine.LocalEngine;
 import dev.tether.history.HistoryQuery;
 import dev.tether.run.RunStatus;
@@ -56,7 +58,7 @@ class EngineHistoryWiringTest {
         engine = options.localEngine();
         assertThat(engine.archive()).isNotInstanceOf(RunHistory.class);
         var id = engine.submit("welcome-email", null, Map.of()).runId();
-        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(20))).isPresent();
+        assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS)).isPresent();
         assertThat(engine.history(HistoryQuery.newest(10)).runs()).extracting(r -> r.runId()).containsExactly(id); // the runs in memory
     }
 }

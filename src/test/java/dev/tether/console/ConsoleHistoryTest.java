@@ -137,7 +137,7 @@ class ConsoleHistoryTest {
         var panel = window.controller().historyController;
         await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().size() == 100));
         var id = engine.submit("sleeper", null, Map.of("millis", 1L)).runId();
-        engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
+        engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
         await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().getFirst().runId().equals(id)));
         assertThat(fx(() -> panel.table.getItems().size())).isEqualTo(100);
         WaitForAsyncUtils.asyncFx(() -> panel.table.getSelectionModel().select(0));

@@ -76,7 +76,7 @@ class ConsolePanelsTest {
     @Test
     void aCancelThatFindsTheRunFinishedSaysSo() throws Exception {
         var id = engine.submit("sleeper", null, Map.of("millis", 1L)).runId();
-        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
 
         WaitForAsyncUtils.asyncFx(() -> window.controller().cancel(List.of(id)));
 

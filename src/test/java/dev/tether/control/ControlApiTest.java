@@ -67,7 +67,7 @@ class ControlApiTest {
         assertThat(client.mode()).isEqualTo("embedded");
         var cancel = client.cancel(id);
         assertThat(cancel.runId()).isEqualTo(id);
-        assertThat(client.awaitTerminal(id, Duration.ofSeconds(10))).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.CANCELLED));
+        assertThat(client.awaitTerminal(id, Hang.IN_PROCESS)).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.CANCELLED));
         assertThat(client.cancelAll()).isEmpty();
     }
 
@@ -81,7 +81,7 @@ class ControlApiTest {
         assertThat(active.body()).contains("not-resumable").contains("cancel it before resuming it");
 
         client.cancel(id);
-        client.awaitTerminal(id, Duration.ofSeconds(10));
+        client.awaitTerminal(id, Hang.IN_PROCESS);
         assertThat(client.checkpoints(id)).extracting(c -> c.node()).containsExactly("__START__");
 
         var noSuchNode = http.call("POST", "/api/runs/" + id + "/resume?from=publish", "");
@@ -99,7 +99,7 @@ class ControlApiTest {
 
         var rolledBack = client.cancel(attempt.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK);
         assertThat(rolledBack.runId()).isEqualTo(attempt.runId());
-        client.awaitTerminal(attempt.runId(), Duration.ofSeconds(10));
+        client.awaitTerminal(attempt.runId(), Hang.IN_PROCESS);
         org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> client.checkpoints(attempt.runId()).isEmpty());
         assertThat(http.call("POST", "/api/runs/" + id + "/cancel?mode=undo", "").status()).isEqualTo(400);
         assertThat(http.call("POST", "/api/runs/" + RunIdsForTest.unknown() + "/resume", "").status()).isEqualTo(404);

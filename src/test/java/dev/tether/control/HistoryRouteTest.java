@@ -1,5 +1,7 @@
 package dev.tether.control;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -56,7 +58,7 @@ class HistoryRouteTest {
         var finished = new ArrayList<String>();
         for (int i = 0; i < 7; i++) {
             var id = client.submit("welcome-email", null, Map.of()).runId();
-            client.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow();
+            client.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
             finished.add(0, id);
         }
         var running = client.submit("book-workflow", null, Map.of("nodeMillis", "60000", "jitter", "0")).runId();

@@ -3,7 +3,6 @@ package dev.tether.engine;
 import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
@@ -117,7 +116,7 @@ class EngineRobustnessTest {
 
         // the live run's control is still registered: the cancel reaches its node at once
         assertThat(engine.cancel(req.runId())).isEqualTo(CancelOutcome.CANCELLING);
-        var end = engine.awaitTerminal(req.runId(), Duration.ofSeconds(5)).orElseThrow();
+        var end = engine.awaitTerminal(req.runId(), Hang.IN_PROCESS).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> first.size() == 1 && second.size() == 1);
         assertThat(second.getFirst().status()).isEqualTo(RunStatus.CANCELLED);
@@ -129,10 +128,11 @@ class EngineRobustnessTest {
     @Test
     void capacityCountsTheSlotsThatReallyLive() throws Exception {
         var registry = new RunRegistry();
+        var letGo = new CountDownLatch(1);
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2).withCancelGrace(Duration.ofMillis(300)),
-                GraphCatalog.of(new StubbornGraph()), registry);
+                GraphCatalog.of(TestGraph.deafUntil(letGo)), registry);
         assertThat(engine.stats().capacity()).isEqualTo(2);
-        var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
+        var id = engine.submit("deaf", null, Map.of()).runId();
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
@@ -141,6 +141,7 @@ class EngineRobustnessTest {
         assertThat(stats.capacity()).as("the stuck slot was replaced, and is not counted").isEqualTo(2);
         assertThat(stats.busy()).isZero();
         // the stuck thread leaves when its node returns; capacity stays
+        letGo.countDown();
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.stats().stuck() == 0);
         assertThat(engine.stats().capacity()).isEqualTo(2);
     }

@@ -203,6 +203,6 @@ class FullDiskTest {
     }
 
     private static RunSnapshot await(Stack s, String id) throws InterruptedException {
-        return s.engine.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow(() -> new AssertionError("not ended: " + s.registry.get(id)));
+        return s.engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow(() -> new AssertionError("not ended: " + s.registry.get(id)));
     }
 }

@@ -90,11 +90,11 @@ class ResumeTest {
         var id = engine.submit("abcd", null, Map.of()).runId();
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
         engine.cancel(id, StopLevel.CANCEL, mode);
-        return engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
+        return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
     }
 
     private static RunSnapshot finished(LocalEngine engine, String id) throws InterruptedException {
-        return engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
+        return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
     }
 
     @ParameterizedTest

@@ -48,7 +48,7 @@ class ShutdownTest {
     @Test
     void aStuckRunIsReportedAndDoesNotHoldTheShutdownPastItsTimeout() throws Exception {
         var letGo = new java.util.concurrent.CountDownLatch(1);
-        var fx = new EngineFixture(2, Duration.ofMillis(300), deafUntil(letGo));
+        var fx = new EngineFixture(2, Duration.ofMillis(300), TestGraph.deafUntil(letGo));
         try {
             var id = fx.submit("deaf");
             fx.awaitNode(id, "ignore-cancel");
@@ -69,19 +69,6 @@ class ShutdownTest {
             letGo.countDown();
         }
         Awaitility.await().pollInSameThread().until(() -> engineThreads(fx.engine) == 0);
-    }
-
-    /** A one-node graph whose node ignores interrupts and its token until {@code letGo}. */
-    private static TestGraph deafUntil(java.util.concurrent.CountDownLatch letGo) {
-        return TestGraph.linear("deaf", "ignore-cancel", (TestGraph.Body) s -> {
-            while (true) {
-                try {
-                    if (letGo.await(1, java.util.concurrent.TimeUnit.MINUTES)) return Map.of();
-                } catch (InterruptedException ignored) {
-                    // deaf
-                }
-            }
-        });
     }
 
     /**
@@ -181,7 +168,7 @@ class ShutdownTest {
             var report = fx.engine.shutdown(Duration.ofMillis(300)); // far shorter than its grace
             assertThat(report.notStopped()).containsExactly(id);
             assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
-            assertThat(fx.engine.awaitTerminal(id, Duration.ofSeconds(1)).orElseThrow().status()).isEqualTo(RunStatus.STUCK);
+            assertThat(fx.engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status()).isEqualTo(RunStatus.STUCK);
         } finally {
             letGo.countDown();
         }

@@ -68,4 +68,20 @@ record TestGraph(String id, Map<String, AsyncNodeActionWithConfig<AgentState>> n
         g.addEdge(prev, END);
         return g;
     }
+
+    /**
+     * One node, "ignore-cancel", deaf to interrupts and its token until {@code letGo}: a cancelled run
+     * of it ends STUCK however late the watchdog looks (a fixed spin could end before it does).
+     */
+    static TestGraph deafUntil(java.util.concurrent.CountDownLatch letGo) {
+        return linear("deaf", "ignore-cancel", (Body) s -> {
+            while (true) {
+                try {
+                    if (letGo.await(1, java.util.concurrent.TimeUnit.MINUTES)) return java.util.Map.of();
+                } catch (InterruptedException ignored) {
+                    // deaf
+                }
+            }
+        });
+    }
 }

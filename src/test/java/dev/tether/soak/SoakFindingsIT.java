@@ -41,7 +41,7 @@ class SoakFindingsIT {
                 String id;
                 try (var c = host.client()) {
                     id = c.submit("welcome-email", null, Map.of()).runId();
-                    assertThat(c.awaitTerminal(id, Duration.ofSeconds(60))).map(RunSnapshot::status).contains(RunStatus.COMPLETED);
+                    assertThat(c.awaitTerminal(id, Hang.ACROSS_PROCESSES)).map(RunSnapshot::status).contains(RunStatus.COMPLETED);
                 }
                 host.restart();
                 try (var c = host.client()) {

@@ -1,5 +1,7 @@
 package dev.tether.soak;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.control.ControlClient;
 import dev.tether.engine.CancelMode;
 import dev.tether.engine.StopLevel;
@@ -33,7 +35,7 @@ final class WarmUp {
             var result = c.cancel(ids.getFirst(), StopLevel.CANCEL, CancelOrigin.API, CancelMode.INTERRUPT);
             ledger.cancelled(ids.getFirst(), StopLevel.CANCEL, CancelMode.INTERRUPT, at, result.outcome(), null);
             for (var id : ids) {
-                if (c.awaitTerminal(id, Duration.ofSeconds(60)).isEmpty()) throw new IllegalStateException("warm-up run " + id + " did not end");
+                if (c.awaitTerminal(id, Hang.ACROSS_PROCESSES).isEmpty()) throw new IllegalStateException("warm-up run " + id + " did not end");
             }
         }
         Thread.sleep(1_500);

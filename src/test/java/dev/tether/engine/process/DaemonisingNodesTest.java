@@ -135,7 +135,7 @@ class DaemonisingNodesTest {
             case "cancel" -> assertThat(engine.cancel(id)).isEqualTo(CancelOutcome.CANCELLING); // ignored: killed after the grace
             default -> Files.writeString(goFile, "go");
         }
-        var end = engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
+        var end = engine.awaitTerminal(id, Hang.ACROSS_PROCESSES).orElseThrow();
         if (ending.equals("complete")) {
             assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
             // the child clears what the run started before it takes another run

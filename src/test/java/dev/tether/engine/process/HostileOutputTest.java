@@ -159,7 +159,7 @@ class HostileOutputTest {
     }
 
     static RunSnapshot awaitEnd(String id) throws InterruptedException {
-        return engine.awaitTerminal(id, Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("not ended: " + registry.get(id)));
+        return engine.awaitTerminal(id, Hang.ACROSS_PROCESSES).orElseThrow(() -> new AssertionError("not ended: " + registry.get(id)));
     }
 
     @Test

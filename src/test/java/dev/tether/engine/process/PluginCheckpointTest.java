@@ -109,12 +109,12 @@ class PluginCheckpointTest {
         Awaitility.await().atMost(Hang.ACROSS_PROCESSES).failFast(() -> registry.get(id).orElseThrow().isTerminal())
                 .until(() -> "wait".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
-        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(engine.awaitTerminal(id, Hang.ACROSS_PROCESSES).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(engine.checkpoints(id)).extracting(c -> c.node()).containsExactly("__START__", "write");
 
         Files.writeString(goFile, "go");
         var again = engine.resume(id, null).runId();
-        RunSnapshot end = engine.awaitTerminal(again, Duration.ofSeconds(60)).orElseThrow();
+        RunSnapshot end = engine.awaitTerminal(again, Hang.ACROSS_PROCESSES).orElseThrow();
         assertThat(end.error()).isNull();
         assertThat(end.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(end.timeline()).extracting(t -> t.node()).containsExactly("wait", "read");
@@ -160,7 +160,7 @@ class PluginCheckpointTest {
         var id = engine.submit("dated", null, Map.of()).runId();
         Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> "wait".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
-        assertThat(engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(engine.awaitTerminal(id, Hang.ACROSS_PROCESSES).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
 
         var bomb = dev.tether.engine.CheckpointCodec.encode(new java.util.LinkedHashMap<>(Map.of("x", new long[]{0x1122334455667788L})), true).bytes();
         for (int i = 0; i + 4 < bomb.length; i++) { // the array's length (1) just before its one element
@@ -185,7 +185,7 @@ class PluginCheckpointTest {
             });
         }
         var again = engine.resume(id, null).runId();
-        var end = engine.awaitTerminal(again, Duration.ofSeconds(60)).orElseThrow();
+        var end = engine.awaitTerminal(again, Hang.ACROSS_PROCESSES).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.FAILED);
         assertThat(end.error().message()).contains("refused java state: an array of 2147483632 elements");
     }
