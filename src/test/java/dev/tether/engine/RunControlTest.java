@@ -35,7 +35,7 @@ class RunControlTest {
         });
         attached.await();
         assertThat(control.cancel()).isTrue();
-        worker.join(2_000);
+        worker.join(Hang.IN_PROCESS);
         assertThat(worker.isAlive()).isFalse();
         assertThat(woke.get()).isInstanceOf(RunCancelledException.class);
         assertThat(control.isCancelled()).isTrue();
