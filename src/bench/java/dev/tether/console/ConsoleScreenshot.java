@@ -64,7 +64,7 @@ public final class ConsoleScreenshot {
         // a few stops with their latencies for the Metrics tab's tables
         for (var r : engine.registry().active()) {
             if (r.graphId().equals("book-workflow") && r.status() == dev.tether.run.RunStatus.RUNNING) {
-                engine.cancel(r.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.run.CancelOrigin.CLI);
+                engine.cancel(r.runId(), dev.tether.run.StopLevel.CANCEL, dev.tether.run.CancelOrigin.CLI);
                 break;
             }
         }

@@ -12,7 +12,7 @@ record RunView(String runId, String shortId, String graph, String queue, String 
                String currentNode, int steps, Instant submittedAt, Instant startedAt, Instant endedAt,
                double runtimeSeconds, boolean cancellable, Instant cancelRequestedAt, String cancelledAtNode,
                Long cancelLatencyMillis, String errorType, String errorMessage, boolean forced, String stopLevel,
-               String cancelOrigin, String resumeOf, String resumedAfterNode) {
+               String cancelOrigin, String resumeOf, String resumedAfterNode, String cancelReason) {
 
     static RunView of(RunSnapshot r, Instant now) {
         var latency = r.cancelLatency();
@@ -20,7 +20,8 @@ record RunView(String runId, String shortId, String graph, String queue, String 
                 r.steps(), r.submittedAt(), r.startedAt(), r.endedAt(), r.runtime(now).toMillis() / 1000.0, r.isCancellable(),
                 r.cancelRequestedAt(), r.cancelledAtNode(), latency == null ? null : latency.toMillis(),
                 r.error() == null ? null : r.error().type(), r.error() == null ? null : r.error().message(), r.forced(),
-                r.stopLevel(), r.cancelOrigin() == null ? null : r.cancelOrigin().name(),
-                r.resumeOf() == null ? null : r.resumeOf().runId(), r.resumeOf() == null ? null : r.resumeOf().node());
+                r.stopLevel() == null ? null : r.stopLevel().label(), r.cancelOrigin() == null ? null : r.cancelOrigin().name(),
+                r.resumeOf() == null ? null : r.resumeOf().runId(), r.resumeOf() == null ? null : r.resumeOf().node(),
+                r.cancelReason());
     }
 }

@@ -1,7 +1,6 @@
 package dev.tether.console;
-
-import dev.tether.engine.StopLevel;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ReadOnlyObjectProperty;

@@ -1,9 +1,8 @@
 package dev.tether.console;
-
-import dev.tether.engine.StopLevel;
 import dev.tether.json.Json;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import javafx.beans.value.ObservableLongValue;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
@@ -183,7 +182,7 @@ public final class DetailsController {
         fields.addRow(row++, key("Runtime"), runtimeValue);
         if (r.cancelRequestedAt() != null) {
             row = field(row, "Cancel requested", Formats.full(r.cancelRequestedAt()));
-            if (r.stopLevel() != null) row = field(row, "Stop level", r.stopLevel());
+            if (r.stopLevel() != null) row = field(row, "Stop level", r.stopLevel().label());
             if (r.cancelOrigin() != null) row = field(row, "Asked by", Formats.origin(r.cancelOrigin()));
             if (r.status() == dev.tether.run.RunStatus.STUCK) row = field(row, "Stuck in node", r.currentNode());
             else if (r.status() == dev.tether.run.RunStatus.CANCELLED)

@@ -1,9 +1,10 @@
 package dev.tether.console;
-
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.GraphInfo;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
@@ -123,14 +124,12 @@ public final class MainController {
         activeController.cancelSelected();
     }
 
-    /** Sends the cancels; a run that had already ended (or vanished) by then is said so, not dropped. */
-    void cancel(List<String> ids) {
-        cancel(ids, StopLevel.CANCEL);
-    }
-
-    /** Stops the runs at {@code level} (the row menu and the details pane's buttons); a late one is said so. */
+    /**
+     * Stops the runs at {@code level} (the rows' buttons and menu, the details pane's buttons), as asked
+     * by the console; a run that had already ended (or vanished) by then is said so, not dropped.
+     */
     void cancel(List<String> ids, StopLevel level) {
-        commands.cancel(ids, level).thenAccept(outcomes -> Platform.runLater(() -> {
+        commands.cancel(ids, CancelRequest.by(CancelOrigin.CONSOLE).at(level)).thenAccept(outcomes -> Platform.runLater(() -> {
             var late = new ArrayList<String>();
             for (int i = 0; i < outcomes.size(); i++) {
                 var o = outcomes.get(i);
@@ -159,7 +158,7 @@ public final class MainController {
 
     /** Cancels and discards the runs' checkpoints (rollback). */
     void rollback(List<String> ids) {
-        commands.cancel(ids, StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK)
+        commands.cancel(ids, CancelRequest.by(CancelOrigin.CONSOLE).withMode(dev.tether.run.CancelMode.ROLLBACK))
                 .thenAccept(o -> Platform.runLater(() -> models.details().reloadResumption()));
     }
 

@@ -95,14 +95,14 @@ final class ControlRoutes implements Route {
                 HttpAnswer.json(out, 200, run, headers);
             }
             case SUBMIT -> submit(request, out, headers);
-            case CANCEL -> HttpAnswer.json(out, 200,
-                    runs.cancel(id, level(query.get("level")), origin(query.get("origin")), mode(query.get("mode"))), headers);
+            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, new dev.tether.run.CancelRequest(level(query.get("level")),
+                    origin(query.get("origin")), mode(query.get("mode")), null)), headers);
             case RESUME -> HttpAnswer.json(out, 201, runs.resume(id, query.get("from")), headers);
             case CHECKPOINTS -> HttpAnswer.json(out, 200, runs.checkpoints(id), headers);
             case ATTEMPTS -> HttpAnswer.json(out, 200, runs.attempts(id), headers);
             // Waits (waitMillis, at most MAX_WAIT_MILLIS) for every run's outcome; without it, the outcomes as they are at once.
             case CANCEL_ALL -> HttpAnswer.json(out, 200,
-                    runs.cancelAll(origin(query.get("origin")), Duration.ofMillis(waitMillis(query.get("waitMillis")))), headers);
+                    runs.cancelAll(dev.tether.run.CancelRequest.by(origin(query.get("origin"))), Duration.ofMillis(waitMillis(query.get("waitMillis")))), headers);
             case STATS -> {
                 var s = runs.stats();
                 HttpAnswer.json(out, 200, Map.of("capacity", s.capacity(), "busy", s.busy(), "queued", s.queued(), "stuck", s.stuck(),
@@ -113,28 +113,32 @@ final class ControlRoutes implements Route {
     }
 
     /** {@code ?level=after-node|cancel|kill}; absent means cancel. */
-    private static dev.tether.engine.StopLevel level(String text) {
+    private static dev.tether.run.StopLevel level(String text) {
         try {
-            return dev.tether.engine.StopLevel.parse(text);
+            return dev.tether.run.StopLevel.parse(text);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
     }
 
     /** {@code ?mode=interrupt|rollback}; absent means interrupt. */
-    private static dev.tether.engine.CancelMode mode(String text) {
+    private static dev.tether.run.CancelMode mode(String text) {
         try {
-            return dev.tether.engine.CancelMode.parse(text);
+            return dev.tether.run.CancelMode.parse(text);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
     }
 
-    /** {@code ?origin=console|cli|api|shutdown|signal}: who asked, kept in the run's record; absent means api. */
+    /**
+     * {@code ?origin=console|cli|api|shutdown|signal}: who asked, kept in the run's record; absent means
+     * api. A policy's origins (deadline, ...) are recorded by the engine that saw the limit broken: a
+     * request cannot claim them.
+     */
     private static dev.tether.run.CancelOrigin origin(String text) {
         if (text == null || text.isEmpty()) return dev.tether.run.CancelOrigin.API;
         var origin = dev.tether.run.CancelOrigin.parse(text);
-        if (origin == null) throw bad("unknown origin '" + clip(text) + "' (console, cli, api, shutdown or signal)");
+        if (origin == null || origin.isPolicy()) throw bad("unknown origin '" + clip(text) + "' (console, cli, api, shutdown or signal)");
         return origin;
     }
 

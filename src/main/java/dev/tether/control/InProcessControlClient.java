@@ -4,6 +4,8 @@ import dev.tether.api.Inputs;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.RunEngine;
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 
@@ -80,11 +82,10 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
-                               dev.tether.engine.CancelMode mode) {
+    public CancelResult cancel(String runId, CancelRequest request) {
         var run = get(runId);
         try {
-            var outcome = engine.cancel(run.runId(), level, origin, mode);
+            var outcome = engine.cancel(run.runId(), request.origin() == null ? request.withOrigin(CancelOrigin.API) : request);
             return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
         } catch (UnsupportedOperationException e) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
@@ -132,14 +133,9 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return engine.cancelAll(dev.tether.run.CancelOrigin.API);
-    }
-
-    @Override
-    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+    public dev.tether.engine.BulkCancelReport cancelAll(CancelRequest request, Duration wait) {
         try {
-            return dev.tether.engine.BulkCancel.all(engine, origin, wait);
+            return dev.tether.engine.BulkCancel.all(engine, request.origin() == null ? request.withOrigin(CancelOrigin.API) : request, wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControlException(ControlException.Kind.UNREACHABLE, "interrupted while waiting for the runs to stop");

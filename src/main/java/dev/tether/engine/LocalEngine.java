@@ -5,11 +5,15 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -187,32 +191,23 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public CancelOutcome cancel(String runId) {
-        return cancel(runId, StopLevel.CANCEL);
-    }
-
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
-        if (mode == CancelMode.ROLLBACK) {
+    public CancelOutcome cancel(String runId, CancelRequest request) {
+        boolean rollback = request.mode() == CancelMode.ROLLBACK;
+        if (rollback) {
             if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
             var control = runs.get(runId);
             if (control != null) control.rollback = true; // before the stop: the run's end reads it
         }
-        var outcome = cancel(runId, level, origin);
-        if (mode == CancelMode.ROLLBACK && outcome == CancelOutcome.ALREADY_FINISHED) {
+        var outcome = stop(runId, request);
+        if (rollback && outcome == CancelOutcome.ALREADY_FINISHED) {
             checkpoints.ended(runId, true, runs.ids()); // it ended before: discard what it kept
         }
         return outcome;
     }
 
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId, level, (CancelOrigin) null); // the engine's own stops: who asked is not said
-    }
-
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
-        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
+    private CancelOutcome stop(String runId, CancelRequest request) {
+        var level = request.level();
+        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), request));
         var control = runs.get(runId);
         if (result.applied() && result.before().status() == RunStatus.CANCELLING) { // an escalation, now on record
             if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId());
@@ -257,19 +252,14 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return cancelAll(null);
-    }
-
-    @Override
-    public List<String> cancelAll(CancelOrigin origin) {
+    public List<String> cancelAll(CancelRequest request) {
         var ids = new ArrayList<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
-            if (cancel(run.runId(), StopLevel.CANCEL, origin) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+            if (cancel(run.runId(), request) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
         for (var run : registry.active()) {
-            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
+            var outcome = cancel(run.runId(), request);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
         return ids;
@@ -376,7 +366,7 @@ public final class LocalEngine implements RunEngine {
         long deadline = start + timeout.toNanos();
         shutdown = true;
         source.close();
-        var cancelled = cancelAll(origin);
+        var cancelled = cancelAll(CancelRequest.by(origin));
         slots.join(deadline);
         if (children != null) {
             // The deadline has come (or every run stopped): what still runs in a child is killed now,

@@ -7,6 +7,7 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 
 import java.io.IOException;
 import java.time.Duration;

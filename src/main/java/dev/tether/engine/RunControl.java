@@ -2,6 +2,8 @@ package dev.tether.engine;
 
 import dev.tether.api.Cancellation;
 import dev.tether.api.RunCancelledException;
+import dev.tether.run.CancelMode;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,12 @@
 package dev.tether.engine;
 
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,31 +35,21 @@ public interface RunEngine extends AutoCloseable {
      */
     RunSnapshot submit(String graphId, String queue, Map<String, Object> input);
 
-    CancelOutcome cancel(String runId);
-
-    /**
-     * Cancels at a {@link StopLevel}; on a run already being cancelled, a stronger level escalates
-     * it. An engine that cannot tell its runs apart by level treats every level as a cancel.
-     */
-    default CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId);
+    /** The plain cancel: level cancel, nobody said who asked, checkpoints kept. */
+    default CancelOutcome cancel(String runId) {
+        return cancel(runId, CancelRequest.DEFAULT);
     }
 
     /**
-     * Cancels at a {@link StopLevel}, keeping the run's checkpoints for a resume ({@link CancelMode#INTERRUPT})
-     * or discarding them once it has stopped ({@link CancelMode#ROLLBACK}).
+     * The cancel every surface comes to (console, command line, API, Redis cancel record, shutdown,
+     * signals, run policies): at the request's {@link StopLevel} (on a run already being cancelled, a
+     * stronger level escalates it), recorded as asked by its origin for its reason, keeping the run's
+     * checkpoints ({@link CancelMode#INTERRUPT}) or discarding them once it has stopped
+     * ({@link CancelMode#ROLLBACK}). An engine that cannot tell levels apart treats each as a cancel.
      *
      * @throws UnsupportedOperationException for a rollback on an engine that keeps no checkpoints
      */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
-        return cancel(runId, level, (CancelOrigin) null, mode);
-    }
-
-    /** A cancel at {@code level}, in {@code mode}, asked for by {@code origin} (null: not said). */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
-        if (mode == CancelMode.ROLLBACK) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
-        return cancel(runId, level, origin);
-    }
+    CancelOutcome cancel(String runId, CancelRequest request);
 
     /**
      * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (its latest
@@ -80,11 +74,6 @@ public interface RunEngine extends AutoCloseable {
         return Attempts.of(runId, id -> registry().get(id), registry());
     }
 
-    /** A cancel at {@code level} asked for by {@code origin}, which the run's record keeps (who asked). */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
-        return cancel(runId, level);
-    }
-
     /** The active runs as the engine knows them now (a view that mirrors nothing reads them where they live). */
     default List<RunSnapshot> activeRuns() {
         return registry().active();
@@ -95,13 +84,8 @@ public interface RunEngine extends AutoCloseable {
         return registry().get(runId);
     }
 
-    /** Cancels every active run; returns the ids a cancel was sent to. */
-    List<String> cancelAll();
-
-    /** {@link #cancelAll()} on behalf of {@code origin}. */
-    default List<String> cancelAll(CancelOrigin origin) {
-        return cancelAll();
-    }
+    /** Cancels every active run (queued ones first) as {@code request} says; returns the ids a cancel was sent to. */
+    List<String> cancelAll(CancelRequest request);
 
     /** Waits until the run is terminal; empty on timeout. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException;

@@ -123,7 +123,7 @@ public final class RunMetrics implements AutoCloseable {
     }
 
     private static String level(RunSnapshot run) {
-        return run.stopLevel() == null ? "cancel" : run.stopLevel(); // a cancel that did not say its level is a plain cancel
+        return run.stopLevel() == null ? "cancel" : run.stopLevel().label(); // a cancel that did not say its level is a plain cancel
     }
 
     private String worker(RunSnapshot run) {

@@ -1,18 +1,18 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.CheckpointStore;
-import dev.tether.run.CancelOrigin;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.QueueNames;
 import dev.tether.engine.RunEngine;
 import dev.tether.engine.ShutdownReport;
-import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
@@ -204,19 +204,23 @@ public final class RedisView implements RunEngine {
         return dev.tether.engine.Attempts.of(runId, id -> store.get(id).or(() -> registry.get(id)), registry);
     }
 
-    /** Rollback: the run's checkpoints go when it has stopped; the rollback record makes its worker's finish delete them. */
+    /**
+     * The level and who asked travel in the cancel record to the run's worker (a stronger level
+     * escalates a cancel under way; the worker keeps both in the run's record). Rollback: the run's
+     * checkpoints go when it has stopped; the rollback record makes its worker's finish delete them.
+     */
     @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, dev.tether.engine.CancelMode mode) {
-        if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
+    public CancelOutcome cancel(String runId, CancelRequest request) {
+        if (request.mode() == CancelMode.ROLLBACK) {
             checkpointStore.rollback(runId, false);
-            var outcome = cancel(runId, level, origin);
+            var outcome = stop(runId, request);
             // Read after the record was set: either the finish saw the record, or this sees the end.
             if (outcome == CancelOutcome.ALREADY_FINISHED || store.get(runId).map(RunSnapshot::isTerminal).orElse(false)) {
                 checkpointStore.discard(runId);
             }
             return outcome;
         }
-        return cancel(runId, level, origin);
+        return stop(runId, request);
     }
 
     private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf) {
@@ -256,30 +260,17 @@ public final class RedisView implements RunEngine {
         }
     }
 
-    @Override
-    public CancelOutcome cancel(String runId) {
-        return cancel(runId, StopLevel.CANCEL);
-    }
-
-    /** The level travels with the request to the run's worker (a stronger one escalates a cancel under way). */
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId, level, (CancelOrigin) null);
-    }
-
-    /** Who asked travels with the level, in the cancel record, to the run's worker (which keeps it in the run's record). */
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
+    private CancelOutcome stop(String runId, CancelRequest request) {
         var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
         if (run == null) return CancelOutcome.UNKNOWN_RUN;
         if (run.isTerminal()) {
             registry.mirror(run);
             return CancelOutcome.ALREADY_FINISHED;
         }
-        cancels.request(runId, level, origin);
+        cancels.request(runId, request);
         if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
         if (run.status() == RunStatus.QUEUED) {
-            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
+            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
             if (cancelled.isPresent()) {
                 registry.mirror(cancelled.get());
                 return CancelOutcome.CANCELLED_BEFORE_START;
@@ -309,17 +300,12 @@ public final class RedisView implements RunEngine {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return cancelAll(null);
-    }
-
-    @Override
-    public List<String> cancelAll(CancelOrigin origin) {
+    public List<String> cancelAll(CancelRequest request) {
         var ids = new ArrayList<String>();
         var active = new ArrayList<>(live ? registry.active() : store.active());
         active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
         for (var r : active) {
-            var o = cancel(r.runId(), StopLevel.CANCEL, origin);
+            var o = cancel(r.runId(), request);
             if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(r.runId());
         }
         return ids;

@@ -4,12 +4,12 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.ShutdownReport;
-import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.XPendingParams;
 
@@ -189,7 +189,7 @@ public final class RedisWorker implements AutoCloseable {
             early.put(runId, new EarlyCancel(ask, System.nanoTime()));
             if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
         }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.level(), ask.origin());
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.request());
     }
 
     private record EarlyCancel(CancelRequests.Ask ask, long atNanos) {}
@@ -208,7 +208,7 @@ public final class RedisWorker implements AutoCloseable {
         if (!early.isEmpty()) {
             for (var s : batch) {
                 var waiting = early.remove(s.runId());
-                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().level(), waiting.ask().origin());
+                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().request());
             }
         }
         var todo = new ArrayList<RunSnapshot>(batch.size());

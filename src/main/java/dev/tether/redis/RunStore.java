@@ -201,7 +201,7 @@ final class RunStore {
 
     /** The cancel request of {@code end} with its stop level and asker, so the rebased record still says them. */
     private static RunEvent.CancelRequested asked(RunSnapshot end, java.time.Instant at) {
-        return new RunEvent.CancelRequested(end.runId(), at, end.stopLevel(), end.cancelOrigin());
+        return new RunEvent.CancelRequested(end.runId(), at, end.stopLevel(), end.cancelOrigin(), end.cancelReason());
     }
 
     List<String> runKeys(String runId) {

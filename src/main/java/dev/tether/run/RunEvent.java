@@ -49,12 +49,19 @@ public sealed interface RunEvent {
     record NodeFinished(String runId, String node, boolean ok, Instant at) implements RunEvent {}
 
     /**
-     * @param stopLevel the stop level's label (after-node, cancel, kill); null from an older sender
+     * A stop was asked for: what the run's record keeps of a {@link CancelRequest}.
+     *
+     * @param stopLevel how hard; null from an older sender
      * @param origin    who asked; null when unknown
+     * @param reason    why, for a stop no person asked for (the limit a policy saw broken); null otherwise
      */
-    record CancelRequested(String runId, Instant at, String stopLevel, CancelOrigin origin) implements RunEvent {
+    record CancelRequested(String runId, Instant at, StopLevel stopLevel, CancelOrigin origin, String reason) implements RunEvent {
         public CancelRequested(String runId, Instant at) {
-            this(runId, at, null, null);
+            this(runId, at, null, null, null);
+        }
+
+        public CancelRequested(String runId, Instant at, CancelRequest request) {
+            this(runId, at, request.level(), request.origin(), request.reason());
         }
     }
 

@@ -29,7 +29,7 @@ public final class RunStateMachine {
         if (cur == null) {
             return event instanceof RunEvent.Submitted s
                     ? new RunSnapshot(s.runId(), s.graphId(), s.queue(), null, RunStatus.QUEUED, null, 0, s.at(),
-                    null, null, null, null, null, s.input(), List.of(), 1, false, null, null, s.resumeOf())
+                    null, null, null, null, null, s.input(), List.of(), 1, false, null, null, s.resumeOf(), null)
                     : null;
         }
         if (!cur.runId().equals(event.runId()) || cur.status().isTerminal()) return null;
@@ -50,13 +50,13 @@ public final class RunStateMachine {
             case RunEvent.CancelRequested c -> switch (st) {
                 // A queued run never starts: it is cancelled on the spot.
                 case QUEUED -> cur.with(RunStatus.CANCELLED, cur.worker(), null, 0, null, c.at(), c.at(), null,
-                        null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin());
+                        null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason());
                 case RUNNING -> cur.with(RunStatus.CANCELLING, cur.worker(), cur.currentNode(), cur.steps(),
-                        cur.startedAt(), null, c.at(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin());
+                        cur.startedAt(), null, c.at(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason());
                 // Already cancelling: only an escalation is news (the level used, and who asked for it).
-                case CANCELLING -> stronger(c.stopLevel(), cur.stopLevel())
+                case CANCELLING -> c.stopLevel() != null && c.stopLevel().strongerThan(cur.stopLevel())
                         ? cur.with(st, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(), null,
-                        cur.cancelRequestedAt(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin())
+                        cur.cancelRequestedAt(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason())
                         : null;
                 default -> null;
             };
@@ -84,14 +84,6 @@ public final class RunStateMachine {
         var next = cur.with(RunStatus.CANCELLED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
                 c.at(), cur.cancelRequestedAt(), c.atNode(), null, closeOpenSpans(cur.timeline(), c.at()));
         return c.forced() ? next.forcedStop() : next;
-    }
-
-    /** Stop levels by strength, as {@code dev.tether.engine.StopLevel} orders them (this package sees only labels). */
-    private static final List<String> LEVELS = List.of("after-node", "cancel", "kill");
-
-    private static boolean stronger(String asked, String recorded) {
-        if (asked == null) return false;
-        return recorded == null || LEVELS.indexOf(asked) > LEVELS.indexOf(recorded);
     }
 
     private static boolean running(RunStatus st) {

@@ -3,7 +3,9 @@ package dev.tether.engine;
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +44,7 @@ class BulkCancelTest {
         fx.awaitNode(cooperative, "wait");
         fx.awaitNode(stubborn, "ignore-cancel");
 
-        var report = BulkCancel.of(fx.engine, List.of(cooperative, stubborn, finished), StopLevel.CANCEL, CancelOrigin.CONSOLE,
+        var report = BulkCancel.of(fx.engine, List.of(cooperative, stubborn, finished), CancelRequest.by(CancelOrigin.CONSOLE),
                 Duration.ofSeconds(10));
 
         assertThat(report.runs()).extracting(RunStopReport::runId).containsExactly(cooperative, stubborn, finished);
@@ -50,7 +52,7 @@ class BulkCancelTest {
         assertThat(byId.get(cooperative).outcome()).isEqualTo(StopOutcome.STOPPED_CLEANLY);
         assertThat(byId.get(cooperative).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(byId.get(cooperative).cancelLatencyMillis()).isNotNull().isLessThan(GRACE.toMillis());
-        assertThat(byId.get(cooperative).stopLevel()).isEqualTo("cancel");
+        assertThat(byId.get(cooperative).stopLevel()).isEqualTo(StopLevel.CANCEL);
         assertThat(byId.get(cooperative).cancelOrigin()).isEqualTo(CancelOrigin.CONSOLE);
         assertThat(byId.get(stubborn).outcome()).isEqualTo(StopOutcome.STILL_RUNNING);
         assertThat(byId.get(stubborn).status()).as("waited past its grace").isEqualTo(RunStatus.STUCK);
@@ -70,7 +72,7 @@ class BulkCancelTest {
         var queued = fx.submit("quick");
 
         long t0 = System.nanoTime();
-        var report = BulkCancel.all(fx.engine, CancelOrigin.CLI, Duration.ofMillis(100));
+        var report = BulkCancel.all(fx.engine, CancelRequest.by(CancelOrigin.CLI), Duration.ofMillis(100));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(GRACE);
 
         assertThat(report.runs()).extracting(RunStopReport::runId).containsExactly(queued, stubborn);
@@ -85,12 +87,12 @@ class BulkCancelTest {
         start();
         var a = fx.submit("cooperative");
         fx.awaitNode(a, "wait");
-        fx.engine.cancel(a, StopLevel.AFTER_NODE, CancelOrigin.API);
-        assertThat(fx.run(a).stopLevel()).isEqualTo("after-node");
-        fx.engine.cancel(a, StopLevel.CANCEL, CancelOrigin.CONSOLE); // escalates: the level used and who asked for it
+        fx.engine.cancel(a, CancelRequest.by(CancelOrigin.API).at(StopLevel.AFTER_NODE));
+        assertThat(fx.run(a).stopLevel()).isEqualTo(StopLevel.AFTER_NODE);
+        fx.engine.cancel(a, CancelRequest.by(CancelOrigin.CONSOLE)); // escalates: the level used and who asked for it
         var run = fx.awaitTerminal(a);
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
-        assertThat(run.stopLevel()).isEqualTo("cancel");
+        assertThat(run.stopLevel()).isEqualTo(StopLevel.CANCEL);
         assertThat(run.cancelOrigin()).isEqualTo(CancelOrigin.CONSOLE);
 
         var b = fx.submit("cooperative");

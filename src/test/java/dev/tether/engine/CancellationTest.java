@@ -3,6 +3,7 @@ package dev.tether.engine;
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.CpuCrunchGraph;
 import dev.tether.graphs.StubbornGraph;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunStatus;
 import org.bsc.langgraph4j.action.AsyncNodeActionWithConfig;

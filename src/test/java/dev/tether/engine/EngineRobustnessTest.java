@@ -3,6 +3,7 @@ package dev.tether.engine;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;

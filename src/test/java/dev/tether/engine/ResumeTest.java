@@ -3,8 +3,12 @@ package dev.tether.engine;
 import dev.tether.api.Cancellation;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import dev.tether.store.SqliteCheckpointStore;
 import dev.tether.store.TetherDatabase;
 import org.awaitility.Awaitility;
@@ -87,7 +91,7 @@ class ResumeTest {
     private RunSnapshot cancelledInC(LocalEngine engine, CancelMode mode) throws InterruptedException {
         var id = engine.submit("abcd", null, Map.of()).runId();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
-        engine.cancel(id, StopLevel.CANCEL, mode);
+        engine.cancel(id, CancelRequest.DEFAULT.withMode(mode));
         return engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
     }
 
@@ -151,7 +155,7 @@ class ResumeTest {
         var engine = engine(store, new RunRegistry());
         var first = cancelledInC(engine, CancelMode.INTERRUPT);
         assertThat(engine.checkpoints(first.runId())).isNotEmpty();
-        assertThat(engine.cancel(first.runId(), StopLevel.CANCEL, CancelMode.ROLLBACK)).isEqualTo(CancelOutcome.ALREADY_FINISHED);
+        assertThat(engine.cancel(first.runId(), CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK))).isEqualTo(CancelOutcome.ALREADY_FINISHED);
         assertThat(engine.checkpoints(first.runId())).isEmpty();
     }
 

@@ -4,12 +4,13 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.control.ControlServer;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,9 +95,9 @@ class RunMetricsTest {
         var cancel = submit("book-workflow", Map.of("nodeMillis", 60_000, "jitter", 0));
         var kill = submit("book-workflow", Map.of("nodeMillis", 60_000, "jitter", 0));
         for (var id : List.of(afterNode, cancel, kill)) awaitNode(id, "outline");
-        engine.cancel(afterNode, StopLevel.AFTER_NODE, CancelOrigin.CLI);
-        engine.cancel(cancel, StopLevel.CANCEL, CancelOrigin.CONSOLE);
-        engine.cancel(kill, StopLevel.KILL, CancelOrigin.API); // thread mode: acts as a cancel, counted as asked
+        engine.cancel(afterNode, CancelRequest.by(CancelOrigin.CLI).at(StopLevel.AFTER_NODE));
+        engine.cancel(cancel, CancelRequest.by(CancelOrigin.CONSOLE));
+        engine.cancel(kill, CancelRequest.by(CancelOrigin.API).at(StopLevel.KILL)); // thread mode: acts as a cancel, counted as asked
         for (var id : List.of(afterNode, cancel, kill)) assertThat(end(id).status()).isEqualTo(RunStatus.CANCELLED);
         s = scrape();
         for (var level : List.of("after-node", "cancel", "kill")) {
@@ -107,7 +108,7 @@ class RunMetricsTest {
 
         var stubborn = submit("stubborn", Map.of("seconds", 2));
         awaitNode(stubborn, "ignore-cancel");
-        engine.cancel(stubborn, StopLevel.CANCEL, CancelOrigin.API);
+        engine.cancel(stubborn, CancelRequest.by(CancelOrigin.API));
         assertThat(end(stubborn).status()).isEqualTo(RunStatus.STUCK);
         assertThat(scrape().sum("tether_runs_stuck_total", graph("stubborn"))).isEqualTo(1);
         await("the STUCK run's thread ends (no later test may count it)").atMost(10, TimeUnit.SECONDS)
@@ -140,7 +141,7 @@ class RunMetricsTest {
         assertThat(s.sum("tether_runs_active", Map.of("status", "QUEUED"))).isEqualTo(1);
         assertThat(s.sum("tether_slots_busy", Map.of("worker", "here"))).isEqualTo(1);
 
-        engine.cancel(holder, StopLevel.CANCEL, CancelOrigin.API);
+        engine.cancel(holder, CancelRequest.by(CancelOrigin.API));
         assertThat(end(waiting).status()).isEqualTo(RunStatus.COMPLETED);
         s = scrape();
         assertThat(s.sum("tether_queue_depth", Map.of("queue", "email"))).isZero();

@@ -1,7 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterAll;
@@ -282,8 +282,8 @@ class RedisModeTest {
         await().atMost(30, TimeUnit.SECONDS).until(() -> client.registry().get(gentle).map(RunSnapshot::currentNode).orElse("").equals("outline")
                 && client.registry().get(deaf).map(RunSnapshot::currentNode).orElse("").equals("ignore-cancel"));
 
-        assertThat(client.cancel(gentle, dev.tether.engine.StopLevel.AFTER_NODE)).isEqualTo(CancelOutcome.CANCELLING);
-        assertThat(client.cancel(deaf, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(client.cancel(gentle, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(client.cancel(deaf, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
 
         var killed = awaitStatus(deaf, RunStatus.CANCELLED, 10);
         assertThat(killed.forced()).as("killed in its child JVM").isTrue();

@@ -2,11 +2,12 @@ package dev.tether.redis;
 
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelMode;
 import dev.tether.engine.CheckpointInfo;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,12 +116,12 @@ class RedisResumeTest {
         worker("solo", "modes");
         var id = counted("modes", "m", 1_500);
         awaitNode(id, "n4");
-        client.cancel(id, StopLevel.CANCEL, CancelMode.INTERRUPT);
+        client.cancel(id, CancelRequest.DEFAULT);
         awaitStatus(id, RunStatus.CANCELLED, 10);
 
         var again = client.resume(id, "n1");
         awaitNode(again.runId(), "n3");
-        client.cancel(again.runId(), StopLevel.CANCEL, CancelMode.ROLLBACK);
+        client.cancel(again.runId(), CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK));
         awaitStatus(again.runId(), RunStatus.CANCELLED, 10);
 
         assertThat(starts("m")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 2L), Map.entry("n3", 2L), Map.entry("n4", 1L));

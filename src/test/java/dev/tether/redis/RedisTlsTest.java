@@ -1,7 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterAll;

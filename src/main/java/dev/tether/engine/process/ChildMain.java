@@ -93,7 +93,7 @@ public final class ChildMain {
                 case ChildMessage.STOP -> {
                     // Stopped before its slot took it: a queued run ends at its cancel request, which
                     // the parent does not take from here, so say it in the parent's terms.
-                    if (engine.cancel(msg.runId(), msg.level()) == dev.tether.engine.CancelOutcome.CANCELLED_BEFORE_START) {
+                    if (engine.cancel(msg.runId(), dev.tether.run.CancelRequest.of(msg.level())) == dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START) {
                         synchronized (protocol) {
                             protocol.println(ChildMessage.event(new RunEvent.Cancelled(msg.runId(), null, java.time.Instant.now())).toLine());
                             protocol.flush();

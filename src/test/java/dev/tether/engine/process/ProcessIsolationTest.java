@@ -1,16 +1,17 @@
 package dev.tether.engine.process;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,7 +121,7 @@ class ProcessIsolationTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
         long sleepPid = Long.parseLong(Files.readString(pidFile).trim());
         assertThat(ProcessTreeCount.alive(sleepPid)).isTrue();
-        assertThat(engine.cancel(id, StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
         var end = awaitEnd(id, Duration.ofSeconds(5));
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.forced()).isTrue();
@@ -163,7 +164,7 @@ class ProcessIsolationTest {
     void afterNodeLetsTheNodeFinishAndStartsNoOther() throws Exception {
         awaitPoolFull();
         var id = startAndAwaitNode("two-steps", Map.of(), "first");
-        assertThat(engine.cancel(id, StopLevel.AFTER_NODE)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.CANCELLING);
         var end = awaitEnd(id, Duration.ofSeconds(10));
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.forced()).isFalse();
@@ -192,7 +193,7 @@ class ProcessIsolationTest {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
                         .until(() -> "work".equals(registry.get(id).orElseThrow().currentNode()));
             }
-            engine.cancel(id, i % 50 == 49 ? StopLevel.KILL : StopLevel.CANCEL);
+            engine.cancel(id, CancelRequest.of(i % 50 == 49 ? StopLevel.KILL : StopLevel.CANCEL));
             var end = awaitEnd(id, Duration.ofSeconds(10));
             assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
             pool.processes().forEach(p -> seenPids.add(p.pid()));
@@ -209,7 +210,7 @@ class ProcessIsolationTest {
     void aKilledChildsCheckpointsReachTheParentAndItsRunResumesInAChild() throws Exception {
         awaitPoolFull();
         var id = startAndAwaitNode("coop", Map.of("millis", 1_500), "work");
-        assertThat(engine.cancel(id, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
         var killed = awaitEnd(id, Duration.ofSeconds(10));
         assertThat(killed.forced()).isTrue();
         assertThat(engine.checkpoints(id)).extracting(dev.tether.engine.CheckpointInfo::node).containsExactly("__START__", "start");
