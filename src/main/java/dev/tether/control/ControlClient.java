@@ -29,7 +29,15 @@ public interface ControlClient extends AutoCloseable {
     RunSnapshot get(String runId);
 
     /** @param input raw text values, typed by the graph's default input */
-    RunSnapshot submit(String graphId, String queue, Map<String, String> input);
+    default RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+        return submit(graphId, queue, input, null);
+    }
+
+    /**
+     * @param input  raw text values, typed by the graph's default input
+     * @param policy the run's own limits (null: none), over its graph's and queue's
+     */
+    RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy);
 
     /**
      * The one cancel: at the request's level (after-node, cancel, kill; see {@link dev.tether.run.StopLevel}),

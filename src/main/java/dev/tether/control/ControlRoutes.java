@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /** What each endpoint of the {@link HttpContract} does, on an authorised request. */
 final class ControlRoutes implements Route {
-    private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId");
+    private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId", "policy");
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Strict JSON: one value, no trailing garbage, no key given twice. */
     private static final ObjectReader STRICT = Json.mapper().reader()
@@ -147,7 +147,7 @@ final class ControlRoutes implements Route {
         for (var it = body.fieldNames(); it.hasNext(); ) {
             var name = it.next();
             if (!SUBMIT_FIELDS.contains(name)) {
-                throw bad("unknown field '" + clip(name) + "' (known: graph, queue, input, requestId)");
+                throw bad("unknown field '" + clip(name) + "' (known: graph, queue, input, policy, requestId)");
             }
         }
         var graphNode = body.path("graph");
@@ -160,14 +160,21 @@ final class ControlRoutes implements Route {
             queue = queueNode.asText().isBlank() ? null : queueNode.asText();
         }
         var input = input(body.path("input"));
+        var policyText = policy(body.path("policy"));
+        dev.tether.run.RunPolicy policy;
+        try {
+            policy = policyText.isEmpty() ? null : dev.tether.run.RunPolicy.ofRun(policyText);
+        } catch (IllegalArgumentException e) {
+            throw bad("policy: " + e.getMessage());
+        }
         var requestId = requestId(request.header(HttpContract.IDEMPOTENCY_KEY), body.path("requestId"));
         var finalQueue = queue;
         if (requestId == null) {
-            HttpAnswer.json(out, 201, runs.submit(graph, queue, input), headers);
+            HttpAnswer.json(out, 201, runs.submit(graph, queue, input, policy), headers);
             return;
         }
-        var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input)));
-        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input),
+        var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input), new TreeMap<>(policyText)));
+        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input, policy),
                 runId -> engine.registry().get(runId).orElse(null));
         if (!outcome.replayed()) {
             HttpAnswer.json(out, 201, outcome.run(), headers);
@@ -205,6 +212,23 @@ final class ControlRoutes implements Route {
             else throw bad("input '" + clip(e.getKey()) + "' must be text, a number or true/false");
         }
         return input;
+    }
+
+    /**
+     * The run's own policy: an object of policy keys ({@code max-runtime}, {@code retries}, ...) to
+     * text, whole numbers or plain decimals, as in {@code policies.properties}.
+     */
+    private static Map<String, String> policy(JsonNode in) {
+        var policy = new LinkedHashMap<String, String>();
+        if (in.isMissingNode() || in.isNull()) return policy;
+        if (!in.isObject()) throw bad("'policy' must be an object of policy: value, e.g. {\"max-runtime\": \"10m\"}");
+        for (var e : in.properties()) {
+            var v = e.getValue();
+            if (v.isTextual() || v.isIntegralNumber()) policy.put(e.getKey(), v.asText());
+            else if (v.isFloatingPointNumber() && Double.isFinite(v.asDouble())) policy.put(e.getKey(), v.decimalValue().toPlainString());
+            else throw bad("policy '" + clip(e.getKey()) + "' must be text or a number");
+        }
+        return policy;
     }
 
     private static String requestId(String header, JsonNode field) {

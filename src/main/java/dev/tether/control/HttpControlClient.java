@@ -96,11 +96,12 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy) {
         var body = new LinkedHashMap<String, Object>();
         body.put("graph", graphId);
         body.put("queue", queue);
         body.put("input", input);
+        if (policy != null && !policy.isEmpty()) body.put("policy", policy.values());
         // One id per submit: should the request reach the instance twice, it still makes one run.
         var requestId = java.util.UUID.randomUUID().toString();
         return call("POST", Endpoint.SUBMIT.path(), body, new TypeReference<RunSnapshot>() {}, READ_MILLIS,

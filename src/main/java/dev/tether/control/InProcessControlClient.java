@@ -66,14 +66,14 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy) {
         var graph = engine.graphs().stream().filter(g -> g.id().equals(graphId)).findFirst()
                 .orElseThrow(() -> new ControlException(ControlException.Kind.BAD_INPUT, "unknown graph '" + graphId
                         + "' (known: " + String.join(", ", engine.graphs().stream().map(GraphInfo::id).toList()) + ")"));
         try {
             if (queue != null && !queue.isBlank()) dev.tether.engine.QueueNames.requireValid(queue);
             var typed = Inputs.coerce(graph.defaultInput(), input == null ? Map.of() : input);
-            return engine.submit(graphId, queue == null || queue.isBlank() ? null : queue, typed);
+            return engine.submit(graphId, queue == null || queue.isBlank() ? null : queue, typed, policy);
         } catch (IllegalArgumentException e) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
         } catch (IllegalStateException e) {

@@ -11,6 +11,7 @@ import dev.tether.run.CancelOutcome;
 import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
+import dev.tether.run.RunPolicy;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import dev.tether.run.StopLevel;
@@ -55,6 +56,10 @@ public final class LocalEngine implements RunEngine {
     private final SlotPool slots;
     private final StuckWatchdog watchdog;
     private final ChildPool children;
+    private final PolicyWatch policyWatch;
+    /** Retries scheduled and not started yet (their run ids), kept in {@link #retrySchedule} until they start or end. */
+    private final java.util.Set<String> pendingRetries = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile RetrySchedule retrySchedule = RetrySchedule.NONE;
     private final Instant startedAt = Instant.now();
     private volatile RunArchive archive = RunArchive.NONE;
     private volatile dev.tether.history.HistorySource history;
@@ -72,23 +77,32 @@ public final class LocalEngine implements RunEngine {
     public LocalEngine(EngineConfig config, GraphCatalog catalog, RunRegistry registry, RunSource source) {
         this.config = config;
         this.registry = registry;
-        this.localQueue = source == null ? new LocalRunQueue(config.queueCapacity()) : null;
+        this.localQueue = source == null ? new LocalRunQueue(config.queueCapacity(), new QueueHooks()) : null;
         this.source = source == null ? localQueue : source;
         this.checkpoints = config.checkpointSaver() == null ? null
                 : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
         this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
-        this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap);
+        this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap, config.policies());
         var threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
+        this.policyWatch = new PolicyWatch(threadPrefix + "policy", this::cancel);
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
         RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
         RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver);
         var executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
-                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread);
+                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread,
+                policyWatch, this::cancel);
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
         slots.start(config.concurrency());
+        // A scheduled retry is kept (see retrySchedule) until it starts or ends; never on a run's own lock.
+        registry.watch(change -> {
+            var after = change.after();
+            if (after != null && after.status() != RunStatus.QUEUED && pendingRetries.remove(after.runId())) {
+                policyWatch.at(Instant.now(), () -> forgetRetry(after.runId()));
+            }
+        });
     }
 
     // ------------------------------------------------------------------ RunEngine
@@ -139,15 +153,23 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input, RunPolicy policy) {
         if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
         if (localQueue == null) throw new IllegalStateException("this engine takes runs from " + source + ", not submit()");
         var def = graphs.catalog().require(graphId);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
-        var request = new RunRequest(RunIds.next(), graphId, queue == null || queue.isBlank() ? def.defaultQueue() : queue,
-                merged, Instant.now());
+        var q = queue == null || queue.isBlank() ? def.defaultQueue() : queue;
+        var request = new RunRequest(RunIds.next(), graphId, q, merged, Instant.now(), null,
+                config.policies().resolve(def, q, policy), null);
         return enqueue(request);
+    }
+
+    @Override
+    public Map<String, RunPolicy> policies() {
+        var out = new LinkedHashMap<String, RunPolicy>();
+        for (var def : graphs.catalog().all()) out.put(def.id(), config.policies().resolve(def, def.defaultQueue(), null));
+        return out;
     }
 
     private RunSnapshot enqueue(RunRequest request) {
@@ -159,7 +181,99 @@ public final class LocalEngine implements RunEngine {
         }
         // A slot may have adopted it already; then this is rejected and the current snapshot returned.
         var submitted = registry.apply(request.submitted());
+        policyWatch.queued(request);
         return submitted.current();
+    }
+
+    /** What the local queue asks: whether a job may still start (expired ones are stopped here), and every end. */
+    private final class QueueHooks implements LocalRunQueue.Hooks {
+        @Override
+        public boolean startable(RunRequest request) {
+            var expires = request.expiresAt();
+            if (expires != null && !Instant.now().isBefore(expires)) {
+                cancel(request.runId(), PolicyWatch.expired(request)); // a queued run: CANCELLED, never started
+            }
+            return registry.get(request.runId()).map(r -> r.status() == RunStatus.QUEUED).orElse(true);
+        }
+
+        @Override
+        public void waiting(RunRequest request, String reason) {
+            // a slot may take the job before its submit is on record: record it first, or the reason is lost
+            if (registry.get(request.runId()).isEmpty()) registry.apply(request.submitted());
+            registry.apply(new RunEvent.Waiting(request.runId(), reason, Instant.now()));
+        }
+
+        @Override
+        public void ended(RunRequest request, RunSnapshot terminal) {
+            retryAfter(terminal);
+        }
+    }
+
+    // ------------------------------------------------------------------ retries
+
+    /** Where scheduled retries are kept across restarts (the embedded store); call before {@link #restoreRetries}. */
+    public void retrySchedule(RetrySchedule schedule) {
+        this.retrySchedule = schedule == null ? RetrySchedule.NONE : schedule;
+    }
+
+    /** The retries a previous process scheduled and did not start: queued again, each when it falls due. */
+    public void restoreRetries() {
+        for (var retry : retrySchedule.pending()) {
+            var known = registry.get(retry.runId());
+            if (known.isPresent() && known.get().status() != RunStatus.QUEUED) {
+                forgetRetry(retry.runId());
+                continue;
+            }
+            schedule(retry);
+        }
+    }
+
+    /** A run ended: if its policy retries that ending, its next attempt is scheduled after the backoff. */
+    private void retryAfter(RunSnapshot ended) {
+        if (ended == null || shutdown) return;
+        RetryPlan.next(ended, Instant.now(), java.util.concurrent.ThreadLocalRandom.current().nextDouble()).ifPresent(retry -> {
+            try {
+                retrySchedule.add(retry);
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: its retry is scheduled but would not survive a restart: {}", ended.runId(), e.getMessage());
+            }
+            schedule(retry);
+            LOG.info("run {} ended {}: {} is {} (due {})", ended.runId(), ended.status(), retry.runId(), retry.retry().label(),
+                    retry.retry().due());
+        });
+    }
+
+    /** Registers a retry as QUEUED now (views show it, with its due time) and queues it when it falls due. */
+    private void schedule(RunRequest retry) {
+        var control = runs.register(retry.runId());
+        if (control == null) return; // already here
+        pendingRetries.add(retry.runId());
+        var submitted = registry.apply(retry.submitted());
+        if (!submitted.applied() && submitted.current() != null && submitted.current().status() != RunStatus.QUEUED) {
+            runs.remove(retry.runId(), control);
+            forgetRetry(retry.runId());
+            return;
+        }
+        policyWatch.queued(retry);
+        policyWatch.at(retry.due(), () -> offerRetry(retry, control));
+    }
+
+    private void offerRetry(RunRequest retry, RunControl control) {
+        if (shutdown) return;
+        var now = registry.get(retry.runId()).orElse(null);
+        if (now != null && now.status() != RunStatus.QUEUED) return; // cancelled (or expired) while it waited
+        if (!localQueue.offer(retry)) { // the queue is full: try again in a second, it keeps its place in the schedule
+            policyWatch.at(Instant.now().plusSeconds(1), () -> offerRetry(retry, control));
+        }
+    }
+
+    private void forgetRetry(String runId) {
+        pendingRetries.remove(runId);
+        try {
+            retrySchedule.remove(runId);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: could not remove its retry from the schedule: {}", runId, e.getMessage());
+        }
     }
 
     @Override
@@ -175,8 +289,9 @@ public final class LocalEngine implements RunEngine {
         graphs.catalog().require(old.graphId());
         // Chosen (and checked readable) now, so that a bad --from is an error here rather than a failed run.
         var from = CheckpointStore.choose(old.runId(), checkpoints.describe(old.runId()), afterNode);
+        // A person's resume starts its own count of attempts, under the policy the run had.
         var request = new RunRequest(RunIds.next(), old.graphId(), old.queue(), old.input(), Instant.now(),
-                new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+                new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()), old.policy(), null);
         return enqueue(request);
     }
 
@@ -376,6 +491,7 @@ public final class LocalEngine implements RunEngine {
         }
         var notStopped = slots.notStopped();
         watchdog.shutdown();
+        policyWatch.shutdown();
         var report = new ShutdownReport(cancelled.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));
         if (report.clean()) LOG.info("engine shut down in {} ms, {} runs cancelled", report.took().toMillis(), report.cancelled());
         else LOG.warn("engine shut down with {} runs still running after {} ms: {}", notStopped.size(),

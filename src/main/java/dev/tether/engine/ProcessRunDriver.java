@@ -45,7 +45,10 @@ final class ProcessRunDriver implements RunDriver {
         var id = request.runId();
         // The child sends its checkpoints here; this engine's fence and store decide what is kept.
         org.bsc.langgraph4j.checkpoint.Checkpoint start = null;
-        if (request.resumeOf() != null) {
+        // A retry of an attempt that left no checkpoint starts over (as on a thread).
+        boolean startOver = request.resumeOf() == null || (request.retry() != null && (checkpoints == null
+                || checkpoints.describe(request.resumeOf().runId()).stream().noneMatch(CheckpointInfo::readable)));
+        if (!startOver) {
             try {
                 if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
                 checkpoints.fork(id, request.resumeOf());
@@ -77,7 +80,7 @@ final class ProcessRunDriver implements RunDriver {
             if (level == StopLevel.KILL) c.kill();
             else c.send(ChildMessage.stop(id, level));
         });
-        c.send(ChildMessage.run(request, start == null ? null : dev.tether.engine.process.WireCheckpoint.of(start)));
+        c.send(ChildMessage.run(request.forChild(startOver), start == null ? null : dev.tether.engine.process.WireCheckpoint.of(start)));
         try {
             ChildMessage message;
             while ((message = c.next()) != null) {
@@ -87,7 +90,12 @@ final class ProcessRunDriver implements RunDriver {
                 }
                 if (!ChildMessage.EVENT.equals(message.op()) || !id.equals(message.runId()) || message.event() == null) continue;
                 var event = message.event();
-                if (event instanceof RunEvent.NodeStarted n) control.currentNode = n.node();
+                if (event instanceof RunEvent.NodeStarted n) {
+                    control.currentNode = n.node();
+                    if (control.watchesNodes()) control.nodeStartNanos = System.nanoTime();
+                } else if (event instanceof RunEvent.NodeFinished && control.watchesNodes()) {
+                    control.nodeStartNanos = 0;
+                }
                 if (isEnd(event)) control.closeFence(); // no checkpoint of it is kept once its end is reported
                 var result = registry.apply(event);
                 if (isEnd(event)) {

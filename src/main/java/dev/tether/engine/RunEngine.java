@@ -5,6 +5,7 @@ import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.CancelRequest;
+import dev.tether.run.RunPolicy;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.StopLevel;
 
@@ -25,15 +26,28 @@ public interface RunEngine extends AutoCloseable {
 
     List<GraphInfo> graphs();
 
+    /** Queues a run under the policy its graph and queue give it (see {@link #submit(String, String, Map, RunPolicy)}). */
+    default RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+        return submit(graphId, queue, input, null);
+    }
+
     /**
      * Queues a run.
      *
-     * @param queue null for the graph's (routed) default queue
-     * @param input merged over the graph's default input
+     * @param queue  null for the graph's (routed) default queue
+     * @param input  merged over the graph's default input
+     * @param policy the run's own limits (null: none), over its graph's, its queue's and its definition's
      * @throws IllegalArgumentException for an unknown graph or bad input
      * @throws IllegalStateException when the engine is shutting down or its queue is full
      */
-    RunSnapshot submit(String graphId, String queue, Map<String, Object> input);
+    RunSnapshot submit(String graphId, String queue, Map<String, Object> input, RunPolicy policy);
+
+    /** The policy each graph's runs get when a submit sets none, with where each value comes from. */
+    default Map<String, RunPolicy> policies() {
+        var out = new java.util.LinkedHashMap<String, RunPolicy>();
+        for (var g : graphs()) out.put(g.id(), g.policy() == null ? RunPolicy.NONE : g.policy());
+        return out;
+    }
 
     /** The plain cancel: level cancel, nobody said who asked, checkpoints kept. */
     default CancelOutcome cancel(String runId) {

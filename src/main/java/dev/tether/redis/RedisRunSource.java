@@ -182,7 +182,7 @@ final class RedisRunSource implements RunSource {
         var f = d.entry().getFields();
         RunRequest request;
         try {
-            request = parse(f);
+            request = Jobs.parse(f);
         } catch (RuntimeException e) {
             deadLetter(d, e.getMessage());
             return null;
@@ -210,37 +210,6 @@ final class RedisRunSource implements RunSource {
         }
         ack(d);
         return null;
-    }
-
-    private static RunRequest parse(Map<String, String> f) {
-        var runId = require(f, "id");
-        if (!runId.matches("[A-Za-z0-9_.:-]{1,100}")) throw new IllegalArgumentException("entry has a malformed 'id'");
-        var graph = require(f, "graph");
-        Map<String, Object> input;
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> read = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
-            input = read;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("entry's 'input' is not a JSON object (" + e.getMessage() + ")");
-        }
-        if (input == null) throw new IllegalArgumentException("entry's 'input' is not a JSON object");
-        Instant submitted;
-        try {
-            submitted = f.containsKey("submittedAt") ? Instant.ofEpochMilli(Long.parseLong(f.get("submittedAt"))) : Instant.now();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("entry's 'submittedAt' is not a number");
-        }
-        dev.tether.run.ResumeOf resumeOf = null;
-        if (f.containsKey("resumeOf")) {
-            try {
-                resumeOf = Json.read(f.get("resumeOf"), dev.tether.run.ResumeOf.class);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point (" + e.getMessage() + ")");
-            }
-            if (resumeOf == null) throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point");
-        }
-        return new RunRequest(runId, graph, require(f, "queue"), input, submitted, resumeOf);
     }
 
     private Job job(Delivery d, RunRequest request) {

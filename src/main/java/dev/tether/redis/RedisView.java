@@ -71,8 +71,11 @@ public final class RedisView implements RunEngine {
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private int ticks;
 
-    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, boolean live) {
+    private final dev.tether.policy.PolicyBook policies;
+
+    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live) {
         this.settings = settings;
+        this.policies = policies == null ? dev.tether.policy.PolicyBook.empty() : policies;
         this.catalog = catalog;
         this.routing = routing;
         this.live = live;
@@ -101,12 +104,21 @@ public final class RedisView implements RunEngine {
 
     /** A live view: mirrors every run and joins the lost-worker sweep (console, {@code serve}). */
     public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing) {
-        return new RedisView(settings, catalog, routing, true);
+        return live(settings, catalog, routing, null);
+    }
+
+    /** A live view whose submits resolve run policies with {@code policies} (the runs carry them to their workers). */
+    public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
+        return new RedisView(settings, catalog, routing, policies, true);
     }
 
     /** A view for one command: no subscription, no sweep. */
     public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing) {
-        return new RedisView(settings, catalog, routing, false);
+        return oneShot(settings, catalog, routing, null);
+    }
+
+    public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
+        return new RedisView(settings, catalog, routing, policies, false);
     }
 
     private void resync() {
@@ -162,18 +174,26 @@ public final class RedisView implements RunEngine {
     public List<GraphInfo> graphs() {
         var infos = graphInfos;
         if (infos == null) graphInfos = infos = catalog.all().stream()
-                .map(d -> GraphInfo.describe(d, routing.queueFor(d))).toList();
+                .map(d -> GraphInfo.describe(d, routing.queueFor(d), policies.resolve(d, routing.queueFor(d), null))).toList();
         return infos;
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+    public Map<String, dev.tether.run.RunPolicy> policies() {
+        var out = new LinkedHashMap<String, dev.tether.run.RunPolicy>();
+        for (var d : catalog.all()) out.put(d.id(), policies.resolve(d, routing.queueFor(d), null));
+        return out;
+    }
+
+    /** The run's policy is resolved here, where it is submitted, and travels with its job: every worker enforces the same. */
+    @Override
+    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input, dev.tether.run.RunPolicy policy) {
         if (shutdown) throw new IllegalStateException("disconnected from Redis: no new runs");
         var def = catalog.require(graphId);
         var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
-        return enqueue(graphId, q, merged, null);
+        return enqueue(graphId, q, merged, null, policies.resolve(def, q, policy));
     }
 
     /**
@@ -191,7 +211,7 @@ public final class RedisView implements RunEngine {
         }
         catalog.require(old.graphId());
         var from = CheckpointStore.choose(old.runId(), checkpointStore.describe(old.runId()), afterNode);
-        return enqueue(old.graphId(), old.queue(), old.input(), new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+        return enqueue(old.graphId(), old.queue(), old.input(), new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()), old.policy());
     }
 
     @Override
@@ -223,17 +243,13 @@ public final class RedisView implements RunEngine {
         return stop(runId, request);
     }
 
-    private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf) {
+    private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf,
+                                dev.tether.run.RunPolicy policy) {
         var runId = RunIds.next();
         var now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // the job carries epoch millis: one value everywhere
-        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(runId, graphId, q, merged, now, resumeOf));
-        var fields = new LinkedHashMap<String, String>();
-        fields.put("id", runId);
-        fields.put("graph", graphId);
-        fields.put("queue", q);
-        fields.put("input", Json.write(merged));
-        fields.put("submittedAt", Long.toString(now.toEpochMilli()));
-        if (resumeOf != null) fields.put("resumeOf", Json.write(resumeOf));
+        var request = new dev.tether.engine.RunRequest(runId, graphId, q, merged, now, resumeOf, policy, null);
+        var queued = RunStateMachine.apply(null, request.submitted());
+        var fields = Jobs.fields(request);
         for (int attempt = 1; ; attempt++) {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);

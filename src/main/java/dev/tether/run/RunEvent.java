@@ -13,6 +13,7 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RunEvent.Submitted.class, name = "submitted"),
+        @JsonSubTypes.Type(value = RunEvent.Waiting.class, name = "waiting"),
         @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
         @JsonSubTypes.Type(value = RunEvent.NodeStarted.class, name = "node-started"),
         @JsonSubTypes.Type(value = RunEvent.NodeFinished.class, name = "node-finished"),
@@ -29,17 +30,29 @@ public sealed interface RunEvent {
 
     Instant at();
 
-    /** @param resumeOf set when the run is a resume of an earlier attempt */
-    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf)
-            implements RunEvent {
+    /**
+     * @param resumeOf set when the run is a resume of an earlier attempt (a person's, or a retry's)
+     * @param policy   the limits it runs under, as resolved when it was submitted; null for none
+     * @param retry    set when its policy started it as a retry of an earlier attempt
+     */
+    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf,
+                     RunPolicy policy, Retry retry) implements RunEvent {
         public Submitted {
             input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
+            if (policy != null && policy.isEmpty()) policy = null;
+        }
+
+        public Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf) {
+            this(runId, graphId, queue, input, at, resumeOf, null, null);
         }
 
         public Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at) {
-            this(runId, graphId, queue, input, at, null);
+            this(runId, graphId, queue, input, at, null, null, null);
         }
     }
+
+    /** A queued run is held back, and why (e.g. its graph is at its limit of concurrent runs). */
+    record Waiting(String runId, String reason, Instant at) implements RunEvent {}
 
     record Started(String runId, String worker, Instant at) implements RunEvent {}
 

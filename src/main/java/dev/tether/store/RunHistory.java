@@ -111,6 +111,14 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
      * @return the runs marked LOST
      */
     public List<RunSnapshot> recoverLost(RunRegistry registry) {
+        return recoverLost(registry, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #recoverLost(RunRegistry)}, leaving alone the runs in {@code scheduled}: retries waiting
+     * out their backoff, which the new process queues again (they never started, so nothing was lost).
+     */
+    public List<RunSnapshot> recoverLost(RunRegistry registry, java.util.Set<String> scheduled) {
         record Orphan(String runId, long version, String json, ProcessOwner owner) {}
         var orphans = db.read(c -> {
             var out = new ArrayList<Orphan>();
@@ -128,6 +136,7 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
         var now = Instant.now();
         for (var o : orphans) {
             if (o.owner() != null && o.owner().isAlive()) continue;
+            if (scheduled.contains(o.runId())) continue;
             var reason = "the process that ran it (pid " + (o.owner() == null ? "unknown" : o.owner().pid())
                     + ") ended without finishing it";
             var current = parse(o.runId(), o.json());

@@ -106,9 +106,13 @@ public final class ChildMain {
         OrphanGuard.exitNow("stdin closed");
     }
 
-    /** What the parent's registry needs; the rest (submitted, started, cancel requested) it applied itself. */
+    /**
+     * What the parent's registry needs; the rest (submitted, started, the cancels the parent sent) it
+     * applied itself. A stop the run's own limit asked for here (max-steps) is news to the parent.
+     */
     private static boolean forwarded(RunEvent e) {
-        return e instanceof RunEvent.NodeStarted || e instanceof RunEvent.NodeFinished || isEnd(e);
+        return e instanceof RunEvent.NodeStarted || e instanceof RunEvent.NodeFinished || isEnd(e)
+                || (e instanceof RunEvent.CancelRequested c && c.origin() != null && c.origin().isPolicy());
     }
 
     private static boolean isEnd(RunEvent e) {
