@@ -52,8 +52,7 @@ final class PolicyWatch {
     }
 
     static CancelRequest expired(RunRequest request) {
-        return new CancelRequest(StopLevel.CANCEL, CancelOrigin.EXPIRED, CancelMode.INTERRUPT,
-                "max-queued " + PolicyText.duration(request.policy().maxQueued()));
+        return request.expiry();
     }
 
     /** A run started: its max-runtime and max-node-time are watched from now until {@link #ended}. */

@@ -54,6 +54,12 @@ public record RunRequest(String runId, String graphId, String queue, Map<String,
         return retry != null && retry.due().isAfter(submittedAt) ? retry.due() : submittedAt;
     }
 
+    /** The stop its max-queued asks for once it has waited too long (only a run still queued takes it). */
+    public dev.tether.run.CancelRequest expiry() {
+        return new dev.tether.run.CancelRequest(dev.tether.run.StopLevel.CANCEL, dev.tether.run.CancelOrigin.EXPIRED,
+                dev.tether.run.CancelMode.INTERRUPT, "max-queued " + dev.tether.run.PolicyText.duration(policy.maxQueued()));
+    }
+
     /** When it expires unstarted (its max-queued after {@link #due()}); null without one. */
     public Instant expiresAt() {
         return policy == null || policy.maxQueued() == null ? null : due().plus(policy.maxQueued());

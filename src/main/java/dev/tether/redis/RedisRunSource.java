@@ -54,7 +54,8 @@ final class RedisRunSource implements RunSource {
     /** An entry read from a stream (pending on this worker) and not yet settled. */
     record Delivery(String stream, StreamEntry entry) {}
 
-    private record Unfinished(RunSnapshot terminal, String stream, String entryId) {}
+    private record Unfinished(RunSnapshot terminal, String stream, String entryId, List<RunStore.Limit> limits,
+                              dev.tether.engine.RunRequest retry) {}
 
     private final UnifiedJedis redis;
     private final RunStore store;
@@ -191,9 +192,18 @@ final class RedisRunSource implements RunSource {
             handOver(d, request);
             return null;
         }
-        var running = RunStateMachine.apply(RunStateMachine.apply(null, request.submitted()), new RunEvent.Started(request.runId(), worker, Instant.now()));
+        var expires = request.expiresAt();
+        if (expires != null && !Instant.now().isBefore(expires)) { // never started: the claim below finds it ended
+            store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now(),
+                    request.expiry()));
+        }
+        // A run that waited at a concurrency limit has a newer QUEUED record (its reason): start from that.
+        var queued = f.containsKey("waited") ? store.get(request.runId()).filter(r -> r.status() == dev.tether.run.RunStatus.QUEUED)
+                .orElseGet(() -> RunStateMachine.apply(null, request.submitted())) : RunStateMachine.apply(null, request.submitted());
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(request.runId(), worker, Instant.now()));
         var entryId = d.entry().getID().toString();
-        var claim = store.claim(running, worker, entryId);
+        var limits = RunStore.Limit.of(request);
+        var claim = limits.isEmpty() ? store.claim(running, worker, entryId) : store.claim(running, worker, entryId, limits, f);
         switch (claim.outcome()) {
             case STARTED -> {
                 return job(d, request);
@@ -207,6 +217,11 @@ final class RedisRunSource implements RunSource {
             }
             case CANCEL -> store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now()));
             case TERMINAL -> { /* cancelled while queued, or settled: never starts */ }
+            case WAIT -> { // its job is kept aside in order; the run says why it waits
+                var reason = limits.stream().filter(l -> l.name().equals(claim.holder())).map(RunStore.Limit::reason).findFirst()
+                        .orElse("waiting: " + claim.holder() + " at its limit of " + claim.entryId());
+                store.updateQueued(request.runId(), new RunEvent.Waiting(request.runId(), reason, Instant.now()));
+            }
         }
         ack(d);
         return null;
@@ -222,7 +237,10 @@ final class RedisRunSource implements RunSource {
 
             @Override
             public void finished(RunSnapshot terminal) {
-                var u = new Unfinished(terminal, d.stream(), entryId);
+                // decided once, here: a retry of the end is the same retry, whenever it gets through
+                var retry = dev.tether.engine.RetryPlan.next(terminal, Instant.now(),
+                        java.util.concurrent.ThreadLocalRandom.current().nextDouble()).orElse(null);
+                var u = new Unfinished(terminal, d.stream(), entryId, RunStore.Limit.of(request), retry);
                 if (!finish(u)) unfinished.put(terminal.runId(), u); // Redis away: retried until it gets through
             }
         };
@@ -233,7 +251,7 @@ final class RedisRunSource implements RunSource {
             var end = u.terminal();
             var fenced = fenceReason.apply(end.runId());
             if (fenced != null) store.update(end.runId(), new RunEvent.Lost(end.runId(), fenced, end.endedAt() != null ? end.endedAt() : Instant.now()));
-            var outcome = store.finish(end, u.stream(), u.entryId(), worker);
+            var outcome = store.finish(end, u.stream(), u.entryId(), worker, u.limits(), fenced == null ? u.retry() : null);
             if (outcome == RunStore.Put.STALE) { // Redis holds a newer version of a run that has not ended there
                 var stored = store.get(end.runId()).orElse(null);
                 if (stored != null && !stored.isTerminal()) store.rebaseEnd(end);

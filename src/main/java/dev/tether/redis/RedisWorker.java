@@ -257,9 +257,12 @@ public final class RedisWorker implements AutoCloseable {
         republish();
         var active = engine.registry().active();
         var outcomes = store.putAll(active);
+        var holding = new ArrayList<RunSnapshot>();
         for (int i = 0; i < active.size(); i++) {
             if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL) stopHere(active.get(i).runId());
+            else if (active.get(i).status() != dev.tether.run.RunStatus.QUEUED) holding.add(active.get(i));
         }
+        store.holdPlaces(holding, options.name()); // a Redis that lost its data lost them too
         cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
         source.retryUnfinished();
         if (!fencedToReport.isEmpty()) {
@@ -290,7 +293,8 @@ public final class RedisWorker implements AutoCloseable {
             source.retryUnfinished();
             // cancels recorded while our subscription was down
             cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
-            if (++ticks % 8 == 0) source.recoverStranded();
+            if (++ticks % 2 == 0) store.pump(options.queues()); // retries that fell due, runs a concurrency limit let go
+            if (ticks % 8 == 0) source.recoverStranded();
             long minuteAgo = System.nanoTime() - 60_000_000_000L;
             early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));

@@ -24,6 +24,8 @@ import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
  * A test graph that testifies: five nodes, each appending "tag node startMillis pid" to the file
  * named by its {@code log} input before it sleeps {@code nodeMillis} (cooperatively). Counting the
  * lines tells how often each run really executed, and when each node started, in which process.
+ * With {@code failAt} (a node) and {@code failMarker} (a file), that node fails once: the first time,
+ * when the marker does not exist yet (a transient failure, whichever process runs it).
  */
 public final class CountingGraph implements GraphDefinition {
     static final List<String> NODES = List.of("n1", "n2", "n3", "n4", "n5");
@@ -45,6 +47,17 @@ public final class CountingGraph implements GraphDefinition {
                     var line = state.value("tag").orElse("?") + " " + node + " " + System.currentTimeMillis() + " " + ProcessHandle.current().pid() + "\n";
                     try {
                         Files.writeString(Path.of(log), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                var failMarker = state.value("failMarker").map(String::valueOf).orElse(null);
+                if (node.equals(state.value("failAt").orElse(null)) && failMarker != null) {
+                    try {
+                        Files.createFile(Path.of(failMarker));
+                        throw new IOException("transient failure in " + node);
+                    } catch (java.nio.file.FileAlreadyExistsException again) {
+                        // failed once already: it works now
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
