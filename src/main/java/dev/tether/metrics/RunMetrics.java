@@ -40,7 +40,7 @@ public final class RunMetrics implements AutoCloseable {
     private final AutoCloseable watch;
 
     /** One meter's name and tag values, in a fixed order per name. */
-    private record Key(String name, String a, String b, String c, String d) {}
+    private record Key(String name, String a, String b, String c, String d, String e) {}
 
     private RunMetrics(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String defaultWorker) {
         this.meters = meters;
@@ -80,6 +80,7 @@ public final class RunMetrics implements AutoCloseable {
         if (before == null) {
             queue(after.queue());
             count("tether.runs.submitted", after, null);
+            if (after.retry() != null) count("tether.runs.retried", after, null);
         }
         var was = before == null ? null : before.status();
         var now = after.status();
@@ -92,7 +93,7 @@ public final class RunMetrics implements AutoCloseable {
             case LOST -> count("tether.runs.lost", after, null);
             case STUCK -> count("tether.runs.stuck", after, null);
             case CANCELLED -> {
-                count("tether.runs.cancelled", after, level(after));
+                count("tether.runs.cancelled", after, level(after), origin(after));
                 if (after.forced()) count("tether.runs.forced", after, null);
                 // a queued run stops at once: only runs that had started tell how long a stop takes
                 if (after.startedAt() != null && after.cancelLatency() != null) {
@@ -113,7 +114,7 @@ public final class RunMetrics implements AutoCloseable {
         for (int i = timeline.size() - 1; i >= 0; i--) {
             var span = timeline.get(i);
             if (span.endedAt() != null && span.node().equals(n.node())) {
-                var key = new Key("tether.node.duration", run.graphId(), n.node(), worker(run), null);
+                var key = new Key("tether.node.duration", run.graphId(), n.node(), worker(run), null, null);
                 timers.computeIfAbsent(key, k -> buckets(Timer.builder(k.name()))
                         .description("Time one node took").tag("graph", k.a()).tag("node", k.b()).tag("worker", k.c())
                         .register(nodeMeters)).record(Duration.between(span.startedAt(), span.endedAt()));
@@ -126,21 +127,31 @@ public final class RunMetrics implements AutoCloseable {
         return run.stopLevel() == null ? "cancel" : run.stopLevel().label(); // a cancel that did not say its level is a plain cancel
     }
 
+    /** Who or what asked for the stop, as a tag: console, cli, api, shutdown, signal, deadline, node_deadline, ...; unknown when not said. */
+    private static String origin(RunSnapshot run) {
+        return run.cancelOrigin() == null ? "unknown" : run.cancelOrigin().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private String worker(RunSnapshot run) {
         return run.worker() == null ? defaultWorker : run.worker();
     }
 
     private void count(String name, RunSnapshot run, String level) {
-        var key = new Key(name, run.graphId(), run.queue(), worker(run), level);
+        count(name, run, level, null);
+    }
+
+    private void count(String name, RunSnapshot run, String level, String origin) {
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), level, origin);
         counters.computeIfAbsent(key, k -> {
             var b = Counter.builder(k.name()).tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c());
             if (k.d() != null) b.tag("level", k.d());
+            if (k.e() != null) b.tag("origin", k.e());
             return b.register(meters);
         }).increment();
     }
 
     private Timer timer(String name, String description, String tag, RunSnapshot run, String value) {
-        var key = new Key(name, run.graphId(), run.queue(), worker(run), value);
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), value, null);
         return timers.computeIfAbsent(key, k -> percentiles(Timer.builder(k.name())).description(description)
                 .tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c()).tag(tag, k.d()).register(meters));
     }

@@ -382,7 +382,7 @@ final class RunStore {
                     }
                     continue;
                 }
-                if (q.matches(run.graphId(), run.status(), at)) out.add(run);
+                if (q.matches(run.graphId(), run.status(), at) && q.matchesOrigin(run.cancelOrigin())) out.add(run);
             }
             if (entries.size() < chunk) break;
         }

@@ -57,14 +57,19 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
             CREATE INDEX run_history_by_graph ON run_history(graph_id, sort_at, run_id);
             CREATE INDEX run_history_by_status ON run_history(status, sort_at, run_id);
             CREATE INDEX run_history_active ON run_history(owner_pid) WHERE terminal = 0
+            """, """
+            ALTER TABLE run_history ADD COLUMN cancel_origin TEXT;
+            UPDATE run_history SET cancel_origin = json_extract(snapshot, '$.cancelOrigin') WHERE json_valid(snapshot);
+            CREATE INDEX run_history_by_origin ON run_history(cancel_origin, sort_at, run_id)
             """);
 
     private static final String UPSERT = """
-            INSERT INTO run_history(run_id, graph_id, status, terminal, sort_at, version, owner_pid, owner_start, snapshot)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO run_history(run_id, graph_id, status, terminal, sort_at, version, owner_pid, owner_start, snapshot, cancel_origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(run_id) DO UPDATE SET graph_id = excluded.graph_id, status = excluded.status,
               terminal = excluded.terminal, sort_at = excluded.sort_at, version = excluded.version,
-              owner_pid = excluded.owner_pid, owner_start = excluded.owner_start, snapshot = excluded.snapshot
+              owner_pid = excluded.owner_pid, owner_start = excluded.owner_start, snapshot = excluded.snapshot,
+              cancel_origin = excluded.cancel_origin
             WHERE run_history.terminal = 0 AND excluded.version > run_history.version""";
 
     private final TetherDatabase db;
@@ -193,7 +198,7 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
             var owner = s.isTerminal() ? null : me;
             rows.add(new Object[] {s.runId(), s.graphId() == null ? "" : s.graphId(), s.status().name(), s.isTerminal() ? 1 : 0,
                     HistoryCursor.sortInstant(s).toEpochMilli(), s.version(), owner == null ? null : owner.pid(),
-                    owner == null ? null : owner.startMillis(), Json.write(s)});
+                    owner == null ? null : owner.startMillis(), Json.write(s), s.cancelOrigin() == null ? null : s.cancelOrigin().name()});
         }
         int newlyFinished = db.write(c -> {
             int finished = 0;
@@ -257,6 +262,10 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
         if (!q.statuses().isEmpty()) {
             sql.append(" AND status IN (").append(String.join(", ", q.statuses().stream().map(s -> "?").toList())).append(')');
             q.statuses().stream().sorted().forEach(s -> args.add(s.name()));
+        }
+        if (!q.origins().isEmpty()) {
+            sql.append(" AND cancel_origin IN (").append(String.join(", ", q.origins().stream().map(o -> "?").toList())).append(')');
+            q.origins().stream().sorted().forEach(o -> args.add(o.name()));
         }
         if (q.since() != null) {
             sql.append(" AND sort_at >= ?");

@@ -75,6 +75,20 @@ class RunMetricsTest {
     }
 
     @Test
+    void aPolicysStopIsCountedByItsOriginAndARetryAsARetry() throws Exception {
+        start(2);
+        var late = engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0),
+                dev.tether.run.RunPolicy.of("max-runtime", "200ms")).runId();
+        assertThat(end(late).cancelOrigin()).isEqualTo(CancelOrigin.DEADLINE);
+        var s = scrape();
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "deadline"))).isEqualTo(1);
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "console"))).isZero();
+        var failing = engine.submit("failing", null, Map.of(), dev.tether.run.RunPolicy.of(Map.of("retries", "1", "retry-delay", "10ms"))).runId();
+        end(failing);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> scrape().sum("tether_runs_retried_total", graph("failing")) == 1);
+    }
+
+    @Test
     void eachMeterMovesWhenItsEventHappens() throws Exception {
         start(6);
 
@@ -105,6 +119,8 @@ class RunMetricsTest {
             assertThat(s.sum("tether_cancel_latency_seconds_count", Map.of("graph", "book-workflow", "level", level))).as(level).isEqualTo(1);
         }
         assertThat(s.sum("tether_runs_forced_total")).isZero();
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "console"))).isEqualTo(1);
+
 
         var stubborn = submit("stubborn", Map.of("seconds", 2));
         awaitNode(stubborn, "ignore-cancel");
