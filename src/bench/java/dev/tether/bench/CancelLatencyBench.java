@@ -39,6 +39,9 @@ public final class CancelLatencyBench {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         boolean engineOnly = args.length > 1 && args[1].equals("engine"); // skips plain LangGraph4j (for A/B runs)
         var rows = new ArrayList<Row>();
+        // the floor first and last: the machine's own interrupt-to-seen-ended, in the same run
+        var floor = floor("floor: bare thread in Thread.sleep(10 s), interrupted, until the interrupter sees it end", samples);
+        rows.add(floor);
         rows.add(engine("Tether, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
         rows.add(engine("Tether, cooperative CPU node (10 s of work)", BenchGraphs.cpu(10_000), samples));
         if (!engineOnly) {
@@ -46,6 +49,7 @@ public final class CancelLatencyBench {
             int cpuSamples = Math.min(samples, 10);
             rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
         }
+        rows.add(floor("floor again, after the other cases", samples));
         System.out.println();
         System.out.println("| case | cancels | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|---:|");
@@ -73,6 +77,35 @@ public final class CancelLatencyBench {
             }
         } finally {
             engine.shutdown(Duration.ofSeconds(10));
+        }
+        report(what, histogram);
+        return new Row(what, samples, histogram);
+    }
+
+    /**
+     * The floor under any cancel of a sleeping node: a platform thread blocked in {@code Thread.sleep},
+     * interrupted, timed until the interrupting thread sees it end ({@code join} returns): one wake-up of
+     * the sleeper, one of the interrupter, nothing else. Sequential, as the engine's cases are.
+     */
+    static Row floor(String what, int samples) throws Exception {
+        var histogram = new Histogram(3);
+        for (int i = 0; i < samples + 50; i++) {
+            var sleeping = new CountDownLatch(1);
+            var t = Thread.ofPlatform().daemon().start(() -> {
+                sleeping.countDown();
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    // the end it was asked for
+                }
+            });
+            sleeping.await();
+            Thread.sleep(0, 200_000); // inside the sleep, as in the engine's case
+            long t0 = System.nanoTime();
+            t.interrupt();
+            t.join();
+            long micros = (System.nanoTime() - t0) / 1_000;
+            if (i >= 50) histogram.recordValue(micros);
         }
         report(what, histogram);
         return new Row(what, samples, histogram);

@@ -152,7 +152,7 @@ public final class ProcessIsolationBench {
         }
         Thread.sleep(1); // inside the node's sleep
         long t0 = System.nanoTime();
-        engine.cancel(id, level);
+        engine.cancel(id, dev.tether.run.CancelRequest.of(level));
         var end = engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
         long micros = (System.nanoTime() - t0) / 1_000;
         entered.remove(id + "/work");

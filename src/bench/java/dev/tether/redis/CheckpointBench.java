@@ -123,7 +123,7 @@ public final class CheckpointBench {
             blocking.set(true);
             var id = engine.submit("ten", null, Map.of()).runId();
             while (!"n6".equals(registry.get(id).orElseThrow().currentNode())) Thread.sleep(1);
-            engine.cancel(id, StopLevel.CANCEL, CancelMode.INTERRUPT);
+            engine.cancel(id, dev.tether.run.CancelRequest.DEFAULT);
             engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
             blocking.set(false);
             var started = new CountDownLatch(1);
