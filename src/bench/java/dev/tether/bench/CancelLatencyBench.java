@@ -13,6 +13,7 @@ import org.bsc.langgraph4j.RunnableConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,11 @@ public final class CancelLatencyBench {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
-        boolean engineOnly = args.length > 1 && args[1].equals("engine"); // skips plain LangGraph4j (for A/B runs)
+        boolean engineOnly = args.length > 1 && (args[1].equals("engine") || args[1].equals("breakdown")); // skips plain LangGraph4j (for A/B runs)
+        if (args.length > 1 && args[1].equals("breakdown")) {
+            breakdown(samples);
+            return;
+        }
         var rows = new ArrayList<Row>();
         // the floor first and last: the machine's own interrupt-to-seen-ended, in the same run
         var floor = floor("floor: bare thread in Thread.sleep(10 s), interrupted, until the interrupter sees it end", samples);
@@ -80,6 +85,63 @@ public final class CancelLatencyBench {
         }
         report(what, histogram);
         return new Row(what, samples, histogram);
+    }
+
+    /**
+     * Where a sleeping node's cancel spends its time, each stage's percentiles over the same cancels:
+     * the cancel call itself (registry, token, interrupt, grace watch), the node waking from its sleep,
+     * the run recorded CANCELLED (LangGraph4j unwinding, the engine's end of the run), and the waiting
+     * caller seeing the end.
+     */
+    static void breakdown(int samples) throws Exception {
+        var graph = BenchGraphs.sleeping();
+        var registry = new RunRegistry(samples + 10);
+        var cancelledAt = new long[1];
+        registry.watch(change -> {
+            if (change.after() != null && change.after().status() == RunStatus.CANCELLED) cancelledAt[0] = System.nanoTime();
+        });
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(graph), registry);
+        var call = new Histogram(3);
+        var woke = new Histogram(3);
+        var recorded = new Histogram(3);
+        var seen = new Histogram(3);
+        var total = new Histogram(3);
+        try {
+            for (int i = 0; i < samples + 50; i++) {
+                var entered = new CountDownLatch(1);
+                BenchGraphs.ENTERED.set(entered);
+                var id = engine.submit(graph.id(), null, Map.of()).runId();
+                if (!entered.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("run did not reach its slow node");
+                Thread.sleep(0, 200_000);
+                long t0 = System.nanoTime();
+                engine.cancel(id);
+                long t1 = System.nanoTime();
+                engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
+                long t4 = System.nanoTime();
+                long t2 = BenchGraphs.wokeNanos, t3 = cancelledAt[0];
+                if (i < 50) continue;
+                call.recordValue((t1 - t0) / 1_000);
+                woke.recordValue(Math.max(0, t2 - t0) / 1_000);
+                recorded.recordValue(Math.max(0, t3 - t2) / 1_000);
+                seen.recordValue(Math.max(0, t4 - t3) / 1_000);
+                total.recordValue((t4 - t0) / 1_000);
+            }
+        } finally {
+            engine.shutdown(Duration.ofSeconds(10));
+        }
+        var floor = floor("floor", samples);
+        System.out.println();
+        System.out.println("| stage | p50 | p99 | max |");
+        System.out.println("|---|---:|---:|---:|");
+        for (var row : List.of(Map.entry("cancel call returns (registry, token, interrupt, grace watch)", call),
+                Map.entry("cancel call to node woken from its sleep", woke),
+                Map.entry("node woken to run recorded CANCELLED", recorded),
+                Map.entry("recorded CANCELLED to the caller seeing the end", seen),
+                Map.entry("whole cancel (the Tether row)", total), Map.entry("floor (same run)", floor.micros()))) {
+            var h = row.getValue();
+            System.out.println("| %s | %s | %s | %s |".formatted(row.getKey(), Row.ms(h.getValueAtPercentile(50)),
+                    Row.ms(h.getValueAtPercentile(99)), Row.ms(h.getMaxValue())));
+        }
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.function.BiConsumer;
 public final class ActiveRunsController {
     @FXML TableView<RunRow> table;
     @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
-            nodeColumn, stepsColumn, runtimeColumn, actionColumn;
+            nodeColumn, stepsColumn, runtimeColumn, deadlineColumn, actionColumn;
     /** Row menu: stop after this node, cancel, kill (for the selected runs). */
     @FXML ContextMenu rowMenu;
 
@@ -35,7 +35,7 @@ public final class ActiveRunsController {
     void init(ActiveRunsModel model, ObservableLongValue clock, BiConsumer<List<String>, StopLevel> stop) {
         this.stop = stop;
         for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
-                runtimeColumn, actionColumn)) {
+                runtimeColumn, deadlineColumn, actionColumn)) {
             c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
         }
         RunCells.text(idColumn, RunSnapshot::shortId);
@@ -43,9 +43,11 @@ public final class ActiveRunsController {
         RunCells.text(queueColumn, RunSnapshot::queue);
         RunCells.text(workerColumn, RunSnapshot::worker);
         RunCells.status(statusColumn);
-        RunCells.text(nodeColumn, RunSnapshot::currentNode);
+        // a queued run held back by a concurrency limit says why where its node will be
+        RunCells.text(nodeColumn, r -> r.currentNode() != null ? r.currentNode() : r.waiting());
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
+        RunCells.deadline(deadlineColumn, clock);
         RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL));
 
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);

@@ -79,7 +79,12 @@ final class ConsoleCommands implements AutoCloseable {
     }
 
     CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input) {
-        return call(() -> engine.submit(graphId, queue, input), "submit " + graphId);
+        return submit(graphId, queue, input, null);
+    }
+
+    /** @param policy the run's own limits (null: none), over its graph's and queue's */
+    CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input, dev.tether.run.RunPolicy policy) {
+        return call(() -> engine.submit(graphId, queue, input, policy), "submit " + graphId);
     }
 
     /**
@@ -118,6 +123,11 @@ final class ConsoleCommands implements AutoCloseable {
     static boolean reaches(RunSnapshot run, dev.tether.run.StopLevel level) {
         return run.isCancellable()
                 || (level != dev.tether.run.StopLevel.AFTER_NODE && run.status() == dev.tether.run.RunStatus.CANCELLING);
+    }
+
+    /** Each graph's run policy with where each value comes from, read off the FX thread. */
+    CompletableFuture<Map<String, dev.tether.run.RunPolicy>> policies() {
+        return call(engine::policies, "read the run policies");
     }
 
     CompletableFuture<List<dev.tether.engine.WorkerInfo>> workers() {

@@ -47,6 +47,8 @@ public final class MainController {
     @FXML DetailsController detailsController;
     @FXML MetricsController metricsController;
     @FXML WorkersController workersController;
+    @FXML PoliciesController policiesController;
+    @FXML Tab policiesTab;
     @FXML StatusBarController statusController;
 
     private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
@@ -68,6 +70,10 @@ public final class MainController {
         detailsController.initResume(this::resume, this::rollback);
         metricsController.init(models.metrics());
         workersController.init(models.workers());
+        policiesController.init(commands::policies);
+        policiesTab.selectedProperty().addListener((o, was, is) -> {
+            if (is) policiesController.refresh();
+        });
         statusController.init(models.status());
         activeController.selectedRun().addListener((o, was, run) -> models.details().show(run));
         historyController.selectedRun().addListener((o, was, run) -> models.details().show(run));
@@ -116,7 +122,7 @@ public final class MainController {
 
     private void openSubmitDialog(List<GraphInfo> graphs) {
         var dialog = new SubmitDialog(root.getScene().getWindow(), graphs);
-        dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input()));
+        dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input(), r.policy()));
     }
 
     @FXML
