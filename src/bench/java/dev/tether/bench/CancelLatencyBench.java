@@ -106,6 +106,9 @@ public final class CancelLatencyBench {
         var recorded = new Histogram(3);
         var seen = new Histogram(3);
         var total = new Histogram(3);
+        var withoutGc = new Histogram(3);
+        int gcHit = 0;
+        long gcBefore = gcCount();
         try {
             for (int i = 0; i < samples + 50; i++) {
                 var entered = new CountDownLatch(1);
@@ -113,6 +116,7 @@ public final class CancelLatencyBench {
                 var id = engine.submit(graph.id(), null, Map.of()).runId();
                 if (!entered.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("run did not reach its slow node");
                 Thread.sleep(0, 200_000);
+                long gc0 = gcCount();
                 long t0 = System.nanoTime();
                 engine.cancel(id);
                 long t1 = System.nanoTime();
@@ -120,6 +124,8 @@ public final class CancelLatencyBench {
                 long t4 = System.nanoTime();
                 long t2 = BenchGraphs.wokeNanos, t3 = cancelledAt[0];
                 if (i < 50) continue;
+                if (gcCount() != gc0) gcHit++;
+                else withoutGc.recordValue((t4 - t0) / 1_000);
                 call.recordValue((t1 - t0) / 1_000);
                 woke.recordValue(Math.max(0, t2 - t0) / 1_000);
                 recorded.recordValue(Math.max(0, t3 - t2) / 1_000);
@@ -129,7 +135,10 @@ public final class CancelLatencyBench {
         } finally {
             engine.shutdown(Duration.ofSeconds(10));
         }
+        long gcs = gcCount() - gcBefore;
         var floor = floor("floor", samples);
+        System.out.printf("%d garbage collections during the %d cancels (and their runs); %d cancels had one inside them%n",
+                gcs, samples, gcHit);
         System.out.println();
         System.out.println("| stage | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|");
@@ -137,11 +146,19 @@ public final class CancelLatencyBench {
                 Map.entry("cancel call to node woken from its sleep", woke),
                 Map.entry("node woken to run recorded CANCELLED", recorded),
                 Map.entry("recorded CANCELLED to the caller seeing the end", seen),
-                Map.entry("whole cancel (the Tether row)", total), Map.entry("floor (same run)", floor.micros()))) {
+                Map.entry("whole cancel (the Tether row)", total),
+                Map.entry("whole cancel, the cancels without a collection inside", withoutGc),
+                Map.entry("floor (same run)", floor.micros()))) {
             var h = row.getValue();
             System.out.println("| %s | %s | %s | %s |".formatted(row.getKey(), Row.ms(h.getValueAtPercentile(50)),
                     Row.ms(h.getValueAtPercentile(99)), Row.ms(h.getMaxValue())));
         }
+    }
+
+    private static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
     }
 
     /**

@@ -159,13 +159,15 @@ final class RunControl implements Cancellation {
 
     private void fireToken() {
         if (!cancelled.compareAndSet(false, true)) return;
+        // The interrupt first: a node blocked in a sleep, a wait or I/O (the common case) starts waking
+        // while the rest is done; every microsecond before it is on the cancel's critical path.
+        synchronized (this) {
+            if (runner != null) runner.interrupt();
+        }
         cancelLatch.countDown();
         cancelSignal.complete(null);
         for (var action : List.copyOf(onCancel)) runQuietly(action);
         onCancel.clear();
-        synchronized (this) {
-            if (runner != null) runner.interrupt();
-        }
         var gen = generator;
         if (gen != null) gen.cancel(true);
     }
