@@ -104,7 +104,10 @@ public final class LocalRunQueue implements RunSource {
                 boolean letGo = job != null;
                 if (job == null) job = fifo.pollFirst();
                 if (job != null) {
-                    if (!hooks.startable(job.request())) continue; // skipped: it takes no place
+                    if (!hooks.startable(job.request())) { // skipped: it takes no place
+                        if (letGo) letNextGo(limits(job.request())); // the place it was let go for goes to the next one
+                        continue;
+                    }
                     if (admit(job, letGo)) return job;
                     continue;
                 }
@@ -144,21 +147,26 @@ public final class LocalRunQueue implements RunSource {
         try {
             var held = job.held;
             job.held = List.of();
-            for (var limit : held) {
-                running.computeIfPresent(limit.key(), (k, n) -> n > 1 ? n - 1 : null);
-                var waiting = parked.get(limit.key());
-                while (waiting != null && !waiting.isEmpty()) {
-                    var head = waiting.pollFirst();
-                    if (hooks.startable(head.request())) {
-                        ready.addLast(head);
-                        available.signal();
-                        break;
-                    } // cancelled or expired while parked: it needs no place, the next one may go
-                }
-                if (waiting != null && waiting.isEmpty()) parked.remove(limit.key());
-            }
+            for (var limit : held) running.computeIfPresent(limit.key(), (k, n) -> n > 1 ? n - 1 : null);
+            letNextGo(held);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Moves the oldest job parked at each limit that can still start to the front. Under the lock. */
+    private void letNextGo(List<Limit> limits) {
+        for (var limit : limits) {
+            var waiting = parked.get(limit.key());
+            while (waiting != null && !waiting.isEmpty()) {
+                var head = waiting.pollFirst();
+                if (hooks.startable(head.request())) {
+                    ready.addLast(head);
+                    available.signal();
+                    break;
+                } // cancelled or expired while parked: it needs no place, the next one may go
+            }
+            if (waiting != null && waiting.isEmpty()) parked.remove(limit.key());
         }
     }
 

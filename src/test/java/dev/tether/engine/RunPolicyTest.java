@@ -258,6 +258,35 @@ class RunPolicyTest {
         assertThat(engine.run(ids.getLast()).orElseThrow().waiting()).isNull();
     }
 
+    @Test
+    void runsCancelledOrExpiredWhileTheyWaitAtALimitNeverHoldItUpAndItIsNeverExceeded() throws Exception {
+        var running = new AtomicInteger();
+        var most = new AtomicInteger();
+        var work = TestGraph.linear("busy", "work", (TestGraph.Body) s -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                Cancellation.current().sleep(Duration.ofMillis(Long.parseLong(String.valueOf(s.value("millis").orElse("1")))));
+            } finally {
+                running.decrementAndGet();
+            }
+            return Map.of();
+        });
+        var engine = engine(6, withPolicy(work, RunPolicy.of("max-concurrent", "2"), Map.of("millis", 1)));
+        var random = new java.util.Random(7);
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 300; i++) {
+            var policy = random.nextInt(10) == 0 ? RunPolicy.of("max-queued", (1 + random.nextInt(30)) + "ms") : null;
+            ids.add(engine.submit("busy", null, Map.of("millis", random.nextInt(4)), policy).runId());
+            if (random.nextInt(4) == 0) engine.cancel(ids.get(random.nextInt(ids.size())));
+        }
+        for (var id : ids) {
+            var end = await(engine, id);
+            assertThat(end.status()).isIn(RunStatus.COMPLETED, RunStatus.CANCELLED);
+        }
+        assertThat(most.get()).isLessThanOrEqualTo(2);
+        assertThat(engine.stats().queued()).as("nothing left parked").isZero();
+    }
+
     private static List<RunStatus> statuses(LocalEngine engine, List<String> ids) {
         return ids.stream().map(id -> engine.run(id).orElseThrow().status()).toList();
     }
