@@ -3,7 +3,6 @@ package dev.tether.redis;
 import dev.tether.engine.Job;
 import dev.tether.engine.RunRequest;
 import dev.tether.engine.RunSource;
-import dev.tether.json.Json;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
@@ -372,12 +371,6 @@ final class RedisRunSource implements RunSource {
         }
         if (n > 0) LOG.warn("recovered {} jobs delivered to this worker whose delivery it never saw", n);
         return n;
-    }
-
-    private static String require(Map<String, String> f, String key) {
-        var v = f.get(key);
-        if (v == null || v.isBlank()) throw new IllegalArgumentException("entry has no '" + key + "'");
-        return v;
     }
 
     @Override
