@@ -38,9 +38,9 @@ public final class CancelLatencyBench {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
-        boolean engineOnly = args.length > 1 && (args[1].equals("engine") || args[1].equals("breakdown")); // skips plain LangGraph4j (for A/B runs)
-        if (args.length > 1 && args[1].equals("breakdown")) {
-            breakdown(samples);
+        boolean engineOnly = args.length > 1 && args[1].equals("engine"); // skips plain LangGraph4j (for A/B runs)
+        if (args.length > 1 && args[1].startsWith("breakdown")) {
+            breakdown(samples, args[1].equals("breakdown-feed"));
             return;
         }
         var rows = new ArrayList<Row>();
@@ -91,11 +91,13 @@ public final class CancelLatencyBench {
      * Where a sleeping node's cancel spends its time, each stage's percentiles over the same cancels:
      * the cancel call itself (registry, token, interrupt, grace watch), the node waking from its sleep,
      * the run recorded CANCELLED (LangGraph4j unwinding, the engine's end of the run), and the waiting
-     * caller seeing the end.
+     * caller seeing the end. With {@code feed}, a registry subscriber is attached, as in the console and serve.
      */
-    static void breakdown(int samples) throws Exception {
+    static void breakdown(int samples, boolean feed) throws Exception {
         var graph = BenchGraphs.sleeping();
         var registry = new RunRegistry(samples + 10);
+        // the registry feed as the console and serve have it (a subscriber woken by every change: the history writer, the UI pump)
+        var subscriber = feed ? registry.subscribe(batch -> { }) : null;
         var cancelledAt = new long[1];
         registry.watch(change -> {
             if (change.after() != null && change.after().status() == RunStatus.CANCELLED) cancelledAt[0] = System.nanoTime();
@@ -134,6 +136,7 @@ public final class CancelLatencyBench {
             }
         } finally {
             engine.shutdown(Duration.ofSeconds(10));
+            if (subscriber != null) subscriber.close();
         }
         long gcs = gcCount() - gcBefore;
         var floor = floor("floor", samples);
