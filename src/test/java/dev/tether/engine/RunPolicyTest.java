@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bsc.langgraph4j.StateGraph.END;
 import static org.bsc.langgraph4j.StateGraph.START;
 import static org.bsc.langgraph4j.action.AsyncEdgeAction.edge_async;
@@ -343,5 +344,31 @@ class RunPolicyTest {
         assertThat(resolved.sources()).containsEntry("max-steps", PolicyBook.FILE).containsEntry("max-runtime", PolicyBook.FILE + " (queue q)")
                 .containsEntry("retries", RunPolicy.FROM_RUN).containsEntry("max-concurrent", PolicyBook.FILE)
                 .containsEntry("queue-max-concurrent", PolicyBook.FILE + " (queue q)");
+    }
+
+    @Test
+    void aBadPolicyFileNamesTheKeyAndWhatIsWrong() throws Exception {
+        assertThatThrownBy(() -> book(Map.of("g.max-runtime", "soon"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("g.max-runtime").hasMessageContaining("'soon' is not a duration");
+        assertThatThrownBy(() -> book(Map.of("g.max-warp", "9"))).hasMessageContaining("g.max-warp").hasMessageContaining("not OWNER.POLICY");
+        assertThatThrownBy(() -> book(Map.of("g.queue-max-concurrent", "2"))).hasMessageContaining("queue/QUEUE.max-concurrent");
+        assertThatThrownBy(() -> book(Map.of("g.retries", "1000"))).hasMessageContaining("retries must be 0 to 100");
+        assertThatThrownBy(() -> book(Map.of("g.retry-multiplier", "NaN"))).hasMessageContaining("not a plain decimal");
+        assertThatThrownBy(() -> RunPolicy.ofRun(Map.of("max-concurrent", "2"))).hasMessageContaining("set per graph or queue");
+        // a graph id with dots is still a graph id
+        assertThat(book(Map.of("my.graph.v2.max-steps", "7")).ofGraph("my.graph.v2").maxSteps()).isEqualTo(7);
+    }
+
+    @Test
+    void theBackoffGrowsByItsMultiplierUpToItsMaxLessItsJitter() {
+        var p = RunPolicy.of(Map.of("retries", "5", "retry-delay", "1s", "retry-multiplier", "3", "retry-max-delay", "20s", "retry-jitter", "0.5"));
+        assertThat(p.backoff(2, 0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.backoff(3, 0)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(p.backoff(4, 0)).isEqualTo(Duration.ofSeconds(9));
+        assertThat(p.backoff(5, 0)).as("capped").isEqualTo(Duration.ofSeconds(20));
+        assertThat(p.backoff(5, 0.999999)).as("up to half off").isBetween(Duration.ofSeconds(10), Duration.ofMillis(10_001));
+        assertThat(RunPolicy.of("retries", "1").backoff(2, 0)).as("the defaults: 1 s").isEqualTo(Duration.ofSeconds(1));
+        assertThat(RunPolicy.of("retry-errors", "java.io.IOException,TimeoutException").retriesError("java.util.concurrent.TimeoutException")).isTrue();
+        assertThat(RunPolicy.of("retry-errors", "java.io.IOException").retriesError("java.lang.IllegalStateException")).isFalse();
     }
 }
