@@ -52,6 +52,29 @@ public final class CliListBench {
             serve.destroy();
             serve.waitFor(30, TimeUnit.SECONDS);
         }
+        staleControlFile(launcher, java, samples);
+    }
+
+    /**
+     * The control file of a SIGKILLed serve left behind: `tether list` says the server is gone (exit 4)
+     * without waiting for anything (NoInstanceIT asserts that it says so; this is how long it takes).
+     */
+    private static void staleControlFile(Path launcher, String java, int samples) throws Exception {
+        var home = Files.createTempDirectory("tether-bench-stale");
+        var serve = process(launcher, home, java, "serve").redirectErrorStream(true).redirectOutput(home.resolve("serve.log").toFile()).start();
+        while (!Files.exists(home.resolve("control.json"))) {
+            if (!serve.isAlive()) throw new IllegalStateException("serve exited: " + Files.readString(home.resolve("serve.log")));
+            Thread.sleep(50);
+        }
+        serve.destroyForcibly().waitFor();
+        var stale = new ArrayList<Double>();
+        var version = new ArrayList<Double>();
+        for (int i = 0; i < samples; i++) {
+            stale.add(time(launcher, home, java, dev.tether.cli.ExitCodes.UNREACHABLE, "list"));
+            version.add(time(launcher, home, java, "--version"));
+        }
+        report("tether list, control file of a SIGKILLed serve", stale);
+        report("tether --version (JVM start floor)", version);
     }
 
     private static ProcessBuilder process(Path launcher, Path home, String java, String... args) {
@@ -64,10 +87,14 @@ public final class CliListBench {
     }
 
     private static double time(Path launcher, Path home, String java, String... args) throws Exception {
+        return time(launcher, home, java, 0, args);
+    }
+
+    private static double time(Path launcher, Path home, String java, int exit, String... args) throws Exception {
         long t0 = System.nanoTime();
         var p = process(launcher, home, java, args).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor() != 0) throw new IllegalStateException("tether " + String.join(" ", args) + " failed");
+        if (p.waitFor() != exit) throw new IllegalStateException("tether " + String.join(" ", args) + " exited " + p.exitValue());
         return (System.nanoTime() - t0) / 1e6;
     }
 

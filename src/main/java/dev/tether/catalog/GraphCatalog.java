@@ -26,6 +26,9 @@ import java.util.ServiceLoader;
 public final class GraphCatalog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GraphCatalog.class);
 
+    /** The name of every plugin jar's class loader starts with this. */
+    public static final String PLUGIN_LOADER_PREFIX = "tether-plugin:";
+
     private final Map<String, GraphDefinition> byId;
     private final List<String> problems;
 
@@ -46,8 +49,13 @@ public final class GraphCatalog {
         return new GraphCatalog(map, problems);
     }
 
-    /** Definitions on the class path and in {@code *.jar} files of {@code pluginsDir} (if it exists). */
+    /**
+     * Definitions on the class path and in {@code *.jar} files of {@code pluginsDir} (if it exists).
+     *
+     * @throws UnsafeFolderException when the plugins folder is not private: its jars run as this user
+     */
     public static GraphCatalog load(Path pluginsDir) {
+        if (pluginsDir != null && Files.isDirectory(pluginsDir)) TetherHome.requirePrivate(pluginsDir, "plugins folder");
         var problems = new ArrayList<String>();
         var map = new LinkedHashMap<String, GraphDefinition>();
         var parent = GraphCatalog.class.getClassLoader();
@@ -56,7 +64,7 @@ public final class GraphCatalog {
         for (var jar : pluginJars(pluginsDir, problems)) {
             var classNames = serviceNames(jar, problems);
             if (classNames.isEmpty()) continue;
-            var loader = new URLClassLoader("tether-plugin:" + jar.getFileName(), new URL[]{toUrl(jar)}, parent);
+            var loader = new URLClassLoader(PLUGIN_LOADER_PREFIX + jar.getFileName(), new URL[]{toUrl(jar)}, parent);
             for (var className : classNames) {
                 var source = "plugin " + jar.getFileName() + " (" + className + ")";
                 var definition = instantiate(loader, className, source, problems);

@@ -17,19 +17,30 @@ final class ConsoleCommand implements Callable<Integer> {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleCommand.class);
 
     @Mixin EngineOptions engineOptions = new EngineOptions();
+    @Mixin ApiOptions apiOptions = new ApiOptions();
 
     @Option(names = "--theme", description = "light or dark (default: ${DEFAULT-VALUE}).")
     Theme theme = Theme.LIGHT;
 
     @Override
     public Integer call() throws Exception {
+        apiOptions.options(null); // a bad --tcp-port is refused before anything starts
+        dev.tether.control.InstanceLock claim = null;
+        try {
+            claim = ControlServer.claim(ControlFile.defaultPath());
+        } catch (IllegalStateException e) {
+            LOG.warn("console opens without its control API: {}", e.getMessage());
+        }
         var engine = engineOptions.engine();
         var metrics = dev.tether.metrics.TetherMetrics.of(engine);
         ControlServer server = null;
-        try {
-            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
-        } catch (IllegalStateException e) {
-            LOG.warn("console opens without its control API: {}", e.getMessage());
+        if (claim != null) {
+            try {
+                server = ControlServer.start(engine, claim, apiOptions.options(metrics::scrape));
+            } catch (java.io.IOException | RuntimeException e) {
+                claim.close();
+                LOG.warn("console opens without its control API: {}", e.getMessage());
+            }
         }
         var api = server;
         ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {

@@ -119,13 +119,21 @@ final class EngineOptions {
         try {
             var h = dev.tether.store.RunHistory.open(file, historyKeep);
             try {
-                for (var lost : h.recoverLost(engine.registry(), scheduledRetries)) engine.ended(lost.runId());
+                try {
+                    for (var lost : h.recoverLost(engine.registry(), scheduledRetries)) engine.ended(lost.runId());
+                } catch (dev.tether.store.StoreException e) { // not open yet (a full disk): the watch below looks again
+                    LOG.warn("runs left by killed processes are looked for again every {} s: {}",
+                            dev.tether.store.RunHistory.LOST_CHECK_EVERY.toSeconds(), e.getMessage());
+                }
                 h.attach(engine.registry());
+                // a process that was still alive a moment ago (or not yet reaped) may die later: look again
+                h.watchLost(engine.registry(), dev.tether.store.RunHistory.LOST_CHECK_EVERY, lost -> engine.ended(lost.runId()));
             } catch (RuntimeException e) {
                 h.close(Duration.ZERO);
                 throw e;
             }
             engine.archive(h);
+            engine.journal(h);
             engine.historySource(h);
             synchronized (this) {
                 history = h;

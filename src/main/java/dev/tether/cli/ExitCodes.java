@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int WAIT_TIMED_OUT = 5;
     /** {@code resume}: the run is still active, or has no (readable) checkpoint where asked. */
     public static final int NOT_RESUMABLE = 6;
+    /** The Tether home or the plugins folder is not private: another user owns it, or group or others may write in it. */
+    public static final int UNSAFE_HOME = 7;
 
     private ExitCodes() {}
 }

@@ -53,9 +53,23 @@ public final class Main {
                     case NOT_RESUMABLE -> ExitCodes.NOT_RESUMABLE;
                 };
                 case dev.tether.redis.RedisUnavailableException r -> ExitCodes.UNREACHABLE;
+                case dev.tether.catalog.UnsafeFolderException u -> ExitCodes.UNSAFE_HOME;
                 case IllegalArgumentException i -> ExitCodes.BAD_INPUT;
                 default -> ExitCodes.FAILED;
             };
+        });
+        // Every command reads or writes the Tether home (control file, store, plugins, settings): none
+        // uses a home someone else can write in. Help and version need none.
+        cl.setExecutionStrategy(parsed -> {
+            if (!parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()
+                    && parsed.subcommands().stream().noneMatch(p -> p.isUsageHelpRequested() || p.isVersionHelpRequested())) {
+                try {
+                    dev.tether.catalog.TetherHome.requirePrivate(dev.tether.catalog.TetherHome.dir(), "Tether home");
+                } catch (dev.tether.catalog.UnsafeFolderException e) {
+                    throw new CommandLine.ExecutionException(cl, e.getMessage(), e);
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
         });
         return cl.execute(args);
     }

@@ -11,34 +11,52 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-@Command(name = "serve", description = {"Run the engine headless with its control API on the loopback interface.",
+@Command(name = "serve", description = {"Run the engine headless with its control API (a socket in the Tether home; --tcp-port adds loopback TCP).",
         "SIGINT/SIGTERM cancel every run, wait (--shutdown-timeout), then exit."})
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin EngineOptions engineOptions = new EngineOptions();
+    @Mixin ApiOptions apiOptions = new ApiOptions();
 
     @Override
     public Integer call() throws Exception {
-        var engine = engineOptions.engine();
-        var metrics = dev.tether.metrics.TetherMetrics.of(engine);
-        ControlServer server;
+        dev.tether.control.InstanceLock claim;
         try {
-            server = ControlServer.start(engine, ControlFile.defaultPath(), metrics::scrape);
+            // Before anything starts: a second instance on this home is refused with no engine, history or child JVM started.
+            claim = ControlServer.claim(ControlFile.defaultPath());
         } catch (IllegalStateException e) {
-            engine.shutdown(java.time.Duration.ZERO);
-            engineOptions.closeHistory();
-            metrics.close();
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
-            server.close();
-            engineOptions.closeHistory(); // after the engine: its runs' last states are written
-            metrics.close();
-        });
-        var out = spec.commandLine().getOut();
-        out.println("tether serving: engine " + engine.mode() + ", " + engineOptions.concurrency + " slots, control API http://127.0.0.1:"
-                + server.port() + " (control file " + server.controlFile() + "); stop with Ctrl+C or SIGTERM");
-        out.flush();
+        ControlServer server;
+        dev.tether.metrics.TetherMetrics metrics;
+        try {
+            var options = apiOptions.options(null);
+            var engine = engineOptions.engine();
+            metrics = dev.tether.metrics.TetherMetrics.of(engine);
+            try {
+                server = ControlServer.start(engine, claim, new ControlServer.Options(metrics::scrape, options.tcpPort()));
+            } catch (java.io.IOException | RuntimeException e) {
+                engine.shutdown(java.time.Duration.ZERO);
+                engineOptions.closeHistory();
+                metrics.close();
+                throw e;
+            }
+            var m = metrics;
+            ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
+                server.close();
+                engineOptions.closeHistory(); // after the engine: its runs' last states are written
+                m.close();
+            });
+            var out = spec.commandLine().getOut();
+            var file = server.published();
+            out.println("tether serving: engine " + engine.mode() + ", " + engineOptions.concurrency + " slots, control API on "
+                    + file.socket() + (file.baseUrl() == null ? "" : " and " + file.baseUrl()) + " (control file " + server.controlFile()
+                    + "); stop with Ctrl+C or SIGTERM");
+            out.flush();
+        } catch (Exception e) {
+            claim.close();
+            throw e;
+        }
         new CountDownLatch(1).await(); // the signal hook shuts down; the JVM then exits
         return ExitCodes.OK;
     }

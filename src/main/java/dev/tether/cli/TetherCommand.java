@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
                 "3:unknown run",
                 "4:nothing to talk to (no console or server running, stale or untrusted control file, Redis unreachable)",
                 "5:a --wait timed out (the run is named with its state)",
-                "6:resume refused: the run is still active, or has no readable checkpoint where asked"})
+                "6:resume refused: the run is still active, or has no readable checkpoint where asked",
+                "7:the Tether home or the plugins folder is not private (another user owns it, or group or others may write in it)"})
 public final class TetherCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

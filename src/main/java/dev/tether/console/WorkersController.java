@@ -15,7 +15,7 @@ import java.util.function.Function;
 public final class WorkersController {
     @FXML TableView<WorkerInfo> table;
     @FXML TableColumn<WorkerInfo, WorkerInfo> nameColumn, hostColumn, pidColumn, queuesColumn, slotsColumn, busyColumn,
-            stuckColumn, heartbeatColumn, upColumn;
+            stuckColumn, heartbeatColumn, upColumn, stateColumn;
 
     void init(WorkersModel model) {
         text(nameColumn, WorkerInfo::name);
@@ -27,6 +27,7 @@ public final class WorkersController {
         text(stuckColumn, w -> Integer.toString(w.stuck()));
         text(heartbeatColumn, w -> ago(w.heartbeatAt()));
         text(upColumn, w -> Formats.clock(w.startedAt()));
+        state(stateColumn);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setItems(model.workers());
     }
@@ -40,6 +41,33 @@ public final class WorkersController {
                 setText(empty || w == null ? null : text.apply(w));
             }
         });
+    }
+
+    /** What the worker said in its heartbeat: "ok", or what keeps it from making progress (in the failed colour). */
+    private static void state(TableColumn<WorkerInfo, WorkerInfo> c) {
+        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(WorkerInfo w, boolean empty) {
+                super.updateItem(w, empty);
+                getStyleClass().remove("worker-stalled");
+                setTooltip(null);
+                if (empty || w == null) {
+                    setText(null);
+                    return;
+                }
+                setText(stateText(w));
+                if (w.stalled()) {
+                    getStyleClass().add("worker-stalled");
+                    setTooltip(new javafx.scene.control.Tooltip(String.join("\n", w.problems())));
+                }
+            }
+        });
+    }
+
+    static String stateText(WorkerInfo w) {
+        if (w.problems() == null) return "";
+        return w.problems().isEmpty() ? "ok" : "stalled: " + String.join("; ", w.problems());
     }
 
     private static String ago(Instant t) {

@@ -13,7 +13,6 @@ import dev.tether.json.Json;
 import dev.tether.run.RunIds;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +47,7 @@ final class ControlRoutes implements Route {
     }
 
     @Override
-    public void serve(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+    public void serve(HttpRequest request, Reply out, Map<String, String> headers) throws IOException {
         if (metrics != null && Route.isMetrics(request)) {
             Route.metrics(request, out, headers, metrics);
             return;
@@ -142,7 +141,7 @@ final class ControlRoutes implements Route {
         return origin;
     }
 
-    private void submit(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException {
+    private void submit(HttpRequest request, Reply out, Map<String, String> headers) throws IOException {
         var body = parseObject(request.body());
         for (var it = body.fieldNames(); it.hasNext(); ) {
             var name = it.next();

@@ -6,7 +6,6 @@ import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -32,7 +31,7 @@ final class EventStreams {
     }
 
     /** Streams until the client goes away or the server closes. */
-    void serve(OutputStream out, Map<String, String> headers) throws IOException {
+    void serve(Reply reply, Map<String, String> headers) throws IOException {
         if (closed) throw new Refusal(ErrorKind.UNAVAILABLE, "shutting down");
         if (!slots.tryAcquire()) {
             throw new Refusal(ErrorKind.UNAVAILABLE, "too many event streams open (at most " + HttpContract.MAX_EVENT_STREAMS + ")");
@@ -40,7 +39,7 @@ final class EventStreams {
         var self = Thread.currentThread();
         open.add(self);
         try (var feed = registry.openFeed()) {
-            HttpAnswer.eventStreamHead(out, headers);
+            var out = HttpAnswer.eventStream(reply, headers);
             out.write(": connected\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             while (!closed) {

@@ -19,12 +19,23 @@ public final class HttpContract {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     /** Largest request line plus headers; larger is {@code 431}. */
     public static final int MAX_HEAD_BYTES = 8 * 1024;
-    /** Connections served at once (event streams included); more are answered {@code 503} at once. */
-    public static final int MAX_CONNECTIONS = 64;
+    /**
+     * Connections open at once on the optional loopback TCP port; beyond it, new ones wait in the
+     * kernel's queue until one closes. The socket has no such limit: only its owner can connect.
+     */
+    public static final int MAX_TCP_CONNECTIONS = 512;
     /** Event streams open at once; more are {@code 503}. */
     public static final int MAX_EVENT_STREAMS = 8;
-    /** Time a client has to send its whole request (head and body); then {@code 408}. */
+    /**
+     * Time a connection has, from the moment it is opened, to deliver its whole request (head and
+     * body): a head not complete by then is closed unanswered, a body not complete is {@code 408}.
+     */
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * After its answer, how long a connection is still read from (what the client sent beyond what
+     * was read is discarded) before it is closed, so the client reads the answer before a reset.
+     */
+    public static final Duration LINGER = Duration.ofSeconds(2);
     /** Longest {@code waitMillis} a run request may ask for. */
     public static final long MAX_WAIT_MILLIS = 10 * 60_000L;
     /** Submits remembered by their request id (the newest); an older id may create a new run. */
@@ -32,7 +43,7 @@ public final class HttpContract {
 
     /** A client's id for one submit: the same id answers the same run, never a second one. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    /** On every answer: the instance id from the control file, so a client knows who answered. */
+    /** On every answer to a request with the token: the instance id from the control file, so a client knows who answered. */
     public static final String INSTANCE_HEADER = "Tether-Instance";
     /** On a submit answered from an earlier request with the same id. */
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";

@@ -9,11 +9,7 @@ import dev.tether.json.Json;
 import dev.tether.run.RunSnapshot;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,13 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Talks to the console or server of this user through its control file. Short connect timeouts and
- * a liveness check of the file's owner make a stale file a quick, clear error, never a hang.
- * (HttpURLConnection rather than java.net.http: it loads far fewer classes, and CLI start-up counts.)
+ * Talks to the console or server of this user through its control file, over its Unix-domain
+ * socket. A liveness check of the file's owner and a socket nobody listens on make a stale file a
+ * quick, clear error, never a hang; the socket's peer must be this user before the token is sent.
  */
 public final class HttpControlClient implements ControlClient {
     static final String START_HINT = "start one with `tether serve` (headless) or `tether console`";
-    private static final int CONNECT_MILLIS = 1_000;
     private static final int READ_MILLIS = 15_000;
 
     private final ControlFile target;
@@ -52,21 +47,14 @@ public final class HttpControlClient implements ControlClient {
             throw new ControlException(ControlException.Kind.UNREACHABLE,
                     "cannot read control file " + controlFile + " (" + e.getMessage() + "); " + START_HINT);
         }
+        if (file.socket() == null || file.instanceId() == null) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, controlFile + " was written by an older Tether (no control socket); restart it");
+        }
         if (!file.ownerAlive()) {
             throw new ControlException(ControlException.Kind.UNREACHABLE, "the Tether instance that wrote " + controlFile
                     + " (pid " + file.pid() + ") is gone; " + START_HINT);
         }
         return new HttpControlClient(file);
-    }
-
-    /** Whether the instance of {@code file} answers, as itself (its instance id), within a second. */
-    static boolean answersAsItself(ControlFile file) {
-        try {
-            new HttpControlClient(file).call("GET", Endpoint.HELLO.path(), null, new TypeReference<Map<String, Object>>() {}, 1_000);
-            return true;
-        } catch (ControlException e) {
-            return e.kind() != ControlException.Kind.UNREACHABLE;
-        }
     }
 
     /** The answering instance's id and pid ({@code GET /api/hello}). */
@@ -166,71 +154,66 @@ public final class HttpControlClient implements ControlClient {
         return m.get(k) instanceof Number n ? n.intValue() : 0;
     }
 
-    /**
-     * One request. A body is sent with a fixed length: HttpURLConnection then never resends a POST
-     * on its own after a dropped connection (it does for buffered bodies), so a submit cannot be
-     * made twice; the request id makes it safe even if something else resends.
-     */
+    /** One request, sent once: the client never resends it (the request id makes a submit safe even if something else does). */
     private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis) {
         return call(method, path, body, type, readMillis, Map.of());
     }
 
     private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis, Map<String, String> headers) {
-        HttpURLConnection c = null;
+        var socket = target.socketPath();
+        SocketExchange.Answer answer;
         try {
-            c = (HttpURLConnection) URI.create(target.baseUrl() + path).toURL().openConnection();
-            c.setRequestMethod(method);
-            c.setConnectTimeout(CONNECT_MILLIS);
-            c.setReadTimeout(readMillis);
-            c.setUseCaches(false);
-            c.setRequestProperty("Authorization", "Bearer " + target.token());
-            c.setRequestProperty("Accept", "application/json");
-            headers.forEach(c::setRequestProperty);
+            var all = new LinkedHashMap<String, String>();
+            all.put("Authorization", "Bearer " + target.token());
+            all.put("Accept", "application/json");
+            byte[] bytes = null;
             if (body != null) {
-                var bytes = Json.mapper().writeValueAsBytes(body);
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(bytes.length);
-                c.setRequestProperty("Content-Type", "application/json");
-                try (var out = c.getOutputStream()) {
-                    out.write(bytes);
-                }
+                bytes = Json.mapper().writeValueAsBytes(body);
+                all.put("Content-Type", "application/json");
             }
-            int status = c.getResponseCode();
-            checkIdentity(c);
-            if (status >= 200 && status < 300) {
-                try (InputStream in = c.getInputStream()) {
-                    JavaType jt = Json.mapper().getTypeFactory().constructType(type);
-                    return Json.mapper().readValue(in, jt);
-                }
-            }
-            throw failure(c, status);
-        } catch (ConnectException | SocketTimeoutException e) {
-            throw new ControlException(ControlException.Kind.UNREACHABLE, "the Tether instance at " + target.baseUrl()
-                    + " (pid " + target.pid() + ") does not answer (" + e.getMessage() + "); " + START_HINT, e);
+            all.putAll(headers);
+            answer = SocketExchange.send(socket, method, path, all, bytes, readMillis);
+        } catch (SocketExchange.ForeignPeer e) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "the control socket " + socket + " is served by user '"
+                    + e.getMessage() + "', not by this user; the token was not sent. " + START_HINT);
+        } catch (SocketTimeoutException e) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "the Tether instance on " + socket + " (pid " + target.pid()
+                    + ") does not answer (" + e.getMessage() + "); " + START_HINT, e);
+        } catch (java.net.SocketException e) {
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "the Tether instance on " + socket + " (pid " + target.pid()
+                    + ") does not answer (" + e.getMessage() + "); " + START_HINT, e);
         } catch (IOException e) {
-            throw new ControlException(ControlException.Kind.UNREACHABLE, "lost the connection to " + target.baseUrl()
-                    + ": " + e.getMessage(), e);
-        } finally {
-            if (c != null) c.disconnect();
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "lost the connection to " + socket + ": " + e.getMessage(), e);
         }
+        if (answer.status() == 401) throw failure(answer);
+        checkIdentity(answer);
+        if (answer.status() >= 200 && answer.status() < 300) {
+            try {
+                JavaType jt = Json.mapper().getTypeFactory().constructType(type);
+                return Json.mapper().readValue(answer.body(), jt);
+            } catch (IOException e) {
+                throw new ControlException(ControlException.Kind.SERVER_ERROR, "unreadable answer from " + socket + ": " + e.getMessage(), e);
+            }
+        }
+        throw failure(answer);
     }
 
-    /** Whoever holds the port now must be the instance that wrote the control file (a port is reused after a crash). */
-    private void checkIdentity(HttpURLConnection c) {
-        if (target.instanceId() == null) return; // a file written before instance ids
-        var answered = c.getHeaderField(HttpContract.INSTANCE_HEADER);
+    /** Whoever answered must be the instance that wrote the control file (a socket is bound anew after a restart). */
+    private void checkIdentity(SocketExchange.Answer answer) {
+        var answered = answer.header(HttpContract.INSTANCE_HEADER);
         if (!target.instanceId().equals(answered)) {
-            throw new ControlException(ControlException.Kind.UNREACHABLE, "the process listening on " + target.baseUrl()
+            throw new ControlException(ControlException.Kind.UNREACHABLE, "the process serving " + target.socket()
                     + " is not the Tether instance that wrote the control file (pid " + target.pid() + "); " + START_HINT);
         }
     }
 
-    private static ControlException failure(HttpURLConnection c, int status) {
+    private static ControlException failure(SocketExchange.Answer answer) {
+        int status = answer.status();
         String message = "HTTP " + status;
         String kindName = null;
-        try (InputStream err = c.getErrorStream()) {
-            if (err != null) {
-                var node = Json.mapper().readTree(err);
+        try {
+            var node = Json.mapper().readTree(answer.body());
+            if (node != null) {
                 message = node.path("error").asText(message);
                 kindName = node.path("kind").isTextual() ? node.path("kind").asText() : null;
             }

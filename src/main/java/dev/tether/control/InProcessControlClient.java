@@ -59,7 +59,7 @@ public final class InProcessControlClient implements ControlClient {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
         }
         try {
-            return engine.registry().find(id).orElseThrow(() -> unknown(id));
+            return engine.find(id).orElseThrow(() -> unknown(id)); // the history's runs too, as list --all shows them
         } catch (IllegalArgumentException ambiguous) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, ambiguous.getMessage() + "; give more characters");
         }
@@ -86,6 +86,10 @@ public final class InProcessControlClient implements ControlClient {
         var run = get(runId);
         try {
             var outcome = engine.cancel(run.runId(), request.origin() == null ? request.withOrigin(CancelOrigin.API) : request);
+            if (outcome == dev.tether.run.CancelOutcome.UNKNOWN_RUN) { // found in the history only, and still active there
+                throw new ControlException(ControlException.Kind.UNKNOWN_RUN, "run '" + run.shortId() + "' is " + run.status()
+                        + " in the history but not executed by this instance: cancel it where it runs");
+            }
             return new CancelResult(run.runId(), outcome, engine.registry().get(run.runId()).orElse(run));
         } catch (UnsupportedOperationException e) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());

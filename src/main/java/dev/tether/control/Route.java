@@ -1,12 +1,11 @@
 package dev.tether.control;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Map;
 
-/** What a {@link ControlServer} does with an admitted request (right host, no Origin, the token). */
+/** What a {@link ControlServer} does with an admitted request (the token; on TCP also the right host and no Origin). */
 interface Route {
-    void serve(HttpRequest request, OutputStream out, Map<String, String> headers) throws IOException;
+    void serve(HttpRequest request, Reply reply, Map<String, String> headers) throws IOException;
 
     /** The one path outside {@code /api}: the Prometheus scrape. */
     String METRICS_PATH = "/metrics";
@@ -19,11 +18,11 @@ interface Route {
     }
 
     /** Answers the scrape, or refuses a method other than GET. */
-    static void metrics(HttpRequest request, OutputStream out, Map<String, String> headers,
+    static void metrics(HttpRequest request, Reply reply, Map<String, String> headers,
                         java.util.function.Supplier<String> scrape) throws IOException {
         if (!request.method().equals("GET")) {
             throw new HttpContract.Refusal(HttpContract.ErrorKind.METHOD_NOT_ALLOWED, request.method() + " is not allowed on " + METRICS_PATH);
         }
-        HttpAnswer.text(out, 200, dev.tether.metrics.TetherMetrics.CONTENT_TYPE, scrape.get(), headers);
+        HttpAnswer.text(reply, 200, dev.tether.metrics.TetherMetrics.CONTENT_TYPE, scrape.get(), headers);
     }
 }

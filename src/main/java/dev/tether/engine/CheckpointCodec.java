@@ -5,10 +5,7 @@ import dev.tether.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -22,6 +19,13 @@ import java.util.zip.CRC32C;
  * readable by any process and by people. Anything else (a graph's own classes, a date) is stored
  * with Java serialization: only where the store is private to the user (the embedded file), never
  * from a shared server, where deserialising bytes written by someone else would run their code.
+ *
+ * <p>Java-serialised states are read back only through {@link StateFilter}: an allow-list (JDK value
+ * types and collections, and the classes of the run's own graph, see {@link StateClasses}) with
+ * limits on depth, references, array lengths and bytes that scale with the record, so that a record
+ * of a hundred bytes cannot declare an array that fills the heap. Classes resolve through the graph's
+ * own class loader (a plugin's classes are not on the class path): the caller says which graph with
+ * {@link #decodingFor}; without it only JDK types are read.
  */
 public final class CheckpointCodec {
     public enum Format { JSON, JAVA }
@@ -58,7 +62,20 @@ public final class CheckpointCodec {
         return new Encoded(format, bytes, checksum(bytes));
     }
 
-    /** @throws IllegalArgumentException with a one-line reason for a damaged or unreadable record */
+    /** The graph whose states are being read on this thread: its class loader and the classes it may hold. */
+    private static final ScopedValue<StateClasses> CLASSES = ScopedValue.newInstance();
+
+    /** Runs {@code op} with states decoded as {@code classes}' graph's states (its loader, its classes allowed). */
+    public static <T, X extends Throwable> T decodingFor(StateClasses classes, ScopedValue.CallableOp<T, X> op) throws X {
+        return ScopedValue.where(CLASSES, classes).call(op);
+    }
+
+    /** The graph states are decoded for on this thread; {@link StateClasses#JDK} outside {@link #decodingFor}. */
+    public static StateClasses decodingClasses() {
+        return CLASSES.orElse(StateClasses.JDK);
+    }
+
+    /** @throws IllegalArgumentException with a one-line reason for a damaged, unreadable or refused record */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> decode(Format format, byte[] bytes, long checksum) {
         verify(bytes, checksum);
@@ -66,13 +83,21 @@ public final class CheckpointCodec {
             return switch (format) {
                 case JSON -> (Map<String, Object>) fromJson(Json.mapper().readValue(bytes, Map.class));
                 case JAVA -> {
-                    try (var in = new PluginAwareInput(new ByteArrayInputStream(bytes))) {
+                    var classes = decodingClasses();
+                    var filter = new StateFilter(classes, bytes.length);
+                    try (var in = new GraphObjectInput(new ByteArrayInputStream(bytes), classes.loader())) {
+                        in.setObjectInputFilter(filter);
                         yield (Map<String, Object>) in.readObject();
+                    } catch (java.io.InvalidClassException e) {
+                        if (filter.refused() == null) throw e;
+                        throw new IllegalArgumentException("refused java state: " + filter.refused(), e);
                     }
                 }
             };
         } catch (IOException | ClassNotFoundException | ClassCastException | NumberFormatException e) {
             throw new IllegalArgumentException("unreadable " + format.name().toLowerCase() + " state: " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) { // the filter bounds what a record can make us allocate; this is the last line
+            throw new IllegalArgumentException("unreadable " + format.name().toLowerCase() + " state: it would not fit in memory", e);
         }
     }
 
@@ -146,23 +171,5 @@ public final class CheckpointCodec {
 
     private static String at(String path, String what) {
         return (path.isEmpty() ? "the state" : "'" + path + "'") + " is " + what;
-    }
-
-    /** Resolves classes with the thread's context loader too: a plugin graph's classes are not on the class path. */
-    private static final class PluginAwareInput extends ObjectInputStream {
-        PluginAwareInput(InputStream in) throws IOException {
-            super(in);
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            try {
-                return super.resolveClass(desc);
-            } catch (ClassNotFoundException e) {
-                var context = Thread.currentThread().getContextClassLoader();
-                if (context == null) throw e;
-                return Class.forName(desc.getName(), false, context);
-            }
-        }
     }
 }

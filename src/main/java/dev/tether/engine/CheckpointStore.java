@@ -15,6 +15,35 @@ public interface CheckpointStore extends BaseCheckpointSaver {
     /** Where checkpoints live, for logs and the README's words: "memory", "sqlite:/…", "redis". */
     String where();
 
+    /** Whether this store keeps Java-serialised states (only a store private to its user does). */
+    default boolean keepsJavaStates() {
+        return true;
+    }
+
+    /**
+     * Keeps a checkpoint whose state arrives encoded (a child JVM's). A store of encoded states keeps
+     * the bytes as they are; this default has to decode them (through {@link CheckpointCodec}'s filter,
+     * for the graph named by {@link CheckpointCodec#decodingFor}), except a Java-serialised state it
+     * could not keep anyway, which is refused unread.
+     *
+     * @throws IllegalArgumentException when the state cannot be kept here
+     */
+    default org.bsc.langgraph4j.RunnableConfig putEncoded(org.bsc.langgraph4j.RunnableConfig config, EncodedCheckpoint checkpoint)
+            throws Exception {
+        if (checkpoint.state().format() == CheckpointCodec.Format.JAVA && !keepsJavaStates()) {
+            throw new IllegalArgumentException("state is not plain JSON, and " + where() + " keeps JSON states only");
+        }
+        return put(config, checkpoint.decode());
+    }
+
+    /**
+     * The checkpoint {@link #get} would return, in its stored form: what a resume in a child JVM
+     * starts from, so that only the child decodes it. This default encodes what {@code get} returns.
+     */
+    default java.util.Optional<EncodedCheckpoint> getEncoded(org.bsc.langgraph4j.RunnableConfig config) throws Exception {
+        return get(config).map(EncodedCheckpoint::of);
+    }
+
     /** The run's checkpoints, oldest first; unreadable ones are listed with their error. */
     List<CheckpointInfo> describe(String runId);
 

@@ -58,7 +58,10 @@ final class CompiledGraphs {
         var key = limit == recursionLimit ? graphId : graphId + "#" + limit;
         var g = compiled.get(key);
         if (g != null) return g;
-        var fresh = compile(catalog.require(graphId).build(), limit);
+        var definition = catalog.require(graphId);
+        var graph = definition.build();
+        PluginStateSerializer.install(graph, StateClasses.of(definition).loader(), graphId);
+        var fresh = compile(graph, limit);
         var prev = compiled.putIfAbsent(key, fresh);
         return prev != null ? prev : fresh;
     }

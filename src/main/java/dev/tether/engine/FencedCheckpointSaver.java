@@ -66,6 +66,17 @@ final class FencedCheckpointSaver implements BaseCheckpointSaver {
         return result;
     }
 
+    /** A child JVM's checkpoint, kept encoded, behind the same fence as {@link #put}. */
+    RunnableConfig putEncoded(RunnableConfig config, EncodedCheckpoint checkpoint) throws Exception {
+        var control = controls.apply(threadId(config));
+        var result = control == null ? null : control.whileOpen(() -> delegate.putEncoded(config, checkpoint), null);
+        if (result == null) {
+            dropped.increment();
+            return config;
+        }
+        return result;
+    }
+
     @Override
     public Tag release(RunnableConfig config) throws Exception {
         return delegate.release(config);

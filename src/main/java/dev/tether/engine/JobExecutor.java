@@ -10,8 +10,8 @@ import java.util.function.Function;
 
 /**
  * What a slot does with a job: registers the run if it came from elsewhere, starts it (unless it was
- * cancelled while queued), executes it on the driver its isolation asks for, and reports the end to
- * the job's source.
+ * cancelled while queued, or the engine is shutting down: then it is cancelled before it starts),
+ * executes it on the driver its isolation asks for, and reports the end to the job's source.
  */
 final class JobExecutor {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobExecutor.class);
@@ -23,15 +23,18 @@ final class JobExecutor {
     private final Function<String, RunDriver> driverFor;
     private final PolicyWatch policies;
     private final java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel;
+    private final StartGate gate;
+    private volatile dev.tether.run.CancelOrigin shutdownOrigin = dev.tether.run.CancelOrigin.SHUTDOWN;
 
     /**
      * @param driverFor the driver for a graph id (thread or process, by its isolation)
      * @param policies  watches each run's deadlines while it runs
      * @param cancel    the engine's cancel (a run's own limits stop it through it)
+     * @param gate      the engine's start gate: closed once a shutdown has begun
      */
     JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointStore checkpoints,
                 Function<String, RunDriver> driverFor, PolicyWatch policies,
-                java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel) {
+                java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel, StartGate gate) {
         this.registry = registry;
         this.runs = runs;
         this.workerName = workerName;
@@ -39,6 +42,12 @@ final class JobExecutor {
         this.driverFor = driverFor;
         this.policies = policies;
         this.cancel = cancel;
+        this.gate = gate;
+    }
+
+    /** Who a job taken during the shutdown is cancelled for. */
+    void shutdownOrigin(dev.tether.run.CancelOrigin origin) {
+        if (origin != null) this.shutdownOrigin = origin;
     }
 
     void execute(Job job, SlotPool.Slot slot) {
@@ -49,10 +58,19 @@ final class JobExecutor {
             duplicate(job, control);
             return;
         }
-        if (registry.get(id).isEmpty()) { // arrived from an external source (e.g. Redis)
-            registry.apply(request.submitted());
+        if (!gate.enter()) { // the engine is shutting down: nothing starts any more
+            notStarted(job, control);
+            return;
         }
-        var started = registry.apply(new RunEvent.Started(id, workerName, Instant.now()));
+        dev.tether.registry.ApplyResult started;
+        try {
+            if (registry.get(id).isEmpty()) { // arrived from an external source (e.g. Redis)
+                registry.apply(request.submitted());
+            }
+            started = registry.apply(new RunEvent.Started(id, workerName, Instant.now()));
+        } finally {
+            gate.exit();
+        }
         if (!started.applied()) { // cancelled while queued, or already handled elsewhere
             runs.remove(id, control);
             var current = started.current();
@@ -88,6 +106,20 @@ final class JobExecutor {
         }
         control.terminal.complete(terminal);
         if (terminal != null) job.finished(terminal);
+    }
+
+    /** A job taken as the shutdown began: its run is cancelled before it starts, as a queued run is. */
+    private void notStarted(Job job, RunControl control) {
+        var request = job.request();
+        var id = request.runId();
+        if (registry.get(id).isEmpty()) registry.apply(request.submitted());
+        registry.apply(new RunEvent.CancelRequested(id, Instant.now(), dev.tether.run.StopLevel.CANCEL, shutdownOrigin, null));
+        runs.remove(id, control);
+        control.closeFence();
+        var current = registry.get(id).orElse(null);
+        control.terminal.complete(current);
+        if (current != null && current.isTerminal()) job.finished(current);
+        LOG.info("run {} was taken as the engine shut down: cancelled before it started", id);
     }
 
     /**

@@ -26,6 +26,11 @@ final class LiveRuns {
         return java.util.Set.copyOf(controls.keySet());
     }
 
+    /** The controls of every run accepted and not finished, now. */
+    java.util.List<RunControl> controls() {
+        return java.util.List.copyOf(controls.values());
+    }
+
     /** Forgets the run, only if {@code control} is still the one registered for it. */
     void remove(String runId, RunControl control) {
         controls.remove(runId, control);

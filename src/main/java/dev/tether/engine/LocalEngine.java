@@ -60,10 +60,17 @@ public final class LocalEngine implements RunEngine {
     /** Retries scheduled and not started yet (their run ids), kept in {@link #retrySchedule} until they start or end. */
     private final java.util.Set<String> pendingRetries = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile RetrySchedule retrySchedule = RetrySchedule.NONE;
+    private final JobExecutor executor;
+    private final StartGate gate = new StartGate();
     private final Instant startedAt = Instant.now();
+    /** Every thread this engine starts is named with it ("tether-N-"). */
+    private final String threadPrefix;
     private volatile RunArchive archive = RunArchive.NONE;
+    private volatile RunJournal journal = RunJournal.NONE;
     private volatile dev.tether.history.HistorySource history;
     private volatile boolean shutdown;
+    /** Called by cancelAll before each of its cancels: the tests' way to force the interleavings it must survive. */
+    volatile java.util.function.Consumer<String> beforeBulkCancel = runId -> {};
 
     /** An embedded engine with its own local queue. */
     public LocalEngine(EngineConfig config, GraphCatalog catalog, RunRegistry registry) {
@@ -83,17 +90,18 @@ public final class LocalEngine implements RunEngine {
                 : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
         this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
         this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap, config.policies());
-        var threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
+        this.threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
         this.policyWatch = new PolicyWatch(threadPrefix + "policy", this::cancel);
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
         RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
-        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver);
-        var executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
+        RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver, catalog);
+        this.executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
                 graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread,
-                policyWatch, this::cancel);
-        this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown);
+                policyWatch, this::cancel, gate);
+        // At most as many threads of STUCK runs as there are slots: past that, capacity shrinks instead.
+        this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown, config.concurrency());
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
         slots.start(config.concurrency());
         // A scheduled retry is kept (see retrySchedule) until it starts or ends; never on a run's own lock.
@@ -173,16 +181,46 @@ public final class LocalEngine implements RunEngine {
     }
 
     private RunSnapshot enqueue(RunRequest request) {
-        var control = runs.register(request.runId());
-        if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
-            runs.remove(request.runId(), control);
-            throw new IllegalStateException(shutdown ? "engine is shutting down: no new runs"
-                    : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
+        requireCapacity();
+        // Through the gate: a shutdown that begins now waits for this run to be on record, and cancels it.
+        if (!gate.enter()) throw new IllegalStateException("engine is shutting down: no new runs");
+        RunSnapshot accepted;
+        try {
+            var control = runs.register(request.runId());
+            if (!localQueue.offer(request)) { // refused before anything was registered: nothing to undo
+                runs.remove(request.runId(), control);
+                throw new IllegalStateException(shutdown ? "engine is shutting down: no new runs"
+                        : "run queue is full (" + config.queueCapacity() + " waiting); try again later");
+            }
+            // A slot may have adopted it already; then this is rejected and the current snapshot returned.
+            accepted = registry.apply(request.submitted()).current();
+            policyWatch.queued(request);
+        } finally {
+            gate.exit();
         }
-        // A slot may have adopted it already; then this is rejected and the current snapshot returned.
-        var submitted = registry.apply(request.submitted());
-        policyWatch.queued(request);
-        return submitted.current();
+        journal(accepted);
+        return accepted;
+    }
+
+    /**
+     * On record before the submitter hears of the run. Outside the start gate: a shutdown never
+     * waits for the disk. A newer state already written (the run raced ahead) is kept, not replaced.
+     */
+    private void journal(RunSnapshot accepted) {
+        try {
+            journal.accepted(accepted);
+        } catch (RuntimeException e) { // the history writer keeps it and complains (once a minute) while the store refuses
+            LOG.debug("run {} is written behind: {}", accepted.runId(), e.getMessage());
+        }
+    }
+
+    /** Refuses a run no slot could take: every slot is held by a STUCK run, and no more are replaced. */
+    private void requireCapacity() {
+        if (slots.live() > 0) return;
+        int stuck = slots.stuck();
+        if (stuck == 0) return; // a slot being replaced right now: it takes the run in a moment
+        throw new IllegalStateException("no slot can take a run: " + stuck + " STUCK runs hold this engine's threads (at most "
+                + config.concurrency() + " are replaced); runs are taken again once one of them ends, or after a restart");
     }
 
     /** What the local queue asks: whether a job may still start (expired ones are stopped here), and every end. */
@@ -245,17 +283,24 @@ public final class LocalEngine implements RunEngine {
 
     /** Registers a retry as QUEUED now (views show it, with its due time) and queues it when it falls due. */
     private void schedule(RunRequest retry) {
-        var control = runs.register(retry.runId());
-        if (control == null) return; // already here
-        pendingRetries.add(retry.runId());
-        var submitted = registry.apply(retry.submitted());
-        if (!submitted.applied() && submitted.current() != null && submitted.current().status() != RunStatus.QUEUED) {
-            runs.remove(retry.runId(), control);
-            forgetRetry(retry.runId());
-            return;
+        // Through the start gate, as a submit: once a shutdown has begun the retry stays in the schedule
+        // only (the next start restores it), never QUEUED here after the shutdown's cancels went out.
+        if (!gate.enter()) return;
+        try {
+            var control = runs.register(retry.runId());
+            if (control == null) return; // already here
+            pendingRetries.add(retry.runId());
+            var submitted = registry.apply(retry.submitted());
+            if (!submitted.applied() && submitted.current() != null && submitted.current().status() != RunStatus.QUEUED) {
+                runs.remove(retry.runId(), control);
+                forgetRetry(retry.runId());
+                return;
+            }
+            policyWatch.queued(retry);
+            policyWatch.at(retry.due(), () -> offerRetry(retry, control));
+        } finally {
+            gate.exit();
         }
-        policyWatch.queued(retry);
-        policyWatch.at(retry.due(), () -> offerRetry(retry, control));
     }
 
     private void offerRetry(RunRequest retry, RunControl control) {
@@ -295,6 +340,13 @@ public final class LocalEngine implements RunEngine {
         return enqueue(request);
     }
 
+    /** In memory first, then in the durable history (a run of an earlier process, or of another sharing the store). */
+    @Override
+    public Optional<RunSnapshot> find(String reference) {
+        var here = registry.find(reference);
+        return here.isPresent() ? here : archive.find(reference);
+    }
+
     @Override
     public List<CheckpointInfo> checkpoints(String runId) {
         return checkpoints == null ? List.of() : checkpoints.describe(runId);
@@ -329,7 +381,9 @@ public final class LocalEngine implements RunEngine {
             return CancelOutcome.ALREADY_CANCELLING;
         }
         if (!result.applied()) {
-            if (result.before() == null) return CancelOutcome.UNKNOWN_RUN;
+            if (result.before() == null) { // not in memory: a run of an earlier process has ended (the history says how)
+                return archive.find(runId).filter(RunSnapshot::isTerminal).isPresent() ? CancelOutcome.ALREADY_FINISHED : CancelOutcome.UNKNOWN_RUN;
+            }
             if (result.before().status() != RunStatus.CANCELLING) return CancelOutcome.ALREADY_FINISHED;
             if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId()); // an escalation
             return CancelOutcome.ALREADY_CANCELLING;
@@ -368,16 +422,22 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public List<String> cancelAll(CancelRequest request) {
-        var ids = new ArrayList<String>();
+        var ids = new java.util.LinkedHashSet<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
+        // A queued run may start before its cancel arrives (CANCELLING then): it counts all the same,
+        // and the second pass, which would find it ALREADY_CANCELLING, skips it.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
-            if (cancel(run.runId(), request) == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
+            beforeBulkCancel.accept(run.runId());
+            var outcome = cancel(run.runId(), request);
+            if (outcome == CancelOutcome.CANCELLED_BEFORE_START || outcome == CancelOutcome.CANCELLING) ids.add(run.runId());
         }
         for (var run : registry.active()) {
+            if (ids.contains(run.runId())) continue;
+            beforeBulkCancel.accept(run.runId());
             var outcome = cancel(run.runId(), request);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
-        return ids;
+        return List.copyOf(ids);
     }
 
     @Override
@@ -422,6 +482,11 @@ public final class LocalEngine implements RunEngine {
         return config;
     }
 
+    /** The start of the name of every thread this engine starts (its slots, its watchdog). */
+    String threadPrefix() {
+        return threadPrefix;
+    }
+
     /**
      * A run of an earlier process ended without this engine (it was killed; the history found it
      * LOST): its checkpoints stay for a resume, now under the store's retention like any ended run's.
@@ -442,6 +507,11 @@ public final class LocalEngine implements RunEngine {
 
     public RunArchive archive() {
         return archive;
+    }
+
+    /** Where each run is written durably before {@link #submit} or {@link #resume} returns it (the durable history). */
+    public void journal(RunJournal journal) {
+        this.journal = journal == null ? RunJournal.NONE : journal;
     }
 
     /** Where {@link #history} pages come from (the durable store); null for the runs in memory. */
@@ -480,6 +550,8 @@ public final class LocalEngine implements RunEngine {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         shutdown = true;
+        executor.shutdownOrigin(origin);
+        gate.close(); // from here no run is queued or started: whatever got in is on record for the cancel below
         source.close();
         var cancelled = cancelAll(CancelRequest.by(origin));
         slots.join(deadline);
@@ -489,6 +561,9 @@ public final class LocalEngine implements RunEngine {
             children.close();
             slots.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         }
+        // Given up: a run on a thread that ignored its cancel for the whole timeout is STUCK now, not
+        // left CANCELLING for the next start to call LOST ("ended without finishing it").
+        for (var control : runs.controls()) watchdog.giveUp(control, Duration.ofNanos(System.nanoTime() - start));
         var notStopped = slots.notStopped();
         watchdog.shutdown();
         policyWatch.shutdown();

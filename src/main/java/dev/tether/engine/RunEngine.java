@@ -98,6 +98,17 @@ public interface RunEngine extends AutoCloseable {
         return registry().get(runId);
     }
 
+    /**
+     * One run by a reference as people type it (full id, short id, or a start of at least 8
+     * characters), wherever the engine keeps runs: in memory, and for an engine with a durable history
+     * there too, so that a run the history lists is found by the same id.
+     *
+     * @throws IllegalArgumentException when the reference is too short or matches several runs
+     */
+    default Optional<RunSnapshot> find(String reference) {
+        return registry().find(reference);
+    }
+
     /** Cancels every active run (queued ones first) as {@code request} says; returns the ids a cancel was sent to. */
     List<String> cancelAll(CancelRequest request);
 

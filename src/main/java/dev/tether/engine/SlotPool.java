@@ -12,6 +12,11 @@ import java.util.function.BooleanSupplier;
  * {@link JobExecutor}. A slot's loop ends only on shutdown, when the source is closed, or when its
  * slot is retired (its run is STUCK); an exception from the source or from a run is logged and the
  * loop goes on, so capacity never leaks away silently.
+ *
+ * <p>A STUCK run keeps its thread (it cannot be taken back), so its slot is replaced, but only while
+ * at most {@code maxStuck} threads of STUCK runs live: past that, a newly STUCK run's slot is not
+ * replaced and the engine has less capacity (none, at worst), until a STUCK thread ends by itself
+ * and its slot comes back. Threads are bounded by the slots plus {@code maxStuck}.
  */
 final class SlotPool {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SlotPool.class);
@@ -23,6 +28,8 @@ final class SlotPool {
     static final class Slot {
         final Thread thread;
         volatile boolean retired;
+        /** Retired and another slot started in its place. */
+        volatile boolean replaced;
         volatile String runId;
 
         private Slot(Thread thread) {
@@ -42,14 +49,17 @@ final class SlotPool {
     private final RunSource source;
     private final JobExecutor executor;
     private final BooleanSupplier shuttingDown;
+    private final int maxStuck;
     private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<>();
     private final AtomicInteger numbers = new AtomicInteger();
 
-    SlotPool(String threadPrefix, RunSource source, JobExecutor executor, BooleanSupplier shuttingDown) {
+    /** @param maxStuck how many threads of STUCK runs may live before their slots stop being replaced */
+    SlotPool(String threadPrefix, RunSource source, JobExecutor executor, BooleanSupplier shuttingDown, int maxStuck) {
         this.threadPrefix = threadPrefix;
         this.source = source;
         this.executor = executor;
         this.shuttingDown = shuttingDown;
+        this.maxStuck = maxStuck;
     }
 
     void start(int size) {
@@ -93,9 +103,12 @@ final class SlotPool {
                 }
             }
         } finally {
-            slots.remove(slot);
-            // Only the loop's own exits above end a slot; anything else would shrink capacity.
-            if (!slot.retired && !shuttingDown.getAsBoolean() && !source.isClosed()) startSlot();
+            synchronized (this) {
+                slots.remove(slot);
+                // Only the loop's own exits above end a slot; anything else would shrink capacity. A STUCK
+                // run that ended after all gives back the slot that was not replaced for it.
+                if ((!slot.retired || !slot.replaced) && !shuttingDown.getAsBoolean() && !source.isClosed()) startSlot();
+            }
         }
     }
 
@@ -107,32 +120,42 @@ final class SlotPool {
         }
     }
 
-    /** Retires the slot executing {@code runId} (STUCK) and starts a fresh one in its place. */
-    void retire(String runId) {
+    /**
+     * Retires the slot executing {@code runId} (STUCK) and starts a fresh one in its place, unless
+     * {@code maxStuck} STUCK threads live already.
+     *
+     * @return false when it was not replaced (the cap): the engine has one slot less
+     */
+    synchronized boolean retire(String runId) {
         for (var slot : slots) {
             if (runId.equals(slot.runId) && !slot.retired) {
                 slot.retired = true;
+                if (stuck() > maxStuck) return false;
+                slot.replaced = true;
                 if (!shuttingDown.getAsBoolean()) startSlot();
-                return;
+                return true;
             }
         }
+        return true;
     }
 
+    // Counts and retire() hold the same lock: a retirement and its replacement are seen together.
+
     /** Slots that can take work: alive and not held by a STUCK run. */
-    int live() {
+    synchronized int live() {
         int n = 0;
         // A slot is listed just before its thread starts: count it from then on, not only once it runs.
         for (var slot : slots) if (!slot.retired && (slot.thread.isAlive() || slot.thread.getState() == Thread.State.NEW)) n++;
         return n;
     }
 
-    int busy() {
+    synchronized int busy() {
         int n = 0;
         for (var slot : slots) if (!slot.retired && slot.runId != null) n++;
         return n;
     }
 
-    int stuck() {
+    synchronized int stuck() {
         int n = 0;
         for (var slot : slots) if (slot.retired) n++;
         return n;

@@ -7,7 +7,6 @@ import dev.tether.run.StopLevel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
 
 /**
  * Ends the grace of a cancelled run. A run in a child JVM is then killed (level 3: it can be, so it
@@ -28,12 +27,13 @@ final class StuckWatchdog {
     private record Pending(RunControl control, Duration grace, long deadlineNanos) {}
 
     private final RunRegistry registry;
-    private final Consumer<String> retireSlot;
+    private final java.util.function.Predicate<String> retireSlot;
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean stopped;
 
-    StuckWatchdog(String threadName, RunRegistry registry, Consumer<String> retireSlot) {
+    /** @param retireSlot retires a STUCK run's slot; false when it could not be replaced */
+    StuckWatchdog(String threadName, RunRegistry registry, java.util.function.Predicate<String> retireSlot) {
         this.registry = registry;
         this.retireSlot = retireSlot;
         this.thread = Thread.ofPlatform().daemon().name(threadName).start(this::loop);
@@ -77,11 +77,34 @@ final class StuckWatchdog {
             return;
         }
         control.closeFence();
+        // The slot is given up before anyone can see the run STUCK: a shutdown that starts the moment
+        // it is published (while this thread is descheduled, or logging) must find the slot retired
+        // already, or it would wait for a thread that may never end. Should the run end in this same
+        // moment (the event below is then refused), its retired slot just exits after it and the fresh
+        // slot that replaced it keeps the capacity.
+        boolean replaced = retireSlot.test(control.runId);
         var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
         if (!result.applied()) return;
         LOG.warn("run {} ignored its cancel for {} ms (node {}): STUCK; its thread cannot be forced in-process"
                 + " (run its graph with process isolation to have it killed)", control.runId, grace.toMillis(), control.currentNode);
-        retireSlot.accept(control.runId);
+        if (!replaced) {
+            LOG.error("run {} is STUCK and as many STUCK runs hold threads as the engine has slots: its slot is not replaced,"
+                    + " the engine takes fewer runs at once until a STUCK run ends", control.runId);
+        }
+        control.terminal.complete(result.after());
+    }
+
+    /**
+     * At the end of a shutdown: a run still on its thread, cancelled and not stopped within the
+     * shutdown's timeout, is STUCK now, whatever its grace (a run in a child JVM was killed already).
+     */
+    void giveUp(RunControl control, Duration waited) {
+        if (control.terminal.isDone() || control.isRemote() || !control.stopRequested()) return;
+        control.closeFence();
+        retireSlot.test(control.runId); // before STUCK is published, as in expire
+        var result = registry.apply(new RunEvent.Stuck(control.runId, control.currentNode, Instant.now()));
+        if (!result.applied()) return;
+        LOG.warn("run {} did not stop within the shutdown's {} ms (node {}): STUCK", control.runId, waited.toMillis(), control.currentNode);
         control.terminal.complete(result.after());
     }
 

@@ -46,14 +46,26 @@ final class ThreadRunDriver implements RunDriver {
             boolean reachedEnd = false;
             try {
                 var compiled = graphs.get(request.graphId(), request.policy() == null ? null : request.policy().maxSteps());
-                var start = start(request);
+                var definition = graphs.catalog().require(request.graphId());
+                var classes = StateClasses.of(definition);
+                var start = start(request, classes);
                 var runConfig = RunnableConfig.builder()
                         .threadId(request.runId())
                         .addMetadata(Cancellation.CONFIG_KEY, control)
                         .addMetadata(FencedCheckpointSaver.FRESH_RUN, start == FRESH)
                         .build();
                 var input = start == FRESH ? GraphInput.args(request.input()) : start;
-                reachedEnd = Cancellation.callWith(control, () -> iterate(compiled, input, runConfig, control));
+                // The graph's own loader: its code may look up resources and services by the context
+                // loader, and its checkpoints hold its own classes (a plugin's are not on the class path).
+                var thread = Thread.currentThread();
+                var before = thread.getContextClassLoader();
+                thread.setContextClassLoader(classes.loader());
+                try {
+                    reachedEnd = CheckpointCodec.decodingFor(classes,
+                            () -> Cancellation.callWith(control, () -> iterate(compiled, input, runConfig, control)));
+                } finally {
+                    thread.setContextClassLoader(before);
+                }
             } catch (Throwable t) {
                 error = t;
             }
@@ -67,11 +79,11 @@ final class ThreadRunDriver implements RunDriver {
      * A first attempt starts from its input; a resume from a copy of the earlier attempt's checkpoints,
      * up to the chosen one, under its own run id: LangGraph4j continues after that checkpoint's node.
      */
-    private GraphInput start(RunRequest request) {
+    private GraphInput start(RunRequest request, StateClasses classes) throws Exception {
         if (request.resumeOf() == null) return FRESH;
         if (request.retry() != null && !retryCanResume(request)) return FRESH;
         if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
-        var from = checkpoints.fork(request.runId(), request.resumeOf());
+        var from = CheckpointCodec.decodingFor(classes, () -> checkpoints.fork(request.runId(), request.resumeOf()));
         LOG.info("run {} resumes run {} after node {}", request.runId(), request.resumeOf().runId(), from.node());
         return GraphInput.resume();
     }

@@ -6,14 +6,26 @@ import java.util.List;
 /**
  * A worker's heartbeat record, as the Workers view shows it.
  *
- * @param graphs the graphs it can run (null: not said, as by an older worker)
+ * @param graphs   the graphs it can run (null: not said, as by an older worker)
+ * @param problems what keeps it from making progress, one line each (empty: nothing; null: not said,
+ *                 as by an older worker or an embedded engine)
  */
 public record WorkerInfo(String name, String host, long pid, List<String> queues, int concurrency, int busy, int stuck,
-                         Instant startedAt, Instant heartbeatAt, List<String> graphs) {
+                         Instant startedAt, Instant heartbeatAt, List<String> graphs, List<String> problems) {
 
     public WorkerInfo(String name, String host, long pid, List<String> queues, int concurrency, int busy, int stuck,
                       Instant startedAt, Instant heartbeatAt) {
-        this(name, host, pid, queues, concurrency, busy, stuck, startedAt, heartbeatAt, null);
+        this(name, host, pid, queues, concurrency, busy, stuck, startedAt, heartbeatAt, null, null);
+    }
+
+    public WorkerInfo(String name, String host, long pid, List<String> queues, int concurrency, int busy, int stuck,
+                      Instant startedAt, Instant heartbeatAt, List<String> graphs) {
+        this(name, host, pid, queues, concurrency, busy, stuck, startedAt, heartbeatAt, graphs, null);
+    }
+
+    /** Whether it said it cannot make progress (in its last heartbeat). */
+    public boolean stalled() {
+        return problems != null && !problems.isEmpty();
     }
 
     /** Whether it takes runs of {@code graph} from {@code queue}. */

@@ -37,12 +37,15 @@ final class GatedGraph implements GraphDefinition, dev.tether.catalog.WrappedGra
 
     private <S extends AgentState> StateGraph<S> gate(StateGraph<S> g) {
         return g.addBeforeCallNodeHook((node, state, config) -> {
+            boolean go;
             try {
-                heartbeat.awaitFresh();
-            } catch (InterruptedException e) { // cancelled while held: the node must not start
+                go = heartbeat.awaitFresh(dev.tether.api.Cancellation.from(config));
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return CompletableFuture.failedFuture(new RunCancelledException("cancelled while held before node " + node));
+                go = false;
             }
+            // cancelled while held: the node must not start (and the run ends now, not after the gate opens)
+            if (!go) return CompletableFuture.failedFuture(new RunCancelledException("cancelled while held before node " + node));
             return CompletableFuture.completedFuture(Map.of());
         });
     }

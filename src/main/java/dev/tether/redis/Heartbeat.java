@@ -14,10 +14,19 @@ import java.util.function.Supplier;
  * <p>Observers declare a worker lost once its heartbeat key has expired ({@link #TTL}). A worker
  * that cannot renew it may be cut off while others carry on, so it must not go on as if nothing
  * happened: {@link #HOLD_AFTER} without a renewed beat, no node of its runs starts (the gate holds
- * them at the node boundary); {@code fenceTimeout} without one, it stops its runs itself. A beat that
- * gets through again first lets the worker catch up (its runs' state, missed cancels), then opens
- * the gate, so a run that was declared LOST meanwhile is stopped before it could start another node.
- * A short Redis restart or stall therefore holds runs for a moment instead of losing them.
+ * them at the node boundary) and it takes no job; {@code fenceTimeout} without one, it stops its runs
+ * itself. A beat that gets through again first lets the worker catch up (its runs' state, missed
+ * cancels), then opens the gate, so a run that was declared LOST meanwhile is stopped before it could
+ * start another node. A short Redis restart or stall therefore holds runs for a moment instead of
+ * losing them.
+ *
+ * <p>The catch-up runs on a thread of its own: the beat thread only beats, so a catch-up that waits
+ * on a slow or dead connection never lets the heartbeat key expire (healthy peers would settle this
+ * worker). A catch-up that fails is owed until it succeeds, retried with backoff (50 ms doubling to
+ * 2 s) while the gate stays shut, never left for the next gap, which may not come. The fence counts
+ * from the last beat that got through, not from the last catch-up: held runs wait for a catch-up,
+ * they are not lost for want of one. Runs taken while fenced are stopped too (the fence is applied
+ * again every second while it lasts).
  */
 final class Heartbeat implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Heartbeat.class);
@@ -27,6 +36,9 @@ final class Heartbeat implements AutoCloseable {
     /** No node starts after this long without a renewed beat: well inside the TTL observers use. */
     static final Duration HOLD_AFTER = Duration.ofMillis(1_500);
     private static final long RETRY_MILLIS = 200;
+    private static final long CATCH_UP_FIRST_RETRY_MILLIS = 50;
+    private static final long CATCH_UP_MAX_RETRY_MILLIS = 2_000;
+    static final String CATCHING_UP = "catching up with Redis";
 
     /** What the worker does when contact is lost and found again. */
     interface Listener {
@@ -44,16 +56,26 @@ final class Heartbeat implements AutoCloseable {
     private final Connectivity connectivity;
     private final Duration fenceTimeout;
     private final Listener listener;
+    private final WorkerStalls stalls;
     private final Object gate = new Object();
     private final Thread beater;
+    private final Thread catcher;
     private final Thread fenceWatch;
     /** System.nanoTime() before the last beat that Redis accepted (the key's TTL started later than that). */
     private volatile long lastBeatSent;
     private volatile boolean fenced;
     private volatile boolean closed;
+    /** Guards the catch-up's bookkeeping between the beat thread (which asks) and the catch-up thread. */
+    private final Object catchUpLock = new Object();
+    /** A gap (or a settlement) was seen and the catch-up after it has not succeeded yet: the gate stays shut. */
+    private volatile boolean catchUpOwed;
+    private long catchUpOwedSince;
+    /** Bumped by every request: a catch-up that began before the latest request does not pay it off. */
+    private long catchUpRequests;
+    private boolean settledSinceCatchUp;
 
     Heartbeat(UnifiedJedis redis, Keys keys, String name, Supplier<WorkerInfo> info, Connectivity connectivity,
-              Duration fenceTimeout, Listener listener) {
+              Duration fenceTimeout, WorkerStalls stalls, Listener listener) {
         this.redis = redis;
         this.keys = keys;
         this.name = name;
@@ -61,8 +83,29 @@ final class Heartbeat implements AutoCloseable {
         this.connectivity = connectivity;
         this.fenceTimeout = fenceTimeout;
         this.listener = listener;
+        this.stalls = stalls;
+        this.lastBeatSent = System.nanoTime(); // not "out of contact" before the first beat was even tried
+        stalls.condition("contact", this::contactProblem);
         this.beater = Thread.ofPlatform().daemon().name("tether-worker-heartbeat").unstarted(this::beatLoop);
+        this.catcher = Thread.ofPlatform().daemon().name("tether-worker-catch-up").unstarted(this::catchUpLoop);
         this.fenceWatch = Thread.ofPlatform().daemon().name("tether-worker-fence").unstarted(this::fenceLoop);
+    }
+
+    private String contactProblem() {
+        long now = System.nanoTime();
+        long silent = now - lastBeatSent;
+        var held = ": no node starts and no job is taken";
+        if (silent > HOLD_AFTER.toNanos()) {
+            return (fenced ? "fenced (runs stopped), " : "") + "out of contact with Redis for " + WorkerStalls.seconds(silent) + held;
+        }
+        if (catchUpOwed) {
+            long since;
+            synchronized (catchUpLock) {
+                since = catchUpOwedSince;
+            }
+            return "not caught up with Redis for " + WorkerStalls.seconds(now - since) + held;
+        }
+        return null;
     }
 
     /** The first beat: announces the worker. Throws if Redis does not take it. */
@@ -71,6 +114,7 @@ final class Heartbeat implements AutoCloseable {
         send("join");
         lastBeatSent = sent;
         beater.start();
+        catcher.start();
         fenceWatch.start();
     }
 
@@ -89,36 +133,98 @@ final class Heartbeat implements AutoCloseable {
     private void beatLoop() {
         while (!closed) {
             long sent = System.nanoTime();
-            boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
+            long listed;
             try {
-                long listed = send("beat");
+                listed = send("beat");
                 connectivity.roundTrip(System.nanoTime() - sent);
                 connectivity.up();
-                if (gap || listed == 0 || fenced) {
-                    // Catch up before the gate opens: a run LOST meanwhile must be stopped, not resumed.
-                    listener.caughtUp(listed == 0);
-                    if (fenced) LOG.warn("worker '{}' is in contact with Redis again", name);
-                    fenced = false;
-                }
-                lastBeatSent = sent;
-                synchronized (gate) {
-                    gate.notifyAll();
-                }
-                sleep(EVERY.toMillis());
             } catch (RuntimeException e) {
                 connectivity.down(e);
                 sleep(RETRY_MILLIS);
+                continue;
+            }
+            boolean gap = sent - lastBeatSent > HOLD_AFTER.toNanos();
+            // Asked before the beat counts: the gate must not open between this beat and the catch-up.
+            if (gap || listed == 0 || fenced) askCatchUp(listed == 0);
+            lastBeatSent = sent;
+            synchronized (gate) {
+                gate.notifyAll();
+            }
+            sleep(EVERY.toMillis());
+        }
+    }
+
+    private void askCatchUp(boolean settled) {
+        synchronized (catchUpLock) {
+            if (!catchUpOwed) catchUpOwedSince = System.nanoTime();
+            catchUpOwed = true;
+            catchUpRequests++;
+            settledSinceCatchUp |= settled;
+            catchUpLock.notifyAll();
+        }
+    }
+
+    /** Pays the owed catch-ups, one at a time, retrying a failed one with backoff until it succeeds. */
+    private void catchUpLoop() {
+        int failures = 0;
+        while (!closed) {
+            long request;
+            boolean settled;
+            synchronized (catchUpLock) {
+                while (!catchUpOwed && !closed) {
+                    try {
+                        catchUpLock.wait(1_000);
+                    } catch (InterruptedException e) {
+                        if (closed) return;
+                    }
+                }
+                if (closed) return;
+                request = catchUpRequests;
+                settled = settledSinceCatchUp;
+            }
+            try {
+                // Before the gate opens: a run LOST meanwhile must be stopped, not resumed.
+                listener.caughtUp(settled);
+            } catch (RuntimeException e) {
+                connectivity.down(e);
+                stalls.failed(CATCHING_UP, e);
+                failures++;
+                if (failures == 1) {
+                    LOG.warn("worker '{}': catching up with Redis failed ({}); its runs stay held until it succeeds",
+                            name, Text.oneLine(e.getMessage()));
+                }
+                sleep(Math.min(CATCH_UP_MAX_RETRY_MILLIS, CATCH_UP_FIRST_RETRY_MILLIS << Math.min(failures - 1, 10)));
+                continue;
+            }
+            stalls.worked(CATCHING_UP);
+            if (failures > 0) LOG.warn("worker '{}' caught up with Redis after {} failed attempts; its runs go on", name, failures);
+            failures = 0;
+            synchronized (catchUpLock) {
+                if (catchUpRequests != request) continue; // a new gap while catching up: catch up again
+                catchUpOwed = false;
+                settledSinceCatchUp = false;
+            }
+            if (fenced) {
+                fenced = false;
+                LOG.warn("worker '{}' is in contact with Redis again", name);
+            }
+            synchronized (gate) {
+                gate.notifyAll();
             }
         }
     }
 
     private void fenceLoop() {
+        long lastFence = 0;
         while (!closed) {
-            long silent = System.nanoTime() - lastBeatSent;
-            if (!fenced && silent > fenceTimeout.toNanos()) {
-                fenced = true;
+            long now = System.nanoTime();
+            long silent = now - lastBeatSent;
+            // Once fenced, again every second while it lasts: a run that reached the engine meanwhile is stopped too.
+            if (silent > fenceTimeout.toNanos() && (!fenced || now - lastFence >= 1_000_000_000L)) {
                 var d = Duration.ofNanos(silent);
-                LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                if (!fenced) LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                fenced = true;
+                lastFence = now;
                 try {
                     listener.fence(d);
                 } catch (RuntimeException e) {
@@ -145,18 +251,26 @@ final class Heartbeat implements AutoCloseable {
         return out;
     }
 
-    /** Whether a beat got through recently enough for a node to start. */
+    /** Whether a beat got through recently enough, and the worker has caught up since any gap, for a node to start. */
     boolean fresh() {
-        return System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
+        return !catchUpOwed && System.nanoTime() - lastBeatSent <= HOLD_AFTER.toNanos();
     }
 
-    /** The node gate: returns at once while beats get through; else waits for one (a cancel interrupts the wait). */
-    void awaitFresh() throws InterruptedException {
-        if (fresh()) return;
-        LOG.info("worker '{}' is out of contact with Redis: holding a node until it is back", name);
+    /**
+     * The node gate: returns true at once while beats get through and the worker has caught up; else
+     * waits until they do. Returns false, at once, when the run is cancelled meanwhile: the hook may
+     * run on a thread a cancel does not interrupt, so the wait watches the run's token itself.
+     */
+    boolean awaitFresh(dev.tether.api.Cancellation cancellation) throws InterruptedException {
+        if (fresh()) return true;
+        LOG.info("worker '{}' is out of contact with Redis (or catching up): holding a node until it is back", name);
         synchronized (gate) {
-            while (!fresh() && !closed) gate.wait(100);
+            while (!fresh() && !closed) {
+                if (cancellation.isCancelled()) return false;
+                gate.wait(100);
+            }
         }
+        return !cancellation.isCancelled();
     }
 
     private static void sleep(long millis) {
@@ -171,6 +285,7 @@ final class Heartbeat implements AutoCloseable {
     public void close() {
         closed = true;
         beater.interrupt();
+        catcher.interrupt();
         fenceWatch.interrupt();
         synchronized (gate) {
             gate.notifyAll();

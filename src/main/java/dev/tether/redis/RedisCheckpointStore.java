@@ -32,6 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * lists expire with the run's record ({@code keepFor}, refreshed on every write). A checkpoint of a
  * run already recorded terminal is refused by the script. A write that fails (Redis down) is
  * skipped with a warning: the run goes on, with one checkpoint fewer to resume from.
+ *
+ * <p>A write is made on a virtual thread of its own and the run's thread waits for it through the
+ * run's {@link dev.tether.api.Cancellation}: a cancel ends the wait at once. Otherwise a run whose
+ * write waits on a stalled server (up to the 5 s socket timeout) would ignore its cancel, and be
+ * judged STUCK, for Tether's own sake. A write abandoned so is dropped by the server if the run is
+ * recorded ended by the time it runs.
  */
 public final class RedisCheckpointStore implements CheckpointStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisCheckpointStore.class);
@@ -45,6 +51,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
     private final Duration keepFor;
     private final Limits limits;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.ExecutorService WRITES =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tether-checkpoint-write-", 0).factory());
 
     RedisCheckpointStore(UnifiedJedis redis, Keys keys, Duration keepFor, Limits limits) {
         this.redis = redis;
@@ -56,6 +64,12 @@ public final class RedisCheckpointStore implements CheckpointStore {
     @Override
     public String where() {
         return "redis";
+    }
+
+    /** A shared server: a Java-serialised state is never written here, nor decoded to be refused. */
+    @Override
+    public boolean keepsJavaStates() {
+        return false;
     }
 
     private static String thread(RunnableConfig config) {
@@ -73,12 +87,15 @@ public final class RedisCheckpointStore implements CheckpointStore {
                     runId, checkpoint.getNodeId(), e.getMessage());
             return config;
         }
+        var write = WRITES.submit(() -> Script.CHECKPOINT.eval(redis,
+                List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)),
+                List.of(entry, Integer.toString(limits.perRun()), Long.toString(limits.bytesPerRun()), Long.toString(keepFor.toMillis()))));
         try {
-            var n = Script.CHECKPOINT.eval(redis, List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)),
-                    List.of(entry, Integer.toString(limits.perRun()), Long.toString(limits.bytesPerRun()), Long.toString(keepFor.toMillis())));
+            var n = dev.tether.api.Cancellation.from(config).await(write); // a cancel ends the wait (and the run) now
             if (n instanceof Long l && l < 0) LOG.debug("run {}: checkpoint after {} refused, the run is recorded terminal", runId, checkpoint.getNodeId());
-        } catch (JedisException e) {
-            LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof JedisException)) throw new IllegalStateException(e.getCause());
+            LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getCause().getMessage());
         }
         return RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
     }
@@ -195,22 +212,20 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A completed run's checkpoints go at once; any other end keeps them until they expire. A
-     * rollback asked from any process is not read here: the finish script deletes them in the same
-     * step that records the run's end.
+     * A completed or rolled-back run's checkpoints are not deleted here but by the finish script, in
+     * the same step that records the run's end: that script is retried until it gets through, so a run
+     * that completed while Redis was away loses them too, and a write abandoned before the end cannot
+     * bring them back (the checkpoint script refuses it once the end is recorded). Any other end keeps
+     * them until they expire.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
-        try {
-            if (discard) discard(runId);
-            else {
-                try (var pipe = redis.pipelined()) {
-                    pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
-                    pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
-                    pipe.sync();
-                }
-            }
+        if (discard) return;
+        try (var pipe = redis.pipelined()) {
+            pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
+            pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
+            pipe.sync();
         } catch (JedisException e) {
             LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);
         }

@@ -65,6 +65,12 @@ final class RedisRunSource implements RunSource {
     private final BiPredicate<String, String> someoneElseRuns;
     private final java.util.function.Function<String, String> fenceReason;
     private final Connectivity connectivity;
+    private final WorkerStalls stalls;
+    /** Whether the worker may take jobs now: not while it is out of contact (its runs are held, others may settle it). */
+    private final java.util.function.BooleanSupplier mayTake;
+    /** Slot threads inside {@link #poll}, since when: a poll that never returns is a slot lost without a word. */
+    private final Map<Thread, Long> polling = new ConcurrentHashMap<>();
+    private final Set<String> pollsReported = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<Delivery> buffer = new ArrayDeque<>();
     /** Entry ids this worker holds at any stage (buffered, being accepted, running, ending): what recovery must not add again. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -78,7 +84,7 @@ final class RedisRunSource implements RunSource {
      */
     RedisRunSource(UnifiedJedis redis, RunStore store, String worker, List<String> queues, Set<String> graphs,
                    BiPredicate<String, String> someoneElseRuns, java.util.function.Function<String, String> fenceReason,
-                   Connectivity connectivity) {
+                   Connectivity connectivity, WorkerStalls stalls, java.util.function.BooleanSupplier mayTake) {
         this.redis = redis;
         this.store = store;
         this.keys = store.keys();
@@ -88,6 +94,32 @@ final class RedisRunSource implements RunSource {
         this.someoneElseRuns = someoneElseRuns;
         this.fenceReason = fenceReason;
         this.connectivity = connectivity;
+        this.stalls = stalls;
+        this.mayTake = mayTake;
+        stalls.condition("polls", this::longestPoll);
+    }
+
+    static final String TAKING = "taking jobs";
+    static final String RECORDING_ENDS = "recording run ends";
+    /** Longer than any poll with every deadline spent (read, pool wait, backoff): a slot waiting this long is lost. */
+    static final long POLL_STALLED_NANOS = Duration.ofSeconds(30).toNanos();
+
+    /** The slot waiting longest in one poll, if past {@link #POLL_STALLED_NANOS}; its stack is logged once. */
+    private String longestPoll() {
+        long now = System.nanoTime();
+        Map.Entry<Thread, Long> oldest = null;
+        for (var e : polling.entrySet()) if (oldest == null || e.getValue() < oldest.getValue()) oldest = e;
+        if (oldest == null || now - oldest.getValue() < POLL_STALLED_NANOS) {
+            pollsReported.clear();
+            return null;
+        }
+        var thread = oldest.getKey();
+        if (pollsReported.add(thread.getName() + "@" + oldest.getValue())) {
+            var trace = new StringBuilder();
+            for (var frame : thread.getStackTrace()) trace.append("\n\tat ").append(frame);
+            LOG.warn("slot {} has waited {} in one poll for a job:{}", thread.getName(), WorkerStalls.seconds(now - oldest.getValue()), trace);
+        }
+        return "slot " + thread.getName() + " waiting in one poll for " + WorkerStalls.seconds(now - oldest.getValue());
     }
 
     /** Creates the consumer groups (idempotent; also after a Redis restart lost them). */
@@ -104,13 +136,28 @@ final class RedisRunSource implements RunSource {
 
     @Override
     public Job poll(Duration timeout) throws InterruptedException {
+        var me = Thread.currentThread();
+        polling.put(me, System.nanoTime());
+        try {
+            return take(timeout);
+        } finally {
+            polling.remove(me);
+        }
+    }
+
+    private Job take(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!mayTake.getAsBoolean()) { // held out of contact: leave the jobs to workers that are in contact
+            Thread.sleep(Math.max(1, timeout.toMillis()));
+            return null;
+        }
         while (!closed) {
             var delivery = next(Math.max(1, Math.min(READ_BLOCK_MILLIS, timeout.toMillis())));
             if (delivery != null) {
                 try {
                     var job = accept(delivery);
                     connectivity.up();
+                    stalls.worked(TAKING);
                     if (job != null) return job;
                 } catch (RuntimeException e) { // still pending here: try it again after a pause
                     putBack(delivery);
@@ -133,6 +180,7 @@ final class RedisRunSource implements RunSource {
         try {
             read = redis.xreadGroup(Keys.GROUP, worker, XReadGroupParams.xReadGroupParams().count(1).block((int) blockMillis), streams);
             connectivity.up();
+            stalls.worked(TAKING);
         } catch (JedisDataException e) {
             if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) { // Redis lost its data: recreate and read again
                 try {
@@ -171,6 +219,7 @@ final class RedisRunSource implements RunSource {
 
     private void failed(RuntimeException e) throws InterruptedException {
         connectivity.down(e);
+        stalls.failed(TAKING, e);
         if (!(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
             LOG.warn("Redis refused a worker call ({}); retrying", Text.oneLine(e.getMessage()));
         }
@@ -263,6 +312,7 @@ final class RedisRunSource implements RunSource {
             return true;
         } catch (RuntimeException e) {
             connectivity.down(e);
+            stalls.failed(RECORDING_ENDS, e);
             LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(), Text.oneLine(e.getMessage()));
             return false;
         }
@@ -271,6 +321,7 @@ final class RedisRunSource implements RunSource {
     /** Retries ends not yet recorded; @return how many are still waiting */
     int retryUnfinished() {
         for (var u : List.copyOf(unfinished.values())) if (finish(u)) unfinished.remove(u.terminal().runId(), u);
+        if (unfinished.isEmpty()) stalls.worked(RECORDING_ENDS);
         return unfinished.size();
     }
 

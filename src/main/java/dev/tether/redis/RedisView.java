@@ -135,12 +135,42 @@ public final class RedisView implements RunEngine {
             long sent = System.nanoTime();
             workers = readWorkers();
             connectivity.roundTrip(System.nanoTime() - sent);
+            tellStalls(workers);
             if (++ticks % 8 == 0) markVanished();
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);
             if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
         }
+    }
+
+    /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
+    private final Map<String, List<String>> stallsSaid = new HashMap<>();
+
+    /** Tells this process's log (a {@code serve}, a console) when a worker starts or stops saying it cannot make progress. */
+    private void tellStalls(List<WorkerInfo> live) {
+        var seen = new java.util.HashSet<String>();
+        for (var w : live) {
+            seen.add(w.name());
+            var said = stallsSaid.get(w.name());
+            if (w.stalled() && !w.problems().equals(said) && (said == null || !sameKinds(said, w.problems()))) {
+                LOG.warn("worker '{}' cannot make progress: {}", Text.oneLine(w.name()), Text.oneLine(String.join("; ", w.problems())));
+            } else if (!w.stalled() && said != null) {
+                LOG.info("worker '{}' makes progress again", Text.oneLine(w.name()));
+            }
+            if (w.stalled()) stallsSaid.put(w.name(), w.problems());
+            else stallsSaid.remove(w.name());
+        }
+        stallsSaid.keySet().retainAll(seen);
+    }
+
+    /** The same problems, their figures aside (durations change on every beat). */
+    private static boolean sameKinds(List<String> a, List<String> b) {
+        return a.stream().map(RedisView::kind).toList().equals(b.stream().map(RedisView::kind).toList());
+    }
+
+    private static String kind(String problem) {
+        return problem.replaceAll("[0-9.]+", "#");
     }
 
     /**
@@ -250,6 +280,9 @@ public final class RedisView implements RunEngine {
         var request = new dev.tether.engine.RunRequest(runId, graphId, q, merged, now, resumeOf, policy, null);
         var queued = RunStateMachine.apply(null, request.submitted());
         var fields = Jobs.fields(request);
+        // After connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
+        // trying (the submit is idempotent) for as long as a command may wait for a connection.
+        long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
@@ -257,8 +290,8 @@ public final class RedisView implements RunEngine {
                 break;
             } catch (JedisConnectionException e) {
                 knownQueues.remove(q);
-                if (attempt == 3) throw RedisUnavailableException.of(settings, e);
-                sleepQuietly(100L * attempt);
+                if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
+                sleepQuietly(Math.min(500, 25L * attempt));
             }
         }
         registry.mirror(queued); // only once Redis has it: a failed submit leaves no row behind
@@ -336,7 +369,7 @@ public final class RedisView implements RunEngine {
                 if (r.isPresent() && r.get().isTerminal()) return r;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
-                if (live && events.subscribed()) {
+                if (live && events.inSync()) {
                     feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
                     feed.drain();
                 } else { // not listening: ask
@@ -402,7 +435,7 @@ public final class RedisView implements RunEngine {
 
     @Override
     public boolean connected() {
-        return connectivity.isUp() && (!live || events.subscribed());
+        return connectivity.isUp() && (!live || events.inSync());
     }
 
     /** Disconnects. Runs on workers are not touched: they belong to the deployment, not to this view. */

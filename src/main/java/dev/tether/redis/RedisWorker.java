@@ -77,7 +77,11 @@ public final class RedisWorker implements AutoCloseable {
     /** Runs this worker stopped itself while cut off, with the reason; until their end is recorded in Redis. */
     private final ConcurrentHashMap<String, String> fenced = new ConcurrentHashMap<>();
     private final Set<String> fencedToReport = ConcurrentHashMap.newKeySet();
+    private final WorkerStalls stalls;
+    private volatile long lastMaintainedNanos = System.nanoTime();
+    private volatile long unpublishedSinceNanos;
     private volatile List<WorkerInfo> peers = List.of();
+    static final String MAINTENANCE = "maintenance (sweep, retries, cancel checks)";
 
     private RedisWorker(RedisSettings settings, Options options, GraphCatalog catalog) {
         this.options = options;
@@ -95,6 +99,7 @@ public final class RedisWorker implements AutoCloseable {
         }
         this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2, true);
         this.connectivity = new Connectivity(settings.display());
+        this.stalls = new WorkerStalls(options.name());
         this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000);
         this.cancels = new CancelRequests(redis, keys);
         this.sweep = new LostWorkerSweep(redis, store, options.name());
@@ -106,9 +111,9 @@ public final class RedisWorker implements AutoCloseable {
         sweep.settle(options.name(), "was replaced by a new worker of the same name");
         redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name()); // what the sweep does if this one is lost
         this.source = new RedisRunSource(redis, store, options.name(), options.queues(), Set.copyOf(graphIds),
-                this::someoneElseRuns, fenced::get, connectivity);
+                this::someoneElseRuns, fenced::get, connectivity, stalls, this::inContact);
         source.ensureGroups();
-        this.heartbeat = new Heartbeat(beatRedis, keys, options.name(), this::info, connectivity, options.fenceTimeout(),
+        this.heartbeat = new Heartbeat(beatRedis, keys, options.name(), this::info, connectivity, options.fenceTimeout(), stalls,
                 new Heartbeat.Listener() {
                     @Override
                     public void caughtUp(boolean wasSettled) {
@@ -133,7 +138,29 @@ public final class RedisWorker implements AutoCloseable {
         this.cancelListener = cancels.listen(settings, "tether-worker-cancels", connectivity, this::cancelIfHere,
                 () -> engine.registry().active().stream().map(RunSnapshot::runId).toList());
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
+        lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        stalls.condition("maintenance", () -> {
+            long idle = System.nanoTime() - lastMaintainedNanos;
+            return idle < WorkerStalls.AFTER.toNanos() ? null : "maintenance has not run for " + WorkerStalls.seconds(idle);
+        });
+        stalls.condition("unpublished", () -> {
+            long since = unpublishedSinceNanos;
+            if (unpublished.isEmpty() || since == 0 || System.nanoTime() - since < WorkerStalls.AFTER.toNanos()) return null;
+            return unpublished.size() + " run states not written to Redis for " + WorkerStalls.seconds(System.nanoTime() - since);
+        });
+        var listener = this.cancelListener;
+        var outOfSyncSince = new java.util.concurrent.atomic.AtomicLong();
+        stalls.condition("cancels", () -> {
+            if (listener.inSync()) {
+                outOfSyncSince.set(0);
+                return null;
+            }
+            outOfSyncSince.compareAndSet(0, System.nanoTime());
+            long behind = System.nanoTime() - outOfSyncSince.get();
+            return behind < WorkerStalls.AFTER.toNanos() ? null : "cancel subscription not in sync for " + WorkerStalls.seconds(behind)
+                    + " (records are still checked every 250 ms)";
+        });
         LOG.info("worker '{}' on {}: queues {}, {} slots", options.name(), settings.display(), options.queues(), options.concurrency());
     }
 
@@ -167,7 +194,13 @@ public final class RedisWorker implements AutoCloseable {
         var stats = engine == null ? null : engine.stats();
         return new WorkerInfo(options.name(), HOST, ProcessHandle.current().pid(), options.queues(),
                 stats == null ? options.concurrency() : stats.capacity(), stats == null ? 0 : stats.busy(),
-                stats == null ? 0 : stats.stuck(), startedAt, Instant.now(), graphIds);
+                stats == null ? 0 : stats.stuck(), startedAt, Instant.now(), graphIds, stalls.report());
+    }
+
+    /** Beats get through and the worker has caught up: it may take jobs and start nodes. */
+    private boolean inContact() {
+        var h = heartbeat;
+        return h == null || h.fresh();
     }
 
     private boolean someoneElseRuns(String queue, String graph) {
@@ -222,6 +255,7 @@ public final class RedisWorker implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             connectivity.down(e);
+            if (unpublished.isEmpty()) unpublishedSinceNanos = System.nanoTime();
             for (var s : todo) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
         }
     }
@@ -248,23 +282,41 @@ public final class RedisWorker implements AutoCloseable {
             unpublished.remove(s.runId(), s);
             if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) stopHere(s.runId());
         }
+        if (unpublished.isEmpty()) unpublishedSinceNanos = 0;
     }
+
+    /** Read and written by the catch-up thread only (catch-ups run one at a time). */
+    private boolean unlistedSaid;
 
     /** After a gap in contact, before runs may go on: Redis learns our runs' state and we learn of cancels and LOST verdicts. */
     private void catchUp(boolean wasSettled) {
-        if (wasSettled) LOG.warn("worker '{}' was not listed in Redis any more (settled as lost, or Redis lost its data)", options.name());
+        if (wasSettled && !unlistedSaid) {
+            unlistedSaid = true; // once, not on every retry of a failing catch-up
+            LOG.warn("worker '{}' was not listed in Redis any more (settled as lost, or Redis lost its data)", options.name());
+        }
         source.ensureGroups();
         republish();
         var active = engine.registry().active();
         var outcomes = store.putAll(active);
+        var ours = new ArrayList<String>();
         var holding = new ArrayList<RunSnapshot>();
         for (int i = 0; i < active.size(); i++) {
             if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL) stopHere(active.get(i).runId());
-            else if (active.get(i).status() != dev.tether.run.RunStatus.QUEUED) holding.add(active.get(i));
+            else {
+                ours.add(active.get(i).runId());
+                if (active.get(i).status() != dev.tether.run.RunStatus.QUEUED) holding.add(active.get(i));
+            }
+        }
+        if (wasSettled) {
+            // Redis lost its data (a settled worker's runs were ALREADY_TERMINAL above): list our runs and
+            // policy again, so that the sweep still finds them if this worker dies later.
+            if (!ours.isEmpty()) redis.sadd(keys.workerRuns(options.name()), ours.toArray(String[]::new));
+            redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name());
         }
         store.holdPlaces(holding, options.name()); // a Redis that lost its data lost them too
         cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
         source.retryUnfinished();
+        unlistedSaid = false;
         if (!fencedToReport.isEmpty()) {
             var stopped = List.copyOf(fencedToReport);
             LOG.warn("worker '{}' stopped these runs itself while out of contact: {}", options.name(), stopped);
@@ -286,6 +338,7 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private void maintain() {
+        lastMaintainedNanos = System.nanoTime();
         try {
             peers = Heartbeat.liveWorkers(redis, keys);
             sweep.sweep();
@@ -299,9 +352,12 @@ public final class RedisWorker implements AutoCloseable {
             early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             connectivity.up();
+            stalls.worked(MAINTENANCE);
         } catch (RuntimeException e) {
             connectivity.down(e);
+            stalls.failed(MAINTENANCE, e);
         }
+        lastMaintainedNanos = System.nanoTime();
     }
 
     private int ticks;

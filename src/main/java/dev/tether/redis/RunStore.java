@@ -176,7 +176,10 @@ final class RunStore {
         return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
     }
 
-    /** The run's terminal state, then its job acknowledged and removed from the worker's set, atomically. */
+    /**
+     * The run's terminal state, then its job acknowledged and removed from the worker's set, atomically;
+     * a completed (or rolled-back) run's checkpoints are deleted in the same step.
+     */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker) {
         return finish(terminal, stream, entryId, worker, List.of(), null);
     }
@@ -198,6 +201,7 @@ final class RunStore {
         var args = new ArrayList<>(writeArgs(terminal));
         args.add(Keys.GROUP);
         args.add(entryId == null ? "" : entryId);
+        args.add(terminal.status() == dev.tether.run.RunStatus.COMPLETED ? "1" : "0");
         args.add(this.keys.prefix());
         args.add(Long.toString(System.currentTimeMillis()));
         args.add(Integer.toString(limits.size()));

@@ -70,6 +70,10 @@ final class HistoryWriter implements AutoCloseable {
                 history.write(batch);
                 unwritten.clear();
                 retryOwed = false;
+                if (lastComplaint != 0) {
+                    lastComplaint = 0;
+                    LOG.warn("the history is written again ({} runs that had waited are written)", batch.size());
+                }
             } catch (RuntimeException e) {
                 retryOwed = true;
                 long now = System.nanoTime();

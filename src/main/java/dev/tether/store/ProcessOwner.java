@@ -17,11 +17,11 @@ public record ProcessOwner(long pid, Long startMillis) {
         return new ProcessOwner(h.pid(), h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null));
     }
 
-    /** Whether this very process is still alive (not merely some process with its pid). */
+    /**
+     * Whether this very process still runs (not merely some process with its pid): a killed one that
+     * its parent has not reaped yet (a zombie) does not.
+     */
     public boolean isAlive() {
-        var handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (handle.isEmpty()) return false;
-        if (startMillis == null) return true;
-        return handle.get().info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true);
+        return dev.tether.engine.process.ProcessLiveness.isRunning(pid, startMillis);
     }
 }

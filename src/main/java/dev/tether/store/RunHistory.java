@@ -1,6 +1,7 @@
 package dev.tether.store;
 
 import dev.tether.engine.RunArchive;
+import dev.tether.engine.RunJournal;
 import dev.tether.history.HistoryCursor;
 import dev.tether.history.HistoryPage;
 import dev.tether.history.HistoryQuery;
@@ -28,17 +29,22 @@ import java.util.Optional;
 /**
  * The durable history of runs in the embedded store: every run's latest snapshot, one row per run,
  * written behind a {@link RunRegistry} by a {@link HistoryWriter} (never on a run's thread), kept
- * after the process exits and paged newest first.
+ * after the process exits and paged newest first. Only a run's acceptance is written at once, on the
+ * submitter's thread ({@link #accepted}), so a run whose id was answered is on record even if the
+ * process is killed the next moment.
  *
  * <p>Each row repeats what queries filter and sort by (graph, status, sort instant) beside the
  * snapshot's JSON, so paging reads indexes only and an unreadable JSON still shows as a row. An active
  * row names the process that runs it ({@link ProcessOwner}): at start-up, active rows whose process is
- * gone become LOST ({@link #recoverLost}); another live process's runs are never touched.
+ * gone become LOST ({@link #recoverLost}), and while this process runs it keeps looking, cheaply
+ * ({@link #watchLost}); another live process's runs are never touched.
  */
-public final class RunHistory implements RunArchive, HistorySource, AutoCloseable {
+public final class RunHistory implements RunArchive, RunJournal, HistorySource, AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunHistory.class);
     public static final String SCHEMA = "history";
     public static final int DEFAULT_MAX_FINISHED = 1_000_000;
+    /** How often a running console or {@code serve} looks again for runs whose process has ended ({@link #watchLost}). */
+    public static final Duration LOST_CHECK_EVERY = Duration.ofSeconds(2);
     /** Rows deleted per transaction when trimming: short enough not to hold other writers up. */
     static final int PRUNE_CHUNK = 5_000;
 
@@ -57,7 +63,15 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
             CREATE INDEX run_history_by_graph ON run_history(graph_id, sort_at, run_id);
             CREATE INDEX run_history_by_status ON run_history(status, sort_at, run_id);
             CREATE INDEX run_history_active ON run_history(owner_pid) WHERE terminal = 0
-            """, """
+            """,
+            // The owners of active rows, read by every look for lost runs, from the index alone (terminal
+            // is listed so that SQLite's planner sees the index as covering).
+            """
+            DROP INDEX run_history_active;
+            CREATE INDEX run_history_active ON run_history(owner_pid, owner_start, terminal) WHERE terminal = 0
+            """,
+            // Who or what stopped a run, as a column: list and the History tab filter on it.
+            """
             ALTER TABLE run_history ADD COLUMN cancel_origin TEXT;
             UPDATE run_history SET cancel_origin = json_extract(snapshot, '$.cancelOrigin') WHERE json_valid(snapshot);
             CREATE INDEX run_history_by_origin ON run_history(cancel_origin, sort_at, run_id)
@@ -78,6 +92,7 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
     private final Object pruneLock = new Object();
     private long finishedEstimate = -1; // guarded by pruneLock; -1 until counted
     private volatile HistoryWriter writer;
+    private volatile LostRunWatch lostWatch;
 
     private RunHistory(TetherDatabase db, int maxFinished) {
         this.db = db;
@@ -122,8 +137,51 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
     /**
      * As {@link #recoverLost(RunRegistry)}, leaving alone the runs in {@code scheduled}: retries waiting
      * out their backoff, which the new process queues again (they never started, so nothing was lost).
+     * The later looks of {@link #watchLost} leave them alone too.
      */
     public List<RunSnapshot> recoverLost(RunRegistry registry, java.util.Set<String> scheduled) {
+        this.scheduled = java.util.Set.copyOf(scheduled);
+        return markLost(registry, null);
+    }
+
+    /**
+     * The check made again while this process runs: the distinct owners of active rows, other than
+     * this process, read from a covering index (a few rows: one per live process sharing the file and
+     * per process that died with runs), and each looked at in {@code /proc}. Only when one of them has
+     * ended are its rows read and marked LOST. A store that refuses (busy, full) is tried next time.
+     *
+     * @return the runs marked LOST
+     */
+    public List<RunSnapshot> sweepLost(RunRegistry registry) {
+        var owners = db.read(c -> {
+            var out = new java.util.HashSet<ProcessOwner>();
+            try (var q = c.prepareStatement("SELECT DISTINCT owner_pid, owner_start FROM run_history "
+                    + "WHERE terminal = 0 AND owner_pid IS NOT NULL");
+                 var rs = q.executeQuery()) {
+                while (rs.next()) out.add(new ProcessOwner(rs.getLong(1), nullableLong(rs, 2)));
+            }
+            return out;
+        });
+        owners.remove(me);
+        owners.removeIf(ProcessOwner::isAlive);
+        return owners.isEmpty() ? List.of() : markLost(registry, owners);
+    }
+
+    /**
+     * Looks for LOST runs every {@code every} from now on (see {@link #sweepLost}), on a daemon thread
+     * of its own, until {@link #close}; {@code onLost} is told of each run it marks.
+     */
+    public synchronized void watchLost(RunRegistry registry, Duration every, java.util.function.Consumer<RunSnapshot> onLost) {
+        if (lostWatch != null) throw new IllegalStateException("already watching");
+        lostWatch = LostRunWatch.start(this, registry, every, onLost);
+    }
+
+    /** Retries an earlier process scheduled, which this one queues again: never LOST (see {@link #recoverLost(RunRegistry, java.util.Set)}). */
+    private volatile java.util.Set<String> scheduled = java.util.Set.of();
+
+    /** Marks LOST the active rows whose owner has ended: all of them, or only those of {@code deadOwners}. */
+    private List<RunSnapshot> markLost(RunRegistry registry, java.util.Set<ProcessOwner> deadOwners) {
+        var scheduled = this.scheduled;
         record Orphan(String runId, long version, String json, ProcessOwner owner) {}
         var orphans = db.read(c -> {
             var out = new ArrayList<Orphan>();
@@ -140,29 +198,19 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
         var lost = new ArrayList<RunSnapshot>();
         var now = Instant.now();
         for (var o : orphans) {
-            if (o.owner() != null && o.owner().isAlive()) continue;
+            if (deadOwners != null ? !deadOwners.contains(o.owner()) : o.owner() != null && o.owner().isAlive()) continue;
             if (scheduled.contains(o.runId())) continue;
             var reason = "the process that ran it (pid " + (o.owner() == null ? "unknown" : o.owner().pid())
                     + ") ended without finishing it";
             var current = parse(o.runId(), o.json());
             var next = current == null ? null : RunStateMachine.apply(current, new RunEvent.Lost(o.runId(), reason, now));
-            boolean marked = db.write(c -> {
-                try (var u = c.prepareStatement(next == null
-                        ? "UPDATE run_history SET status = 'LOST', terminal = 1, sort_at = ?, owner_pid = NULL, owner_start = NULL "
-                                + "WHERE run_id = ? AND terminal = 0 AND version = ?"
-                        : "UPDATE run_history SET status = 'LOST', terminal = 1, sort_at = ?, owner_pid = NULL, owner_start = NULL, "
-                                + "version = ?, snapshot = ? WHERE run_id = ? AND terminal = 0 AND version = ?")) {
-                    int i = 1;
-                    u.setLong(i++, now.toEpochMilli());
-                    if (next != null) {
-                        u.setLong(i++, next.version());
-                        u.setString(i++, Json.write(next));
-                    }
-                    u.setString(i++, o.runId());
-                    u.setLong(i, o.version());
-                    return u.executeUpdate() == 1;
-                }
-            });
+            boolean marked;
+            try {
+                marked = db.write(c -> markRow(c, o.runId(), o.version(), next, now));
+            } catch (StoreException e) { // busy or full: the row stays active, and the next look tries again
+                LOG.warn("run {} could not be marked LOST yet: {}", o.runId(), e.getMessage());
+                continue;
+            }
             if (!marked) continue; // another process recovered it first, or it changed meanwhile
             LOG.warn("run {} is LOST: {}", o.runId(), reason);
             if (next != null) {
@@ -171,6 +219,24 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
             }
         }
         return lost;
+    }
+
+    private static boolean markRow(java.sql.Connection c, String runId, long version, RunSnapshot next, Instant now) throws SQLException {
+        try (var u = c.prepareStatement(next == null
+                ? "UPDATE run_history SET status = 'LOST', terminal = 1, sort_at = ?, owner_pid = NULL, owner_start = NULL "
+                        + "WHERE run_id = ? AND terminal = 0 AND version = ?"
+                : "UPDATE run_history SET status = 'LOST', terminal = 1, sort_at = ?, owner_pid = NULL, owner_start = NULL, "
+                        + "version = ?, snapshot = ? WHERE run_id = ? AND terminal = 0 AND version = ?")) {
+            int i = 1;
+            u.setLong(i++, now.toEpochMilli());
+            if (next != null) {
+                u.setLong(i++, next.version());
+                u.setString(i++, Json.write(next));
+            }
+            u.setString(i++, runId);
+            u.setLong(i, version);
+            return u.executeUpdate() == 1;
+        }
     }
 
     /**
@@ -186,6 +252,18 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
     public void flush() {
         var w = writer;
         if (w != null) w.flush();
+    }
+
+    /**
+     * A run the engine just accepted, written now, in a transaction of its own, before the submit is
+     * answered: the one synchronous write (the rest is written behind). A version already written by
+     * the writer (the run raced ahead) stays.
+     *
+     * @throws StoreException when the store refuses it (the writer then keeps it until it can)
+     */
+    @Override
+    public void accepted(RunSnapshot run) {
+        write(List.of(run));
     }
 
     /** Writes these snapshots in one transaction; older versions and changes to finished runs are ignored. */
@@ -409,6 +487,9 @@ public final class RunHistory implements RunArchive, HistorySource, AutoCloseabl
     public void close(Duration timeout) {
         var w = writer;
         writer = null;
+        var watch = lostWatch;
+        lostWatch = null;
+        if (watch != null) watch.close();
         try {
             if (w != null) w.close(timeout);
         } finally {

@@ -3,6 +3,7 @@ package dev.tether.store;
 import dev.tether.engine.CheckpointCodec;
 import dev.tether.engine.CheckpointInfo;
 import dev.tether.engine.CheckpointStore;
+import dev.tether.engine.EncodedCheckpoint;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.checkpoint.Checkpoint;
 
@@ -25,6 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Retention: a run keeps at most {@code perRun} checkpoints (its newest); ended runs are kept
  * newest first while there are at most {@code runs} of them and all checkpoints together take at
  * most {@code bytes}. Runs still executing are never evicted.
+ *
+ * <p>A store that refuses writes (a full disk, a lock held too long) costs resume points, never a
+ * run: a refused checkpoint is skipped; the end of a run that could not be recorded (its retention,
+ * or a completed run's discard) is kept and recorded with the next write the store takes, so no
+ * checkpoint is left behind for good. Refusals are logged when they start, at most once a minute
+ * while they last, and when they end.
  */
 public final class SqliteCheckpointStore implements CheckpointStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqliteCheckpointStore.class);
@@ -52,6 +59,11 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     private final Limits limits;
     /** Runs whose state could not be stored: warned about once each. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Ends the store refused to record (run id: discard), recorded with its next write; guarded by itself. */
+    private final java.util.LinkedHashMap<String, Boolean> endsOwed = new java.util.LinkedHashMap<>();
+    /** At most this many ends are remembered while the store refuses; the oldest are given up (and said so). */
+    static final int ENDS_OWED_MAX = 100_000;
+    private final Refusals refusals = new Refusals();
 
     public SqliteCheckpointStore(TetherDatabase db, Limits limits) {
         this.db = db;
@@ -80,29 +92,43 @@ public final class SqliteCheckpointStore implements CheckpointStore {
             if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
             return config;
         }
-        var replace = config.checkPointId().orElse(null);
-        long now = System.currentTimeMillis();
-        try {
-            write(runId, checkpoint, replace, now, enc);
-        } catch (StoreException e) { // a full disk or a store locked too long costs a resume point, never the run
-            if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getMessage());
-            return config;
-        }
-        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+        return store(config, new EncodedCheckpoint(checkpoint.getId(), checkpoint.getNodeId(), checkpoint.getNextNodeId(), enc));
     }
 
-    private void write(String runId, Checkpoint checkpoint, String replace, long now, CheckpointCodec.Encoded enc) {
+    /** A child JVM's checkpoint: its bytes are stored as they came (their checksum was checked), never decoded here. */
+    @Override
+    public RunnableConfig putEncoded(RunnableConfig config, EncodedCheckpoint checkpoint) {
+        CheckpointCodec.verify(checkpoint.state().bytes(), checkpoint.state().checksum());
+        return store(config, checkpoint);
+    }
+
+    private RunnableConfig store(RunnableConfig config, EncodedCheckpoint checkpoint) {
+        var runId = thread(config);
+        var replace = config.checkPointId().orElse(null);
+        long now = System.currentTimeMillis();
+        payEndsOwed();
+        try {
+            write(runId, checkpoint, replace, now);
+            refusals.accepted();
+        } catch (StoreException e) { // a full disk or a store locked too long costs a resume point, never the run
+            refusals.refused("run " + runId + ": checkpoint after " + checkpoint.node() + " not stored", e);
+            return config;
+        }
+        return replace != null ? config : RunnableConfig.builder(config).checkPointId(checkpoint.id()).build();
+    }
+
+    private void write(String runId, EncodedCheckpoint checkpoint, String replace, long now) {
         db.write(c -> {
             if (replace != null) {
                 try (var u = c.prepareStatement("UPDATE checkpoint SET id=?, node=?, next_node=?, written_at=?, format=?, state=?, "
                         + "checksum=?, bytes=? WHERE thread_id=? AND id=?")) {
-                    bind(u, 1, checkpoint, now, enc);
+                    bind(u, 1, checkpoint, now);
                     u.setString(9, runId);
                     u.setString(10, replace);
                     if (u.executeUpdate() == 0) throw new SQLException("checkpoint " + replace + " of run " + runId + " not found");
                 }
             } else {
-                insert(c, runId, checkpoint, now, enc);
+                insert(c, runId, checkpoint, now);
                 trimRun(c, runId);
             }
             touch(c, runId, now);
@@ -110,25 +136,25 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         });
     }
 
-    private static void insert(Connection c, String runId, Checkpoint cp, long at, CheckpointCodec.Encoded enc) throws SQLException {
+    private static void insert(Connection c, String runId, EncodedCheckpoint cp, long at) throws SQLException {
         try (var i = c.prepareStatement("INSERT INTO checkpoint (id, node, next_node, written_at, format, state, checksum, bytes, thread_id, seq) "
                 + "VALUES (?,?,?,?,?,?,?,?,?, (SELECT coalesce(max(seq), 0) + 1 FROM checkpoint WHERE thread_id = ?))")) {
-            bind(i, 1, cp, at, enc);
+            bind(i, 1, cp, at);
             i.setString(9, runId);
             i.setString(10, runId);
             i.executeUpdate();
         }
     }
 
-    private static void bind(java.sql.PreparedStatement s, int from, Checkpoint cp, long at, CheckpointCodec.Encoded enc) throws SQLException {
-        s.setString(from, cp.getId());
-        s.setString(from + 1, cp.getNodeId());
-        s.setString(from + 2, cp.getNextNodeId());
+    private static void bind(java.sql.PreparedStatement s, int from, EncodedCheckpoint cp, long at) throws SQLException {
+        s.setString(from, cp.id());
+        s.setString(from + 1, cp.node());
+        s.setString(from + 2, cp.next());
         s.setLong(from + 3, at);
-        s.setString(from + 4, enc.format().name());
-        s.setBytes(from + 5, enc.bytes());
-        s.setLong(from + 6, enc.checksum());
-        s.setLong(from + 7, enc.bytes().length);
+        s.setString(from + 4, cp.state().format().name());
+        s.setBytes(from + 5, cp.state().bytes());
+        s.setLong(from + 6, cp.state().checksum());
+        s.setLong(from + 7, cp.state().bytes().length);
     }
 
     private void trimRun(Connection c, String runId) throws SQLException {
@@ -187,6 +213,32 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         return Optional.of(row.state);
     }
 
+    /** The row as stored, checked by its checksum but not decoded: a child JVM decodes it. */
+    @Override
+    public Optional<EncodedCheckpoint> getEncoded(RunnableConfig config) {
+        var runId = thread(config);
+        var wanted = config.checkPointId().orElse(null);
+        return Optional.ofNullable(db.read(c -> {
+            var sql = "SELECT id, node, next_node, format, state, checksum FROM checkpoint WHERE thread_id = ?"
+                    + (wanted == null ? "" : " AND id = ?") + " ORDER BY seq DESC LIMIT 1";
+            try (var q = c.prepareStatement(sql)) {
+                q.setString(1, runId);
+                if (wanted != null) q.setString(2, wanted);
+                try (var rs = q.executeQuery()) {
+                    if (!rs.next()) return null;
+                    var node = rs.getString(2);
+                    try {
+                        var enc = new CheckpointCodec.Encoded(CheckpointCodec.Format.valueOf(rs.getString(4)), rs.getBytes(5), rs.getLong(6));
+                        CheckpointCodec.verify(enc.bytes(), enc.checksum());
+                        return new EncodedCheckpoint(rs.getString(1), node, rs.getString(3), enc);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalStateException("checkpoint after node '" + node + "' of run " + runId + " is unreadable: " + e.getMessage(), e);
+                    }
+                }
+            }
+        }));
+    }
+
     @Override
     public Tag release(RunnableConfig config) {
         delete(thread(config));
@@ -232,6 +284,24 @@ public final class SqliteCheckpointStore implements CheckpointStore {
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
+        payEndsOwed();
+        try {
+            recordEnd(runId, discard, live); // (success here proves little: a discard of nothing writes nothing)
+        } catch (StoreException e) {
+            synchronized (endsOwed) {
+                endsOwed.merge(runId, discard, Boolean::logicalOr);
+                if (endsOwed.size() > ENDS_OWED_MAX) {
+                    var oldest = endsOwed.keySet().iterator().next();
+                    endsOwed.remove(oldest);
+                    LOG.warn("run {}: its end could not be recorded in the store; its checkpoints stay until removed by hand", oldest);
+                }
+            }
+            refusals.refused("run " + runId + ": its end was not recorded (recorded with the store's next write)", e);
+        }
+    }
+
+    /** @param live the runs retention must not touch; null: only mark the end (the next end with its live runs evicts) */
+    private void recordEnd(String runId, boolean discard, Set<String> live) {
         if (discard) {
             delete(runId);
             return;
@@ -241,9 +311,63 @@ public final class SqliteCheckpointStore implements CheckpointStore {
                 u.setString(1, runId);
                 u.executeUpdate();
             }
-            evict(c, live);
+            if (live != null) evict(c, live);
             return null;
         });
+    }
+
+    /** Records the ends the store refused before, oldest first, while it takes them. */
+    private void payEndsOwed() {
+        while (true) {
+            java.util.Map.Entry<String, Boolean> next;
+            synchronized (endsOwed) {
+                if (endsOwed.isEmpty()) return;
+                next = endsOwed.entrySet().iterator().next();
+            }
+            try {
+                recordEnd(next.getKey(), next.getValue(), null);
+            } catch (StoreException e) {
+                return; // still refused: kept for the next write
+            }
+            synchronized (endsOwed) {
+                endsOwed.remove(next.getKey(), next.getValue());
+            }
+        }
+    }
+
+    /** Ends not recorded yet because the store refused them (for tests). */
+    int endsOwed() {
+        synchronized (endsOwed) {
+            return endsOwed.size();
+        }
+    }
+
+    /** Says when the store starts refusing writes, at most once a minute while it goes on, and when it takes them again. */
+    private static final class Refusals {
+        private static final long EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        private long since; // nanoTime of the first refusal of this spell; 0: none
+        private long lastSaid;
+        private int count;
+
+        synchronized void refused(String what, StoreException e) {
+            long now = System.nanoTime();
+            count++;
+            if (since == 0) {
+                since = now;
+                lastSaid = now;
+                LOG.warn("{}: {}; checkpoints are skipped until the store takes writes again", what, e.getMessage());
+            } else if (now - lastSaid >= EVERY) {
+                lastSaid = now;
+                LOG.warn("the store still refuses checkpoint writes ({} refused so far): {}", count, e.getMessage());
+            }
+        }
+
+        synchronized void accepted() {
+            if (since == 0) return;
+            LOG.warn("the store takes checkpoint writes again after {} s ({} refused)", (System.nanoTime() - since) / 1_000_000_000L, count);
+            since = 0;
+            count = 0;
+        }
     }
 
     /** Drops the oldest ended runs until both limits hold. */

@@ -29,6 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One connection per file per JVM, shared by every engine of the JVM and used under one lock (a
  * SQLite connection is not safe for concurrent use; SQLite serialises writers anyway). Each store
  * (checkpoints, history) creates and upgrades its own tables through {@link #ensureSchema}.
+ *
+ * <p>A store file that exists but cannot be opened for lack of space or an I/O error (a full disk:
+ * SQLite cannot even create its shared-memory file then) does not cost the process its store: the
+ * open is tried again with each use until it succeeds, and every use fails with the reason meanwhile.
  */
 public final class TetherDatabase implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TetherDatabase.class);
@@ -36,8 +40,11 @@ public final class TetherDatabase implements AutoCloseable {
     private static final Map<Path, TetherDatabase> OPEN = new HashMap<>();
 
     private final Path file;
-    private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Null while the file cannot be opened (see the class comment); guarded by lock. */
+    private Connection connection;
+    /** Every store's tables, applied again when a deferred open succeeds; guarded by lock. */
+    private final Map<String, List<String>> schemas = new java.util.LinkedHashMap<>();
     private int users; // guarded by OPEN
 
     /** Work done with the connection, under the database's lock. */
@@ -69,12 +76,30 @@ public final class TetherDatabase implements AutoCloseable {
         synchronized (OPEN) {
             var db = OPEN.get(key);
             if (db == null) {
-                db = new TetherDatabase(key, connect(key));
+                db = new TetherDatabase(key, connectOrDefer(key));
                 OPEN.put(key, db);
             }
             db.users++;
             return db;
         }
+    }
+
+    /** The connection, or null (with a warning) when an existing store cannot be opened for lack of space. */
+    private static Connection connectOrDefer(Path file) {
+        try {
+            return connect(file);
+        } catch (StoreException e) {
+            if (!Files.isRegularFile(file) || !lackOfSpace(e.getCause())) throw e;
+            LOG.warn("the store {} cannot be opened now ({}); it is tried again with each use", file, e.getMessage());
+            return null;
+        }
+    }
+
+    /** SQLITE_FULL, or an I/O error (SQLITE_IOERR and its extended codes): what a full disk looks like. */
+    private static boolean lackOfSpace(Throwable e) {
+        if (!(e instanceof SQLiteException se)) return false;
+        int primary = se.getResultCode().code & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_FULL.code || primary == SQLiteErrorCode.SQLITE_IOERR.code;
     }
 
     private static Connection connect(Path file) {
@@ -83,6 +108,11 @@ public final class TetherDatabase implements AutoCloseable {
             if (dir != null) dev.tether.catalog.TetherHome.createPrivate(dir);
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        try {
+            makePrivate(file);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the store " + file + " readable by its user only: " + e.getMessage(), e);
         }
         try {
             return configure(file);
@@ -94,9 +124,35 @@ public final class TetherDatabase implements AutoCloseable {
             try {
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
                 for (var suffix : List.of("-wal", "-shm")) Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+                makePrivate(file);
                 return configure(file);
             } catch (java.io.IOException | SQLException again) {
                 throw new StoreException("the store " + file + " is unreadable and could not be replaced: " + again.getMessage(), again);
+            }
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+
+    /**
+     * The store file exists, readable and writable by its user only, before SQLite opens it: SQLite
+     * creates a file with the umask's mode (0644 under the usual 022), and gives its -wal and -shm
+     * files the database file's mode. A store (and its -wal and -shm) left by an older version with
+     * a wider mode is narrowed.
+     */
+    private static void makePrivate(Path file) throws java.io.IOException {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // narrowed below
+        } catch (UnsupportedOperationException notPosix) {
+            return;
+        }
+        for (var f : List.of(file, file.resolveSibling(file.getFileName() + "-wal"), file.resolveSibling(file.getFileName() + "-shm"))) {
+            if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !Files.getPosixFilePermissions(f, java.nio.file.LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(f, OWNER_ONLY);
             }
         }
     }
@@ -132,40 +188,73 @@ public final class TetherDatabase implements AutoCloseable {
 
     /**
      * Creates or upgrades one store's tables: runs {@code steps[i]} for every version {@code i+1}
-     * above the one recorded for {@code name}, in one transaction with the new version.
+     * above the one recorded for {@code name}, in one transaction with the new version. A store not
+     * open yet gets them when it opens.
      */
     public void ensureSchema(String name, List<String> steps) {
-        write(c -> {
-            int have = 0;
-            try (var q = c.prepareStatement("SELECT version FROM tether_schema WHERE name = ?")) {
-                q.setString(1, name);
-                try (var rs = q.executeQuery()) {
-                    if (rs.next()) have = rs.getInt(1);
-                }
+        lock.lock();
+        try {
+            schemas.put(name, steps);
+            if (connection == null) return;
+            // Up to date (every start but the first): nothing is written, so a full disk does not keep the store from opening.
+            if (version(connection, name) == steps.size()) return;
+            inTransaction(connection, c -> upgrade(c, name, steps));
+        } catch (SQLException e) {
+            throw new StoreException(describe(e), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Void upgrade(Connection c, String name, List<String> steps) throws SQLException {
+        int have = version(c, name);
+        if (have > steps.size()) {
+            throw new SQLException(name + " tables are version " + have + ", newer than this Tether knows (" + steps.size() + ")");
+        }
+        if (have == steps.size()) return null;
+        try (var s = c.createStatement()) {
+            for (int v = have; v < steps.size(); v++) {
+                for (var sql : steps.get(v).split(";\\s*\n")) if (!sql.isBlank()) s.execute(sql);
             }
-            if (have > steps.size()) {
-                throw new SQLException(name + " tables are version " + have + ", newer than this Tether knows (" + steps.size() + ")");
+        }
+        try (var up = c.prepareStatement("INSERT INTO tether_schema(name, version) VALUES (?, ?) "
+                + "ON CONFLICT(name) DO UPDATE SET version = excluded.version")) {
+            up.setString(1, name);
+            up.setInt(2, steps.size());
+            up.executeUpdate();
+        }
+        return null;
+    }
+
+    /** The open connection, opening it now if an earlier open was deferred; call under the lock. */
+    private Connection connection() throws SQLException {
+        if (connection != null) return connection;
+        var c = configure(file);
+        try {
+            for (var schema : schemas.entrySet()) inTransaction(c, k -> upgrade(k, schema.getKey(), schema.getValue()));
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        LOG.warn("the store {} is open now", file);
+        connection = c;
+        return c;
+    }
+
+    private static int version(Connection c, String name) throws SQLException {
+        try (var q = c.prepareStatement("SELECT version FROM tether_schema WHERE name = ?")) {
+            q.setString(1, name);
+            try (var rs = q.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
             }
-            try (var s = c.createStatement()) {
-                for (int v = have; v < steps.size(); v++) {
-                    for (var sql : steps.get(v).split(";\\s*\n")) if (!sql.isBlank()) s.execute(sql);
-                }
-            }
-            try (var up = c.prepareStatement("INSERT INTO tether_schema(name, version) VALUES (?, ?) "
-                    + "ON CONFLICT(name) DO UPDATE SET version = excluded.version")) {
-                up.setString(1, name);
-                up.setInt(2, steps.size());
-                up.executeUpdate();
-            }
-            return null;
-        });
+        }
     }
 
     /** Reads under the lock (no transaction: a single statement is consistent by itself). */
     public <T> T read(SqlWork<T> work) {
         lock.lock();
         try {
-            return work.apply(connection);
+            return work.apply(connection());
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
         } finally {
@@ -177,25 +266,37 @@ public final class TetherDatabase implements AutoCloseable {
     public <T> T write(SqlWork<T> work) {
         lock.lock();
         try {
-            connection.setAutoCommit(false);
-            try {
-                var result = work.apply(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException ignored) {
-                    // the connection reports the first failure below
-                }
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            return inTransaction(connection(), work);
         } catch (SQLException e) {
             throw new StoreException(describe(e), e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static <T> T inTransaction(Connection connection, SqlWork<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        Exception failed = null;
+        try {
+            var result = work.apply(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            failed = e;
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // SQLite rolls a transaction back itself on some failures (a full disk): nothing is left to undo
+            }
+            throw e;
+        } finally {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException restore) {
+                // "cannot commit - no transaction is active" after such a rollback: the first failure
+                // is the one to report ("database or disk is full"), not this
+                if (failed == null) throw restore;
+            }
         }
     }
 
@@ -212,7 +313,7 @@ public final class TetherDatabase implements AutoCloseable {
         }
         lock.lock();
         try {
-            connection.close();
+            if (connection != null) connection.close();
         } catch (SQLException e) {
             LOG.debug("closing {}: {}", file, e.toString());
         } finally {

@@ -4,6 +4,7 @@ import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
+import dev.tether.testing.Hang;
 import org.bsc.langgraph4j.GraphStateException;
 import org.bsc.langgraph4j.StateGraph;
 import org.bsc.langgraph4j.state.AgentState;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.tether.testing.Hang.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bsc.langgraph4j.StateGraph.END;
@@ -63,23 +65,28 @@ class CancellationTokenTest {
         if (engine != null) engine.shutdown(Duration.ofSeconds(5));
     }
 
+    /**
+     * The cancel arrives while the node sleeps (its thread is seen waiting first) and ends the sleep:
+     * it throws, long before the hour it was asked for. How soon (milliseconds) is measured by
+     * CancelLatencyBench ("cooperative node (sleeps on its token)").
+     */
     @Test
-    void sleepReturnsWithinMillisecondsOfACancel() throws Exception {
+    void sleepEndsAtACancelWithRunCancelledException() throws Exception {
+        var sleeper = new java.util.concurrent.atomic.AtomicReference<Thread>();
         var id = runNode(token -> {
-            long t0 = System.nanoTime();
+            sleeper.set(Thread.currentThread());
             try {
-                token.sleep(Duration.ofSeconds(30));
+                token.sleep(Duration.ofHours(1));
                 return "slept";
             } catch (RunCancelledException e) {
-                return (System.nanoTime() - t0) / 1_000_000;
+                return e;
             }
         });
-        var token = tokens.poll(5, TimeUnit.SECONDS);
+        var token = tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         assertThat(token.isCancelled()).isFalse();
-        Thread.sleep(50);
+        eventually("the node sleeps").until(() -> sleeper.get() != null && sleeper.get().getState() == Thread.State.TIMED_WAITING);
         engine.cancel(id);
-        var sleptMs = (Long) results.poll(5, TimeUnit.SECONDS);
-        assertThat(sleptMs).isBetween(40L, 1_000L);
+        assertThat(results.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isInstanceOf(RunCancelledException.class);
         assertThat(token.isCancelled()).isTrue();
         assertThatThrownBy(token::throwIfCancelled).isInstanceOf(RunCancelledException.class);
     }
@@ -96,9 +103,9 @@ class CancellationTokenTest {
                 return e;
             }
         });
-        tokens.poll(5, TimeUnit.SECONDS);
+        tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         engine.cancel(id);
-        assertThat(results.poll(5, TimeUnit.SECONDS)).isEqualTo("cancelled");
+        assertThat(results.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isEqualTo("cancelled");
         assertThat(slow).isCancelled();
     }
 
@@ -115,9 +122,9 @@ class CancellationTokenTest {
                     return "saw cancel";
                 }, pool).join();
             });
-            var token = tokens.poll(5, TimeUnit.SECONDS);
+            var token = tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
             engine.cancel(id);
-            assertThat(results.poll(5, TimeUnit.SECONDS)).isEqualTo("saw cancel");
+            assertThat(results.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isEqualTo("saw cancel");
             assertThat(fired).isTrue();
             var late = new AtomicBoolean();
             token.onCancel(() -> late.set(true));

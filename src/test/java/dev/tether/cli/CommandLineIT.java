@@ -1,6 +1,7 @@
 package dev.tether.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.testing.Hang;
 import dev.tether.control.ControlFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,20 +17,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
 
 /** `tether` against a running `tether serve`, both real processes: what scripts rely on. */
 @org.junit.jupiter.api.Tag("process")
 class CommandLineIT {
     static Launcher tether;
     static Process server;
+    /** A wait of the command line that only a hang exhausts (see {@link Hang}). */
+    static final String HANG = Hang.ACROSS_PROCESSES_SECONDS + "s";
 
     @BeforeAll
     static void startServer() throws Exception {
         tether = Launcher.inFreshHome("cli");
         // the stubborn graph runs in a child JVM, which a kill can stop; every other graph on threads
         java.nio.file.Files.writeString(tether.home.resolve("isolation.properties"), "stubborn = process\n");
-        server = tether.serve("--cancel-grace", "10s");
+        server = tether.serve("--cancel-grace", "10s", "--tcp-port", "0");
     }
 
     @AfterAll
@@ -38,7 +41,7 @@ class CommandLineIT {
     }
 
     private static String submitSleeper() {
-        var r = tether.run("submit", "book-workflow", "--input", "nodeMillis=60000", "--input", "jitter=0");
+        var r = tether.run("submit", "book-workflow", "--input", "nodeMillis=3600000", "--input", "jitter=0");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).matches("[0-9a-f-]{36}");
         return r.out();
@@ -78,20 +81,21 @@ class CommandLineIT {
     @Test
     void cancelWithWaitReturnsOnceTheRunIsCancelled() {
         var id = submitSleeper();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> status(id).path("status").asText().equals("RUNNING"));
+        eventuallyAcrossProcesses().until(() -> status(id).path("status").asText().equals("RUNNING"));
 
         var r = tether.run("cancel", id, "--wait", "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.json().path("outcome").asText()).isEqualTo("CANCELLING");
         assertThat(r.json().path("run").path("status").asText()).isEqualTo("CANCELLED");
-        assertThat(r.json().path("run").path("cancelLatencyMillis").asLong()).isLessThan(1_000);
+        // how soon: CancelLatencyBench (its node sleeps an hour: the cancel ended it)
+        assertThat(r.json().path("run").path("cancelLatencyMillis").isNumber()).isTrue();
     }
 
     @Test
     void resumeStartsALinkedAttemptAndRefusalsAreExit6WithTheReason() {
         var id = submitSleeper();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> status(id).path("currentNode").asText().equals("outline"));
+        eventuallyAcrossProcesses().until(() -> status(id).path("currentNode").asText().equals("outline"));
         assertThat(tether.run("cancel", id, "--wait").exit()).isZero();
 
         var human = tether.run("status", id);
@@ -112,7 +116,7 @@ class CommandLineIT {
 
         var rollback = tether.run("cancel", attempt, "--mode", "rollback", "--wait");
         assertThat(rollback.exit()).as(rollback.err()).isZero();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> status(attempt).path("checkpoints").isEmpty());
+        eventuallyAcrossProcesses().until(() -> status(attempt).path("checkpoints").isEmpty());
         var nothing = tether.run("resume", attempt);
         assertThat(nothing.exit()).isEqualTo(6);
         assertThat(nothing.err()).contains("has no checkpoints");
@@ -124,7 +128,7 @@ class CommandLineIT {
         var ids = new ArrayList<String>();
         for (int i = 0; i < 3; i++) ids.add(submitSleeper());
 
-        var r = tether.run("cancel-all", "--wait", "--timeout", "20s", "--json");
+        var r = tether.run("cancel-all", "--wait", "--timeout", HANG, "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         var cancelled = new ArrayList<String>();
@@ -137,17 +141,17 @@ class CommandLineIT {
     @Test
     void cancelAllReportsEachRunsOutcomeAndTheRunsRecordWhoAsked() {
         var cooperative = submitSleeper();
-        var stubborn = tether.run("submit", "stubborn", "--input", "seconds=60").out();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(stubborn).path("currentNode").asText())
+        var stubborn = tether.run("submit", "stubborn", "--input", "seconds=3600").out();
+        eventuallyAcrossProcesses().until(() -> "ignore-cancel".equals(status(stubborn).path("currentNode").asText())
                 && "RUNNING".equals(status(cooperative).path("status").asText()));
 
-        var r = tether.run("cancel-all", "--wait", "--timeout", "40s", "--json");
+        var r = tether.run("cancel-all", "--wait", "--timeout", HANG, "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         var outcomes = new java.util.HashMap<String, JsonNode>();
         r.json().path("runs").forEach(n -> outcomes.put(n.path("runId").asText(), n));
         assertThat(outcomes.get(cooperative).path("outcome").asText()).isEqualTo("STOPPED_CLEANLY");
-        assertThat(outcomes.get(cooperative).path("cancelLatencyMillis").asLong()).isLessThan(1_000);
+        assertThat(outcomes.get(cooperative).path("cancelLatencyMillis").isNumber()).isTrue();
         assertThat(outcomes.get(cooperative).path("cancelOrigin").asText()).isEqualTo("CLI");
         assertThat(outcomes.get(stubborn).path("outcome").asText()).as("killed after its 10 s grace").isEqualTo("FORCED");
         assertThat(outcomes.get(stubborn).path("status").asText()).isEqualTo("CANCELLED");
@@ -155,7 +159,7 @@ class CommandLineIT {
         assertThat(status(cooperative).path("cancelOrigin").asText()).isEqualTo("CLI");
 
         var another = submitSleeper();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> status(another).path("status").asText().equals("RUNNING"));
+        eventuallyAcrossProcesses().until(() -> status(another).path("status").asText().equals("RUNNING"));
         var table = tether.run("cancel-all");
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.out()).startsWith("RUN ").contains(another.substring(28) + "  book-workflow  stopped cleanly")
@@ -165,9 +169,9 @@ class CommandLineIT {
 
     @Test
     void waitingOnARunThatIgnoresItsCancelTimesOutWithExit5NamingItsState() {
-        var r0 = tether.run("submit", "stubborn", "--input", "seconds=30"); // long enough for a loaded machine: it is killed after the grace anyway
+        var r0 = tether.run("submit", "stubborn", "--input", "seconds=3600"); // it is killed after the grace anyway
         var id = r0.out();
-        await().atMost(10, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
+        eventuallyAcrossProcesses().until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
 
         var r = tether.run("cancel", id, "--wait", "--timeout", "1s");
 
@@ -190,9 +194,9 @@ class CommandLineIT {
     @Test
     void aKillStopsARunThatIgnoresItsCancelAndReportsItForced() {
         var id = tether.run("submit", "stubborn", "--input", "seconds=600").out();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
+        eventuallyAcrossProcesses().until(() -> "ignore-cancel".equals(status(id).path("currentNode").asText()));
 
-        var r = tether.run("cancel", id, "--level", "kill", "--wait", "--timeout", "5s", "--json");
+        var r = tether.run("cancel", id, "--level", "kill", "--wait", "--timeout", HANG, "--json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.json().path("run").path("status").asText()).isEqualTo("CANCELLED");
@@ -265,6 +269,9 @@ class CommandLineIT {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(java.nio.file.Files.getPosixFilePermissions(tether.controlFile()))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file.socketPath())).as("the control socket")
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         var ss = new ProcessBuilder("sh", "-c", "ss -ltn 2>/dev/null || netstat -ltn").start();

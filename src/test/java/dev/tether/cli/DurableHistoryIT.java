@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -28,9 +30,9 @@ class DurableHistoryIT {
         tether = Launcher.inFreshHome("history");
         server = tether.serve();
         var done = submit("welcome-email");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(done).equals("COMPLETED"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(done).equals("COMPLETED"));
         var slow = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(slow).equals("RUNNING"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(slow).equals("RUNNING"));
         Thread.sleep(300); // the writer's batch (20 ms) is long written
 
         server.destroyForcibly(); // SIGKILL mid-run: no shutdown hook, no goodbye
@@ -59,7 +61,7 @@ class DurableHistoryIT {
 
         // a clean stop (SIGTERM) cancels what runs and writes its end before exiting; the next start finds everything
         var cancelledAtExit = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> status(cancelledAtExit).equals("RUNNING"));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(cancelledAtExit).equals("RUNNING"));
         Launcher.stop(server);
         server = tether.serve();
         var after = history();
@@ -75,7 +77,7 @@ class DurableHistoryIT {
         tether = Launcher.inFreshHome("resume-after-kill");
         server = tether.serve();
         var run = submit("book-workflow", "--input", "nodeMillis=3000", "--input", "jitter=0", "--input", "maxRevisions=0");
-        await().atMost(30, TimeUnit.SECONDS).until(() -> "draft".equals(node(run)));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> "draft".equals(node(run)));
         server.destroyForcibly(); // SIGKILL inside draft: outline and research are checkpointed
         assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
 
@@ -91,6 +93,96 @@ class DurableHistoryIT {
         assertThat(timeline).contains("draft", "review", "publish").doesNotContain("outline").doesNotContain("research");
     }
 
+    /**
+     * A serve SIGKILLed mid-run whose parent has not reaped it (a zombie) is dead: the next serve on
+     * the same home finds its run LOST at once, while it is still unreaped, and `status` answers every
+     * run `list --all` shows, the same way (a run only the history holds included).
+     */
+    @Test
+    void aServeKilledButNotYetReapedIsDeadToTheNextOneAndStatusAgreesWithTheHistory() throws Exception {
+        tether = Launcher.inFreshHome("zombie");
+        try (var first = tether.serveUnreaped(tether.home.resolve("serve-1.log"))) {
+            var done = submit("welcome-email");
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(done).equals("COMPLETED"));
+            var slow = submit("book-workflow", "--input", "nodeMillis=600000", "--input", "jitter=0");
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(slow).equals("RUNNING"));
+            Thread.sleep(300); // the writer's batch (20 ms) is long written
+
+            first.kill(); // SIGKILL; nobody reaps it
+            assertThat(first.isZombie()).isTrue();
+            // nothing running: status reads the store as list --all does (read only, marking nothing)
+            assertThat(find(history(), slow).path("status").asText()).isEqualTo("RUNNING");
+            assertThat(status(slow)).isEqualTo("RUNNING");
+            assertThat(status(done)).isEqualTo("COMPLETED");
+            var unknown = tether.run("status", "0123456789abcdef");
+            assertThat(unknown.exit()).as("a run the store does not hold: nothing to ask").isEqualTo(4);
+            server = tether.serve();
+
+            var lost = find(history(), slow);
+            assertThat(lost.path("status").asText()).isEqualTo("LOST");
+            assertThat(lost.path("errorMessage").asText()).isEqualTo("the process that ran it (pid " + first.pid() + ") ended without finishing it");
+            assertThat(first.isZombie()).as("found dead while still unreaped").isTrue();
+            for (var run : history().path("runs")) {
+                var id = run.path("runId").asText();
+                var one = tether.run("status", id, "--json");
+                assertThat(one.exit()).as("status %s: %s", id, one.err()).isZero();
+                assertThat(one.json().path("status").asText()).as("status and list --all agree on %s", id).isEqualTo(run.path("status").asText());
+            }
+            assertThat(status(done)).as("a run of the killed serve that only the history holds").isEqualTo("COMPLETED");
+            var human = tether.run("status", slow.substring(slow.length() - 8));
+            assertThat(human.exit()).as(human.err()).isZero();
+            assertThat(human.out()).contains("LOST");
+            var cancel = tether.run("cancel", done);
+            assertThat(cancel.exit()).as(cancel.err()).isZero();
+            assertThat(cancel.out()).contains("already finished");
+            first.reap();
+        }
+    }
+
+    /**
+     * A run owned by another process that was alive when serve started (here a plain process standing
+     * in for a console sharing the home) becomes LOST once that process dies, without a restart:
+     * serve keeps looking while it runs.
+     */
+    @Test
+    void aRunWhoseProcessDiesWhileServeRunsBecomesLostWithoutARestart() throws Exception {
+        tether = Launcher.inFreshHome("lost-later");
+        try (var owner = dev.tether.testing.UnreapedProcess.start(new ProcessBuilder("sleep", "600"), tether.home.resolve("owner.log"))) {
+            var file = tether.home.resolve("tether.db");
+            var run = runningRun();
+            try (var history = dev.tether.store.RunHistory.open(file)) {
+                history.write(List.of(run));
+            }
+            var start = owner.handle().info().startInstant().orElseThrow().toEpochMilli();
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                 var u = c.prepareStatement("UPDATE run_history SET owner_pid = ?, owner_start = ? WHERE run_id = ?")) {
+                u.setLong(1, owner.pid());
+                u.setLong(2, start);
+                u.setString(3, run.runId());
+                assertThat(u.executeUpdate()).isOne();
+            }
+
+            server = tether.serve();
+            assertThat(status(run.runId())).as("its process lives: found in the history as it is").isEqualTo("RUNNING");
+            assertThat(find(history(), run.runId()).path("status").asText()).isEqualTo("RUNNING");
+
+            owner.kill(); // and stays unreaped
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(run.runId()).equals("LOST"));
+            assertThat(find(history(), run.runId()).path("status").asText()).isEqualTo("LOST");
+            assertThat(server.isAlive()).as("no restart").isTrue();
+            owner.reap();
+        }
+    }
+
+    private static dev.tether.run.RunSnapshot runningRun() {
+        var registry = new dev.tether.registry.RunRegistry();
+        var id = dev.tether.run.RunIds.next();
+        var at = java.time.Instant.now().minusSeconds(5);
+        registry.apply(new dev.tether.run.RunEvent.Submitted(id, "book-workflow", "default", java.util.Map.of(), at));
+        registry.apply(new dev.tether.run.RunEvent.Started(id, "local", at.plusMillis(1)));
+        return registry.apply(new dev.tether.run.RunEvent.NodeStarted(id, "outline", at.plusMillis(2))).after();
+    }
+
     private String node(String id) {
         var r = tether.run("status", id, "--json");
         return r.exit() == 0 ? r.json().path("currentNode").asText() : "?";
@@ -103,7 +195,7 @@ class DurableHistoryIT {
         var ids = new ArrayList<String>();
         for (int i = 0; i < 5; i++) {
             var id = submit("welcome-email");
-            await().atMost(20, TimeUnit.SECONDS).until(() -> status(id).equals("COMPLETED"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> status(id).equals("COMPLETED"));
             ids.add(0, id);
         }
         var first = tether.run("list", "--all", "--limit", "2", "--json").json();

@@ -3,6 +3,8 @@ package dev.tether.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.json.Json;
 
+import dev.tether.testing.Hang;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +58,7 @@ final class Launcher {
             var p = command(args).start();
             var out = p.getInputStream().readAllBytes();
             var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("tether " + String.join(" ", args) + " did not end");
             }
@@ -74,18 +76,44 @@ final class Launcher {
         pb.redirectErrorStream(true);
         pb.redirectOutput(home.resolve("serve.log").toFile());
         var p = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!publishedBy(p)) {
-            if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(home.resolve("serve.log")));
-            if (System.nanoTime() > deadline) throw new AssertionError("serve did not publish its control file");
-            Thread.sleep(50);
+        try {
+            awaitPublishedBy(p.toHandle(), home.resolve("serve.log"));
+        } catch (Exception | AssertionError e) {
+            stop(p); // nobody else holds it: it would outlive the test
+            throw e;
         }
         return p;
     }
 
-    private boolean publishedBy(Process p) {
+    /**
+     * Starts {@code tether serve ...} under a parent that does not reap it (see {@link UnreapedProcess}),
+     * logging to {@code log}, and waits for its control file.
+     */
+    dev.tether.testing.UnreapedProcess serveUnreaped(Path log, String... extra) throws Exception {
+        var args = new ArrayList<String>(List.of("serve"));
+        args.addAll(List.of(extra));
+        var serve = dev.tether.testing.UnreapedProcess.start(command(args.toArray(String[]::new)), log);
         try {
-            return Files.exists(controlFile()) && dev.tether.control.ControlFile.read(controlFile()).pid() == p.pid();
+            awaitPublishedBy(serve.handle(), log);
+        } catch (Exception | AssertionError e) {
+            serve.close();
+            throw e;
+        }
+        return serve;
+    }
+
+    private void awaitPublishedBy(ProcessHandle p, Path log) throws Exception {
+        long deadline = System.nanoTime() + Hang.ACROSS_PROCESSES.toNanos(); // a set-up's readiness, not a promise: see Hang
+        while (!publishedBy(p.pid())) {
+            if (!p.isAlive()) throw new AssertionError("serve exited: " + Files.readString(log));
+            if (System.nanoTime() > deadline) throw new AssertionError("serve did not publish its control file");
+            Thread.sleep(50);
+        }
+    }
+
+    private boolean publishedBy(long pid) {
+        try {
+            return Files.exists(controlFile()) && dev.tether.control.ControlFile.read(controlFile()).pid() == pid;
         } catch (IOException e) {
             return false;
         }
@@ -94,6 +122,6 @@ final class Launcher {
     static void stop(Process p) throws InterruptedException {
         if (p == null || !p.isAlive()) return;
         p.destroy();
-        if (!p.waitFor(40, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+        if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
     }
 }

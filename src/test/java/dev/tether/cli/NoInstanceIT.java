@@ -2,6 +2,8 @@ package dev.tether.cli;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tether.testing.Hang;
+
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
@@ -25,20 +27,21 @@ class NoInstanceIT {
         assertThat(graphs.json().findValuesAsText("id")).contains("book-workflow", "welcome-email", "cpu-crunch", "stubborn");
     }
 
+    /**
+     * "is gone": the command looked at the file's process, it did not wait for a connection to time out
+     * (how long the command takes, JVM start included, is CliListBench's to measure).
+     */
     @Test
     void aControlFileLeftByAKilledServerIsAQuickClearError() throws Exception {
         var tether = Launcher.inFreshHome("stale");
         var server = tether.serve();
-        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        server.destroyForcibly().waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS);
         assertThat(Files.exists(tether.controlFile())).as("SIGKILL leaves the file behind").isTrue();
 
-        long start = System.nanoTime();
         var r = tether.run("list");
-        double seconds = (System.nanoTime() - start) / 1e9;
 
         assertThat(r.exit()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err()).contains("is gone").contains("tether serve");
-        assertThat(seconds).as("no hang").isLessThan(10);
 
         var again = tether.serve(); // a new server replaces the stale file
         try {
@@ -48,23 +51,21 @@ class NoInstanceIT {
         }
     }
 
+    /** The run cooperates: nothing is left "still running" at the deadline (how soon it exits: ShutdownBench). */
     @Test
     void sigtermCancelsEveryRunAndTheServerExitsRemovingItsControlFile() throws Exception {
         var tether = Launcher.inFreshHome("sigterm");
-        var server = tether.serve("--shutdown-timeout", "10s");
-        long start;
+        // a deadline only a hang reaches: that the run stops before it must not depend on the machine's load
+        var server = tether.serve("--shutdown-timeout", Hang.IN_PROCESS_SECONDS + "s");
         try {
-            var id = tether.run("submit", "book-workflow", "--input", "nodeMillis=60000").out();
+            var id = tether.run("submit", "book-workflow", "--input", "nodeMillis=3600000").out();
             assertThat(id).hasSize(36);
-            start = System.nanoTime();
             server.destroy(); // SIGTERM
-            assertThat(server.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         } finally {
             server.destroyForcibly();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
 
-        assertThat(seconds).as("runs cooperate: well before the deadline").isLessThan(5);
         assertThat(Files.exists(tether.controlFile())).isFalse();
         assertThat(Files.readString(tether.home.resolve("serve.log"))).doesNotContain("still running");
     }

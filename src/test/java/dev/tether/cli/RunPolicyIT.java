@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.testing.Hang;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.redis.CountingGraph;
 import dev.tether.testing.LoopingGraph;
@@ -53,7 +55,8 @@ class RunPolicyIT {
         assertThat(deadline.path("cancelOrigin").asText()).isEqualTo("DEADLINE");
         assertThat(deadline.path("cancelReason").asText()).isEqualTo("max-runtime 1s");
         assertThat(deadline.path("stopLevel").asText()).isEqualTo("cancel");
-        assertThat(deadline.path("cancelledAtNode").asText()).isEqualTo("outline");
+        // in its first node, or before it on a start slower than the deadline: either way no node finished
+        assertThat(deadline.path("steps").asInt()).isZero();
         assertThat(Duration.between(instant(deadline, "startedAt"), instant(deadline, "cancelRequestedAt"))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(deadline.path("policySources").path("max-runtime").asText()).isEqualTo("run");
 
@@ -100,8 +103,7 @@ class RunPolicyIT {
         var ended = instant(end, "endedAt");
         assertThat(Duration.between(started, asked)).as("the deadline").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(Duration.between(asked, ended)).as("the grace before the kill").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-        // deadline + grace + 1 s on a quiet machine (BENCHMARKS.md has the overshoot); here only that the ladder ends
-        assertThat(Duration.between(started, ended)).isLessThan(Duration.ofSeconds(30));
+        // how soon after deadline + grace it ends is BENCHMARKS.md's (the overshoot); here that the ladder ends, in a kill
     }
 
     @Test
@@ -125,7 +127,7 @@ class RunPolicyIT {
         var first = submit("counted", "--input", "log=" + log, "--input", "tag=t", "--input", "failAt=n3",
                 "--input", "failMarker=" + tether.home.resolve("failed-once"));
         assertThat(end(first).path("status").asText()).isEqualTo("FAILED");
-        var retry = await().atMost(10, TimeUnit.SECONDS).until(() -> retryOf(first), r -> r != null);
+        var retry = await().atMost(Hang.ACROSS_PROCESSES).until(() -> retryOf(first), r -> r != null);
         assertThat(retry.path("status").asText()).isEqualTo("QUEUED");
         assertThat(retry.path("attempt").asInt()).isEqualTo(2);
         assertThat(retry.path("maxAttempts").asInt()).isEqualTo(3);
@@ -133,7 +135,7 @@ class RunPolicyIT {
         var retryId = retry.path("runId").asText();
 
         server.destroyForcibly(); // within the backoff: no goodbye
-        assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         server = tether.serve();
         var done = end(retryId);
         assertThat(done.path("status").asText()).isEqualTo("COMPLETED");
@@ -155,7 +157,7 @@ class RunPolicyIT {
     }
 
     private JsonNode end(String id) {
-        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(200)).until(() -> {
             var r = tether.run("status", id, "--json");
             return r.exit() == 0 && !r.json().path("cancellable").asBoolean() && !r.json().path("status").asText().equals("CANCELLING");
         });

@@ -37,9 +37,10 @@ final class ConsoleGraphs {
     }
 
     /** A graph whose build() takes {@code millis}: describing it (for the Submit dialog) is slow. */
-    static GraphDefinition slowToBuild(long millis) {
+    /** A graph whose build (a slow plugin's) does not return before {@code release} is counted down. */
+    static GraphDefinition slowToBuild(java.util.concurrent.CountDownLatch release) {
         return new Simple("slow", "ops", Map.of(), () -> {
-            Thread.sleep(millis);
+            if (!release.await(1, java.util.concurrent.TimeUnit.MINUTES)) throw new IllegalStateException("the test never let the build end");
             return new StateGraph<>(AgentState::new).addNode("a", node_async(s -> Map.of())).addEdge(START, "a").addEdge("a", END);
         });
     }

@@ -1,5 +1,7 @@
 package dev.tether.console;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -100,7 +102,7 @@ class ConsoleHistoryTest {
     void pagesNewestFirstShowTheLostRunOfAKilledProcessAndAnUnreadableRecordAsOneRow(FxRobot robot) {
         robot.clickOn("History");
         var panel = window.controller().historyController;
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> panel.table.getItems().size() == 100));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().size() == 100));
         var first = fx(() -> panel.table.getItems().stream().toList());
         assertThat(first.getFirst().runId()).isEqualTo(orphan); // found LOST at start: it ended now
         assertThat(first.getFirst().status()).isEqualTo(RunStatus.LOST);
@@ -112,20 +114,20 @@ class ConsoleHistoryTest {
         assertThat(fx(() -> panel.newerButton.isDisabled())).isTrue();
 
         robot.clickOn("#historyOlder");
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> "Page 2".equals(panel.positionLabel.getText())));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> "Page 2".equals(panel.positionLabel.getText())));
         assertThat(fx(() -> panel.table.getItems().stream().map(RunSnapshot::runId).toList())).isEqualTo(finished.subList(99, 150));
         assertThat(fx(() -> panel.olderButton.isDisabled())).isTrue();
 
         robot.clickOn("#historyNewer");
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> "Newest 100".equals(panel.positionLabel.getText())));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> "Newest 100".equals(panel.positionLabel.getText())));
 
         WaitForAsyncUtils.asyncFx(() -> panel.statusFilter.setValue("LOST"));
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> panel.table.getItems().size() == 1));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().size() == 1));
         WaitForAsyncUtils.asyncFx(() -> {
             panel.statusFilter.setValue(HistoryController.ALL_STATUSES);
             panel.graphFilter.setValue("beta");
         });
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> panel.table.getItems().size() == 75
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().size() == 75
                 && panel.table.getItems().stream().allMatch(r -> r.graphId().equals("beta"))));
     }
 
@@ -133,10 +135,10 @@ class ConsoleHistoryTest {
     void aRunThatEndsJoinsTheNewestPageAtOnceAndOpensInTheDetails(FxRobot robot) throws Exception {
         robot.clickOn("History");
         var panel = window.controller().historyController;
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> panel.table.getItems().size() == 100));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().size() == 100));
         var id = engine.submit("sleeper", null, Map.of("millis", 1L)).runId();
         engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> panel.table.getItems().getFirst().runId().equals(id)));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> panel.table.getItems().getFirst().runId().equals(id)));
         assertThat(fx(() -> panel.table.getItems().size())).isEqualTo(100);
         WaitForAsyncUtils.asyncFx(() -> panel.table.getSelectionModel().select(0));
         WaitForAsyncUtils.waitForFxEvents();

@@ -1,5 +1,7 @@
 package dev.tether.console;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -27,14 +29,15 @@ import static org.awaitility.Awaitility.await;
 /** The console's panels over a real engine (headless): a slow plugin, skipped plugins, a late cancel, the status bar. */
 @ExtendWith(ApplicationExtension.class)
 class ConsolePanelsTest {
-    static final long BUILD_MILLIS = 3_000;
+    /** The slow graph's build ends when the test says so. */
+    private final java.util.concurrent.CountDownLatch buildMayEnd = new java.util.concurrent.CountDownLatch(1);
     private LocalEngine engine;
     private ConsoleWindow window;
 
     @Start
     void start(Stage stage) {
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2),
-                GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.slowToBuild(BUILD_MILLIS)), new RunRegistry());
+                GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.slowToBuild(buildMayEnd)), new RunRegistry());
         window = new ConsoleWindow(engine, ConsoleOptions.defaults().withShutdownTimeout(Duration.ofSeconds(5))
                 .withGraphProblems(List.of("plugin broken.jar (demo.Gone): the class is not in the jar or cannot be loaded")));
         window.show(stage);
@@ -42,23 +45,26 @@ class ConsolePanelsTest {
 
     @AfterEach
     void stop() throws Exception {
+        buildMayEnd.countDown();
         WaitForAsyncUtils.asyncFx(() -> window.pump().stop()).get(5, TimeUnit.SECONDS);
         if (!engine.isShutdown()) engine.shutdown(Duration.ofSeconds(2));
     }
 
+    /**
+     * The build is held until the test lets it end: meanwhile the FX thread keeps answering and the
+     * dialog stays closed; once it ends, the dialog opens. No timing claims: a loaded machine only
+     * makes it slower.
+     */
     @Test
-    void aSlowGraphBuildNeverBlocksTheFxThreadAndSubmitOpensWhenItIsDone(FxRobot robot) {
-        long start = System.nanoTime();
+    void aSlowGraphBuildNeverBlocksTheFxThreadAndSubmitOpensWhenItIsDone(FxRobot robot) throws Exception {
         robot.clickOn("#submitButton");
-        long worst = 0;
-        while (!fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent())) {
-            long t = System.nanoTime();
-            fx(() -> true); // one hop onto the FX thread and back
-            worst = Math.max(worst, System.nanoTime() - t);
-            assertThat((System.nanoTime() - start) / 1e9).as("the dialog opens once the graphs are described").isLessThan(15);
+        for (int i = 0; i < 20; i++) {
+            assertThat(fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()))
+                    .as("the FX thread answers while the graph is being built, and the dialog waits for it").isFalse();
+            Thread.sleep(25);
         }
-        assertThat(worst / 1e6).as("the FX thread answered while the graph was being built").isLessThan(500);
-        assertThat((System.nanoTime() - start) / 1e6).as("it did wait for the build").isGreaterThan(BUILD_MILLIS / 2.0);
+        buildMayEnd.countDown();
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
         robot.type(javafx.scene.input.KeyCode.ESCAPE);
     }
 
@@ -75,7 +81,7 @@ class ConsolePanelsTest {
         WaitForAsyncUtils.asyncFx(() -> window.controller().cancel(List.of(id), dev.tether.run.StopLevel.CANCEL));
 
         var shortId = id.substring(id.length() - 8);
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown()).contains("Run " + shortId + " had already finished"));
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> window.notifier().shown()).contains("Run " + shortId + " had already finished"));
         assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
@@ -83,7 +89,7 @@ class ConsolePanelsTest {
     void theStatusBarCountsRunsByStatus(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         engine.submit("sleeper", null, Map.of());
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#count-running").queryAs(Label.class).getText())
+        await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> robot.lookup("#count-running").queryAs(Label.class).getText())
                 .equals("Running 2"));
         assertThat(fx(() -> robot.lookup("#executorUse").queryAs(Label.class).getText())).isEqualTo("Executor 2/2 busy");
         assertThat(fx(() -> robot.lookup("#count-failed").queryAs(Label.class).getOpacity())).isLessThan(1.0);

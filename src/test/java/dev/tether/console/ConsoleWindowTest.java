@@ -22,6 +22,7 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
+import dev.tether.testing.Hang;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tether.testing.Hang.eventually;
 
 /** The console as an operator uses it: real scene graph, real engine, robot clicks (headless). */
 @ExtendWith(ApplicationExtension.class)
@@ -49,14 +50,15 @@ class ConsoleWindowTest {
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(4).withCancelGrace(Duration.ofMillis(500)),
                 GraphCatalog.of(ConsoleGraphs.sleeper(), ConsoleGraphs.failing(), ConsoleGraphs.stubborn(), ConsoleGraphs.deaf()),
                 new RunRegistry());
-        window = new ConsoleWindow(engine, ConsoleOptions.defaults().withShutdownTimeout(Duration.ofSeconds(5))
+        // a force deadline only a hang reaches: whether runs stop cleanly must not depend on the machine's load
+        window = new ConsoleWindow(engine, ConsoleOptions.defaults().withShutdownTimeout(Hang.IN_PROCESS)
                 .withLinger(Duration.ofSeconds(30)));
         window.show(stage);
     }
 
     @AfterEach
     void stop() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.pump().stop()).get(5, TimeUnit.SECONDS); // the next test opens its own window
+        WaitForAsyncUtils.asyncFx(() -> window.pump().stop()).get(Hang.IN_PROCESS.toSeconds(), TimeUnit.SECONDS); // the next test opens its own window
         if (!engine.isShutdown()) engine.shutdown(Duration.ofSeconds(2));
         ConsoleGraphs.releaseDeaf();
     }
@@ -70,7 +72,7 @@ class ConsoleWindowTest {
         robot.doubleClickOn(value).eraseText(10).write("120000");
         robot.clickOn("#dialogSubmit");
 
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> rowsOf("sleeper").stream()
+        eventually().until(() -> fx(() -> rowsOf("sleeper").stream()
                 .anyMatch(r -> r.status() == RunStatus.RUNNING)));
         var run = engine.registry().active().getFirst();
         assertThat(run.graphId()).isEqualTo("sleeper");
@@ -92,99 +94,111 @@ class ConsoleWindowTest {
         assertThat(engine.registry().size()).isZero();
     }
 
+    /** How soon the badge turns is measured, not tested: the cancel's latency and the change-to-row delay (BENCHMARKS.md). */
     @Test
-    void aRowsCancelButtonStopsASleepingRunAndTheRowShowsCancelledWithinASecond(FxRobot robot) {
-        var id = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1
+    void aRowsCancelButtonStopsASleepingRunAndTheRowShowsCancelled(FxRobot robot) {
+        var id = engine.submit("sleeper", null, Map.of()).runId(); // its node sleeps a minute: only the cancel ends it sooner
+        eventually().until(() -> fx(() -> cancelButtons(robot).size() == 1
                 && status(id) == RunStatus.RUNNING));
 
         robot.clickOn(cancelButtons(robot).getFirst());
-        long clicked = System.nanoTime();
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
-        assertThat((System.nanoTime() - clicked) / 1e9).isLessThan(1.0);
-        assertThat(engine.registry().get(id).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+        eventually().until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        var run = engine.registry().get(id).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(run.cancelledAtNode()).as("stopped inside its sleeping node").isEqualTo("wait");
+        assertThat(run.forced()).isFalse();
         assertThat(fx(() -> cancelButtons(robot))).as("no cancel button on a finished run").isEmpty();
     }
 
     @Test
     void theRowMenuStopsAfterTheNodeAndTheDetailsPaneEscalatesToACancel(FxRobot robot) {
         var id = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1 && status(id) == RunStatus.RUNNING));
+        eventually().until(() -> fx(() -> cancelButtons(robot).size() == 1 && status(id) == RunStatus.RUNNING));
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class)); // selects the row
         // (a right click opens no context menu on the headless platform: the item is fired as the menu would)
         var first = fx(() -> window.controller().activeController.rowMenu.getItems().getFirst());
         assertThat(fx(first::getText)).isEqualTo("Stop after this node");
         WaitForAsyncUtils.asyncFx(first::fire);
-        await().atMost(2, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLING);
+        eventually().until(() -> status(id) == RunStatus.CANCELLING);
+        // it stays CANCELLING (its node sleeps a minute) until escalated: the badge says so meanwhile
+        eventually().until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));
         WaitForAsyncUtils.sleep(300, TimeUnit.MILLISECONDS);
         assertThat(status(id)).as("level 1 does not interrupt the sleeping node").isEqualTo(RunStatus.CANCELLING);
 
         var levels = fx(() -> robot.lookup(".stop-levels").queryAs(javafx.scene.layout.HBox.class));
         assertThat(fx(levels::isVisible)).as("the details pane offers the stop levels").isTrue();
-        await("a stop under way is escalated, never softened").atMost(2, TimeUnit.SECONDS)
+        eventually("a stop under way is escalated, never softened")
                 .until(() -> fx(() -> levels.getChildren().getFirst().isDisabled()));
         robot.clickOn((Node) fx(() -> levels.getChildren().get(1))); // Cancel: escalates
-        await().atMost(1, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLED);
+        eventually().until(() -> status(id) == RunStatus.CANCELLED);
         assertThat(engine.registry().get(id).orElseThrow().forced()).isFalse();
     }
 
     @Test
     void aCancelledRunIsResumedFromTheDetailsPaneAndListsItsAttemptsAndCheckpoints(FxRobot robot) {
         var id = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> "wait".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        eventually().until(() -> "wait".equals(engine.registry().get(id).orElseThrow().currentNode()));
         engine.cancel(id);
-        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.CANCELLED);
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        eventually().until(() -> status(id) == RunStatus.CANCELLED);
+        eventually().until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class)); // selects the row
 
         var resume = fx(() -> robot.lookup("#resumeButton").queryAs(javafx.scene.control.Button.class));
-        await("the details pane offers Resume once the checkpoints are read").atMost(3, TimeUnit.SECONDS)
+        eventually("the details pane offers Resume once the checkpoints are read")
                 .until(() -> fx(() -> resume.isVisible() && robot.lookup(".checkpoint-row").queryAll().size() == 2));
         assertThat(fx(() -> robot.lookup(".checkpoint-text").queryAllAs(Label.class).stream().map(Label::getText).toList()))
                 .satisfiesExactly(t -> assertThat(t).startsWith("after __START__"), t -> assertThat(t).startsWith("after prepare"));
         robot.clickOn(resume);
 
-        await().atMost(3, TimeUnit.SECONDS).until(() -> engine.registry().all().stream()
+        eventually().until(() -> engine.registry().all().stream()
                 .anyMatch(r -> r.resumeOf() != null && r.resumeOf().runId().equals(id)));
         var attempt = engine.registry().all().stream().filter(r -> r.resumeOf() != null).findFirst().orElseThrow();
         assertThat(attempt.resumeOf().node()).isEqualTo("prepare");
-        await().atMost(3, TimeUnit.SECONDS).until(() -> "wait".equals(engine.registry().get(attempt.runId()).orElseThrow().currentNode()));
+        eventually().until(() -> "wait".equals(engine.registry().get(attempt.runId()).orElseThrow().currentNode()));
         assertThat(engine.registry().get(attempt.runId()).orElseThrow().timeline()).extracting(dev.tether.run.NodeSpan::node)
                 .as("only the nodes after the checkpoint run again").containsExactly("wait");
-        await("the shown run lists both attempts").atMost(3, TimeUnit.SECONDS)
+        eventually("the shown run lists both attempts")
                 .until(() -> fx(() -> robot.lookup(".attempt-text").queryAll().size() == 2));
     }
 
     @Test
     void ctrlNOpensTheSubmitDialog(FxRobot robot) {
         robot.press(KeyCode.CONTROL, KeyCode.N).release(KeyCode.N, KeyCode.CONTROL);
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
+        eventually().until(() -> fx(() -> robot.lookup("#graphChoice").tryQuery().isPresent()));
         robot.type(KeyCode.ESCAPE);
         assertThat(engine.registry().size()).isZero();
     }
 
+    /**
+     * The run ignores its cancel until the test lets it go, so it is STUCK after the grace however
+     * late the click lands. (Its CANCELLING moment lasts only the grace, 500 ms here: a console that
+     * misses it on a busy machine shows the newest state, as it must; the CANCELLING badge is shown
+     * by the stop-after-node test, where the run stays CANCELLING.)
+     */
     @Test
     void aRunThatIgnoresItsCancelShowsStuckNeverCancelledAndIsNotified(FxRobot robot) {
-        var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row is drawn a pulse later
+        var id = engine.submit("deaf", null, Map.of()).runId();
+        eventually().until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        eventually().until(() -> fx(() -> cancelButtons(robot).size() == 1)); // the row is drawn a pulse later
         robot.clickOn(cancelButtons(robot).getFirst());
 
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("CANCELLING"))));
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).equals(List.of("STUCK"))));
-        assertThat(fx(() -> window.notifier().shown())).anyMatch(t -> t.startsWith("Run stuck: stubborn"));
+        eventually().until(() -> fx(() -> visibleBadges(robot).equals(List.of("STUCK"))));
+        assertThat(status(id)).as("final: never CANCELLED").isEqualTo(RunStatus.STUCK);
+        eventually().until(() -> fx(() -> window.notifier().shown().stream().anyMatch(t -> t.startsWith("Run stuck: deaf"))));
         assertThat(fx(() -> cancelButtons(robot))).isEmpty();
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class));
         var hint = fx(() -> robot.lookup(".stop-hint").queryAs(Label.class));
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(hint::isVisible));
-        assertThat(fx(hint::getText)).as("how to get a forced stop next time").contains("process isolation").contains("stubborn = process");
+        eventually().until(() -> fx(hint::isVisible));
+        assertThat(fx(hint::getText)).as("how to get a forced stop next time").contains("process isolation").contains("deaf = process");
+        ConsoleGraphs.releaseDeaf();
+        eventually("the STUCK run's thread ends (no later test may count it)").until(() -> engine.stats().stuck() == 0);
     }
 
     @Test
     void theWorkersTabShowsWhereRunsExecute(FxRobot robot) {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().workersController.table.getItems().size() == 1
+        eventually().until(() -> fx(() -> window.controller().workersController.table.getItems().size() == 1
                 && window.controller().workersController.table.getItems().getFirst().busy() == 1));
         var local = fx(() -> window.controller().workersController.table.getItems().getFirst());
         assertThat(local.name()).isEqualTo("local");
@@ -194,7 +208,7 @@ class ConsoleWindowTest {
     @Test
     void cancelAllAsksFirstThenCancelsEveryActiveRun(FxRobot robot) {
         for (int i = 0; i < 6; i++) engine.submit("sleeper", null, Map.of()); // 4 run, 2 queue
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 6));
+        eventually().until(() -> fx(() -> window.activeModel().size() == 6));
 
         robot.clickOn("#cancelAllButton");
         robot.clickOn("Keep running");
@@ -202,25 +216,26 @@ class ConsoleWindowTest {
 
         robot.clickOn("#cancelAllButton");
         robot.clickOn("Cancel all 6 runs");
-        await().atMost(2, TimeUnit.SECONDS).until(() -> engine.registry().active().isEmpty());
+        eventually().until(() -> engine.registry().active().isEmpty());
         assertThat(engine.registry().all()).extracting(RunSnapshot::status).containsOnly(RunStatus.CANCELLED);
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).stream()
+        eventually().until(() -> fx(() -> visibleBadges(robot).stream()
                 .filter("CANCELLED"::equals).count() == 6));
     }
 
     @Test
     void afterCancelAllADismissibleSummaryGivesEachRunsOutcome(FxRobot robot) {
         var sleeper = engine.submit("sleeper", null, Map.of()).runId();
-        var stubborn = engine.submit("stubborn", null, Map.of("seconds", 10)).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(stubborn).orElseThrow().currentNode())
+        // ignores its cancel without spinning a core: the FX thread must not starve while the summary waits
+        var stubborn = engine.submit("deaf", null, Map.of()).runId();
+        eventually().until(() -> "ignore-cancel".equals(engine.registry().get(stubborn).orElseThrow().currentNode())
                 && status(sleeper) == RunStatus.RUNNING);
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 2));
+        eventually().until(() -> fx(() -> window.activeModel().size() == 2));
 
         robot.clickOn("#cancelAllButton");
         robot.clickOn("Cancel all 2 runs");
 
         var summary = window.controller().cancelSummary;
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> summary.isVisible() && summary.title().contains("1 stopped cleanly")));
+        eventually().until(() -> fx(() -> summary.isVisible() && summary.title().contains("1 stopped cleanly")));
         assertThat(fx(summary::title)).isEqualTo("Cancel all: 2 runs — 1 stopped cleanly · 0 forced · 1 still running · 0 already finished");
         @SuppressWarnings("unchecked")
         TableView<dev.tether.engine.RunStopReport> table = fx(() -> robot.lookup("#cancelSummaryTable").queryAs(TableView.class));
@@ -234,19 +249,20 @@ class ConsoleWindowTest {
 
         robot.clickOn("#dismissCancelSummary");
         assertThat(fx(summary::isVisible)).isFalse();
-        await("the STUCK run's thread ends (no later test may count it)").atMost(15, TimeUnit.SECONDS)
+        ConsoleGraphs.releaseDeaf();
+        eventually("the STUCK run's thread ends (no later test may count it)")
                 .until(() -> engine.stats().stuck() == 0);
     }
 
     @Test
     void theDetailsPaneSaysWhichStopLevelEndedTheRunAndWhoAskedForIt(FxRobot robot) {
         var id = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.RUNNING);
+        eventually().until(() -> status(id) == RunStatus.RUNNING);
         engine.cancel(id, dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.CLI).at(dev.tether.run.StopLevel.KILL));
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
+        eventually().until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class));
 
-        await().atMost(2, TimeUnit.SECONDS).until(() -> fx(() -> detailTexts(robot).contains("Stop level")));
+        eventually().until(() -> fx(() -> detailTexts(robot).contains("Stop level")));
         var texts = fx(() -> detailTexts(robot));
         assertThat(texts.get(texts.indexOf("Stop level") + 1)).isEqualTo("kill");
         assertThat(texts.get(texts.indexOf("Asked by") + 1)).isEqualTo("command line");
@@ -261,15 +277,15 @@ class ConsoleWindowTest {
         var a = engine.submit("sleeper", null, Map.of()).runId();
         var b = engine.submit("sleeper", null, Map.of()).runId();
         var f = engine.submit("failing", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.RUNNING && status(b) == RunStatus.RUNNING
+        eventually().until(() -> status(a) == RunStatus.RUNNING && status(b) == RunStatus.RUNNING
                 && status(f) == RunStatus.FAILED);
         engine.cancel(a);
         engine.cancel(b);
-        await().atMost(2, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.CANCELLED && status(b) == RunStatus.CANCELLED);
+        eventually().until(() -> status(a) == RunStatus.CANCELLED && status(b) == RunStatus.CANCELLED);
         robot.clickOn("Metrics");
 
         var metrics = window.controller().metricsController;
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> metrics.latencyTable.getItems().size() == 2));
+        eventually().until(() -> fx(() -> metrics.latencyTable.getItems().size() == 2));
         var latency = fx(() -> List.copyOf(metrics.latencyTable.getItems()));
         assertThat(latency).extracting(OutcomeStats.LatencyRow::scope, OutcomeStats.LatencyRow::name, OutcomeStats.LatencyRow::stops)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("worker", "local", 2), org.assertj.core.groups.Tuple.tuple("graph", "sleeper", 2));
@@ -284,7 +300,7 @@ class ConsoleWindowTest {
         var a = engine.submit("sleeper", null, Map.of()).runId();
         var b = engine.submit("sleeper", null, Map.of()).runId();
         var c = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3));
+        eventually().until(() -> fx(() -> window.activeModel().size() == 3));
         WaitForAsyncUtils.asyncFx(() -> {
             var table = window.controller().activeController.table;
             table.getSelectionModel().clearSelection();
@@ -297,7 +313,7 @@ class ConsoleWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         robot.type(KeyCode.DELETE);
 
-        await().atMost(2, TimeUnit.SECONDS).until(() -> status(a) == RunStatus.CANCELLED && status(c) == RunStatus.CANCELLED);
+        eventually().until(() -> status(a) == RunStatus.CANCELLED && status(c) == RunStatus.CANCELLED);
         assertThat(status(b)).isEqualTo(RunStatus.RUNNING);
     }
 
@@ -306,22 +322,22 @@ class ConsoleWindowTest {
         engine.submit("sleeper", null, Map.of());
         engine.submit("sleeper", null, Map.of());
         var failed = engine.submit("failing", "batch", Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.activeModel().size() == 3
+        eventually().until(() -> fx(() -> window.activeModel().size() == 3
                 && status(failed) == RunStatus.FAILED));
 
         robot.clickOn("#filterField").write("batch");
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().equals(List.of("failing"))));
+        eventually().until(() -> fx(() -> shownGraphs().equals(List.of("failing"))));
         robot.clickOn("#filterField").eraseText(5);
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().size() == 3));
+        eventually().until(() -> fx(() -> shownGraphs().size() == 3));
 
         WaitForAsyncUtils.asyncFx(() -> window.controller().statusFilter.getCheckModel().check(RunStatus.RUNNING));
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> shownGraphs().equals(List.of("sleeper", "sleeper"))));
+        eventually().until(() -> fx(() -> shownGraphs().equals(List.of("sleeper", "sleeper"))));
     }
 
     @Test
     void aFailureIsNotifiedAndItsErrorShownInTheDetails(FxRobot robot) {
         var id = engine.submit("failing", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> fx(() -> window.notifier().shown().stream()
+        eventually().until(() -> fx(() -> window.notifier().shown().stream()
                 .anyMatch(t -> t.startsWith("Run failed: failing"))));
 
         WaitForAsyncUtils.asyncFx(() -> window.controller().activeController.table.getSelectionModel().select(0));
@@ -336,12 +352,12 @@ class ConsoleWindowTest {
     @Test
     void finishedRunsAreListedInHistoryWithCancelLatency(FxRobot robot) throws Exception {
         var id = engine.submit("sleeper", null, Map.of()).runId();
-        await().atMost(3, TimeUnit.SECONDS).until(() -> status(id) == RunStatus.RUNNING);
+        eventually().until(() -> status(id) == RunStatus.RUNNING);
         engine.cancel(id);
-        engine.awaitTerminal(id, Duration.ofSeconds(2));
+        assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS)).isPresent();
 
         robot.clickOn("History");
-        await().atMost(1, TimeUnit.SECONDS).until(() -> fx(() -> window.controller().historyController.table.getItems().size() == 1));
+        eventually().until(() -> fx(() -> window.controller().historyController.table.getItems().size() == 1));
         var cells = fx(() -> robot.lookup("#historyTable .table-row-cell").nth(0).query()
                 .lookupAll(".table-cell").stream().map(n -> ((javafx.scene.control.Labeled) n).getText()).toList());
         assertThat(cells).contains("wait").anyMatch(t -> t != null && t.endsWith("ms"));
@@ -350,37 +366,36 @@ class ConsoleWindowTest {
     @Test
     void closingWithActiveRunsCancelsThemShutsTheEngineDownAndLeavesNoThread(FxRobot robot) throws Exception {
         for (int i = 0; i < 3; i++) engine.submit("sleeper", null, Map.of());
-        await().atMost(3, TimeUnit.SECONDS).until(() -> engine.stats().busy() == 3);
+        eventually().until(() -> engine.stats().busy() == 3);
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
         clickWhenShown(robot, "Go back");
         assertThat(engine.isShutdown()).isFalse();
         assertThat(fx(stage::isShowing)).isTrue();
 
-        long start = System.nanoTime();
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
         clickWhenShown(robot, "Cancel all and exit");
-        var report = window.exited().get(5, TimeUnit.SECONDS);
+        var report = window.exited().get(Hang.IN_PROCESS.toSeconds(), TimeUnit.SECONDS);
 
+        // clean: the three runs stopped before the force deadline (how soon: the engine's shutdown bench)
         assertThat(report.clean()).isTrue();
         assertThat(report.cancelled()).isEqualTo(3);
-        assertThat((System.nanoTime() - start) / 1e9).isLessThan(2.0);
         assertThat(engine.registry().all()).extracting(RunSnapshot::status).containsOnly(RunStatus.CANCELLED);
         assertThat(fx(stage::isShowing)).isFalse();
-        await().atMost(2, TimeUnit.SECONDS).until(() -> newEngineThreads().isEmpty());
+        eventually().until(() -> newEngineThreads().isEmpty());
     }
 
     @Test
     void aStubbornRunCannotHoldTheExitForceNowEndsItAtOnce(FxRobot robot) throws Exception {
         var id = engine.submit("deaf", null, Map.of()).runId(); // spins until the test ends, however slow the robot on a busy machine
-        await().atMost(3, TimeUnit.SECONDS).until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        eventually().until(() -> "ignore-cancel".equals(engine.registry().get(id).orElseThrow().currentNode()));
 
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
         clickWhenShown(robot, "Cancel all and exit");
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> window.shutdownDialog() != null && window.shutdownDialog().isShowing()));
-        assertThat(fx(() -> robot.lookup("#shutdownCountdown").queryAs(Label.class).getText())).matches("Forcing exit in \\d s");
+        eventually().until(() -> fx(() -> window.shutdownDialog() != null && window.shutdownDialog().isShowing()));
+        assertThat(fx(() -> robot.lookup("#shutdownCountdown").queryAs(Label.class).getText())).matches("Forcing exit in \\d+ s");
         robot.clickOn("#forceNow");
-        var report = window.exited().get(2, TimeUnit.SECONDS);
+        var report = window.exited().get(Hang.IN_PROCESS.toSeconds(), TimeUnit.SECONDS);
 
         assertThat(report.notStopped()).containsExactly(id);
         assertThat(engine.registry().get(id).orElseThrow().status())
@@ -391,7 +406,7 @@ class ConsoleWindowTest {
 
     private static <T> T fx(Callable<T> read) {
         try {
-            return WaitForAsyncUtils.asyncFx(read).get(5, TimeUnit.SECONDS);
+            return WaitForAsyncUtils.asyncFx(read).get(Hang.IN_PROCESS.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -399,7 +414,7 @@ class ConsoleWindowTest {
 
     /** Dialogs open on a later pulse than the event that asks for them (seconds later on a loaded 2-core machine). */
     private static void clickWhenShown(FxRobot robot, String text) {
-        await().atMost(5, TimeUnit.SECONDS).until(() -> fx(() -> robot.lookup(text).tryQuery().isPresent()));
+        eventually().until(() -> fx(() -> robot.lookup(text).tryQuery().isPresent()));
         robot.clickOn(text);
     }
 

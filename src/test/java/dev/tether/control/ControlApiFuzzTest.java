@@ -152,6 +152,23 @@ class ControlApiFuzzTest {
         assertThat(invalidUtf8.status()).isEqualTo(400);
     }
 
+    @Test
+    void aRequestTheServerCannotParseIsAnsweredThoughItClosesBeforeTheBody() throws Exception {
+        try (var s = http.open()) {
+            s.getOutputStream().write(http.head("POST", "/api/runs/%zz/cancel", 200_000, true).getBytes(StandardCharsets.ISO_8859_1));
+            // the server answers the head and closes; a client still sending finds out by a failed write
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                for (int i = 0; i < 100; i++) {
+                    s.getOutputStream().write(new byte[2_000]);
+                    Thread.sleep(50);
+                }
+            }).isInstanceOf(java.io.IOException.class);
+            var answer = RawHttp.read(s);
+            assertThat(answer.status()).isEqualTo(400);
+            assertThat(answer.kind()).isEqualTo("bad-input");
+        }
+    }
+
     private static RawHttp.Answer sendAndWait(String head) throws Exception {
         try (var s = http.open()) {
             s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));

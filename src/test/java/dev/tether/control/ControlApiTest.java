@@ -1,5 +1,7 @@
 package dev.tether.control;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +34,15 @@ class ControlApiTest {
     LocalEngine engine;
     ControlServer server;
     RawHttp http;
+    RawHttp tcp;
     HttpControlClient client;
 
     @BeforeEach
     void start() throws Exception {
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2), GraphCatalog.load(null), new RunRegistry());
-        server = ControlServer.start(engine, home.resolve("control.json"));
+        server = ControlServer.start(engine, ControlServer.claim(home.resolve("control.json")), new ControlServer.Options(null, 0));
         http = new RawHttp(server.published());
+        tcp = RawHttp.tcp(server.published());
         client = HttpControlClient.connect(server.controlFile());
     }
 
@@ -70,7 +75,7 @@ class ControlApiTest {
     @Test
     void aCancelledRunIsResumedOverHttpAndARefusedResumeSaysWhy() throws Exception {
         var id = sleeper();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS)
                 .until(() -> "outline".equals(client.get(id).currentNode()));
         var active = http.call("POST", "/api/runs/" + id + "/resume", "");
         assertThat(active.status()).isEqualTo(409);
@@ -96,7 +101,7 @@ class ControlApiTest {
         var rolledBack = client.cancel(attempt.runId(), CancelRequest.DEFAULT.withMode(dev.tether.run.CancelMode.ROLLBACK));
         assertThat(rolledBack.runId()).isEqualTo(attempt.runId());
         client.awaitTerminal(attempt.runId(), Duration.ofSeconds(10));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.checkpoints(attempt.runId()).isEmpty());
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> client.checkpoints(attempt.runId()).isEmpty());
         assertThat(http.call("POST", "/api/runs/" + id + "/cancel?mode=undo", "").status()).isEqualTo(400);
         assertThat(http.call("POST", "/api/runs/" + RunIdsForTest.unknown() + "/resume", "").status()).isEqualTo(404);
     }
@@ -172,24 +177,26 @@ class ControlApiTest {
 
     @Test
     void theCommandLineClientSendsARequestIdAndNeverResendsAPost() throws Exception {
-        // A port that takes the request and drops the connection without answering.
-        try (var fake = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        // A socket that takes the request and drops the connection without answering.
+        var fakePath = home.resolve("fake.sock");
+        try (var fake = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            fake.bind(java.net.UnixDomainSocketAddress.of(fakePath));
             var connections = new java.util.concurrent.atomic.AtomicInteger();
             var heads = new java.util.concurrent.CopyOnWriteArrayList<String>();
             Thread.ofVirtual().start(() -> {
-                while (!fake.isClosed()) {
+                while (fake.isOpen()) {
                     try (var s = fake.accept()) {
                         connections.incrementAndGet();
-                        var buf = new byte[4096];
-                        int n = s.getInputStream().read(buf);
-                        heads.add(new String(buf, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.ISO_8859_1));
+                        var buf = java.nio.ByteBuffer.allocate(4096);
+                        s.read(buf);
+                        heads.add(new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.ISO_8859_1));
                     } catch (java.io.IOException e) {
                         return;
                     }
                 }
             });
             var file = server.published();
-            var elsewhere = new ControlFile(file.pid(), fake.getLocalPort(), file.token(), file.mode(), file.startedAt(),
+            var elsewhere = new ControlFile(file.pid(), fakePath.toString(), 0, file.token(), file.mode(), file.startedAt(),
                     file.instanceId(), file.processStart());
             var path = home.resolve("fake.json");
             elsewhere.write(path);
@@ -200,13 +207,15 @@ class ControlApiTest {
             Thread.sleep(300);
             assertThat(connections.get()).as("the POST was sent once").isEqualTo(1);
             assertThat(heads.getFirst()).containsIgnoringCase("Idempotency-Key: ");
+        } finally {
+            java.nio.file.Files.deleteIfExists(fakePath);
         }
     }
 
     @Test
     void aClientTalksOnlyToTheInstanceThatWroteTheControlFile() throws Exception {
         var file = server.published();
-        var impostor = new ControlFile(file.pid(), file.port(), file.token(), file.mode(), file.startedAt(),
+        var impostor = new ControlFile(file.pid(), file.socket(), file.port(), file.token(), file.mode(), file.startedAt(),
                 "another-instance", file.processStart());
         var path = home.resolve("other.json");
         impostor.write(path);
@@ -217,17 +226,20 @@ class ControlApiTest {
     }
 
     @Test
-    void aStaleControlFileWhosePidWasReusedDoesNotStopANewServer() throws Exception {
+    void aControlFileAndSocketLeftByAKilledInstanceDoNotStopANewServerButALiveInstanceKeepsItsHome() throws Exception {
         var path = home.resolve("stale/control.json");
-        // pid 1 is alive but is not Tether, and nothing answers on the port any more
-        var port = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        int deadPort = port.getLocalPort();
-        port.close();
-        new ControlFile(1, deadPort, "old-token", "embedded", java.time.Instant.now(), "old", null).write(path);
+        // pid 1 is alive but is not Tether; a socket file nobody serves
+        new ControlFile(1, home.resolve("stale/control.sock").toString(), 0, "old-token", "embedded", java.time.Instant.now(), "old", null)
+                .write(path);
+        java.nio.file.Files.writeString(home.resolve("stale/control.sock"), "left behind");
         try (var second = ControlServer.start(engine, path)) {
             assertThat(ControlFile.read(path).instanceId()).isEqualTo(second.published().instanceId());
+            assertThat(HttpControlClient.connect(path).hello()).containsEntry("instanceId", second.published().instanceId());
         }
-        // ...but a live instance that answers keeps its file
+        // ...but a live instance keeps its home, whatever its control file says
+        assertThatThrownBy(() -> ControlServer.start(engine, server.controlFile()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("another Tether instance (pid " + ProcessHandle.current().pid() + ")");
+        java.nio.file.Files.delete(server.controlFile());
         assertThatThrownBy(() -> ControlServer.start(engine, server.controlFile()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("another Tether instance");
     }
@@ -260,20 +272,30 @@ class ControlApiTest {
     }
 
     @Test
-    void browsersAndOtherHostNamesAreRefused() throws Exception {
+    void browsersAndOtherHostNamesAreRefusedAndOnlyTheTokenLearnsTheInstance() throws Exception {
         var auth = "Authorization: Bearer " + server.published().token();
-        var otherHost = http.send("POST /api/runs HTTP/1.1\r\nHost: attacker.example:" + server.port() + "\r\n" + auth
+        var otherHost = tcp.send("POST /api/runs HTTP/1.1\r\nHost: attacker.example:" + server.port() + "\r\n" + auth
                 + "\r\nContent-Length: 25\r\n\r\n", "{\"graph\":\"welcome-email\"}".getBytes());
-        var noHost = http.send("GET /api/runs HTTP/1.1\r\n" + auth + "\r\n\r\n", new byte[0]);
-        var fromPage = http.call("POST", "/api/runs", "{\"graph\":\"welcome-email\"}", "Origin: http://localhost:8080");
-        var noToken = http.send("GET /api/runs HTTP/1.1\r\nHost: " + http.host() + "\r\n\r\n", new byte[0]);
+        var noHost = tcp.send("GET /api/runs HTTP/1.0\r\n" + auth + "\r\n\r\n", new byte[0]);
+        var fromPage = tcp.call("POST", "/api/runs", "{\"graph\":\"welcome-email\"}", "Origin: http://localhost:8080");
+        var fromPageOnSocket = http.call("POST", "/api/runs", "{\"graph\":\"welcome-email\"}", "Origin: http://localhost:8080");
+        var noToken = tcp.send("GET /api/runs HTTP/1.1\r\nHost: " + tcp.host() + "\r\n\r\n", new byte[0]);
+        var noTokenOnSocket = http.send("GET /api/hello HTTP/1.1\r\nHost: localhost\r\n\r\n", new byte[0]);
 
         assertThat(otherHost.status()).isEqualTo(403);
         assertThat(otherHost.error()).contains("not this server's loopback address");
         assertThat(noHost.status()).isEqualTo(400);
         assertThat(fromPage.status()).isEqualTo(403);
         assertThat(fromPage.error()).contains("Origin");
+        assertThat(fromPageOnSocket.status()).isEqualTo(403);
         assertThat(noToken.status()).isEqualTo(401);
+        assertThat(noTokenOnSocket.status()).isEqualTo(401);
+        for (var refused : List.of(otherHost, noHost, fromPage, fromPageOnSocket, noToken, noTokenOnSocket)) {
+            assertThat(refused.headers()).as("refused: " + refused).doesNotContainKey("tether-instance");
+            assertThat(refused.body()).doesNotContain(server.published().instanceId());
+        }
+        assertThat(http.call("GET", "/api/runs/ffffffff", null).headers())
+                .as("an error after the token was shown names the instance").containsEntry("tether-instance", server.published().instanceId());
         assertThat(engine.registry().size()).isZero();
     }
 
@@ -304,7 +326,7 @@ class ControlApiTest {
 
     @Test
     void tooManyEventStreamsAre503() throws Exception {
-        var streams = new ArrayList<java.net.Socket>();
+        var streams = new ArrayList<RawConnection>();
         try {
             for (int i = 0; i < HttpContract.MAX_EVENT_STREAMS; i++) {
                 var s = http.open();
@@ -324,27 +346,17 @@ class ControlApiTest {
     }
 
     @Test
-    void connectionsOverTheLimitAreAnswered503AndSlowClientsTimeOut() throws Exception {
-        var idle = new ArrayList<java.net.Socket>();
-        try {
-            for (int i = 0; i < HttpContract.MAX_CONNECTIONS; i++) {
-                var s = http.open();
-                s.getOutputStream().write("GET /api/runs HTTP/1.1\r\n".getBytes()); // and then nothing
-                idle.add(s);
-            }
-            Thread.sleep(500);
-            var refused = http.call("GET", "/api/runs", null);
-            assertThat(refused.status()).isEqualTo(503);
-            assertThat(refused.error()).contains("too many connections");
-
-            var timedOut = RawHttp.read(idle.getFirst());
-            assertThat(timedOut.status()).isEqualTo(408);
-            assertThat(timedOut.error()).contains("not received within 10 s");
-        } finally {
-            for (var s : idle) s.close();
+    void aHeadNotCompleteWithinTheDeadlineIsClosedAndOthersAreServedMeanwhile() throws Exception {
+        try (var slow = http.open(); var slowTcp = tcp.open()) {
+            slow.getOutputStream().write("GET /api/runs HTTP/1.1\r\n".getBytes()); // and then nothing
+            slowTcp.getOutputStream().write("GET /api/runs HTTP/1.1\r\n".getBytes());
+            assertThat(http.call("GET", "/api/runs", null).status()).isEqualTo(200);
+            assertThat(tcp.call("GET", "/api/runs", null).status()).isEqualTo(200);
+            // closed by the server, unanswered, once its deadline has passed (the read would time out after 30 s)
+            assertThat(slow.getInputStream().readAllBytes()).isEmpty();
+            assertThat(slowTcp.getInputStream().readAllBytes()).isEmpty();
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
-                .until(() -> http.call("GET", "/api/runs", null).status() == 200);
+        org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> server.openConnections() == 0);
     }
 
     /** A well-formed id no run has. */

@@ -1,5 +1,7 @@
 package dev.tether.control;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -48,7 +50,7 @@ class PolicyApiTest {
                 {"graph": "book-workflow", "input": {"nodeMillis": 60000, "jitter": 0}, "policy": {"max-runtime": "300ms", "retries": 0}}""");
         assertThat(answer.status()).as(answer.body()).isEqualTo(201);
         var id = Json.mapper().readTree(answer.body()).path("runId").asText();
-        var end = client.awaitTerminal(id, Duration.ofSeconds(20)).orElseThrow();
+        var end = client.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.cancelOrigin()).isEqualTo(CancelOrigin.DEADLINE);
         assertThat(end.policy().sources()).containsEntry("max-runtime", RunPolicy.FROM_RUN);

@@ -6,12 +6,14 @@ import dev.tether.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes requests byte for byte (malformed ones too) to a control server and reads what comes back. */
+/** Writes requests byte for byte (malformed ones too) to a control server, over its socket or its TCP port, and reads what comes back. */
 final class RawHttp {
     record Answer(int status, Map<String, String> headers, String body) {
         JsonNode json() {
@@ -31,22 +33,38 @@ final class RawHttp {
         }
     }
 
-    private final int port;
+    private final SocketAddress address;
+    private final String host;
     private final String token;
 
+    private RawHttp(SocketAddress address, String host, String token) {
+        this.address = address;
+        this.host = host;
+        this.token = token;
+    }
+
+    /** Over the control socket. */
     RawHttp(ControlFile file) {
-        this.port = file.port();
-        this.token = file.token();
+        this(UnixDomainSocketAddress.of(file.socketPath()), "localhost", file.token());
+    }
+
+    /** Over the loopback TCP port the server was started with. */
+    static RawHttp tcp(ControlFile file) {
+        if (file.port() <= 0) throw new IllegalStateException("the server has no TCP port");
+        return new RawHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), file.port()), "127.0.0.1:" + file.port(), file.token());
+    }
+
+    /** The metrics-only port of a worker. */
+    static RawHttp tcp(int port, String token) {
+        return new RawHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "127.0.0.1:" + port, token);
     }
 
     String host() {
-        return "127.0.0.1:" + port;
+        return host;
     }
 
-    Socket open() throws IOException {
-        var s = new Socket(InetAddress.getLoopbackAddress(), port);
-        s.setSoTimeout(30_000);
-        return s;
+    RawConnection open() throws IOException {
+        return RawConnection.open(address, 30_000);
     }
 
     /** A well-formed request, authorised, with the body (if any) and extra header lines. */
@@ -62,17 +80,29 @@ final class RawHttp {
         return h.append("\r\n").toString();
     }
 
+    /**
+     * Sends and reads the answer. A server may answer a request it cannot parse and close before the
+     * body is sent: the write then fails, and the answer is read all the same (as a careful client does).
+     */
     Answer send(String head, byte[] body) throws IOException {
         try (var s = open()) {
             var out = s.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
-            out.flush();
+            try {
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body);
+            } catch (IOException closedEarly) {
+                try {
+                    return read(s);
+                } catch (IOException | AssertionError noAnswer) {
+                    closedEarly.addSuppressed(noAnswer);
+                    throw closedEarly;
+                }
+            }
             return read(s);
         }
     }
 
-    static Answer read(Socket s) throws IOException {
+    static Answer read(RawConnection s) throws IOException {
         var all = new ByteArrayOutputStream();
         s.getInputStream().transferTo(all);
         var text = all.toString(StandardCharsets.UTF_8);

@@ -2,7 +2,6 @@ package dev.tether.engine;
 
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.CpuCrunchGraph;
-import dev.tether.graphs.StubbornGraph;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunStatus;
@@ -26,9 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Cancel at every place a run can be: queued, at a node boundary, inside a sleeping node, inside a
  * cooperative CPU node, inside an async node on another pool, and inside a node that ignores it.
+ *
+ * <p>A run that stops by cooperating is given a grace only a hang reaches ({@link #NO_GRACE_NEEDED}):
+ * on a loaded machine its thread may wait longer than a short grace for a core, and would be judged
+ * STUCK for the machine's sake. Nodes that would end by themselves last far longer than that, so a
+ * run that ends did so because of its cancel. How soon runs stop is CancelLatencyBench's to measure.
+ * Only the test of a node that ignores its cancel uses a short grace ({@link #GRACE}): it must pass.
  */
 class CancellationTest {
     private static final Duration GRACE = Duration.ofMillis(800);
+    private static final Duration NO_GRACE_NEEDED = dev.tether.testing.Hang.IN_PROCESS;
+    private static final Duration LONGER_THAN_ANY_WAIT = Duration.ofMinutes(30);
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private EngineFixture fx;
 
@@ -43,7 +50,7 @@ class CancellationTest {
     void aQueuedRunNeverStarts() throws Exception {
         var release = new CountDownLatch(1);
         var secondRan = new AtomicBoolean();
-        fx = new EngineFixture(1, GRACE,
+        fx = new EngineFixture(1, NO_GRACE_NEEDED,
                 TestGraph.linear("hold", "wait", (TestGraph.Body) s -> { release.await(); return Map.of(); }),
                 TestGraph.linear("other", "mark", (TestGraph.Body) s -> { secondRan.set(true); return Map.of(); }));
         var holder = fx.submit("hold");
@@ -70,7 +77,7 @@ class CancellationTest {
         var inFirst = new CountDownLatch(1);
         var proceed = new CountDownLatch(1);
         var secondRan = new AtomicBoolean();
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("boundary",
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("boundary",
                 "first", (TestGraph.Body) s -> {
                     inFirst.countDown();
                     // deaf to interrupts and to the token: only the boundary can stop this run
@@ -92,45 +99,44 @@ class CancellationTest {
 
     @Test
     void aNodeBlockedInAPlainSleepIsInterrupted() throws Exception {
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("sleeper",
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("sleeper",
                 "first", TestGraph.quick(),
-                "slow", (TestGraph.Body) s -> { Thread.sleep(10_000); return Map.of(); },
+                "slow", (TestGraph.Body) s -> { Thread.sleep(LONGER_THAN_ANY_WAIT); return Map.of(); },
                 "last", TestGraph.quick()));
         var id = fx.submit("sleeper");
         fx.awaitNode(id, "slow");
-        long t0 = System.nanoTime();
         fx.engine.cancel(id);
-        var run = fx.awaitTerminal(id);
-        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        var run = fx.awaitTerminal(id); // a sleep not waited out: it was interrupted
 
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(run.cancelledAtNode()).isEqualTo("slow");
         assertThat(run.steps()).isEqualTo(1);
-        assertThat(tookMs).as("a 10 s sleep must not be waited out").isLessThan(GRACE.toMillis());
+        assertThat(run.forced()).isFalse();
     }
 
     @Test
     void aNodeWaitingOnTheTokenReturnsAtOnce() throws Exception {
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("token",
-                "slow", (TestGraph.Body) s -> { Cancellation.current().sleep(Duration.ofSeconds(10)); return Map.of(); }));
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("token",
+                "slow", (TestGraph.Body) s -> { Cancellation.current().sleep(LONGER_THAN_ANY_WAIT); return Map.of(); }));
         var id = fx.submit("token");
         fx.awaitNode(id, "slow");
         fx.engine.cancel(id);
         var run = fx.awaitTerminal(id);
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
-        assertThat(run.cancelLatency()).isLessThan(GRACE);
+        assertThat(run.cancelledAtNode()).isEqualTo("slow");
+        assertThat(run.cancelLatency()).isNotNull();
     }
 
     @Test
     void aCooperativeCpuNodeStops() throws Exception {
-        fx = new EngineFixture(1, GRACE, new CpuCrunchGraph());
-        var id = fx.engine.submit("cpu-crunch", null, Map.of("millis", 20_000)).runId();
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, new CpuCrunchGraph());
+        var id = fx.engine.submit("cpu-crunch", null, Map.of("millis", LONGER_THAN_ANY_WAIT.toMillis())).runId();
         fx.awaitNode(id, "crunch");
         fx.engine.cancel(id);
         var run = fx.awaitTerminal(id);
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(run.cancelledAtNode()).isEqualTo("crunch");
-        assertThat(run.cancelLatency()).isLessThan(GRACE);
+        assertThat(run.forced()).isFalse();
     }
 
     @Test
@@ -140,11 +146,11 @@ class CancellationTest {
             var token = Cancellation.from(config);
             return CompletableFuture.supplyAsync(() -> {
                 workerThread.set(Thread.currentThread());
-                token.sleep(Duration.ofSeconds(10));
+                token.sleep(LONGER_THAN_ANY_WAIT);
                 return Map.<String, Object>of("late", true);
             }, pool);
         };
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("async", "first", TestGraph.quick(), "remote", async, "last", TestGraph.quick()));
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("async", "first", TestGraph.quick(), "remote", async, "last", TestGraph.quick()));
         var id = fx.submit("async");
         fx.awaitNode(id, "remote");
         fx.engine.cancel(id);
@@ -152,25 +158,34 @@ class CancellationTest {
 
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(run.cancelledAtNode()).isEqualTo("remote");
-        assertThat(run.cancelLatency()).isLessThan(GRACE);
-        // the pool thread was released: it can take other work right away
-        assertThat(pool.submit(() -> "free").get(1, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("free");
+        // the pool thread was released (its sleep would last half an hour): it takes other work
+        assertThat(pool.submit(() -> "free").get(dev.tether.testing.Hang.IN_PROCESS_SECONDS, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("free");
         assertThat(fx.saver.list(cfg(id))).extracting(c -> c.getNodeId()).doesNotContain("remote");
     }
 
     @Test
     void anAsyncNodeIsCancelledOnlyOnceItsWorkIsDoneAndItsLateCheckpointIsDropped() throws Exception {
         var workDone = new AtomicReference<Instant>();
+        var finish = new CountDownLatch(1);
         AsyncNodeActionWithConfig<AgentState> deaf = (state, config) -> CompletableFuture.supplyAsync(() -> {
-            long end = System.nanoTime() + 300_000_000L; // ignores the token, but finishes within the grace
-            while (System.nanoTime() < end) Thread.onSpinWait();
+            while (true) { // ignores the token and interrupts: it finishes when the test says, within the grace
+                try {
+                    if (finish.await(1, java.util.concurrent.TimeUnit.MINUTES)) break;
+                } catch (InterruptedException deafToIt) {
+                    // keeps working
+                }
+            }
             workDone.set(Instant.now());
             return Map.<String, Object>of("late", true);
         }, pool);
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("deaf", "first", TestGraph.quick(), "remote", deaf, "last", TestGraph.quick()));
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("deaf", "first", TestGraph.quick(), "remote", deaf, "last", TestGraph.quick()));
         var id = fx.submit("deaf");
         fx.awaitNode(id, "remote");
         fx.engine.cancel(id);
+        fx.awaitStatus(id, RunStatus.CANCELLING);
+        Thread.sleep(100); // time to (wrongly) report it cancelled while its work still runs
+        assertThat(fx.run(id).status()).as("not cancelled while the node's work runs").isEqualTo(RunStatus.CANCELLING);
+        finish.countDown();
         var run = fx.awaitTerminal(id);
 
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
@@ -182,30 +197,39 @@ class CancellationTest {
 
     @Test
     void aStubbornNodeBecomesStuckAfterTheGraceAndNeverCancelled() throws Exception {
-        fx = new EngineFixture(1, GRACE, new StubbornGraph(), TestGraph.linear("quick", "only", TestGraph.quick()));
-        var id = fx.engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
+        var letGo = new CountDownLatch(1);
+        fx = new EngineFixture(1, GRACE, TestGraph.linear("deaf", "ignore-cancel", (TestGraph.Body) s -> {
+            while (true) { // ignores interrupts and its token until the test lets it go
+                try {
+                    if (letGo.await(1, java.util.concurrent.TimeUnit.MINUTES)) return Map.of();
+                } catch (InterruptedException deafToIt) {
+                    // keeps going
+                }
+            }
+        }), TestGraph.linear("quick", "only", TestGraph.quick()));
+        var id = fx.submit("deaf");
         fx.awaitNode(id, "ignore-cancel");
-        long t0 = System.nanoTime();
         fx.engine.cancel(id);
         var run = fx.awaitTerminal(id);
-        long tookMs = (System.nanoTime() - t0) / 1_000_000;
 
         assertThat(run.status()).isEqualTo(RunStatus.STUCK);
         assertThat(run.cancelledAtNode()).isNull();
-        assertThat(tookMs).isBetween(GRACE.toMillis() - 50, GRACE.toMillis() + 1_000);
+        // judged after its grace, never before (how soon after: the watchdog's tick, CancelLatencyBench)
+        assertThat(Duration.between(run.cancelRequestedAt(), run.endedAt())).isGreaterThanOrEqualTo(GRACE);
         assertThat(fx.engine.stats().stuck()).isEqualTo(1);
         // its slot was replaced: with concurrency 1 another run still gets through
         var other = fx.submit("quick");
         assertThat(fx.awaitTerminal(other).status()).isEqualTo(RunStatus.COMPLETED);
-        // when the spinning node finally returns, the run stays STUCK and writes no checkpoint
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(6)).until(() -> fx.engine.stats().stuck() == 0);
+        // when the deaf node finally returns, the run stays STUCK and writes no checkpoint
+        letGo.countDown();
+        org.awaitility.Awaitility.await().until(() -> fx.engine.stats().stuck() == 0);
         assertThat(fx.run(id).status()).isEqualTo(RunStatus.STUCK);
         assertThat(fx.engine.droppedCheckpoints()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void cancellingAFinishedOrUnknownRunChangesNothing() throws Exception {
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("quick", "only", TestGraph.quick()));
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("quick", "only", TestGraph.quick()));
         var id = fx.submit("quick");
         var done = fx.awaitTerminal(id);
         assertThat(fx.engine.cancel(id)).isEqualTo(CancelOutcome.ALREADY_FINISHED);
@@ -215,7 +239,7 @@ class CancellationTest {
 
     @Test
     void aFailingNodeFailsTheRunWithItsError() throws Exception {
-        fx = new EngineFixture(1, GRACE, TestGraph.linear("boom",
+        fx = new EngineFixture(1, NO_GRACE_NEEDED, TestGraph.linear("boom",
                 "first", TestGraph.quick(),
                 "explode", (TestGraph.Body) s -> { throw new IllegalStateException("disk on fire"); }));
         var run = fx.awaitTerminal(fx.submit("boom"));

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
@@ -80,10 +82,10 @@ class EngineRobustnessTest {
             var registry = new RunRegistry();
             engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2), GraphCatalog.of(TestGraph.linear("quick", "a", TestGraph.quick())),
                     registry, source);
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> source.failures.get() < 0);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> source.failures.get() < 0);
             var finished = new CopyOnWriteArrayList<RunSnapshot>();
             for (int i = 0; i < 4; i++) source.jobs.add(new TestJob(request("quick", Map.of()), finished));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> finished.size() == 4);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> finished.size() == 4);
             assertThat(finished).allMatch(s -> s.status() == RunStatus.COMPLETED);
             assertThat(engine.stats().capacity()).as("no slot lost (errors: %s)", errors).isEqualTo(2);
             engine.shutdown(Duration.ofSeconds(5));
@@ -108,7 +110,7 @@ class EngineRobustnessTest {
         source.jobs.add(new TestJob(req, first));
         assertThat(inNode.await(10, TimeUnit.SECONDS)).isTrue();
         source.jobs.add(new TestJob(req, second)); // redelivered while live
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(source.jobs::isEmpty);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(source.jobs::isEmpty);
         Thread.sleep(100);
         assertThat(registry.get(req.runId()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         assertThat(second).as("not settled while the run lives").isEmpty();
@@ -118,7 +120,7 @@ class EngineRobustnessTest {
         assertThat(engine.cancel(req.runId())).isEqualTo(CancelOutcome.CANCELLING);
         var end = engine.awaitTerminal(req.runId(), Duration.ofSeconds(5)).orElseThrow();
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> first.size() == 1 && second.size() == 1);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> first.size() == 1 && second.size() == 1);
         assertThat(second.getFirst().status()).isEqualTo(RunStatus.CANCELLED);
         Thread.sleep(100);
         assertThat(first).hasSize(1);
@@ -132,33 +134,99 @@ class EngineRobustnessTest {
                 GraphCatalog.of(new StubbornGraph()), registry);
         assertThat(engine.stats().capacity()).isEqualTo(2);
         var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
         engine.cancel(id);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
         var stats = engine.stats();
         assertThat(stats.stuck()).isEqualTo(1);
         assertThat(stats.capacity()).as("the stuck slot was replaced, and is not counted").isEqualTo(2);
         assertThat(stats.busy()).isZero();
         // the stuck thread leaves when its node returns; capacity stays
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().stuck() == 0);
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.stats().stuck() == 0);
         assertThat(engine.stats().capacity()).isEqualTo(2);
     }
 
+    /**
+     * The watchdog is held right after it made the run STUCK (at its STUCK log line), and the shutdown
+     * starts in that moment: what it sees as STUCK must not be waited for. The node ignores every
+     * cancel until the test lets it go, so a shutdown that waited for it would wait for its whole
+     * timeout; nothing here depends on how fast the machine is.
+     */
     @Test
     void aRunStuckBeforeTheShutdownDoesNotHoldIt() throws Exception {
         var registry = new RunRegistry();
-        engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1).withCancelGrace(Duration.ofMillis(200)),
-                GraphCatalog.of(new StubbornGraph()), registry);
-        // long enough to outlive the shutdown, short enough not to spin a core through the tests after this one
-        var id = engine.submit("stubborn", null, Map.of("seconds", 3)).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "ignore-cancel".equals(registry.get(id).orElseThrow().currentNode()));
-        engine.cancel(id);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get(id).orElseThrow().status() == RunStatus.STUCK);
+        var inNode = new CountDownLatch(1);
+        var letNodeGo = new CountDownLatch(1);
+        var deaf = TestGraph.linear("deaf", "ignore-cancel", (TestGraph.Body) s -> {
+            inNode.countDown();
+            while (true) {
+                try {
+                    if (letNodeGo.await(1, TimeUnit.MINUTES)) return Map.of();
+                } catch (InterruptedException ignored) {
+                    // deaf to interrupts, and it never looks at its token
+                }
+            }
+        });
+        var stuckPublished = new CountDownLatch(1);
+        var letWatchdogGo = new CountDownLatch(1);
+        try (var hold = WatchdogHold.atStuck(stuckPublished, letWatchdogGo)) {
+            engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1).withCancelGrace(Duration.ofMillis(100)),
+                    GraphCatalog.of(deaf), registry);
+            var id = engine.submit("deaf", null, Map.of()).runId();
+            assertThat(inNode.await(10, TimeUnit.SECONDS)).isTrue();
+            engine.cancel(id);
+            assertThat(stuckPublished.await(10, TimeUnit.SECONDS)).as("the grace ended").isTrue();
+            assertThat(registry.get(id).orElseThrow().status()).isEqualTo(RunStatus.STUCK);
 
-        long t0 = System.nanoTime();
-        var report = engine.shutdown(Duration.ofSeconds(20));
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the whole timeout").isLessThan(Duration.ofSeconds(2));
-        assertThat(report.notStopped()).as("still reported").containsExactly(id);
+            var shutdown = java.util.concurrent.CompletableFuture.supplyAsync(() -> engine.shutdown(Duration.ofMinutes(10)));
+            // not a timing claim: a shutdown that waited for the run would take its 10 minutes
+            var report = shutdown.get(60, TimeUnit.SECONDS);
+            assertThat(letNodeGo.getCount()).as("the node still runs").isOne();
+            assertThat(report.notStopped()).as("still reported").containsExactly(id);
+            assertThat(registry.get(id).orElseThrow().status()).isEqualTo(RunStatus.STUCK);
+        } finally {
+            letWatchdogGo.countDown();
+            letNodeGo.countDown();
+        }
         engine = null;
+    }
+
+    /** Holds the watchdog's thread where it reports a run STUCK, until released: the moment the shutdown raced. */
+    static final class WatchdogHold extends ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>
+            implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StuckWatchdog.class);
+        private final CountDownLatch reached;
+        private final CountDownLatch release;
+
+        private WatchdogHold(CountDownLatch reached, CountDownLatch release) {
+            this.reached = reached;
+            this.release = release;
+        }
+
+        static WatchdogHold atStuck(CountDownLatch reached, CountDownLatch release) {
+            var hold = new WatchdogHold(reached, release);
+            hold.setContext(hold.logger.getLoggerContext());
+            hold.start();
+            hold.logger.addAppender(hold);
+            return hold;
+        }
+
+        @Override
+        protected void append(ch.qos.logback.classic.spi.ILoggingEvent event) {
+            if (!event.getFormattedMessage().contains(": STUCK")) return;
+            reached.countDown();
+            try {
+                release.await(2, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(this);
+            stop();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.Cancellation;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
@@ -90,7 +92,7 @@ class ResumeTest {
 
     private RunSnapshot cancelledInC(LocalEngine engine, CancelMode mode) throws InterruptedException {
         var id = engine.submit("abcd", null, Map.of()).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
         engine.cancel(id, CancelRequest.DEFAULT.withMode(mode));
         return engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
     }
@@ -144,7 +146,7 @@ class ResumeTest {
         var engine = engine(store, new RunRegistry());
         var first = cancelledInC(engine, CancelMode.ROLLBACK);
         assertThat(first.status()).isEqualTo(RunStatus.CANCELLED);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> engine.checkpoints(first.runId()).isEmpty());
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.checkpoints(first.runId()).isEmpty());
         assertThatThrownBy(() -> engine.resume(first.runId(), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no checkpoints");
     }
@@ -183,7 +185,7 @@ class ResumeTest {
         var engine = engine(store, new RunRegistry());
         var id = engine.submit("abcd", null, Map.of()).runId();
         assertThat(finished(engine, id).status()).isEqualTo(RunStatus.COMPLETED);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> engine.checkpoints(id).isEmpty());
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.checkpoints(id).isEmpty());
     }
 
     @org.junit.jupiter.api.Test

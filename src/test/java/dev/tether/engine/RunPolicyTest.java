@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.Cancellation;
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
@@ -55,7 +57,7 @@ class RunPolicyTest {
     }
 
     private static RunSnapshot await(LocalEngine engine, String id) throws InterruptedException {
-        return engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("not terminal: " + engine.run(id)));
+        return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow(() -> new AssertionError("not terminal: " + engine.run(id)));
     }
 
     private static RunPolicy policy(String... keysAndValues) {
@@ -159,7 +161,7 @@ class RunPolicyTest {
         var engine = engine(1, graph);
         var first = engine.submit("flaky", null, Map.of(), policy("retries", "3", "retry-delay", "50ms")).runId();
         assertThat(await(engine, first).status()).isEqualTo(RunStatus.FAILED);
-        var second = Awaitility.await().atMost(Duration.ofSeconds(10))
+        var second = Awaitility.await().atMost(Hang.IN_PROCESS)
                 .until(() -> engine.registry().select(r -> r.retry() != null && r.retry().previous().equals(first)), l -> !l.isEmpty())
                 .getFirst();
         assertThat(second.retry().attempt()).isEqualTo(2);
@@ -188,7 +190,7 @@ class RunPolicyTest {
         });
         var engine = engine(1, graph);
         var first = engine.submit("broken", null, Map.of(), policy("retries", "2", "retry-delay", "10ms")).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.registry().select(r -> r.graphId().equals("broken")),
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.registry().select(r -> r.graphId().equals("broken")),
                 l -> l.size() == 3 && l.stream().allMatch(RunSnapshot::isTerminal));
         Thread.sleep(200); // no fourth attempt follows
         assertThat(engine.registry().select(r -> r.graphId().equals("broken"))).hasSize(3)
@@ -239,7 +241,7 @@ class RunPolicyTest {
         var ids = new ArrayList<String>();
         for (int i = 0; i < 12; i++) ids.add(engine.submit("limited", null, Map.of("n", i)).runId());
         // six slots, two of them busy: the other runs are held back, each saying why
-        var waiting = Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.run(ids.getLast()).orElseThrow(), r -> r.waiting() != null);
+        var waiting = Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.run(ids.getLast()).orElseThrow(), r -> r.waiting() != null);
         assertThat(waiting.status()).isEqualTo(RunStatus.QUEUED);
         assertThat(waiting.waiting()).isEqualTo("waiting: graph limited at its limit of 2");
         assertThat(waiting.policy().sources()).containsEntry("max-concurrent", RunPolicy.FROM_DEFINITION);
@@ -249,8 +251,8 @@ class RunPolicyTest {
             letGo.computeIfAbsent(next - 2, k -> new java.util.concurrent.CompletableFuture<>()).complete(null);
             int n = next;
             // the oldest waiting run, and only it, takes the place that was freed
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.run(ids.get(n)).orElseThrow().status() == RunStatus.RUNNING);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.run(ids.get(n - 2)).orElseThrow().isTerminal());
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.run(ids.get(n)).orElseThrow().status() == RunStatus.RUNNING);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> engine.run(ids.get(n - 2)).orElseThrow().isTerminal());
         }
         letGo.values().forEach(f -> f.complete(null));
         for (int i = 10; i < 12; i++) letGo.computeIfAbsent(i, k -> new java.util.concurrent.CompletableFuture<>()).complete(null);

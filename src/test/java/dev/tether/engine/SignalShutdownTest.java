@@ -3,6 +3,8 @@ package dev.tether.engine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.tether.testing.Hang;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
@@ -12,17 +14,24 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A real child JVM receives SIGTERM or SIGINT: every run is cancelled, and the process exits in time. */
+/**
+ * A real child JVM receives SIGTERM or SIGINT: every run is cancelled, a run that ignores it ends
+ * STUCK, and the process exits although that run's thread would spin for ten more minutes. How soon
+ * it exits (within the 2 s shutdown timeout and a moment) is measured by ShutdownBench.
+ */
 @org.junit.jupiter.api.Tag("process")
 // The probe's output is read with a blocking readLine: a probe that never reports must fail the test, not hang the build.
-@org.junit.jupiter.api.Timeout(value = 90, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+@org.junit.jupiter.api.Timeout(value = 2 * Hang.ACROSS_PROCESSES_SECONDS, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SignalShutdownTest {
 
     @ParameterizedTest(name = "{0}, stubborn run: {1}")
     @CsvSource({"TERM,false", "INT,false", "TERM,true"})
     void aSignalCancelsEverythingAndTheProcessExitsInTime(String signal, boolean stubborn) throws Exception {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // A JVM started with SIGINT ignored (a build run in the background by a script, or under nohup)
+        // keeps ignoring it, as Unix programs should; env resets it, so the test does not depend on how
+        // the build was started.
+        var process = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"),
                 SignalProbe.class.getName(), stubborn ? "stubborn" : "cooperative")
                 .redirectErrorStream(true).start();
         try {
@@ -32,21 +41,14 @@ class SignalShutdownTest {
             while ((line = out.readLine()) != null && !line.equals("READY")) lines.add(line);
             assertThat(line).as("probe output: %s", lines).isEqualTo("READY");
 
-            long t0 = System.nanoTime();
             new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor();
-            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(process.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).as("the process exits").isTrue();
             out.lines().forEach(lines::add);
 
             List<String> finals = lines.stream().filter(l -> l.startsWith("FINAL")).toList();
-            assertThat(finals).contains("FINAL book-workflow CANCELLED");
-            assertThat(finals).doesNotContain("FINAL book-workflow RUNNING", "FINAL book-workflow CANCELLING");
-            if (stubborn) {
-                assertThat(finals).contains("FINAL stubborn STUCK");
-                assertThat(tookMs).as("deadline 2 s + 1 s").isLessThan(3_000);
-            } else {
-                assertThat(tookMs).as("cooperative runs: within 2 s").isLessThan(2_000);
-            }
+            var cancelled = "FINAL book-workflow CANCELLED";
+            assertThat(finals).as("every run ended: cancelled, or STUCK where it ignored the cancel")
+                    .containsExactlyInAnyOrderElementsOf(stubborn ? List.of(cancelled, cancelled, "FINAL stubborn STUCK") : List.of(cancelled, cancelled));
         } finally {
             process.destroyForcibly();
         }

@@ -1,5 +1,7 @@
 package dev.tether.engine;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.BookWorkflowGraph;
 import dev.tether.run.RunSnapshot;
@@ -55,7 +57,7 @@ class StressTest {
             for (int i = 0; i < 1_000; i++) {
                 ids.add(fx.engine.submit("book-workflow", null, Map.of("nodeMillis", 5_000)).runId());
             }
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fx.engine.stats().busy() == 8);
+            Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> fx.engine.stats().busy() == 8);
 
             var cancelled = fx.engine.cancelAll(dev.tether.run.CancelRequest.DEFAULT);
 
@@ -158,7 +160,7 @@ class StressTest {
 
     static void awaitThreadsBackTo(int baseline) {
         try {
-            Awaitility.await("threads back to " + baseline).pollInSameThread().atMost(Duration.ofSeconds(10))
+            Awaitility.await("threads back to " + baseline).pollInSameThread().atMost(Hang.IN_PROCESS)
                     .until(() -> threadCount() <= baseline);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             Thread.getAllStackTraces().keySet().forEach(t -> System.err.println("LIVE " + t));

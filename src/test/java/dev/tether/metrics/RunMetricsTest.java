@@ -1,5 +1,7 @@
 package dev.tether.metrics;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.control.ControlServer;
 import dev.tether.engine.EngineConfig;
@@ -66,7 +68,7 @@ class RunMetricsTest {
     }
 
     private void awaitNode(String id, String node) {
-        await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(2))
+        await().atMost(Hang.IN_PROCESS).pollInterval(Duration.ofMillis(2))
                 .until(() -> node.equals(engine.registry().get(id).orElseThrow().currentNode()));
     }
 
@@ -127,7 +129,7 @@ class RunMetricsTest {
         engine.cancel(stubborn, CancelRequest.by(CancelOrigin.API));
         assertThat(end(stubborn).status()).isEqualTo(RunStatus.STUCK);
         assertThat(scrape().sum("tether_runs_stuck_total", graph("stubborn"))).isEqualTo(1);
-        await("the STUCK run's thread ends (no later test may count it)").atMost(10, TimeUnit.SECONDS)
+        await("the STUCK run's thread ends (no later test may count it)").atMost(Hang.IN_PROCESS)
                 .until(() -> engine.stats().stuck() == 0);
 
         // LOST comes from the Redis sweep; the registry is where every process learns it
@@ -192,7 +194,7 @@ class RunMetricsTest {
     @Test
     void theControlApiServesTheScrapeToTheTokenOnly() throws Exception {
         start(2);
-        var api = ControlServer.start(engine, home.resolve("control.json"), metrics::scrape);
+        var api = ControlServer.start(engine, ControlServer.claim(home.resolve("control.json")), new ControlServer.Options(metrics::scrape, 0));
         open.add(api);
         assertThat(end(submit("welcome-email", Map.of())).status()).isEqualTo(RunStatus.COMPLETED);
         var http = HttpClient.newHttpClient();
@@ -220,7 +222,7 @@ class RunMetricsTest {
     @Test
     void aServerWithoutMetricsStillAnswers404There() throws Exception {
         start(1);
-        var api = ControlServer.start(engine, home.resolve("control.json"));
+        var api = ControlServer.start(engine, ControlServer.claim(home.resolve("control.json")), new ControlServer.Options(null, 0));
         open.add(api);
         var http = HttpClient.newHttpClient();
         open.add(http);

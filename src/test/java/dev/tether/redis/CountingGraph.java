@@ -26,6 +26,8 @@ import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
  * lines tells how often each run really executed, and when each node started, in which process.
  * With {@code failAt} (a node) and {@code failMarker} (a file), that node fails once: the first time,
  * when the marker does not exist yet (a transient failure, whichever process runs it).
+ * The node named by {@code holdAt}, after its sleep, waits (cooperatively) until the file named by {@code gate}
+ * exists: a test in another process decides when that node ends.
  */
 public final class CountingGraph implements GraphDefinition {
     static final List<String> NODES = List.of("n1", "n2", "n3", "n4", "n5");
@@ -64,6 +66,10 @@ public final class CountingGraph implements GraphDefinition {
                 }
                 long millis = Long.parseLong(String.valueOf(state.value("nodeMillis").orElse(0)));
                 if (millis > 0) Cancellation.current().sleep(Duration.ofMillis(millis));
+                if (node.equals(state.value("holdAt").orElse(null))) { // until the test creates the gate file
+                    var gate = Path.of(String.valueOf(state.value("gate").orElseThrow()));
+                    while (!Files.exists(gate)) Cancellation.current().sleep(Duration.ofMillis(10));
+                }
                 return Map.of();
             }));
             g.addEdge(previous, node);

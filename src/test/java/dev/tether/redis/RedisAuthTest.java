@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
@@ -38,7 +40,7 @@ class RedisAuthTest {
         try (var worker = WorkerProcess.start(uri("s3cret-pw"), "auth-worker", "secured", 1);
              var client = RedisView.live(RedisSettings.parse(uri("s3cret-pw")), GraphCatalog.load(null), Routing.none())) {
             var id = client.submit("welcome-email", "secured", Map.of()).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
             assertThat(client.mode()).isEqualTo("redis://127.0.0.1:" + server.port).doesNotContain("s3cret");
             assertThat(worker.output()).doesNotContain("s3cret-pw");
         }
@@ -54,13 +56,13 @@ class RedisAuthTest {
         try (var worker = WorkerProcess.start(uri, "acl-worker", "acl", 1);
              var client = RedisView.live(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none())) {
             var done = client.submit("welcome-email", "acl", Map.of()).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(done).orElseThrow().status() == RunStatus.COMPLETED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(done).orElseThrow().status() == RunStatus.COMPLETED);
             // the history's reads (ZREVRANGEBYSCORE, and ZREM of expired members) are in the documented ACL
             assertThat(client.history(dev.tether.history.HistoryQuery.newest(10)).runs()).extracting(RunSnapshot::runId).contains(done);
             var queued = client.submit("welcome-email", "acl-nobody", Map.of()).runId();
             assertThat(client.cancel(queued)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
             var running = client.submit("book-workflow", "acl", Map.of("nodeMillis", 60_000)).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(running).orElseThrow().status() == RunStatus.RUNNING);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(running).orElseThrow().status() == RunStatus.RUNNING);
             var cli = CliRun.of(Map.of(RedisSettings.ENV, uri), "cancel", running, "--wait", "--timeout", "10s");
             assertThat(cli.exit()).as(cli.err()).isZero();
             assertThat(CliRun.of(Map.of(RedisSettings.ENV, uri), "list").exit()).isZero();

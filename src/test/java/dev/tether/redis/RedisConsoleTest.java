@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.console.ConsoleOptions;
 import dev.tether.console.ConsoleWindow;
@@ -70,7 +72,7 @@ class RedisConsoleTest {
     @Test
     void showsTheWorkersRunsAndClosingLeavesThemRunning(FxRobot robot) throws Exception {
         var id = client.submit("book-workflow", "desk", Map.of("nodeMillis", 60_000)).runId();
-        await().atMost(20, TimeUnit.SECONDS).until(() -> WaitForAsyncUtils.asyncFx(() ->
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> WaitForAsyncUtils.asyncFx(() ->
                 robot.lookup("#activeTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
                         .anyMatch(c -> "desk-worker".equals(c.getText()))).get());
         assertThat(badge(robot)).isEqualTo(server.uri());
@@ -86,13 +88,40 @@ class RedisConsoleTest {
     }
 
     @Test
+    void theWorkersTabShowsWhatKeepsAWorkerFromMakingProgress(FxRobot robot) throws Exception {
+        var k = Keys.standard();
+        try (var admin = server.admin()) { // a worker's heartbeat saying it is stuck, as worker processes write it
+            var stalled = new dev.tether.engine.WorkerInfo("wedged", "elsewhere", 4242, java.util.List.of("desk"), 2, 1, 0,
+                    java.time.Instant.now(), java.time.Instant.now(), java.util.List.of("book-workflow"),
+                    java.util.List.of("catching up with Redis failing for 7.0 s (NOPERM)"));
+            admin.set(k.worker("wedged"), dev.tether.json.Json.write(stalled), redis.clients.jedis.params.SetParams.setParams().px(60_000));
+            admin.sadd(k.workers(), "wedged");
+        }
+        try {
+            robot.clickOn("Workers");
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> WaitForAsyncUtils.asyncFx(() ->
+                    robot.lookup("#workersTable .table-cell").queryAllAs(javafx.scene.control.Labeled.class).stream()
+                            .anyMatch(c -> "stalled: catching up with Redis failing for 7.0 s (NOPERM)".equals(c.getText())
+                                    && c.getStyleClass().contains("worker-stalled"))).get());
+            assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#workersTable .table-cell")
+                    .queryAllAs(javafx.scene.control.Labeled.class).stream().anyMatch(c -> "ok".equals(c.getText()))).get())
+                    .as("the healthy worker's state").isTrue();
+        } finally {
+            try (var admin = server.admin()) {
+                admin.del(k.worker("wedged"));
+                admin.srem(k.workers(), "wedged");
+            }
+        }
+    }
+
+    @Test
     void aLostRedisShowsAsDisconnectedUntilItIsBack(FxRobot robot) throws Exception {
         server.stop();
         try {
-            await().atMost(10, TimeUnit.SECONDS).until(() -> badge(robot).endsWith("— disconnected"));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> badge(robot).endsWith("— disconnected"));
         } finally {
             server.restart();
         }
-        await().atMost(15, TimeUnit.SECONDS).until(() -> badge(robot).equals(server.uri()));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> badge(robot).equals(server.uri()));
     }
 }

@@ -18,10 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
 
 /** Distributed mode against a real redis-server with real worker processes. */
 @org.junit.jupiter.api.Tag("process")
@@ -42,7 +41,14 @@ class RedisModeTest {
 
     @BeforeEach
     void connect() {
-        client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        client = RedisView.live(RedisSettings.parse(server.uri()), withTestGraphs(), Routing.none());
+    }
+
+    /** The installed graphs and the test graph the workers are given ({@link CountingGraph}): a submit names only graphs it knows. */
+    private static GraphCatalog withTestGraphs() {
+        var all = new java.util.ArrayList<dev.tether.api.GraphDefinition>(GraphCatalog.load(null).all());
+        all.add(new CountingGraph());
+        return GraphCatalog.of(all);
     }
 
     @AfterEach
@@ -61,8 +67,8 @@ class RedisModeTest {
         return client.registry().get(id).orElseThrow();
     }
 
-    private RunSnapshot awaitStatus(String id, RunStatus status, long seconds) {
-        await().atMost(seconds, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
+    private RunSnapshot awaitStatus(String id, RunStatus status) {
+        eventuallyAcrossProcesses().until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
         return run(id);
     }
 
@@ -74,8 +80,8 @@ class RedisModeTest {
         var book = client.submit("book-workflow", null, Map.of("nodeMillis", 10, "chapters", 1)).runId();
         var mail = client.submit("welcome-email", null, Map.of()).runId();
 
-        assertThat(awaitStatus(book, RunStatus.COMPLETED, 20).worker()).isEqualTo("books");
-        assertThat(awaitStatus(mail, RunStatus.COMPLETED, 20).worker()).isEqualTo("mail");
+        assertThat(awaitStatus(book, RunStatus.COMPLETED).worker()).isEqualTo("books");
+        assertThat(awaitStatus(mail, RunStatus.COMPLETED).worker()).isEqualTo("mail");
         assertThat(run(book).queue()).isEqualTo("ai_processing");
     }
 
@@ -86,35 +92,35 @@ class RedisModeTest {
 
         var w = worker("late", "parked", 1);
         var marker = client.submit("welcome-email", "parked", Map.of()).runId(); // proof the worker consumes the queue
-        awaitStatus(marker, RunStatus.COMPLETED, 20);
+        awaitStatus(marker, RunStatus.COMPLETED);
 
         assertThat(run(id).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(run(id).startedAt()).as("never started").isNull();
         assertThat(w.output()).doesNotContain(id);
         try (var r = redisClient()) { // acknowledged once ended: the marker's ack may trail its COMPLETED state
-            await().atMost(5, TimeUnit.SECONDS).until(() -> r.xpending(client.keysForTest().queue("parked"), Keys.GROUP).getTotal() == 0);
+            eventuallyAcrossProcesses().until(() -> r.xpending(client.keysForTest().queue("parked"), Keys.GROUP).getTotal() == 0);
         }
     }
 
+    /** How soon (milliseconds) is RedisBench's to measure: cancel → CANCELLED seen by the client. */
     @Test
-    void aRunningRunIsCancelledInItsWorkerWithinASecond() throws Exception {
+    void aRunningRunIsCancelledInItsWorker() throws Exception {
         worker("runner", "long", 1);
-        var id = client.submit("book-workflow", "long", Map.of("nodeMillis", 60_000)).runId();
-        await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::currentNode).orElse("").equals("outline"));
+        var id = client.submit("book-workflow", "long", Map.of("nodeMillis", 3_600_000)).runId();
+        eventuallyAcrossProcesses().until(() -> client.registry().get(id).map(RunSnapshot::currentNode).orElse("").equals("outline"));
 
-        long t0 = System.nanoTime();
         assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLING);
-        var cancelled = awaitStatus(id, RunStatus.CANCELLED, 1);
+        var cancelled = awaitStatus(id, RunStatus.CANCELLED);
 
-        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(1.0);
         assertThat(cancelled.cancelledAtNode()).isEqualTo("outline");
+        assertThat(cancelled.worker()).isEqualTo("runner");
     }
 
     @Test
     void aWorkerThatMissedTheCancelWhileDisconnectedHonoursTheRecordOnReturn() throws Exception {
         var w = worker("sleepy", "naps", 1);
-        var id = client.submit("book-workflow", "naps", Map.of("nodeMillis", 60_000)).runId();
-        awaitStatus(id, RunStatus.RUNNING, 20);
+        var id = client.submit("book-workflow", "naps", Map.of("nodeMillis", 3_600_000)).runId();
+        awaitStatus(id, RunStatus.RUNNING);
 
         w.pause();
         try (var r = redisClient()) {
@@ -125,25 +131,23 @@ class RedisModeTest {
         assertThat(run(id).status()).isEqualTo(RunStatus.RUNNING);
         w.resume();
 
-        awaitStatus(id, RunStatus.CANCELLED, 5);
+        awaitStatus(id, RunStatus.CANCELLED);
     }
 
+    /** How soon the runs are LOST (README: within 3 s) is RedisTimingBench's to measure. */
     @Test
-    void aKilledWorkersRunsBecomeLostWithin3sAndItsQueuedJobsAreDoneByAnother() throws Exception {
+    void aKilledWorkersRunsBecomeLostAndItsQueuedJobsAreDoneByAnother() throws Exception {
         var doomed = worker("doomed", "shared", 1);
-        var started = client.submit("book-workflow", "shared", Map.of("nodeMillis", 60_000)).runId();
-        awaitStatus(started, RunStatus.RUNNING, 20);
+        var started = client.submit("book-workflow", "shared", Map.of("nodeMillis", 3_600_000)).runId();
+        awaitStatus(started, RunStatus.RUNNING);
         var queued = new ArrayList<String>();
         for (int i = 0; i < 3; i++) queued.add(client.submit("welcome-email", "shared", Map.of()).runId());
 
-        long killedAt = System.nanoTime();
         doomed.kill9();
-        var lost = awaitStatus(started, RunStatus.LOST, 5);
-        double lostAfter = (System.nanoTime() - killedAt) / 1e9;
+        var lost = awaitStatus(started, RunStatus.LOST);
 
         worker("survivor", "shared", 2);
-        for (var id : queued) assertThat(awaitStatus(id, RunStatus.COMPLETED, 20).worker()).isEqualTo("survivor");
-        assertThat(lostAfter).as("LOST within 3 s of the kill").isLessThan(3.0);
+        for (var id : queued) assertThat(awaitStatus(id, RunStatus.COMPLETED).worker()).isEqualTo("survivor");
         assertThat(lost.worker()).isEqualTo("doomed");
         try (var r = redisClient()) {
             assertThat(r.sismember(client.keysForTest().workers(), "doomed")).isFalse();
@@ -163,7 +167,7 @@ class RedisModeTest {
                     Map.of("id", "01a20fc6-0000-7000-8000-000000000002", "graph", "welcome-email", "queue", "poison", "input", "{not json"));
         }
         var fine = client.submit("welcome-email", "poison", Map.of()).runId();
-        awaitStatus(fine, RunStatus.COMPLETED, 20);
+        awaitStatus(fine, RunStatus.COMPLETED);
 
         try (var r = redisClient()) {
             var dead = r.xrange(client.keysForTest().deadLetters(), (StreamEntryID) null, null, 100);
@@ -183,10 +187,10 @@ class RedisModeTest {
     void afterCleanShutdownOnlyExpiringRunRecordsRemain() throws Exception {
         var w = worker("tidy", "tidy", 2);
         for (int i = 0; i < 5; i++) client.submit("welcome-email", "tidy", Map.of());
-        var long1 = client.submit("book-workflow", "tidy", Map.of("nodeMillis", 60_000)).runId();
-        awaitStatus(long1, RunStatus.RUNNING, 20);
+        var long1 = client.submit("book-workflow", "tidy", Map.of("nodeMillis", 3_600_000)).runId();
+        awaitStatus(long1, RunStatus.RUNNING);
         client.cancel(long1);
-        await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().active().stream().noneMatch(r -> r.queue().equals("tidy")));
+        eventuallyAcrossProcesses().until(() -> client.registry().active().stream().noneMatch(r -> r.queue().equals("tidy")));
         w.close();
 
         try (var r = redisClient()) {
@@ -196,7 +200,7 @@ class RedisModeTest {
             assertThat(r.sismember(k.workers(), "tidy")).isFalse();
             for (var key : r.keys("tether:run:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
             for (var key : r.keys("tether:cancel:*")) assertThat(r.pttl(key)).as(key + " expires").isPositive();
-            await().atMost(5, TimeUnit.SECONDS).until(() -> r.xpending(k.queue("tidy"), Keys.GROUP).getTotal() == 0);
+            eventuallyAcrossProcesses().until(() -> r.xpending(k.queue("tidy"), Keys.GROUP).getTotal() == 0);
             assertThat(r.xinfoConsumers(k.queue("tidy"), Keys.GROUP)).as("no consumer left behind").isEmpty();
         }
     }
@@ -206,7 +210,7 @@ class RedisModeTest {
         var run = CliRun.of(Map.of("TETHER_LOG_LEVEL", "WARN"), "submit", "welcome-email", "--queue", "deserted", "--redis", server.uri());
         assertThat(run.exit()).isZero();
         assertThat(run.err()).contains("no live worker takes graph 'welcome-email' from queue 'deserted'");
-        await().atMost(5, TimeUnit.SECONDS).until(() -> !client.registry().select(r -> r.queue().equals("deserted")).isEmpty());
+        eventuallyAcrossProcesses().until(() -> !client.registry().select(r -> r.queue().equals("deserted")).isEmpty());
         for (var r : client.registry().select(r -> r.queue().equals("deserted"))) {
             assertThat(client.cancel(r.runId())).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START); // queued, not lost
         }
@@ -215,32 +219,32 @@ class RedisModeTest {
     @Test
     void redisRestartedMidRunEveryoneReconnectsAndTheRunIsStillUnderControl() throws Exception {
         worker("steady", "steady", 1);
-        var id = client.submit("book-workflow", "steady", Map.of("nodeMillis", 60_000)).runId();
-        awaitStatus(id, RunStatus.RUNNING, 20);
+        var id = client.submit("book-workflow", "steady", Map.of("nodeMillis", 3_600_000)).runId();
+        awaitStatus(id, RunStatus.RUNNING);
 
         server.restart(); // comes back empty
-        await().atMost(15, TimeUnit.SECONDS).until(() -> client.connected());
+        eventuallyAcrossProcesses().until(() -> client.connected());
         try (var fresh = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
-            await().atMost(10, TimeUnit.SECONDS).until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
+            eventuallyAcrossProcesses().until(() -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
         }
         assertThat(client.cancel(id)).isEqualTo(CancelOutcome.CANCELLING);
-        awaitStatus(id, RunStatus.CANCELLED, 5);
+        awaitStatus(id, RunStatus.CANCELLED);
         var after = client.submit("welcome-email", "steady", Map.of()).runId(); // its consumer group was recreated
-        awaitStatus(after, RunStatus.COMPLETED, 20);
+        awaitStatus(after, RunStatus.COMPLETED);
     }
 
     @Test
     void aRejectedJobFailsWithTheReasonInsteadOfStayingQueued() throws Exception {
         worker("picky", "picky", 1);
         var id = client.submit("welcome-email", "picky", Map.of()).runId();
-        awaitStatus(id, RunStatus.COMPLETED, 20);
+        awaitStatus(id, RunStatus.COMPLETED);
         // a job whose run is known but whose entry is malformed: rejected, and its run says why
         var rejected = client.submit("welcome-email", "nobody-reads-this", Map.of()).runId();
         try (var r = redisClient()) {
             r.xadd(client.keysForTest().queue("picky"), XAddParams.xAddParams(),
                     Map.of("id", rejected, "graph", "welcome-email", "queue", "picky", "input", "[1, 2]"));
         }
-        var failed = awaitStatus(rejected, RunStatus.FAILED, 20);
+        var failed = awaitStatus(rejected, RunStatus.FAILED);
         assertThat(failed.error().message()).contains("input");
         assertThat(failed.startedAt()).isNull();
     }
@@ -264,7 +268,7 @@ class RedisModeTest {
         workers.add(w);
         try (var acme = RedisView.live(RedisSettings.parse(acmeUri), GraphCatalog.load(null), Routing.none())) {
             var id = acme.submit("welcome-email", "shared-name", Map.of()).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> acme.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
+            eventuallyAcrossProcesses().until(() -> acme.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
             assertThat(client.registry().get(id)).as("the default installation does not see it").isEmpty();
             assertThat(client.workers()).extracting(i -> i.name()).doesNotContain("acme-1");
             try (var r = redisClient()) {
@@ -274,21 +278,26 @@ class RedisModeTest {
         }
     }
 
+    /** The after-node run is held in its node by a gate file until the test has seen it stay CANCELLING. */
     @Test
-    void theStopLevelTravelsToTheWorker() throws Exception {
+    void theStopLevelTravelsToTheWorker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         workers.add(WorkerProcess.start(server.uri(), "levels", "levels", 2, "--isolation", "process"));
-        var gentle = client.submit("book-workflow", "levels", Map.of("nodeMillis", 1_500, "jitter", 0)).runId();
-        var deaf = client.submit("stubborn", "levels", Map.of()).runId();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> client.registry().get(gentle).map(RunSnapshot::currentNode).orElse("").equals("outline")
+        var gate = dir.resolve("n1-may-end");
+        var gentle = client.submit("counted", "levels", Map.of("holdAt", "n1", "gate", gate.toString())).runId();
+        var deaf = client.submit("stubborn", "levels", Map.of("seconds", 3_600)).runId();
+        eventuallyAcrossProcesses().until(() -> client.registry().get(gentle).map(RunSnapshot::currentNode).orElse("").equals("n1")
                 && client.registry().get(deaf).map(RunSnapshot::currentNode).orElse("").equals("ignore-cancel"));
 
         assertThat(client.cancel(gentle, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.CANCELLING);
         assertThat(client.cancel(deaf, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
 
-        var killed = awaitStatus(deaf, RunStatus.CANCELLED, 10);
+        var killed = awaitStatus(deaf, RunStatus.CANCELLED);
         assertThat(killed.forced()).as("killed in its child JVM").isTrue();
-        var afterNode = awaitStatus(gentle, RunStatus.CANCELLED, 10);
+        assertThat(run(gentle).status()).as("after-node: its node is let run").isEqualTo(RunStatus.CANCELLING);
+        java.nio.file.Files.createFile(gate);
+        var afterNode = awaitStatus(gentle, RunStatus.CANCELLED);
         assertThat(afterNode.steps()).as("the node in progress was let finish").isEqualTo(1);
+        assertThat(afterNode.cancelledAtNode()).isEqualTo("n1");
         assertThat(afterNode.forced()).isFalse();
     }
 

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.CancelOrigin;
@@ -18,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,8 +57,8 @@ class RedisPolicyTest {
         return w;
     }
 
-    private RunSnapshot end(String id, Duration atMost) {
-        await().atMost(atMost.toMillis(), TimeUnit.MILLISECONDS).until(() -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false));
+    private RunSnapshot end(String id) {
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false));
         return client.run(id).orElseThrow();
     }
 
@@ -74,9 +75,9 @@ class RedisPolicyTest {
             ids.add(client.submit("probe", null, Map.of("millis", random.nextInt(12), "redisPort", server.port)).runId());
             if (random.nextInt(20) == 0) Thread.sleep(random.nextInt(15)); // bursts, then pauses
             if (!killed && i == runs / 3) {
-                await().atMost(60, TimeUnit.SECONDS).until(() -> ids.stream().limit(runs / 6).allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+                await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().limit(runs / 6).allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
                 try (var admin = server.admin()) { // killed while it holds a place: the place must come free again
-                    await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(1))
+                    await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(1))
                             .until(() -> admin.hvals(client.keysForTest().lease("graph:probe")).contains("probe-a"));
                 }
                 a.kill9();
@@ -89,7 +90,7 @@ class RedisPolicyTest {
             }
         }
         var counts = new HashMap<RunStatus, Integer>();
-        await().atMost(180, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
         for (var id : ids) {
             var r = client.run(id).orElseThrow();
             counts.merge(r.status(), 1, Integer::sum);
@@ -117,9 +118,9 @@ class RedisPolicyTest {
         var policy = RunPolicy.of(Map.of("retries", "2", "retry-delay", "4s", "retry-jitter", "0"));
         var first = client.submit("counted", null, Map.of("log", log.toString(), "tag", "t", "failAt", "n3",
                 "failMarker", marker.toString()), policy).runId();
-        var failed = end(first, Duration.ofSeconds(30));
+        var failed = end(first);
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
-        var retry = await().atMost(10, TimeUnit.SECONDS).until(() -> client.registry().select(r -> r.retry() != null
+        var retry = await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().select(r -> r.retry() != null
                 && r.retry().previous().equals(first)), l -> !l.isEmpty()).getFirst();
         assertThat(retry.status()).isEqualTo(RunStatus.QUEUED);
         assertThat(retry.retry().label()).isEqualTo("attempt 2 of 3");
@@ -129,7 +130,7 @@ class RedisPolicyTest {
                     .isEqualTo((double) retry.retry().due().toEpochMilli());
         }
         server.restart(); // within the backoff: the retry lives on in the append-only file
-        var done = end(retry.runId(), Duration.ofSeconds(60));
+        var done = end(retry.runId());
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(done.startedAt()).isAfterOrEqualTo(retry.retry().due());
         var starts = new java.util.TreeMap<String, Long>();
@@ -138,17 +139,23 @@ class RedisPolicyTest {
                 .containsExactly(Map.entry("n1", 1L), Map.entry("n2", 1L), Map.entry("n3", 2L), Map.entry("n4", 1L), Map.entry("n5", 1L));
     }
 
+    /** The run is held in its first node by a gate file nobody creates: only its deadline can end it. */
     @Test
     void aDeadlineStopsARunOnItsWorkerAndRecordsWhy() throws Exception {
         connect(RealRedis.start());
         worker("timed", "counted", 1);
-        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "deadline", ".log");
-        var id = client.submit("counted", null, Map.of("log", log.toString(), "tag", "d", "nodeMillis", 5_000),
+        var dir = Files.createDirectories(Path.of("target", "redis-workers"));
+        var log = Files.createTempFile(dir, "deadline", ".log");
+        var gate = dir.resolve("deadline-" + System.nanoTime() + ".never");
+        var id = client.submit("counted", null, Map.of("log", log.toString(), "tag", "d", "holdAt", "n1", "gate", gate.toString()),
                 RunPolicy.of("max-runtime", "1s")).runId();
-        var end = end(id, Duration.ofSeconds(30));
+        var end = end(id);
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.cancelOrigin()).isEqualTo(CancelOrigin.DEADLINE);
         assertThat(end.cancelReason()).isEqualTo("max-runtime 1s");
-        assertThat(end.cancelledAtNode()).isEqualTo("n1");
+        assertThat(Duration.between(end.startedAt(), end.cancelRequestedAt())).as("not before its deadline").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(end.steps()).as("stopped in its first node (or before it, on a slow start): none finished").isZero();
+        assertThat(CountingGraph.read(log).getOrDefault("d", List.of())).as("no node after the first started")
+                .allMatch(n -> n[0].equals("n1"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
@@ -52,7 +54,7 @@ class RedisRaceTest {
                 Thread.sleep(random.nextInt(10));
             }
 
-            await().atMost(120, TimeUnit.SECONDS).until(() -> ids.stream().allMatch(id ->
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().allMatch(id ->
                     client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
 
             var store = new RunStore(raw(server), Keys.standard(), java.time.Duration.ofDays(1), 10_000);
@@ -70,7 +72,7 @@ class RedisRaceTest {
                 if (outcome == CancelOutcome.ALREADY_FINISHED) assertThat(seen.status()).isEqualTo(RunStatus.COMPLETED);
             }
             try (var r = raw(server)) {
-                await().atMost(10, TimeUnit.SECONDS).until(() -> r.xpending(Keys.standard().queue("race"), Keys.GROUP).getTotal() == 0);
+                await().atMost(Hang.ACROSS_PROCESSES).until(() -> r.xpending(Keys.standard().queue("race"), Keys.GROUP).getTotal() == 0);
                 assertThat(r.scard(Keys.standard().active())).isZero();
                 assertThat(r.scard(Keys.standard().workerRuns("race-1")) + r.scard(Keys.standard().workerRuns("race-2"))).isZero();
             }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.CheckpointInfo;
@@ -68,17 +70,29 @@ class RedisResumeTest {
         return w;
     }
 
-    private String counted(String queue, String tag, int nodeMillis) {
-        return client.submit("counted", queue, Map.of("log", log.toString(), "tag", tag, "nodeMillis", nodeMillis)).runId();
+    /**
+     * A counted run held in {@code holdAt} until {@link #open} is called for its tag: the test acts while
+     * it is there, however slow the machine. Its resumed attempts carry the same input, and pass once open.
+     */
+    private String counted(String queue, String tag, String holdAt) {
+        return client.submit("counted", queue, Map.of("log", log.toString(), "tag", tag, "holdAt", holdAt, "gate", gate(tag).toString())).runId();
     }
 
-    private RunSnapshot awaitStatus(String id, RunStatus status, long seconds) {
-        await().atMost(seconds, TimeUnit.SECONDS).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
+    private Path gate(String tag) {
+        return log.resolveSibling(log.getFileName() + "." + tag + ".open");
+    }
+
+    private void open(String tag) throws Exception {
+        Files.createFile(gate(tag));
+    }
+
+    private RunSnapshot awaitStatus(String id, RunStatus status) {
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(id).map(RunSnapshot::status).orElse(null) == status);
         return client.registry().get(id).orElseThrow();
     }
 
     private void awaitNode(String id, String node) {
-        await().atMost(20, TimeUnit.SECONDS).until(() -> node.equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse(null)));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> node.equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse(null)));
     }
 
     /** How often each node of the runs tagged {@code tag} started. */
@@ -91,40 +105,41 @@ class RedisResumeTest {
     @Test
     void aLostRunResumesOnAnotherWorkerAndOnlyTheNodesAfterItsLastCheckpointRunAgain() throws Exception {
         var first = worker("first", "resumable");
-        var id = counted("resumable", "r", 1_500);
+        var id = counted("resumable", "r", "n3");
         awaitNode(id, "n3");
         first.kill9();
-        var lost = awaitStatus(id, RunStatus.LOST, 10);
+        var lost = awaitStatus(id, RunStatus.LOST);
         assertThat(client.checkpoints(id)).extracting(CheckpointInfo::node).containsExactly("__START__", "n1", "n2");
 
+        open("r");
         worker("second", "resumable");
         var again = client.resume(lost.runId(), null);
         assertThat(again.resumeOf().runId()).isEqualTo(id);
-        var done = awaitStatus(again.runId(), RunStatus.COMPLETED, 30);
+        var done = awaitStatus(again.runId(), RunStatus.COMPLETED);
 
         assertThat(done.worker()).isEqualTo("second");
         assertThat(starts("r")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 1L), Map.entry("n3", 2L),
                 Map.entry("n4", 1L), Map.entry("n5", 1L));
         assertThat(client.attempts(again.runId())).extracting(RunSnapshot::runId).containsExactly(id, again.runId());
         try (var r = RedisClient.create("127.0.0.1", server.port)) { // a completed attempt keeps no checkpoints
-            await().atMost(5, TimeUnit.SECONDS).until(() -> !r.exists(client.keysForTest().checkpoints(again.runId())));
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> !r.exists(client.keysForTest().checkpoints(again.runId())));
         }
     }
 
     @Test
     void resumeFromAnEarlierNodeAndRollbackWhichLeavesNothingToResume() throws Exception {
         worker("solo", "modes");
-        var id = counted("modes", "m", 1_500);
+        var id = counted("modes", "m", "n4");
         awaitNode(id, "n4");
         client.cancel(id, CancelRequest.DEFAULT);
-        awaitStatus(id, RunStatus.CANCELLED, 10);
+        awaitStatus(id, RunStatus.CANCELLED);
 
-        var again = client.resume(id, "n1");
-        awaitNode(again.runId(), "n3");
+        var again = client.resume(id, "n1"); // held in n4 again
+        awaitNode(again.runId(), "n4");
         client.cancel(again.runId(), CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK));
-        awaitStatus(again.runId(), RunStatus.CANCELLED, 10);
+        awaitStatus(again.runId(), RunStatus.CANCELLED);
 
-        assertThat(starts("m")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 2L), Map.entry("n3", 2L), Map.entry("n4", 1L));
+        assertThat(starts("m")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 2L), Map.entry("n3", 2L), Map.entry("n4", 2L));
         assertThat(client.checkpoints(again.runId())).isEmpty();
         assertThatThrownBy(() -> client.resume(again.runId(), null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has no checkpoints");
@@ -134,10 +149,10 @@ class RedisResumeTest {
     @Test
     void aDamagedCheckpointIsReportedForItsRunAndNeverResumedFrom() throws Exception {
         worker("careful", "damaged");
-        var id = counted("damaged", "d", 1_500);
+        var id = counted("damaged", "d", "n4");
         awaitNode(id, "n4");
         client.cancel(id);
-        awaitStatus(id, RunStatus.CANCELLED, 10);
+        awaitStatus(id, RunStatus.CANCELLED);
         try (var r = RedisClient.create("127.0.0.1", server.port)) {
             var key = client.keysForTest().checkpoints(id);
             var entry = r.lindex(key, 3); // after n3
@@ -151,8 +166,9 @@ class RedisResumeTest {
         assertThatThrownBy(() -> client.resume(id, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unreadable").hasMessageContaining("__START__, n1");
 
+        open("d");
         var again = client.resume(id, "n1");
-        awaitStatus(again.runId(), RunStatus.COMPLETED, 30);
+        awaitStatus(again.runId(), RunStatus.COMPLETED);
         assertThat(starts("d")).containsEntry("n2", 2L).containsEntry("n5", 1L).containsEntry("n1", 1L);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
@@ -53,13 +55,13 @@ class RedisTlsTest {
             assertThat(client.mode()).isEqualTo(uri);
 
             var mail = client.submit("welcome-email", "tls", Map.of()).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> client.registry().get(mail).orElseThrow().status() == RunStatus.COMPLETED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(mail).orElseThrow().status() == RunStatus.COMPLETED);
 
             var book = client.submit("book-workflow", "tls", Map.of("nodeMillis", 60_000)).runId();
-            await().atMost(20, TimeUnit.SECONDS)
+            await().atMost(Hang.ACROSS_PROCESSES)
                     .until(() -> client.registry().get(book).map(RunSnapshot::currentNode).orElse("").equals("outline"));
             assertThat(client.cancel(book)).isEqualTo(CancelOutcome.CANCELLING);
-            await().atMost(5, TimeUnit.SECONDS).until(() -> client.registry().get(book).orElseThrow().status() == RunStatus.CANCELLED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(book).orElseThrow().status() == RunStatus.CANCELLED);
             assertThat(worker.output()).doesNotContain("Exception");
         }
     }

@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.CancelOrigin;
 import dev.tether.run.CancelRequest;
@@ -69,10 +71,10 @@ class WorkerMetricsTest {
 
             var done = view.submit("welcome-email", null, Map.of()).runId();
             var slow = view.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
-            await().atMost(20, TimeUnit.SECONDS).until(() -> view.registry().get(done).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(done).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED
                     && "outline".equals(view.registry().get(slow).map(RunSnapshot::currentNode).orElse(null)));
             view.cancel(slow, CancelRequest.by(CancelOrigin.CONSOLE).at(StopLevel.KILL));
-            await().atMost(10, TimeUnit.SECONDS).until(() -> view.registry().get(slow).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
+            await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(slow).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
 
             var stopped = view.registry().get(slow).orElseThrow();
             assertThat(stopped.stopLevel()).isEqualTo(StopLevel.KILL);
@@ -80,7 +82,7 @@ class WorkerMetricsTest {
 
             assertThat(get(port, null).statusCode()).isEqualTo(401);
             assertThat(get(port, "wrong").statusCode()).isEqualTo(401);
-            await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+            await().atMost(Hang.ACROSS_PROCESSES).untilAsserted(() -> {
                 var ok = get(port, TOKEN);
                 assertThat(ok.statusCode()).isEqualTo(200);
                 var text = ok.body();

@@ -165,6 +165,29 @@ class RunHistoryTest {
         }
     }
 
+    /**
+     * The writer trails the engine by up to 20 ms (more on a busy disk): a process killed right after
+     * answering a submit must still leave that run on record. No writer is attached here, so the rows
+     * can only come from what the engine writes before its submit returns.
+     */
+    @Test
+    void aRunIsOnRecordBeforeItsSubmitReturnsWithNoWriterBehindTheEngine() {
+        var engine = new dev.tether.engine.LocalEngine(dev.tether.engine.EngineConfig.defaults().withConcurrency(1),
+                dev.tether.catalog.GraphCatalog.load(null), new RunRegistry());
+        try (var history = RunHistory.open(file())) {
+            engine.journal(history);
+            var slow = java.util.Map.<String, Object>of("nodeMillis", 60_000);
+            var first = engine.submit("book-workflow", null, slow); // takes the one slot
+            var second = engine.submit("book-workflow", null, slow); // waits behind it
+            for (var run : List.of(first, second)) {
+                assertThat(history.find(run.runId())).as("run %s on record", run.runId()).isPresent();
+            }
+            assertThat(history.find(second.runId()).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+        } finally {
+            engine.shutdown(Duration.ofSeconds(10));
+        }
+    }
+
     private static List<String> ids(RunHistory history, HistoryQuery q) {
         return history.page(q).runs().stream().map(RunSnapshot::runId).toList();
     }

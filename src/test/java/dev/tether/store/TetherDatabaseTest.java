@@ -30,6 +30,35 @@ class TetherDatabaseTest {
         assertThat(file).exists();
     }
 
+    static String mode(Path file) throws java.io.IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void theStoreAndItsLogFilesAreReadableByTheirUserOnlyWhateverTheUmask() throws Exception {
+        var file = dir.resolve("tether.db");
+        try (var db = TetherDatabase.open(file)) {
+            db.ensureSchema("t", List.of("CREATE TABLE t (v INTEGER)"));
+            db.write(c -> c.createStatement().executeUpdate("INSERT INTO t VALUES (1)"));
+            assertThat(mode(file)).isEqualTo("rw-------");
+            assertThat(mode(dir.resolve("tether.db-wal"))).isEqualTo("rw-------");
+            assertThat(mode(dir.resolve("tether.db-shm"))).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void aStoreLeftReadableByOthersIsNarrowedWhenOpened() throws Exception {
+        var file = dir.resolve("tether.db");
+        try (var db = TetherDatabase.open(file)) {
+            db.ensureSchema("t", List.of("CREATE TABLE t (v INTEGER)"));
+        }
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (var db = TetherDatabase.open(file)) {
+            assertThat(count(db)).isZero();
+            assertThat(mode(file)).isEqualTo("rw-------");
+        }
+    }
+
     @Test
     void aGarbageFileIsMovedAsideAndAFreshStoreStarted() throws Exception {
         var file = dir.resolve("tether.db");

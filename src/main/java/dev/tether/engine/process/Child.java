@@ -1,60 +1,88 @@
 package dev.tether.engine.process;
 
-import java.io.BufferedReader;
+import dev.tether.json.Json;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The parent's handle on one child JVM: lines to and from it, the tail of its stderr (the reason
- * when it dies), and its destruction with every process it started.
+ * The parent's handle on one child JVM: messages to and from it on its {@link ChildChannel}, the
+ * tail of its output (the reason when it dies), and its destruction with every process it started.
  */
 public final class Child {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Child.class);
-    private static final int TAIL_LINES = 20;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final Process process;
-    private final BufferedReader out;
-    private final Writer in;
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final ChildChannel channel;
+    private final ChildOutput output;
+    private final boolean subreaper;
     private volatile boolean killed;
     private volatile CompletableFuture<Void> gone;
 
-    private Child(Process process) {
+    private Child(Process process, ChildChannel channel, ChildOutput output, boolean subreaper) {
         this.process = process;
-        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread.ofPlatform().daemon().name("tether-child-" + process.pid() + "-stderr").start(this::drainStderr);
+        this.channel = channel;
+        this.output = output;
+        this.subreaper = subreaper;
     }
 
-    /** Starts a child and waits until it has loaded its graphs and said so. */
-    static Child start(ChildLauncher launcher, Duration timeout) throws IOException {
-        var process = new ProcessBuilder(launcher.command()).start();
-        var child = new Child(process);
-        var ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                return child.next();
-            } catch (IOException e) {
-                return null;
+    /**
+     * Starts a child and waits until it has connected, proved it is the one started, loaded its
+     * graphs and said so.
+     *
+     * @param socketDir a folder only this user can enter, for the socket file
+     */
+    static Child start(ChildLauncher launcher, Path socketDir, Duration timeout) throws IOException {
+        var nonceBytes = new byte[32];
+        RANDOM.nextBytes(nonceBytes);
+        var nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonceBytes);
+        Process process = null;
+        ChildOutput output = null;
+        ChildChannel channel = null;
+        try (var listener = ChildChannel.listen(socketDir.resolve("c" + SEQUENCE.incrementAndGet() + ".sock"))) {
+            process = new ProcessBuilder(launcher.command()).redirectErrorStream(true).start();
+            output = ChildOutput.drain(process);
+            var hello = new LinkedHashMap<String, String>();
+            hello.put("socket", listener.path().toString());
+            hello.put("nonce", nonce);
+            // The only thing ever written to its stdin, read before any node runs; then end-of-file:
+            // a tool that reads stdin sees nothing of the protocol.
+            try (var stdin = process.getOutputStream()) {
+                stdin.write((Json.write(hello) + "\n").getBytes(StandardCharsets.UTF_8));
             }
-        }, Thread::startVirtualThread);
-        ChildMessage first;
-        try {
-            first = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            first = null;
+            channel = listener.accept(timeout, process::isAlive);
+            ChildMessage ready;
+            try {
+                ready = channel.next(timeout);
+            } catch (ProtocolBreach | java.util.concurrent.TimeoutException e) {
+                throw new IOException("it did not say it was ready: " + e.getMessage());
+            }
+            if (ready == null || !ChildMessage.READY.equals(ready.op())) throw new IOException("its first message was not 'ready'");
+            if (ready.nonce() == null || !MessageDigest.isEqual(ready.nonce().getBytes(StandardCharsets.US_ASCII), nonce.getBytes(StandardCharsets.US_ASCII))) {
+                throw new IOException("the peer on its channel did not know its nonce");
+            }
+            if (ready.pid() == null || ready.pid() != process.pid()) throw new IOException("the peer on its channel is not process " + process.pid());
+            boolean subreaper = Boolean.TRUE.equals(ready.subreaper());
+            if (!subreaper) LOG.debug("child {} is not a subreaper: processes re-parented away from it cannot be found", process.pid());
+            return new Child(process, channel, output, subreaper);
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) channel.close();
+            if (process == null) throw e;
+            var failed = new Child(process, null, output, false);
+            failed.kill();
+            throw new IOException("child JVM did not start (" + e.getMessage() + "): " + failed.deathReason(), e);
         }
-        if (first == null || !ChildMessage.READY.equals(first.op())) {
-            child.kill();
-            throw new IOException("child JVM did not start: " + child.deathReason());
-        }
-        return child;
     }
 
     public long pid() {
@@ -65,34 +93,40 @@ public final class Child {
         return process.toHandle();
     }
 
+    /** Whether it became a subreaper (then nothing its nodes start can leave its tree unseen). */
+    public boolean subreaper() {
+        return subreaper;
+    }
+
     public boolean isAlive() {
         return process.isAlive() && !killed;
     }
 
-    /** The next message, or null once the child's stdout is closed (it died or was killed). */
-    public ChildMessage next() throws IOException {
-        while (true) {
-            var line = out.readLine();
-            if (line == null) return null;
-            if (line.isBlank()) continue;
-            try {
-                return ChildMessage.parse(line);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("child {}: unreadable line skipped: {}", pid(), line.length() > 200 ? line.substring(0, 200) : line);
-            }
-        }
+    /** Alive, and said nothing since its last run (an idle child has nothing to say). */
+    boolean isQuietAndAlive() {
+        return isAlive() && channel.quiet();
     }
 
-    /** Sends a message; a child that cannot take it is dead, which its reader learns from the end of its output. */
+    /**
+     * The next message; null once its channel is closed (it died or was killed).
+     *
+     * @throws ProtocolBreach for a line that is too long or not a message
+     */
+    public ChildMessage next() throws ProtocolBreach {
+        return channel.next();
+    }
+
+    /** Like {@link #next()}, waiting at most {@code timeout}. */
+    public ChildMessage next(Duration timeout) throws ProtocolBreach, java.util.concurrent.TimeoutException {
+        return channel.next(timeout);
+    }
+
+    /** Sends a message; a child that cannot take it is dead, which its reader learns from the end of its channel. */
     public void send(ChildMessage message) {
-        synchronized (in) {
-            try {
-                in.write(message.toLine());
-                in.write('\n');
-                in.flush();
-            } catch (IOException e) {
-                LOG.debug("child {} did not take {}: {}", pid(), message.op(), e.toString());
-            }
+        try {
+            channel.send(message);
+        } catch (IOException e) {
+            LOG.debug("child {} did not take {}: {}", pid(), message.op(), e.toString());
         }
     }
 
@@ -103,7 +137,11 @@ public final class Child {
      */
     public synchronized CompletableFuture<Void> kill() {
         killed = true;
-        if (gone == null) gone = ProcessTree.kill(process.toHandle());
+        if (gone == null) {
+            gone = ProcessTree.kill(process.toHandle(), true);
+            // Its end of the channel closed with it; closing ours wakes a reader that is still waiting.
+            if (channel != null) gone.whenComplete((v, e) -> channel.close());
+        }
         return gone;
     }
 
@@ -117,7 +155,7 @@ public final class Child {
         return g != null ? g : process.onExit();
     }
 
-    /** Why the child ended: exit code and the last lines it wrote to stderr. */
+    /** Why the child ended: exit code and the last lines it wrote (sanitised). */
     public String deathReason() {
         String code;
         try {
@@ -126,32 +164,12 @@ public final class Child {
             Thread.currentThread().interrupt();
             code = "unknown exit";
         }
-        // let the stderr drain catch up with the last lines the JVM wrote
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        String tail;
-        synchronized (stderrTail) {
-            tail = String.join(" | ", stderrTail.stream().filter(l -> !l.isBlank()).toList());
+        String tail = "";
+        if (output != null) {
+            output.awaitEnd(200); // the last lines it wrote before it died
+            tail = String.join(" | ", output.tail().stream().filter(l -> !l.isBlank()).toList());
         }
         return "child JVM " + pid() + " died (" + code + ")" + (tail.isEmpty() ? "" : ": " + tail);
-    }
-
-    private void drainStderr() {
-        try (var err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = err.readLine()) != null) {
-                synchronized (stderrTail) {
-                    if (stderrTail.size() == TAIL_LINES) stderrTail.removeFirst();
-                    stderrTail.addLast(line.length() > 300 ? line.substring(0, 300) : line);
-                }
-                if (LOG.isDebugEnabled()) LOG.debug("child {}: {}", pid(), line);
-            }
-        } catch (IOException e) {
-            // the child is gone
-        }
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 final class ChildCheckpointStore implements CheckpointStore {
     private final Consumer<ChildMessage> toParent;
     private final ConcurrentHashMap<String, List<Checkpoint>> runs = new ConcurrentHashMap<>();
+    /** Why a resume's starting checkpoint could not be read, by run: the run fails with it. */
+    private final ConcurrentHashMap<String, String> unreadableStart = new ConcurrentHashMap<>();
 
     ChildCheckpointStore(Consumer<ChildMessage> toParent) {
         this.toParent = toParent;
@@ -29,6 +31,11 @@ final class ChildCheckpointStore implements CheckpointStore {
     /** The checkpoint a resume starts from (it is the parent's already: not sent back). */
     void seed(String runId, Checkpoint start) {
         runs.computeIfAbsent(runId, k -> new ArrayList<>()).add(start);
+    }
+
+    /** The checkpoint a resume should start from could not be read (damaged, or refused by the state filter). */
+    void seedFailed(String runId, String why) {
+        unreadableStart.put(runId, why);
     }
 
     private static String thread(RunnableConfig config) {
@@ -93,6 +100,8 @@ final class ChildCheckpointStore implements CheckpointStore {
     @Override
     public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
         var start = of(toRunId);
+        var unreadable = unreadableStart.remove(toRunId);
+        if (unreadable != null) throw new IllegalStateException("the checkpoint to resume run " + from.runId() + " from is unreadable: " + unreadable);
         if (start.isEmpty()) throw new IllegalStateException("the parent sent no checkpoint to resume run " + from.runId() + " from");
         var c = start.getLast();
         return new CheckpointInfo(c.getId(), c.getNodeId(), c.getNextNodeId(), null, -1, null);
@@ -101,5 +110,6 @@ final class ChildCheckpointStore implements CheckpointStore {
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         runs.remove(runId);
+        unreadableStart.remove(runId);
     }
 }

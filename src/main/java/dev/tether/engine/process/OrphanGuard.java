@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Inside a child JVM: ends it when its parent is gone, however the parent died (SIGKILL included,
- * when no shutdown hook runs). The parent's end closes the child's stdin, which the command loop
- * sees at once; this watch is the second line, for a parent whose pipe somehow stays open.
+ * when no shutdown hook runs). The parent's end closes the child's channel, which the command loop
+ * sees at once; this watch is the second line, for a parent whose socket somehow stays open.
  */
 final class OrphanGuard {
     static final Duration EVERY = Duration.ofMillis(200);
@@ -13,10 +13,9 @@ final class OrphanGuard {
     private OrphanGuard() {}
 
     static void start(long parentPid) {
-        var parent = ProcessHandle.of(parentPid);
         Thread.ofPlatform().daemon().name("tether-child-orphan-guard").start(() -> {
             while (true) {
-                boolean alive = parent.map(ProcessHandle::isAlive).orElse(false)
+                boolean alive = ProcessLiveness.isRunning(parentPid) // a killed parent nobody reaped is gone too
                         && ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
                 if (!alive) exitNow("parent " + parentPid + " is gone");
                 try {
@@ -31,7 +30,7 @@ final class OrphanGuard {
     /** Ends the child with everything it started: no run may outlive the process that owned it. */
     static void exitNow(String why) {
         System.err.println("tether child " + ProcessHandle.current().pid() + ": " + why + "; exiting");
-        ProcessTree.killDescendantsOfSelf(500);
+        ProcessTree.clearDescendantsOfSelf(Duration.ofMillis(500));
         Runtime.getRuntime().halt(0);
     }
 }

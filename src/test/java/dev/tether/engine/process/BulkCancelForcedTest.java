@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.BulkCancel;
 import dev.tether.engine.EngineConfig;
@@ -42,11 +44,11 @@ class BulkCancelForcedTest {
         engine = new LocalEngine(EngineConfig.defaults().withConcurrency(2).withCancelGrace(Duration.ofMillis(500)).withIsolation(policy),
                 GraphCatalog.of(new StubbornGraph(), new ProcessGraphs.Cooperative()), registry);
         var pool = engine.childPool().orElseThrow();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pool.idle() == 2);
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> pool.idle() == 2);
 
         var stubborn = engine.submit("stubborn", null, Map.of("seconds", 60)).runId();
         var cooperative = engine.submit(new ProcessGraphs.Cooperative().id(), null, Map.of()).runId();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(5))
                 .until(() -> "ignore-cancel".equals(registry.get(stubborn).orElseThrow().currentNode())
                         && registry.get(cooperative).orElseThrow().currentNode() != null);
 

@@ -1,5 +1,6 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The JVM that owns the children ends: by SIGKILL (no shutdown hook runs), within 2 s nothing it
- * started is left; by SIGTERM (the shutdown), nothing is left once it has exited.
+ * The JVM that owns the children ends: by SIGKILL (no shutdown hook runs), nothing it started is
+ * left soon after, though the node's {@code sleep} would last 1,000 s; by SIGTERM (the shutdown),
+ * nothing is left once it has exited. How soon after a SIGKILL (the README's 2 s) is measured by
+ * ShutdownBench.
  */
 @org.junit.jupiter.api.Tag("process")
 // The probe's output is read with a blocking readLine: a probe that never reports must fail the test, not hang the build.
-@org.junit.jupiter.api.Timeout(value = 90, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+@org.junit.jupiter.api.Timeout(value = 3 * Hang.ACROSS_PROCESSES_SECONDS, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class OrphanTest {
 
     @ParameterizedTest(name = "SIG{0}")
@@ -38,16 +41,16 @@ class OrphanTest {
             assertThat(pids).allMatch(ProcessTreeCount::alive);
 
             new ProcessBuilder("kill", "-" + signal, Long.toString(probe.pid())).start().waitFor();
-            assertThat(probe.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(probe.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
             if (signal.equals("TERM")) { // the shutdown killed them before the JVM exited
                 assertThat(pids.stream().filter(ProcessTreeCount::alive).toList()).as("alive after a SIGTERM shutdown").isEmpty();
                 return;
             }
             long t0 = System.nanoTime();
-            while (pids.stream().anyMatch(ProcessTreeCount::alive) && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
+            while (pids.stream().anyMatch(ProcessTreeCount::alive) && System.nanoTime() - t0 < Hang.ACROSS_PROCESSES.toNanos()) {
                 Thread.sleep(20);
             }
-            assertThat(pids.stream().filter(ProcessTreeCount::alive).toList()).as("alive 2 s after the parent's SIGKILL").isEmpty();
+            assertThat(pids.stream().filter(ProcessTreeCount::alive).toList()).as("alive after the parent's SIGKILL").isEmpty();
             System.out.printf("orphans gone %d ms after the parent's SIGKILL%n", (System.nanoTime() - t0) / 1_000_000);
         } finally {
             probe.destroyForcibly();

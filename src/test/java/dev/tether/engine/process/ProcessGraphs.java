@@ -52,11 +52,20 @@ final class ProcessGraphs {
         }
     }
 
-    /** Sleeps on its token: stops within milliseconds of a cancel. */
+    /**
+     * Sleeps on its token: stops within milliseconds of a cancel. Given a {@code gate} (a file's path),
+     * it waits, on its token too, until that file exists instead: a test in another process decides
+     * when the node ends.
+     */
     public static final class Cooperative extends Base {
         public String id() { return "coop"; }
 
         Map<String, Object> work(AgentState s) {
+            var gate = s.value("gate").map(String::valueOf).map(Path::of);
+            if (gate.isPresent()) {
+                while (!Files.exists(gate.get())) Cancellation.current().sleep(Duration.ofMillis(10));
+                return Map.of();
+            }
             Cancellation.current().sleep(Duration.ofMillis(Inputs.longOf(s.data(), "millis", 30_000)));
             return Map.of();
         }
@@ -131,7 +140,10 @@ final class ProcessGraphs {
         }
     }
 
-    /** A slow first node that ignores interrupts, then a second that must never run after an after-node stop. */
+    /**
+     * A first node that ignores interrupts and ends when the file named by its {@code gate} input
+     * exists (the test's say), then a second that must never run after an after-node stop.
+     */
     public static final class TwoSteps implements GraphDefinition {
         public String id() { return "two-steps"; }
         public String title() { return id(); }
@@ -141,8 +153,14 @@ final class ProcessGraphs {
         public StateGraph<AgentState> build() throws GraphStateException {
             return new StateGraph<>(AgentState::new)
                     .addNode("first", node_async(s -> {
-                        long end = System.nanoTime() + Duration.ofMillis(600).toNanos();
-                        while (System.nanoTime() < end) Thread.onSpinWait();
+                        var gate = Path.of((String) s.data().get("gate"));
+                        while (!Files.exists(gate)) {
+                            try {
+                                Thread.sleep(10);
+                            } catch (InterruptedException e) {
+                                // deliberately deaf
+                            }
+                        }
                         return Map.of("first", true);
                     }))
                     .addNode("second", node_async(s -> Map.of("second", true)))

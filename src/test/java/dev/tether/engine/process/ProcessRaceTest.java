@@ -1,5 +1,7 @@
 package dev.tether.engine.process;
 
+import dev.tether.testing.Hang;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
@@ -46,7 +48,7 @@ class ProcessRaceTest {
         }));
         int threadsBefore = Thread.activeCount();
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pool.idle() == 2);
+            Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> pool.idle() == 2);
             var ids = new ArrayList<String>();
             var random = ThreadLocalRandom.current();
             for (int i = 0; i < 60; i++) {
@@ -68,13 +70,13 @@ class ProcessRaceTest {
             for (var t : cancellers) t.join();
             // the swallowing runs not cancelled would spin for minutes: stop them
             for (var id : ids) if (!registry.get(id).orElseThrow().isTerminal()) engine.cancel(id, CancelRequest.of(StopLevel.KILL));
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(id -> registry.get(id).orElseThrow().isTerminal()));
+            Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().allMatch(id -> registry.get(id).orElseThrow().isTerminal()));
             for (var id : ids) {
                 var s = registry.get(id).orElseThrow();
                 assertThat(s.status()).as(id).isIn(RunStatus.COMPLETED, RunStatus.CANCELLED);
                 if (s.forced()) assertThat(s.status()).isEqualTo(RunStatus.CANCELLED);
             }
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pool.idle() == 2 && pool.live() == 2);
+            Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> pool.idle() == 2 && pool.live() == 2);
             assertThat(ProcessTreeCount.strays(pool)).isEmpty();
             assertThat(engine.stats().capacity()).isEqualTo(2);
             assertThat(engine.stats().busy()).isZero();
@@ -82,12 +84,12 @@ class ProcessRaceTest {
             var pids = List.copyOf(pool.processes());
             engine.shutdown(Duration.ofSeconds(10));
             feed.close();
-            Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> pids.stream().noneMatch(ProcessHandle::isAlive));
+            Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> pids.stream().noneMatch(ProcessHandle::isAlive));
         }
         Thread.sleep(200);
         assertThat(violations).isEmpty();
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).as("no child left").isEmpty();
-        Awaitility.await().atMost(Duration.ofSeconds(5))
+        Awaitility.await().atMost(Hang.ACROSS_PROCESSES)
                 .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("tether-child-")));
         assertThat(Thread.activeCount()).as("no leaked threads").isLessThanOrEqualTo(threadsBefore + 2);
     }

@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 final class ProcessTreeCount {
     private ProcessTreeCount() {}
 
+    /** Whether it still runs; a killed process nobody reaped (a zombie) does not. */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessLiveness.isRunning(pid);
     }
 
     /** The pool's children and everything they started, now. */
@@ -25,7 +26,7 @@ final class ProcessTreeCount {
         Set<Long> children = pool.processes().stream().filter(p -> p.parent().map(pp -> pp.pid() == ProcessHandle.current().pid()).orElse(false))
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
         return ProcessHandle.current().descendants()
-                .filter(ProcessHandle::isAlive)
+                .filter(p -> ProcessLiveness.isRunning(p.pid()))
                 .filter(p -> !children.contains(p.pid()))
                 .toList();
     }
