@@ -21,11 +21,19 @@ final class BenchGraphs {
     /** Signals when a run enters its slow node, so the benchmark cancels inside it. */
     static final AtomicReference<CountDownLatch> ENTERED = new AtomicReference<>(new CountDownLatch(0));
 
+    /** When the slow node of the sleeping graph last woke from its sleep (System.nanoTime): where a cancel's time goes. */
+    static volatile long wokeNanos;
+
     /** first → slow (blocked in a 10 s Thread.sleep) → last. */
     static GraphDefinition sleeping() {
         return threeNodes("sleeping", () -> {
             ENTERED.get().countDown();
-            Thread.sleep(10_000);
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                wokeNanos = System.nanoTime();
+                throw e;
+            }
         });
     }
 

@@ -13,6 +13,7 @@ import org.bsc.langgraph4j.RunnableConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,14 @@ public final class CancelLatencyBench {
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         boolean engineOnly = args.length > 1 && args[1].equals("engine"); // skips plain LangGraph4j (for A/B runs)
+        if (args.length > 1 && args[1].startsWith("breakdown")) {
+            breakdown(samples, args[1].equals("breakdown-feed"));
+            return;
+        }
         var rows = new ArrayList<Row>();
+        // the floor first and last: the machine's own interrupt-to-seen-ended, in the same run
+        var floor = floor("floor: bare thread in Thread.sleep(10 s), interrupted, until the interrupter sees it end", samples);
+        rows.add(floor);
         rows.add(engine("Tether, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
         rows.add(engine("Tether, cooperative CPU node (10 s of work)", BenchGraphs.cpu(10_000), samples));
         if (!engineOnly) {
@@ -46,6 +54,7 @@ public final class CancelLatencyBench {
             int cpuSamples = Math.min(samples, 10);
             rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
         }
+        rows.add(floor("floor again, after the other cases", samples));
         System.out.println();
         System.out.println("| case | cancels | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|---:|");
@@ -73,6 +82,112 @@ public final class CancelLatencyBench {
             }
         } finally {
             engine.shutdown(Duration.ofSeconds(10));
+        }
+        report(what, histogram);
+        return new Row(what, samples, histogram);
+    }
+
+    /**
+     * Where a sleeping node's cancel spends its time, each stage's percentiles over the same cancels:
+     * the cancel call itself (registry, token, interrupt, grace watch), the node waking from its sleep,
+     * the run recorded CANCELLED (LangGraph4j unwinding, the engine's end of the run), and the waiting
+     * caller seeing the end. With {@code feed}, a registry subscriber is attached, as in the console and serve.
+     */
+    static void breakdown(int samples, boolean feed) throws Exception {
+        var graph = BenchGraphs.sleeping();
+        var registry = new RunRegistry(samples + 10);
+        // the registry feed as the console and serve have it (a subscriber woken by every change: the history writer, the UI pump)
+        var subscriber = feed ? registry.subscribe(batch -> { }) : null;
+        var cancelledAt = new long[1];
+        registry.watch(change -> {
+            if (change.after() != null && change.after().status() == RunStatus.CANCELLED) cancelledAt[0] = System.nanoTime();
+        });
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(graph), registry);
+        var call = new Histogram(3);
+        var woke = new Histogram(3);
+        var recorded = new Histogram(3);
+        var seen = new Histogram(3);
+        var total = new Histogram(3);
+        var withoutGc = new Histogram(3);
+        int gcHit = 0;
+        long gcBefore = gcCount();
+        try {
+            for (int i = 0; i < samples + 50; i++) {
+                var entered = new CountDownLatch(1);
+                BenchGraphs.ENTERED.set(entered);
+                var id = engine.submit(graph.id(), null, Map.of()).runId();
+                if (!entered.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("run did not reach its slow node");
+                Thread.sleep(0, 200_000);
+                long gc0 = gcCount();
+                long t0 = System.nanoTime();
+                engine.cancel(id);
+                long t1 = System.nanoTime();
+                engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
+                long t4 = System.nanoTime();
+                long t2 = BenchGraphs.wokeNanos, t3 = cancelledAt[0];
+                if (i < 50) continue;
+                if (gcCount() != gc0) gcHit++;
+                else withoutGc.recordValue((t4 - t0) / 1_000);
+                call.recordValue((t1 - t0) / 1_000);
+                woke.recordValue(Math.max(0, t2 - t0) / 1_000);
+                recorded.recordValue(Math.max(0, t3 - t2) / 1_000);
+                seen.recordValue(Math.max(0, t4 - t3) / 1_000);
+                total.recordValue((t4 - t0) / 1_000);
+            }
+        } finally {
+            engine.shutdown(Duration.ofSeconds(10));
+            if (subscriber != null) subscriber.close();
+        }
+        long gcs = gcCount() - gcBefore;
+        var floor = floor("floor", samples);
+        System.out.printf("%d garbage collections during the %d cancels (and their runs); %d cancels had one inside them%n",
+                gcs, samples, gcHit);
+        System.out.println();
+        System.out.println("| stage | p50 | p99 | max |");
+        System.out.println("|---|---:|---:|---:|");
+        for (var row : List.of(Map.entry("cancel call returns (registry, token, interrupt, grace watch)", call),
+                Map.entry("cancel call to node woken from its sleep", woke),
+                Map.entry("node woken to run recorded CANCELLED", recorded),
+                Map.entry("recorded CANCELLED to the caller seeing the end", seen),
+                Map.entry("whole cancel (the Tether row)", total),
+                Map.entry("whole cancel, the cancels without a collection inside", withoutGc),
+                Map.entry("floor (same run)", floor.micros()))) {
+            var h = row.getValue();
+            System.out.println("| %s | %s | %s | %s |".formatted(row.getKey(), Row.ms(h.getValueAtPercentile(50)),
+                    Row.ms(h.getValueAtPercentile(99)), Row.ms(h.getMaxValue())));
+        }
+    }
+
+    private static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
+    }
+
+    /**
+     * The floor under any cancel of a sleeping node: a platform thread blocked in {@code Thread.sleep},
+     * interrupted, timed until the interrupting thread sees it end ({@code join} returns): one wake-up of
+     * the sleeper, one of the interrupter, nothing else. Sequential, as the engine's cases are.
+     */
+    static Row floor(String what, int samples) throws Exception {
+        var histogram = new Histogram(3);
+        for (int i = 0; i < samples + 50; i++) {
+            var sleeping = new CountDownLatch(1);
+            var t = Thread.ofPlatform().daemon().start(() -> {
+                sleeping.countDown();
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    // the end it was asked for
+                }
+            });
+            sleeping.await();
+            Thread.sleep(0, 200_000); // inside the sleep, as in the engine's case
+            long t0 = System.nanoTime();
+            t.interrupt();
+            t.join();
+            long micros = (System.nanoTime() - t0) / 1_000;
+            if (i >= 50) histogram.recordValue(micros);
         }
         report(what, histogram);
         return new Row(what, samples, histogram);

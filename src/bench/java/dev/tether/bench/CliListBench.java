@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,7 +47,7 @@ public final class CliListBench {
             p.waitFor();
             report("tether list --json (" + runs + " runs, " + bytes / 1024 + " KiB)", list);
             report("tether --version (JVM start floor)", version);
-            client.cancelAll();
+            client.cancelAll(dev.tether.run.CancelRequest.DEFAULT, Duration.ZERO);
         } finally {
             serve.destroy();
             serve.waitFor(30, TimeUnit.SECONDS);

@@ -55,6 +55,13 @@ public class EngineOverheadBench {
     @Param({"false", "true"})
     boolean metrics;
 
+    /** Whether each run has a policy the engine checks per node: max-steps (never reached) and max-node-time (1 h). */
+    @Param({"false", "true"})
+    boolean limits;
+
+    private static final dev.tether.run.RunPolicy LIMITS = dev.tether.run.RunPolicy.of(Map.of(
+            "max-steps", "100000", "max-node-time", "1h", "max-runtime", "1h"));
+
     private dev.tether.metrics.TetherMetrics meters;
 
     private LocalEngine engine;
@@ -95,7 +102,7 @@ public class EngineOverheadBench {
 
     @Benchmark
     public Object engineRun() throws Exception {
-        var id = engine.submit(graphId, null, Map.of()).runId();
+        var id = engine.submit(graphId, null, Map.of(), limits ? LIMITS : null).runId();
         return engine.awaitTerminal(id, Duration.ofSeconds(10)).orElseThrow();
     }
 
@@ -111,22 +118,26 @@ public class EngineOverheadBench {
         Map<String, Double> us = new HashMap<>();
         for (RunResult r : results) {
             var p = r.getParams();
-            us.put(p.getBenchmark().replaceAll(".*\\.", "") + "/" + p.getParam("nodes") + "/" + p.getParam("checkpoints") + "/" + p.getParam("metrics"),
-                    r.getPrimaryResult().getScore());
+            us.put(p.getBenchmark().replaceAll(".*\\.", "") + "/" + p.getParam("nodes") + "/" + p.getParam("checkpoints") + "/" + p.getParam("metrics")
+                    + "/" + p.getParam("limits"), r.getPrimaryResult().getScore());
         }
         System.out.println();
-        System.out.println("| checkpoints | metrics | plain invoke, 1 node | plain, 101 nodes | engine, 1 node | engine, 101 nodes | plain per node | engine per node | overhead per node |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| checkpoints | metrics | run policy | plain invoke, 1 node | plain, 101 nodes | engine, 1 node | engine, 101 nodes | plain per node | engine per node | overhead per node |");
+        System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for (var cp : new String[]{"false", "true"}) {
             for (var m : new String[]{"false", "true"}) {
-                if (!us.containsKey("engineRun/1/" + cp + "/" + m)) continue; // a case left out by the arguments
-                // the plain invoke has no engine, so no meters: its figures are the same either way
-                double p1 = us.get("plainInvoke/1/" + cp + "/" + m), p101 = us.get("plainInvoke/101/" + cp + "/" + m);
-                double e1 = us.get("engineRun/1/" + cp + "/" + m), e101 = us.get("engineRun/101/" + cp + "/" + m);
-                double plainPerNode = (p101 - p1) / 100, enginePerNode = (e101 - e1) / 100;
-                System.out.printf("| %s | %s | %.1f µs | %.1f µs | %.1f µs | %.1f µs | %.2f µs | %.2f µs | %.2f µs |%n",
-                        cp.equals("true") ? "MemorySaver" : "none", m.equals("true") ? "on" : "off", p1, p101, e1, e101,
-                        plainPerNode, enginePerNode, enginePerNode - plainPerNode);
+                for (var l : new String[]{"false", "true"}) {
+                    var k = "/" + cp + "/" + m + "/" + l;
+                    if (!us.containsKey("engineRun/1" + k)) continue; // a case left out by the arguments
+                    // the plain invoke has no engine, so no meters and no policy: its figures are the same either way
+                    double p1 = us.get("plainInvoke/1" + k), p101 = us.get("plainInvoke/101" + k);
+                    double e1 = us.get("engineRun/1" + k), e101 = us.get("engineRun/101" + k);
+                    double plainPerNode = (p101 - p1) / 100, enginePerNode = (e101 - e1) / 100;
+                    System.out.printf("| %s | %s | %s | %.1f µs | %.1f µs | %.1f µs | %.1f µs | %.2f µs | %.2f µs | %.2f µs |%n",
+                            cp.equals("true") ? "MemorySaver" : "none", m.equals("true") ? "on" : "off",
+                            l.equals("true") ? "max-steps, max-node-time, max-runtime" : "none", p1, p101, e1, e101,
+                            plainPerNode, enginePerNode, enginePerNode - plainPerNode);
+                }
             }
         }
     }

@@ -7,10 +7,10 @@ import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.HdrHistogram.Histogram;
 import org.bsc.langgraph4j.GraphStateException;
 import org.bsc.langgraph4j.StateGraph;
@@ -152,7 +152,7 @@ public final class ProcessIsolationBench {
         }
         Thread.sleep(1); // inside the node's sleep
         long t0 = System.nanoTime();
-        engine.cancel(id, level);
+        engine.cancel(id, dev.tether.run.CancelRequest.of(level));
         var end = engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
         long micros = (System.nanoTime() - t0) / 1_000;
         entered.remove(id + "/work");

@@ -64,7 +64,7 @@ public final class ConsoleScreenshot {
         // a few stops with their latencies for the Metrics tab's tables
         for (var r : engine.registry().active()) {
             if (r.graphId().equals("book-workflow") && r.status() == dev.tether.run.RunStatus.RUNNING) {
-                engine.cancel(r.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.run.CancelOrigin.CLI);
+                engine.cancel(r.runId(), dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.CLI));
                 break;
             }
         }
@@ -105,7 +105,7 @@ public final class ConsoleScreenshot {
             shoot(window[0], out.resolve("console-resume-dark.png"));
         }
         // leave the way an operator does (nothing active, so no confirmation): engine shut down, window closed
-        engine.cancelAll();
+        engine.cancelAll(dev.tether.run.CancelRequest.DEFAULT);
         Thread.sleep(500);
         Platform.runLater(() -> window[0].requestExit());
         var report = window[0].exited().get(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -37,6 +37,16 @@ public interface GraphDefinition {
     }
 
     /**
+     * The graph's own default run policy (limits, retries, its concurrency): the least specific level,
+     * overridden per queue and per graph by {@code policies.properties} in the Tether home and per run
+     * by the submitter. Called once, when the graph is loaded. For example:
+     * {@code return RunPolicy.of(Map.of("max-runtime", "10m", "retries", "2"));}
+     */
+    default dev.tether.run.RunPolicy policy() {
+        return dev.tether.run.RunPolicy.NONE;
+    }
+
+    /**
      * A fresh, uncompiled graph. The engine adds its hooks and checkpoint saver and compiles it;
      * nodes should be idempotent, since a run resumed after a cancel runs its interrupted node again.
      */

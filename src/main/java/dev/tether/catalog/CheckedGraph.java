@@ -23,15 +23,17 @@ final class CheckedGraph implements GraphDefinition, WrappedGraph {
     private final String description;
     private final String defaultQueue;
     private final Map<String, Object> defaultInput;
+    private final dev.tether.run.RunPolicy policy;
 
     private CheckedGraph(GraphDefinition plugin, String id, String title, String description, String defaultQueue,
-                         Map<String, Object> defaultInput) {
+                         Map<String, Object> defaultInput, dev.tether.run.RunPolicy policy) {
         this.plugin = plugin;
         this.id = id;
         this.title = title;
         this.description = description;
         this.defaultQueue = defaultQueue;
         this.defaultInput = defaultInput;
+        this.policy = policy;
     }
 
     @Override
@@ -69,8 +71,9 @@ final class CheckedGraph implements GraphDefinition, WrappedGraph {
                 copy.put(key, v);
             }
         }
+        var policy = call(d, "policy()", d::policy);
         return new CheckedGraph(d, id, title == null || title.isBlank() ? id : title, description == null ? "" : description,
-                queue, Collections.unmodifiableMap(copy));
+                queue, Collections.unmodifiableMap(copy), policy == null ? dev.tether.run.RunPolicy.NONE : policy);
     }
 
     private static <T> T call(GraphDefinition d, String method, java.util.function.Supplier<T> m) {
@@ -109,6 +112,11 @@ final class CheckedGraph implements GraphDefinition, WrappedGraph {
     @Override
     public Map<String, Object> defaultInput() {
         return defaultInput;
+    }
+
+    @Override
+    public dev.tether.run.RunPolicy policy() {
+        return policy;
     }
 
     /** The plugin's own build; the errors a plugin can throw here besides exceptions become one, with the graph named. */

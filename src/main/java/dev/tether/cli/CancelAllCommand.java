@@ -5,6 +5,7 @@ import dev.tether.engine.BulkCancelReport;
 import dev.tether.engine.RunStopReport;
 import dev.tether.engine.StopOutcome;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,7 +22,7 @@ final class CancelAllCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) {
-        var report = client.cancelAll(CancelOrigin.CLI, waiting.timeout);
+        var report = client.cancelAll(CancelRequest.by(CancelOrigin.CLI), waiting.timeout);
         var notStopped = report.stillRunning();
         if (json) {
             printJson(json(report, waiting.await));
@@ -56,7 +57,7 @@ final class CancelAllCommand extends ClientCommand {
         m.put("outcome", r.outcome().name());
         m.put("status", r.status() == null ? null : r.status().name());
         m.put("cancelLatencyMillis", r.cancelLatencyMillis());
-        m.put("stopLevel", r.stopLevel());
+        m.put("stopLevel", r.stopLevel() == null ? null : r.stopLevel().label());
         m.put("cancelOrigin", r.cancelOrigin() == null ? null : r.cancelOrigin().name());
         return m;
     }

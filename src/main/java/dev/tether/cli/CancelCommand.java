@@ -1,10 +1,12 @@
 package dev.tether.cli;
 
 import dev.tether.control.ControlClient;
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import picocli.CommandLine.Command;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.StopLevel;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,7 +29,7 @@ final class CancelCommand extends ClientCommand {
 
     @Option(names = "--mode", paramLabel = "MODE", converter = CancelModeConverter.class,
             description = "interrupt (default): keep its checkpoints, so `tether resume` can continue it; rollback: discard them once it stopped.")
-    dev.tether.engine.CancelMode mode = dev.tether.engine.CancelMode.INTERRUPT;
+    dev.tether.run.CancelMode mode = dev.tether.run.CancelMode.INTERRUPT;
 
     @Override
     void checkArguments() {
@@ -36,7 +38,7 @@ final class CancelCommand extends ClientCommand {
 
     @Override
     int run(ControlClient client) {
-        var result = client.cancel(runId, level, dev.tether.run.CancelOrigin.CLI, mode);
+        var result = client.cancel(runId, new CancelRequest(level, CancelOrigin.CLI, mode, null));
         RunSnapshot run = result.run();
         if (waiting.await && !run.isTerminal()) {
             run = client.awaitTerminal(result.runId(), waiting.timeout).orElseGet(() -> client.get(result.runId()));
@@ -64,7 +66,7 @@ final class CancelCommand extends ClientCommand {
         return ExitCodes.OK;
     }
 
-    static String describe(dev.tether.engine.CancelOutcome o) {
+    static String describe(dev.tether.run.CancelOutcome o) {
         return switch (o) {
             case CANCELLED_BEFORE_START -> "cancelled before it started";
             case CANCELLING -> "cancel sent";

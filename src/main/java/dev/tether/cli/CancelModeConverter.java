@@ -1,6 +1,5 @@
 package dev.tether.cli;
-
-import dev.tether.engine.CancelMode;
+import dev.tether.run.CancelMode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -58,7 +58,8 @@ abstract class ClientCommand implements Callable<Integer> {
         if (settings == null) return HttpControlClient.connect(ControlFile.defaultPath());
         var engine = dev.tether.redis.RedisView.oneShot(settings,
                 dev.tether.catalog.GraphCatalog.load(dev.tether.catalog.GraphCatalog.defaultPluginsDir()),
-                dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
+                dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")),
+                dev.tether.policy.PolicyBook.inHome());
         return new dev.tether.control.InProcessControlClient(engine, true);
     }
 

@@ -74,7 +74,8 @@ final class EngineOptions {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
             return dev.tether.redis.RedisView.live(settings, catalog(),
-                    dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")));
+                    dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")),
+                    dev.tether.policy.PolicyBook.inHome());
         }
         return localEngine();
     }
@@ -108,9 +109,12 @@ final class EngineOptions {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         if (historyKeep < 1) throw new IllegalArgumentException("--history-keep must be at least 1");
         var config = EngineConfig.defaults().withConcurrency(concurrency).withCancelGrace(cancelGrace)
-                .withIsolation(isolationPolicy(isolation)).withCheckpointSaver(checkpointSaver());
+                .withIsolation(isolationPolicy(isolation)).withCheckpointSaver(checkpointSaver())
+                .withPolicies(dev.tether.policy.PolicyBook.inHome());
         var engine = new LocalEngine(config, catalog(), new RunRegistry());
-        attachHistory(engine);
+        var scheduled = attachRetries(engine);
+        attachHistory(engine, scheduled);
+        engine.restoreRetries();
         return engine;
     }
 
@@ -118,13 +122,13 @@ final class EngineOptions {
      * The durable history in the default store: runs a killed process left active become LOST, then
      * every change is kept. A store that cannot be opened costs the history, never the start.
      */
-    private void attachHistory(LocalEngine engine) {
+    private void attachHistory(LocalEngine engine, java.util.Set<String> scheduledRetries) {
         var file = dev.tether.store.TetherDatabase.defaultFile();
         try {
             var h = dev.tether.store.RunHistory.open(file, historyKeep);
             try {
                 try {
-                    for (var lost : h.recoverLost(engine.registry())) engine.ended(lost.runId());
+                    for (var lost : h.recoverLost(engine.registry(), scheduledRetries)) engine.ended(lost.runId());
                 } catch (dev.tether.store.StoreException e) { // not open yet (a full disk): the watch below looks again
                     log().warn("runs left by killed processes are looked for again every {} s: {}",
                             dev.tether.store.RunHistory.LOST_CHECK_EVERY.toSeconds(), e.getMessage());
@@ -147,6 +151,27 @@ final class EngineOptions {
         }
     }
 
+    /**
+     * Retries scheduled by a previous process (or this one) are kept in the default store, so that one
+     * waiting out its backoff survives a restart; returns their run ids (the history leaves them alone).
+     * A store that cannot be opened costs that durability, never the start.
+     */
+    private java.util.Set<String> attachRetries(LocalEngine engine) {
+        try {
+            var schedule = dev.tether.store.SqliteRetrySchedule.open(dev.tether.store.TetherDatabase.defaultFile());
+            engine.retrySchedule(schedule);
+            synchronized (this) {
+                retries = schedule;
+            }
+            return schedule.pending().stream().map(dev.tether.engine.RunRequest::runId).collect(java.util.stream.Collectors.toSet());
+        } catch (RuntimeException e) {
+            log().warn("scheduled retries will not outlive this process: {}", e.getMessage());
+            return java.util.Set.of();
+        }
+    }
+
+    private dev.tether.store.SqliteRetrySchedule retries;
+
     /** After the engine's shutdown: writes the history's last changes (bounded) and releases the store. Idempotent. */
     void closeHistory() {
         dev.tether.store.RunHistory h;
@@ -155,5 +180,11 @@ final class EngineOptions {
             history = null;
         }
         if (h != null) h.close(HISTORY_FLUSH);
+        dev.tether.store.SqliteRetrySchedule r;
+        synchronized (this) {
+            r = retries;
+            retries = null;
+        }
+        if (r != null) r.close();
     }
 }

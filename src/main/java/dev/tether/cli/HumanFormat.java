@@ -41,7 +41,11 @@ final class HumanFormat {
     /** What an operator reads first about a run's end: the error, or where it was cancelled. */
     private static String note(RunSnapshot r) {
         if (r.error() != null) return r.error().message() == null ? r.error().type() : r.error().message();
-        if (r.status() == dev.tether.run.RunStatus.CANCELLED) return "cancelled at " + (r.cancelledAtNode() == null ? "start" : r.cancelledAtNode());
+        if (r.status() == dev.tether.run.RunStatus.CANCELLED) {
+            return "cancelled at " + (r.cancelledAtNode() == null ? "start" : r.cancelledAtNode())
+                    + (r.cancelReason() == null ? "" : " (" + r.cancelReason() + ")");
+        }
+        if (r.waiting() != null) return r.waiting();
         return r.isTerminal() ? null : r.currentNode();
     }
 
@@ -75,7 +79,17 @@ final class HumanFormat {
                         + " (isolation.properties: " + r.graphId() + " = process) to have it killed next time");
             }
         }
+        if (r.cancelReason() != null) out.println("  Stopped by its policy: " + safe(r.cancelReason()));
         if (r.error() != null) out.println("  Error: " + safe(r.error().summary()));
+        if (r.waiting() != null) out.println("  Waiting: " + safe(r.waiting()));
+        if (r.retry() != null) {
+            out.println("  Retry: " + r.retry().label() + " of run " + safe(r.retry().previous()) + ", due " + r.retry().due()
+                    + "; it followed " + safe(r.retry().after()));
+        }
+        if (r.policy() != null) {
+            out.println("  Policy:");
+            r.policy().values().forEach((k, v) -> out.printf("    %-22s %-12s (%s)%n", k, safe(v), safe(r.policy().sources().getOrDefault(k, "-"))));
+        }
         if (!r.timeline().isEmpty()) {
             out.println("  Timeline:");
             var end = r.endedAt() != null ? r.endedAt() : now;

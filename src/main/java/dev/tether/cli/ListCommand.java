@@ -42,6 +42,11 @@ final class ListCommand extends ClientCommand {
     @Option(names = "--cursor", paramLabel = "CURSOR", description = "With --all: the page after this one (the `next` a page printed).")
     String cursor;
 
+    @Option(names = "--origin", paramLabel = "ORIGIN[,ORIGIN...]",
+            description = "With --all: only runs stopped at this request: a person's (CONSOLE, CLI, API), SHUTDOWN, SIGNAL, or a policy's"
+                    + " (DEADLINE, NODE_DEADLINE, STEP_LIMIT, EXPIRED).")
+    String origin;
+
     private HistoryQuery query;
 
     @Override
@@ -53,13 +58,14 @@ final class ListCommand extends ClientCommand {
         if (until != null) filters.add("--until");
         if (limit != null) filters.add("--limit");
         if (cursor != null) filters.add("--cursor");
+        if (origin != null) filters.add("--origin");
         if (!all) {
             if (!filters.isEmpty()) throw new IllegalArgumentException(String.join(", ", filters) + (filters.size() == 1 ? " only applies" : " only apply")
                     + " to the history: add --all");
             return;
         }
         query = new HistoryQuery(graph, HistoryParams.statuses(status), since, until, limit == null ? HistoryQuery.DEFAULT_LIMIT : limit,
-                cursor == null ? null : HistoryCursor.parse(cursor));
+                cursor == null ? null : HistoryCursor.parse(cursor), HistoryParams.origins(origin));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.tether.cli;
-
-import dev.tether.engine.StopLevel;
+import dev.tether.run.StopLevel;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

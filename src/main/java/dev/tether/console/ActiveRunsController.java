@@ -1,7 +1,6 @@
 package dev.tether.console;
-
-import dev.tether.engine.StopLevel;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -25,7 +24,7 @@ import java.util.function.BiConsumer;
 public final class ActiveRunsController {
     @FXML TableView<RunRow> table;
     @FXML TableColumn<RunRow, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
-            nodeColumn, stepsColumn, runtimeColumn, actionColumn;
+            nodeColumn, stepsColumn, runtimeColumn, deadlineColumn, actionColumn;
     /** Row menu: stop after this node, cancel, kill (for the selected runs). */
     @FXML ContextMenu rowMenu;
 
@@ -39,7 +38,7 @@ public final class ActiveRunsController {
         this.stop = stop;
         this.model = model;
         for (var c : List.of(idColumn, graphColumn, queueColumn, workerColumn, statusColumn, nodeColumn, stepsColumn,
-                runtimeColumn, actionColumn)) {
+                runtimeColumn, deadlineColumn, actionColumn)) {
             c.setCellValueFactory(cd -> cd.getValue().snapshotProperty());
         }
         RunCells.text(idColumn, RunSnapshot::shortId);
@@ -47,9 +46,11 @@ public final class ActiveRunsController {
         RunCells.text(queueColumn, RunSnapshot::queue);
         RunCells.text(workerColumn, RunSnapshot::worker);
         RunCells.status(statusColumn);
-        RunCells.text(nodeColumn, RunSnapshot::currentNode);
+        // a queued run held back by a concurrency limit says why where its node will be
+        RunCells.text(nodeColumn, r -> r.currentNode() != null ? r.currentNode() : r.waiting());
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
+        RunCells.deadline(deadlineColumn, clock);
         RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL), model.stuckThreads(),
                 r -> explainStuck.accept(r));
 

@@ -1,7 +1,7 @@
 package dev.tether.console;
-
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.RunEngine;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import javafx.application.Platform;
 
@@ -84,15 +84,22 @@ final class ConsoleCommands implements AutoCloseable {
     }
 
     CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input) {
-        return call(() -> engine.submit(graphId, queue, input), "submit " + graphId);
+        return submit(graphId, queue, input, null);
     }
 
-    /** A cancel that discards the runs' checkpoints once they stopped (rollback) or keeps them (interrupt). */
-    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level,
-                                                  dev.tether.engine.CancelMode mode) {
+    /** @param policy the run's own limits (null: none), over its graph's and queue's */
+    CompletableFuture<RunSnapshot> submit(String graphId, String queue, Map<String, Object> input, dev.tether.run.RunPolicy policy) {
+        return call(() -> engine.submit(graphId, queue, input, policy), "submit " + graphId);
+    }
+
+    /**
+     * Stops each run as {@code request} says (its level escalates a run already being cancelled; its
+     * mode keeps or discards the checkpoints); one outcome per run, in order.
+     */
+    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, CancelRequest request) {
         var ids = List.copyOf(runIds);
-        return call(() -> ids.stream().map(id -> engine.cancel(id, level, dev.tether.run.CancelOrigin.CONSOLE, mode)).toList(),
-                level.label() + " (" + mode.label() + ")");
+        return call(() -> ids.stream().map(id -> engine.cancel(id, request)).toList(),
+                request.level().label() + (request.mode() == dev.tether.run.CancelMode.ROLLBACK ? " (rollback)" : ""));
     }
 
     /** A new attempt of a finished run from its checkpoint after {@code node} (null: the latest). */
@@ -114,23 +121,18 @@ final class ConsoleCommands implements AutoCloseable {
         return result;
     }
 
-    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds) {
-        return cancel(runIds, dev.tether.engine.StopLevel.CANCEL);
-    }
-
-    /** Stops the runs at {@code level}: a stronger level also reaches a run already being cancelled (an escalation). */
-    CompletableFuture<List<CancelOutcome>> cancel(Collection<String> runIds, dev.tether.engine.StopLevel level) {
-        var ids = List.copyOf(runIds);
-        return call(() -> ids.stream().map(id -> engine.cancel(id, level, dev.tether.run.CancelOrigin.CONSOLE)).toList(), level.label());
-    }
-
     /**
      * Whether stopping {@code run} at {@code level} can still change anything: a queued or running
      * run at any level; a run already being cancelled only by a cancel or a kill (escalated, never softened).
      */
-    static boolean reaches(RunSnapshot run, dev.tether.engine.StopLevel level) {
+    static boolean reaches(RunSnapshot run, dev.tether.run.StopLevel level) {
         return run.isCancellable()
-                || (level != dev.tether.engine.StopLevel.AFTER_NODE && run.status() == dev.tether.run.RunStatus.CANCELLING);
+                || (level != dev.tether.run.StopLevel.AFTER_NODE && run.status() == dev.tether.run.RunStatus.CANCELLING);
+    }
+
+    /** Each graph's run policy with where each value comes from, read off the FX thread. */
+    CompletableFuture<Map<String, dev.tether.run.RunPolicy>> policies() {
+        return call(engine::policies, "read the run policies");
     }
 
     CompletableFuture<List<dev.tether.engine.WorkerInfo>> workers() {
@@ -168,14 +170,14 @@ final class ConsoleCommands implements AutoCloseable {
 
     /** Cancels every active run; the report comes once each has stopped, become STUCK, or the wait ended. */
     CompletableFuture<dev.tether.engine.BulkCancelReport> cancelAll() {
-        return call(() -> dev.tether.engine.BulkCancel.all(engine, dev.tether.run.CancelOrigin.CONSOLE, BULK_WAIT), "cancel all");
+        return call(() -> dev.tether.engine.BulkCancel.all(engine, CancelRequest.by(dev.tether.run.CancelOrigin.CONSOLE), BULK_WAIT), "cancel all");
     }
 
     /** Cancels the runs named, with a report as for {@link #cancelAll()}. */
     CompletableFuture<dev.tether.engine.BulkCancelReport> cancelSelected(Collection<String> runIds) {
         var ids = List.copyOf(runIds);
-        return call(() -> dev.tether.engine.BulkCancel.of(engine, ids, dev.tether.engine.StopLevel.CANCEL,
-                dev.tether.run.CancelOrigin.CONSOLE, BULK_WAIT), "cancel selected");
+        return call(() -> dev.tether.engine.BulkCancel.of(engine, ids, CancelRequest.by(dev.tether.run.CancelOrigin.CONSOLE),
+                BULK_WAIT), "cancel selected");
     }
 
     private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> action, String what) {

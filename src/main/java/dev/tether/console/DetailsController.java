@@ -1,9 +1,8 @@
 package dev.tether.console;
-
-import dev.tether.engine.StopLevel;
 import dev.tether.json.Json;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import javafx.beans.value.ObservableLongValue;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
@@ -78,7 +77,10 @@ public final class DetailsController {
         resumeBox.managedProperty().bind(model.resumable());
         diagram.onResumeFrom(model::canResumeFrom, node -> resumeFrom(node));
         model.checkpoints().addListener((javafx.collections.ListChangeListener<dev.tether.engine.CheckpointInfo>) c -> renderResumption());
-        model.attempts().addListener((javafx.collections.ListChangeListener<RunSnapshot>) c -> renderResumption());
+        model.attempts().addListener((javafx.collections.ListChangeListener<RunSnapshot>) c -> {
+            renderResumption();
+            if (current() != null && current().isTerminal()) render(); // a retry its policy scheduled is listed in the fields
+        });
         model.resumable().addListener(o -> renderResumption());
         clock.addListener(o -> tick());
         model.run().addListener(o -> render());
@@ -183,8 +185,9 @@ public final class DetailsController {
         fields.addRow(row++, key("Runtime"), runtimeValue);
         if (r.cancelRequestedAt() != null) {
             row = field(row, "Cancel requested", Formats.full(r.cancelRequestedAt()));
-            if (r.stopLevel() != null) row = field(row, "Stop level", r.stopLevel());
+            if (r.stopLevel() != null) row = field(row, "Stop level", r.stopLevel().label());
             if (r.cancelOrigin() != null) row = field(row, "Asked by", Formats.origin(r.cancelOrigin()));
+            if (r.cancelReason() != null) row = field(row, "Limit broken", r.cancelReason());
             if (r.status() == dev.tether.run.RunStatus.STUCK) row = field(row, "Stuck in node", r.currentNode());
             else if (r.status() == dev.tether.run.RunStatus.CANCELLED)
                 row = field(row, "Cancelled at node", (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode())
@@ -192,9 +195,43 @@ public final class DetailsController {
             row = field(row, r.status() == dev.tether.run.RunStatus.STUCK ? "Gave up after" : "Cancel took",
                     Formats.span(r.cancelLatency()));
         }
+        row = policyFields(row, r);
         field(row, "Input", r.input() == null || r.input().isEmpty() ? "" : Json.write(r.input()));
         renderTimeline(r);
         showError(r);
+    }
+
+    /**
+     * The policy in force (each value with where it came from), the attempt this is, why it waits, when
+     * its retry falls due and what ended the attempt before it, and the retry that follows a failed one.
+     */
+    private int policyFields(int row, RunSnapshot r) {
+        if (r.waiting() != null) row = field(row, "Waiting", r.waiting());
+        var retry = r.retry();
+        if (retry != null) {
+            row = field(row, "Attempt", retry.label());
+            row = field(row, r.status() == dev.tether.run.RunStatus.QUEUED ? "Next retry" : "Retried at", Formats.full(retry.due()));
+            row = field(row, "After", retry.after());
+            row = field(row, "Retry of", retry.previous().substring(Math.max(0, retry.previous().length() - 8)));
+        } else if (r.policy() != null && r.policy().attempts() > 1) {
+            row = field(row, "Attempt", "attempt 1 of " + r.policy().attempts());
+        }
+        if (r.isTerminal()) { // the retry its policy scheduled, once the attempts are read
+            for (var a : model.attempts()) {
+                if (a.retry() != null && a.retry().previous().equals(r.runId())) {
+                    row = field(row, "Next attempt", a.shortId() + ": " + a.retry().label() + ", "
+                            + (a.status() == dev.tether.run.RunStatus.QUEUED ? "due " + Formats.full(a.retry().due()) : a.status().name()));
+                }
+            }
+        }
+        if (r.deadline() != null && !r.isTerminal()) row = field(row, "Deadline", Formats.full(r.deadline()));
+        if (r.policy() != null) {
+            var p = r.policy();
+            var lines = new java.util.ArrayList<String>();
+            p.values().forEach((k, v) -> lines.add(k + " " + v + "  (" + p.sources().getOrDefault(k, "-") + ")"));
+            row = field(row, "Policy", String.join("\n", lines));
+        }
+        return row;
     }
 
     @FXML

@@ -1,9 +1,9 @@
 package dev.tether.console;
 
 import dev.tether.engine.GraphInfo;
-import dev.tether.engine.StopLevel;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import javafx.beans.InvalidationListener;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;

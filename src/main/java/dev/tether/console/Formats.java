@@ -81,6 +81,10 @@ public final class Formats {
             case API -> "control API";
             case SHUTDOWN -> "shutdown";
             case SIGNAL -> "signal (SIGINT/SIGTERM)";
+            case DEADLINE -> "policy: max-runtime";
+            case NODE_DEADLINE -> "policy: max-node-time";
+            case STEP_LIMIT -> "policy: max-steps";
+            case EXPIRED -> "policy: max-queued";
         };
     }
 }

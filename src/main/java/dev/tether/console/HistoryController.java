@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 public final class HistoryController {
     static final String ALL_GRAPHS = "All graphs";
     static final String ALL_STATUSES = "All statuses";
+    static final String ANYONE = "Stopped by anyone";
 
     @FXML TableView<RunSnapshot> table;
     @FXML TableColumn<RunSnapshot, RunSnapshot> idColumn, graphColumn, queueColumn, workerColumn, statusColumn,
@@ -36,6 +37,8 @@ public final class HistoryController {
     @FXML ComboBox<String> graphFilter;
     @FXML ComboBox<String> statusFilter;
     @FXML ComboBox<HistoryModel.Range> rangeFilter;
+    /** Who stopped a run: anyone, a person's surface, the process, or a policy (DEADLINE, STEP_LIMIT, ...). */
+    @FXML ComboBox<String> originFilter;
     @FXML Button refreshButton, newerButton, olderButton;
     @FXML Label positionLabel;
 
@@ -83,6 +86,10 @@ public final class HistoryController {
         graphFilter.valueProperty().addListener(o -> applyFilters());
         statusFilter.valueProperty().addListener(o -> applyFilters());
         rangeFilter.valueProperty().addListener(o -> applyFilters());
+        originFilter.getItems().setAll(ANYONE);
+        for (var o : dev.tether.run.CancelOrigin.values()) originFilter.getItems().add(o.name());
+        originFilter.getSelectionModel().select(ANYONE);
+        originFilter.valueProperty().addListener(o -> applyFilters());
 
         olderButton.disableProperty().bind(model.hasOlder().not().or(model.loading()));
         newerButton.disableProperty().bind(model.hasNewer().not().or(model.loading()));
@@ -92,8 +99,10 @@ public final class HistoryController {
     private void applyFilters() {
         var graph = graphFilter.getValue();
         var status = statusFilter.getValue();
+        var origin = originFilter.getValue();
         model.filter(graph == null || graph.equals(ALL_GRAPHS) ? null : graph,
-                status == null || status.equals(ALL_STATUSES) ? null : RunStatus.valueOf(status), rangeFilter.getValue());
+                status == null || status.equals(ALL_STATUSES) ? null : RunStatus.valueOf(status), rangeFilter.getValue(),
+                origin == null || origin.equals(ANYONE) ? null : dev.tether.run.CancelOrigin.valueOf(origin));
     }
 
     @FXML
@@ -124,7 +133,8 @@ public final class HistoryController {
     static String stoppedAt(RunSnapshot r) {
         if (UnreadableRecord.is(r)) return r.error().message();
         return switch (r.status()) {
-            case CANCELLED -> (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode()) + (r.forced() ? " (killed)" : "");
+            case CANCELLED -> (r.cancelledAtNode() == null ? "before start" : r.cancelledAtNode()) + (r.forced() ? " (killed)" : "")
+                    + (r.cancelReason() == null ? "" : " · " + r.cancelReason());
             case STUCK -> r.currentNode() + " (stuck: process isolation would kill it)";
             case FAILED -> r.currentNode();
             case LOST -> r.currentNode() == null ? "before start" : r.currentNode() + " (lost: its process ended)";

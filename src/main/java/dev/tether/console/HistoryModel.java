@@ -68,6 +68,7 @@ final class HistoryModel {
     private HistoryCursor currentStart;
     private String next;
     private String graph;
+    private dev.tether.run.CancelOrigin origin;
     private Set<RunStatus> statuses = FINISHED;
     private Range range = Range.ALL;
     private long generation;
@@ -106,6 +107,12 @@ final class HistoryModel {
 
     /** New filters: back to the newest page. {@code graph} null for all; {@code status} null for every finished status. */
     void filter(String graph, RunStatus status, Range range) {
+        filter(graph, status, range, null);
+    }
+
+    /** As {@link #filter(String, RunStatus, Range)}, only runs stopped at the request of {@code origin} (null: any). */
+    void filter(String graph, RunStatus status, Range range, dev.tether.run.CancelOrigin origin) {
+        this.origin = origin;
         this.graph = graph == null || graph.isBlank() ? null : graph;
         this.statuses = status == null ? FINISHED : EnumSet.of(status);
         this.range = range == null ? Range.ALL : range;
@@ -137,7 +144,8 @@ final class HistoryModel {
 
     private HistoryQuery query() {
         var since = range.span == null ? null : Instant.now().minus(range.span);
-        return new HistoryQuery(graph, statuses, since, null, pageSize, currentStart);
+        return new HistoryQuery(graph, statuses, since, null, pageSize, currentStart,
+                origin == null ? java.util.Set.of() : java.util.Set.of(origin));
     }
 
     private void load() {

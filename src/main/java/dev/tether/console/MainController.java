@@ -1,9 +1,10 @@
 package dev.tether.console;
-
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.GraphInfo;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
@@ -43,11 +44,13 @@ public final class MainController {
     @FXML Tab historyTab, metricsTab, workersTab;
     @FXML ActiveRunsController activeController;
     @FXML DetailsController detailsController;
+    @FXML Tab policiesTab;
     @FXML StatusBarController statusController;
     /** Made when their tab first shows (their FXML loaded then): null until. */
     HistoryController historyController;
     MetricsController metricsController;
     WorkersController workersController;
+    PoliciesController policiesController;
 
     private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
     private ConsoleCommands commands;
@@ -66,6 +69,14 @@ public final class MainController {
         activeController.onKillStuck(r -> tell.accept("Run " + r.shortId() + " cannot be killed in this process", DetailsModel.stopHint(r)));
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);
+        onFirstShow(policiesTab, "Policies.fxml", (PoliciesController policies) -> {
+            policiesController = policies;
+            policies.init(commands::policies);
+            policies.refresh(); // shown now; again whenever it is shown
+            policiesTab.selectedProperty().addListener((o, was, is) -> {
+                if (is) policies.refresh();
+            });
+        });
         statusController.init(models.status());
         activeController.selectedRun().addListener((o, was, run) -> models.details().show(run));
         onFirstShow(historyTab, "History.fxml", (HistoryController history) -> {
@@ -171,7 +182,7 @@ public final class MainController {
 
     private void openSubmitDialog(List<GraphInfo> graphs) {
         var dialog = new SubmitDialog(root.getScene().getWindow(), graphs);
-        dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input()));
+        dialog.showAndWait().ifPresent(r -> commands.submit(r.graphId(), r.queue(), r.input(), r.policy()));
     }
 
     @FXML
@@ -179,14 +190,12 @@ public final class MainController {
         activeController.cancelSelected();
     }
 
-    /** Sends the cancels; a run that had already ended (or vanished) by then is said so, not dropped. */
-    void cancel(List<String> ids) {
-        cancel(ids, StopLevel.CANCEL);
-    }
-
-    /** Stops the runs at {@code level} (the row menu and the details pane's buttons); a late one is said so. */
+    /**
+     * Stops the runs at {@code level} (the rows' buttons and menu, the details pane's buttons), as asked
+     * by the console; a run that had already ended (or vanished) by then is said so, not dropped.
+     */
     void cancel(List<String> ids, StopLevel level) {
-        commands.cancel(ids, level).thenAccept(outcomes -> Platform.runLater(() -> {
+        commands.cancel(ids, CancelRequest.by(CancelOrigin.CONSOLE).at(level)).thenAccept(outcomes -> Platform.runLater(() -> {
             var late = new ArrayList<String>();
             for (int i = 0; i < outcomes.size(); i++) {
                 var o = outcomes.get(i);
@@ -215,7 +224,7 @@ public final class MainController {
 
     /** Cancels and discards the runs' checkpoints (rollback). */
     void rollback(List<String> ids) {
-        commands.cancel(ids, StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK)
+        commands.cancel(ids, CancelRequest.by(CancelOrigin.CONSOLE).withMode(dev.tether.run.CancelMode.ROLLBACK))
                 .thenAccept(o -> Platform.runLater(() -> models.details().reloadResumption()));
     }
 

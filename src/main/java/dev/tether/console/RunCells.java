@@ -148,6 +148,46 @@ final class RunCells {
     }
 
     /**
+     * The time a policy leaves a run, ticking with the console clock: to its max-runtime while it
+     * runs, to its max-queued while it waits, or until its retry falls due; empty without a limit.
+     * The last ten seconds of a deadline are marked.
+     */
+    static <S> void deadline(TableColumn<S, RunSnapshot> column, ObservableLongValue clockMillis) {
+        column.setCellFactory(c -> new TableCell<>() {
+            {
+                clockMillis.addListener((o, a, b) -> refresh());
+            }
+
+            private void refresh() {
+                var r = getItem();
+                if (r == null || isEmpty()) return;
+                var countdown = Countdown.of(r, Instant.ofEpochMilli(clockMillis.get()));
+                setText(countdown == null ? null : countdown.text());
+                var near = countdown != null && countdown.near();
+                if (near != getStyleClass().contains("deadline-near")) {
+                    if (near) getStyleClass().add("deadline-near");
+                    else getStyleClass().remove("deadline-near");
+                }
+            }
+
+            @Override
+            protected void updateItem(RunSnapshot r, boolean empty) {
+                super.updateItem(r, empty);
+                if (empty || r == null) {
+                    setText(null);
+                    getStyleClass().remove("deadline-near");
+                } else {
+                    refresh();
+                }
+            }
+        });
+        column.setComparator(Comparator.comparing(r -> {
+            var d = Countdown.of(r, Instant.ofEpochMilli(clockMillis.get()));
+            return d == null ? java.time.Duration.ofDays(36_500) : d.left();
+        }));
+    }
+
+    /**
      * Cancel button while a cancel can change anything; "cancelling" while it is under way; for a
      * STUCK run whose thread is still in it ({@code stuckThreads}), a Kill button that says why it
      * cannot be killed in-process and what would let it ({@code onStuck}); then nothing.

@@ -26,14 +26,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Submit a run: a graph from the registered definitions, its queue, and its input as key/value
- * pairs typed like the graph's defaults. Submit stays disabled while anything is invalid, and the
- * reason is shown in one line.
+ * Submit a run: a graph from the registered definitions, its queue, its input as key/value pairs
+ * typed like the graph's defaults, and its own limits (max-runtime, max-node-time, max-queued,
+ * max-steps, retries; empty: the graph's, shown as the prompt). Submit stays disabled while anything
+ * is invalid, and the reason is shown in one line.
  */
 final class SubmitDialog extends Dialog<SubmitDialog.Request> {
     static final ButtonType SUBMIT = new ButtonType("Submit", ButtonBar.ButtonData.OK_DONE);
 
-    record Request(String graphId, String queue, Map<String, Object> input) {}
+    /** @param policy the run's own limits; null for none (its graph's and queue's apply) */
+    record Request(String graphId, String queue, Map<String, Object> input, dev.tether.run.RunPolicy policy) {}
+
+    /** The limits a submit may set here, in the order shown: key as in policies.properties, and its label. */
+    private static final List<Map.Entry<String, String>> LIMITS = List.of(Map.entry("max-runtime", "Max runtime"),
+            Map.entry("max-node-time", "Max node time"), Map.entry("max-queued", "Max queued"),
+            Map.entry("max-steps", "Max steps"), Map.entry("retries", "Retries"));
+    private final Map<String, TextField> limits = new LinkedHashMap<>();
 
     private final ComboBox<GraphInfo> graph = new ComboBox<>();
     private final Label description = new Label();
@@ -72,6 +80,18 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
         grid.addRow(2, new Label("Queue"), queue);
         grid.add(new Label("Input"), 0, 3);
         grid.add(new VBox(6, inputRows, addInput), 1, 3);
+        var limitRow = new HBox(6);
+        for (var e : LIMITS) {
+            var f = new TextField();
+            f.setId(e.getKey().replace("-", "") + "Field");
+            f.setPrefColumnCount(5);
+            f.setTooltip(new javafx.scene.control.Tooltip(e.getValue() + " (" + e.getKey() + "): empty for the graph's"));
+            f.textProperty().addListener(o -> validate());
+            limits.put(e.getKey(), f);
+            limitRow.getChildren().add(new VBox(2, new Label(e.getValue()), f));
+        }
+        grid.add(new Label("Policy"), 0, 4);
+        grid.add(limitRow, 1, 4);
         GridPane.setHgrow(graph, Priority.ALWAYS);
         var content = new VBox(12, grid, problem);
         content.setPadding(new Insets(4, 0, 0, 0));
@@ -95,6 +115,9 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
         description.setText(g.description());
         queue.setText(g.defaultQueue());
         g.defaultInput().forEach((k, v) -> addRow(k, String.valueOf(v), v));
+        // the graph's own values (and where from) as prompts: an empty field keeps them
+        var values = g.policy() == null ? Map.<String, String>of() : g.policy().values();
+        limits.forEach((k, f) -> f.setPromptText(values.getOrDefault(k, "none")));
         validate();
     }
 
@@ -149,14 +172,24 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
         }
         try {
             input();
+            policy();
             error.set("");
         } catch (IllegalArgumentException e) {
             error.set(Character.toUpperCase(e.getMessage().charAt(0)) + e.getMessage().substring(1) + ".");
         }
     }
 
+    /** The run's own limits as typed (empty fields left out); null when none is typed. */
+    private dev.tether.run.RunPolicy policy() {
+        var typed = new LinkedHashMap<String, String>();
+        limits.forEach((k, f) -> {
+            if (!f.getText().isBlank()) typed.put(k, f.getText().trim());
+        });
+        return typed.isEmpty() ? null : dev.tether.run.RunPolicy.ofRun(typed);
+    }
+
     private Request request() {
-        return new Request(graph.getValue().id(), queue.getText().trim(), input());
+        return new Request(graph.getValue().id(), queue.getText().trim(), input(), policy());
     }
 
     private static final class GraphCell extends ListCell<GraphInfo> {

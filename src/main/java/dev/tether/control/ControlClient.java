@@ -1,8 +1,7 @@
 package dev.tether.control;
-
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 
 import java.time.Duration;
@@ -30,31 +29,22 @@ public interface ControlClient extends AutoCloseable {
     RunSnapshot get(String runId);
 
     /** @param input raw text values, typed by the graph's default input */
-    RunSnapshot submit(String graphId, String queue, Map<String, String> input);
-
-    /** The default cancel: level cancel, asked by the API, checkpoints kept. */
-    default CancelResult cancel(String runId) {
-        return cancel(runId, dev.tether.engine.StopLevel.CANCEL);
+    default RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+        return submit(graphId, queue, input, null);
     }
 
-    /** A cancel at a stop level (after-node, cancel, kill); see {@link dev.tether.engine.StopLevel}. */
-    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level) {
-        return cancel(runId, level, dev.tether.run.CancelOrigin.API);
-    }
+    /**
+     * @param input  raw text values, typed by the graph's default input
+     * @param policy the run's own limits (null: none), over its graph's and queue's
+     */
+    RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy);
 
-    /** A cancel recorded as asked by {@code origin} (the command line says it is the command line). */
-    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin) {
-        return cancel(runId, level, origin, dev.tether.engine.CancelMode.INTERRUPT);
-    }
-
-    /** A cancel that keeps the run's checkpoints (interrupt) or discards them once it stopped (rollback). */
-    default CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.engine.CancelMode mode) {
-        return cancel(runId, level, dev.tether.run.CancelOrigin.API, mode);
-    }
-
-    /** The cancel every other form comes to: at {@code level}, in {@code mode}, recorded as asked by {@code origin}. */
-    CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
-                        dev.tether.engine.CancelMode mode);
+    /**
+     * The one cancel: at the request's level (after-node, cancel, kill; see {@link dev.tether.run.StopLevel}),
+     * in its mode (keep the checkpoints, or discard them once the run stopped), recorded as asked by its
+     * origin (the API when it names none).
+     */
+    CancelResult cancel(String runId, dev.tether.run.CancelRequest request);
 
     /**
      * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (null: the latest).
@@ -69,13 +59,11 @@ public interface ControlClient extends AutoCloseable {
     /** The run's attempts (the first and every resume), oldest first. */
     List<RunSnapshot> attempts(String runId);
 
-    List<String> cancelAll();
-
     /**
-     * Cancels every active run and reports how each came out, waiting up to {@code wait} in all for
-     * them to stop (or become STUCK).
+     * Cancels every active run as {@code request} says (its origin is what the runs' records keep) and
+     * reports how each came out, waiting up to {@code wait} in all for them to stop (or become STUCK).
      */
-    dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait);
+    dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelRequest request, Duration wait);
 
     /** The run once terminal; empty if it was not terminal within {@code timeout}. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout);

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 /** What each endpoint of the {@link HttpContract} does, on an authorised request. */
 final class ControlRoutes implements Route {
-    private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId");
+    private static final Set<String> SUBMIT_FIELDS = Set.of("graph", "queue", "input", "requestId", "policy");
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     /** Strict JSON: one value, no trailing garbage, no key given twice. */
     private static final ObjectReader STRICT = Json.mapper().reader()
@@ -94,14 +94,14 @@ final class ControlRoutes implements Route {
                 HttpAnswer.json(out, 200, run, headers);
             }
             case SUBMIT -> submit(request, out, headers);
-            case CANCEL -> HttpAnswer.json(out, 200,
-                    runs.cancel(id, level(query.get("level")), origin(query.get("origin")), mode(query.get("mode"))), headers);
+            case CANCEL -> HttpAnswer.json(out, 200, runs.cancel(id, new dev.tether.run.CancelRequest(level(query.get("level")),
+                    origin(query.get("origin")), mode(query.get("mode")), null)), headers);
             case RESUME -> HttpAnswer.json(out, 201, runs.resume(id, query.get("from")), headers);
             case CHECKPOINTS -> HttpAnswer.json(out, 200, runs.checkpoints(id), headers);
             case ATTEMPTS -> HttpAnswer.json(out, 200, runs.attempts(id), headers);
             // Waits (waitMillis, at most MAX_WAIT_MILLIS) for every run's outcome; without it, the outcomes as they are at once.
             case CANCEL_ALL -> HttpAnswer.json(out, 200,
-                    runs.cancelAll(origin(query.get("origin")), Duration.ofMillis(waitMillis(query.get("waitMillis")))), headers);
+                    runs.cancelAll(dev.tether.run.CancelRequest.by(origin(query.get("origin"))), Duration.ofMillis(waitMillis(query.get("waitMillis")))), headers);
             case STATS -> {
                 var s = runs.stats();
                 HttpAnswer.json(out, 200, Map.of("capacity", s.capacity(), "busy", s.busy(), "queued", s.queued(), "stuck", s.stuck(),
@@ -112,28 +112,32 @@ final class ControlRoutes implements Route {
     }
 
     /** {@code ?level=after-node|cancel|kill}; absent means cancel. */
-    private static dev.tether.engine.StopLevel level(String text) {
+    private static dev.tether.run.StopLevel level(String text) {
         try {
-            return dev.tether.engine.StopLevel.parse(text);
+            return dev.tether.run.StopLevel.parse(text);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
     }
 
     /** {@code ?mode=interrupt|rollback}; absent means interrupt. */
-    private static dev.tether.engine.CancelMode mode(String text) {
+    private static dev.tether.run.CancelMode mode(String text) {
         try {
-            return dev.tether.engine.CancelMode.parse(text);
+            return dev.tether.run.CancelMode.parse(text);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
     }
 
-    /** {@code ?origin=console|cli|api|shutdown|signal}: who asked, kept in the run's record; absent means api. */
+    /**
+     * {@code ?origin=console|cli|api|shutdown|signal}: who asked, kept in the run's record; absent means
+     * api. A policy's origins (deadline, ...) are recorded by the engine that saw the limit broken: a
+     * request cannot claim them.
+     */
     private static dev.tether.run.CancelOrigin origin(String text) {
         if (text == null || text.isEmpty()) return dev.tether.run.CancelOrigin.API;
         var origin = dev.tether.run.CancelOrigin.parse(text);
-        if (origin == null) throw bad("unknown origin '" + clip(text) + "' (console, cli, api, shutdown or signal)");
+        if (origin == null || origin.isPolicy()) throw bad("unknown origin '" + clip(text) + "' (console, cli, api, shutdown or signal)");
         return origin;
     }
 
@@ -142,7 +146,7 @@ final class ControlRoutes implements Route {
         for (var it = body.fieldNames(); it.hasNext(); ) {
             var name = it.next();
             if (!SUBMIT_FIELDS.contains(name)) {
-                throw bad("unknown field '" + clip(name) + "' (known: graph, queue, input, requestId)");
+                throw bad("unknown field '" + clip(name) + "' (known: graph, queue, input, policy, requestId)");
             }
         }
         var graphNode = body.path("graph");
@@ -155,14 +159,21 @@ final class ControlRoutes implements Route {
             queue = queueNode.asText().isBlank() ? null : queueNode.asText();
         }
         var input = input(body.path("input"));
+        var policyText = policy(body.path("policy"));
+        dev.tether.run.RunPolicy policy;
+        try {
+            policy = policyText.isEmpty() ? null : dev.tether.run.RunPolicy.ofRun(policyText);
+        } catch (IllegalArgumentException e) {
+            throw bad("policy: " + e.getMessage());
+        }
         var requestId = requestId(request.header(HttpContract.IDEMPOTENCY_KEY), body.path("requestId"));
         var finalQueue = queue;
         if (requestId == null) {
-            HttpAnswer.json(out, 201, runs.submit(graph, queue, input), headers);
+            HttpAnswer.json(out, 201, runs.submit(graph, queue, input, policy), headers);
             return;
         }
-        var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input)));
-        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input),
+        var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input), new TreeMap<>(policyText)));
+        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input, policy),
                 runId -> engine.registry().get(runId).orElse(null));
         if (!outcome.replayed()) {
             HttpAnswer.json(out, 201, outcome.run(), headers);
@@ -200,6 +211,23 @@ final class ControlRoutes implements Route {
             else throw bad("input '" + clip(e.getKey()) + "' must be text, a number or true/false");
         }
         return input;
+    }
+
+    /**
+     * The run's own policy: an object of policy keys ({@code max-runtime}, {@code retries}, ...) to
+     * text, whole numbers or plain decimals, as in {@code policies.properties}.
+     */
+    private static Map<String, String> policy(JsonNode in) {
+        var policy = new LinkedHashMap<String, String>();
+        if (in.isMissingNode() || in.isNull()) return policy;
+        if (!in.isObject()) throw bad("'policy' must be an object of policy: value, e.g. {\"max-runtime\": \"10m\"}");
+        for (var e : in.properties()) {
+            var v = e.getValue();
+            if (v.isTextual() || v.isIntegralNumber()) policy.put(e.getKey(), v.asText());
+            else if (v.isFloatingPointNumber() && Double.isFinite(v.asDouble())) policy.put(e.getKey(), v.decimalValue().toPlainString());
+            else throw bad("policy '" + clip(e.getKey()) + "' must be text or a number");
+        }
+        return policy;
     }
 
     private static String requestId(String header, JsonNode field) {

@@ -22,7 +22,7 @@ import java.util.StringJoiner;
  * here, so both agree.
  */
 public final class HistoryParams {
-    private static final java.util.Set<String> NAMES = java.util.Set.of("graph", "status", "since", "until", "limit", "cursor");
+    private static final java.util.Set<String> NAMES = java.util.Set.of("graph", "status", "since", "until", "limit", "cursor", "origin");
 
     private HistoryParams() {}
 
@@ -30,7 +30,7 @@ public final class HistoryParams {
     public static HistoryQuery parse(Map<String, String> query) {
         for (var name : query.keySet()) {
             if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown parameter '" + ControlRoutes.clip(name)
-                    + "' (known: graph, status, since, until, limit, cursor)");
+                    + "' (known: graph, status, since, until, limit, cursor, origin)");
         }
         var limitText = query.get("limit");
         int limit = HistoryQuery.DEFAULT_LIMIT;
@@ -43,7 +43,8 @@ public final class HistoryParams {
         }
         var cursor = query.get("cursor");
         return new HistoryQuery(query.get("graph"), statuses(query.get("status")), instant("since", query.get("since")),
-                instant("until", query.get("until")), limit, cursor == null || cursor.isEmpty() ? null : HistoryCursor.parse(cursor));
+                instant("until", query.get("until")), limit, cursor == null || cursor.isEmpty() ? null : HistoryCursor.parse(cursor),
+                origins(query.get("origin")));
     }
 
     /** Statuses as typed: names, any case, comma-separated; null or empty for all. */
@@ -58,6 +59,21 @@ public final class HistoryParams {
                 throw new IllegalArgumentException("unknown status '" + ControlRoutes.clip(part.strip()) + "' (known: "
                         + String.join(", ", java.util.Arrays.stream(RunStatus.values()).map(Enum::name).toList()) + ")");
             }
+        }
+        return out;
+    }
+
+    /** Who stopped the runs wanted: origin names, any case, comma-separated; null or empty for any. */
+    public static Set<dev.tether.run.CancelOrigin> origins(String text) {
+        var out = EnumSet.noneOf(dev.tether.run.CancelOrigin.class);
+        if (text == null || text.isBlank()) return out;
+        for (var part : text.split(",", -1)) {
+            var origin = dev.tether.run.CancelOrigin.parse(part.strip().replace('-', '_'));
+            if (origin == null) {
+                throw new IllegalArgumentException("unknown origin '" + ControlRoutes.clip(part.strip()) + "' (known: "
+                        + String.join(", ", java.util.Arrays.stream(dev.tether.run.CancelOrigin.values()).map(Enum::name).toList()) + ")");
+            }
+            out.add(origin);
         }
         return out;
     }
@@ -80,6 +96,7 @@ public final class HistoryParams {
         if (q.until() != null) params.put("until", q.until().toString());
         params.put("limit", Integer.toString(q.limit()));
         if (q.cursor() != null) params.put("cursor", q.cursor().toString());
+        if (!q.origins().isEmpty()) params.put("origin", String.join(",", q.origins().stream().sorted().map(Enum::name).toList()));
         var out = new StringJoiner("&", "?", "");
         params.forEach((k, v) -> out.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return out.toString();

@@ -84,11 +84,12 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy) {
         var body = new LinkedHashMap<String, Object>();
         body.put("graph", graphId);
         body.put("queue", queue);
         body.put("input", input);
+        if (policy != null && !policy.isEmpty()) body.put("policy", policy.values());
         // One id per submit: should the request reach the instance twice, it still makes one run.
         var requestId = java.util.UUID.randomUUID().toString();
         return call("POST", Endpoint.SUBMIT.path(), body, new TypeReference<RunSnapshot>() {}, READ_MILLIS,
@@ -96,9 +97,9 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
-    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelRequest request, Duration wait) {
         long ms = Math.max(0, wait.toMillis());
-        return call("POST", Endpoint.CANCEL_ALL.path() + "?waitMillis=" + ms + "&origin=" + originParam(origin), Map.of(),
+        return call("POST", Endpoint.CANCEL_ALL.path() + "?waitMillis=" + ms + "&origin=" + originParam(request.origin()), Map.of(),
                 new TypeReference<dev.tether.engine.BulkCancelReport>() {}, (int) Math.min(Integer.MAX_VALUE, ms + READ_MILLIS));
     }
 
@@ -107,10 +108,9 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
-                               dev.tether.engine.CancelMode mode) {
-        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + level.label() + "&origin=" + originParam(origin)
-                + "&mode=" + mode.label(), Map.of(), new TypeReference<CancelResult>() {}, READ_MILLIS);
+    public CancelResult cancel(String runId, dev.tether.run.CancelRequest request) {
+        return call("POST", Endpoint.CANCEL.path(runId) + "?level=" + request.level().label() + "&origin=" + originParam(request.origin())
+                + "&mode=" + request.mode().label(), Map.of(), new TypeReference<CancelResult>() {}, READ_MILLIS);
     }
 
     @Override
@@ -128,11 +128,6 @@ public final class HttpControlClient implements ControlClient {
     @Override
     public List<RunSnapshot> attempts(String runId) {
         return call("GET", Endpoint.ATTEMPTS.path(runId), null, new TypeReference<List<RunSnapshot>>() {}, READ_MILLIS);
-    }
-
-    @Override
-    public List<String> cancelAll() {
-        return cancelAll(dev.tether.run.CancelOrigin.API, Duration.ZERO).cancelled();
     }
 
     @Override

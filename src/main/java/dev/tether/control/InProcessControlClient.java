@@ -4,6 +4,8 @@ import dev.tether.api.Inputs;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.RunEngine;
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 
@@ -64,14 +66,14 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, String> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, String> input, dev.tether.run.RunPolicy policy) {
         var graph = engine.graphs().stream().filter(g -> g.id().equals(graphId)).findFirst()
                 .orElseThrow(() -> new ControlException(ControlException.Kind.BAD_INPUT, "unknown graph '" + graphId
                         + "' (known: " + String.join(", ", engine.graphs().stream().map(GraphInfo::id).toList()) + ")"));
         try {
             if (queue != null && !queue.isBlank()) dev.tether.engine.QueueNames.requireValid(queue);
             var typed = Inputs.coerce(graph.defaultInput(), input == null ? Map.of() : input);
-            return engine.submit(graphId, queue == null || queue.isBlank() ? null : queue, typed);
+            return engine.submit(graphId, queue == null || queue.isBlank() ? null : queue, typed, policy);
         } catch (IllegalArgumentException e) {
             throw new ControlException(ControlException.Kind.BAD_INPUT, e.getMessage());
         } catch (IllegalStateException e) {
@@ -80,12 +82,11 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public CancelResult cancel(String runId, dev.tether.engine.StopLevel level, dev.tether.run.CancelOrigin origin,
-                               dev.tether.engine.CancelMode mode) {
+    public CancelResult cancel(String runId, CancelRequest request) {
         var run = get(runId);
         try {
-            var outcome = engine.cancel(run.runId(), level, origin, mode);
-            if (outcome == dev.tether.engine.CancelOutcome.UNKNOWN_RUN) { // found in the history only, and still active there
+            var outcome = engine.cancel(run.runId(), request.origin() == null ? request.withOrigin(CancelOrigin.API) : request);
+            if (outcome == dev.tether.run.CancelOutcome.UNKNOWN_RUN) { // found in the history only, and still active there
                 throw new ControlException(ControlException.Kind.UNKNOWN_RUN, "run '" + run.shortId() + "' is " + run.status()
                         + " in the history but not executed by this instance: cancel it where it runs");
             }
@@ -136,14 +137,9 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return engine.cancelAll(dev.tether.run.CancelOrigin.API);
-    }
-
-    @Override
-    public dev.tether.engine.BulkCancelReport cancelAll(dev.tether.run.CancelOrigin origin, Duration wait) {
+    public dev.tether.engine.BulkCancelReport cancelAll(CancelRequest request, Duration wait) {
         try {
-            return dev.tether.engine.BulkCancel.all(engine, origin, wait);
+            return dev.tether.engine.BulkCancel.all(engine, request.origin() == null ? request.withOrigin(CancelOrigin.API) : request, wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControlException(ControlException.Kind.UNREACHABLE, "interrupted while waiting for the runs to stop");

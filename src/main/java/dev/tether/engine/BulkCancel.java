@@ -1,6 +1,7 @@
 package dev.tether.engine;
 
-import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 
@@ -20,19 +21,19 @@ public final class BulkCancel {
     private BulkCancel() {}
 
     /** Every active run, queued ones first (so a stopped run does not free a slot for the next queued one). */
-    public static BulkCancelReport all(RunEngine engine, CancelOrigin origin, Duration wait) throws InterruptedException {
+    public static BulkCancelReport all(RunEngine engine, CancelRequest request, Duration wait) throws InterruptedException {
         var active = new ArrayList<>(engine.activeRuns());
         active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED));
-        return of(engine, active.stream().map(RunSnapshot::runId).toList(), StopLevel.CANCEL, origin, wait);
+        return of(engine, active.stream().map(RunSnapshot::runId).toList(), request, wait);
     }
 
-    /** The runs named (unknown ids are left out), each cancelled at {@code level}. */
-    public static BulkCancelReport of(RunEngine engine, Collection<String> runIds, StopLevel level, CancelOrigin origin,
+    /** The runs named (unknown ids are left out), each cancelled as {@code request} says. */
+    public static BulkCancelReport of(RunEngine engine, Collection<String> runIds, CancelRequest request,
                                       Duration wait) throws InterruptedException {
         var reached = new LinkedHashMap<String, Boolean>();
         var cancelled = new ArrayList<String>();
         for (var id : runIds) {
-            var outcome = engine.cancel(id, level, origin);
+            var outcome = engine.cancel(id, request);
             if (outcome == CancelOutcome.UNKNOWN_RUN) continue;
             reached.put(id, outcome != CancelOutcome.ALREADY_FINISHED);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) cancelled.add(id);

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param checkpointsKept      finished-but-not-completed runs whose checkpoints are kept for resume
  * @param recursionLimit       node executions allowed per run
  * @param isolation            which graphs run on a slot thread and which in a child JVM
+ * @param policies             the run policies set per graph and per queue ({@code policies.properties});
+ *                             a submit resolves each run's policy with them
  */
 public record EngineConfig(int concurrency, int queueCapacity, Duration cancelGrace, String workerName,
                            BaseCheckpointSaver checkpointSaver, int checkpointsKept, int recursionLimit,
-                           IsolationPolicy isolation) {
+                           IsolationPolicy isolation, dev.tether.policy.PolicyBook policies) {
 
     public static final Duration DEFAULT_CANCEL_GRACE = Duration.ofSeconds(5);
 
@@ -32,6 +34,12 @@ public record EngineConfig(int concurrency, int queueCapacity, Duration cancelGr
         if (cancelGrace.isNegative()) throw new IllegalArgumentException("cancel grace must not be negative");
         Objects.requireNonNull(workerName, "workerName");
         if (isolation == null) isolation = IsolationPolicy.threads();
+        if (policies == null) policies = dev.tether.policy.PolicyBook.empty();
+    }
+
+    public EngineConfig(int concurrency, int queueCapacity, Duration cancelGrace, String workerName,
+                        BaseCheckpointSaver checkpointSaver, int checkpointsKept, int recursionLimit, IsolationPolicy isolation) {
+        this(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation, null);
     }
 
     /** Every graph on slot threads (the form before process isolation existed). */
@@ -46,26 +54,30 @@ public record EngineConfig(int concurrency, int queueCapacity, Duration cancelGr
     }
 
     public EngineConfig withConcurrency(int n) {
-        return new EngineConfig(n, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
+        return new EngineConfig(n, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation, policies);
     }
 
     public EngineConfig withQueueCapacity(int n) {
-        return new EngineConfig(concurrency, n, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
+        return new EngineConfig(concurrency, n, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation, policies);
     }
 
     public EngineConfig withCancelGrace(Duration grace) {
-        return new EngineConfig(concurrency, queueCapacity, grace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation);
+        return new EngineConfig(concurrency, queueCapacity, grace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation, policies);
     }
 
     public EngineConfig withWorkerName(String name) {
-        return new EngineConfig(concurrency, queueCapacity, cancelGrace, name, checkpointSaver, checkpointsKept, recursionLimit, isolation);
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, name, checkpointSaver, checkpointsKept, recursionLimit, isolation, policies);
     }
 
     public EngineConfig withCheckpointSaver(BaseCheckpointSaver saver) {
-        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, saver, checkpointsKept, recursionLimit, isolation);
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, saver, checkpointsKept, recursionLimit, isolation, policies);
+    }
+
+    public EngineConfig withPolicies(dev.tether.policy.PolicyBook book) {
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, isolation, book);
     }
 
     public EngineConfig withIsolation(IsolationPolicy policy) {
-        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, policy);
+        return new EngineConfig(concurrency, queueCapacity, cancelGrace, workerName, checkpointSaver, checkpointsKept, recursionLimit, policy, policies);
     }
 }

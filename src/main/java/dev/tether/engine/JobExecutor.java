@@ -21,17 +21,27 @@ final class JobExecutor {
     private final String workerName;
     private final CheckpointStore checkpoints;
     private final Function<String, RunDriver> driverFor;
+    private final PolicyWatch policies;
+    private final java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel;
     private final StartGate gate;
     private volatile dev.tether.run.CancelOrigin shutdownOrigin = dev.tether.run.CancelOrigin.SHUTDOWN;
 
-    /** @param driverFor the driver for a graph id (thread or process, by its isolation) */
+    /**
+     * @param driverFor the driver for a graph id (thread or process, by its isolation)
+     * @param policies  watches each run's deadlines while it runs
+     * @param cancel    the engine's cancel (a run's own limits stop it through it)
+     * @param gate      the engine's start gate: closed once a shutdown has begun
+     */
     JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointStore checkpoints,
-                Function<String, RunDriver> driverFor, StartGate gate) {
+                Function<String, RunDriver> driverFor, PolicyWatch policies,
+                java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel, StartGate gate) {
         this.registry = registry;
         this.runs = runs;
         this.workerName = workerName;
         this.checkpoints = checkpoints;
         this.driverFor = driverFor;
+        this.policies = policies;
+        this.cancel = cancel;
         this.gate = gate;
     }
 
@@ -71,12 +81,17 @@ final class JobExecutor {
         slot.occupy(id);
         RunSnapshot terminal;
         try {
+            if (request.policy() != null) {
+                control.limits(request.policy().maxSteps(), stop -> cancel.accept(id, stop));
+                policies.started(control, request);
+            }
             terminal = driverFor.apply(request.graphId()).drive(request, control);
         } catch (RuntimeException | Error e) { // a driver bug must still end the run, or it would stay RUNNING forever
             LOG.error("run {}: its driver failed", id, e);
             control.closeFence();
             terminal = registry.apply(new RunEvent.Failed(id, dev.tether.run.ErrorInfo.of(e), Instant.now())).after();
         } finally {
+            policies.ended(control);
             slot.free();
         }
         runs.remove(id, control);
@@ -98,7 +113,7 @@ final class JobExecutor {
         var request = job.request();
         var id = request.runId();
         if (registry.get(id).isEmpty()) registry.apply(request.submitted());
-        registry.apply(new RunEvent.CancelRequested(id, Instant.now(), StopLevel.CANCEL.label(), shutdownOrigin));
+        registry.apply(new RunEvent.CancelRequested(id, Instant.now(), dev.tether.run.StopLevel.CANCEL, shutdownOrigin, null));
         runs.remove(id, control);
         control.closeFence();
         var current = registry.get(id).orElse(null);

@@ -5,11 +5,16 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
+import dev.tether.run.RunPolicy;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +56,10 @@ public final class LocalEngine implements RunEngine {
     private final SlotPool slots;
     private final StuckWatchdog watchdog;
     private final ChildPool children;
+    private final PolicyWatch policyWatch;
+    /** Retries scheduled and not started yet (their run ids), kept in {@link #retrySchedule} until they start or end. */
+    private final java.util.Set<String> pendingRetries = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile RetrySchedule retrySchedule = RetrySchedule.NONE;
     private final JobExecutor executor;
     private final StartGate gate = new StartGate();
     private final Instant startedAt = Instant.now();
@@ -75,24 +84,33 @@ public final class LocalEngine implements RunEngine {
     public LocalEngine(EngineConfig config, GraphCatalog catalog, RunRegistry registry, RunSource source) {
         this.config = config;
         this.registry = registry;
-        this.localQueue = source == null ? new LocalRunQueue(config.queueCapacity()) : null;
+        this.localQueue = source == null ? new LocalRunQueue(config.queueCapacity(), new QueueHooks()) : null;
         this.source = source == null ? localQueue : source;
         this.checkpoints = config.checkpointSaver() == null ? null
                 : SaverCheckpointStore.of(config.checkpointSaver(), config.checkpointsKept());
         this.saver = checkpoints == null ? null : new FencedCheckpointSaver(checkpoints, runs::get);
-        this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap);
+        this.graphs = new CompiledGraphs(catalog, saver, config.recursionLimit(), new NodeWrapper(registry)::wrap, config.policies());
         this.threadPrefix = "tether-" + ENGINES.incrementAndGet() + "-";
+        this.policyWatch = new PolicyWatch(threadPrefix + "policy", this::cancel);
         var policy = config.isolation();
         this.children = policy.usesProcesses()
                 ? new ChildPool(ChildLauncher.forCatalog(catalog, config.workerName()), config.concurrency()) : null;
         RunDriver onThread = new ThreadRunDriver(graphs, checkpoints, registry, this::graceOf);
         RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver, catalog);
         this.executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
-                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread, gate);
+                graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread,
+                policyWatch, this::cancel, gate);
         // At most as many threads of STUCK runs as there are slots: past that, capacity shrinks instead.
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown, config.concurrency());
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
         slots.start(config.concurrency());
+        // A scheduled retry is kept (see retrySchedule) until it starts or ends; never on a run's own lock.
+        registry.watch(change -> {
+            var after = change.after();
+            if (after != null && after.status() != RunStatus.QUEUED && pendingRetries.remove(after.runId())) {
+                policyWatch.at(Instant.now(), () -> forgetRetry(after.runId()));
+            }
+        });
     }
 
     // ------------------------------------------------------------------ RunEngine
@@ -143,15 +161,23 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input, RunPolicy policy) {
         if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
         if (localQueue == null) throw new IllegalStateException("this engine takes runs from " + source + ", not submit()");
         var def = graphs.catalog().require(graphId);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
-        var request = new RunRequest(RunIds.next(), graphId, queue == null || queue.isBlank() ? def.defaultQueue() : queue,
-                merged, Instant.now());
+        var q = queue == null || queue.isBlank() ? def.defaultQueue() : queue;
+        var request = new RunRequest(RunIds.next(), graphId, q, merged, Instant.now(), null,
+                config.policies().resolve(def, q, policy), null);
         return enqueue(request);
+    }
+
+    @Override
+    public Map<String, RunPolicy> policies() {
+        var out = new LinkedHashMap<String, RunPolicy>();
+        for (var def : graphs.catalog().all()) out.put(def.id(), config.policies().resolve(def, def.defaultQueue(), null));
+        return out;
     }
 
     private RunSnapshot enqueue(RunRequest request) {
@@ -168,6 +194,7 @@ public final class LocalEngine implements RunEngine {
             }
             // A slot may have adopted it already; then this is rejected and the current snapshot returned.
             accepted = registry.apply(request.submitted()).current();
+            policyWatch.queued(request);
         } finally {
             gate.exit();
         }
@@ -196,6 +223,104 @@ public final class LocalEngine implements RunEngine {
                 + config.concurrency() + " are replaced); runs are taken again once one of them ends, or after a restart");
     }
 
+    /** What the local queue asks: whether a job may still start (expired ones are stopped here), and every end. */
+    private final class QueueHooks implements LocalRunQueue.Hooks {
+        @Override
+        public boolean startable(RunRequest request) {
+            var expires = request.expiresAt();
+            if (expires != null && !Instant.now().isBefore(expires)) {
+                cancel(request.runId(), PolicyWatch.expired(request)); // a queued run: CANCELLED, never started
+            }
+            return registry.get(request.runId()).map(r -> r.status() == RunStatus.QUEUED).orElse(true);
+        }
+
+        @Override
+        public void waiting(RunRequest request, String reason) {
+            // a slot may take the job before its submit is on record: record it first, or the reason is lost
+            if (registry.get(request.runId()).isEmpty()) registry.apply(request.submitted());
+            registry.apply(new RunEvent.Waiting(request.runId(), reason, Instant.now()));
+        }
+
+        @Override
+        public void ended(RunRequest request, RunSnapshot terminal) {
+            retryAfter(terminal);
+        }
+    }
+
+    // ------------------------------------------------------------------ retries
+
+    /** Where scheduled retries are kept across restarts (the embedded store); call before {@link #restoreRetries}. */
+    public void retrySchedule(RetrySchedule schedule) {
+        this.retrySchedule = schedule == null ? RetrySchedule.NONE : schedule;
+    }
+
+    /** The retries a previous process scheduled and did not start: queued again, each when it falls due. */
+    public void restoreRetries() {
+        for (var retry : retrySchedule.pending()) {
+            var known = registry.get(retry.runId());
+            if (known.isPresent() && known.get().status() != RunStatus.QUEUED) {
+                forgetRetry(retry.runId());
+                continue;
+            }
+            schedule(retry);
+        }
+    }
+
+    /** A run ended: if its policy retries that ending, its next attempt is scheduled after the backoff. */
+    private void retryAfter(RunSnapshot ended) {
+        if (ended == null || shutdown) return;
+        RetryPlan.next(ended, Instant.now(), java.util.concurrent.ThreadLocalRandom.current().nextDouble()).ifPresent(retry -> {
+            try {
+                retrySchedule.add(retry);
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: its retry is scheduled but would not survive a restart: {}", ended.runId(), e.getMessage());
+            }
+            schedule(retry);
+            LOG.info("run {} ended {}: {} is {} (due {})", ended.runId(), ended.status(), retry.runId(), retry.retry().label(),
+                    retry.retry().due());
+        });
+    }
+
+    /** Registers a retry as QUEUED now (views show it, with its due time) and queues it when it falls due. */
+    private void schedule(RunRequest retry) {
+        // Through the start gate, as a submit: once a shutdown has begun the retry stays in the schedule
+        // only (the next start restores it), never QUEUED here after the shutdown's cancels went out.
+        if (!gate.enter()) return;
+        try {
+            var control = runs.register(retry.runId());
+            if (control == null) return; // already here
+            pendingRetries.add(retry.runId());
+            var submitted = registry.apply(retry.submitted());
+            if (!submitted.applied() && submitted.current() != null && submitted.current().status() != RunStatus.QUEUED) {
+                runs.remove(retry.runId(), control);
+                forgetRetry(retry.runId());
+                return;
+            }
+            policyWatch.queued(retry);
+            policyWatch.at(retry.due(), () -> offerRetry(retry, control));
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void offerRetry(RunRequest retry, RunControl control) {
+        if (shutdown) return;
+        var now = registry.get(retry.runId()).orElse(null);
+        if (now != null && now.status() != RunStatus.QUEUED) return; // cancelled (or expired) while it waited
+        if (!localQueue.offer(retry)) { // the queue is full: try again in a second, it keeps its place in the schedule
+            policyWatch.at(Instant.now().plusSeconds(1), () -> offerRetry(retry, control));
+        }
+    }
+
+    private void forgetRetry(String runId) {
+        pendingRetries.remove(runId);
+        try {
+            retrySchedule.remove(runId);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: could not remove its retry from the schedule: {}", runId, e.getMessage());
+        }
+    }
+
     @Override
     public RunSnapshot resume(String runId, String afterNode) {
         if (shutdown) throw new IllegalStateException("engine is shutting down: no new runs");
@@ -209,8 +334,9 @@ public final class LocalEngine implements RunEngine {
         graphs.catalog().require(old.graphId());
         // Chosen (and checked readable) now, so that a bad --from is an error here rather than a failed run.
         var from = CheckpointStore.choose(old.runId(), checkpoints.describe(old.runId()), afterNode);
+        // A person's resume starts its own count of attempts, under the policy the run had.
         var request = new RunRequest(RunIds.next(), old.graphId(), old.queue(), old.input(), Instant.now(),
-                new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+                new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()), old.policy(), null);
         return enqueue(request);
     }
 
@@ -232,32 +358,23 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public CancelOutcome cancel(String runId) {
-        return cancel(runId, StopLevel.CANCEL);
-    }
-
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
-        if (mode == CancelMode.ROLLBACK) {
+    public CancelOutcome cancel(String runId, CancelRequest request) {
+        boolean rollback = request.mode() == CancelMode.ROLLBACK;
+        if (rollback) {
             if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
             var control = runs.get(runId);
             if (control != null) control.rollback = true; // before the stop: the run's end reads it
         }
-        var outcome = cancel(runId, level, origin);
-        if (mode == CancelMode.ROLLBACK && outcome == CancelOutcome.ALREADY_FINISHED) {
+        var outcome = stop(runId, request);
+        if (rollback && outcome == CancelOutcome.ALREADY_FINISHED) {
             checkpoints.ended(runId, true, runs.ids()); // it ended before: discard what it kept
         }
         return outcome;
     }
 
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId, level, (CancelOrigin) null); // the engine's own stops: who asked is not said
-    }
-
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
-        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
+    private CancelOutcome stop(String runId, CancelRequest request) {
+        var level = request.level();
+        var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), request));
         var control = runs.get(runId);
         if (result.applied() && result.before().status() == RunStatus.CANCELLING) { // an escalation, now on record
             if (control != null && control.stop(level)) watchGrace(control, level, result.before().graphId());
@@ -304,25 +421,20 @@ public final class LocalEngine implements RunEngine {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return cancelAll(null);
-    }
-
-    @Override
-    public List<String> cancelAll(CancelOrigin origin) {
+    public List<String> cancelAll(CancelRequest request) {
         var ids = new java.util.LinkedHashSet<String>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
         // A queued run may start before its cancel arrives (CANCELLING then): it counts all the same,
         // and the second pass, which would find it ALREADY_CANCELLING, skips it.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
             beforeBulkCancel.accept(run.runId());
-            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
+            var outcome = cancel(run.runId(), request);
             if (outcome == CancelOutcome.CANCELLED_BEFORE_START || outcome == CancelOutcome.CANCELLING) ids.add(run.runId());
         }
         for (var run : registry.active()) {
             if (ids.contains(run.runId())) continue;
             beforeBulkCancel.accept(run.runId());
-            var outcome = cancel(run.runId(), StopLevel.CANCEL, origin);
+            var outcome = cancel(run.runId(), request);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
         return List.copyOf(ids);
@@ -446,7 +558,7 @@ public final class LocalEngine implements RunEngine {
         executor.shutdownOrigin(origin);
         gate.close(); // from here no run is queued or started: whatever got in is on record for the cancel below
         source.close();
-        var cancelled = cancelAll(origin);
+        var cancelled = cancelAll(CancelRequest.by(origin));
         slots.join(deadline);
         if (children != null) {
             // The deadline has come (or every run stopped): what still runs in a child is killed now,
@@ -459,6 +571,7 @@ public final class LocalEngine implements RunEngine {
         for (var control : runs.controls()) watchdog.giveUp(control, Duration.ofNanos(System.nanoTime() - start));
         var notStopped = slots.notStopped();
         watchdog.shutdown();
+        policyWatch.shutdown();
         var report = new ShutdownReport(cancelled.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));
         if (report.clean()) LOG.info("engine shut down in {} ms, {} runs cancelled", report.took().toMillis(), report.cancelled());
         else LOG.warn("engine shut down with {} runs still running after {} ms: {}", notStopped.size(),

@@ -34,10 +34,11 @@ final class NodeWrapper {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        if (control.stopRequested()) { // node boundary: never start another node after a stop
+        if (control.stopRequested() || !control.nodeAllowed()) { // node boundary: never start another node after a stop
             return CompletableFuture.failedFuture(new RunCancelledException("run " + control.runId + " cancelled before node " + nodeId));
         }
         control.currentNode = nodeId;
+        if (control.watchesNodes()) control.nodeStartNanos = System.nanoTime();
         registry.apply(new RunEvent.NodeStarted(control.runId, nodeId, Instant.now()));
         CompletableFuture<Map<String, Object>> nodeFuture;
         try {
@@ -65,6 +66,7 @@ final class NodeWrapper {
     }
 
     private void finished(RunControl control, String nodeId, boolean ok) {
+        if (control.watchesNodes()) control.nodeStartNanos = 0;
         registry.apply(new RunEvent.NodeFinished(control.runId, nodeId, ok, Instant.now()));
     }
 }

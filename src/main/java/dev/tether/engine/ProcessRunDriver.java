@@ -12,6 +12,7 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import org.bsc.langgraph4j.RunnableConfig;
 
 import java.time.Duration;
@@ -60,7 +61,10 @@ final class ProcessRunDriver implements RunDriver {
         // A resume starts from a copy of the earlier attempt's checkpoints; the child gets the starting
         // one as it is stored and is the only one to decode it.
         EncodedCheckpoint start = null;
-        if (request.resumeOf() != null) {
+        // A retry of an attempt that left no checkpoint starts over (as on a thread).
+        boolean startOver = request.resumeOf() == null || (request.retry() != null && (checkpoints == null
+                || checkpoints.describe(request.resumeOf().runId()).stream().noneMatch(CheckpointInfo::readable)));
+        if (!startOver) {
             try {
                 if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
                 checkpoints.fork(id, request.resumeOf());
@@ -91,7 +95,7 @@ final class ProcessRunDriver implements RunDriver {
         afterChildTaken.accept(id);
         // The run first, then its stops: the child drops a stop for a run it has not been given, so a
         // cancel that came while a child was being taken (forwardTo replays it) must follow the run.
-        c.send(ChildMessage.run(request, start == null ? null : WireCheckpoint.of(start)));
+        c.send(ChildMessage.run(request.forChild(startOver), start == null ? null : WireCheckpoint.of(start)));
         control.forwardTo(level -> {
             if (level == StopLevel.KILL) c.kill();
             else c.send(ChildMessage.stop(id, level));
@@ -104,7 +108,12 @@ final class ProcessRunDriver implements RunDriver {
                     case ChildRunProtocol.Checkpoint cp -> keep(id, cp.checkpoint(), classes);
                     case ChildRunProtocol.Event e -> {
                         var event = e.event();
-                        if (event instanceof RunEvent.NodeStarted n) control.currentNode = n.node();
+                        if (event instanceof RunEvent.NodeStarted n) {
+                            control.currentNode = n.node();
+                            if (control.watchesNodes()) control.nodeStartNanos = System.nanoTime();
+                        } else if (event instanceof RunEvent.NodeFinished && control.watchesNodes()) {
+                            control.nodeStartNanos = 0;
+                        }
                         if (!protocol.ended()) {
                             registry.apply(event);
                             continue;

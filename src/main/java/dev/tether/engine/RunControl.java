@@ -2,6 +2,8 @@ package dev.tether.engine;
 
 import dev.tether.api.Cancellation;
 import dev.tether.api.RunCancelledException;
+import dev.tether.run.CancelMode;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.util.List;
@@ -58,8 +60,66 @@ final class RunControl implements Cancellation {
     /** When the first stop of any level was asked (System.nanoTime). */
     volatile long cancelNanos;
 
+    // ---- run policy: set when the run starts (before its first node)
+    /** Node executions allowed (max-steps); 0: no limit. Read and counted on the thread that starts nodes. */
+    private int stepLimit;
+    private int nodesStarted;
+    private java.util.function.Consumer<dev.tether.run.CancelRequest> selfStop = r -> {};
+    /** Whether a max-node-time is watched: only then does a node write its start time. */
+    private volatile boolean watchesNodes;
+    /** When the node in progress started (System.nanoTime), 0 between nodes; read by the node timer. */
+    volatile long nodeStartNanos;
+    private final java.util.ArrayList<java.util.concurrent.ScheduledFuture<?>> timers = new java.util.ArrayList<>(2);
+    private boolean timersCancelled;
+
     RunControl(String runId) {
         this.runId = runId;
+    }
+
+    /**
+     * The run's limits that its own thread enforces: {@code maxSteps} (null: none) at the node boundary,
+     * through {@code selfStop} (the engine's cancel, so the stop is on record like any other).
+     */
+    void limits(Integer maxSteps, java.util.function.Consumer<dev.tether.run.CancelRequest> selfStop) {
+        this.stepLimit = maxSteps == null ? 0 : maxSteps;
+        this.selfStop = selfStop;
+    }
+
+    /**
+     * Counts a node about to start; false when it would be one more than max-steps: then the run has
+     * been stopped at this boundary (Tether's own stop, recorded as the step limit's) and the node must not start.
+     */
+    boolean nodeAllowed() {
+        if (stepLimit == 0 || ++nodesStarted <= stepLimit) return true;
+        selfStop.accept(new dev.tether.run.CancelRequest(StopLevel.AFTER_NODE, dev.tether.run.CancelOrigin.STEP_LIMIT,
+                dev.tether.run.CancelMode.INTERRUPT, "max-steps " + stepLimit));
+        return false;
+    }
+
+    void watchNodes() {
+        watchesNodes = true;
+    }
+
+    boolean watchesNodes() {
+        return watchesNodes;
+    }
+
+    /** A policy timer of this run, cancelled when it ends (at once if it already has). */
+    void addTimer(java.util.concurrent.ScheduledFuture<?> timer) {
+        if (timer == null) return;
+        synchronized (timers) {
+            timers.removeIf(java.util.concurrent.Future::isDone);
+            if (timersCancelled) timer.cancel(false);
+            else timers.add(timer);
+        }
+    }
+
+    void cancelTimers() {
+        synchronized (timers) {
+            timersCancelled = true;
+            for (var t : timers) t.cancel(false);
+            timers.clear();
+        }
     }
 
     /**
@@ -99,13 +159,15 @@ final class RunControl implements Cancellation {
 
     private void fireToken() {
         if (!cancelled.compareAndSet(false, true)) return;
+        // The interrupt first: a node blocked in a sleep, a wait or I/O (the common case) starts waking
+        // while the rest is done; every microsecond before it is on the cancel's critical path.
+        synchronized (this) {
+            if (runner != null) runner.interrupt();
+        }
         cancelLatch.countDown();
         cancelSignal.complete(null);
         for (var action : List.copyOf(onCancel)) runQuietly(action);
         onCancel.clear();
-        synchronized (this) {
-            if (runner != null) runner.interrupt();
-        }
         var gen = generator;
         if (gen != null) gen.cancel(true);
     }

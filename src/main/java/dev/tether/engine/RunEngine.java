@@ -1,8 +1,13 @@
 package dev.tether.engine;
 
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
+import dev.tether.run.RunPolicy;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,41 +26,44 @@ public interface RunEngine extends AutoCloseable {
 
     List<GraphInfo> graphs();
 
+    /** Queues a run under the policy its graph and queue give it (see {@link #submit(String, String, Map, RunPolicy)}). */
+    default RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+        return submit(graphId, queue, input, null);
+    }
+
     /**
      * Queues a run.
      *
-     * @param queue null for the graph's (routed) default queue
-     * @param input merged over the graph's default input
+     * @param queue  null for the graph's (routed) default queue
+     * @param input  merged over the graph's default input
+     * @param policy the run's own limits (null: none), over its graph's, its queue's and its definition's
      * @throws IllegalArgumentException for an unknown graph or bad input
      * @throws IllegalStateException when the engine is shutting down or its queue is full
      */
-    RunSnapshot submit(String graphId, String queue, Map<String, Object> input);
+    RunSnapshot submit(String graphId, String queue, Map<String, Object> input, RunPolicy policy);
 
-    CancelOutcome cancel(String runId);
+    /** The policy each graph's runs get when a submit sets none, with where each value comes from. */
+    default Map<String, RunPolicy> policies() {
+        var out = new java.util.LinkedHashMap<String, RunPolicy>();
+        for (var g : graphs()) out.put(g.id(), g.policy() == null ? RunPolicy.NONE : g.policy());
+        return out;
+    }
 
-    /**
-     * Cancels at a {@link StopLevel}; on a run already being cancelled, a stronger level escalates
-     * it. An engine that cannot tell its runs apart by level treats every level as a cancel.
-     */
-    default CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId);
+    /** The plain cancel: level cancel, nobody said who asked, checkpoints kept. */
+    default CancelOutcome cancel(String runId) {
+        return cancel(runId, CancelRequest.DEFAULT);
     }
 
     /**
-     * Cancels at a {@link StopLevel}, keeping the run's checkpoints for a resume ({@link CancelMode#INTERRUPT})
-     * or discarding them once it has stopped ({@link CancelMode#ROLLBACK}).
+     * The cancel every surface comes to (console, command line, API, Redis cancel record, shutdown,
+     * signals, run policies): at the request's {@link StopLevel} (on a run already being cancelled, a
+     * stronger level escalates it), recorded as asked by its origin for its reason, keeping the run's
+     * checkpoints ({@link CancelMode#INTERRUPT}) or discarding them once it has stopped
+     * ({@link CancelMode#ROLLBACK}). An engine that cannot tell levels apart treats each as a cancel.
      *
      * @throws UnsupportedOperationException for a rollback on an engine that keeps no checkpoints
      */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelMode mode) {
-        return cancel(runId, level, (CancelOrigin) null, mode);
-    }
-
-    /** A cancel at {@code level}, in {@code mode}, asked for by {@code origin} (null: not said). */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, CancelMode mode) {
-        if (mode == CancelMode.ROLLBACK) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
-        return cancel(runId, level, origin);
-    }
+    CancelOutcome cancel(String runId, CancelRequest request);
 
     /**
      * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (its latest
@@ -80,11 +88,6 @@ public interface RunEngine extends AutoCloseable {
         return Attempts.of(runId, id -> registry().get(id), registry());
     }
 
-    /** A cancel at {@code level} asked for by {@code origin}, which the run's record keeps (who asked). */
-    default CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
-        return cancel(runId, level);
-    }
-
     /** The active runs as the engine knows them now (a view that mirrors nothing reads them where they live). */
     default List<RunSnapshot> activeRuns() {
         return registry().active();
@@ -106,13 +109,8 @@ public interface RunEngine extends AutoCloseable {
         return registry().find(reference);
     }
 
-    /** Cancels every active run; returns the ids a cancel was sent to. */
-    List<String> cancelAll();
-
-    /** {@link #cancelAll()} on behalf of {@code origin}. */
-    default List<String> cancelAll(CancelOrigin origin) {
-        return cancelAll();
-    }
+    /** Cancels every active run (queued ones first) as {@code request} says; returns the ids a cancel was sent to. */
+    List<String> cancelAll(CancelRequest request);
 
     /** Waits until the run is terminal; empty on timeout. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException;

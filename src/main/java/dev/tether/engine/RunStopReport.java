@@ -3,6 +3,7 @@ package dev.tether.engine;
 import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 
 /**
  * One run's line in a {@link BulkCancelReport}.
@@ -12,7 +13,7 @@ import dev.tether.run.RunStatus;
  * @param cancelOrigin        who asked for that stop
  */
 public record RunStopReport(String runId, String graphId, String worker, StopOutcome outcome, RunStatus status,
-                            Long cancelLatencyMillis, String stopLevel, CancelOrigin cancelOrigin) {
+                            Long cancelLatencyMillis, StopLevel stopLevel, CancelOrigin cancelOrigin) {
 
     /**
      * Classifies {@code run} as it is now.

@@ -2,6 +2,7 @@ package dev.tether.engine;
 
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -45,15 +45,16 @@ final class ThreadRunDriver implements RunDriver {
             Throwable error = null;
             boolean reachedEnd = false;
             try {
-                var compiled = graphs.get(request.graphId());
+                var compiled = graphs.get(request.graphId(), request.policy() == null ? null : request.policy().maxSteps());
+                var definition = graphs.catalog().require(request.graphId());
+                var classes = StateClasses.of(definition);
+                var start = start(request, classes);
                 var runConfig = RunnableConfig.builder()
                         .threadId(request.runId())
                         .addMetadata(Cancellation.CONFIG_KEY, control)
-                        .addMetadata(FencedCheckpointSaver.FRESH_RUN, request.resumeOf() == null)
+                        .addMetadata(FencedCheckpointSaver.FRESH_RUN, start == FRESH)
                         .build();
-                var definition = graphs.catalog().require(request.graphId());
-                var classes = StateClasses.of(definition);
-                var input = start(request, classes);
+                var input = start == FRESH ? GraphInput.args(request.input()) : start;
                 // The graph's own loader: its code may look up resources and services by the context
                 // loader, and its checkpoints hold its own classes (a plugin's are not on the class path).
                 var thread = Thread.currentThread();
@@ -79,11 +80,27 @@ final class ThreadRunDriver implements RunDriver {
      * up to the chosen one, under its own run id: LangGraph4j continues after that checkpoint's node.
      */
     private GraphInput start(RunRequest request, StateClasses classes) throws Exception {
-        if (request.resumeOf() == null) return GraphInput.args(request.input());
+        if (request.resumeOf() == null) return FRESH;
+        if (request.retry() != null && !retryCanResume(request)) return FRESH;
         if (checkpoints == null) throw new IllegalStateException("this engine keeps no checkpoints: nothing to resume from");
         var from = CheckpointCodec.decodingFor(classes, () -> checkpoints.fork(request.runId(), request.resumeOf()));
         LOG.info("run {} resumes run {} after node {}", request.runId(), request.resumeOf().runId(), from.node());
         return GraphInput.resume();
+    }
+
+    /** A first attempt's input, told apart from a resume (LangGraph4j's GraphInput has no equals). */
+    private static final GraphInput FRESH = GraphInput.args(java.util.Map.of());
+
+    /**
+     * Whether a retry has a checkpoint of the attempt it follows to resume from; if not (checkpoints off,
+     * or it failed before its first), it starts over from its input, which is what a retry without
+     * checkpoints means.
+     */
+    private boolean retryCanResume(RunRequest request) {
+        if (checkpoints == null) return false;
+        boolean any = checkpoints.describe(request.resumeOf().runId()).stream().anyMatch(CheckpointInfo::readable);
+        if (!any) LOG.info("run {} retries run {} from the start: it left no checkpoint", request.runId(), request.resumeOf().runId());
+        return any;
     }
 
     private static boolean iterate(CompiledGraph<?> compiled, GraphInput input, RunnableConfig runConfig,

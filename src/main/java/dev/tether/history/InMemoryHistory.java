@@ -18,7 +18,7 @@ public final class InMemoryHistory {
         var wanted = new ArrayList<RunSnapshot>();
         for (var r : runs) {
             var at = HistoryCursor.sortInstant(r);
-            if (!q.matches(r.graphId(), r.status(), at)) continue;
+            if (!q.matches(r.graphId(), r.status(), at) || !q.matchesOrigin(r.cancelOrigin())) continue;
             if (q.cursor() != null && !q.cursor().isBefore(at.toEpochMilli(), r.runId())) continue;
             wanted.add(r);
         }

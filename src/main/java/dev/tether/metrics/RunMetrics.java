@@ -48,13 +48,14 @@ public final class RunMetrics implements AutoCloseable {
             "tether.runs.started", "Runs that started executing",
             "tether.runs.completed", "Runs that ran to their end",
             "tether.runs.failed", "Runs that ended FAILED (a node threw)",
-            "tether.runs.cancelled", "Runs that ended CANCELLED, by the stop level asked (after-node, cancel, kill)",
+            "tether.runs.cancelled", "Runs that ended CANCELLED, by the stop level asked (after-node, cancel, kill) and who asked (origin)",
             "tether.runs.forced", "Cancelled runs stopped by destroying their process (kill level, or a grace run out in process isolation)",
             "tether.runs.stuck", "Runs that ignored their cancel past the grace period (STUCK)",
-            "tether.runs.lost", "Runs whose worker or process vanished (LOST)");
+            "tether.runs.lost", "Runs whose worker or process vanished (LOST)",
+            "tether.runs.retried", "Runs submitted again by their retry policy after a failure (each attempt is a run of its own)");
 
     /** One meter's name and tag values, in a fixed order per name. */
-    private record Key(String name, String a, String b, String c, String d) {}
+    private record Key(String name, String a, String b, String c, String d, String e) {}
 
     private RunMetrics(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String defaultWorker) {
         this.meters = meters;
@@ -94,6 +95,7 @@ public final class RunMetrics implements AutoCloseable {
         if (before == null) {
             queue(after.queue());
             count("tether.runs.submitted", after, null);
+            if (after.retry() != null) count("tether.runs.retried", after, null);
         }
         var was = before == null ? null : before.status();
         var now = after.status();
@@ -106,7 +108,7 @@ public final class RunMetrics implements AutoCloseable {
             case LOST -> count("tether.runs.lost", after, null);
             case STUCK -> count("tether.runs.stuck", after, null);
             case CANCELLED -> {
-                count("tether.runs.cancelled", after, level(after));
+                count("tether.runs.cancelled", after, level(after), origin(after));
                 if (after.forced()) count("tether.runs.forced", after, null);
                 // a queued run stops at once: only runs that had started tell how long a stop takes
                 if (after.startedAt() != null && after.cancelLatency() != null) {
@@ -127,7 +129,7 @@ public final class RunMetrics implements AutoCloseable {
         for (int i = timeline.size() - 1; i >= 0; i--) {
             var span = timeline.get(i);
             if (span.endedAt() != null && span.node().equals(n.node())) {
-                var key = new Key("tether.node.duration", run.graphId(), n.node(), worker(run), null);
+                var key = new Key("tether.node.duration", run.graphId(), n.node(), worker(run), null, null);
                 timers.computeIfAbsent(key, k -> buckets(Timer.builder(k.name()))
                         .description("Time one node took").tag("graph", k.a()).tag("node", k.b()).tag("worker", k.c())
                         .register(nodeMeters)).record(Duration.between(span.startedAt(), span.endedAt()));
@@ -137,7 +139,12 @@ public final class RunMetrics implements AutoCloseable {
     }
 
     private static String level(RunSnapshot run) {
-        return run.stopLevel() == null ? "cancel" : run.stopLevel(); // a cancel that did not say its level is a plain cancel
+        return run.stopLevel() == null ? "cancel" : run.stopLevel().label(); // a cancel that did not say its level is a plain cancel
+    }
+
+    /** Who or what asked for the stop, as a tag: console, cli, api, shutdown, signal, deadline, node_deadline, ...; unknown when not said. */
+    private static String origin(RunSnapshot run) {
+        return run.cancelOrigin() == null ? "unknown" : run.cancelOrigin().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private String worker(RunSnapshot run) {
@@ -145,17 +152,22 @@ public final class RunMetrics implements AutoCloseable {
     }
 
     private void count(String name, RunSnapshot run, String level) {
-        var key = new Key(name, run.graphId(), run.queue(), worker(run), level);
+        count(name, run, level, null);
+    }
+
+    private void count(String name, RunSnapshot run, String level, String origin) {
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), level, origin);
         counters.computeIfAbsent(key, k -> {
             var description = java.util.Objects.requireNonNull(COUNTERS.get(k.name()), () -> "no description for " + k.name());
             var b = Counter.builder(k.name()).description(description).tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c());
             if (k.d() != null) b.tag("level", k.d());
+            if (k.e() != null) b.tag("origin", k.e());
             return b.register(meters);
         }).increment();
     }
 
     private Timer timer(String name, String description, String tag, RunSnapshot run, String value) {
-        var key = new Key(name, run.graphId(), run.queue(), worker(run), value);
+        var key = new Key(name, run.graphId(), run.queue(), worker(run), value, null);
         return timers.computeIfAbsent(key, k -> percentiles(Timer.builder(k.name())).description(description)
                 .tag("graph", k.a()).tag("queue", k.b()).tag("worker", k.c()).tag(tag, k.d()).register(meters));
     }

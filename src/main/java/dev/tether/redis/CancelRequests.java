@@ -3,8 +3,10 @@ package dev.tether.redis;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
+import dev.tether.run.StopLevel;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -33,8 +35,13 @@ final class CancelRequests {
         this.keys = keys;
     }
 
-    /** One request: how hard, and who asked (null when an older client did not say). */
+    /** One request as the record and the publish carry it: how hard, and who asked (null when an older client did not say). */
     record Ask(StopLevel level, CancelOrigin origin) {
+        /** The request the worker's engine gets: as asked, checkpoints kept (a rollback is its own record). */
+        CancelRequest request() {
+            return new CancelRequest(level, origin, CancelMode.INTERRUPT, null);
+        }
+
         String wire() {
             return origin == null ? level.label() : level.label() + " " + origin.name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -56,10 +63,15 @@ final class CancelRequests {
         }
     }
 
-    /** Records the request (never weaker than one already recorded) and publishes it, in one round trip. */
-    void request(String runId, StopLevel level, CancelOrigin origin) {
+    /**
+     * Records the request's level and origin (never weaker than one already recorded) and publishes
+     * them, in one round trip. Its mode travels in its own record (rollback); its reason stays with the
+     * process that asked (a policy's stop is asked by the worker holding the run).
+     */
+    void request(String runId, CancelRequest request) {
         var recorded = Ask.parse(redis.get(keys.cancel(runId)));
-        var strongest = recorded != null && recorded.level().compareTo(level) > 0 ? recorded : new Ask(level, origin);
+        var strongest = recorded != null && recorded.level().strongerThan(request.level()) ? recorded
+                : new Ask(request.level(), request.origin());
         try (var pipe = redis.pipelined()) {
             pipe.set(keys.cancel(runId), strongest.wire(), SetParams.setParams().px(KEEP.toMillis()));
             pipe.publish(keys.cancels(), runId + " " + strongest.wire());

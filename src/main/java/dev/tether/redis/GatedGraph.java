@@ -28,6 +28,7 @@ final class GatedGraph implements GraphDefinition, dev.tether.catalog.WrappedGra
     @Override public String description() { return graph.description(); }
     @Override public String defaultQueue() { return graph.defaultQueue(); }
     @Override public Map<String, Object> defaultInput() { return graph.defaultInput(); }
+    @Override public dev.tether.run.RunPolicy policy() { return graph.policy(); }
 
     @Override
     public StateGraph<? extends AgentState> build() throws GraphStateException {

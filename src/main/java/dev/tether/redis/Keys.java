@@ -48,6 +48,18 @@ final class Keys {
     String checkpointBytes(String runId) { return p + "cp:" + runId + ":bytes"; }
     /** Set by a cancel in rollback mode: the run's checkpoints are discarded when it has stopped. */
     String rollback(String runId) { return p + "rollback:" + runId; }
+    /** The prefix itself, for scripts that name a run's keys from its id. */
+    String prefix() { return p; }
+    /** Hash of a job kept outside its stream: a retry until it falls due, a run held at a concurrency limit. */
+    String job(String runId) { return p + "job:" + runId; }
+    /** Sorted set of the retries of one queue by due time (epoch ms). */
+    String due(String queue) { return p + "due:" + queue; }
+    /** Hash of one concurrency limit's places: run id to the worker holding it. */
+    String lease(String limit) { return p + "lease:" + limit; }
+    /** Sorted set of the runs waiting at one concurrency limit, by submit time. */
+    String waiting(String limit) { return p + "wait:" + limit; }
+    /** Hash of every concurrency limit seen, to its size. */
+    String limits() { return p + "limits"; }
     /** Stream of entries no worker could run (malformed, unknown graph), with the reason. */
     String deadLetters() { return p + "dead"; }
 }

@@ -134,7 +134,8 @@ final class LostWorkerSweep {
 
     /** What the settle script does, as JSON: version checks, LOST snapshots, jobs to requeue or acknowledge. */
     record ScriptPlan(String group, String ttl, String cap, List<Map<String, String>> checks, List<Map<String, String>> puts,
-                      List<Map<String, Object>> requeue, List<Map<String, String>> ack, List<String> streams) {}
+                      List<Map<String, Object>> requeue, List<Map<String, String>> ack, List<String> streams,
+                      String prefix, List<Map<String, Object>> retries) {}
 
     private record Plan(ScriptPlan script, int lost, int requeued) {}
 
@@ -144,12 +145,13 @@ final class LostWorkerSweep {
         var requeue = new ArrayList<Map<String, Object>>();
         var ack = new ArrayList<Map<String, String>>();
         var handled = new HashSet<String>();
+        var retries = new ArrayList<Map<String, Object>>();
         var now = Instant.now();
         var reason = "worker '" + name + "' " + why;
         var policy = policyOf(name);
         for (var run : store.load(new ArrayList<>(redis.smembers(keys.workerRuns(name))))) {
             handled.add(run.runId());
-            if (!run.isTerminal()) lose(run, reason, now, checks, puts);
+            if (!run.isTerminal()) lose(run, reason, now, checks, puts, retries);
         }
         var streams = new ArrayList<String>();
         for (var queue : redis.smembers(keys.queues())) {
@@ -176,13 +178,13 @@ final class LostWorkerSweep {
                     continue;
                 }
                 if (run != null && !run.isTerminal() && (run.status() == RunStatus.QUEUED || name.equals(run.worker()))) {
-                    lose(run, reason, now, checks, puts);
+                    lose(run, reason, now, checks, puts, retries);
                 }
                 ack.add(Map.of("s", stream, "id", id));
             }
         }
         var script = new ScriptPlan(Keys.GROUP, Long.toString(store.finishedTtl().toMillis()), Integer.toString(store.finishedKept()),
-                checks, puts, requeue, ack, streams);
+                checks, puts, requeue, ack, streams, keys.prefix(), retries);
         return new Plan(script, puts.size(), requeue.size());
     }
 
@@ -196,9 +198,15 @@ final class LostWorkerSweep {
         }
     }
 
-    private void lose(RunSnapshot run, String reason, Instant now, List<Map<String, String>> checks, List<Map<String, String>> puts) {
+    private void lose(RunSnapshot run, String reason, Instant now, List<Map<String, String>> checks, List<Map<String, String>> puts,
+                      List<Map<String, Object>> retries) {
         var lost = RunStateMachine.apply(run, new RunEvent.Lost(run.runId(), reason, now));
         if (lost == null) return;
+        // its policy may retry a lost run: scheduled by the same script, so exactly once
+        dev.tether.engine.RetryPlan.next(lost, now, java.util.concurrent.ThreadLocalRandom.current().nextDouble()).ifPresent(retry -> {
+            var a = store.retryArgs(retry);
+            retries.add(Map.of("w", a.subList(0, 8), "due", a.get(8), "q", a.get(9), "f", a.subList(10, a.size())));
+        });
         checks.add(Map.of("k", keys.run(run.runId()), "v", Long.toString(run.version())));
         var args = store.writeArgs(lost);
         puts.add(Map.of("k", keys.run(run.runId()), "v", args.get(0), "t", args.get(1), "j", args.get(2), "id", args.get(3),

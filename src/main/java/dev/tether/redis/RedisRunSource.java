@@ -3,7 +3,6 @@ package dev.tether.redis;
 import dev.tether.engine.Job;
 import dev.tether.engine.RunRequest;
 import dev.tether.engine.RunSource;
-import dev.tether.json.Json;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
@@ -54,7 +53,8 @@ final class RedisRunSource implements RunSource {
     /** An entry read from a stream (pending on this worker) and not yet settled. */
     record Delivery(String stream, StreamEntry entry) {}
 
-    private record Unfinished(RunSnapshot terminal, String stream, String entryId) {}
+    private record Unfinished(RunSnapshot terminal, String stream, String entryId, List<RunStore.Limit> limits,
+                              dev.tether.engine.RunRequest retry) {}
 
     private final UnifiedJedis redis;
     private final RunStore store;
@@ -231,7 +231,7 @@ final class RedisRunSource implements RunSource {
         var f = d.entry().getFields();
         RunRequest request;
         try {
-            request = parse(f);
+            request = Jobs.parse(f);
         } catch (RuntimeException e) {
             deadLetter(d, e.getMessage());
             return null;
@@ -240,9 +240,18 @@ final class RedisRunSource implements RunSource {
             handOver(d, request);
             return null;
         }
-        var running = RunStateMachine.apply(RunStateMachine.apply(null, request.submitted()), new RunEvent.Started(request.runId(), worker, Instant.now()));
+        var expires = request.expiresAt();
+        if (expires != null && !Instant.now().isBefore(expires)) { // never started: the claim below finds it ended
+            store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now(),
+                    request.expiry()));
+        }
+        // A run that waited at a concurrency limit has a newer QUEUED record (its reason): start from that.
+        var queued = f.containsKey("waited") ? store.get(request.runId()).filter(r -> r.status() == dev.tether.run.RunStatus.QUEUED)
+                .orElseGet(() -> RunStateMachine.apply(null, request.submitted())) : RunStateMachine.apply(null, request.submitted());
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(request.runId(), worker, Instant.now()));
         var entryId = d.entry().getID().toString();
-        var claim = store.claim(running, worker, entryId);
+        var limits = RunStore.Limit.of(request);
+        var claim = limits.isEmpty() ? store.claim(running, worker, entryId) : store.claim(running, worker, entryId, limits, f);
         switch (claim.outcome()) {
             case STARTED -> {
                 return job(d, request);
@@ -256,40 +265,14 @@ final class RedisRunSource implements RunSource {
             }
             case CANCEL -> store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now()));
             case TERMINAL -> { /* cancelled while queued, or settled: never starts */ }
+            case WAIT -> { // its job is kept aside in order; the run says why it waits
+                var reason = limits.stream().filter(l -> l.name().equals(claim.holder())).map(RunStore.Limit::reason).findFirst()
+                        .orElse("waiting: " + claim.holder() + " at its limit of " + claim.entryId());
+                store.updateQueued(request.runId(), new RunEvent.Waiting(request.runId(), reason, Instant.now()));
+            }
         }
         ack(d);
         return null;
-    }
-
-    private static RunRequest parse(Map<String, String> f) {
-        var runId = require(f, "id");
-        if (!runId.matches("[A-Za-z0-9_.:-]{1,100}")) throw new IllegalArgumentException("entry has a malformed 'id'");
-        var graph = require(f, "graph");
-        Map<String, Object> input;
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> read = f.containsKey("input") ? Json.read(f.get("input"), Map.class) : Map.of();
-            input = read;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("entry's 'input' is not a JSON object (" + e.getMessage() + ")");
-        }
-        if (input == null) throw new IllegalArgumentException("entry's 'input' is not a JSON object");
-        Instant submitted;
-        try {
-            submitted = f.containsKey("submittedAt") ? Instant.ofEpochMilli(Long.parseLong(f.get("submittedAt"))) : Instant.now();
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("entry's 'submittedAt' is not a number");
-        }
-        dev.tether.run.ResumeOf resumeOf = null;
-        if (f.containsKey("resumeOf")) {
-            try {
-                resumeOf = Json.read(f.get("resumeOf"), dev.tether.run.ResumeOf.class);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point (" + e.getMessage() + ")");
-            }
-            if (resumeOf == null) throw new IllegalArgumentException("entry's 'resumeOf' is not a resume point");
-        }
-        return new RunRequest(runId, graph, require(f, "queue"), input, submitted, resumeOf);
     }
 
     private Job job(Delivery d, RunRequest request) {
@@ -302,7 +285,10 @@ final class RedisRunSource implements RunSource {
 
             @Override
             public void finished(RunSnapshot terminal) {
-                var u = new Unfinished(terminal, d.stream(), entryId);
+                // decided once, here: a retry of the end is the same retry, whenever it gets through
+                var retry = dev.tether.engine.RetryPlan.next(terminal, Instant.now(),
+                        java.util.concurrent.ThreadLocalRandom.current().nextDouble()).orElse(null);
+                var u = new Unfinished(terminal, d.stream(), entryId, RunStore.Limit.of(request), retry);
                 if (!finish(u)) unfinished.put(terminal.runId(), u); // Redis away: retried until it gets through
             }
         };
@@ -313,7 +299,7 @@ final class RedisRunSource implements RunSource {
             var end = u.terminal();
             var fenced = fenceReason.apply(end.runId());
             if (fenced != null) store.update(end.runId(), new RunEvent.Lost(end.runId(), fenced, end.endedAt() != null ? end.endedAt() : Instant.now()));
-            var outcome = store.finish(end, u.stream(), u.entryId(), worker);
+            var outcome = store.finish(end, u.stream(), u.entryId(), worker, u.limits(), fenced == null ? u.retry() : null);
             if (outcome == RunStore.Put.STALE) { // Redis holds a newer version of a run that has not ended there
                 var stored = store.get(end.runId()).orElse(null);
                 if (stored != null && !stored.isTerminal()) store.rebaseEnd(end);
@@ -436,12 +422,6 @@ final class RedisRunSource implements RunSource {
         }
         if (n > 0) LOG.warn("recovered {} jobs delivered to this worker whose delivery it never saw", n);
         return n;
-    }
-
-    private static String require(Map<String, String> f, String key) {
-        var v = f.get(key);
-        if (v == null || v.isBlank()) throw new IllegalArgumentException("entry has no '" + key + "'");
-        return v;
     }
 
     @Override

@@ -1,18 +1,18 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.CheckpointStore;
-import dev.tether.run.CancelOrigin;
 import dev.tether.engine.EngineStats;
 import dev.tether.engine.GraphInfo;
 import dev.tether.engine.QueueNames;
 import dev.tether.engine.RunEngine;
 import dev.tether.engine.ShutdownReport;
-import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
@@ -71,8 +71,11 @@ public final class RedisView implements RunEngine {
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private int ticks;
 
-    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, boolean live) {
+    private final dev.tether.policy.PolicyBook policies;
+
+    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live) {
         this.settings = settings;
+        this.policies = policies == null ? dev.tether.policy.PolicyBook.empty() : policies;
         this.catalog = catalog;
         this.routing = routing;
         this.live = live;
@@ -101,12 +104,21 @@ public final class RedisView implements RunEngine {
 
     /** A live view: mirrors every run and joins the lost-worker sweep (console, {@code serve}). */
     public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing) {
-        return new RedisView(settings, catalog, routing, true);
+        return live(settings, catalog, routing, null);
+    }
+
+    /** A live view whose submits resolve run policies with {@code policies} (the runs carry them to their workers). */
+    public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
+        return new RedisView(settings, catalog, routing, policies, true);
     }
 
     /** A view for one command: no subscription, no sweep. */
     public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing) {
-        return new RedisView(settings, catalog, routing, false);
+        return oneShot(settings, catalog, routing, null);
+    }
+
+    public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
+        return new RedisView(settings, catalog, routing, policies, false);
     }
 
     private void resync() {
@@ -192,18 +204,26 @@ public final class RedisView implements RunEngine {
     public List<GraphInfo> graphs() {
         var infos = graphInfos;
         if (infos == null) graphInfos = infos = catalog.all().stream()
-                .map(d -> GraphInfo.describe(d, routing.queueFor(d))).toList();
+                .map(d -> GraphInfo.describe(d, routing.queueFor(d), policies.resolve(d, routing.queueFor(d), null))).toList();
         return infos;
     }
 
     @Override
-    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input) {
+    public Map<String, dev.tether.run.RunPolicy> policies() {
+        var out = new LinkedHashMap<String, dev.tether.run.RunPolicy>();
+        for (var d : catalog.all()) out.put(d.id(), policies.resolve(d, routing.queueFor(d), null));
+        return out;
+    }
+
+    /** The run's policy is resolved here, where it is submitted, and travels with its job: every worker enforces the same. */
+    @Override
+    public RunSnapshot submit(String graphId, String queue, Map<String, Object> input, dev.tether.run.RunPolicy policy) {
         if (shutdown) throw new IllegalStateException("disconnected from Redis: no new runs");
         var def = catalog.require(graphId);
         var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
-        return enqueue(graphId, q, merged, null);
+        return enqueue(graphId, q, merged, null, policies.resolve(def, q, policy));
     }
 
     /**
@@ -221,7 +241,7 @@ public final class RedisView implements RunEngine {
         }
         catalog.require(old.graphId());
         var from = CheckpointStore.choose(old.runId(), checkpointStore.describe(old.runId()), afterNode);
-        return enqueue(old.graphId(), old.queue(), old.input(), new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()));
+        return enqueue(old.graphId(), old.queue(), old.input(), new dev.tether.run.ResumeOf(old.runId(), from.node(), from.id()), old.policy());
     }
 
     @Override
@@ -234,32 +254,32 @@ public final class RedisView implements RunEngine {
         return dev.tether.engine.Attempts.of(runId, id -> store.get(id).or(() -> registry.get(id)), registry);
     }
 
-    /** Rollback: the run's checkpoints go when it has stopped; the rollback record makes its worker's finish delete them. */
+    /**
+     * The level and who asked travel in the cancel record to the run's worker (a stronger level
+     * escalates a cancel under way; the worker keeps both in the run's record). Rollback: the run's
+     * checkpoints go when it has stopped; the rollback record makes its worker's finish delete them.
+     */
     @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin, dev.tether.engine.CancelMode mode) {
-        if (mode == dev.tether.engine.CancelMode.ROLLBACK) {
+    public CancelOutcome cancel(String runId, CancelRequest request) {
+        if (request.mode() == CancelMode.ROLLBACK) {
             checkpointStore.rollback(runId, false);
-            var outcome = cancel(runId, level, origin);
+            var outcome = stop(runId, request);
             // Read after the record was set: either the finish saw the record, or this sees the end.
             if (outcome == CancelOutcome.ALREADY_FINISHED || store.get(runId).map(RunSnapshot::isTerminal).orElse(false)) {
                 checkpointStore.discard(runId);
             }
             return outcome;
         }
-        return cancel(runId, level, origin);
+        return stop(runId, request);
     }
 
-    private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf) {
+    private RunSnapshot enqueue(String graphId, String q, Map<String, Object> merged, dev.tether.run.ResumeOf resumeOf,
+                                dev.tether.run.RunPolicy policy) {
         var runId = RunIds.next();
         var now = Instant.now().truncatedTo(ChronoUnit.MILLIS); // the job carries epoch millis: one value everywhere
-        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(runId, graphId, q, merged, now, resumeOf));
-        var fields = new LinkedHashMap<String, String>();
-        fields.put("id", runId);
-        fields.put("graph", graphId);
-        fields.put("queue", q);
-        fields.put("input", Json.write(merged));
-        fields.put("submittedAt", Long.toString(now.toEpochMilli()));
-        if (resumeOf != null) fields.put("resumeOf", Json.write(resumeOf));
+        var request = new dev.tether.engine.RunRequest(runId, graphId, q, merged, now, resumeOf, policy, null);
+        var queued = RunStateMachine.apply(null, request.submitted());
+        var fields = Jobs.fields(request);
         // After connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
         // trying (the submit is idempotent) for as long as a command may wait for a connection.
         long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
@@ -289,30 +309,17 @@ public final class RedisView implements RunEngine {
         }
     }
 
-    @Override
-    public CancelOutcome cancel(String runId) {
-        return cancel(runId, StopLevel.CANCEL);
-    }
-
-    /** The level travels with the request to the run's worker (a stronger one escalates a cancel under way). */
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level) {
-        return cancel(runId, level, (CancelOrigin) null);
-    }
-
-    /** Who asked travels with the level, in the cancel record, to the run's worker (which keeps it in the run's record). */
-    @Override
-    public CancelOutcome cancel(String runId, StopLevel level, CancelOrigin origin) {
+    private CancelOutcome stop(String runId, CancelRequest request) {
         var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
         if (run == null) return CancelOutcome.UNKNOWN_RUN;
         if (run.isTerminal()) {
             registry.mirror(run);
             return CancelOutcome.ALREADY_FINISHED;
         }
-        cancels.request(runId, level, origin);
+        cancels.request(runId, request);
         if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
         if (run.status() == RunStatus.QUEUED) {
-            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), level.label(), origin));
+            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
             if (cancelled.isPresent()) {
                 registry.mirror(cancelled.get());
                 return CancelOutcome.CANCELLED_BEFORE_START;
@@ -342,17 +349,12 @@ public final class RedisView implements RunEngine {
     }
 
     @Override
-    public List<String> cancelAll() {
-        return cancelAll(null);
-    }
-
-    @Override
-    public List<String> cancelAll(CancelOrigin origin) {
+    public List<String> cancelAll(CancelRequest request) {
         var ids = new ArrayList<String>();
         var active = new ArrayList<>(live ? registry.active() : store.active());
         active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
         for (var r : active) {
-            var o = cancel(r.runId(), StopLevel.CANCEL, origin);
+            var o = cancel(r.runId(), request);
             if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(r.runId());
         }
         return ids;

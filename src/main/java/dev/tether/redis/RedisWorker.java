@@ -4,12 +4,12 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.ShutdownReport;
-import dev.tether.engine.StopLevel;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.StopLevel;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.XPendingParams;
 
@@ -222,7 +222,7 @@ public final class RedisWorker implements AutoCloseable {
             early.put(runId, new EarlyCancel(ask, System.nanoTime()));
             if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
         }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.level(), ask.origin());
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.request());
     }
 
     private record EarlyCancel(CancelRequests.Ask ask, long atNanos) {}
@@ -241,7 +241,7 @@ public final class RedisWorker implements AutoCloseable {
         if (!early.isEmpty()) {
             for (var s : batch) {
                 var waiting = early.remove(s.runId());
-                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().level(), waiting.ask().origin());
+                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().request());
             }
         }
         var todo = new ArrayList<RunSnapshot>(batch.size());
@@ -299,9 +299,13 @@ public final class RedisWorker implements AutoCloseable {
         var active = engine.registry().active();
         var outcomes = store.putAll(active);
         var ours = new ArrayList<String>();
+        var holding = new ArrayList<RunSnapshot>();
         for (int i = 0; i < active.size(); i++) {
             if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL) stopHere(active.get(i).runId());
-            else ours.add(active.get(i).runId());
+            else {
+                ours.add(active.get(i).runId());
+                if (active.get(i).status() != dev.tether.run.RunStatus.QUEUED) holding.add(active.get(i));
+            }
         }
         if (wasSettled) {
             // Redis lost its data (a settled worker's runs were ALREADY_TERMINAL above): list our runs and
@@ -309,6 +313,7 @@ public final class RedisWorker implements AutoCloseable {
             if (!ours.isEmpty()) redis.sadd(keys.workerRuns(options.name()), ours.toArray(String[]::new));
             redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name());
         }
+        store.holdPlaces(holding, options.name()); // a Redis that lost its data lost them too
         cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
         source.retryUnfinished();
         unlistedSaid = false;
@@ -341,7 +346,8 @@ public final class RedisWorker implements AutoCloseable {
             source.retryUnfinished();
             // cancels recorded while our subscription was down
             cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
-            if (++ticks % 8 == 0) source.recoverStranded();
+            if (++ticks % 2 == 0) store.pump(options.queues()); // retries that fell due, runs a concurrency limit let go
+            if (ticks % 8 == 0) source.recoverStranded();
             long minuteAgo = System.nanoTime() - 60_000_000_000L;
             early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));

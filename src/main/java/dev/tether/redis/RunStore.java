@@ -37,7 +37,34 @@ final class RunStore {
             /** a cancel awaits it: never start it */
             CANCEL,
             /** already started (a duplicate delivery): never start it twice */
-            TAKEN
+            TAKEN,
+            /** a concurrency limit has no room (or an older run waits there): it waits, its job kept aside */
+            WAIT
+        }
+    }
+
+    /**
+     * A concurrency limit a run is under: {@code graph:ID} or {@code queue:NAME}, and its size.
+     *
+     * @param reason what a run waiting at it is told
+     */
+    record Limit(String name, int max, String reason) {
+        /** The limits of a run's policy (none without one). */
+        static List<Limit> of(dev.tether.engine.RunRequest r) {
+            var p = r.policy();
+            if (p == null) return List.of();
+            var out = new ArrayList<Limit>(2);
+            if (p.maxConcurrent() != null) {
+                out.add(new Limit("graph:" + r.graphId(), p.maxConcurrent(), "waiting: graph " + r.graphId() + " at its limit of " + p.maxConcurrent()));
+            }
+            if (p.queueMaxConcurrent() != null) {
+                out.add(new Limit("queue:" + r.queue(), p.queueMaxConcurrent(), "waiting: queue " + r.queue() + " at its limit of " + p.queueMaxConcurrent()));
+            }
+            return out;
+        }
+
+        static List<Limit> of(RunSnapshot s) {
+            return of(new dev.tether.engine.RunRequest(s.runId(), s.graphId(), s.queue(), Map.of(), s.submittedAt(), null, s.policy(), null));
         }
     }
 
@@ -109,17 +136,41 @@ final class RunStore {
 
     /** Starts a run on {@code worker} if, and only if, it is still QUEUED with no cancel record (one atomic step). */
     Claim claim(RunSnapshot running, String worker, String entryId) {
+        return claim(running, worker, entryId, List.of(), Map.of());
+    }
+
+    /**
+     * As {@link #claim(RunSnapshot, String, String)}, under concurrency {@code limits}: the run starts
+     * only if each has room and no older run waits there (then it takes a place at each, tied to this
+     * worker's listing); otherwise it waits ({@link Claim.Outcome#WAIT}, the holder naming the limit)
+     * and its {@code job} is kept aside until a place is free.
+     */
+    Claim claim(RunSnapshot running, String worker, String entryId, List<Limit> limits, Map<String, String> job) {
         var keys = new ArrayList<>(runKeys(running.runId()));
         keys.add(this.keys.cancel(running.runId()));
         keys.add(this.keys.workerRuns(worker));
+        keys.add(this.keys.workers());
         var args = new ArrayList<>(writeArgs(running));
         args.add(entryId);
+        args.add(this.keys.prefix());
+        args.add(Long.toString(System.currentTimeMillis()));
+        args.add(Long.toString(running.submittedAt().toEpochMilli()));
+        args.add(Integer.toString(limits.size()));
+        for (var l : limits) {
+            args.add(l.name());
+            args.add(Integer.toString(l.max()));
+        }
+        job.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
         @SuppressWarnings("unchecked")
         var reply = (List<Object>) Script.CLAIM.eval(redis, keys, args);
         var outcome = switch (String.valueOf(reply.get(0))) {
             case "started" -> Claim.Outcome.STARTED;
             case "terminal" -> Claim.Outcome.TERMINAL;
             case "cancel" -> Claim.Outcome.CANCEL;
+            case "wait" -> Claim.Outcome.WAIT;
             default -> Claim.Outcome.TAKEN;
         };
         return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
@@ -130,17 +181,68 @@ final class RunStore {
      * a completed (or rolled-back) run's checkpoints are deleted in the same step.
      */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker) {
+        return finish(terminal, stream, entryId, worker, List.of(), null);
+    }
+
+    /**
+     * As {@link #finish(RunSnapshot, String, String, String)}, freeing the run's places under
+     * {@code limits} (the oldest run waiting at each may go) and scheduling {@code retry} (null: none)
+     * in the same step: its QUEUED record now, its job onto its queue once it falls due.
+     */
+    Put finish(RunSnapshot terminal, String stream, String entryId, String worker, List<Limit> limits,
+               dev.tether.engine.RunRequest retry) {
         var keys = new ArrayList<>(runKeys(terminal.runId()));
         keys.add(stream);
         keys.add(this.keys.workerRuns(worker));
         keys.add(this.keys.rollback(terminal.runId()));
         keys.add(this.keys.checkpoints(terminal.runId()));
         keys.add(this.keys.checkpointBytes(terminal.runId()));
+        keys.add(this.keys.workers());
         var args = new ArrayList<>(writeArgs(terminal));
         args.add(Keys.GROUP);
         args.add(entryId == null ? "" : entryId);
         args.add(terminal.status() == dev.tether.run.RunStatus.COMPLETED ? "1" : "0");
+        args.add(this.keys.prefix());
+        args.add(Long.toString(System.currentTimeMillis()));
+        args.add(Integer.toString(limits.size()));
+        for (var l : limits) args.add(l.name());
+        if (retry != null) args.addAll(retryArgs(retry));
         return outcome(Script.FINISH.eval(redis, keys, args));
+    }
+
+    /** A retry as the scripts schedule it: its QUEUED record's 8 write arguments, due (ms), queue, job fields. */
+    List<String> retryArgs(dev.tether.engine.RunRequest retry) {
+        var out = new ArrayList<>(writeArgs(RunStateMachine.apply(null, retry.submitted())));
+        out.add(Long.toString(retry.due().toEpochMilli()));
+        out.add(retry.queue());
+        Jobs.fields(retry).forEach((k, v) -> {
+            out.add(k);
+            out.add(v);
+        });
+        return out;
+    }
+
+    /**
+     * Moves the retries of {@code queues} that fell due onto their streams, and lets the oldest run
+     * waiting at each concurrency limit with room go; safe from any number of workers at once.
+     *
+     * @return how many jobs it sent
+     */
+    long pump(Collection<String> queues) {
+        var args = new ArrayList<String>();
+        args.add(keys.prefix());
+        args.add(Long.toString(System.currentTimeMillis()));
+        args.add("100");
+        args.addAll(queues);
+        return (Long) Script.PUMP.eval(redis, List.of(keys.workers()), args);
+    }
+
+    /** Takes this worker's places again for its running runs (after Redis lost them, or the worker was out of contact). */
+    void holdPlaces(List<RunSnapshot> running, String worker) {
+        try (var pipe = redis.pipelined()) {
+            for (var run : running) for (var l : Limit.of(run)) pipe.hset(keys.lease(l.name()), run.runId(), worker);
+            pipe.sync();
+        }
     }
 
     /**
@@ -205,7 +307,7 @@ final class RunStore {
 
     /** The cancel request of {@code end} with its stop level and asker, so the rebased record still says them. */
     private static RunEvent.CancelRequested asked(RunSnapshot end, java.time.Instant at) {
-        return new RunEvent.CancelRequested(end.runId(), at, end.stopLevel(), end.cancelOrigin());
+        return new RunEvent.CancelRequested(end.runId(), at, end.stopLevel(), end.cancelOrigin(), end.cancelReason());
     }
 
     List<String> runKeys(String runId) {
@@ -284,7 +386,7 @@ final class RunStore {
                     }
                     continue;
                 }
-                if (q.matches(run.graphId(), run.status(), at)) out.add(run);
+                if (q.matches(run.graphId(), run.status(), at) && q.matchesOrigin(run.cancelOrigin())) out.add(run);
             }
             if (entries.size() < chunk) break;
         }

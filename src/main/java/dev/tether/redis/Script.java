@@ -25,6 +25,7 @@ final class Script {
     static final Script BEAT = new Script("beat.lua");
     static final Script UNLOCK = new Script("unlock.lua");
     static final Script CHECKPOINT = new Script("checkpoint.lua");
+    static final Script PUMP = new Script("pump.lua");
 
     private final String name;
     private final String text;

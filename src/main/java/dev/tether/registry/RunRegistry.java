@@ -56,7 +56,13 @@ public final class RunRegistry {
             holder[1] = next;
             // Still under this run's lock: feeds see each run's changes in order.
             for (var feed : feeds) feed.offer(next);
-            for (var listener : eventListeners) listener.accept(event);
+            for (var listener : eventListeners) {
+                try {
+                    listener.accept(event);
+                } catch (RuntimeException e) { // as for watchers: an observer never undoes a run's change
+                    LOG.warn("a registry listener failed", e);
+                }
+            }
             if (!changeListeners.isEmpty()) notifyChange(new ApplyResult(event, cur, next));
             return next;
         });

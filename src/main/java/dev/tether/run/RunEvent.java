@@ -13,6 +13,7 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = RunEvent.Submitted.class, name = "submitted"),
+        @JsonSubTypes.Type(value = RunEvent.Waiting.class, name = "waiting"),
         @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
         @JsonSubTypes.Type(value = RunEvent.NodeStarted.class, name = "node-started"),
         @JsonSubTypes.Type(value = RunEvent.NodeFinished.class, name = "node-finished"),
@@ -29,17 +30,29 @@ public sealed interface RunEvent {
 
     Instant at();
 
-    /** @param resumeOf set when the run is a resume of an earlier attempt */
-    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf)
-            implements RunEvent {
+    /**
+     * @param resumeOf set when the run is a resume of an earlier attempt (a person's, or a retry's)
+     * @param policy   the limits it runs under, as resolved when it was submitted; null for none
+     * @param retry    set when its policy started it as a retry of an earlier attempt
+     */
+    record Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf,
+                     RunPolicy policy, Retry retry) implements RunEvent {
         public Submitted {
             input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
+            if (policy != null && policy.isEmpty()) policy = null;
+        }
+
+        public Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at, ResumeOf resumeOf) {
+            this(runId, graphId, queue, input, at, resumeOf, null, null);
         }
 
         public Submitted(String runId, String graphId, String queue, Map<String, Object> input, Instant at) {
-            this(runId, graphId, queue, input, at, null);
+            this(runId, graphId, queue, input, at, null, null, null);
         }
     }
+
+    /** A queued run is held back, and why (e.g. its graph is at its limit of concurrent runs). */
+    record Waiting(String runId, String reason, Instant at) implements RunEvent {}
 
     record Started(String runId, String worker, Instant at) implements RunEvent {}
 
@@ -49,12 +62,19 @@ public sealed interface RunEvent {
     record NodeFinished(String runId, String node, boolean ok, Instant at) implements RunEvent {}
 
     /**
-     * @param stopLevel the stop level's label (after-node, cancel, kill); null from an older sender
+     * A stop was asked for: what the run's record keeps of a {@link CancelRequest}.
+     *
+     * @param stopLevel how hard; null from an older sender
      * @param origin    who asked; null when unknown
+     * @param reason    why, for a stop no person asked for (the limit a policy saw broken); null otherwise
      */
-    record CancelRequested(String runId, Instant at, String stopLevel, CancelOrigin origin) implements RunEvent {
+    record CancelRequested(String runId, Instant at, StopLevel stopLevel, CancelOrigin origin, String reason) implements RunEvent {
         public CancelRequested(String runId, Instant at) {
-            this(runId, at, null, null);
+            this(runId, at, null, null, null);
+        }
+
+        public CancelRequested(String runId, Instant at, CancelRequest request) {
+            this(runId, at, request.level(), request.origin(), request.reason());
         }
     }
 

@@ -14,11 +14,17 @@ import java.util.Map;
  *                larger version, which lets observers drop stale copies
  * @param forced  CANCELLED by destroying its process (level 3, or a cancel whose grace ran out in
  *                process isolation), once the process and its descendants were confirmed gone
- * @param stopLevel the strongest stop level asked for (after-node, cancel, kill); null before any
- *                  cancel, and in records written before it was kept
- * @param cancelOrigin who asked for that stop (console, command line, API, shutdown, signal); null
- *                  when unknown
+ * @param stopLevel the strongest stop level asked for (after-node, cancel, kill: its label in JSON);
+ *                  null before any cancel, and in records written before it was kept
+ * @param cancelOrigin who asked for that stop (console, command line, API, shutdown, signal, or a
+ *                  policy: deadline, ...); null when unknown
  * @param resumeOf the attempt this run resumes; null for a first attempt
+ * @param cancelReason why it was stopped, when no person asked (the limit a policy saw broken, e.g.
+ *                  {@code max-runtime 10m}); null otherwise
+ * @param policy   the limits it runs under (values and where each came from); null for none
+ * @param retry    set for an attempt its policy started after an earlier one failed: which attempt,
+ *                 when it falls due, what ended the earlier one
+ * @param waiting  why a queued run is held back (its graph or queue at its limit); null otherwise
  */
 public record RunSnapshot(
         String runId,
@@ -38,9 +44,13 @@ public record RunSnapshot(
         List<NodeSpan> timeline,
         long version,
         boolean forced,
-        String stopLevel,
+        StopLevel stopLevel,
         CancelOrigin cancelOrigin,
-        ResumeOf resumeOf) {
+        ResumeOf resumeOf,
+        String cancelReason,
+        RunPolicy policy,
+        Retry retry,
+        String waiting) {
 
     public RunSnapshot {
         input = input == null ? Map.of() : input;
@@ -53,16 +63,16 @@ public record RunSnapshot(
                        String cancelledAtNode, ErrorInfo error, Map<String, Object> input, List<NodeSpan> timeline,
                        long version, boolean forced) {
         this(runId, graphId, queue, worker, status, currentNode, steps, submittedAt, startedAt, endedAt, cancelRequestedAt,
-                cancelledAtNode, error, input, timeline, version, forced, null, null, null);
+                cancelledAtNode, error, input, timeline, version, forced, null, null, null, null, null, null, null);
     }
 
     /** A first attempt with its stop level and who asked. */
     public RunSnapshot(String runId, String graphId, String queue, String worker, RunStatus status, String currentNode,
                        int steps, Instant submittedAt, Instant startedAt, Instant endedAt, Instant cancelRequestedAt,
                        String cancelledAtNode, ErrorInfo error, Map<String, Object> input, List<NodeSpan> timeline,
-                       long version, boolean forced, String stopLevel, CancelOrigin cancelOrigin) {
+                       long version, boolean forced, StopLevel stopLevel, CancelOrigin cancelOrigin) {
         this(runId, graphId, queue, worker, status, currentNode, steps, submittedAt, startedAt, endedAt, cancelRequestedAt,
-                cancelledAtNode, error, input, timeline, version, forced, stopLevel, cancelOrigin, null);
+                cancelledAtNode, error, input, timeline, version, forced, stopLevel, cancelOrigin, null, null, null, null, null);
     }
 
     /** The last 8 characters of the id (the random part of a time-ordered id): what a person reads and types. */
@@ -96,24 +106,47 @@ public record RunSnapshot(
         return status == RunStatus.QUEUED || status == RunStatus.RUNNING;
     }
 
+    /** The next version; only a run still queued keeps its reason for waiting. */
     RunSnapshot with(RunStatus status, String worker, String currentNode, int steps, Instant startedAt,
                      Instant endedAt, Instant cancelRequestedAt, String cancelledAtNode, ErrorInfo error,
                      List<NodeSpan> timeline) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
                 startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version + 1, forced,
-                stopLevel, cancelOrigin, resumeOf);
+                stopLevel, cancelOrigin, resumeOf, cancelReason, policy, retry, status == RunStatus.QUEUED ? waiting : null);
     }
 
     RunSnapshot forcedStop() {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
                 startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, true,
-                stopLevel, cancelOrigin, resumeOf);
+                stopLevel, cancelOrigin, resumeOf, cancelReason, policy, retry, waiting);
     }
 
-    /** The same run, stopped at {@code level} at the request of {@code origin}. */
-    RunSnapshot stopAskedBy(String level, CancelOrigin origin) {
+    /** The same run, held back for {@code reason} (null: no longer). */
+    RunSnapshot waitingFor(String reason) {
         return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
                 startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, forced,
-                level, origin, resumeOf);
+                stopLevel, cancelOrigin, resumeOf, cancelReason, policy, retry, reason);
+    }
+
+    /** When a run with a max-runtime must have ended (from its start); null without one, or before it started. */
+    @JsonIgnore
+    public Instant deadline() {
+        if (policy == null || policy.maxRuntime() == null || startedAt == null) return null;
+        return startedAt.plus(policy.maxRuntime());
+    }
+
+    /** When a queued run with a max-queued expires (from its submit, or its retry's due time); null without one. */
+    @JsonIgnore
+    public Instant expiresAt() {
+        if (policy == null || policy.maxQueued() == null) return null;
+        var from = retry != null && retry.due().isAfter(submittedAt) ? retry.due() : submittedAt;
+        return from.plus(policy.maxQueued());
+    }
+
+    /** The same run, stopped at {@code level} at the request of {@code origin}, for {@code reason}. */
+    RunSnapshot stopAskedBy(StopLevel level, CancelOrigin origin, String reason) {
+        return new RunSnapshot(runId, graphId, queue, worker, status, currentNode, steps, submittedAt,
+                startedAt, endedAt, cancelRequestedAt, cancelledAtNode, error, input, timeline, version, forced,
+                level, origin, resumeOf, reason, policy, retry, waiting);
     }
 }

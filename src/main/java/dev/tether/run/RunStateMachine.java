@@ -12,11 +12,20 @@ import java.util.List;
  *   QUEUED ──started──▶ RUNNING ──completed──▶ COMPLETED
  *     │ └──rejected (failed)──┴──failed──────▶ FAILED
  *     │ cancel            │ cancel
+ *     │ max-queued        │ max-runtime, max-node-time, max-steps (a policy's cancel)
  *     ▼                   ▼
  *  CANCELLED ◀─cancelled─ CANCELLING ──grace over──▶ STUCK
  *                         (completed / failed still possible: the run may finish first)
  *   any active ──lost──▶ LOST
+ *   QUEUED ──waiting (a concurrency limit; the reason is kept)──▶ QUEUED
  * </pre>
+ *
+ * A run stopped by its policy is CANCELLED (or STUCK) like one a person stopped, through the same
+ * ladder; its {@code cancelOrigin} (DEADLINE, NODE_DEADLINE, STEP_LIMIT, EXPIRED) and
+ * {@code cancelReason} (the limit) say why. "Timed out" is not a state of its own: it would need
+ * its own forced and stuck variants, and every view and filter already reads the origin. A max-queued
+ * stop applies only to a run still QUEUED. A retry is a new run (a new attempt) whose {@code retry}
+ * and {@code resumeOf} name the attempt it follows; the attempt it follows stays as it ended.
  */
 public final class RunStateMachine {
 
@@ -29,15 +38,18 @@ public final class RunStateMachine {
         if (cur == null) {
             return event instanceof RunEvent.Submitted s
                     ? new RunSnapshot(s.runId(), s.graphId(), s.queue(), null, RunStatus.QUEUED, null, 0, s.at(),
-                    null, null, null, null, null, s.input(), List.of(), 1, false, null, null, s.resumeOf())
+                    null, null, null, null, null, s.input(), List.of(), 1, false, null, null, s.resumeOf(), null, s.policy(), s.retry(), null)
                     : null;
         }
         if (!cur.runId().equals(event.runId()) || cur.status().isTerminal()) return null;
         var st = cur.status();
         return switch (event) {
             case RunEvent.Submitted s -> null;
+            case RunEvent.Waiting w -> st == RunStatus.QUEUED && !java.util.Objects.equals(w.reason(), cur.waiting())
+                    ? cur.with(st, cur.worker(), null, 0, null, null, null, null, null, cur.timeline()).waitingFor(w.reason())
+                    : null;
             case RunEvent.Started s -> st == RunStatus.QUEUED
-                    ? cur.with(RunStatus.RUNNING, s.worker(), null, 0, s.at(), null, null, null, null, cur.timeline())
+                    ? cur.with(RunStatus.RUNNING, s.worker(), null, 0, s.at(), null, null, null, null, cur.timeline()).waitingFor(null)
                     : null;
             case RunEvent.NodeStarted n -> running(st)
                     ? cur.with(st, cur.worker(), n.node(), cur.steps(), cur.startedAt(), null, cur.cancelRequestedAt(),
@@ -47,16 +59,18 @@ public final class RunStateMachine {
                     ? cur.with(st, cur.worker(), cur.currentNode(), cur.steps() + (n.ok() ? 1 : 0), cur.startedAt(),
                     null, cur.cancelRequestedAt(), null, null, finishSpan(cur.timeline(), n, st))
                     : null;
+            // max-queued stops only a run that has not started: one that started meanwhile is not its business.
+            case RunEvent.CancelRequested c when c.origin() == CancelOrigin.EXPIRED && st != RunStatus.QUEUED -> null;
             case RunEvent.CancelRequested c -> switch (st) {
                 // A queued run never starts: it is cancelled on the spot.
                 case QUEUED -> cur.with(RunStatus.CANCELLED, cur.worker(), null, 0, null, c.at(), c.at(), null,
-                        null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin());
+                        null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason()).waitingFor(null);
                 case RUNNING -> cur.with(RunStatus.CANCELLING, cur.worker(), cur.currentNode(), cur.steps(),
-                        cur.startedAt(), null, c.at(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin());
+                        cur.startedAt(), null, c.at(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason());
                 // Already cancelling: only an escalation is news (the level used, and who asked for it).
-                case CANCELLING -> stronger(c.stopLevel(), cur.stopLevel())
+                case CANCELLING -> c.stopLevel() != null && c.stopLevel().strongerThan(cur.stopLevel())
                         ? cur.with(st, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(), null,
-                        cur.cancelRequestedAt(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin())
+                        cur.cancelRequestedAt(), null, null, cur.timeline()).stopAskedBy(c.stopLevel(), c.origin(), c.reason())
                         : null;
                 default -> null;
             };
@@ -84,14 +98,6 @@ public final class RunStateMachine {
         var next = cur.with(RunStatus.CANCELLED, cur.worker(), cur.currentNode(), cur.steps(), cur.startedAt(),
                 c.at(), cur.cancelRequestedAt(), c.atNode(), null, closeOpenSpans(cur.timeline(), c.at()));
         return c.forced() ? next.forcedStop() : next;
-    }
-
-    /** Stop levels by strength, as {@code dev.tether.engine.StopLevel} orders them (this package sees only labels). */
-    private static final List<String> LEVELS = List.of("after-node", "cancel", "kill");
-
-    private static boolean stronger(String asked, String recorded) {
-        if (asked == null) return false;
-        return recorded == null || LEVELS.indexOf(asked) > LEVELS.indexOf(recorded);
     }
 
     private static boolean running(RunStatus st) {

@@ -69,14 +69,21 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
             """
             DROP INDEX run_history_active;
             CREATE INDEX run_history_active ON run_history(owner_pid, owner_start, terminal) WHERE terminal = 0
+            """,
+            // Who or what stopped a run, as a column: list and the History tab filter on it.
+            """
+            ALTER TABLE run_history ADD COLUMN cancel_origin TEXT;
+            UPDATE run_history SET cancel_origin = json_extract(snapshot, '$.cancelOrigin') WHERE json_valid(snapshot);
+            CREATE INDEX run_history_by_origin ON run_history(cancel_origin, sort_at, run_id)
             """);
 
     private static final String UPSERT = """
-            INSERT INTO run_history(run_id, graph_id, status, terminal, sort_at, version, owner_pid, owner_start, snapshot)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO run_history(run_id, graph_id, status, terminal, sort_at, version, owner_pid, owner_start, snapshot, cancel_origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(run_id) DO UPDATE SET graph_id = excluded.graph_id, status = excluded.status,
               terminal = excluded.terminal, sort_at = excluded.sort_at, version = excluded.version,
-              owner_pid = excluded.owner_pid, owner_start = excluded.owner_start, snapshot = excluded.snapshot
+              owner_pid = excluded.owner_pid, owner_start = excluded.owner_start, snapshot = excluded.snapshot,
+              cancel_origin = excluded.cancel_origin
             WHERE run_history.terminal = 0 AND excluded.version > run_history.version""";
 
     private final TetherDatabase db;
@@ -124,6 +131,16 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
      * @return the runs marked LOST
      */
     public List<RunSnapshot> recoverLost(RunRegistry registry) {
+        return recoverLost(registry, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #recoverLost(RunRegistry)}, leaving alone the runs in {@code scheduled}: retries waiting
+     * out their backoff, which the new process queues again (they never started, so nothing was lost).
+     * The later looks of {@link #watchLost} leave them alone too.
+     */
+    public List<RunSnapshot> recoverLost(RunRegistry registry, java.util.Set<String> scheduled) {
+        this.scheduled = java.util.Set.copyOf(scheduled);
         return markLost(registry, null);
     }
 
@@ -159,8 +176,12 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
         lostWatch = LostRunWatch.start(this, registry, every, onLost);
     }
 
+    /** Retries an earlier process scheduled, which this one queues again: never LOST (see {@link #recoverLost(RunRegistry, java.util.Set)}). */
+    private volatile java.util.Set<String> scheduled = java.util.Set.of();
+
     /** Marks LOST the active rows whose owner has ended: all of them, or only those of {@code deadOwners}. */
     private List<RunSnapshot> markLost(RunRegistry registry, java.util.Set<ProcessOwner> deadOwners) {
+        var scheduled = this.scheduled;
         record Orphan(String runId, long version, String json, ProcessOwner owner) {}
         var orphans = db.read(c -> {
             var out = new ArrayList<Orphan>();
@@ -178,6 +199,7 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
         var now = Instant.now();
         for (var o : orphans) {
             if (deadOwners != null ? !deadOwners.contains(o.owner()) : o.owner() != null && o.owner().isAlive()) continue;
+            if (scheduled.contains(o.runId())) continue;
             var reason = "the process that ran it (pid " + (o.owner() == null ? "unknown" : o.owner().pid())
                     + ") ended without finishing it";
             var current = parse(o.runId(), o.json());
@@ -254,7 +276,7 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
             var owner = s.isTerminal() ? null : me;
             rows.add(new Object[] {s.runId(), s.graphId() == null ? "" : s.graphId(), s.status().name(), s.isTerminal() ? 1 : 0,
                     HistoryCursor.sortInstant(s).toEpochMilli(), s.version(), owner == null ? null : owner.pid(),
-                    owner == null ? null : owner.startMillis(), Json.write(s)});
+                    owner == null ? null : owner.startMillis(), Json.write(s), s.cancelOrigin() == null ? null : s.cancelOrigin().name()});
         }
         int newlyFinished = db.write(c -> {
             int finished = 0;
@@ -318,6 +340,10 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
         if (!q.statuses().isEmpty()) {
             sql.append(" AND status IN (").append(String.join(", ", q.statuses().stream().map(s -> "?").toList())).append(')');
             q.statuses().stream().sorted().forEach(s -> args.add(s.name()));
+        }
+        if (!q.origins().isEmpty()) {
+            sql.append(" AND cancel_origin IN (").append(String.join(", ", q.origins().stream().map(o -> "?").toList())).append(')');
+            q.origins().stream().sorted().forEach(o -> args.add(o.name()));
         }
         if (q.since() != null) {
             sql.append(" AND sort_at >= ?");

@@ -1,13 +1,46 @@
--- A worker takes a job: only a run still QUEUED (version 1, not terminal) with no cancel record starts,
+-- A worker takes a job: only a run still QUEUED (not terminal, no worker yet) with no cancel record starts,
 -- and it is RUNNING on this worker in the same step, remembering the stream entry it came from.
--- Anything else says why it must not start (for a run already taken: by whom, from which entry).
--- KEYS: run, active, finished, events, cancel record, worker's run set.
--- ARGV: the write arguments (8) of the RUNNING snapshot, then the stream entry id.
+-- A run under concurrency limits starts only if each has room for it and every older run waiting there; else it
+-- waits (its job kept aside, in order) and the answer names the limit. Anything else says why it must
+-- not start (for a run already taken: by whom, from which entry).
+-- KEYS: run, active, finished, events, cancel record, worker's run set, workers set.
+-- ARGV: the write arguments (8) of the RUNNING snapshot, the stream entry id, prefix, now (ms), submit
+-- score, n, then n pairs (limit, size), then the job's field/value pairs.
+local p, now, score, n = ARGV[10], tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
+local id = ARGV[4]
+local function limit(i) return ARGV[12 + 2 * i], tonumber(ARGV[13 + 2 * i]) end
+-- a run that will never start leaves every wait, drops its kept job, and lets the next one go
+local function forget()
+  for i = 1, n do redis.call('ZREM', p .. 'wait:' .. limit(i), id) end
+  if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
+  for i = 1, n do dispatch(p, limit(i), KEYS[7], now) end
+end
 local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e')
-if cur[2] == '1' then return {'terminal', '', ''} end
-local cv = tonumber(cur[1])
-if cv and cv > 1 then return {'taken', cur[3] or '', cur[4] or ''} end
-if redis.call('EXISTS', KEYS[5]) == 1 then return {'cancel', '', ''} end
+if cur[2] == '1' then forget() return {'terminal', '', ''} end
+if cur[3] and cur[3] ~= '' then return {'taken', cur[3], cur[4] or ''} end
+if redis.call('EXISTS', KEYS[5]) == 1 then forget() return {'cancel', '', ''} end
+for i = 1, n do
+  local name, max = limit(i)
+  redis.call('HSET', p .. 'limits', name, max)
+  local lease, wait = p .. 'lease:' .. name, p .. 'wait:' .. name
+  prune(lease, KEYS[7])
+  -- in order: it may take a place only if every run that waits before it can have one too
+  local free = max - redis.call('HLEN', lease)
+  local ahead = redis.call('ZRANK', wait, id) or redis.call('ZCARD', wait)
+  if free <= 0 or ahead >= free then
+    redis.call('ZADD', wait, 'NX', score, id)
+    local job = p .. 'job:' .. id
+    redis.call('DEL', job)
+    redis.call('HSET', job, unpack(ARGV, 14 + 2 * n))
+    return {'wait', name, tostring(max)}
+  end
+end
+for i = 1, n do
+  local name = limit(i)
+  redis.call('HSET', p .. 'lease:' .. name, id, ARGV[8])
+  redis.call('ZREM', p .. 'wait:' .. name, id)
+end
+if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
 put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
 redis.call('HSET', KEYS[1], 'e', ARGV[9])
 redis.call('SADD', KEYS[6], ARGV[4])

@@ -1,5 +1,7 @@
 -- A run ended on its worker: the terminal state first, then the job is acknowledged and leaves the
--- worker's set, in one step (never an acknowledged job whose end is not recorded).
+-- worker's set, in one step (never an acknowledged job whose end is not recorded). Its places under
+-- concurrency limits are freed and the oldest run waiting at each may go; a retry its policy asked
+-- for is scheduled in the same step.
 -- Its checkpoints go in the same step when it is rolled back (a rollback record: the view deletes them
 -- itself if the run had already ended when it set the record, so no order leaves them behind) or when
 -- it completed (ARGV[11] = '1'): this script is retried until it gets through, so a run that completed
@@ -7,7 +9,9 @@
 -- after it. A completion Redis refuses because it had recorded another end first (LOST while this
 -- worker was cut off) keeps them: that end may be resumed.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
--- its byte counter. ARGV: the write arguments (8), group, entry id, completed (1/0).
+-- its byte counter, workers set. ARGV: the write arguments (8), group, entry id, completed (1/0),
+-- prefix, now (ms), n, n limits, then for a retry: its 8 write arguments, due (ms), queue, then its
+-- job's field/value pairs.
 local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
 if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
 redis.call('SREM', KEYS[6], ARGV[4])
@@ -21,4 +25,15 @@ if not discard and ARGV[11] == '1' then
   end
 end
 if discard then redis.call('DEL', KEYS[8], KEYS[9]) end
+local p, now, n = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14] or '0')
+for i = 1, n do redis.call('HDEL', p .. 'lease:' .. ARGV[14 + i], ARGV[4]) end
+for i = 1, n do dispatch(p, ARGV[14 + i], KEYS[10], now) end
+local at = 15 + n
+if r == 1 and #ARGV >= at + 9 then -- only with the end it follows: a refused or repeated end schedules nothing
+  local w = {}
+  for i = 0, 7 do w[i + 1] = ARGV[at + i] end
+  local fields = {}
+  for i = at + 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+  schedule(p, KEYS[2], KEYS[3], KEYS[4], w, ARGV[at + 8], ARGV[at + 9], fields)
+end
 return r

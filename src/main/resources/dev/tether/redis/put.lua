@@ -19,3 +19,63 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
   redis.call('PUBLISH', events, j)
   return 1
 end
+
+-- Concurrency limits (max-concurrent of a graph or a queue): a hash of places (run id -> worker), a
+-- sorted set of waiting runs (by submit time), and a hash of every limit's size; p is the key prefix.
+-- A place lives as long as its worker is listed: a worker settled as lost (or gone) keeps none.
+local function prune(lease, workers)
+  local h = redis.call('HGETALL', lease)
+  for i = 1, #h, 2 do
+    if redis.call('SISMEMBER', workers, h[i + 1]) == 0 then redis.call('HDEL', lease, h[i]) end
+  end
+end
+
+-- Sends the oldest runs waiting at a limit back to their queue, as many as it has room for; a run
+-- already on its way counts (it is sent again if not claimed within 10 s: its job was lost on the way).
+-- Returns how many it sent.
+local function dispatch(p, limit, workers, now)
+  local max = tonumber(redis.call('HGET', p .. 'limits', limit))
+  if not max then return 0 end
+  local lease = p .. 'lease:' .. limit
+  prune(lease, workers)
+  local free = max - redis.call('HLEN', lease)
+  if free <= 0 then return 0 end
+  local wait = p .. 'wait:' .. limit
+  local sent = 0
+  for _, head in ipairs(redis.call('ZRANGE', wait, 0, free - 1)) do
+    local job = p .. 'job:' .. head
+    local on_its_way = redis.call('HGET', job, '_d')
+    if not (on_its_way and now - tonumber(on_its_way) < 10000) then
+      local f = redis.call('HGETALL', job)
+      local out, queue = {}, nil
+      for i = 1, #f, 2 do
+        if f[i] == 'queue' then queue = f[i + 1] end
+        if f[i] ~= '_d' and f[i] ~= 'waited' then
+          out[#out + 1] = f[i]
+          out[#out + 1] = f[i + 1]
+        end
+      end
+      if queue then
+        out[#out + 1] = 'waited'
+        out[#out + 1] = '1'
+        redis.call('XADD', p .. 'q:' .. queue, '*', unpack(out))
+        redis.call('HSET', job, '_d', now)
+        sent = sent + 1
+      else -- nothing left to send: it is gone
+        redis.call('ZREM', wait, head)
+      end
+    end
+  end
+  return sent
+end
+
+-- A retry waiting out its backoff: its QUEUED record (views show it), its job kept aside, and its place
+-- in its queue's due-time index. Nothing if the run exists (scheduled already). w: the 8 write arguments.
+local function schedule(p, active, finished, events, w, due, queue, fields)
+  local run = p .. 'run:' .. w[4]
+  if redis.call('EXISTS', run) == 1 then return 0 end
+  put(run, active, finished, events, w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+  redis.call('HSET', p .. 'job:' .. w[4], unpack(fields))
+  redis.call('ZADD', p .. 'due:' .. queue, due, w[4])
+  return 1
+end

@@ -16,6 +16,8 @@ for _, q in ipairs(plan.requeue) do
   redis.call('XACK', q.s, plan.group, q.id)
 end
 for _, a in ipairs(plan.ack) do redis.call('XACK', a.s, plan.group, a.id) end
+-- retries the policies of runs made LOST ask for, scheduled once: a second sweeper finds this one's work done
+for _, r in ipairs(plan.retries or {}) do schedule(plan.prefix, KEYS[4], KEYS[5], KEYS[6], r.w, r.due, r.q, r.f) end
 for _, s in ipairs(plan.streams) do redis.pcall('XGROUP', 'DELCONSUMER', s, plan.group, ARGV[2]) end
 redis.call('DEL', KEYS[3], KEYS[7])
 redis.call('SREM', KEYS[2], ARGV[2])

@@ -1,9 +1,9 @@
 package dev.tether.console;
 
 import dev.tether.engine.EngineStats;
-import dev.tether.engine.StopLevel;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -78,7 +78,7 @@ class ConsolePanelsTest {
         var id = engine.submit("sleeper", null, Map.of("millis", 1L)).runId();
         assertThat(engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
 
-        WaitForAsyncUtils.asyncFx(() -> window.controller().cancel(List.of(id)));
+        WaitForAsyncUtils.asyncFx(() -> window.controller().cancel(List.of(id), dev.tether.run.StopLevel.CANCEL));
 
         var shortId = id.substring(id.length() - 8);
         await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> window.notifier().shown()).contains("Run " + shortId + " had already finished"));

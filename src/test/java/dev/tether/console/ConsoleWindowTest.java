@@ -279,7 +279,7 @@ class ConsoleWindowTest {
     void theDetailsPaneSaysWhichStopLevelEndedTheRunAndWhoAskedForIt(FxRobot robot) {
         var id = engine.submit("sleeper", null, Map.of()).runId();
         eventually().until(() -> status(id) == RunStatus.RUNNING);
-        engine.cancel(id, dev.tether.engine.StopLevel.KILL, dev.tether.run.CancelOrigin.CLI);
+        engine.cancel(id, dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.CLI).at(dev.tether.run.StopLevel.KILL));
         eventually().until(() -> fx(() -> visibleBadges(robot).contains("CANCELLED")));
         robot.clickOn(robot.lookup("#activeTable .badge").queryAs(Label.class));
 

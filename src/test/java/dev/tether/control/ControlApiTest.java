@@ -6,6 +6,7 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,10 +66,10 @@ class ControlApiTest {
         assertThat(client.hello()).containsEntry("instanceId", server.published().instanceId());
         assertThat(client.stats().capacity()).isEqualTo(2);
         assertThat(client.mode()).isEqualTo("embedded");
-        var cancel = client.cancel(id);
+        var cancel = client.cancel(id, CancelRequest.DEFAULT);
         assertThat(cancel.runId()).isEqualTo(id);
         assertThat(client.awaitTerminal(id, Hang.IN_PROCESS)).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.CANCELLED));
-        assertThat(client.cancelAll()).isEmpty();
+        assertThat(client.cancelAll(CancelRequest.DEFAULT, java.time.Duration.ZERO).cancelled()).isEmpty();
     }
 
     @Test
@@ -80,7 +81,7 @@ class ControlApiTest {
         assertThat(active.status()).isEqualTo(409);
         assertThat(active.body()).contains("not-resumable").contains("cancel it before resuming it");
 
-        client.cancel(id);
+        client.cancel(id, CancelRequest.DEFAULT);
         client.awaitTerminal(id, Hang.IN_PROCESS);
         assertThat(client.checkpoints(id)).extracting(c -> c.node()).containsExactly("__START__");
 
@@ -97,7 +98,7 @@ class ControlApiTest {
         assertThat(attempt.resumeOf().node()).isEqualTo("__START__");
         assertThat(client.attempts(id)).extracting(r -> r.runId()).containsExactly(id, attempt.runId());
 
-        var rolledBack = client.cancel(attempt.runId(), dev.tether.engine.StopLevel.CANCEL, dev.tether.engine.CancelMode.ROLLBACK);
+        var rolledBack = client.cancel(attempt.runId(), CancelRequest.DEFAULT.withMode(dev.tether.run.CancelMode.ROLLBACK));
         assertThat(rolledBack.runId()).isEqualTo(attempt.runId());
         client.awaitTerminal(attempt.runId(), Hang.IN_PROCESS);
         org.awaitility.Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> client.checkpoints(attempt.runId()).isEmpty());
@@ -123,7 +124,7 @@ class ControlApiTest {
         assertThat(run.path("cancelOrigin").asText()).isEqualTo("SIGNAL");
         assertThat(engine.registry().get(id).orElseThrow().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.SIGNAL);
         var apiDefault = sleeper();
-        assertThat(client.cancel(apiDefault).run().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.API);
+        assertThat(client.cancel(apiDefault, CancelRequest.DEFAULT).run().cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.API);
     }
 
     @Test

@@ -77,7 +77,7 @@ class HistoryRouteTest {
         var completed = client.history(new HistoryQuery("welcome-email", Set.of(RunStatus.COMPLETED), null, null, 50, null));
         assertThat(completed.runs()).extracting(RunSnapshot::runId).isEqualTo(finished);
         assertThat(client.history(new HistoryQuery("book-workflow", Set.of(RunStatus.COMPLETED), null, null, 50, null)).runs()).isEmpty();
-        client.cancel(running);
+        client.cancel(running, dev.tether.run.CancelRequest.DEFAULT);
     }
 
     @Test

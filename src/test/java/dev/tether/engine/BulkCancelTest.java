@@ -2,7 +2,9 @@ package dev.tether.engine;
 
 import dev.tether.api.Cancellation;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import dev.tether.testing.Hang;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class BulkCancelTest {
         fx.awaitNode(cooperative, "wait");
         fx.awaitNode(stubborn, "ignore-cancel");
 
-        var report = BulkCancel.of(fx.engine, List.of(cooperative, stubborn, finished), StopLevel.CANCEL, CancelOrigin.CONSOLE,
+        var report = BulkCancel.of(fx.engine, List.of(cooperative, stubborn, finished), CancelRequest.by(CancelOrigin.CONSOLE),
                 Hang.IN_PROCESS);
 
         assertThat(report.runs()).extracting(RunStopReport::runId).containsExactly(cooperative, stubborn, finished);
@@ -57,7 +59,7 @@ class BulkCancelTest {
         assertThat(byId.get(cooperative).outcome()).isEqualTo(StopOutcome.STOPPED_CLEANLY);
         assertThat(byId.get(cooperative).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(byId.get(cooperative).cancelLatencyMillis()).isNotNull();
-        assertThat(byId.get(cooperative).stopLevel()).isEqualTo("cancel");
+        assertThat(byId.get(cooperative).stopLevel()).isEqualTo(StopLevel.CANCEL);
         assertThat(byId.get(cooperative).cancelOrigin()).isEqualTo(CancelOrigin.CONSOLE);
         assertThat(byId.get(stubborn).outcome()).isEqualTo(StopOutcome.STILL_RUNNING);
         assertThat(byId.get(stubborn).status()).as("waited past its grace").isEqualTo(RunStatus.STUCK);
@@ -77,7 +79,7 @@ class BulkCancelTest {
         fx.awaitNode(stubborn, "ignore-cancel");
         var queued = fx.submit("quick");
 
-        var report = BulkCancel.all(fx.engine, CancelOrigin.CLI, Duration.ofMillis(100));
+        var report = BulkCancel.all(fx.engine, CancelRequest.by(CancelOrigin.CLI), Duration.ofMillis(100));
 
         assertThat(report.runs()).extracting(RunStopReport::runId).containsExactly(queued, stubborn);
         assertThat(report.runs().get(0).outcome()).as("a queued run never starts").isEqualTo(StopOutcome.STOPPED_CLEANLY);
@@ -104,12 +106,12 @@ class BulkCancelTest {
         start(4);
         var a = fx.submit("cooperative");
         fx.awaitNode(a, "wait");
-        fx.engine.cancel(a, StopLevel.AFTER_NODE, CancelOrigin.API);
-        assertThat(fx.run(a).stopLevel()).isEqualTo("after-node");
-        fx.engine.cancel(a, StopLevel.CANCEL, CancelOrigin.CONSOLE); // escalates: the level used and who asked for it
+        fx.engine.cancel(a, CancelRequest.by(CancelOrigin.API).at(StopLevel.AFTER_NODE));
+        assertThat(fx.run(a).stopLevel()).isEqualTo(StopLevel.AFTER_NODE);
+        fx.engine.cancel(a, CancelRequest.by(CancelOrigin.CONSOLE)); // escalates: the level used and who asked for it
         var run = fx.awaitTerminal(a);
         assertThat(run.status()).isEqualTo(RunStatus.CANCELLED);
-        assertThat(run.stopLevel()).isEqualTo("cancel");
+        assertThat(run.stopLevel()).isEqualTo(StopLevel.CANCEL);
         assertThat(run.cancelOrigin()).isEqualTo(CancelOrigin.CONSOLE);
 
         var b = fx.submit("cooperative");

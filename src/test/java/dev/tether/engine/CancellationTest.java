@@ -4,6 +4,7 @@ import dev.tether.testing.Hang;
 
 import dev.tether.api.Cancellation;
 import dev.tether.graphs.CpuCrunchGraph;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunStatus;
 import org.bsc.langgraph4j.action.AsyncNodeActionWithConfig;

@@ -7,10 +7,12 @@ import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
 import dev.tether.engine.process.ProcStat;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The parent believes a child JVM only what the protocol allows for the run it gave it: a child that
- * sends an event for another run, a submitted, started or lost event, a forced cancel, a node that
- * finishes without having started, a completion with a node still open, an unreadable or endless
- * line, an idle before its end, anything after its end, or a damaged checkpoint, is killed and never
+ * sends an event for another run, a submitted, started or lost event, a forced cancel, a stop other
+ * than one of its own max-steps (or a second one), a node that finishes without having started, a
+ * completion with a node still open, an unreadable or endless line, an idle before its end, anything after its end, or a damaged checkpoint, is killed and never
  * reused, and its run fails with the reason; no other run is touched. Against a real child process
  * ({@link ForgingChild}) that does the handshake right and then lies.
  */
@@ -107,7 +109,9 @@ class ChildProtocolTest {
             "garbage            | an unreadable message",
             "overlong           | a message longer than 33554432 bytes",
             "idle-early         | 'idle' while its run",
-            "damaged-checkpoint | a damaged checkpoint"})
+            "damaged-checkpoint | a damaged checkpoint",
+            "person-cancel      | a 'CancelRequested' event",
+            "second-step-limit  | a 'CancelRequested' event"})
     void aChildThatBreaksTheProtocolIsKilledAndItsRunFails(String scenario, String reason) {
         long pid = childPid();
         var end = run(scenario);
@@ -119,6 +123,20 @@ class ChildProtocolTest {
         assertThat(registry.active()).as("no run was made up").allMatch(r -> r.graphId().equals("forged"));
         awaitIdleChild();
         assertThat(childPid()).as("a fresh child took its place").isNotEqualTo(pid);
+    }
+
+    /** The one stop a child asks for itself is its max-steps: kept, as the parent's after-node stop, with its reason sanitised. */
+    @Test
+    void aChildsOwnStepLimitStopsItsRunAsTheStepLimitsAndTheChildIsReused() {
+        long pid = childPid();
+        var end = run("step-limit");
+        assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(end.forced()).isFalse();
+        assertThat(end.cancelOrigin()).isEqualTo(CancelOrigin.STEP_LIMIT);
+        assertThat(end.stopLevel()).as("a child cannot claim another level").isEqualTo(StopLevel.AFTER_NODE);
+        assertThat(end.cancelReason()).isEqualTo("max-steps 1?[31m");
+        awaitIdleChild();
+        assertThat(childPid()).isEqualTo(pid);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;

@@ -3,8 +3,10 @@ package dev.tether.engine;
 import dev.tether.engine.process.ChildMessage;
 import dev.tether.engine.process.WireCheckpoint;
 import dev.tether.json.Json;
+import dev.tether.run.CancelOrigin;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
+import dev.tether.run.StopLevel;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -74,6 +76,18 @@ public final class ForgingChild {
                 case "damaged-checkpoint" -> {
                     var good = WireCheckpoint.of(org.bsc.langgraph4j.checkpoint.Checkpoint.builder().nodeId("a").nextNodeId("b").state(Map.of("k", "v")).build());
                     send(socket, ChildMessage.checkpoint(id, new WireCheckpoint(good.id(), good.node(), good.next(), good.format(), good.data(), good.crc() + 1)).toLine());
+                }
+                case "step-limit" -> { // its own max-steps, as ChildMain reports it, though claiming a kill, with escapes
+                    event(socket, new RunEvent.NodeStarted(id, "a", now));
+                    event(socket, new RunEvent.NodeFinished(id, "a", true, now));
+                    event(socket, new RunEvent.CancelRequested(id, now, StopLevel.KILL, CancelOrigin.STEP_LIMIT, "max-steps 1\u001b[31m"));
+                    event(socket, new RunEvent.Cancelled(id, null, now));
+                    send(socket, ChildMessage.idle().toLine());
+                }
+                case "person-cancel" -> event(socket, new RunEvent.CancelRequested(id, now, StopLevel.CANCEL, CancelOrigin.CLI, null));
+                case "second-step-limit" -> {
+                    event(socket, new RunEvent.CancelRequested(id, now, StopLevel.AFTER_NODE, CancelOrigin.STEP_LIMIT, "max-steps 1"));
+                    event(socket, new RunEvent.CancelRequested(id, now, StopLevel.AFTER_NODE, CancelOrigin.STEP_LIMIT, "max-steps 1"));
                 }
                 default -> throw new IllegalArgumentException(scenario);
             }

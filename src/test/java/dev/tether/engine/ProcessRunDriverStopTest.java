@@ -4,6 +4,7 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.process.ChildLauncher;
 import dev.tether.engine.process.ChildPool;
 import dev.tether.engine.process.ProcessGraphs;
+import dev.tether.run.StopLevel;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
@@ -57,7 +58,7 @@ class ProcessRunDriverStopTest {
         registry.apply(new RunEvent.Started(id, "local", Instant.now()));
         var control = new RunControl(id);
         driver.afterChildTaken = taken -> { // as LocalEngine.cancel: on record, then to the run
-            registry.apply(new RunEvent.CancelRequested(id, Instant.now(), level.label(), null));
+            registry.apply(new RunEvent.CancelRequested(id, Instant.now(), level, null, null));
             control.stop(level);
         };
         try {

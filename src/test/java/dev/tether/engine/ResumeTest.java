@@ -5,8 +5,12 @@ import dev.tether.testing.Hang;
 import dev.tether.api.Cancellation;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import dev.tether.store.SqliteCheckpointStore;
 import dev.tether.store.TetherDatabase;
 import org.awaitility.Awaitility;
@@ -89,7 +93,7 @@ class ResumeTest {
     private RunSnapshot cancelledInC(LocalEngine engine, CancelMode mode) throws InterruptedException {
         var id = engine.submit("abcd", null, Map.of()).runId();
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
-        engine.cancel(id, StopLevel.CANCEL, mode);
+        engine.cancel(id, CancelRequest.DEFAULT.withMode(mode));
         return engine.awaitTerminal(id, Hang.IN_PROCESS).orElseThrow();
     }
 
@@ -153,7 +157,7 @@ class ResumeTest {
         var engine = engine(store, new RunRegistry());
         var first = cancelledInC(engine, CancelMode.INTERRUPT);
         assertThat(engine.checkpoints(first.runId())).isNotEmpty();
-        assertThat(engine.cancel(first.runId(), StopLevel.CANCEL, CancelMode.ROLLBACK)).isEqualTo(CancelOutcome.ALREADY_FINISHED);
+        assertThat(engine.cancel(first.runId(), CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK))).isEqualTo(CancelOutcome.ALREADY_FINISHED);
         assertThat(engine.checkpoints(first.runId())).isEmpty();
     }
 

@@ -3,6 +3,7 @@ package dev.tether.engine;
 import dev.tether.testing.Hang;
 
 import dev.tether.api.RunCancelledException;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -139,7 +139,7 @@ class ShutdownTest {
                 releaseFirst.countDown();
                 fx.awaitStatus(queued, RunStatus.RUNNING);
             };
-            var ids = fx.engine.cancelAll(dev.tether.run.CancelOrigin.API);
+            var ids = fx.engine.cancelAll(dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.API));
             assertThat(fx.run(running).status()).as("it ended before cancelAll reached the running runs").isEqualTo(RunStatus.COMPLETED);
             assertThat(ids).containsExactly(queued);
             assertThat(fx.awaitTerminal(queued).status()).isEqualTo(RunStatus.CANCELLED);

@@ -59,7 +59,7 @@ class StressTest {
             }
             Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> fx.engine.stats().busy() == 8);
 
-            var cancelled = fx.engine.cancelAll();
+            var cancelled = fx.engine.cancelAll(dev.tether.run.CancelRequest.DEFAULT);
 
             assertThat(cancelled).hasSize(1_000);
             for (var id : ids) assertThat(fx.awaitTerminal(id).status()).isEqualTo(RunStatus.CANCELLED);

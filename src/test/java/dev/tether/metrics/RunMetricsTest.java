@@ -6,12 +6,13 @@ import dev.tether.catalog.GraphCatalog;
 import dev.tether.control.ControlServer;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,20 @@ class RunMetricsTest {
     }
 
     @Test
+    void aPolicysStopIsCountedByItsOriginAndARetryAsARetry() throws Exception {
+        start(2);
+        var late = engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0),
+                dev.tether.run.RunPolicy.of("max-runtime", "200ms")).runId();
+        assertThat(end(late).cancelOrigin()).isEqualTo(CancelOrigin.DEADLINE);
+        var s = scrape();
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "deadline"))).isEqualTo(1);
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "console"))).isZero();
+        var failing = engine.submit("failing", null, Map.of(), dev.tether.run.RunPolicy.of(Map.of("retries", "1", "retry-delay", "10ms"))).runId();
+        end(failing);
+        await().atMost(Hang.IN_PROCESS).until(() -> scrape().sum("tether_runs_retried_total", graph("failing")) == 1);
+    }
+
+    @Test
     void eachMeterMovesWhenItsEventHappens() throws Exception {
         start(6);
 
@@ -98,9 +113,9 @@ class RunMetricsTest {
         var cancel = submit("book-workflow", Map.of("nodeMillis", 60_000, "jitter", 0));
         var kill = submit("book-workflow", Map.of("nodeMillis", 60_000, "jitter", 0));
         for (var id : List.of(afterNode, cancel, kill)) awaitNode(id, "outline");
-        engine.cancel(afterNode, StopLevel.AFTER_NODE, CancelOrigin.CLI);
-        engine.cancel(cancel, StopLevel.CANCEL, CancelOrigin.CONSOLE);
-        engine.cancel(kill, StopLevel.KILL, CancelOrigin.API); // thread mode: acts as a cancel, counted as asked
+        engine.cancel(afterNode, CancelRequest.by(CancelOrigin.CLI).at(StopLevel.AFTER_NODE));
+        engine.cancel(cancel, CancelRequest.by(CancelOrigin.CONSOLE));
+        engine.cancel(kill, CancelRequest.by(CancelOrigin.API).at(StopLevel.KILL)); // thread mode: acts as a cancel, counted as asked
         for (var id : List.of(afterNode, cancel, kill)) assertThat(end(id).status()).isEqualTo(RunStatus.CANCELLED);
         s = scrape();
         for (var level : List.of("after-node", "cancel", "kill")) {
@@ -108,10 +123,12 @@ class RunMetricsTest {
             assertThat(s.sum("tether_cancel_latency_seconds_count", Map.of("graph", "book-workflow", "level", level))).as(level).isEqualTo(1);
         }
         assertThat(s.sum("tether_runs_forced_total")).isZero();
+        assertThat(s.sum("tether_runs_cancelled_total", Map.of("graph", "book-workflow", "origin", "console"))).isEqualTo(1);
+
 
         var stuck = submit("deaf", Map.of()); // deaf until let go: STUCK however late the watchdog looks
         awaitNode(stuck, "ignore-cancel");
-        engine.cancel(stuck, StopLevel.CANCEL, CancelOrigin.API);
+        engine.cancel(stuck, CancelRequest.by(CancelOrigin.API));
         assertThat(end(stuck).status()).isEqualTo(RunStatus.STUCK);
         assertThat(scrape().sum("tether_runs_stuck_total", graph("deaf"))).isEqualTo(1);
         deaf.letGo();
@@ -145,7 +162,7 @@ class RunMetricsTest {
         assertThat(s.sum("tether_runs_active", Map.of("status", "QUEUED"))).isEqualTo(1);
         assertThat(s.sum("tether_slots_busy", Map.of("worker", "here"))).isEqualTo(1);
 
-        engine.cancel(holder, StopLevel.CANCEL, CancelOrigin.API);
+        engine.cancel(holder, CancelRequest.by(CancelOrigin.API));
         assertThat(end(waiting).status()).isEqualTo(RunStatus.COMPLETED);
         s = scrape();
         assertThat(s.sum("tether_queue_depth", Map.of("queue", "email"))).isZero();

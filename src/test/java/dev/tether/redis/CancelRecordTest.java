@@ -1,7 +1,6 @@
 package dev.tether.redis;
-
-import dev.tether.engine.StopLevel;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

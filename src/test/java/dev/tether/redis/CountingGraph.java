@@ -24,7 +24,9 @@ import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
  * A test graph that testifies: five nodes, each appending "tag node startMillis pid" to the file
  * named by its {@code log} input before it sleeps {@code nodeMillis} (cooperatively). Counting the
  * lines tells how often each run really executed, and when each node started, in which process.
- * The node named by {@code holdAt} then waits (cooperatively) until the file named by {@code gate}
+ * With {@code failAt} (a node) and {@code failMarker} (a file), that node fails once: the first time,
+ * when the marker does not exist yet (a transient failure, whichever process runs it).
+ * The node named by {@code holdAt}, after its sleep, waits (cooperatively) until the file named by {@code gate}
  * exists: a test in another process decides when that node ends.
  */
 public final class CountingGraph implements GraphDefinition {
@@ -47,6 +49,17 @@ public final class CountingGraph implements GraphDefinition {
                     var line = state.value("tag").orElse("?") + " " + node + " " + System.currentTimeMillis() + " " + ProcessHandle.current().pid() + "\n";
                     try {
                         Files.writeString(Path.of(log), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                var failMarker = state.value("failMarker").map(String::valueOf).orElse(null);
+                if (node.equals(state.value("failAt").orElse(null)) && failMarker != null) {
+                    try {
+                        Files.createFile(Path.of(failMarker));
+                        throw new IOException("transient failure in " + node);
+                    } catch (java.nio.file.FileAlreadyExistsException again) {
+                        // failed once already: it works now
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

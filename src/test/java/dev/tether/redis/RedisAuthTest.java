@@ -60,7 +60,7 @@ class RedisAuthTest {
             // the history's reads (ZREVRANGEBYSCORE, and ZREM of expired members) are in the documented ACL
             assertThat(client.history(dev.tether.history.HistoryQuery.newest(10)).runs()).extracting(RunSnapshot::runId).contains(done);
             var queued = client.submit("welcome-email", "acl-nobody", Map.of()).runId();
-            assertThat(client.cancel(queued)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLED_BEFORE_START);
+            assertThat(client.cancel(queued)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
             var running = client.submit("book-workflow", "acl", Map.of("nodeMillis", 60_000)).runId();
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.registry().get(running).orElseThrow().status() == RunStatus.RUNNING);
             var cli = CliRun.of(Map.of(RedisSettings.ENV, uri), "cancel", running, "--wait", "--timeout", "10s");

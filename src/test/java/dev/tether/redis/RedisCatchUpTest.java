@@ -131,7 +131,7 @@ class RedisCatchUpTest {
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> fresh.workers().stream() // (a gap under load may hold it again a moment)
                     .anyMatch(w -> w.name().equals("crew-1") && w.problems() != null
                             && w.problems().stream().noneMatch(p -> p.contains("catching up with Redis failing"))));
-            assertThat(fresh.cancel(id)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLING);
+            assertThat(fresh.cancel(id)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLING);
             awaitOrDump("the held run cancelled", () -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
         }
         assertThat(CountingGraph.read(log).get("g1")).as("node starts").hasSize(1);
@@ -174,7 +174,7 @@ class RedisCatchUpTest {
             command(admin, "ACL", "SETUSER", "hold", "+mget");
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
         }
-        assertThat(view.cancel(busy)).isEqualTo(dev.tether.engine.CancelOutcome.CANCELLING);
+        assertThat(view.cancel(busy)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLING);
         awaitOrDump("the busy run cancelled", () -> view.registry().get(busy).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
         assertThat(CountingGraph.read(log).get("h1")).as("node starts of the held run").hasSize(1);
         RedisAccounting.assertNothingPending(server, List.of("held"), List.of("hold-1"));

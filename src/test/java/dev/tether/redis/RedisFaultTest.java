@@ -2,7 +2,7 @@ package dev.tether.redis;
 
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import dev.tether.testing.Hang;

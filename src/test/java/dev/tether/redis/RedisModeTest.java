@@ -3,7 +3,7 @@ package dev.tether.redis;
 import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterAll;
@@ -43,10 +43,14 @@ class RedisModeTest {
 
     @BeforeEach
     void connect() {
-        // the test graphs too: the workers have them (WorkerProcess), and a view submits only graphs it knows
-        var graphs = new java.util.ArrayList<>(GraphCatalog.load(null).all());
-        graphs.add(new CountingGraph());
-        client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
+        client = RedisView.live(RedisSettings.parse(server.uri()), withTestGraphs(), Routing.none());
+    }
+
+    /** The installed graphs and the test graph the workers are given ({@link CountingGraph}): a submit names only graphs it knows. */
+    private static GraphCatalog withTestGraphs() {
+        var all = new java.util.ArrayList<dev.tether.api.GraphDefinition>(GraphCatalog.load(null).all());
+        all.add(new CountingGraph());
+        return GraphCatalog.of(all);
     }
 
     @AfterEach
@@ -286,8 +290,8 @@ class RedisModeTest {
         eventuallyAcrossProcesses().until(() -> client.registry().get(gentle).map(RunSnapshot::currentNode).orElse("").equals("n1")
                 && client.registry().get(deaf).map(RunSnapshot::currentNode).orElse("").equals("ignore-cancel"));
 
-        assertThat(client.cancel(gentle, dev.tether.engine.StopLevel.AFTER_NODE)).isEqualTo(CancelOutcome.CANCELLING);
-        assertThat(client.cancel(deaf, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(client.cancel(gentle, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(client.cancel(deaf, dev.tether.run.CancelRequest.of(dev.tether.run.StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
 
         var killed = awaitStatus(deaf, RunStatus.CANCELLED);
         assertThat(killed.forced()).as("killed in its child JVM").isTrue();

@@ -3,7 +3,7 @@ package dev.tether.redis;
 import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.Test;

@@ -4,11 +4,12 @@ import dev.tether.testing.Hang;
 
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelMode;
 import dev.tether.engine.CheckpointInfo;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,12 +131,12 @@ class RedisResumeTest {
         worker("solo", "modes");
         var id = counted("modes", "m", "n4");
         awaitNode(id, "n4");
-        client.cancel(id, StopLevel.CANCEL, CancelMode.INTERRUPT);
+        client.cancel(id, CancelRequest.DEFAULT);
         awaitStatus(id, RunStatus.CANCELLED);
 
         var again = client.resume(id, "n1"); // held in n4 again
         awaitNode(again.runId(), "n4");
-        client.cancel(again.runId(), StopLevel.CANCEL, CancelMode.ROLLBACK);
+        client.cancel(again.runId(), CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK));
         awaitStatus(again.runId(), RunStatus.CANCELLED);
 
         assertThat(starts("m")).containsExactly(Map.entry("n1", 1L), Map.entry("n2", 2L), Map.entry("n3", 2L), Map.entry("n4", 2L));

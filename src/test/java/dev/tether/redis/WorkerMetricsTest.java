@@ -3,10 +3,11 @@ package dev.tether.redis;
 import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.StopLevel;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -72,11 +73,11 @@ class WorkerMetricsTest {
             var slow = view.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(done).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED
                     && "outline".equals(view.registry().get(slow).map(RunSnapshot::currentNode).orElse(null)));
-            view.cancel(slow, StopLevel.KILL, CancelOrigin.CONSOLE);
+            view.cancel(slow, CancelRequest.by(CancelOrigin.CONSOLE).at(StopLevel.KILL));
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(slow).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
 
             var stopped = view.registry().get(slow).orElseThrow();
-            assertThat(stopped.stopLevel()).isEqualTo("kill");
+            assertThat(stopped.stopLevel()).isEqualTo(StopLevel.KILL);
             assertThat(stopped.cancelOrigin()).as("carried by the cancel record to the worker, and back in the run's record").isEqualTo(CancelOrigin.CONSOLE);
 
             assertThat(get(port, null).statusCode()).isEqualTo(401);

@@ -70,7 +70,7 @@ final class WorkerProcess implements AutoCloseable {
     private static synchronized String testGraphServices() throws IOException {
         var dir = Path.of("target", "test-graph-services").toAbsolutePath();
         var file = dir.resolve("META-INF/services/dev.tether.api.GraphDefinition");
-        var content = CountingGraph.class.getName() + "\n";
+        var content = CountingGraph.class.getName() + "\n" + ConcurrencyProbeGraph.class.getName() + "\n";
         if (!Files.exists(file) || !Files.readString(file).equals(content)) { // never rewritten while a worker may be reading it
             Files.createDirectories(file.getParent());
             var tmp = Files.createTempFile(file.getParent(), "services", ".tmp");

@@ -24,7 +24,13 @@ class RunEventJsonTest {
                 new RunEvent.Completed("r", t),
                 new RunEvent.Failed("r", new ErrorInfo("java.lang.X", "m", "stack"), t),
                 new RunEvent.Stuck("r", "a", t),
-                new RunEvent.Lost("r", "gone", t));
+                new RunEvent.Lost("r", "gone", t),
+                new RunEvent.Waiting("r", "waiting: graph g at its limit of 2", t),
+                new RunEvent.Submitted("r", "g", "q", Map.of(), t, new ResumeOf("p", null, null),
+                        RunPolicy.of(Map.of("max-runtime", "10m", "retries", "3", "retry-on", "failed,deadline",
+                                "retry-jitter", "0.25", "retry-errors", "java.io.IOException,Timeout")).from("run"),
+                        new Retry("p", 2, 4, t, "FAILED: IOException: reset")),
+                new RunEvent.CancelRequested("r", t, new CancelRequest(StopLevel.CANCEL, CancelOrigin.DEADLINE, CancelMode.INTERRUPT, "max-runtime 10m")));
         for (var e : events) {
             var json = Json.write(e);
             assertThat(Json.read(json, RunEvent.class)).as(json).isEqualTo(e);

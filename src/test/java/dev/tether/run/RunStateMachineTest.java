@@ -175,4 +175,27 @@ class RunStateMachineTest {
         assertThat(Set.of(RunStatus.values()).stream().filter(RunStatus::isTerminal))
                 .containsExactlyInAnyOrder(RunStatus.CANCELLED, RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.STUCK, RunStatus.LOST);
     }
+
+    @Test
+    void maxQueuedStopsOnlyARunStillQueued() {
+        var expired = new RunEvent.CancelRequested(ID, T, new CancelRequest(StopLevel.CANCEL, CancelOrigin.EXPIRED, CancelMode.INTERRUPT, "max-queued 1m"));
+        var queued = reach(RunStatus.QUEUED);
+        var cancelled = RunStateMachine.apply(queued, expired);
+        assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(cancelled.cancelOrigin()).isEqualTo(CancelOrigin.EXPIRED);
+        assertThat(RunStateMachine.apply(reach(RunStatus.RUNNING), expired)).as("started meanwhile: not max-queued's business").isNull();
+    }
+
+    @Test
+    void aQueuedRunSaysWhyItWaitsUntilItStarts() {
+        var queued = reach(RunStatus.QUEUED);
+        var waiting = RunStateMachine.apply(queued, new RunEvent.Waiting(ID, "waiting: graph g at its limit of 2", T));
+        assertThat(waiting.status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(waiting.waiting()).isEqualTo("waiting: graph g at its limit of 2");
+        assertThat(RunStateMachine.apply(waiting, new RunEvent.Waiting(ID, "waiting: graph g at its limit of 2", T)))
+                .as("the same reason again is no news").isNull();
+        var started = RunStateMachine.apply(waiting, new RunEvent.Started(ID, "w", T));
+        assertThat(started.waiting()).isNull();
+        assertThat(RunStateMachine.apply(started, new RunEvent.Waiting(ID, "x", T))).isNull();
+    }
 }

@@ -1,7 +1,7 @@
 package dev.tether.soak;
 
-import dev.tether.engine.CancelMode;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 

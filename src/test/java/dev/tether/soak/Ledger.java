@@ -1,8 +1,8 @@
 package dev.tether.soak;
 
-import dev.tether.engine.CancelMode;
-import dev.tether.engine.CancelOutcome;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.StopLevel;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -2,8 +2,8 @@ package dev.tether.soak;
 
 import dev.tether.control.ControlClient;
 import dev.tether.control.ControlException;
-import dev.tether.engine.CancelMode;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
+import dev.tether.run.StopLevel;
 import dev.tether.run.CancelOrigin;
 import dev.tether.run.RunSnapshot;
 
@@ -113,7 +113,7 @@ final class LoadGenerator implements AutoCloseable {
     private void cancel(String runId, StopLevel level, CancelMode mode) {
         long at = System.currentTimeMillis();
         try (var client = clients.get()) {
-            var result = client.cancel(runId, level, CancelOrigin.API, mode);
+            var result = client.cancel(runId, new dev.tether.run.CancelRequest(level, CancelOrigin.API, mode, null));
             ledger.cancelled(runId, level, mode, at, result.outcome(), null);
         } catch (ControlException e) {
             if (e.kind() == ControlException.Kind.UNREACHABLE) {
@@ -134,7 +134,7 @@ final class LoadGenerator implements AutoCloseable {
         actions.schedule(() -> {
             if (stopped) return;
             try (var client = clients.get()) {
-                var report = client.cancelAll(CancelOrigin.API, Duration.ZERO);
+                var report = client.cancelAll(dev.tether.run.CancelRequest.by(CancelOrigin.API), Duration.ZERO);
                 ledger.cancelAll(report.cancelled().size());
             } catch (RuntimeException e) {
                 unanswered("cancel-all", e);

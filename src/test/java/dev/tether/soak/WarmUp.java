@@ -3,8 +3,8 @@ package dev.tether.soak;
 import dev.tether.testing.Hang;
 
 import dev.tether.control.ControlClient;
-import dev.tether.engine.CancelMode;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.CancelMode;
+import dev.tether.run.StopLevel;
 import dev.tether.run.CancelOrigin;
 
 import java.time.Duration;
@@ -32,7 +32,7 @@ final class WarmUp {
                 }
             }
             long at = System.currentTimeMillis();
-            var result = c.cancel(ids.getFirst(), StopLevel.CANCEL, CancelOrigin.API, CancelMode.INTERRUPT);
+            var result = c.cancel(ids.getFirst(), new dev.tether.run.CancelRequest(StopLevel.CANCEL, CancelOrigin.API, CancelMode.INTERRUPT, null));
             ledger.cancelled(ids.getFirst(), StopLevel.CANCEL, CancelMode.INTERRUPT, at, result.outcome(), null);
             for (var id : ids) {
                 if (c.awaitTerminal(id, Hang.ACROSS_PROCESSES).isEmpty()) throw new IllegalStateException("warm-up run " + id + " did not end");

@@ -92,7 +92,7 @@ public final class ChildMain {
                 case ChildMessage.STOP -> {
                     // Stopped before its slot took it: a queued run ends at its cancel request, which
                     // the parent does not take from here, so say it in the parent's terms.
-                    if (engine.cancel(msg.runId(), msg.level()) == dev.tether.engine.CancelOutcome.CANCELLED_BEFORE_START) {
+                    if (engine.cancel(msg.runId(), dev.tether.run.CancelRequest.of(msg.level())) == dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START) {
                         send(channel, ChildMessage.event(new RunEvent.Cancelled(msg.runId(), null, java.time.Instant.now())));
                         afterRun.execute(() -> afterRun(channel));
                     }
@@ -127,9 +127,13 @@ public final class ChildMain {
         return hello;
     }
 
-    /** What the parent's registry needs; the rest (submitted, started, cancel requested) it applied itself. */
+    /**
+     * What the parent's registry needs; the rest (submitted, started, the cancels the parent sent) it
+     * applied itself. A stop the run's own limit asked for here (max-steps) is news to the parent.
+     */
     private static boolean forwarded(RunEvent e) {
-        return e instanceof RunEvent.NodeStarted || e instanceof RunEvent.NodeFinished || isEnd(e);
+        return e instanceof RunEvent.NodeStarted || e instanceof RunEvent.NodeFinished || isEnd(e)
+                || (e instanceof RunEvent.CancelRequested c && c.origin() != null && c.origin().isPolicy());
     }
 
     private static boolean isEnd(RunEvent e) {

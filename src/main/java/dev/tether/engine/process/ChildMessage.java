@@ -2,9 +2,9 @@ package dev.tether.engine.process;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tether.engine.RunRequest;
-import dev.tether.engine.StopLevel;
 import dev.tether.json.Json;
 import dev.tether.run.RunEvent;
+import dev.tether.run.StopLevel;
 
 /**
  * One line between a parent and its child JVM on their {@link ChildChannel}, as JSON.

@@ -2,8 +2,10 @@ package dev.tether.engine.process;
 
 import dev.tether.engine.EncodedCheckpoint;
 import dev.tether.logging.SafeText;
+import dev.tether.run.CancelOrigin;
 import dev.tether.run.ErrorInfo;
 import dev.tether.run.RunEvent;
+import dev.tether.run.StopLevel;
 
 import java.time.Instant;
 import java.util.HashSet;
@@ -12,10 +14,11 @@ import java.util.Set;
 /**
  * What the parent accepts from a child JVM about the one run it executes, in the order the run's
  * state machine allows: node started and finished (a node finishes only after it started), its
- * checkpoints, one end (completed with no node still open, failed, or cancelled, never forced: only
- * the parent forces), then {@code idle} or {@code retire}. Anything else (an event for another run,
- * a {@code submitted}, {@code started} or {@code lost} event, a second end, a message before or
- * after its turn) is a {@link ProtocolBreach}: the child is killed and not reused, and its run fails.
+ * checkpoints, at most one stop of its own max-steps (the one limit a child enforces), one end
+ * (completed with no node still open, failed, or cancelled, never forced: only the parent forces),
+ * then {@code idle} or {@code retire}. Anything else (an event for another run, a {@code submitted},
+ * {@code started} or {@code lost} event, another stop, a second end, a message before or after its
+ * turn) is a {@link ProtocolBreach}: the child is killed and not reused, and its run fails.
  *
  * <p>Events are rebuilt from checked fields, not passed on: the run id is this run's, names are
  * bounded and sanitised, an error's text is bounded, and times are kept between the run's start and
@@ -23,7 +26,7 @@ import java.util.Set;
  */
 public final class ChildRunProtocol {
     static final int MAX_NODE = 256;
-    static final int MAX_ERROR_TYPE = 256, MAX_ERROR_MESSAGE = 4_096, MAX_STACK = 64 * 1024;
+    static final int MAX_ERROR_TYPE = 256, MAX_ERROR_MESSAGE = 4_096, MAX_STACK = 64 * 1024, MAX_REASON = 300;
 
     /** What the parent does with an accepted message. */
     public sealed interface Accepted {}
@@ -42,6 +45,7 @@ public final class ChildRunProtocol {
     private final Instant startedAt;
     private final Set<String> open = new HashSet<>();
     private boolean ended;
+    private boolean stepLimitAsked;
 
     public ChildRunProtocol(String runId, Instant startedAt) {
         this.runId = runId;
@@ -99,6 +103,12 @@ public final class ChildRunProtocol {
                 if (c.forced()) throw new ProtocolBreach("a forced cancel (only the parent forces a run)");
                 ended = true;
                 yield new RunEvent.Cancelled(runId, c.atNode() == null ? null : node(c.atNode()), at);
+            }
+            case RunEvent.CancelRequested c when c.origin() == CancelOrigin.STEP_LIMIT && !stepLimitAsked -> {
+                // The one stop a child asks for itself: its max-steps, the only limit it is given, at a node boundary.
+                stepLimitAsked = true;
+                yield new RunEvent.CancelRequested(runId, at, StopLevel.AFTER_NODE, CancelOrigin.STEP_LIMIT,
+                        c.reason() == null ? null : SafeText.line(c.reason(), MAX_REASON));
             }
             default -> throw new ProtocolBreach("a '" + e.getClass().getSimpleName() + "' event, which no child may send");
         };

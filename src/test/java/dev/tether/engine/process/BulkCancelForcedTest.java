@@ -9,12 +9,13 @@ import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.RunStopReport;
-import dev.tether.engine.StopLevel;
 import dev.tether.engine.StopOutcome;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -51,7 +52,7 @@ class BulkCancelForcedTest {
                 .until(() -> "ignore-cancel".equals(registry.get(stubborn).orElseThrow().currentNode())
                         && registry.get(cooperative).orElseThrow().currentNode() != null);
 
-        var report = BulkCancel.of(engine, List.of(stubborn, cooperative), StopLevel.CANCEL, CancelOrigin.CLI, Duration.ofSeconds(20));
+        var report = BulkCancel.of(engine, List.of(stubborn, cooperative), CancelRequest.by(CancelOrigin.CLI), Duration.ofSeconds(20));
 
         var byId = report.runs().stream().collect(java.util.stream.Collectors.toMap(RunStopReport::runId, r -> r));
         assertThat(byId.get(stubborn).outcome()).isEqualTo(StopOutcome.FORCED);

@@ -4,12 +4,12 @@ import dev.tether.testing.Hang;
 
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
+import dev.tether.run.CancelOutcome;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
+import dev.tether.run.StopLevel;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunStatus;
 import org.awaitility.Awaitility;
@@ -131,7 +131,7 @@ class DaemonisingNodesTest {
         assertThat(sleepers(token)).as("the daemonised sleep runs").hasSize(1);
 
         switch (ending) {
-            case "kill" -> assertThat(engine.cancel(id, StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+            case "kill" -> assertThat(engine.cancel(id, dev.tether.run.CancelRequest.of(StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
             case "cancel" -> assertThat(engine.cancel(id)).isEqualTo(CancelOutcome.CANCELLING); // ignored: killed after the grace
             default -> Files.writeString(goFile, "go");
         }

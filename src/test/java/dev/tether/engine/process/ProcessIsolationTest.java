@@ -1,16 +1,17 @@
 package dev.tether.engine.process;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.engine.CancelOutcome;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.graphs.StubbornGraph;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import dev.tether.testing.Hang;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +53,8 @@ class ProcessIsolationTest {
         var config = EngineConfig.defaults().withConcurrency(CHILDREN).withCancelGrace(GRACE).withIsolation(policy);
         engine = new LocalEngine(config, GraphCatalog.of(new StubbornGraph(), new ProcessGraphs.Cooperative(),
                 new ProcessGraphs.SocketRead(), new ProcessGraphs.SwallowsInterrupts(), new ProcessGraphs.StartsSubprocess(),
-                new ProcessGraphs.Halts(), new ProcessGraphs.TwoSteps(), new ProcessGraphs.Quick()), registry);
+                new ProcessGraphs.Halts(), new ProcessGraphs.TwoSteps(), new ProcessGraphs.Quick(),
+                new dev.tether.testing.LoopingGraph()), registry);
         pool = engine.childPool().orElseThrow();
         awaitPoolFull();
     }
@@ -126,7 +128,7 @@ class ProcessIsolationTest {
         Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
         long sleepPid = Long.parseLong(Files.readString(pidFile).trim());
         assertThat(ProcessTreeCount.alive(sleepPid)).isTrue();
-        assertThat(engine.cancel(id, StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
         var end = awaitEnd(id);
         assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(end.forced()).isTrue();
@@ -165,12 +167,31 @@ class ProcessIsolationTest {
         assertThat(pool.processes().stream().map(ProcessHandle::pid).collect(Collectors.toSet())).isEqualTo(pids);
     }
 
+    /** The child enforces max-steps at its node boundary and tells the parent; the parent believes only that stop. */
+    @Test
+    void aStepLimitStopsALoopingGraphInItsChildAsTheStepLimitsStop() throws Exception {
+        awaitPoolFull();
+        var children = pool.processes().stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+        var id = engine.submit("looping", null, Map.of(), dev.tether.run.RunPolicy.of("max-steps", "150")).runId();
+        var end = awaitEnd(id);
+        assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(end.error()).isNull();
+        assertThat(end.forced()).isFalse();
+        assertThat(end.cancelOrigin()).isEqualTo(dev.tether.run.CancelOrigin.STEP_LIMIT);
+        assertThat(end.cancelReason()).isEqualTo("max-steps 150");
+        assertThat(end.stopLevel()).isEqualTo(StopLevel.AFTER_NODE);
+        assertThat(end.steps()).isEqualTo(150);
+        awaitPoolFull();
+        assertThat(pool.processes().stream().map(ProcessHandle::pid).collect(Collectors.toSet()))
+                .as("the child that ran it is reused, not replaced for a broken protocol").isEqualTo(children);
+    }
+
     @Test
     void afterNodeLetsTheNodeFinishAndStartsNoOther(@TempDir Path dir) throws Exception {
         awaitPoolFull();
         var gate = dir.resolve("first-may-end");
         var id = startAndAwaitNode("two-steps", Map.of("gate", gate.toString()), "first");
-        assertThat(engine.cancel(id, StopLevel.AFTER_NODE)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.CANCELLING);
         Thread.sleep(200); // time to (wrongly) stop the node
         assertThat(registry.get(id).orElseThrow().status()).as("the node is let run").isEqualTo(RunStatus.CANCELLING);
         Files.createFile(gate);
@@ -202,7 +223,7 @@ class ProcessIsolationTest {
                 Awaitility.await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(1))
                         .until(() -> "work".equals(registry.get(id).orElseThrow().currentNode()));
             }
-            engine.cancel(id, i % 50 == 49 ? StopLevel.KILL : StopLevel.CANCEL);
+            engine.cancel(id, CancelRequest.of(i % 50 == 49 ? StopLevel.KILL : StopLevel.CANCEL));
             var end = awaitEnd(id);
             assertThat(end.status()).isEqualTo(RunStatus.CANCELLED);
             pool.processes().forEach(p -> seenPids.add(p.pid()));
@@ -220,7 +241,7 @@ class ProcessIsolationTest {
         awaitPoolFull();
         var gate = dir.resolve("work-may-end"); // created once killed: the resumed attempt's work then ends at once
         var id = startAndAwaitNode("coop", Map.of("gate", gate.toString()), "work");
-        assertThat(engine.cancel(id, dev.tether.engine.StopLevel.KILL)).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.KILL))).isEqualTo(CancelOutcome.CANCELLING);
         var killed = awaitEnd(id);
         assertThat(killed.forced()).isTrue();
         assertThat(engine.checkpoints(id)).extracting(dev.tether.engine.CheckpointInfo::node).containsExactly("__START__", "start");

@@ -7,10 +7,11 @@ import dev.tether.engine.EngineConfig;
 import dev.tether.engine.Isolation;
 import dev.tether.engine.IsolationPolicy;
 import dev.tether.engine.LocalEngine;
-import dev.tether.engine.StopLevel;
 import dev.tether.registry.RunRegistry;
+import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -63,12 +64,12 @@ class ProcessRaceTest {
                         Thread.sleep(delay);
                     } catch (InterruptedException ignored) {
                     }
-                    engine.cancel(id, level);
+                    engine.cancel(id, CancelRequest.of(level));
                 }));
             }
             for (var t : cancellers) t.join();
             // the swallowing runs not cancelled would spin for minutes: stop them
-            for (var id : ids) if (!registry.get(id).orElseThrow().isTerminal()) engine.cancel(id, StopLevel.KILL);
+            for (var id : ids) if (!registry.get(id).orElseThrow().isTerminal()) engine.cancel(id, CancelRequest.of(StopLevel.KILL));
             Awaitility.await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().allMatch(id -> registry.get(id).orElseThrow().isTerminal()));
             for (var id : ids) {
                 var s = registry.get(id).orElseThrow();

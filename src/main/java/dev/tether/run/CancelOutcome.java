@@ -1,4 +1,4 @@
-package dev.tether.engine;
+package dev.tether.run;
 
 /** What a cancel request found. */
 public enum CancelOutcome {

@@ -1,4 +1,7 @@
-package dev.tether.engine;
+package dev.tether.run;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Locale;
 
@@ -23,7 +26,8 @@ public enum StopLevel {
         this.label = label;
     }
 
-    /** The name used on the command line and in the API: after-node, cancel, kill. */
+    /** The name used on the command line, in the API and in every record (JSON): after-node, cancel, kill. */
+    @JsonValue
     public String label() {
         return label;
     }
@@ -37,6 +41,25 @@ public enum StopLevel {
                     || Integer.toString(level.ordinal() + 1).equals(t)) return level;
         }
         throw new IllegalArgumentException("unknown stop level '" + text + "' (after-node, cancel or kill)");
+    }
+
+    /**
+     * A level as records carry it; text this version does not know (a newer writer's) is null, so
+     * the rest of the record still reads.
+     */
+    @JsonCreator
+    public static StopLevel fromRecord(String text) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Whether this level is stronger than {@code other} (anything is stronger than no level). */
+    public boolean strongerThan(StopLevel other) {
+        return other == null || compareTo(other) > 0;
     }
 
     @Override

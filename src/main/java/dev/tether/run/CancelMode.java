@@ -1,4 +1,4 @@
-package dev.tether.engine;
+package dev.tether.run;
 
 import java.util.Locale;
 
