@@ -126,17 +126,19 @@ class RunPolicyIT {
         var log = tether.home.resolve("nodes.log");
         var first = submit("counted", "--input", "log=" + log, "--input", "tag=t", "--input", "failAt=n3",
                 "--input", "failMarker=" + tether.home.resolve("failed-once"));
-        assertThat(end(first).path("status").asText()).isEqualTo("FAILED");
-        var retry = await().atMost(Hang.ACROSS_PROCESSES).until(() -> retryOf(first), r -> r != null);
-        assertThat(retry.path("status").asText()).isEqualTo("QUEUED");
-        assertThat(retry.path("attempt").asInt()).isEqualTo(2);
-        assertThat(retry.path("maxAttempts").asInt()).isEqualTo(3);
-        assertThat(retry.path("retryAfter").asText()).contains("transient failure in n3");
-        var retryId = retry.path("runId").asText();
-
+        // serve is killed as soon as the retry is in its durable schedule, well within the backoff: no
+        // answer of a (slower) command line is waited for first
+        var retryId = await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(20))
+                .until(() -> retryScheduled(first.trim()), r -> r != null);
         server.destroyForcibly(); // within the backoff: no goodbye
         assertThat(server.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
         server = tether.serve();
+        assertThat(end(first).path("status").asText()).isEqualTo("FAILED");
+        var retry = await().atMost(Hang.ACROSS_PROCESSES).until(() -> retryOf(first), r -> r != null);
+        assertThat(retry.path("runId").asText()).isEqualTo(retryId);
+        assertThat(retry.path("attempt").asInt()).isEqualTo(2);
+        assertThat(retry.path("maxAttempts").asInt()).isEqualTo(3);
+        assertThat(retry.path("retryAfter").asText()).contains("transient failure in n3");
         var done = end(retryId);
         assertThat(done.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(instant(done, "startedAt")).isAfterOrEqualTo(instant(retry, "retryDue"));
@@ -147,6 +149,20 @@ class RunPolicyIT {
         }
         assertThat(starts).as("n1 and n2 completed in the first attempt; only n3 and after ran again")
                 .containsExactly(Map.entry("n1", 1L), Map.entry("n2", 1L), Map.entry("n3", 2L), Map.entry("n4", 1L), Map.entry("n5", 1L));
+    }
+
+    /** The id of the retry serve keeps in its retry schedule (tether.db) for {@code runId}, or null before it does. */
+    private String retryScheduled(String runId) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tether.home.resolve("tether.db") + "?open_mode=1");
+             var q = c.prepareStatement("SELECT run_id, request FROM retry_schedule")) {
+            q.setQueryTimeout(5);
+            try (var rs = q.executeQuery()) {
+                while (rs.next()) if (rs.getString(2).contains(runId)) return rs.getString(1);
+            }
+            return null;
+        } catch (java.sql.SQLException notYet) { // no schedule yet, or a write under way
+            return null;
+        }
     }
 
     private JsonNode retryOf(String runId) {
