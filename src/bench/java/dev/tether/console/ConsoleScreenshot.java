@@ -31,18 +31,23 @@ public final class ConsoleScreenshot {
         var quick = engine.submit("welcome-email", null, Map.of()).runId();
         var bad = engine.submit("book-workflow", null, Map.of("nodeMillis", "oops"));
         Thread.sleep(1_500);
-        engine.cancel(quick);
-        engine.cancel(stubborn);
         var started = new CountDownLatch(1);
         Platform.startup(started::countDown);
         started.await();
         var window = new ConsoleWindow[1];
+        var opened = new CountDownLatch(1);
         Platform.runLater(() -> {
             window[0] = new ConsoleWindow(engine, ConsoleOptions.defaults().withLinger(Duration.ofSeconds(60)).withShutdownTimeout(Duration.ofSeconds(3)));
             window[0].show(new Stage());
             var table = window[0].controller().activeController.table;
             table.getSelectionModel().select(0);
+            opened.countDown();
         });
+        // the cancels once the console watches: the Metrics tab counts what ended while it was open,
+        // and the stubborn run went STUCK before the window on a slow start
+        opened.await();
+        engine.cancel(quick);
+        engine.cancel(stubborn);
         Thread.sleep(4_000);
         shoot(window[0], out.resolve("console-light.png"));
         for (int i = 0; i < 12; i++) engine.submit("welcome-email", null, Map.of());

@@ -63,6 +63,7 @@ final class ColumnFit {
             if (table.getProperties().putIfAbsent(RELAYOUT_PENDING, true) == null) {
                 Platform.runLater(() -> {
                     table.getProperties().remove(RELAYOUT_PENDING);
+                    fitToTable(table);
                     for (var row : table.lookupAll(".table-row-cell")) if (row instanceof javafx.scene.Parent p) p.requestLayout();
                 });
             }
@@ -70,6 +71,18 @@ final class ColumnFit {
     }
 
     private static final String RELAYOUT_PENDING = "tether.columnFitRelayout";
+
+    /**
+     * A constrained table applies its policy when its width changes, not when a column's widths do:
+     * wider columns stayed at their new widths and pushed the last ones past the table's right edge
+     * (the Metrics tables at 1280×760). The policy is run again as for a resize of the table.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void fitToTable(TableView<?> table) {
+        var policy = table.getColumnResizePolicy();
+        if (policy == null || policy == TableView.UNCONSTRAINED_RESIZE_POLICY || table.getWidth() <= 0) return;
+        ((javafx.util.Callback) policy).call(new TableView.ResizeFeatures(table, null, 0.0));
+    }
 
     static double width(String text, Font font) {
         var t = new Text(text);

@@ -55,7 +55,9 @@ public final class MetricsController {
         text(outcomeStuck, r -> Integer.toString(r.stuck()));
         text(outcomeFailed, r -> Integer.toString(r.failed()));
         text(outcomeLost, r -> Integer.toString(r.lost()));
-        for (var t : List.of(latencyTable, outcomeTable)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // every column gives up its spare width when the window is narrow, not the last one alone (which left the
+        // others at their preferred widths and pushed "max" and "Lost" past the tables' edges at 1280×760)
+        for (var t : List.of(latencyTable, outcomeTable)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
         latencyTable.setPlaceholder(new Label("No cancel stopped a run in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         outcomeTable.setPlaceholder(new Label("No run ended in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         model.second().addListener((o, was, now) -> {

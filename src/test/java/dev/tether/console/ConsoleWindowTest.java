@@ -401,9 +401,84 @@ class ConsoleWindowTest {
                         .containsAll(Set.of("COMPLETED", "CANCELLED", "FAILED"))));
             }
             // columns take their measured widths a pulse or two after the tab first shows
-            eventually("no header cut on the " + tab + " tab").until(() -> fx(() -> cutHeaders(robot)).isEmpty());
-            eventually("no status badge cut on the " + tab + " tab").until(() -> fx(() -> cutBadges(robot)).isEmpty());
+            eventually().untilAsserted(() -> assertThat(fx(() -> cutHeaders(robot))).as("headers cut on the " + tab + " tab").isEmpty());
+            eventually().untilAsserted(() -> assertThat(fx(() -> cutBadges(robot))).as("status badges cut on the " + tab + " tab").isEmpty());
         }
+    }
+
+    /**
+     * In the Finished chart Failed and Stuck read as two things at a glance, in both themes: their
+     * lines' colours, as the scene resolves its style sheets, lie far apart (CIE76 ΔE at least 30;
+     * the red and orange-red they once shared were 16 apart in the light theme, 23 in the dark), the
+     * legend shows the same colours, and Stuck is dashed besides.
+     */
+    @Test
+    void failedAndStuckSeriesAreFarApartInBothThemes(FxRobot robot) {
+        robot.clickOn("Metrics");
+        eventually().until(() -> fx(() -> window.controller().metricsController != null));
+        var seen = new java.util.HashSet<String>();
+        for (int i = 0; i < 2; i++) {
+            if (i == 1) WaitForAsyncUtils.asyncFx(() -> window.controller().onToggleTheme());
+            var theme = fx(() -> window.controller().themeToggle.isSelected() ? "dark" : "light");
+            seen.add(theme);
+            var failed = fx(() -> seriesLine("Failed"));
+            var stuck = fx(() -> seriesLine("Stuck"));
+            assertThat(deltaE76((javafx.scene.paint.Color) failed.getStroke(), (javafx.scene.paint.Color) stuck.getStroke()))
+                    .as("Failed %s and Stuck %s apart in the %s theme", failed.getStroke(), stuck.getStroke(), theme)
+                    .isGreaterThanOrEqualTo(30);
+            assertThat(fx(() -> legendColour("Failed"))).as("Failed's legend, " + theme).isEqualTo(failed.getStroke());
+            assertThat(fx(() -> legendColour("Stuck"))).as("Stuck's legend, " + theme).isEqualTo(stuck.getStroke());
+            assertThat(stuck.getStrokeDashArray()).as("Stuck dashed, " + theme).isNotEmpty();
+            assertThat(failed.getStrokeDashArray()).as("Failed solid, " + theme).isEmpty();
+        }
+        assertThat(seen).containsExactlyInAnyOrder("light", "dark");
+    }
+
+    /** The Finished chart's line for a series, styled by the scene's current style sheets. */
+    private javafx.scene.shape.Path seriesLine(String name) {
+        var chart = window.controller().metricsController.endedChart;
+        chart.getScene().getRoot().applyCss();
+        return (javafx.scene.shape.Path) chart.getData().stream().filter(s -> s.getName().equals(name))
+                .findFirst().orElseThrow().getNode();
+    }
+
+    private javafx.scene.paint.Paint legendColour(String name) {
+        var chart = window.controller().metricsController.endedChart;
+        chart.getScene().getRoot().applyCss();
+        var item = chart.lookupAll(".chart-legend-item").stream()
+                .filter(n -> n instanceof Label l && l.getText().equals(name)).findFirst().orElseThrow();
+        var symbol = (javafx.scene.layout.Region) ((Label) item).getGraphic();
+        return symbol.getBackground().getFills().getFirst().getFill();
+    }
+
+    /** CIE76 colour difference: the distance of two sRGB colours in CIELAB (D65). */
+    static double deltaE76(javafx.scene.paint.Color a, javafx.scene.paint.Color b) {
+        double[] p = lab(a), q = lab(b);
+        return Math.sqrt(Math.pow(p[0] - q[0], 2) + Math.pow(p[1] - q[1], 2) + Math.pow(p[2] - q[2], 2));
+    }
+
+    private static double[] lab(javafx.scene.paint.Color c) {
+        double r = linear(c.getRed()), g = linear(c.getGreen()), b = linear(c.getBlue());
+        double x = labF((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
+        double y = labF(0.2126 * r + 0.7152 * g + 0.0722 * b);
+        double z = labF((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+        return new double[] {116 * y - 16, 500 * (x - y), 200 * (y - z)};
+    }
+
+    private static double linear(double v) {
+        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    }
+
+    private static double labF(double t) {
+        return t > 216.0 / 24389 ? Math.cbrt(t) : (24389.0 / 27 * t + 16) / 116;
+    }
+
+    /** The threshold above would have caught the pairs the issue complained of (red and orange-red). */
+    @Test
+    void theColourDistanceFindsTheOldFailedAndStuckPairsTooClose() {
+        assertThat(deltaE76(javafx.scene.paint.Color.web("#b91c1c"), javafx.scene.paint.Color.web("#c2410c"))).as("old light pair").isLessThan(30);
+        assertThat(deltaE76(javafx.scene.paint.Color.web("#fecaca"), javafx.scene.paint.Color.web("#fed7aa"))).as("old dark pair").isLessThan(30);
+        assertThat(deltaE76(javafx.scene.paint.Color.WHITE, javafx.scene.paint.Color.BLACK)).isCloseTo(100, org.assertj.core.data.Offset.offset(0.5));
     }
 
     @Test
@@ -493,9 +568,24 @@ class ConsoleWindowTest {
                 .toList();
     }
 
+    /** Headers whose text is cut, or that lie partly outside their table (a column pushed past its right edge). */
     private static List<String> cutHeaders(FxRobot robot) {
-        return robot.lookup(".column-header .label").queryAllAs(Label.class).stream()
-                .filter(l -> shown(l) && l.isTextTruncated()).map(Label::getText).toList();
+        var truncated = robot.lookup(".column-header .label").queryAllAs(Label.class).stream()
+                .filter(l -> shown(l) && l.isTextTruncated()).map(Label::getText);
+        var outside = robot.lookup(".column-header").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.skin.TableColumnHeader h && shown(h)
+                        && h.getTableColumn() instanceof javafx.scene.control.TableColumn<?, ?> c && c.getTableView() != null)
+                .map(n -> (javafx.scene.control.skin.TableColumnHeader) n)
+                .filter(h -> overflow(h, ((javafx.scene.control.TableColumn<?, ?>) h.getTableColumn()).getTableView()) > 0.5)
+                .map(h -> h.getTableColumn().getText() + " (outside its table)");
+        return java.util.stream.Stream.concat(truncated, outside).toList();
+    }
+
+    /** How far a header reaches past its table's right edge (inside the border). */
+    private static double overflow(Node header, TableView<?> table) {
+        double headerRight = header.localToScene(header.getLayoutBounds()).getMaxX();
+        double tableRight = table.localToScene(table.getLayoutBounds()).getMaxX() - table.snappedRightInset();
+        return headerRight - tableRight;
     }
 
     private static List<String> cutBadges(FxRobot robot) {
