@@ -14,6 +14,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -51,6 +52,10 @@ public final class ActiveRunsController {
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
         RunCells.deadline(deadlineColumn, clock);
+        // The column takes room from the others only while a run has a limit to count down (a policy's
+        // deadline, expiry or retry); checked at the clock's tick, when the countdowns move anyway.
+        deadlineColumn.setVisible(false);
+        clock.addListener((o, was, now) -> deadlineColumn.setVisible(anyCountdown(Instant.ofEpochMilli(now.longValue()))));
         RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL), model.stuckThreads(),
                 r -> explainStuck.accept(r));
 
@@ -68,6 +73,11 @@ public final class ActiveRunsController {
                 e.consume();
             }
         });
+    }
+
+    private boolean anyCountdown(Instant now) {
+        for (var row : model.view()) if (Countdown.of(row.snapshotProperty().get(), now) != null) return true;
+        return false;
     }
 
     /** The run last selected here, followed as it changes. */

@@ -125,6 +125,29 @@ class ConsolePoliciesTest {
                 new PoliciesController.Line("limited", "max-concurrent", "2", "graph definition"));
     }
 
+    /**
+     * The Deadline column takes room from the others only while a run has a limit to count down, and
+     * the row's Cancel button is never cut, with the column or without it, at the default size.
+     */
+    @Test
+    void theDeadlineColumnShowsOnlyWhileARunHasALimitAndNeverCutsTheCancelButton(FxRobot robot) {
+        var table = window.controller().activeController.table;
+        var deadline = window.controller().activeController.deadlineColumn;
+        for (int i = 0; i < 3; i++) engine.submit("sleeper", null, Map.of());
+        eventually().until(() -> fx(() -> cancelButtons(robot).size()) == 3);
+        assertThat(fx(deadline::isVisible)).as("no run has a limit").isFalse();
+        assertThat(fx(() -> cancelButtons(robot))).allSatisfy(b -> assertThat(b.isTextTruncated()).as("Cancel cut").isFalse());
+
+        engine.submit("limited", null, Map.of()); // max-runtime 1h from its definition
+        eventually().until(() -> fx(deadline::isVisible) && fx(() -> cancelButtons(robot).size()) == 4);
+        eventually().until(() -> fx(() -> table.getWidth() > 0 && cancelButtons(robot).stream().noneMatch(javafx.scene.control.Labeled::isTextTruncated)));
+    }
+
+    private static List<javafx.scene.control.Button> cancelButtons(FxRobot robot) {
+        return robot.lookup("#activeTable .row-cancel").queryAllAs(javafx.scene.control.Button.class).stream()
+                .filter(javafx.scene.Node::isVisible).toList();
+    }
+
     private static List<String> deadlineTexts(FxRobot robot) {
         return robot.lookup("#activeTable .table-cell").queryAll().stream()
                 .filter(n -> n instanceof TableCell<?, ?> c && !c.isEmpty() && c.getTableColumn() != null
@@ -138,7 +161,7 @@ class ConsolePoliciesTest {
 
     private static <T> T fx(Callable<T> c) {
         try {
-            return WaitForAsyncUtils.asyncFx(c).get(5, TimeUnit.SECONDS);
+            return WaitForAsyncUtils.asyncFx(c).get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
