@@ -11,6 +11,13 @@ end
 for _, p in ipairs(plan.puts) do
   put(p.k, KEYS[4], KEYS[5], KEYS[6], p.v, p.t, p.j, p.id, p.e, plan.ttl, plan.cap, p.w)
 end
+-- A run made LOST that a rollback was asked for loses its checkpoints now, as its worker's finish would
+-- have: the rollback was answered while the run was still RUNNING on a worker already dead.
+for _, p in ipairs(plan.puts) do
+  if redis.call('EXISTS', plan.prefix .. 'rollback:' .. p.id) == 1 then
+    redis.call('DEL', plan.prefix .. 'cp:' .. p.id, plan.prefix .. 'cp:' .. p.id .. ':bytes')
+  end
+end
 for _, q in ipairs(plan.requeue) do
   redis.call('XADD', q.s, '*', unpack(q.f))
   redis.call('XACK', q.s, plan.group, q.id)

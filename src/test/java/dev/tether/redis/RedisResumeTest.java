@@ -126,6 +126,27 @@ class RedisResumeTest {
         }
     }
 
+    /**
+     * A rollback answered while the run still shows RUNNING on a worker that is already dead: the run
+     * becomes LOST, not CANCELLED (its worker's finish never comes), and loses its checkpoints all the
+     * same; nothing is left to resume. Found by the Redis soak (a worker SIGKILLed under a run that was
+     * then rolled back, and resumed).
+     */
+    @Test
+    void aRollbackOfARunWhoseWorkerDiedLeavesNothingToResumeOnceItIsLost() throws Exception {
+        var doomed = worker("doomed", "rollback-lost");
+        var id = counted("rollback-lost", "rl", "n3");
+        awaitNode(id, "n3");
+        doomed.kill9();
+        assertThat(client.cancel(id, CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK)))
+                .as("still RUNNING as far as Redis knows").isEqualTo(dev.tether.run.CancelOutcome.CANCELLING);
+        awaitStatus(id, RunStatus.LOST);
+
+        assertThat(client.checkpoints(id)).isEmpty();
+        assertThatThrownBy(() -> client.resume(id, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no checkpoints");
+    }
+
     @Test
     void resumeFromAnEarlierNodeAndRollbackWhichLeavesNothingToResume() throws Exception {
         worker("solo", "modes");
