@@ -69,6 +69,14 @@ public interface CheckpointStore extends BaseCheckpointSaver {
      */
     void ended(String runId, boolean discard, Set<String> live);
 
+    /**
+     * A rollback was asked of a run still live here. A store that outlives this process keeps it on
+     * record, so that the run's end, even one found after a crash (LOST), discards its checkpoints;
+     * the others need not: their checkpoints die with the process.
+     */
+    default void rollbackAsked(String runId) {
+    }
+
     /** The resume point a resume names among {@code checkpoints} (oldest first): its checkpoint id if it has one. */
     static CheckpointInfo choose(List<CheckpointInfo> checkpoints, dev.tether.run.ResumeOf from) {
         if (from.checkpointId() == null) return choose(from.runId(), checkpoints, from.node());

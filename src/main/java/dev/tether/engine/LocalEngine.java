@@ -363,7 +363,15 @@ public final class LocalEngine implements RunEngine {
         if (rollback) {
             if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
             var control = runs.get(runId);
-            if (control != null) control.rollback = true; // before the stop: the run's end reads it
+            if (control != null) {
+                control.rollback = true; // before the stop: the run's end reads it
+                try { // and on record before the answer: an end found after a crash (LOST) honours it too
+                    checkpoints.rollbackAsked(runId);
+                } catch (RuntimeException e) {
+                    LOG.warn("run {}: its rollback is not on record ({}); should this process die before the run ends, its checkpoints stay",
+                            runId, dev.tether.logging.SafeText.line(e.getMessage(), 200));
+                }
+            }
         }
         var outcome = stop(runId, request);
         if (rollback && outcome == CancelOutcome.ALREADY_FINISHED) {

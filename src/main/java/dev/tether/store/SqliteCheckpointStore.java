@@ -53,7 +53,9 @@ public final class SqliteCheckpointStore implements CheckpointStore {
             CREATE TABLE checkpoint_run (
               thread_id TEXT PRIMARY KEY, last_at INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX checkpoint_run_by_end ON checkpoint_run (ended, last_at)
-            """);
+            """,
+            // version 2: a rollback asked of a live run, on record before it is answered (see rollbackAsked)
+            "ALTER TABLE checkpoint_run ADD COLUMN rollback INTEGER NOT NULL DEFAULT 0");
 
     private final TetherDatabase db;
     private final Limits limits;
@@ -300,9 +302,38 @@ public final class SqliteCheckpointStore implements CheckpointStore {
         }
     }
 
+    /**
+     * On record, before the rollback is answered: should this process die before the run's end, the
+     * end found later (LOST, by the next start) discards its checkpoints all the same. A checkpoint the
+     * run writes after this keeps the mark (the row is only touched).
+     */
+    @Override
+    public void rollbackAsked(String runId) {
+        db.write(c -> {
+            try (var u = c.prepareStatement("INSERT INTO checkpoint_run (thread_id, last_at, rollback) VALUES (?, ?, 1) "
+                    + "ON CONFLICT(thread_id) DO UPDATE SET rollback = 1")) {
+                u.setString(1, runId);
+                u.setLong(2, System.currentTimeMillis());
+                u.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private boolean rollbackOnRecord(String runId) {
+        return db.read(c -> {
+            try (var q = c.prepareStatement("SELECT rollback FROM checkpoint_run WHERE thread_id = ?")) {
+                q.setString(1, runId);
+                try (var rs = q.executeQuery()) {
+                    return rs.next() && rs.getInt(1) == 1;
+                }
+            }
+        });
+    }
+
     /** @param live the runs retention must not touch; null: only mark the end (the next end with its live runs evicts) */
     private void recordEnd(String runId, boolean discard, Set<String> live) {
-        if (discard) {
+        if (discard || rollbackOnRecord(runId)) {
             delete(runId);
             return;
         }

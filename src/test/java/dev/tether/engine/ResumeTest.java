@@ -90,6 +90,28 @@ class ResumeTest {
         for (var c : closing) c.close();
     }
 
+    /**
+     * The rollback is on record in the store before it is answered: a run still in its node (an
+     * after-node stop lets it finish) whose process then dies is found LOST by the next one, and its
+     * checkpoints go all the same; nothing is left to resume.
+     */
+    @org.junit.jupiter.api.Test
+    void aRollbackAnsweredBeforeTheProcessDiedStillDiscardsTheCheckpointsOfTheRunFoundLost() throws Exception {
+        var engine = engine("sqlite", new RunRegistry());
+        var id = engine.submit("abcd", null, Map.of()).runId();
+        Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));
+        assertThat(engine.cancel(id, CancelRequest.of(StopLevel.AFTER_NODE).withMode(CancelMode.ROLLBACK)))
+                .isEqualTo(CancelOutcome.CANCELLING);
+
+        // what the next process sees of the same file, while this one's run has not ended
+        try (var db = TetherDatabase.open(dir.resolve("tether.db"))) {
+            var next = new SqliteCheckpointStore(db, SqliteCheckpointStore.Limits.DEFAULT);
+            assertThat(next.describe(id)).as("a, b kept until the run's end").isNotEmpty();
+            next.ended(id, false, java.util.Set.of()); // found LOST: an end that keeps checkpoints for a resume
+            assertThat(next.describe(id)).isEmpty();
+        }
+    }
+
     private RunSnapshot cancelledInC(LocalEngine engine, CancelMode mode) throws InterruptedException {
         var id = engine.submit("abcd", null, Map.of()).runId();
         Awaitility.await().atMost(Hang.IN_PROCESS).until(() -> "c".equals(engine.registry().get(id).orElseThrow().currentNode()));

@@ -122,6 +122,37 @@ class SqliteCheckpointStoreTest {
         assertThat(store.storedBytes()).isZero();
     }
 
+    /**
+     * A rollback asked of a live run is on record in the file: when the process died before the run's
+     * end and the next one finds it LOST (an end that keeps checkpoints), they go all the same, the ones
+     * written after the ask too. Another run's stay.
+     */
+    @Test
+    void aRollbackOnRecordDiscardsTheCheckpointsOfARunFoundLostByTheNextProcess() throws Exception {
+        var before = new SqliteCheckpointStore(db, SqliteCheckpointStore.Limits.DEFAULT);
+        write(before, "rolled", "__START__", "a");
+        write(before, "other", "__START__", "a");
+        before.rollbackAsked("rolled");
+        before.put(run("rolled"), cp("b", "c", Map.of("late", true))); // the run goes on until it sees the stop
+        db.close(); // the process dies before the run's end
+
+        db = TetherDatabase.open(dir.resolve("tether.db"));
+        var after = new SqliteCheckpointStore(db, SqliteCheckpointStore.Limits.DEFAULT);
+        after.ended("rolled", false, Set.of()); // found LOST: an end that would keep them for a resume
+        after.ended("other", false, Set.of());
+        assertThat(after.describe("rolled")).isEmpty();
+        assertThat(after.describe("other")).as("no rollback was asked of it").hasSize(2);
+    }
+
+    @Test
+    void aRollbackAskedOfARunWithNoCheckpointYetCoversTheOnesItWritesAfter() throws Exception {
+        var store = new SqliteCheckpointStore(db, SqliteCheckpointStore.Limits.DEFAULT);
+        store.rollbackAsked("fresh");
+        write(store, "fresh", "__START__");
+        store.ended("fresh", false, Set.of());
+        assertThat(store.describe("fresh")).isEmpty();
+    }
+
     @Test
     void aStateNeitherJsonNorSerializableIsSkippedAndTheRunGoesOn() throws Exception {
         var store = new SqliteCheckpointStore(db, SqliteCheckpointStore.Limits.DEFAULT);
