@@ -58,7 +58,10 @@ fi
 # gRPC, Kafka, Jersey, caches, ...; its JVM, system, logging, database and Jetty binders stay) and its
 # AspectJ and Kotlin support,
 # JavaFX's Caspian theme (the console styles Modena; Caspian is loaded only on request) and its
-# Java 2D pipeline (needs java.desktop, which the runtime leaves out; Linux renders with es2 or sw).
+# Java 2D pipeline (needs java.desktop, which the runtime leaves out; Linux renders with es2 or sw),
+# ControlsFX's SpreadsheetView and TableView2 (self-contained; the console uses CheckComboBox,
+# Notifications, StatusBar and CustomTextField; the jars run on the class path, so its module-info's
+# exports of them are never read).
 trim_jar() { # JAR PATTERN...: entries removed; an absent entry is an error (a new version moved it)
   jar=$(ls "$input"/$1); shift
   for pattern in "$@"; do zip -q -d "$jar" "$pattern" > /dev/null || { echo "$jar has no $pattern" >&2; exit 3; }; done
@@ -71,6 +74,8 @@ if [ "$(uname -s)" = Linux ]; then
     'io/micrometer/core/instrument/kotlin/*'
   trim_jar 'javafx-controls-*-linux.jar' 'com/sun/javafx/scene/control/skin/caspian/*'
   trim_jar 'javafx-graphics-*-linux.jar' 'com/sun/prism/j2d/*'
+  trim_jar 'controlsfx-*.jar' 'org/controlsfx/control/spreadsheet/*' 'impl/org/controlsfx/spreadsheet/*' \
+    'org/controlsfx/control/tableview2/*' 'impl/org/controlsfx/tableview2/*'
 fi
 
 # --- the runtime: only the modules Tether uses, without debug information or symbol tables
@@ -184,7 +189,7 @@ if command -v dpkg-deb > /dev/null 2>&1 && command -v fakeroot > /dev/null 2>&1;
     chmod 644 "$work/DEBIAN/md5sums"
     size=$(du -sk --exclude=DEBIAN "$work" | cut -f1)
     sed -i "s/^Installed-Size: .*/Installed-Size: $size/" "$work/DEBIAN/control"
-    dpkg-deb --root-owner-group -Zxz -z9 -b "$work" "$deb" > /dev/null
+    dpkg-deb --root-owner-group -Zxz -z9 -Sextreme -b "$work" "$deb" > /dev/null
   ' sh "$deb" "$work" "$here"
   rm -rf "$work"
   echo "deb: $deb ($(du -sm "$deb" | cut -f1) MB)"

@@ -52,10 +52,16 @@ public final class ActiveRunsController {
         RunCells.number(stepsColumn, RunSnapshot::steps);
         RunCells.runtime(runtimeColumn, clock);
         RunCells.deadline(deadlineColumn, clock);
-        // The column takes room from the others only while a run has a limit to count down (a policy's
-        // deadline, expiry or retry); checked at the clock's tick, when the countdowns move anyway.
+        // The column takes room from the others only once a run has a limit to count down (a policy's
+        // deadline, expiry or retry), and keeps it until the table is empty: a column shown or hidden
+        // rebuilds every row's cells, which must not happen each time one such run ends. Checked at the
+        // clock's tick, when the countdowns move anyway.
         deadlineColumn.setVisible(false);
-        clock.addListener((o, was, now) -> deadlineColumn.setVisible(anyCountdown(Instant.ofEpochMilli(now.longValue()))));
+        clock.addListener((o, was, now) -> {
+            boolean show = model.view().isEmpty() ? false
+                    : deadlineColumn.isVisible() || anyCountdown(Instant.ofEpochMilli(now.longValue()));
+            if (show != deadlineColumn.isVisible()) deadlineColumn.setVisible(show);
+        });
         RunCells.action(actionColumn, r -> stop.accept(List.of(r.runId()), StopLevel.CANCEL), model.stuckThreads(),
                 r -> explainStuck.accept(r));
 
