@@ -24,6 +24,8 @@ final class JobExecutor {
     private final PolicyWatch policies;
     private final java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel;
     private final StartGate gate;
+    /** Writes a run's state durably now, on the caller's thread (the engine's journal). */
+    private final java.util.function.Consumer<RunSnapshot> onRecord;
     private volatile dev.tether.run.CancelOrigin shutdownOrigin = dev.tether.run.CancelOrigin.SHUTDOWN;
 
     /**
@@ -34,7 +36,9 @@ final class JobExecutor {
      */
     JobExecutor(RunRegistry registry, LiveRuns runs, String workerName, CheckpointStore checkpoints,
                 Function<String, RunDriver> driverFor, PolicyWatch policies,
-                java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel, StartGate gate) {
+                java.util.function.BiConsumer<String, dev.tether.run.CancelRequest> cancel, StartGate gate,
+                java.util.function.Consumer<RunSnapshot> onRecord) {
+        this.onRecord = onRecord;
         this.registry = registry;
         this.runs = runs;
         this.workerName = workerName;
@@ -78,6 +82,9 @@ final class JobExecutor {
             if (current != null && current.isTerminal()) job.finished(current);
             return;
         }
+        // On record (the durable history) before its first node runs: a process killed in the node
+        // leaves a run that started, found LOST by the next start, never one that "never started".
+        onRecord.accept(started.after());
         slot.occupy(id);
         RunSnapshot terminal;
         try {

@@ -99,7 +99,7 @@ public final class LocalEngine implements RunEngine {
         RunDriver inProcess = children == null ? null : new ProcessRunDriver(children, registry, checkpoints, saver, catalog);
         this.executor = new JobExecutor(registry, runs, config.workerName(), checkpoints,
                 graphId -> inProcess != null && policy.of(graphId) == Isolation.PROCESS ? inProcess : onThread,
-                policyWatch, this::cancel, gate);
+                policyWatch, this::cancel, gate, this::journal);
         // At most as many threads of STUCK runs as there are slots: past that, capacity shrinks instead.
         this.slots = new SlotPool(threadPrefix, this.source, executor, () -> shutdown, config.concurrency());
         this.watchdog = new StuckWatchdog(threadPrefix + "watchdog", registry, slots::retire);
@@ -203,8 +203,9 @@ public final class LocalEngine implements RunEngine {
     }
 
     /**
-     * On record before the submitter hears of the run. Outside the start gate: a shutdown never
-     * waits for the disk. A newer state already written (the run raced ahead) is kept, not replaced.
+     * On record before the submitter hears of the run, and again as it starts, before its first node.
+     * Outside the start gate: a shutdown never waits for the disk. A newer state already written (the
+     * run raced ahead) is kept, not replaced.
      */
     private void journal(RunSnapshot accepted) {
         try {
