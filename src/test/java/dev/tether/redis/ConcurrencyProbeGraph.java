@@ -22,11 +22,13 @@ import static org.bsc.langgraph4j.StateGraph.START;
  * adds "pid:runId" to the set {@code probe:inflight} and raises {@code probe:max} to the set's size in
  * one script, works {@code millis}, then leaves the set. Its definition limits it to
  * {@value #LIMIT} runs at once, across all workers. A worker killed mid-node leaves its members
- * behind: the test removes them by pid once the process is gone.
+ * behind: the test removes them by pid once the process is gone. While {@code probe:hold} names a
+ * worker's pid, that worker's runs stay in the node (until the process dies or the run is
+ * cancelled), so a test can kill a worker that is certainly inside a run.
  */
 public final class ConcurrencyProbeGraph implements GraphDefinition {
     static final int LIMIT = 3;
-    static final String INFLIGHT = "probe:inflight", MAX = "probe:max";
+    static final String INFLIGHT = "probe:inflight", MAX = "probe:max", HOLD = "probe:hold";
     private static final String ENTER = """
             redis.call('SADD', KEYS[1], ARGV[1])
             local n = redis.call('SCARD', KEYS[1])
@@ -47,9 +49,11 @@ public final class ConcurrencyProbeGraph implements GraphDefinition {
                 .addNode("work", (state, config) -> {
                     int port = Integer.parseInt(String.valueOf(state.value("redisPort").orElse(0)));
                     var redis = CLIENTS.computeIfAbsent("p" + port, k -> RedisClient.create("127.0.0.1", port));
-                    var member = ProcessHandle.current().pid() + ":" + config.threadId().orElse("?");
+                    var pid = Long.toString(ProcessHandle.current().pid());
+                    var member = pid + ":" + config.threadId().orElse("?");
                     redis.eval(ENTER, List.of(INFLIGHT, MAX), List.of(member));
                     try {
+                        if (pid.equals(redis.get(HOLD))) Cancellation.from(config).sleep(Duration.ofMinutes(10));
                         long millis = Long.parseLong(String.valueOf(state.value("millis").orElse(0)));
                         if (millis > 0) Cancellation.from(config).sleep(Duration.ofMillis(millis));
                     } finally {

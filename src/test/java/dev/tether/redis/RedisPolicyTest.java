@@ -70,23 +70,36 @@ class RedisPolicyTest {
         var random = new Random(19);
         var ids = new ArrayList<String>();
         int runs = Integer.getInteger("policy.runs", 1_000);
+        var pid = Long.toString(a.process.pid());
         boolean killed = false;
-        for (int i = 0; i < runs; i++) {
-            ids.add(client.submit("probe", null, Map.of("millis", random.nextInt(12), "redisPort", server.port)).runId());
-            if (random.nextInt(20) == 0) Thread.sleep(random.nextInt(15)); // bursts, then pauses
-            if (!killed && i == runs / 3) {
-                await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().limit(runs / 6).allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
-                try (var admin = server.admin()) { // killed while it holds a place: the place must come free again
-                    await().atMost(Hang.ACROSS_PROCESSES).pollInterval(Duration.ofMillis(1))
-                            .until(() -> admin.hvals(client.keysForTest().lease("graph:probe")).contains("probe-a"));
+        long giveUp = Long.MAX_VALUE;
+        try (var admin = server.admin()) {
+            for (int i = 0; !killed; i++) {
+                if (i < runs) {
+                    ids.add(client.submit("probe", null, Map.of("millis", random.nextInt(12), "redisPort", server.port)).runId());
+                    if (random.nextInt(20) == 0) Thread.sleep(random.nextInt(15)); // bursts, then pauses
+                } else { // every run is submitted and none held probe-a yet: one at a time until one does
+                    if (giveUp == Long.MAX_VALUE) giveUp = System.nanoTime() + Hang.ACROSS_PROCESSES.toNanos();
+                    ids.add(client.submit("probe", null, Map.of("millis", 0, "redisPort", server.port)).runId());
+                    Thread.sleep(5);
                 }
-                a.kill9();
-                killed = true;
-                try (var admin = server.admin()) { // its nodes never left the set: they ended with the process
-                    for (var member : admin.smembers(ConcurrencyProbeGraph.INFLIGHT)) {
-                        if (member.startsWith(a.process.pid() + ":")) admin.srem(ConcurrencyProbeGraph.INFLIGHT, member);
+                if (i == runs / 3) { // from here on, a run that enters the node on probe-a stays there
+                    await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().limit(runs / 6).allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+                    admin.set(ConcurrencyProbeGraph.HOLD, pid);
+                }
+                if (i >= runs / 3 && admin.smembers(ConcurrencyProbeGraph.INFLIGHT).stream().anyMatch(m -> m.startsWith(pid + ":"))) {
+                    a.kill9(); // killed inside a run, holding its place: the place must come free again
+                    admin.del(ConcurrencyProbeGraph.HOLD);
+                    killed = true;
+                    for (var member : admin.smembers(ConcurrencyProbeGraph.INFLIGHT)) { // they ended with the process
+                        if (member.startsWith(pid + ":")) admin.srem(ConcurrencyProbeGraph.INFLIGHT, member);
                     }
                 }
+                if (i >= runs && System.nanoTime() > giveUp) throw new AssertionError("no run ever entered the node on probe-a");
+            }
+            for (int i = ids.size(); i < runs; i++) {
+                ids.add(client.submit("probe", null, Map.of("millis", random.nextInt(12), "redisPort", server.port)).runId());
+                if (random.nextInt(20) == 0) Thread.sleep(random.nextInt(15));
             }
         }
         var counts = new HashMap<RunStatus, Integer>();
