@@ -58,12 +58,27 @@ public final class MetricsController {
         // every column gives up its spare width when the window is narrow, not the last one alone (which left the
         // others at their preferred widths and pushed "max" and "Lost" past the tables' edges at 1280×760)
         for (var t : List.of(latencyTable, outcomeTable)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        for (var c : List.of(latencyName, outcomeGraph)) named(c);
+        // short columns stay as wide as their header or widest value needs: the names get the rest
+        for (var c : List.of(latencyScope, latencyStops, latencyP50, latencyP99, latencyMax, outcomeCompleted, outcomeCancelled,
+                outcomeForced, outcomeStuck, outcomeFailed, outcomeLost)) c.maxWidthProperty().bind(c.minWidthProperty());
         latencyTable.setPlaceholder(new Label("No cancel stopped a run in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         outcomeTable.setPlaceholder(new Label("No run ended in the last " + MetricsModel.RECENT.toMinutes() + " minutes"));
         model.second().addListener((o, was, now) -> {
             if (!showing) return;
             append(now.longValue());
             tables(true);
+        });
+    }
+
+    /** A name may be cut at the default size: it shows whole as the cell's tooltip. */
+    private static <R> void named(TableColumn<R, String> column) {
+        column.setCellFactory(c -> new javafx.scene.control.TableCell<>() {
+            @Override protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(empty || item == null ? null : new javafx.scene.control.Tooltip(item));
+            }
         });
     }
 

@@ -403,7 +403,36 @@ class ConsoleWindowTest {
             // columns take their measured widths a pulse or two after the tab first shows
             eventually().untilAsserted(() -> assertThat(fx(() -> cutHeaders(robot))).as("headers cut on the " + tab + " tab").isEmpty());
             eventually().untilAsserted(() -> assertThat(fx(() -> cutBadges(robot))).as("status badges cut on the " + tab + " tab").isEmpty());
+            if (tab.equals("Metrics")) { // the cancel's latency row: "30 ms" in each of p50, p99 and max, not "30 ..."
+                eventually().until(() -> fx(() -> !window.controller().metricsController.latencyTable.getItems().isEmpty()));
+                eventually().untilAsserted(() -> assertThat(fx(() -> cutCells(robot, "#latencyTable"))).as("latency cells cut").isEmpty());
+                eventually().untilAsserted(() -> assertThat(fx(() -> cutCells(robot, "#outcomeTable"))).as("outcome cells cut").isEmpty());
+                // and room for the widest a latency can print, whatever this run measured
+                for (var widest : List.of("0.88 ms", "999 ms", "59.9 s", "0:12:34")) {
+                    assertThat(fx(() -> latencyColumnsTooNarrowFor(robot, widest))).as("latency columns that cut \"%s\"", widest).isEmpty();
+                }
+            }
         }
+    }
+
+    /** The latency columns whose cells are narrower than the text, in the cells' own font and padding. */
+    private static List<String> latencyColumnsTooNarrowFor(FxRobot robot, String text) {
+        var cell = robot.lookup("#latencyTable .table-cell").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && !c.isEmpty()).findFirst().orElseThrow();
+        var c = (javafx.scene.control.TableCell<?, ?>) cell;
+        var probe = new javafx.scene.text.Text(text);
+        probe.setFont(c.getFont());
+        double needed = probe.getLayoutBounds().getWidth() + c.snappedLeftInset() + c.snappedRightInset();
+        var table = (TableView<?>) robot.lookup("#latencyTable").query();
+        return table.getColumns().stream().filter(col -> List.of("p50", "p99", "max").contains(col.getText()))
+                .filter(col -> col.getWidth() < needed).map(col -> col.getText() + " " + col.getWidth() + " < " + needed).toList();
+    }
+
+    private static List<String> cutCells(FxRobot robot, String table) {
+        return robot.lookup(table + " .table-cell").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && shown(c) && !c.isEmpty()
+                        && c.getText() != null && c.isTextTruncated())
+                .map(n -> ((javafx.scene.control.TableCell<?, ?>) n).getText()).toList();
     }
 
     /**
@@ -432,6 +461,39 @@ class ConsoleWindowTest {
             assertThat(failed.getStrokeDashArray()).as("Failed solid, " + theme).isEmpty();
         }
         assertThat(seen).containsExactlyInAnyOrder("light", "dark");
+    }
+
+    /**
+     * In the Active chart Running and Queued, the two areas that are nearly always both there, read
+     * as two things in both themes: their outlines lie far apart (ΔE at least 30; the dark theme's
+     * pale badge tints they once used were 13 apart).
+     */
+    @Test
+    void runningAndQueuedAreasAreFarApartInBothThemes(FxRobot robot) {
+        robot.clickOn("Metrics");
+        eventually().until(() -> fx(() -> window.controller().metricsController != null));
+        var seen = new java.util.HashSet<String>();
+        for (int i = 0; i < 2; i++) {
+            if (i == 1) WaitForAsyncUtils.asyncFx(() -> window.controller().onToggleTheme());
+            var theme = fx(() -> window.controller().themeToggle.isSelected() ? "dark" : "light");
+            seen.add(theme);
+            var running = (javafx.scene.paint.Color) fx(() -> areaLine("Running").getStroke());
+            var queued = (javafx.scene.paint.Color) fx(() -> areaLine("Queued").getStroke());
+            assertThat(deltaE76(running, queued)).as("Running %s and Queued %s apart in the %s theme", running, queued, theme)
+                    .isGreaterThanOrEqualTo(30);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("light", "dark");
+        assertThat(deltaE76(javafx.scene.paint.Color.web("#bfdbfe"), javafx.scene.paint.Color.web("#cbd5e1"))).as("old dark pair").isLessThan(30);
+    }
+
+    /** The Active chart's outline for a series (a stacked area is a group: its fill and its line). */
+    private javafx.scene.shape.Path areaLine(String name) {
+        var chart = window.controller().metricsController.activeChart;
+        chart.getScene().getRoot().applyCss();
+        var group = (javafx.scene.Group) chart.getData().stream().filter(s -> s.getName().equals(name))
+                .findFirst().orElseThrow().getNode();
+        return (javafx.scene.shape.Path) group.getChildren().stream()
+                .filter(n -> n.getStyleClass().contains("chart-series-area-line")).findFirst().orElseThrow();
     }
 
     /** The Finished chart's line for a series, styled by the scene's current style sheets. */
