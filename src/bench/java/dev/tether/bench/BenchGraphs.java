@@ -24,6 +24,9 @@ final class BenchGraphs {
     /** When the slow node of the sleeping graph last woke from its sleep (System.nanoTime): where a cancel's time goes. */
     static volatile long wokeNanos;
 
+    /** On which CPU the slow node of the sleeping graph last woke ({@link Cpu#now}). */
+    static volatile int wokeCpu;
+
     /** first → slow (blocked in a 10 s Thread.sleep) → last. */
     static GraphDefinition sleeping() {
         return threeNodes("sleeping", () -> {
@@ -32,6 +35,7 @@ final class BenchGraphs {
                 Thread.sleep(10_000);
             } catch (InterruptedException e) {
                 wokeNanos = System.nanoTime();
+                wokeCpu = Cpu.now();
                 throw e;
             }
         });

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Cancel latency, from the cancel call until the run is terminal and its thread free, for a node
  * blocked in a sleep and for a cooperative CPU node: the engine side by side with plain LangGraph4j
- * (iterator on its own thread + {@code cancel(true)}), on the same graphs.
+ * (iterator on its own thread + {@code cancel(true)}), on the same graphs. The sleeping node is
+ * measured in pairs with the floor (a bare thread in a sleep, interrupted, until the interrupter sees
+ * it end), one cancel of each in turn, and each cancel is split by where the woken thread ran.
  */
 public final class CancelLatencyBench {
 
@@ -44,21 +46,128 @@ public final class CancelLatencyBench {
             return;
         }
         var rows = new ArrayList<Row>();
-        // the floor first and last: the machine's own interrupt-to-seen-ended, in the same run
-        var floor = floor("floor: bare thread in Thread.sleep(10 s), interrupted, until the interrupter sees it end", samples);
-        rows.add(floor);
-        rows.add(engine("Tether, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
+        // The floor and the engine's sleeping node in pairs, one cancel of each in turn: both rows see
+        // the same load of this shared machine (measured one after the other, they did not).
+        var paired = paired(samples);
+        rows.add(paired.floor());
+        rows.add(paired.tether());
         rows.add(engine("Tether, cooperative CPU node (10 s of work)", BenchGraphs.cpu(10_000), samples));
         if (!engineOnly) {
             rows.add(plainConcurrent("plain LangGraph4j, node blocked in Thread.sleep(10 s)", BenchGraphs.sleeping(), samples));
             int cpuSamples = Math.min(samples, 10);
             rows.add(plainSequential("plain LangGraph4j, CPU node (2 s of work, cancel after 0.5 s)", BenchGraphs.cpu(2_000), cpuSamples));
         }
-        rows.add(floor("floor again, after the other cases", samples));
         System.out.println();
         System.out.println("| case | cancels | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|---:|");
         rows.forEach(r -> System.out.println(r.line()));
+        System.out.printf("%nTether's sleeping node against the floor of the same run: p50 %.1f×, p99 %.1f×%n",
+                ratio(paired.tether(), paired.floor(), 50), ratio(paired.tether(), paired.floor(), 99));
+        if (Cpu.known()) {
+            System.out.println();
+            System.out.println("Where the woken thread ran (the node's thread for Tether, the sleeper for the floor):");
+            System.out.println();
+            System.out.println("| case | cancels (share) | the end seen on another CPU too | p50 | p99 | max |");
+            System.out.println("|---|---:|---:|---:|---:|---:|");
+            for (var split : paired.splits()) System.out.println(split.line());
+        }
+    }
+
+    private static double ratio(Row a, Row b, double percentile) {
+        return (double) a.micros().getValueAtPercentile(percentile) / Math.max(1, b.micros().getValueAtPercentile(percentile));
+    }
+
+    record Split(String what, Histogram micros, int total, int secondHopCrossed) {
+        String line() {
+            long n = micros.getTotalCount();
+            return "| %s | %,d (%.0f %%) | %,d | %s | %s | %s |".formatted(what, n, 100.0 * n / Math.max(1, total), secondHopCrossed,
+                    Row.ms(micros.getValueAtPercentile(50)), Row.ms(micros.getValueAtPercentile(99)), Row.ms(micros.getMaxValue()));
+        }
+    }
+
+    record Paired(Row floor, Row tether, List<Split> splits) {}
+
+    /**
+     * The floor and Tether's sleeping node, one cancel of each in turn on a one-slot engine, so that
+     * both see the same moments of the machine's load. Each cancel also notes on which CPU the woken
+     * thread ran and on which the waiting one saw the end: a wake-up on another CPU than the waker's
+     * costs more (on this kind of virtual machine an idle virtual CPU halts and must be woken through
+     * the host), and the two rows differ in how often they take it.
+     */
+    static Paired paired(int samples) throws Exception {
+        var graph = BenchGraphs.sleeping();
+        var registry = new RunRegistry(samples + 10);
+        var recordedCpu = new int[]{-1};
+        registry.watch(change -> { // on the run's thread, as it records the run CANCELLED
+            if (change.after() != null && change.after().status() == RunStatus.CANCELLED) recordedCpu[0] = Cpu.now();
+        });
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(graph), registry);
+        var floor = new Histogram(3);
+        var tether = new Histogram(3);
+        var floorSame = new Histogram(3);
+        var floorOther = new Histogram(3);
+        var tetherSame = new Histogram(3);
+        var tetherOther = new Histogram(3);
+        int[] crossed = new int[4];
+        int warmUp = 500; // not counted: the JIT's first compilations of both paths
+        try {
+            for (int i = 0; i < samples + warmUp; i++) {
+                // the floor: a bare thread in Thread.sleep, interrupted, until the interrupter sees it end
+                var sleeping = new CountDownLatch(1);
+                var sleeperCpu = new int[]{-1};
+                var t = Thread.ofPlatform().daemon().start(() -> {
+                    sleeping.countDown();
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException e) {
+                        sleeperCpu[0] = Cpu.now(); // as the engine's node does (BenchGraphs)
+                    }
+                });
+                sleeping.await();
+                Thread.sleep(0, 200_000); // inside the sleep, as in the engine's case
+                int f0 = Cpu.now();
+                long ft0 = System.nanoTime();
+                t.interrupt();
+                t.join();
+                long floorMicros = (System.nanoTime() - ft0) / 1_000;
+                int f1 = Cpu.now();
+
+                // Tether: submit, wait until inside the slow node, cancel, time until awaitTerminal returns
+                var entered = new CountDownLatch(1);
+                BenchGraphs.ENTERED.set(entered);
+                var id = engine.submit(graph.id(), null, Map.of()).runId();
+                if (!entered.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("run did not reach its slow node");
+                Thread.sleep(0, 200_000);
+                int c0 = Cpu.now();
+                long t0 = System.nanoTime();
+                engine.cancel(id);
+                var end = engine.awaitTerminal(id, Duration.ofSeconds(30)).orElseThrow();
+                long micros = (System.nanoTime() - t0) / 1_000;
+                int c1 = Cpu.now();
+                if (end.status() != RunStatus.CANCELLED) throw new IllegalStateException("expected CANCELLED: " + end);
+                if (i < warmUp) continue;
+                floor.recordValue(floorMicros);
+                tether.recordValue(micros);
+                boolean floorSameCpu = sleeperCpu[0] == f0;
+                (floorSameCpu ? floorSame : floorOther).recordValue(floorMicros);
+                if (f1 != sleeperCpu[0]) crossed[floorSameCpu ? 0 : 1]++;
+                boolean tetherSameCpu = BenchGraphs.wokeCpu == c0;
+                (tetherSameCpu ? tetherSame : tetherOther).recordValue(micros);
+                if (c1 != recordedCpu[0]) crossed[tetherSameCpu ? 2 : 3]++;
+            }
+        } finally {
+            engine.shutdown(Duration.ofSeconds(10));
+        }
+        var floorRow = new Row("floor: bare thread in Thread.sleep(10 s), interrupted, until the interrupter sees it end (paired)", samples, floor);
+        var tetherRow = new Row("Tether, node blocked in Thread.sleep(10 s) (paired with the floor)", samples, tether);
+        report(floorRow.what(), floor);
+        report(tetherRow.what(), tether);
+        var splits = List.of(
+                new Split("floor, sleeper woken on the interrupter's CPU", floorSame, samples, crossed[0]),
+                new Split("floor, sleeper woken on the other CPU", floorOther, samples, crossed[1]),
+                new Split("Tether, node's thread woken on the canceller's CPU", tetherSame, samples, crossed[2]),
+                new Split("Tether, node's thread woken on the other CPU", tetherOther, samples, crossed[3]));
+        return new Paired(floorRow, tetherRow, splits);
     }
 
     /** Sequential runs on a one-slot engine: submit, wait until inside the slow node, cancel, time to terminal. */
