@@ -289,7 +289,7 @@ final class RunControl implements Cancellation {
             throwIfCancelled();
             throw e;
         } catch (InterruptedException e) {
-            throw interrupted();
+            throw interruptedWaitingFor(future);
         }
     }
 
@@ -301,8 +301,17 @@ final class RunControl implements Cancellation {
             throwIfCancelled();
             throw e;
         } catch (InterruptedException e) {
-            throw interrupted();
+            throw interruptedWaitingFor(future);
         }
+    }
+
+    /**
+     * The cancel interrupts the node's thread before it runs the cancel actions, so the wait may
+     * end (and close its registration) before the action that cancels {@code future} ran: cancel it here.
+     */
+    private RuntimeException interruptedWaitingFor(Future<?> future) {
+        if (cancelled.get()) future.cancel(true);
+        return interrupted();
     }
 
     private RuntimeException interrupted() {

@@ -109,6 +109,34 @@ class CancellationTokenTest {
         assertThat(slow).isCancelled();
     }
 
+    /**
+     * A cancel interrupts the node's thread before it runs the cancel actions (the interrupt is on the
+     * latency's critical path). A wait that ends in between has closed its registration by the time
+     * the actions run: the future it waited for is cancelled all the same. Held deterministically
+     * here: the cancel is kept, inside its signal to whenCancelled(), until the node has returned.
+     */
+    @Test
+    void awaitCancelsTheFutureEvenWhenTheWaitEndsBeforeTheCancelActionsRun() throws Exception {
+        var slow = new CompletableFuture<String>();
+        var waiter = new java.util.concurrent.atomic.AtomicReference<Thread>();
+        var id = runNode(token -> {
+            waiter.set(Thread.currentThread());
+            try {
+                return token.await(slow);
+            } catch (RunCancelledException e) {
+                return "cancelled";
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        var token = tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
+        eventually("the node waits").until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.WAITING);
+        token.whenCancelled().thenRun(() -> eventually("the node returned").until(() -> results.peek() != null));
+        engine.cancel(id);
+        assertThat(results.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isEqualTo("cancelled");
+        assertThat(slow).isCancelled();
+    }
+
     @Test
     void onCancelCallbacksRunOnceAndWhenCancelledCompletes() throws Exception {
         var pool = Executors.newSingleThreadExecutor();
