@@ -247,6 +247,7 @@ public final class RedisView implements RunEngine {
         var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
+        dev.tether.engine.InputLimit.require(merged);
         return enqueue(graphId, q, merged, null, policies.resolve(def, q, policy));
     }
 
