@@ -76,6 +76,7 @@ final class WorkerCommand implements Callable<Integer> {
             if (metricsToken == null || metricsToken.isBlank()) {
                 throw new IllegalArgumentException("--metrics-port needs a token in $" + METRICS_TOKEN_ENV + " (scrapers send it as a bearer token)");
             }
+            metricsToken = dev.tether.control.MetricsToken.check(metricsToken, "$" + METRICS_TOKEN_ENV);
         }
         if (settings == null) throw new IllegalArgumentException("worker needs --redis URI or TETHER_REDIS_URL");
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
