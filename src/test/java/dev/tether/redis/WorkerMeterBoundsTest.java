@@ -157,4 +157,26 @@ class WorkerMeterBoundsTest {
             assertThat(ids).allMatch(id -> view.registry().get(id).orElseThrow().status() == RunStatus.COMPLETED);
         }
     }
+
+    @Test
+    void realWorkersRestartedCleanlyOrKilledLeaveNoSeriesBehind() throws Exception {
+        var uri = server.uri() + "?prefix=real" + System.nanoTime();
+        try (var view = RedisView.live(RedisSettings.parse(uri), GraphCatalog.load(null), Routing.none());
+             var metrics = TetherMetrics.of(view, Duration.ZERO)) {
+            for (int restart = 0; restart < 3; restart++) {
+                var name = "host-" + (4242 + restart); // as the default host-pid name changes at each restart
+                var worker = WorkerProcess.start(uri, name, "restarts", 1);
+                try {
+                    var id = view.submit("welcome-email", "restarts", Map.of()).runId();
+                    Hang.eventuallyAcrossProcesses().until(() -> view.registry().get(id).map(r -> r.status() == RunStatus.COMPLETED).orElse(false)
+                            && workersIn(metrics.scrape()).contains(name));
+                } finally {
+                    if (restart % 2 == 0) worker.close(); // a clean exit
+                    else worker.kill9(); // its heartbeat expires
+                }
+                Hang.eventuallyAcrossProcesses().until(() -> !workersIn(metrics.scrape()).contains(name));
+            }
+            assertThat(workersIn(metrics.scrape())).containsExactly("none");
+        }
+    }
 }
