@@ -76,13 +76,16 @@ final class WorkerCommand implements Callable<Integer> {
             if (metricsToken == null || metricsToken.isBlank()) {
                 throw new IllegalArgumentException("--metrics-port needs a token in $" + METRICS_TOKEN_ENV + " (scrapers send it as a bearer token)");
             }
+            metricsToken = dev.tether.control.MetricsToken.check(metricsToken, "$" + METRICS_TOKEN_ENV);
         }
         if (settings == null) throw new IllegalArgumentException("worker needs --redis URI or TETHER_REDIS_URL");
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         var catalog = GraphCatalog.load(GraphCatalog.defaultPluginsDir());
         var qs = queues.isEmpty() ? catalog.all().stream().map(g -> g.defaultQueue()).distinct().toList() : queues;
         for (var q : qs) dev.tether.engine.QueueNames.requireValid(q);
-        var workerName = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
+        // the default is made valid (a host name may hold anything); a name given must be valid as given
+        var workerName = name != null ? dev.tether.engine.Names.require("worker name", name)
+                : dev.tether.engine.Names.sanitize(hostName() + "-" + ProcessHandle.current().pid());
         if (finishedTtl.toSeconds() < 1) throw new IllegalArgumentException("--finished-ttl must be at least 1s");
         var options = new RedisWorker.Options(workerName, qs, concurrency, cancelGrace, finishedTtl, lostPolicy,
                 fenceTimeout == null ? RedisWorker.DEFAULT_FENCE_TIMEOUT : fenceTimeout,

@@ -167,11 +167,11 @@ final class SubmitDialog extends Dialog<SubmitDialog.Request> {
             return;
         }
         if (!dev.tether.engine.QueueNames.isValid(queue.getText().trim())) {
-            error.set("Queue must be 1–64 letters, digits, '_', '-', '.' or ':'.");
+            error.set("Queue must be " + dev.tether.engine.Names.RULE + ".");
             return;
         }
         try {
-            input();
+            dev.tether.engine.InputLimit.require(input());
             policy();
             error.set("");
         } catch (IllegalArgumentException e) {

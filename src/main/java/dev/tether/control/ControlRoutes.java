@@ -173,8 +173,14 @@ final class ControlRoutes implements Route {
             return;
         }
         var fingerprint = Json.write(List.of(graph, String.valueOf(queue), new TreeMap<>(input), new TreeMap<>(policyText)));
-        var outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input, policy),
-                runId -> engine.registry().get(runId).orElse(null));
+        SubmitLedger.Outcome outcome;
+        try {
+            outcome = ledger.submit(requestId, fingerprint, () -> runs.submit(graph, finalQueue, input, policy),
+                    runId -> engine.registry().get(runId).or(() -> engine.find(runId)).orElse(null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while a submit with the same request id was under way");
+        }
         if (!outcome.replayed()) {
             HttpAnswer.json(out, 201, outcome.run(), headers);
         } else {

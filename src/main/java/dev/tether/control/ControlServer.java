@@ -115,7 +115,7 @@ public final class ControlServer implements AutoCloseable {
      * origin and deadline rules as the control API's TCP port. Publishes no control file.
      */
     public static ControlServer metricsOnly(int port, String token, Supplier<String> metrics) throws IOException {
-        if (token == null || token.isBlank()) throw new IllegalArgumentException("a metrics token is required");
+        var checked = MetricsToken.check(token, "the metrics token");
         Route scrape = (request, reply, headers) -> {
             if (!Route.isMetrics(request)) {
                 throw new Refusal(ErrorKind.NO_ENDPOINT, "no such endpoint: " + request.method() + " " + ControlRoutes.clip(request.rawTarget())
@@ -125,7 +125,7 @@ public final class ControlServer implements AutoCloseable {
         };
         var holder = new ControlHandler[1];
         var http = ControlHttpServer.start("tether-metrics", null, port, deadlines ->
-                holder[0] = new ControlHandler(token.trim().getBytes(StandardCharsets.US_ASCII), scrape, Map.of(), deadlines));
+                holder[0] = new ControlHandler(checked.getBytes(StandardCharsets.US_ASCII), scrape, Map.of(), deadlines));
         var server = new ControlServer(null, null, http, holder[0], null);
         LOG.info("metrics on http://127.0.0.1:{}{}", server.port(), Route.METRICS_PATH);
         return server;

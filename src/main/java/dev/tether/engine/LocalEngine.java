@@ -167,7 +167,8 @@ public final class LocalEngine implements RunEngine {
         var def = graphs.catalog().require(graphId);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
-        var q = queue == null || queue.isBlank() ? def.defaultQueue() : queue;
+        InputLimit.require(merged);
+        var q = queue == null || queue.isBlank() ? def.defaultQueue() : Names.require("queue", queue);
         var request = new RunRequest(RunIds.next(), graphId, q, merged, Instant.now(), null,
                 config.policies().resolve(def, q, policy), null);
         return enqueue(request);

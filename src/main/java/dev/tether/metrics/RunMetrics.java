@@ -37,6 +37,10 @@ public final class RunMetrics implements AutoCloseable {
     private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
+    /** The cap on both registries, told when a worker's meters go (null: nothing is ever removed). */
+    private final TagCap cap;
+    /** System.nanoTime() when each other worker last had a run change here or was seen alive. */
+    private final ConcurrentHashMap<String, Long> workerSeen = new ConcurrentHashMap<>();
     private final AutoCloseable watch;
 
     /**
@@ -57,7 +61,8 @@ public final class RunMetrics implements AutoCloseable {
     /** One meter's name and tag values, in a fixed order per name. */
     private record Key(String name, String a, String b, String c, String d, String e) {}
 
-    private RunMetrics(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String defaultWorker) {
+    private RunMetrics(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String defaultWorker, TagCap cap) {
+        this.cap = cap;
         this.meters = meters;
         this.nodeMeters = nodeMeters;
         this.engine = engine;
@@ -86,7 +91,42 @@ public final class RunMetrics implements AutoCloseable {
 
     /** As {@link #bind(MeterRegistry, RunEngine, String)}, the per-node timers in {@code nodeMeters}. */
     public static RunMetrics bind(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String worker) {
-        return new RunMetrics(meters, nodeMeters, engine, worker == null ? "none" : worker);
+        return bind(meters, nodeMeters, engine, worker, null);
+    }
+
+    /** As above; {@code cap} is the {@link TagCap} both registries filter with, given back room by {@link #retainWorkers}. */
+    static RunMetrics bind(MeterRegistry meters, MeterRegistry nodeMeters, RunEngine engine, String worker, TagCap cap) {
+        return new RunMetrics(meters, nodeMeters, engine, worker == null ? "none" : worker, cap);
+    }
+
+    /**
+     * Removes the meters of every worker that is gone: not in {@code live} (the workers whose
+     * heartbeat a read that began at {@code readStartedNanos} found) and with no run changing here
+     * for {@code grace} before that read. A worker joins before it takes a run, so a meter made
+     * before the read belongs to a worker the read would have found unless it left. A late change
+     * from a gone worker makes its meters again; the next call removes them.
+     */
+    public void retainWorkers(Set<String> live, long readStartedNanos, Duration grace) {
+        for (var name : live) workerSeen.merge(name, readStartedNanos, Math::max);
+        for (var e : workerSeen.entrySet()) {
+            var name = e.getKey();
+            // a change after the read began (a negative difference) is never old enough: the read proves nothing about it
+            if (live.contains(name) || name.equals(defaultWorker) || readStartedNanos - e.getValue() < grace.toNanos()) continue;
+            forget(name);
+        }
+    }
+
+    /** Every meter tagged with worker {@code name}, and its room under the cap. */
+    private void forget(String name) {
+        workerSeen.remove(name);
+        counters.keySet().removeIf(k -> name.equals(k.c()));
+        timers.keySet().removeIf(k -> name.equals(k.c()));
+        for (var registry : nodeMeters == meters ? List.of(meters) : List.of(meters, nodeMeters)) {
+            for (var meter : List.copyOf(registry.getMeters())) {
+                if (name.equals(meter.getId().getTag("worker"))) registry.remove(meter);
+            }
+        }
+        if (cap != null) cap.release("worker", name);
     }
 
     private void changed(ApplyResult change) {
@@ -148,7 +188,9 @@ public final class RunMetrics implements AutoCloseable {
     }
 
     private String worker(RunSnapshot run) {
-        return run.worker() == null ? defaultWorker : run.worker();
+        if (run.worker() == null || run.worker().equals(defaultWorker)) return defaultWorker;
+        workerSeen.put(run.worker(), System.nanoTime());
+        return run.worker();
     }
 
     private void count(String name, RunSnapshot run, String level) {

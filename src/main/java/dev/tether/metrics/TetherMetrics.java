@@ -22,8 +22,14 @@ public final class TetherMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JmxMeterRegistry jmx;
     private final java.util.List<AutoCloseable> bindings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Worker, graph, queue and node names come from Redis: their distinct values are capped (on both legs, before any meter exists). */
+    private final TagCap cap = new TagCap(TagCap.DEFAULT_CAPS);
+    /** How long the meters of a worker that left are kept: long enough for a scrape to see their last values. */
+    public static final java.time.Duration GONE_WORKER_GRACE = java.time.Duration.ofMinutes(2);
 
     private TetherMetrics(boolean withJmx) {
+        meters.config().meterFilter(cap);
+        prometheus.config().meterFilter(cap);
         meters.add(prometheus);
         if (withJmx) {
             jmx = new JmxMeterRegistry(new JmxConfig() {
@@ -58,17 +64,29 @@ public final class TetherMetrics implements AutoCloseable {
      * here) and its slots, plus its contact with Redis when it has one. JMX and Prometheus.
      */
     public static TetherMetrics of(dev.tether.engine.RunEngine engine) {
+        return of(engine, GONE_WORKER_GRACE);
+    }
+
+    /**
+     * As {@link #of(dev.tether.engine.RunEngine)}; on a live Redis view, the meters of a worker that
+     * left (its heartbeat gone) go {@code goneWorkerGrace} after its last run change.
+     */
+    public static TetherMetrics of(dev.tether.engine.RunEngine engine, java.time.Duration goneWorkerGrace) {
         var m = create();
         String worker = engine instanceof dev.tether.engine.LocalEngine local ? local.config().workerName() : "none";
-        m.bindings.add(RunMetrics.bind(m.registry(), m.nodeRegistry(), engine, worker));
-        if (engine instanceof dev.tether.redis.RedisView view) RedisMetrics.bind(m.registry(), view.health(), worker);
+        var runs = RunMetrics.bind(m.registry(), m.nodeRegistry(), engine, worker, m.cap);
+        m.bindings.add(runs);
+        if (engine instanceof dev.tether.redis.RedisView view) {
+            RedisMetrics.bind(m.registry(), view.health(), worker);
+            m.bindings.add(view.onWorkersRead((live, readStarted) -> runs.retainWorkers(live, readStarted, goneWorkerGrace)));
+        }
         return m;
     }
 
     /** The meters of a {@code tether worker}: its engine's runs and slots, and its contact with Redis. */
     public static TetherMetrics of(dev.tether.redis.RedisWorker worker, String name) {
         var m = create();
-        m.bindings.add(RunMetrics.bind(m.registry(), m.nodeRegistry(), worker.engine(), name));
+        m.bindings.add(RunMetrics.bind(m.registry(), m.nodeRegistry(), worker.engine(), name, m.cap));
         RedisMetrics.bind(m.registry(), worker.health(), name);
         return m;
     }

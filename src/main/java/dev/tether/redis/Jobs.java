@@ -34,8 +34,9 @@ final class Jobs {
     /** @throws IllegalArgumentException naming what is malformed */
     static RunRequest parse(Map<String, String> f) {
         var runId = require(f, "id");
-        if (!runId.matches("[A-Za-z0-9_.:-]{1,100}")) throw new IllegalArgumentException("entry has a malformed 'id'");
+        if (!dev.tether.engine.Names.isValid(runId)) throw new IllegalArgumentException("entry has a malformed 'id'");
         var graph = require(f, "graph");
+        dev.tether.engine.InputLimit.requireJson(f.get("input")); // before it is parsed: the bound is on memory
         Map<String, Object> input;
         try {
             @SuppressWarnings("unchecked")
@@ -54,7 +55,13 @@ final class Jobs {
         var resumeOf = optional(f, "resumeOf", ResumeOf.class, "a resume point");
         var policy = optional(f, "policy", RunPolicy.class, "a run policy");
         var retry = optional(f, "retry", Retry.class, "a retry");
-        return new RunRequest(runId, graph, require(f, "queue"), input, submitted, resumeOf, policy, retry);
+        if (resumeOf != null && !dev.tether.engine.Names.isValid(resumeOf.runId())) throw new IllegalArgumentException("entry's 'resumeOf' names a malformed run id");
+        if (retry != null && retry.previous() != null && !dev.tether.engine.Names.isValid(retry.previous())) {
+            throw new IllegalArgumentException("entry's 'retry' names a malformed run id");
+        }
+        var queue = require(f, "queue");
+        if (!dev.tether.engine.Names.isValid(queue)) throw new IllegalArgumentException("entry has a malformed 'queue'");
+        return new RunRequest(runId, graph, queue, input, submitted, resumeOf, policy, retry);
     }
 
     private static <T> T optional(Map<String, String> f, String key, Class<T> type, String what) {

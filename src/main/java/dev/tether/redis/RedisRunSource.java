@@ -233,7 +233,14 @@ final class RedisRunSource implements RunSource {
         try {
             request = Jobs.parse(f);
         } catch (RuntimeException e) {
-            deadLetter(d, e.getMessage());
+            deadLetter(d, e.getMessage(), null); // no submit writes such an entry: whatever run it names is not its
+            return null;
+        }
+        var recorded = store.get(request.runId()).orElse(null);
+        if (recorded != null && !ownJob(recorded, request, d.stream())) {
+            // written by someone other than the run's submit: it must neither start the run with its own
+            // graph and input, nor fail it
+            deadLetter(d, "entry does not match the record of run " + request.runId() + " (graph, queue, input or submit time)", null);
             return null;
         }
         if (!graphs.contains(request.graphId())) {
@@ -352,22 +359,68 @@ final class RedisRunSource implements RunSource {
         held.remove(d.entry().getID().toString());
     }
 
-    private void handOver(Delivery d, RunRequest request) throws InterruptedException {
-        if (someoneElseRuns.test(request.queue(), request.graphId())) {
-            requeue(d, d.entry().getFields());
-            Thread.sleep(100); // let a worker that has the graph take it
-            return;
-        }
-        var reason = "no live worker on queue '" + request.queue() + "' has graph '" + request.graphId() + "'";
-        deadLetter(d, reason);
+    /** Whether {@code entry} is the job the run's own submit wrote: its stream, graph, queue, submit time and input. */
+    private boolean ownJob(RunSnapshot run, RunRequest entry, String stream) {
+        return stream.equals(keys.queue(run.queue())) && run.queue().equals(entry.queue()) && run.graphId().equals(entry.graphId())
+                && run.submittedAt() != null && run.submittedAt().toEpochMilli() == entry.submittedAt().toEpochMilli()
+                && dev.tether.json.Json.write(run.input()).equals(dev.tether.json.Json.write(entry.input()));
     }
 
-    private void deadLetter(Delivery d, String reason) {
+    /** The second hand-over of a job waits this long (the first none), each next one twice as long, up to {@link #HANDOVER_MAX_MILLIS}. */
+    static final long HANDOVER_FIRST_MILLIS = 100;
+    static final long HANDOVER_MAX_MILLIS = 5_000;
+    /** The entry field that counts a job's hand-overs. */
+    static final String HANDOVERS = "handovers";
+
+    /**
+     * A job for a graph this worker lacks, when a live worker on the queue has it: back to the queue,
+     * at once the first time, then after a delay that doubles with each hand-over (kept with the job
+     * like a retry's, and moved back by the pump), so a job that no worker with its graph takes for a
+     * while does not cycle through the stream, nor hold a slot of this worker while it waits.
+     */
+    private void handOver(Delivery d, RunRequest request) {
+        var queue = d.stream().substring(keys.queue("").length());
+        if (someoneElseRuns.test(queue, request.graphId())) {
+            var fields = new LinkedHashMap<String, String>(d.entry().getFields());
+            int n = handovers(fields);
+            fields.put(HANDOVERS, Integer.toString(n + 1));
+            if (n == 0) {
+                requeue(d, fields);
+                return;
+            }
+            long delay = Math.min(HANDOVER_FIRST_MILLIS << Math.min(n - 1, 16), HANDOVER_MAX_MILLIS);
+            try (var tx = redis.multi()) {
+                tx.del(keys.job(request.runId()));
+                tx.hset(keys.job(request.runId()), fields);
+                tx.zadd(keys.due(queue), System.currentTimeMillis() + delay, request.runId());
+                tx.xack(d.stream(), Keys.GROUP, d.entry().getID());
+                tx.exec();
+            }
+            held.remove(d.entry().getID().toString());
+            return;
+        }
+        var reason = "no live worker on queue '" + queue + "' has graph '" + request.graphId() + "'";
+        deadLetter(d, reason, request);
+    }
+
+    static int handovers(Map<String, String> fields) {
+        try {
+            return Math.max(0, Integer.parseInt(fields.getOrDefault(HANDOVERS, "0")));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * @param own the entry as parsed when it is its run's own job (checked against the run's record
+     *            again here); null for any other entry, whose run is never touched
+     */
+    private void deadLetter(Delivery d, String reason, RunRequest own) {
         var oneLine = Text.oneLine(reason);
         LOG.warn("dead-lettering entry {} of {}: {}", d.entry().getID(), d.stream(), oneLine);
-        var runId = d.entry().getFields().get("id");
-        if (runId != null && runId.length() <= 100) { // it will never execute: say so instead of leaving it QUEUED forever
-            store.updateQueued(runId, new RunEvent.Failed(runId, new ErrorInfo("rejected", oneLine, ""), Instant.now()));
+        if (own != null) { // it will never execute: say so instead of leaving it QUEUED forever
+            store.updateQueued(own.runId(), new RunEvent.Failed(own.runId(), new ErrorInfo("rejected", oneLine, ""), Instant.now()),
+                    run -> ownJob(run, own, d.stream()));
         }
         var fields = new LinkedHashMap<String, String>(d.entry().getFields());
         fields.put("reason", oneLine);

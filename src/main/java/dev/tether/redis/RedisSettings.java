@@ -58,7 +58,7 @@ public final class RedisSettings {
     }
 
     private static String validPrefix(String prefix) {
-        if (prefix == null || !prefix.matches("[A-Za-z0-9_.-]{1,64}")) {
+        if (!dev.tether.engine.Names.isValid(prefix)) {
             throw new IllegalArgumentException("Redis key prefix must be 1-64 letters, digits, '_', '.' or '-', got '"
                     + (prefix == null ? "" : prefix.replaceAll("\\p{Cntrl}", "?")) + "'");
         }

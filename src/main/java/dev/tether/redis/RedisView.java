@@ -129,12 +129,36 @@ public final class RedisView implements RunEngine {
         for (var r : store.load(shown)) registry.mirror(r);
     }
 
+    /** Told after each read of the live workers (every 250 ms in a live view). */
+    public interface WorkersListener {
+        /** @param live the names of the workers whose heartbeat the read found; @param readStartedNanos System.nanoTime() before it */
+        void read(java.util.Set<String> live, long readStartedNanos);
+    }
+
+    private final List<WorkersListener> workersListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Calls {@code listener} after each read of the live workers, until the returned handle is closed. */
+    public AutoCloseable onWorkersRead(WorkersListener listener) {
+        workersListeners.add(listener);
+        return () -> workersListeners.remove(listener);
+    }
+
     private void maintain() {
         try {
             sweep.sweep();
             long sent = System.nanoTime();
             workers = readWorkers();
             connectivity.roundTrip(System.nanoTime() - sent);
+            if (!workersListeners.isEmpty()) {
+                var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+                for (var l : workersListeners) {
+                    try {
+                        l.read(names, sent);
+                    } catch (RuntimeException e) { // a listener's failure says nothing about Redis
+                        LOG.warn("a workers listener failed: {}", Text.oneLine(String.valueOf(e)));
+                    }
+                }
+            }
             tellStalls(workers);
             if (++ticks % 8 == 0) markVanished();
             connectivity.up();
@@ -223,6 +247,7 @@ public final class RedisView implements RunEngine {
         var q = queue == null || queue.isBlank() ? routing.queueFor(def) : QueueNames.requireValid(queue);
         var merged = new LinkedHashMap<>(def.defaultInput());
         if (input != null) merged.putAll(input);
+        dev.tether.engine.InputLimit.require(merged);
         return enqueue(graphId, q, merged, null, policies.resolve(def, q, policy));
     }
 

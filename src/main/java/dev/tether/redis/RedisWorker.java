@@ -38,6 +38,8 @@ public final class RedisWorker implements AutoCloseable {
                           Duration finishedTtl, LostRunPolicy lostPolicy, Duration fenceTimeout,
                           dev.tether.engine.IsolationPolicy isolation, boolean checkpoints) {
         public Options {
+            dev.tether.engine.Names.require("worker name", name);
+            for (var q : queues) dev.tether.engine.Names.require("queue", q);
             if (fenceTimeout.compareTo(Heartbeat.HOLD_AFTER) < 0) {
                 throw new IllegalArgumentException("--fence-timeout must be at least " + Heartbeat.HOLD_AFTER.toMillis() + "ms");
             }

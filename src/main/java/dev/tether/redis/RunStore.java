@@ -264,6 +264,11 @@ final class RunStore {
         return update(runId, event, s -> s.status() == dev.tether.run.RunStatus.QUEUED);
     }
 
+    /** {@link #updateQueued} only while the stored run also passes {@code onlyIf} (checked against the version written over). */
+    Optional<RunSnapshot> updateQueued(String runId, RunEvent event, java.util.function.Predicate<RunSnapshot> onlyIf) {
+        return update(runId, event, s -> s.status() == dev.tether.run.RunStatus.QUEUED && onlyIf.test(s));
+    }
+
     private Optional<RunSnapshot> update(String runId, RunEvent event, java.util.function.Predicate<RunSnapshot> onlyIf) {
         for (int attempt = 0; attempt < 50; attempt++) {
             var current = get(runId).orElse(null);

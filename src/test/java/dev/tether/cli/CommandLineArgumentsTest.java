@@ -125,6 +125,25 @@ class CommandLineArgumentsTest {
     }
 
     @Test
+    void namesThatWouldAliasARedisKeyAndOversizedInputsAreExit2WithOneLine() {
+        int before = engine.registry().size();
+        var queue = tether("submit", "welcome-email", "-q", "email:runs");
+        assertThat(queue.exit()).as(queue.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(queue.err()).isEqualTo("tether: queue 'email:runs' is not valid: use 1-64 letters, digits, '_', '-' or '.'");
+        var big = tether("submit", "welcome-email", "-i", "to=" + "x".repeat(dev.tether.engine.InputLimit.MAX_BYTES));
+        assertThat(big.exit()).as(big.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(big.err()).startsWith("tether: input is ").endsWith("bytes as JSON, larger than the limit of 32768 bytes").doesNotContain("\n");
+        assertThat(engine.registry().size()).as("nothing submitted").isEqualTo(before);
+        // a worker's own name and queues, before it connects to anything
+        var name = tether("worker", "--redis", "redis://127.0.0.1:1", "--name", "w:runs");
+        assertThat(name.exit()).as(name.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(name.err()).isEqualTo("tether: worker name 'w:runs' is not valid: use 1-64 letters, digits, '_', '-' or '.'");
+        var queues = tether("worker", "--redis", "redis://127.0.0.1:1", "--queues", "email,ai:processing");
+        assertThat(queues.exit()).as(queues.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(queues.err()).isEqualTo("tether: queue 'ai:processing' is not valid: use 1-64 letters, digits, '_', '-' or '.'");
+    }
+
+    @Test
     void randomRunIdsNeverReachAnotherRun() {
         var random = new Random(7);
         var alphabet = "0123456789abcdef-ABCDEFxyz%/ .\u001b\u0000";

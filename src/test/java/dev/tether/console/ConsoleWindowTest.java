@@ -169,6 +169,32 @@ class ConsoleWindowTest {
         assertThat(engine.registry().size()).isZero();
     }
 
+    @Test
+    void theSubmitDialogRefusesAQueueThatWouldAliasARedisKeyAndAnInputOverTheLimit(FxRobot robot) {
+        robot.press(KeyCode.CONTROL, KeyCode.N).release(KeyCode.N, KeyCode.CONTROL);
+        eventually().until(() -> fx(() -> robot.lookup("#queueField").tryQuery().isPresent()));
+        var queue = fx(() -> robot.lookup("#queueField").queryAs(javafx.scene.control.TextField.class));
+        var problem = fx(() -> robot.lookup("#submitProblem").queryAs(Label.class));
+        javafx.scene.Node submit = fx(() -> robot.lookup("#dialogSubmit").query());
+        fx(() -> { queue.setText("email:runs"); return null; });
+        assertThat(fx(problem::getText)).isEqualTo("Queue must be 1-64 letters, digits, '_', '-' or '.'.");
+        assertThat(fx(submit::isDisabled)).isTrue();
+        fx(() -> { queue.setText("email"); return null; });
+        assertThat(fx(problem::getText)).isEmpty();
+        fx(() -> {
+            robot.lookup("#addInput").queryButton().fire();
+            var keys = robot.lookup(".input-key").queryAllAs(javafx.scene.control.TextField.class);
+            var values = robot.lookup(".input-value").queryAllAs(javafx.scene.control.TextField.class);
+            new java.util.ArrayList<>(keys).getLast().setText("note");
+            new java.util.ArrayList<>(values).getLast().setText("x".repeat(dev.tether.engine.InputLimit.MAX_BYTES));
+            return null;
+        });
+        assertThat(fx(problem::getText)).startsWith("Input is ").endsWith("larger than the limit of 32768 bytes.");
+        assertThat(fx(submit::isDisabled)).isTrue();
+        robot.type(KeyCode.ESCAPE);
+        assertThat(engine.registry().size()).isZero();
+    }
+
     /**
      * The run ignores its cancel until the test lets it go, so it is STUCK after the grace however
      * late the click lands. (Its CANCELLING moment lasts only the grace, 500 ms here: a console that

@@ -65,6 +65,10 @@ class ControlApiFuzzTest {
                 new Case("POST", "/api/runs", "{\"graph\":[\"welcome-email\"]}", 400, "bad-input"),
                 new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"queue\":7}", 400, "bad-input"),
                 new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"queue\":\"no spaces allowed\"}", 400, "bad-input"),
+                // a ':' would alias another Redis key; an input over the limit would be copied into every record of the run
+                new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"queue\":\"email:runs\"}", 400, "bad-input"),
+                new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"queue\":\"" + "q".repeat(65) + "\"}", 400, "bad-input"),
+                new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"input\":{\"to\":\"" + "x".repeat(dev.tether.engine.InputLimit.MAX_BYTES) + "\"}}", 400, "bad-input"),
                 new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"input\":[1]}", 400, "bad-input"),
                 new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"input\":\"to=x\"}", 400, "bad-input"),
                 new Case("POST", "/api/runs", "{\"graph\":\"welcome-email\",\"input\":{\"to\":{\"a\":1}}}", 400, "bad-input"),

@@ -57,6 +57,37 @@ class ControlApiTest {
     }
 
     @Test
+    void aLargeAnswerIsWrittenAsItIsMadeAndASmallOneIsSentWhole() throws Exception {
+        var big = "x".repeat(20_000);
+        var ids = new java.util.ArrayList<String>();
+        for (int i = 0; i < 6; i++) ids.add(engine.submit("book-workflow", null, Map.of("nodeMillis", 60_000, "jitter", 0.0, "note", big)).runId());
+        var base = "http://127.0.0.1:" + server.published().port();
+        try (var h = java.net.http.HttpClient.newHttpClient()) {
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+                try {
+                    return h.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                            .header("Authorization", "Bearer " + server.published().token()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            var list = get.apply("/api/runs");
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body().length()).isGreaterThan(HttpAnswer.WHOLE_UP_TO);
+            assertThat(list.headers().firstValue("content-length")).as("streamed: no length known up front").isEmpty();
+            var listed = dev.tether.json.Json.mapper().readTree(list.body());
+            var listedIds = new java.util.ArrayList<String>();
+            listed.forEach(r -> listedIds.add(r.path("runId").asText()));
+            assertThat(listedIds).containsAll(ids);
+            var one = get.apply("/api/graphs");
+            assertThat(one.statusCode()).isEqualTo(200);
+            assertThat(one.headers().firstValue("content-length")).as("sent whole").hasValue(Integer.toString(one.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        }
+        assertThat(client.list(false)).extracting(r -> r.runId()).as("the command line's client reads a streamed answer").containsAll(ids);
+        for (var id : ids) engine.cancel(id, CancelRequest.DEFAULT);
+    }
+
+    @Test
     void theClientDrivesEveryEndpoint() {
         assertThat(client.graphs()).extracting(g -> g.id()).contains("book-workflow", "welcome-email");
         var id = sleeper();

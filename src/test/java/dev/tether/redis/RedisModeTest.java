@@ -236,19 +236,32 @@ class RedisModeTest {
     }
 
     @Test
-    void aRejectedJobFailsWithTheReasonInsteadOfStayingQueued() throws Exception {
+    void aRejectedJobFailsWithTheReasonButAnEntryWrittenByAnyoneElseFailsNothing() throws Exception {
         worker("picky", "picky", 1);
         var id = client.submit("welcome-email", "picky", Map.of()).runId();
         awaitStatus(id, RunStatus.COMPLETED);
-        // a job whose run is known but whose entry is malformed: rejected, and its run says why
-        var rejected = client.submit("welcome-email", "nobody-reads-this", Map.of()).runId();
+        // an entry naming a queued run of another queue, written by hand: dead-lettered, and the run stays QUEUED
+        var victim = client.submit("welcome-email", "nobody-reads-this", Map.of()).runId();
         try (var r = redisClient()) {
             r.xadd(client.keysForTest().queue("picky"), XAddParams.xAddParams(),
-                    Map.of("id", rejected, "graph", "welcome-email", "queue", "picky", "input", "[1, 2]"));
+                    Map.of("id", victim, "graph", "welcome-email", "queue", "picky", "input", "[1, 2]"));
         }
-        var failed = awaitStatus(rejected, RunStatus.FAILED);
-        assertThat(failed.error().message()).contains("input");
-        assertThat(failed.startedAt()).isNull();
+        // a job as the submit script writes it, for a graph no live worker has: its run is FAILED, saying why
+        try (var admin = redisClient()) {
+            var store = new RunStore(admin, client.keysForTest(), Duration.ofDays(1), 10_000);
+            var request = new dev.tether.engine.RunRequest(dev.tether.run.RunIds.next(), "no-such-graph", "picky", Map.of(),
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            store.submit(dev.tether.run.RunStateMachine.apply(null, request.submitted()), client.keysForTest().queue("picky"), Jobs.fields(request));
+            var failed = awaitStatus(request.runId(), RunStatus.FAILED);
+            assertThat(failed.error().message()).isEqualTo("no live worker on queue 'picky' has graph 'no-such-graph'");
+            assertThat(failed.startedAt()).isNull();
+            try (var r = redisClient()) { // the hand-written entry came first on the stream: it was dead-lettered before
+                assertThat(r.xrange(client.keysForTest().deadLetters(), (StreamEntryID) null, null, 100))
+                        .anyMatch(e -> victim.equals(e.getFields().get("id")) && e.getFields().get("reason").contains("input"));
+            }
+            assertThat(store.get(victim).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+            assertThat(client.cancel(victim)).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
+        }
     }
 
     @Test

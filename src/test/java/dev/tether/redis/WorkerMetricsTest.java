@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 /** A real worker process with --metrics-port: its meters, behind its token, and who asked its runs to stop. */
 @Tag("process")
 class WorkerMetricsTest {
-    static final String TOKEN = "worker-metrics-test-token";
+    static final String TOKEN = "worker-metrics-test-token-5f1c9e2a7b3d4680";
     static RealRedis server;
 
     @BeforeAll
@@ -93,6 +93,20 @@ class WorkerMetricsTest {
                 assertThat(sum(text, "tether_redis_round_trip_seconds_count", "worker=\"metered\"")).isPositive();
                 assertThat(text).contains("tether_redis_reconnects_total{worker=\"metered\"}");
             });
+        }
+    }
+
+    @Test
+    void aWeakOrNonAsciiTokenIsExit2WithOneLineBeforeTheWorkerJoins() throws Exception {
+        var weak = CliRun.of(Map.of("TETHER_METRICS_TOKEN", "secret"), "worker", "--redis", server.uri(), "--metrics-port", "0", "--name", "weak");
+        assertThat(weak.exit()).isEqualTo(2);
+        assertThat(weak.err()).contains("tether: $TETHER_METRICS_TOKEN is too weak: use at least 32 random characters");
+        var accented = CliRun.of(Map.of("TETHER_METRICS_TOKEN", "p\u00e4sswort-" + TOKEN), "worker", "--redis", server.uri(), "--metrics-port", "0",
+                "--name", "accented");
+        assertThat(accented.exit()).isEqualTo(2);
+        assertThat(accented.err()).contains("tether: $TETHER_METRICS_TOKEN must be printable ASCII without spaces");
+        try (var r = server.admin()) {
+            assertThat(r.smembers(Keys.standard().workers())).as("neither joined").doesNotContain("weak", "accented");
         }
     }
 }
