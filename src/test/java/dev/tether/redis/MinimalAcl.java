@@ -21,6 +21,11 @@ final class MinimalAcl {
 
     /** The documented {@code ACL SETUSER} arguments of {@code role} on a Redis of this major version, for {@code user}. */
     static List<String> setUser(Role role, int redisMajor, String user, String password) throws IOException {
+        return setUser(role, redisMajor, user, password, "*");
+    }
+
+    /** As {@link #setUser(Role, int, String, String)}, a worker's user made for the worker named {@code workerName} ({@code *}: any). */
+    static List<String> setUser(Role role, int redisMajor, String user, String password, String workerName) throws IOException {
         var doc = Files.readString(Path.of("docs", "redis-protocol.md"));
         int from = doc.indexOf("<!-- acl:begin -->"), to = doc.indexOf("<!-- acl:end -->");
         if (from < 0 || to < from) throw new AssertionError("docs/redis-protocol.md has no ACL between its markers");
@@ -38,6 +43,7 @@ final class MinimalAcl {
         var placeholder = Pattern.compile("<sha:([a-z]+\\.lua)>");
         words.replaceAll(w -> {
             if (w.equals(">CHANGE-ME")) return ">" + password;
+            w = w.replace("~tether:worker:NAME", "~tether:worker:" + workerName);
             var m = placeholder.matcher(w);
             var out = new StringBuilder();
             while (m.find()) {
@@ -61,9 +67,14 @@ final class MinimalAcl {
 
     /** Creates {@code user} with exactly the documented rights of {@code role} on {@code admin}'s server. */
     static void create(RedisClient admin, Role role, String user, String password) throws IOException {
+        create(admin, role, user, password, "*");
+    }
+
+    /** As {@link #create(RedisClient, Role, String, String)}, a worker's user for the worker named {@code workerName}. */
+    static void create(RedisClient admin, Role role, String user, String password, String workerName) throws IOException {
         var args = new ArrayList<String>();
         args.add("SETUSER");
-        args.addAll(setUser(role, majorVersion(admin), user, password));
+        args.addAll(setUser(role, majorVersion(admin), user, password, workerName));
         admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, args.toArray(String[]::new));
     }
 

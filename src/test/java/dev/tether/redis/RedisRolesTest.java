@@ -42,13 +42,17 @@ class RedisRolesTest {
                 .clientConfig(DefaultJedisClientConfig.builder().user(user).password(user + "-pw").build()).build();
     }
 
-    /** The admin role and the three others, as the document says; the scripts not loaded yet. */
+    /**
+     * The admin role and the three others, as the document says (the worker's users made for the
+     * workers named role-worker and role-worker-2); the scripts not loaded yet.
+     */
     private static int users(RealRedis server) throws Exception {
         try (var root = server.admin()) {
             for (var role : MinimalAcl.Role.values()) {
-                MinimalAcl.create(root, role, "tether-" + role.name().toLowerCase(java.util.Locale.ROOT), "tether-"
-                        + role.name().toLowerCase(java.util.Locale.ROOT) + "-pw");
+                var user = "tether-" + role.name().toLowerCase(java.util.Locale.ROOT);
+                MinimalAcl.create(root, role, user, user + "-pw", "role-worker");
             }
+            MinimalAcl.create(root, MinimalAcl.Role.WORKER, "tether-worker-2", "tether-worker-2-pw", "role-worker-2");
             return MinimalAcl.majorVersion(root);
         }
     }
@@ -100,7 +104,7 @@ class RedisRolesTest {
                 var later = queued.out().strip();
                 var cancel = cli(server, "tether-submitter", "cancel", later);
                 assertThat(cancel.exit()).as(cancel.err()).isZero();
-                try (var second = WorkerProcess.start(uri(server, "tether-worker"), "role-worker-2", "roles-later", 1)) {
+                try (var second = WorkerProcess.start(uri(server, "tether-worker-2"), "role-worker-2", "roles-later", 1)) {
                     await().atMost(Hang.ACROSS_PROCESSES).until(() -> console.registry().get(later).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
                     assertThat(console.registry().get(later).orElseThrow().startedAt()).isNull();
                     assertThat(second.output()).doesNotContain("NOPERM").doesNotContain("not loaded");
@@ -248,6 +252,45 @@ class RedisRolesTest {
                     assertThatThrownBy(() -> worker.del("tether:config")).isInstanceOf(JedisAccessControlException.class);
                 }
                 assertThat(root.hget("tether:config", "finished-cap")).isEqualTo("2");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void noRoleBelowTheWorkersOwnUserCanDeleteAWorkersHeartbeat(String binary) throws Exception {
+        try (var server = start(binary)) {
+            int major = users(server);
+            try (var admin = as(server, "tether-admin")) {
+                RedisSetup.run(admin, Keys.standard(), null);
+            }
+            var beatKeys = List.of("tether:worker:role-worker-2", "tether:workers");
+            try (var worker = as(server, "tether-worker"); var other = as(server, "tether-worker-2");
+                 var submitter = as(server, "tether-submitter"); var observer = as(server, "tether-observer"); var root = server.admin()) {
+                // role-worker-2 beats (its own user), and every other user tries to make its heartbeat go away
+                assertThat(other.evalsha(Script.BEAT.sha(), beatKeys, List.of("{}", "60000", "role-worker-2", "join"))).isEqualTo(1L);
+                // Redis 6.2 cannot keep a submitter's SET and DEL (its cancel and rollback records) off other keys
+                var theirs = major >= 7 ? List.of(submitter, observer) : List.of(observer);
+                for (var c : theirs) {
+                    assertThatThrownBy(() -> c.del("tether:worker:role-worker-2")).isInstanceOf(JedisAccessControlException.class);
+                    assertThatThrownBy(() -> c.pexpire("tether:worker:role-worker-2", 1)).isInstanceOf(JedisAccessControlException.class);
+                }
+                for (var c : List.of(submitter, observer)) {
+                    assertThatThrownBy(() -> c.evalsha(Script.SETTLE.sha(), List.of("tether:worker:role-worker-2", "tether:workers", "tether:worker:role-worker-2:runs",
+                            "tether:runs:active", "tether:runs:finished", "tether:events", "tether:worker:role-worker-2:policy"),
+                            List.of("{}", "role-worker-2"))).isInstanceOf(JedisAccessControlException.class);
+                }
+                if (major >= 7) { // a worker's user is made for its own name: another worker's heartbeat is out of its reach
+                    assertThatThrownBy(() -> worker.del("tether:worker:role-worker-2")).isInstanceOf(JedisAccessControlException.class);
+                    assertThatThrownBy(() -> worker.set("tether:worker:role-worker-2", "{}")).isInstanceOf(JedisAccessControlException.class);
+                    assertThatThrownBy(() -> worker.pexpire("tether:worker:role-worker-2", 1)).isInstanceOf(JedisAccessControlException.class);
+                    assertThatThrownBy(() -> worker.evalsha(Script.BEAT.sha(), beatKeys, List.of("{}", "1", "role-worker-2", "beat")))
+                            .isInstanceOf(JedisDataException.class);
+                    assertThat(worker.evalsha(Script.BEAT.sha(), List.of("tether:worker:role-worker", "tether:workers"),
+                            List.of("{}", "60000", "role-worker", "join"))).isEqualTo(1L);
+                }
+                assertThat(root.get("tether:worker:role-worker-2")).isEqualTo("{}");
+                assertThat(root.pttl("tether:worker:role-worker-2")).isGreaterThan(1_000L);
             }
         }
     }
