@@ -277,7 +277,7 @@ final class RunStore {
             args.addAll(writeArgs(next));
             long r = (Long) Script.UPDATE.eval(redis, runKeys(runId), args);
             if (r == 1L) return Optional.of(next);
-            if (r == -1L) return Optional.empty(); // ended meanwhile
+            if (r < 0) return Optional.empty(); // ended meanwhile (-1), or held by a worker other than the one it names (-3)
             // 0: someone wrote in between; read again
         }
         throw new IllegalStateException("run " + runId + " kept changing while being updated");

@@ -6,6 +6,14 @@ local function finished_cap(finished)
   return 10000
 end
 
+-- Whether the run is held by a worker other than the one this write names (w): only a run's own worker writes
+-- its states. A write naming no worker is not judged here (a worker's own end before its engine took the run
+-- names none); the roles keep other writers from these scripts (docs/redis-protocol.md).
+local function held_by_another(run, w)
+  local held = redis.call('HGET', run, 'w')
+  return held and held ~= '' and w ~= '' and held ~= w
+end
+
 -- Shared by every script that writes a run: keep the newest snapshot by version; a terminal one is final.
 -- Returns 1 accepted, 0 stale (same or newer stored), -1 refused (the stored run already ended).
 -- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's.

@@ -297,6 +297,37 @@ class RedisRolesTest {
 
     @ParameterizedTest(name = "Redis {0}")
     @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aWorkersScriptsWriteOnlyTheRunsItHolds(String binary) throws Exception {
+        try (var server = start(binary)) {
+            users(server);
+            try (var admin = as(server, "tether-admin")) {
+                RedisSetup.run(admin, Keys.standard(), null);
+            }
+            var run = List.of("tether:run:held", "tether:runs:active", "tether:runs:finished", "tether:events");
+            try (var holder = as(server, "tether-worker"); var other = as(server, "tether-worker-2"); var root = server.admin()) {
+                root.hset("tether:run:held", Map.of("v", "3", "t", "0", "w", "role-worker", "j", "{\"status\":\"RUNNING\"}"));
+                var stored = root.hgetAll("tether:run:held");
+                // another worker, naming itself, can neither end it nor pin its version
+                assertThat(other.evalsha(Script.WRITE.sha(), run, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2"))).isEqualTo(-3L);
+                assertThat(other.evalsha(Script.WRITE.sha(), run, List.of(Long.toString(Long.MAX_VALUE), "0", "{}", "held", "0", "60000", "10", "role-worker-2")))
+                        .isEqualTo(-3L);
+                var update = new java.util.ArrayList<>(List.of("3"));
+                update.addAll(List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2"));
+                assertThat(other.evalsha(Script.UPDATE.sha(), run, update)).isEqualTo(-3L);
+                var finish = new java.util.ArrayList<>(run);
+                finish.addAll(List.of("tether:q:x", "tether:worker:role-worker-2:runs", "tether:rollback:held", "tether:cp:held", "tether:cp:held:bytes", "tether:workers"));
+                assertThat(other.evalsha(Script.FINISH.sha(), finish, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2",
+                        "workers", "", "1", "tether:", "0", "0"))).isEqualTo(-3L);
+                assertThat(root.hgetAll("tether:run:held")).isEqualTo(stored);
+                // its own worker can
+                assertThat(holder.evalsha(Script.WRITE.sha(), run, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker"))).isEqualTo(1L);
+                assertThat(root.hget("tether:run:held", "t")).isEqualTo("1");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
     void onlyTheAdminLoadsScriptsAndTheSetupNeedsNoOtherRight(String binary) throws Exception {
         try (var server = start(binary)) {
             users(server);
