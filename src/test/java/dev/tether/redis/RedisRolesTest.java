@@ -328,12 +328,16 @@ class RedisRolesTest {
 
     @ParameterizedTest(name = "Redis {0}")
     @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
-    void onlyTheAdminLoadsScriptsAndTheSetupNeedsNoOtherRight(String binary) throws Exception {
+    void onlyTheAdminLoadsScriptsAndAWorkerWithoutThemStopsWithOneLine(String binary) throws Exception {
         try (var server = start(binary)) {
             users(server);
             var asWorker = cli(server, "tether-worker", "redis", "setup");
             assertThat(asWorker.exit()).as(asWorker.err()).isEqualTo(1);
             assertThat(asWorker.err()).startsWith("tether: Tether's Redis script ").endsWith("run 'tether redis setup' as the Redis admin user (docs/redis-protocol.md, roles)");
+            var worker = cli(server, "tether-worker", "worker", "--name", "role-worker", "--queues", "roles");
+            assertThat(worker.exit()).as(worker.err()).isEqualTo(1);
+            assertThat(worker.err()).isEqualTo("tether: Tether's Redis script settle.lua is not loaded and this Redis user may not load it: "
+                    + "run 'tether redis setup' as the Redis admin user (docs/redis-protocol.md, roles)");
             try (var root = server.admin()) {
                 assertThat(exists(root, Script.WRITE)).isFalse();
             }
