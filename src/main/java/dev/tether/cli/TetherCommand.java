@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
                 "With no command, opens the desktop console."},
         subcommands = {ConsoleCommand.class, ServeCommand.class, GraphsCommand.class, SubmitCommand.class,
                 ListCommand.class, StatusCommand.class, CancelCommand.class, CancelAllCommand.class, ResumeCommand.class,
-                WorkerCommand.class, DemoCommand.class,
+                WorkerCommand.class, RedisCommand.class, DemoCommand.class,
                 TrainStartupCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

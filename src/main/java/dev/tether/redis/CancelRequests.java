@@ -73,9 +73,10 @@ final class CancelRequests {
         var strongest = recorded != null && recorded.level().strongerThan(request.level()) ? recorded
                 : new Ask(request.level(), request.origin());
         try (var pipe = redis.pipelined()) {
-            pipe.set(keys.cancel(runId), strongest.wire(), SetParams.setParams().px(KEEP.toMillis()));
+            var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), SetParams.setParams().px(KEEP.toMillis()));
             pipe.publish(keys.cancels(), runId + " " + strongest.wire());
             pipe.sync();
+            recordedNow.get(); // a refusal (NOPERM: an observer's user) is this request's failure, not silence
         }
     }
 

@@ -60,6 +60,8 @@ final class Keys {
     String waiting(String limit) { return p + "wait:" + limit; }
     /** Hash of every concurrency limit seen, to its size. */
     String limits() { return p + "limits"; }
+    /** Hash of the server-side configuration only the admin role writes ({@code finished-cap}: the finished index's cap). */
+    String config() { return p + "config"; }
     /** Stream of entries no worker could run (malformed, unknown graph), with the reason. */
     String deadLetters() { return p + "dead"; }
 }

@@ -8,6 +8,7 @@ import dev.tether.run.RunStatus;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -50,6 +51,11 @@ final class LostWorkerSweep {
     private int passes;
     private long lastSweep = System.nanoTime();
 
+    /** A worker name nobody lists (not a valid name to start a worker with): what the rights probe settles. */
+    private static final String PROBE = "tether sweep probe";
+    private volatile boolean mayNotSettle;
+    private boolean probed;
+
     LostWorkerSweep(UnifiedJedis redis, RunStore store, String me) {
         this.redis = redis;
         this.store = store;
@@ -60,6 +66,21 @@ final class LostWorkerSweep {
 
     /** One pass (every {@link #EVERY}); @return how many lost workers this pass settled */
     synchronized int sweep() {
+        if (mayNotSettle) return 0;
+        if (!probed) {
+            // Settling is the worker role's (docs/redis-protocol.md, roles): a view whose user may not run the
+            // settle script (a submitter's, an observer's) leaves it to the workers, before it takes any lock.
+            // Settling a worker nobody lists reads two keys and changes nothing.
+            try {
+                Script.SETTLE.eval(redis, settleKeys(PROBE), List.of(Json.write(new ScriptPlan(Keys.GROUP, "0", "0", List.of(),
+                        List.of(), List.of(), List.of(), List.of(), keys.prefix(), List.of())), PROBE));
+            } catch (JedisAccessControlException | ScriptsNotLoadedException e) {
+                mayNotSettle = true;
+                LOG.info("this Redis user may not settle lost workers: the workers do ({})", Text.oneLine(e.getMessage()));
+                return 0;
+            }
+            probed = true;
+        }
         long start = System.nanoTime();
         if (start - lastSweep > HICCUP_NANOS) healthySince = start; // we were paused or starved: others' silence proves nothing yet
         lastSweep = start;
@@ -110,10 +131,7 @@ final class LostWorkerSweep {
     boolean settle(String name, String why) {
         for (int attempt = 0; attempt < 10; attempt++) {
             var plan = plan(name, why);
-            var result = String.valueOf(Script.SETTLE.eval(redis,
-                    List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events(),
-                            keys.workerPolicy(name)),
-                    List.of(Json.write(plan.script), name)));
+            var result = String.valueOf(Script.SETTLE.eval(redis, settleKeys(name), List.of(Json.write(plan.script), name)));
             switch (result) {
                 case "settled" -> {
                     if (plan.lost + plan.requeued + plan.script.ack.size() > 0) {
@@ -130,6 +148,11 @@ final class LostWorkerSweep {
         }
         LOG.warn("could not settle worker '{}': its runs kept changing", Text.oneLine(name));
         return false;
+    }
+
+    private List<String> settleKeys(String name) {
+        return List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events(),
+                keys.workerPolicy(name));
     }
 
     /** What the settle script does, as JSON: version checks, LOST snapshots, jobs to requeue or acknowledge. */

@@ -344,7 +344,14 @@ public final class RedisView implements RunEngine {
         cancels.request(runId, request);
         if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
         if (run.status() == RunStatus.QUEUED) {
-            var cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
+            Optional<RunSnapshot> cancelled;
+            try {
+                cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
+            } catch (redis.clients.jedis.exceptions.JedisAccessControlException submitterRole) {
+                // The submitter role may not write a run's state (docs/redis-protocol.md, roles): the cancel record
+                // stands, and the worker that takes the run writes it CANCELLED instead of starting it.
+                return CancelOutcome.CANCELLING;
+            }
             if (cancelled.isPresent()) {
                 registry.mirror(cancelled.get());
                 return CancelOutcome.CANCELLED_BEFORE_START;

@@ -131,7 +131,9 @@ final class RunStore {
             args.add(k);
             args.add(v);
         });
-        return ((Long) Script.SUBMIT.eval(redis, keys, args)) == 1L;
+        long r = (Long) Script.SUBMIT.eval(redis, keys, args);
+        if (r == -2L) throw new IllegalArgumentException("Redis refused run " + queued.shortId() + ": not a new QUEUED record");
+        return r == 1L;
     }
 
     /** Starts a run on {@code worker} if, and only if, it is still QUEUED with no cancel record (one atomic step). */
@@ -280,7 +282,7 @@ final class RunStore {
             args.addAll(writeArgs(next));
             long r = (Long) Script.UPDATE.eval(redis, runKeys(runId), args);
             if (r == 1L) return Optional.of(next);
-            if (r == -1L) return Optional.empty(); // ended meanwhile
+            if (r < 0) return Optional.empty(); // ended meanwhile (-1), or held by a worker other than the one it names (-3)
             // 0: someone wrote in between; read again
         }
         throw new IllegalStateException("run " + runId + " kept changing while being updated");
@@ -395,7 +397,13 @@ final class RunStore {
             }
             if (entries.size() < chunk) break;
         }
-        if (!expired.isEmpty()) redis.zrem(keys.finished(), expired.toArray(String[]::new));
+        if (!expired.isEmpty()) {
+            try {
+                redis.zrem(keys.finished(), expired.toArray(String[]::new));
+            } catch (redis.clients.jedis.exceptions.JedisAccessControlException readOnly) {
+                // an observer's user may not: the next reader with the right (a worker) removes them
+            }
+        }
         if (out.size() <= q.limit()) return new dev.tether.history.HistoryPage(out, null);
         var page = out.subList(0, q.limit());
         var last = page.getLast();

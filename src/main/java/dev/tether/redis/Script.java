@@ -1,6 +1,7 @@
 package dev.tether.redis;
 
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.io.IOException;
@@ -43,9 +44,31 @@ final class Script {
         try {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
-            redis.scriptLoad(text);
+            load(redis);
             return redis.evalsha(sha, keys, args);
         }
+    }
+
+    /**
+     * Loads this script. Only the admin role may ({@code tether redis setup}): a user below it is refused
+     * with NOPERM, and is then told, in one line, what the operator has to do.
+     */
+    void load(UnifiedJedis redis) {
+        try {
+            redis.scriptLoad(text);
+        } catch (JedisAccessControlException e) {
+            throw new ScriptsNotLoadedException(this);
+        }
+    }
+
+    /** Every script of the protocol, in a stable order (what {@code tether redis setup} loads and the ACLs name). */
+    static List<Script> all() {
+        return List.of(WRITE, SUBMIT, CLAIM, FINISH, UPDATE, SETTLE, BEAT, UNLOCK, CHECKPOINT, PUMP);
+    }
+
+    /** Resource name, e.g. {@code submit.lua}. */
+    String name() {
+        return name;
     }
 
     String sha() {

@@ -12,6 +12,12 @@
 -- its byte counter, workers set. ARGV: the write arguments (8), group, entry id, completed (1/0),
 -- prefix, now (ms), n, n limits, then for a retry: its 8 write arguments, due (ms), queue, then its
 -- job's field/value pairs.
+-- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
+if held_by_another(KEYS[1], ARGV[8]) then
+  if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
+  redis.call('SREM', KEYS[6], ARGV[4])
+  return -3
+end
 local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
 if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
 redis.call('SREM', KEYS[6], ARGV[4])

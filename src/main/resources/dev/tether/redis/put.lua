@@ -1,5 +1,22 @@
+-- The finished index's cap: server-side configuration ({prefix}config, field finished-cap, which only the
+-- admin role writes), never a client's argument; 10,000 until an admin sets it. finished: {prefix}runs:finished.
+local function finished_cap(finished)
+  local c = tonumber(redis.call('HGET', string.sub(finished, 1, #finished - 13) .. 'config', 'finished-cap') or '')
+  if c and c >= 1 then return c end
+  return 10000
+end
+
+-- Whether the run is held by a worker other than the one this write names (w): only a run's own worker writes
+-- its states. A write naming no worker is not judged here (a worker's own end before its engine took the run
+-- names none); the roles keep other writers from these scripts (docs/redis-protocol.md).
+local function held_by_another(run, w)
+  local held = redis.call('HGET', run, 'w')
+  return held and held ~= '' and w ~= '' and held ~= w
+end
+
 -- Shared by every script that writes a run: keep the newest snapshot by version; a terminal one is final.
 -- Returns 1 accepted, 0 stale (same or newer stored), -1 refused (the stored run already ended).
+-- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's.
 local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w)
   local cur = redis.call('HMGET', run, 'v', 't')
   if cur[2] == '1' then return -1 end
@@ -11,7 +28,7 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
     redis.call('ZADD', finished, endms, id)
     redis.call('PEXPIRE', run, ttl)
     local n = redis.call('ZCARD', finished)
-    local c = tonumber(cap)
+    local c = finished_cap(finished)
     if n > c then redis.call('ZREMRANGEBYRANK', finished, 0, n - c - 1) end
   else
     redis.call('SADD', active, id)

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One `tether` command in a child JVM (this test class path), logs off: its exit code and what it wrote to stderr. */
-record CliRun(int exit, String err) {
+/** One `tether` command in a child JVM (this test class path), logs off: its exit code and what it wrote to stderr and stdout. */
+record CliRun(int exit, String err, String out) {
     static CliRun of(Map<String, String> env, String... args) throws Exception {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.tether.cli.Main"));
@@ -20,9 +20,9 @@ record CliRun(int exit, String err) {
         pb.environment().remove(TlsTrust.ENV);
         pb.environment().putAll(env);
         var p = pb.start();
-        p.getInputStream().readAllBytes();
+        var out = new String(p.getInputStream().readAllBytes()).trim();
         var err = new String(p.getErrorStream().readAllBytes()).trim();
         if (!p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)) p.destroyForcibly();
-        return new CliRun(p.waitFor(), err);
+        return new CliRun(p.waitFor(), err, out);
     }
 }

@@ -17,13 +17,18 @@ final class RealRedis implements AutoCloseable {
     final int port;
     /** The TLS port, or 0 for a plain server. */
     final int tlsPort;
+    /** Debian's redis-server (7.0 on this project's machines; .ci/run installs it): where 6.2 and 7 differ. */
+    static final String SYSTEM_BINARY = "/usr/bin/redis-server";
     private final List<String> settings;
+    /** The server binary, or null for {@value #BINARY_ENV}'s, else embedded-redis' 6.2. */
+    private final String binary;
     private RedisServer server;
 
-    private RealRedis(int port, int tlsPort, List<String> settings) {
+    private RealRedis(int port, int tlsPort, List<String> settings, String binary) {
         this.port = port;
         this.tlsPort = tlsPort;
         this.settings = settings;
+        this.binary = binary;
     }
 
     static RealRedis start(String... extraSettings) throws IOException {
@@ -38,14 +43,23 @@ final class RealRedis implements AutoCloseable {
                 "tls-auth-clients no"));
     }
 
+    /** A server of this binary (e.g. {@link #SYSTEM_BINARY}), whatever {@value #BINARY_ENV} says. */
+    static RealRedis startBinary(String binary, String... extraSettings) throws IOException {
+        return start(0, List.of(extraSettings), binary);
+    }
+
     private static RealRedis start(int tlsPort, List<String> extraSettings) throws IOException {
+        return start(tlsPort, extraSettings, null);
+    }
+
+    private static RealRedis start(int tlsPort, List<String> extraSettings, String binary) throws IOException {
         var settings = new ArrayList<>(List.of("bind 127.0.0.1", "save \"\""));
         if (extraSettings.stream().noneMatch(s -> s.startsWith("appendonly"))) settings.add("appendonly no");
         settings.addAll(extraSettings);
         // A port found free can be taken before the server binds it (by another test's server, or as the
         // local end of one of the many client connections tests open): then try another one.
         for (int attempt = 1; ; attempt++) {
-            var r = new RealRedis(freePort(), tlsPort, settings);
+            var r = new RealRedis(freePort(), tlsPort, settings, binary);
             try {
                 r.startServer();
                 return r;
@@ -63,7 +77,7 @@ final class RealRedis implements AutoCloseable {
 
     private void startServer() throws IOException {
         var b = RedisServer.newRedisServer().port(port);
-        var binary = System.getenv(BINARY_ENV);
+        var binary = this.binary != null ? this.binary : System.getenv(BINARY_ENV);
         if (binary != null && !binary.isBlank()) {
             b.executableProvider(() -> new java.io.File(binary));
             if (majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
@@ -77,6 +91,15 @@ final class RealRedis implements AutoCloseable {
     static RealRedis startPersistent() throws IOException {
         var dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target").toAbsolutePath(), "redis-aof");
         return start(0, List.of("appendonly yes", "appendfsync always", "dir " + dir));
+    }
+
+    /** The server's major version (6, 7, ...), as it reports it. */
+    int majorVersion() {
+        try (var c = admin()) {
+            var m = java.util.regex.Pattern.compile("redis_version:(\\d+)\\.").matcher(c.info("server"));
+            if (!m.find()) throw new AssertionError("redis-server did not say its version");
+            return Integer.parseInt(m.group(1));
+        }
     }
 
     private static int majorVersion(String binary) throws IOException {

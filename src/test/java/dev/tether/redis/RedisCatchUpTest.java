@@ -71,7 +71,7 @@ class RedisCatchUpTest {
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
-            command(admin, "ACL", "SETUSER", "watcher", "-zrevrange"); // the catch-up's read of the finished runs, nothing else
+            MinimalAcl.createWithout(admin, "watcher", "watcher-pw", "zrevrange"); // the catch-up's read of the finished runs, nothing else
             cancelWithoutTellingAnyone(admin, id); // as if it was cancelled while the view was not listening
             command(admin, "CLIENT", "KILL", "USER", "watcher", "TYPE", "pubsub");
 
@@ -79,7 +79,7 @@ class RedisCatchUpTest {
             assertThat(view.connected()).as("a view that has not caught up does not say it is connected").isFalse();
             assertThat(view.registry().get(id).map(RunSnapshot::status)).contains(RunStatus.QUEUED);
 
-            command(admin, "ACL", "SETUSER", "watcher", "+zrevrange");
+            MinimalAcl.create(admin, "watcher", "watcher-pw");
         }
         // No event is published from here on: only a new read can bring the view up to date.
         await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
@@ -111,7 +111,7 @@ class RedisCatchUpTest {
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
-            command(admin, "ACL", "SETUSER", "crew", "-xgroup"); // the catch-up's first step: recreate the consumer group
+            MinimalAcl.createWithout(admin, "crew", "crew-pw", "xgroup|create", "xgroup|delconsumer"); // the catch-up's first step: recreate the consumer group
             command(admin, "FLUSHALL"); // Redis lost its data (a restart without persistence), its users stay
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> deniedTo(admin, "crew", "xgroup"));
             assertThat(admin.exists(Keys.standard().run(id))).as("the run is gone from Redis until the worker writes it again").isFalse();
@@ -122,7 +122,7 @@ class RedisCatchUpTest {
                                 && String.join(" ", w.problems()).contains("catching up with Redis failing")));
             }
             assertThat(admin.exists(Keys.standard().run(id))).isFalse();
-            command(admin, "ACL", "SETUSER", "crew", "+xgroup|create", "+xgroup|delconsumer"); // as documented
+            MinimalAcl.create(admin, "crew", "crew-pw"); // as documented
         }
 
         // Nothing happens in the run (its node is held): only a retried catch-up writes it again.
@@ -161,7 +161,7 @@ class RedisCatchUpTest {
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
-            command(admin, "ACL", "SETUSER", "hold", "-mget"); // the catch-up's check of missed cancels
+            MinimalAcl.createWithout(admin, "hold", "hold-pw", "mget"); // the catch-up's check of missed cancels
             command(admin, "CLIENT", "PAUSE", "2500", "ALL"); // a stall: the worker's beats stop getting through
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.workers().stream().anyMatch(w -> w.name().equals("hold-1")
                     && w.stalled() && String.join(" ", w.problems()).contains("not caught up with Redis")));
@@ -171,7 +171,7 @@ class RedisCatchUpTest {
             await().during(3, TimeUnit.SECONDS).atMost(Hang.ACROSS_PROCESSES)
                     .until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.QUEUED);
 
-            command(admin, "ACL", "SETUSER", "hold", "+mget");
+            MinimalAcl.create(admin, "hold", "hold-pw");
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(job).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
         }
         assertThat(view.cancel(busy)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLING);

@@ -38,7 +38,7 @@ class WorkerStallsTest {
                         .anyMatch(w -> w.name().equals("picker-1") && w.problems() != null));
 
                 try (var admin = server.admin()) { // its heartbeat still gets through; reading jobs does not
-                    admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "picker", "-xreadgroup");
+                    MinimalAcl.createWithout(admin, "picker", "picker-pw", "xreadgroup");
                 }
                 await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.workers().stream()
                         .anyMatch(w -> w.name().equals("picker-1") && w.stalled()
@@ -50,7 +50,7 @@ class WorkerStallsTest {
                         .until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.QUEUED);
 
                 try (var admin = server.admin()) {
-                    admin.sendCommand(redis.clients.jedis.Protocol.Command.ACL, "SETUSER", "picker", "+xreadgroup");
+                    MinimalAcl.create(admin, "picker", "picker-pw");
                 }
                 await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
                 await().atMost(Hang.ACROSS_PROCESSES).until(() -> view.workers().stream() // (other problems may come and go under load)

@@ -1,0 +1,52 @@
+package dev.tether.redis;
+
+import redis.clients.jedis.UnifiedJedis;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The admin role's one-time step (docs/redis-protocol.md, roles): loads Tether's scripts into the
+ * server's script cache, which no role below admin may do, and writes the server-side configuration
+ * every participant's scripts read (the finished index's cap). Run again after a Redis 7 restart (it
+ * empties the script cache) and after an upgrade of Tether (new scripts have new SHA1s).
+ */
+public final class RedisSetup {
+    /** The finished index's cap while no admin has set one (what {@code put.lua} falls back to). */
+    public static final int DEFAULT_FINISHED_CAP = 10_000;
+
+    private RedisSetup() {}
+
+    /**
+     * @param finishedCap the finished index's cap to set; null keeps what is set
+     * @return each script's name and the SHA1 the ACLs' {@code +evalsha|SHA} rules name, in a stable order
+     */
+    public static Map<String, String> run(RedisSettings settings, Integer finishedCap) {
+        if (finishedCap != null && finishedCap < 1) throw new IllegalArgumentException("--finished-cap must be at least 1, not " + finishedCap);
+        try (var redis = settings.client("tether-setup", 1)) {
+            try {
+                redis.ping();
+            } catch (RuntimeException e) {
+                throw RedisUnavailableException.of(settings, e);
+            }
+            return run(redis, settings.keys(), finishedCap);
+        }
+    }
+
+    static Map<String, String> run(UnifiedJedis redis, Keys keys, Integer finishedCap) {
+        var out = new LinkedHashMap<String, String>();
+        for (var s : Script.all()) {
+            s.load(redis);
+            out.put(s.name(), s.sha());
+        }
+        if (finishedCap != null) redis.hset(keys.config(), "finished-cap", Integer.toString(finishedCap));
+        return out;
+    }
+
+    /** Each script's name and SHA1, without a server (what the ACLs name). */
+    public static Map<String, String> shas() {
+        var out = new LinkedHashMap<String, String>();
+        for (var s : Script.all()) out.put(s.name(), s.sha());
+        return out;
+    }
+}
