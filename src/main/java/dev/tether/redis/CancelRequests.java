@@ -69,11 +69,25 @@ final class CancelRequests {
      * process that asked (a policy's stop is asked by the worker holding the run).
      */
     void request(String runId, CancelRequest request) {
+        request(runId, request, false);
+    }
+
+    /**
+     * {@link #request} for a QUEUED run whose state this user may not write (the submitter role): the
+     * record then has no expiry, since the run may wait longer than {@link #KEEP} before a worker takes
+     * it; the worker's claim gives the record its usual life when it finds it (claim.lua).
+     */
+    void requestUntilTaken(String runId, CancelRequest request) {
+        request(runId, request, true);
+    }
+
+    private void request(String runId, CancelRequest request, boolean untilTaken) {
         var recorded = Ask.parse(redis.get(keys.cancel(runId)));
         var strongest = recorded != null && recorded.level().strongerThan(request.level()) ? recorded
                 : new Ask(request.level(), request.origin());
+        var life = untilTaken ? SetParams.setParams() : SetParams.setParams().px(KEEP.toMillis());
         try (var pipe = redis.pipelined()) {
-            var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), SetParams.setParams().px(KEEP.toMillis()));
+            var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), life);
             pipe.publish(keys.cancels(), runId + " " + strongest.wire());
             pipe.sync();
             recordedNow.get(); // a refusal (NOPERM: an observer's user) is this request's failure, not silence

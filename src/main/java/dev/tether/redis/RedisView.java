@@ -349,7 +349,8 @@ public final class RedisView implements RunEngine {
                 cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
             } catch (redis.clients.jedis.exceptions.JedisAccessControlException submitterRole) {
                 // The submitter role may not write a run's state (docs/redis-protocol.md, roles): the cancel record
-                // stands, and the worker that takes the run writes it CANCELLED instead of starting it.
+                // stands, with no expiry, and the worker that takes the run writes it CANCELLED instead of starting it.
+                cancels.requestUntilTaken(runId, request);
                 return CancelOutcome.CANCELLING;
             }
             if (cancelled.isPresent()) {

@@ -18,7 +18,13 @@ end
 local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e')
 if cur[2] == '1' then forget() return {'terminal', '', ''} end
 if cur[3] and cur[3] ~= '' then return {'taken', cur[3], cur[4] or ''} end
-if redis.call('EXISTS', KEYS[5]) == 1 then forget() return {'cancel', '', ''} end
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  -- a submitter's record of a queued run has no expiry until a worker sees it: now it gets the usual hour
+  -- (CancelRequests.KEEP), so it outlives the CANCELLED write that follows and then goes (any other
+  -- record had at most that hour left anyway)
+  redis.call('PEXPIRE', KEYS[5], 3600000)
+  forget() return {'cancel', '', ''}
+end
 for i = 1, n do
   local name, max = limit(i)
   redis.call('HSET', p .. 'limits', name, max)

@@ -111,9 +111,15 @@ class RedisRolesTest {
                 var later = queued.out().strip();
                 var cancel = cli(server, "tether-submitter", "cancel", later);
                 assertThat(cancel.exit()).as(cancel.err()).isZero();
+                try (var root = server.admin()) {
+                    assertThat(root.pttl("tether:cancel:" + later)).as("kept however long the run waits").isEqualTo(-1L);
+                }
                 try (var second = WorkerProcess.start(uri(server, "tether-worker-2"), "role-worker-2", "roles-later", 1)) {
                     await().atMost(Hang.ACROSS_PROCESSES).until(() -> console.registry().get(later).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
                     assertThat(console.registry().get(later).orElseThrow().startedAt()).isNull();
+                    try (var root = server.admin()) {
+                        assertThat(root.pttl("tether:cancel:" + later)).as("the usual hour once a worker saw it").isBetween(1L, 3_600_000L);
+                    }
                     assertThat(second.output()).doesNotContain("NOPERM").doesNotContain("not loaded");
                 }
                 assertThat(worker.output()).doesNotContain("NOPERM").doesNotContain("not loaded").doesNotContain("tether-worker-pw");
