@@ -227,9 +227,13 @@ public final class RunMetrics implements AutoCloseable {
         return b.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1));
     }
 
-    /** The depth of each queue seen: its QUEUED runs now. */
+    /**
+     * The depth of each queue seen: its QUEUED runs now. Past the queue tag's cap the gauge would be
+     * denied anyway (TagCap): the name is not kept either, so queue names from outside cannot grow this set.
+     */
     private void queue(String queue) {
-        if (queue == null || !queues.add(queue)) return;
+        if (queue == null || queues.contains(queue) || queues.size() >= TagCap.DEFAULT_CAPS.get("queue")) return;
+        if (!queues.add(queue)) return;
         Gauge.builder("tether.queue.depth", engine, e -> e.registry().select(r -> r.status() == RunStatus.QUEUED && queue.equals(r.queue())).size())
                 .description("Runs waiting in this queue").tag("queue", queue).register(meters);
     }

@@ -169,6 +169,23 @@ class RunMetricsTest {
         assertThat(s.sum("tether_runs_active")).isZero();
     }
 
+    /**
+     * Queue names reach the registry from Redis: a thousand of them give a depth gauge to the first
+     * hundred (the queue tag's cap), and the rest are counted under "other" by the run counters.
+     */
+    @Test
+    void queueDepthGaugesStopAtTheQueueTagsCap() throws Exception {
+        start(1);
+        var reg = engine.registry();
+        for (int i = 0; i < 1_000; i++) {
+            reg.apply(new RunEvent.Submitted(String.format("0190bbbb-0000-7000-8000-%012d", i), "remote", "q" + i, Map.of(), Instant.now()));
+        }
+        var s = scrape();
+        assertThat(s.samples().stream().filter(x -> x.name().equals("tether_queue_depth"))).hasSize(TagCap.DEFAULT_CAPS.get("queue"));
+        assertThat(s.sum("tether_runs_submitted_total")).isEqualTo(1_000);
+        assertThat(s.sum("tether_runs_submitted_total", Map.of("queue", TagCap.OTHER))).isEqualTo(1_000 - TagCap.DEFAULT_CAPS.get("queue"));
+    }
+
     @Test
     void theMetersAreMBeansInTheTetherDomain() throws Exception {
         start(2);
