@@ -1,10 +1,12 @@
 package dev.tether.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
+// INHERIT: every subcommand takes --help and --version too (a usage error points at `tether CMD --help`)
+@Command(name = "tether", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = ManifestVersion.class,
         description = {"Keeps LangGraph4j graph runs under control: run, watch and cancel them.",
                 "With no command, opens the desktop console."},
         subcommands = {ConsoleCommand.class, ServeCommand.class, GraphsCommand.class, SubmitCommand.class,

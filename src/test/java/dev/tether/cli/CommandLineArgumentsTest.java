@@ -82,6 +82,27 @@ class CommandLineArgumentsTest {
         return new Result(exit, out.toString().trim(), err.toString().trim());
     }
 
+    /** A usage error says "see `tether CMD --help`": that works for every command and subcommand, exit 0. */
+    @Test
+    void everyCommandAnswersHelp() {
+        var all = new ArrayList<picocli.CommandLine>();
+        var todo = new java.util.ArrayDeque<picocli.CommandLine>(new picocli.CommandLine(new TetherCommand()).getSubcommands().values());
+        while (!todo.isEmpty()) {
+            var c = todo.pop();
+            all.add(c);
+            todo.addAll(c.getSubcommands().values());
+        }
+        assertThat(all).hasSizeGreaterThan(10);
+        for (var c : all) {
+            var path = c.getCommandSpec().qualifiedName(" ").replaceFirst("^tether ", "").split(" ");
+            var args = new ArrayList<>(List.of(path));
+            args.add("--help");
+            var r = tether(args.toArray(String[]::new));
+            assertThat(r.exit()).as("%s: %s", args, r.err()).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).startsWith("Usage: " + c.getCommandSpec().qualifiedName(" "));
+        }
+    }
+
     @Test
     void aWorkerMetricsPortWithoutItsTokenIsExit2BeforeAnythingStarts() {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TETHER_METRICS_TOKEN") == null);
