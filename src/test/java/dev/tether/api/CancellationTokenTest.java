@@ -60,6 +60,19 @@ class CancellationTokenTest {
         return engine.submit("probe", null, Map.of()).runId();
     }
 
+    /** A node body: waits on {@code slow} through its token ("cancelled" when a cancel ends the wait), noting its thread. */
+    private static Object awaitOrCancelled(Cancellation token, java.util.concurrent.Future<String> slow,
+                                           java.util.concurrent.atomic.AtomicReference<Thread> waiter) {
+        waiter.set(Thread.currentThread());
+        try {
+            return token.await(slow);
+        } catch (RunCancelledException e) {
+            return "cancelled";
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
     @AfterEach
     void close() {
         if (engine != null) engine.shutdown(Duration.ofSeconds(5));
@@ -94,15 +107,7 @@ class CancellationTokenTest {
     @Test
     void awaitCancelsTheFutureItWaitsFor() throws Exception {
         var slow = new CompletableFuture<String>();
-        var id = runNode(token -> {
-            try {
-                return token.await(slow);
-            } catch (RunCancelledException e) {
-                return "cancelled";
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        var id = runNode(token -> awaitOrCancelled(token, slow, new java.util.concurrent.atomic.AtomicReference<>()));
         tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         engine.cancel(id);
         assertThat(results.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).isEqualTo("cancelled");
@@ -119,16 +124,7 @@ class CancellationTokenTest {
     void awaitCancelsTheFutureEvenWhenTheWaitEndsBeforeTheCancelActionsRun() throws Exception {
         var slow = new CompletableFuture<String>();
         var waiter = new java.util.concurrent.atomic.AtomicReference<Thread>();
-        var id = runNode(token -> {
-            waiter.set(Thread.currentThread());
-            try {
-                return token.await(slow);
-            } catch (RunCancelledException e) {
-                return "cancelled";
-            } catch (Exception e) {
-                return e;
-            }
-        });
+        var id = runNode(token -> awaitOrCancelled(token, slow, waiter));
         var token = tokens.poll(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
         eventually("the node waits").until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.WAITING);
         token.whenCancelled().thenRun(() -> eventually("the node returned").until(() -> results.peek() != null));

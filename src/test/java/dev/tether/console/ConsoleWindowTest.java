@@ -469,13 +469,7 @@ class ConsoleWindowTest {
      */
     @Test
     void failedAndStuckSeriesAreFarApartInBothThemes(FxRobot robot) {
-        robot.clickOn("Metrics");
-        eventually().until(() -> fx(() -> window.controller().metricsController != null));
-        var seen = new java.util.HashSet<String>();
-        for (int i = 0; i < 2; i++) {
-            if (i == 1) WaitForAsyncUtils.asyncFx(() -> window.controller().onToggleTheme());
-            var theme = fx(() -> window.controller().themeToggle.isSelected() ? "dark" : "light");
-            seen.add(theme);
+        inBothThemesOnMetrics(robot, theme -> {
             var failed = fx(() -> seriesLine("Failed"));
             var stuck = fx(() -> seriesLine("Stuck"));
             assertThat(deltaE76((javafx.scene.paint.Color) failed.getStroke(), (javafx.scene.paint.Color) stuck.getStroke()))
@@ -485,8 +479,7 @@ class ConsoleWindowTest {
             assertThat(fx(() -> legendColour("Stuck"))).as("Stuck's legend, " + theme).isEqualTo(stuck.getStroke());
             assertThat(stuck.getStrokeDashArray()).as("Stuck dashed, " + theme).isNotEmpty();
             assertThat(failed.getStrokeDashArray()).as("Failed solid, " + theme).isEmpty();
-        }
-        assertThat(seen).containsExactlyInAnyOrder("light", "dark");
+        });
     }
 
     /**
@@ -496,6 +489,17 @@ class ConsoleWindowTest {
      */
     @Test
     void runningAndQueuedAreasAreFarApartInBothThemes(FxRobot robot) {
+        inBothThemesOnMetrics(robot, theme -> {
+            var running = (javafx.scene.paint.Color) fx(() -> areaLine("Running").getStroke());
+            var queued = (javafx.scene.paint.Color) fx(() -> areaLine("Queued").getStroke());
+            assertThat(deltaE76(running, queued)).as("Running %s and Queued %s apart in the %s theme", running, queued, theme)
+                    .isGreaterThanOrEqualTo(30);
+        });
+        assertThat(deltaE76(javafx.scene.paint.Color.web("#bfdbfe"), javafx.scene.paint.Color.web("#cbd5e1"))).as("old dark pair").isLessThan(30);
+    }
+
+    /** On the Metrics tab, {@code check} in the theme it starts in, then in the other one: both are seen. */
+    private void inBothThemesOnMetrics(FxRobot robot, java.util.function.Consumer<String> check) {
         robot.clickOn("Metrics");
         eventually().until(() -> fx(() -> window.controller().metricsController != null));
         var seen = new java.util.HashSet<String>();
@@ -503,13 +507,9 @@ class ConsoleWindowTest {
             if (i == 1) WaitForAsyncUtils.asyncFx(() -> window.controller().onToggleTheme());
             var theme = fx(() -> window.controller().themeToggle.isSelected() ? "dark" : "light");
             seen.add(theme);
-            var running = (javafx.scene.paint.Color) fx(() -> areaLine("Running").getStroke());
-            var queued = (javafx.scene.paint.Color) fx(() -> areaLine("Queued").getStroke());
-            assertThat(deltaE76(running, queued)).as("Running %s and Queued %s apart in the %s theme", running, queued, theme)
-                    .isGreaterThanOrEqualTo(30);
+            check.accept(theme);
         }
         assertThat(seen).containsExactlyInAnyOrder("light", "dark");
-        assertThat(deltaE76(javafx.scene.paint.Color.web("#bfdbfe"), javafx.scene.paint.Color.web("#cbd5e1"))).as("old dark pair").isLessThan(30);
     }
 
     /** The Active chart's outline for a series (a stacked area is a group: its fill and its line). */
