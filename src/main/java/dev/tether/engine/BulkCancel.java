@@ -32,8 +32,9 @@ public final class BulkCancel {
                                       Duration wait) throws InterruptedException {
         var reached = new LinkedHashMap<String, Boolean>();
         var cancelled = new ArrayList<String>();
-        for (var id : runIds) {
-            var outcome = engine.cancel(id, request);
+        for (var entry : engine.cancelEach(runIds, request).entrySet()) {
+            var id = entry.getKey();
+            var outcome = entry.getValue();
             if (outcome == CancelOutcome.UNKNOWN_RUN) continue;
             reached.put(id, outcome != CancelOutcome.ALREADY_FINISHED);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) cancelled.add(id);

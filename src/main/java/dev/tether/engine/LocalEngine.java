@@ -19,6 +19,7 @@ import dev.tether.run.StopLevel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,6 +217,19 @@ public final class LocalEngine implements RunEngine {
         }
     }
 
+    /**
+     * Runs a cancel ended before they started, on record before the cancel is answered: a process
+     * killed right after the answer must not leave them active, for the next start to call LOST.
+     */
+    private void journal(List<RunSnapshot> ended) {
+        if (ended.isEmpty()) return;
+        try {
+            journal.acceptedAll(ended);
+        } catch (RuntimeException e) { // written behind, as above
+            LOG.debug("{} cancelled runs are written behind: {}", ended.size(), e.getMessage());
+        }
+    }
+
     /** Refuses a run no slot could take: every slot is held by a STUCK run, and no more are replaced. */
     private void requireCapacity() {
         if (slots.live() > 0) return;
@@ -361,6 +375,23 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public CancelOutcome cancel(String runId, CancelRequest request) {
+        var ended = new ArrayList<RunSnapshot>(1);
+        var outcome = cancel(runId, request, ended);
+        journal(ended);
+        return outcome;
+    }
+
+    @Override
+    public Map<String, CancelOutcome> cancelEach(Collection<String> runIds, CancelRequest request) {
+        var outcomes = new LinkedHashMap<String, CancelOutcome>();
+        var ended = new ArrayList<RunSnapshot>();
+        for (var id : runIds) outcomes.put(id, cancel(id, request, ended));
+        journal(ended);
+        return outcomes;
+    }
+
+    /** One cancel; a run it ends before it started is added to {@code ended}, for the journal before the answer. */
+    private CancelOutcome cancel(String runId, CancelRequest request, List<RunSnapshot> ended) {
         boolean rollback = request.mode() == CancelMode.ROLLBACK;
         if (rollback) {
             if (checkpoints == null) throw new UnsupportedOperationException("this engine keeps no checkpoints to roll back");
@@ -375,14 +406,14 @@ public final class LocalEngine implements RunEngine {
                 }
             }
         }
-        var outcome = stop(runId, request);
+        var outcome = stop(runId, request, ended);
         if (rollback && outcome == CancelOutcome.ALREADY_FINISHED) {
             checkpoints.ended(runId, true, runs.ids()); // it ended before: discard what it kept
         }
         return outcome;
     }
 
-    private CancelOutcome stop(String runId, CancelRequest request) {
+    private CancelOutcome stop(String runId, CancelRequest request, List<RunSnapshot> ended) {
         var level = request.level();
         var result = registry.apply(new RunEvent.CancelRequested(runId, Instant.now(), request));
         var control = runs.get(runId);
@@ -401,6 +432,7 @@ public final class LocalEngine implements RunEngine {
         if (result.after().status() == RunStatus.CANCELLED) {
             // Was queued: it never starts. Its request stays in the queue (removing it is O(n));
             // the slot that takes it finds it cancelled and skips it in microseconds.
+            ended.add(result.after());
             if (control != null) {
                 control.cancel();
                 control.closeFence();
@@ -433,20 +465,22 @@ public final class LocalEngine implements RunEngine {
     @Override
     public List<String> cancelAll(CancelRequest request) {
         var ids = new java.util.LinkedHashSet<String>();
+        var ended = new ArrayList<RunSnapshot>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
         // A queued run may start before its cancel arrives (CANCELLING then): it counts all the same,
         // and the second pass, which would find it ALREADY_CANCELLING, skips it.
         for (var run : registry.withStatus(RunStatus.QUEUED)) {
             beforeBulkCancel.accept(run.runId());
-            var outcome = cancel(run.runId(), request);
+            var outcome = cancel(run.runId(), request, ended);
             if (outcome == CancelOutcome.CANCELLED_BEFORE_START || outcome == CancelOutcome.CANCELLING) ids.add(run.runId());
         }
         for (var run : registry.active()) {
             if (ids.contains(run.runId())) continue;
             beforeBulkCancel.accept(run.runId());
-            var outcome = cancel(run.runId(), request);
+            var outcome = cancel(run.runId(), request, ended);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
+        journal(ended);
         return List.copyOf(ids);
     }
 

@@ -66,6 +66,17 @@ public interface RunEngine extends AutoCloseable {
     CancelOutcome cancel(String runId, CancelRequest request);
 
     /**
+     * {@link #cancel(String, CancelRequest)} for each of {@code runIds}, in order; the outcome of each.
+     * An engine with a journal answers once every run this ended before it started is on record,
+     * written together (one transaction, not one per run).
+     */
+    default Map<String, CancelOutcome> cancelEach(java.util.Collection<String> runIds, CancelRequest request) {
+        var outcomes = new java.util.LinkedHashMap<String, CancelOutcome>();
+        for (var id : runIds) outcomes.put(id, cancel(id, request));
+        return outcomes;
+    }
+
+    /**
      * Starts a new attempt of a finished run from its checkpoint after {@code afterNode} (its latest
      * complete one when null): only the nodes after it run again. The attempt is a new run whose
      * {@code resumeOf} names this one.

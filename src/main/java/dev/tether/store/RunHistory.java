@@ -266,6 +266,12 @@ public final class RunHistory implements RunArchive, RunJournal, HistorySource, 
         write(List.of(run));
     }
 
+    /** Runs a bulk cancel ended before they started, in one transaction, before the cancel is answered. */
+    @Override
+    public void acceptedAll(Collection<RunSnapshot> runs) {
+        write(runs);
+    }
+
     /** Writes these snapshots in one transaction; older versions and changes to finished runs are ignored. */
     public void write(Collection<RunSnapshot> snapshots) {
         if (snapshots.isEmpty()) return;

@@ -44,4 +44,68 @@ class RunJournalTest {
             engine.shutdown(Duration.ofSeconds(5));
         }
     }
+
+    @Test
+    void aCancelThatEndsAQueuedRunHasItOnRecordAsCancelledBeforeTheCancelIsAnswered() throws Exception {
+        var letGo = new java.util.concurrent.CountDownLatch(1);
+        var recorded = new CopyOnWriteArrayList<RunSnapshot>();
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(holding(new java.util.concurrent.CountDownLatch(1), letGo)), new RunRegistry());
+        try {
+            engine.journal(recorded::add);
+            engine.submit("holding", null, Map.of()); // holds the one slot
+            var queued = engine.submit("holding", null, Map.of()).runId();
+
+            assertThat(engine.cancel(queued)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
+            assertThat(recorded).as("on record as cancelled when the cancel is answered (found by the thread-mode soak:"
+                            + " serve SIGKILLed right after the answer left the run active, and its next start called it LOST)")
+                    .anyMatch(r -> r.runId().equals(queued) && r.status() == RunStatus.CANCELLED);
+        } finally {
+            letGo.countDown();
+            engine.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aBulkCancelWritesTheQueuedRunsItEndedInOneGoBeforeItAnswers() throws Exception {
+        var letGo = new java.util.concurrent.CountDownLatch(1);
+        var entered = new java.util.concurrent.CountDownLatch(1);
+        var batches = new CopyOnWriteArrayList<List<RunSnapshot>>();
+        var engine = new LocalEngine(EngineConfig.defaults().withConcurrency(1), GraphCatalog.of(holding(entered, letGo)), new RunRegistry());
+        try {
+            engine.journal(new RunJournal() {
+                @Override
+                public void accepted(RunSnapshot run) {
+                    batches.add(List.of(run));
+                }
+
+                @Override
+                public void acceptedAll(java.util.Collection<RunSnapshot> runs) {
+                    batches.add(List.copyOf(runs));
+                }
+            });
+            engine.submit("holding", null, Map.of());
+            assertThat(entered.await(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS)).as("the slot is held").isTrue();
+            var queued = new java.util.ArrayList<String>();
+            for (int i = 0; i < 5; i++) queued.add(engine.submit("holding", null, Map.of()).runId());
+            batches.clear();
+
+            BulkCancel.of(engine, queued, dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.API), Duration.ZERO);
+
+            assertThat(batches).as("one write for the five, not five").hasSize(1);
+            assertThat(batches.getFirst()).extracting(RunSnapshot::runId).containsExactlyElementsOf(queued);
+            assertThat(batches.getFirst()).allMatch(r -> r.status() == RunStatus.CANCELLED);
+        } finally {
+            letGo.countDown();
+            engine.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** One node that says it has {@code entered}, then waits for {@code letGo} (or a cancel). */
+    private static TestGraph holding(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch letGo) {
+        return TestGraph.linear("holding", "hold", (TestGraph.Body) s -> {
+            entered.countDown();
+            letGo.await();
+            return Map.of();
+        });
+    }
 }
