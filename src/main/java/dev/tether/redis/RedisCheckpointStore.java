@@ -143,8 +143,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
         return one.length() > 160 ? one.substring(0, 160) + "..." : one;
     }
 
-    private List<Entry> entries(String runId) {
-        var raw = retrying(() -> redis.lrange(keys.checkpoints(runId), 0, -1));
+    private List<Entry> entries(String runId, Duration patience) {
+        var raw = retrying(() -> redis.lrange(keys.checkpoints(runId), 0, -1), patience);
         var out = new ArrayList<Entry>(raw.size());
         for (int i = 0; i < raw.size(); i++) out.add(parse(raw.get(i), i));
         return out;
@@ -152,7 +152,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
 
     @Override
     public Collection<Checkpoint> list(RunnableConfig config) {
-        var all = entries(thread(config));
+        var all = entries(thread(config), ON_A_RUN);
         var out = new ArrayList<Checkpoint>();
         for (int i = all.size() - 1; i >= 0; i--) if (all.get(i).checkpoint() != null) out.add(all.get(i).checkpoint());
         return out;
@@ -160,7 +160,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
 
     @Override
     public Optional<Checkpoint> get(RunnableConfig config) {
-        var all = entries(thread(config));
+        var all = entries(thread(config), ON_A_RUN);
         var wanted = config.checkPointId().orElse(null);
         for (int i = all.size() - 1; i >= 0; i--) {
             var e = all.get(i);
@@ -182,13 +182,13 @@ public final class RedisCheckpointStore implements CheckpointStore {
 
     @Override
     public List<CheckpointInfo> describe(String runId) {
-        return entries(runId).stream().map(Entry::info).toList();
+        return entries(runId, FOR_A_CALLER).stream().map(Entry::info).toList();
     }
 
     @Override
     public CheckpointInfo fork(String toRunId, dev.tether.run.ResumeOf from) {
         var fromRunId = from.runId();
-        var all = entries(fromRunId);
+        var all = entries(fromRunId, FOR_A_CALLER);
         var chosen = CheckpointStore.choose(all.stream().map(Entry::info).toList(), from);
         var copy = new ArrayList<String>();
         long bytes = 0;
@@ -207,7 +207,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
                 tx.exec();
             }
             return null;
-        });
+        }, FOR_A_CALLER);
         return chosen;
     }
 
@@ -231,19 +231,36 @@ public final class RedisCheckpointStore implements CheckpointStore {
         }
     }
 
-    /** Reads and copies ride out a short outage (a reconnect, a restart): a resume should not fail for a blip. */
-    private static <T> T retrying(java.util.function.Supplier<T> call) {
-        for (int attempt = 1; ; attempt++) {
+    /**
+     * How long a run's own read (a resume's checkpoint, on the run's thread, before its first node)
+     * waits for Redis: through any restart. A worker out of contact stops its runs at its fence
+     * timeout (10 s by default), and a cancel or shutdown interrupts the wait, so this bound only
+     * ends a read whose connection fails while the worker's heartbeat gets through. One second (what
+     * it was) failed a resume that started as Redis restarted (down 2.2 s) in the Redis soak.
+     */
+    static final Duration ON_A_RUN = Duration.ofMinutes(1);
+    /** How long a caller waits for a read or a copy (checkpoints, resume) before it hears that Redis is away. */
+    static final Duration FOR_A_CALLER = Duration.ofSeconds(5);
+
+    /**
+     * Rides out an outage (a reconnect, a restart) for up to {@code patience}: tried again after 100 ms,
+     * doubling to 1 s. An interrupt (a cancel, the fence, a shutdown) ends the wait at once.
+     */
+    private static <T> T retrying(java.util.function.Supplier<T> call, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long pause = 100;
+        while (true) {
             try {
                 return call.get();
             } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
-                if (attempt == 5) throw e;
+                if (System.nanoTime() + pause * 1_000_000L > deadline) throw e;
                 try {
-                    Thread.sleep(100L * attempt);
+                    Thread.sleep(pause);
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
+                pause = Math.min(1_000, pause * 2);
             }
         }
     }

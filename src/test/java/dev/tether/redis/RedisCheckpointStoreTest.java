@@ -179,6 +179,57 @@ class RedisCheckpointStoreTest {
         }
     }
 
+    /**
+     * A resume reads its checkpoint on the run's thread before its first node: a Redis restart at that
+     * moment (down 2.5 s, longer than the second such a read used to wait) delays the run, never
+     * fails it. Found by the Redis soak: a resume started 16 ms before Redis was SIGKILLed ended
+     * FAILED ("Failed to connect").
+     */
+    @Test
+    void aRunsReadOfItsCheckpointWaitsThroughARedisRestart() throws Exception {
+        try (var persistent = RealRedis.startPersistent();
+             var client = RedisSettings.parse(persistent.uri()).client("checkpoint-restart-test", 2)) {
+            var store = new RedisCheckpointStore(client, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT);
+            put(store, "resumed", "a", 10);
+            persistent.stop();
+            var back = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(2_500);
+                    persistent.startAgain();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            var read = store.get(RunnableConfig.builder().threadId("resumed").build());
+            back.join();
+            assertThat(read).map(Checkpoint::getNodeId).contains("a");
+        }
+    }
+
+    /** The same read while Redis stays away ends as soon as the run's thread is interrupted (a cancel, the fence, a shutdown). */
+    @Test
+    void aRunsReadOfItsCheckpointEndsWhenTheRunIsInterrupted() throws Exception {
+        try (var gone = RealRedis.start();
+             var client = RedisSettings.parse(gone.uri()).client("checkpoint-interrupt-test", 2)) {
+            var store = new RedisCheckpointStore(client, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT);
+            gone.stop();
+            var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+            var reader = Thread.ofPlatform().start(() -> {
+                try {
+                    store.get(RunnableConfig.builder().threadId("waiting").build());
+                    failure.complete(null);
+                } catch (Throwable t) {
+                    failure.complete(t);
+                }
+            });
+            Thread.sleep(300); // inside its retries
+            reader.interrupt();
+            assertThat(failure.get(Hang.IN_PROCESS_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(redis.clients.jedis.exceptions.JedisConnectionException.class);
+            reader.join();
+        }
+    }
+
     private static RunSnapshot running(String worker) {
         var id = RunIds.next();
         var queued = RunStateMachine.apply(null, new RunEvent.Submitted(id, "g", "default", Map.of(), Instant.now()));

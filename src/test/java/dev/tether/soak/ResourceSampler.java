@@ -163,26 +163,24 @@ final class ResourceSampler implements AutoCloseable {
         return admin.info(section);
     }
 
-    private static final Pattern USED = Pattern.compile(
-            "(?m)^\\s*(DefNew|Tenured|def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen|ZHeap)\\s+total \\d+K, used (\\d+)K");
+    private static final Pattern LIVE_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
-    /** A JVM's used heap right after a full GC, in KiB ({@code jcmd PID GC.run} then {@code GC.heap_info}), or -1. */
+    /**
+     * A JVM's live heap in KiB, or -1: the bytes of the objects {@code jcmd PID GC.class_histogram}
+     * counts after the full GC it starts. Not the heap's "used" after {@code GC.run}: that also counts
+     * the eden the JVM's threads took again before the reading (whole TLABs: 2 MiB in one idle worker
+     * here), so two idle workers read 24–38 MiB at the start of soaks that changed nothing between
+     * them, and one soak under a CPU hog failed on noise. The histogram's readings of the same workers
+     * stay within 1 MiB from start to end.
+     */
     static long liveHeapKib(long pid) {
         try {
-            var commands = Files.createTempFile("soak-jcmd", ".txt");
-            try {
-                Files.writeString(commands, "GC.run\nGC.heap_info\n");
-                var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-                var p = new ProcessBuilder(jcmd, Long.toString(pid), "-f", commands.toString()).redirectErrorStream(true).start();
-                var text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-                var m = USED.matcher(text);
-                long used = -1;
-                while (m.find()) used = Math.max(0, used) + Long.parseLong(m.group(2));
-                return used;
-            } finally {
-                Files.deleteIfExists(commands);
-            }
+            var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            var p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+            var text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            var m = LIVE_TOTAL.matcher(text);
+            return m.find() ? Long.parseLong(m.group(1)) >> 10 : -1;
         } catch (java.io.IOException e) {
             return -1;
         } catch (InterruptedException e) {
