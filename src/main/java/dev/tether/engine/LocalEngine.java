@@ -464,6 +464,14 @@ public final class LocalEngine implements RunEngine {
 
     @Override
     public List<String> cancelAll(CancelRequest request) {
+        return cancelAll(request, true);
+    }
+
+    /**
+     * @param onRecord whether the queued runs it ends are written before it returns; a shutdown's are
+     *                 not (it never waits for the disk: the history's last flush at exit writes them)
+     */
+    private List<String> cancelAll(CancelRequest request, boolean onRecord) {
         var ids = new java.util.LinkedHashSet<String>();
         var ended = new ArrayList<RunSnapshot>();
         // Queued runs first: otherwise each running run we stop frees a slot for the next queued one.
@@ -480,7 +488,7 @@ public final class LocalEngine implements RunEngine {
             var outcome = cancel(run.runId(), request, ended);
             if (outcome == CancelOutcome.CANCELLING || outcome == CancelOutcome.CANCELLED_BEFORE_START) ids.add(run.runId());
         }
-        journal(ended);
+        if (onRecord) journal(ended);
         return List.copyOf(ids);
     }
 
@@ -602,7 +610,7 @@ public final class LocalEngine implements RunEngine {
         executor.shutdownOrigin(origin);
         gate.close(); // from here no run is queued or started: whatever got in is on record for the cancel below
         source.close();
-        var cancelled = cancelAll(CancelRequest.by(origin));
+        var cancelled = cancelAll(CancelRequest.by(origin), false);
         slots.join(deadline);
         if (children != null) {
             // The deadline has come (or every run stopped): what still runs in a child is killed now,
