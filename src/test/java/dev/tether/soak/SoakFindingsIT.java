@@ -83,6 +83,39 @@ class SoakFindingsIT {
     }
 
     /**
+     * A queued run whose cancel was answered "cancelled before it started" stays CANCELLED whenever
+     * serve is killed, never LOST: the thread-mode soak found one SIGKILL within the history writer's
+     * 20 ms after such an answer.
+     */
+    @Test
+    void aRunWhoseCancelBeforeItsStartWasAnsweredStaysCancelledAfterASigkillOfServe() throws Exception {
+        try (var home = SoakHome.create("finding-cancel-sigkill").withStoreDisk()) {
+            var host = new ServeHost(home, List.of("--concurrency", "1"));
+            try (host) {
+                host.start();
+                var ids = new ArrayList<String>();
+                try (var c = host.client()) {
+                    c.submit("book-workflow", null, Map.of("nodeMillis", "60000")); // holds the one slot
+                    for (int i = 0; i < 10; i++) ids.add(c.submit("book-workflow", null, Map.of()).runId());
+                    for (var id : ids) {
+                        assertThat(c.cancel(id, dev.tether.run.CancelRequest.by(dev.tether.run.CancelOrigin.API)).outcome())
+                                .isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
+                    }
+                }
+                host.killAndRestart(true); // at once after the last answer
+                try (var c = host.client()) {
+                    var known = new LinkedHashMap<String, RunStatus>();
+                    for (var r : c.history(HistoryQuery.newest(HistoryQuery.MAX_LIMIT)).runs()) known.put(r.runId(), r.status());
+                    assertThat(ids).as("runs whose cancel before their start was answered, after the restart")
+                            .allSatisfy(id -> assertThat(known).containsEntry(id, RunStatus.CANCELLED));
+                }
+            } finally {
+                host.stop();
+            }
+        }
+    }
+
+    /**
      * docs/redis-protocol.md: a run's checkpoints are deleted when it completes. A run that completes
      * while Redis is away (killed, back with its data a moment later) must not keep them for a day.
      */
