@@ -272,6 +272,8 @@ final class RedisRunSource implements RunSource {
             }
             case CANCEL -> store.updateQueued(request.runId(), new RunEvent.CancelRequested(request.runId(), Instant.now()));
             case TERMINAL -> { /* cancelled while queued, or settled: never starts */ }
+            case GONE -> LOG.warn("run {} has no record in Redis (it lost its data, or the run ended long ago): entry {} dropped, "
+                    + "the run not started", request.runId(), d.entry().getID());
             case WAIT -> { // its job is kept aside in order; the run says why it waits
                 var reason = limits.stream().filter(l -> l.name().equals(claim.holder())).map(RunStore.Limit::reason).findFirst()
                         .orElse("waiting: " + claim.holder() + " at its limit of " + claim.entryId());

@@ -39,7 +39,9 @@ final class RunStore {
             /** already started (a duplicate delivery): never start it twice */
             TAKEN,
             /** a concurrency limit has no room (or an older run waits there): it waits, its job kept aside */
-            WAIT
+            WAIT,
+            /** no record (Redis lost its data, or the run ended and expired): never start it, nor create one */
+            GONE
         }
     }
 
@@ -173,6 +175,7 @@ final class RunStore {
             case "terminal" -> Claim.Outcome.TERMINAL;
             case "cancel" -> Claim.Outcome.CANCEL;
             case "wait" -> Claim.Outcome.WAIT;
+            case "gone" -> Claim.Outcome.GONE;
             default -> Claim.Outcome.TAKEN;
         };
         return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));

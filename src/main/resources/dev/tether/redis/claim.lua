@@ -1,5 +1,6 @@
 -- A worker takes a job: only a run still QUEUED (not terminal, no worker yet) with no cancel record starts,
--- and it is RUNNING on this worker in the same step, remembering the stream entry it came from.
+-- and it is RUNNING on this worker in the same step, remembering the stream entry it came from. A run
+-- with no record never starts: the claim does not create one.
 -- A run under concurrency limits starts only if each has room for it and every older run waiting there; else it
 -- waits (its job kept aside, in order) and the answer names the limit. Anything else says why it must
 -- not start (for a run already taken: by whom, from which entry).
@@ -16,6 +17,9 @@ local function forget()
   for i = 1, n do dispatch(p, limit(i), KEYS[7], now) end
 end
 local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e')
+-- no record: Redis lost it (a restart without its data while a worker held the job), or an ended run
+-- expired; a submit writes record and job together, so this job is no run's that may start
+if not cur[1] then forget() return {'gone', '', ''} end
 if cur[2] == '1' then forget() return {'terminal', '', ''} end
 if cur[3] and cur[3] ~= '' then return {'taken', cur[3], cur[4] or ''} end
 if redis.call('EXISTS', KEYS[5]) == 1 then

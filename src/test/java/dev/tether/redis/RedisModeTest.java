@@ -157,6 +157,8 @@ class RedisModeTest {
         }
     }
 
+    private static final String ORPHAN = "01a20fc6-0000-7000-8000-000000000003";
+
     @Test
     void poisonEntriesGoToTheDeadLetterStreamAndTheWorkerCarriesOn() throws Exception {
         var w = worker("sturdy", "poison", 1);
@@ -167,9 +169,15 @@ class RedisModeTest {
                     Map.of("id", "01a20fc6-0000-7000-8000-000000000001", "graph", "no-such-graph", "queue", "poison"));
             r.xadd(k.queue("poison"), XAddParams.xAddParams(),
                     Map.of("id", "01a20fc6-0000-7000-8000-000000000002", "graph", "welcome-email", "queue", "poison", "input", "{not json"));
+            // well formed, but of no run: what a worker holds when Redis comes back without its data
+            r.xadd(k.queue("poison"), XAddParams.xAddParams(), Jobs.fields(new dev.tether.engine.RunRequest(ORPHAN, "welcome-email", "poison",
+                    Map.of(), java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
         }
         var fine = client.submit("welcome-email", "poison", Map.of()).runId();
-        awaitStatus(fine, RunStatus.COMPLETED);
+        awaitStatus(fine, RunStatus.COMPLETED); // one slot, one stream: every entry before it was dealt with
+        try (var r = redisClient()) {
+            assertThat(r.exists(client.keysForTest().run(ORPHAN))).as("a job with no record starts no run and creates none").isFalse();
+        }
 
         try (var r = redisClient()) {
             var dead = r.xrange(client.keysForTest().deadLetters(), (StreamEntryID) null, null, 100);
