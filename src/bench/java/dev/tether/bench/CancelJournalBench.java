@@ -1,5 +1,8 @@
 package dev.tether.bench;
 
+import static dev.tether.bench.BenchFigures.p;
+import static dev.tether.bench.BenchFigures.load;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.BulkCancel;
 import dev.tether.engine.EngineConfig;
@@ -11,7 +14,6 @@ import dev.tether.run.CancelRequest;
 import dev.tether.store.RunHistory;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,13 +82,5 @@ public final class CancelJournalBench {
         long s = System.nanoTime();
         BulkCancel.of(engine, ids, CancelRequest.by(CancelOrigin.API), Duration.ZERO);
         return (System.nanoTime() - s) / 1e6;
-    }
-
-    private static double p(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * q) - 1)];
-    }
-
-    private static String load() throws java.io.IOException {
-        return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
     }
 }

@@ -1,5 +1,7 @@
 package dev.tether.bench;
 
+import static dev.tether.bench.BenchFigures.p;
+
 import dev.tether.engine.process.ProcessLiveness;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
@@ -90,9 +92,5 @@ public final class LostRunSweepBench {
         } finally {
             other.destroyForcibly().waitFor();
         }
-    }
-
-    private static double p(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * q) - 1)];
     }
 }

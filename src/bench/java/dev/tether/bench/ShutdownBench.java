@@ -1,5 +1,8 @@
 package dev.tether.bench;
 
+import static dev.tether.bench.BenchFigures.p;
+import static dev.tether.bench.BenchFigures.load;
+
 import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
@@ -15,7 +18,6 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -164,15 +166,7 @@ public final class ShutdownBench {
         System.out.printf("%-75s n=%d  p50 %,.0f ms  p90 %,.0f ms  max %,.0f ms%n", what, t.length, p(t, 0.5), p(t, 0.9), t[t.length - 1]);
     }
 
-    private static double p(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * q) - 1)];
-    }
-
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String load() throws java.io.IOException {
-        return String.join(" ", new ArrayList<>(List.of(Files.readString(Path.of("/proc/loadavg")).split(" "))).subList(0, 3));
     }
 }

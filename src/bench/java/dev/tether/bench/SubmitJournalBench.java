@@ -1,5 +1,8 @@
 package dev.tether.bench;
 
+import static dev.tether.bench.BenchFigures.p;
+import static dev.tether.bench.BenchFigures.load;
+
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
@@ -8,7 +11,6 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.store.RunHistory;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -68,13 +70,5 @@ public final class SubmitJournalBench {
         }
         Arrays.sort(t);
         return t;
-    }
-
-    private static double p(double[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * q) - 1)];
-    }
-
-    private static String load() throws java.io.IOException {
-        return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
     }
 }

@@ -70,9 +70,7 @@ class SoakFindingsIT {
                 }
                 host.killAndRestart(true); // at once after the last answer
                 try (var c = host.client()) {
-                    var known = new LinkedHashMap<String, RunStatus>();
-                    var q = HistoryQuery.newest(HistoryQuery.MAX_LIMIT);
-                    for (var r : c.history(q).runs()) known.put(r.runId(), r.status());
+                    var known = statusesInHistory(c);
                     assertThat(ids).as("runs the API had answered with an id, in the history after the restart")
                             .allSatisfy(id -> assertThat(known).containsEntry(id, RunStatus.LOST));
                 }
@@ -104,8 +102,7 @@ class SoakFindingsIT {
                 }
                 host.killAndRestart(true); // at once after the last answer
                 try (var c = host.client()) {
-                    var known = new LinkedHashMap<String, RunStatus>();
-                    for (var r : c.history(HistoryQuery.newest(HistoryQuery.MAX_LIMIT)).runs()) known.put(r.runId(), r.status());
+                    var known = statusesInHistory(c);
                     assertThat(ids).as("runs whose cancel before their start was answered, after the restart")
                             .allSatisfy(id -> assertThat(known).containsEntry(id, RunStatus.CANCELLED));
                 }
@@ -113,6 +110,13 @@ class SoakFindingsIT {
                 host.stop();
             }
         }
+    }
+
+    /** Each run of the newest history page (as many as one page holds) with its status. */
+    private static Map<String, RunStatus> statusesInHistory(dev.tether.control.ControlClient c) {
+        var known = new LinkedHashMap<String, RunStatus>();
+        for (var r : c.history(HistoryQuery.newest(HistoryQuery.MAX_LIMIT)).runs()) known.put(r.runId(), r.status());
+        return known;
     }
 
     /**
