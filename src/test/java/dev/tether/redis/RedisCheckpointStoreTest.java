@@ -214,11 +214,13 @@ class RedisCheckpointStoreTest {
             var store = new RedisCheckpointStore(client, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT);
             gone.stop();
             var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+            var stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
             var reader = Thread.ofPlatform().start(() -> {
                 try {
                     store.get(RunnableConfig.builder().threadId("waiting").build());
                     failure.complete(null);
                 } catch (Throwable t) {
+                    stillInterrupted.set(Thread.currentThread().isInterrupted()); // ended by the interrupt, not by its minute
                     failure.complete(t);
                 }
             });
@@ -226,6 +228,7 @@ class RedisCheckpointStoreTest {
             reader.interrupt();
             assertThat(failure.get(Hang.IN_PROCESS_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
                     .isInstanceOf(redis.clients.jedis.exceptions.JedisConnectionException.class);
+            assertThat(stillInterrupted).as("the interrupt ended the wait and is kept for the run to see").isTrue();
             reader.join();
         }
     }
