@@ -46,8 +46,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisView implements RunEngine {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisView.class);
-    /** A run shown as active whose record has been gone from Redis this long is shown LOST (here only). */
-    static final Duration VANISHED_AFTER = Duration.ofSeconds(5);
 
     private final RedisSettings settings;
     private final GraphCatalog catalog;
@@ -61,7 +59,7 @@ public final class RedisView implements RunEngine {
     private final Connectivity connectivity;
     private final boolean live;
     private final String me = "client-" + ProcessHandle.current().pid() + "-" + RunIds.next().substring(28);
-    private final Map<String, Long> missingSince = new HashMap<>();
+    private final VanishedRuns vanished = new VanishedRuns();
     private LostWorkerSweep sweep;
     private ScheduledExecutorService maintenance;
     private Subscriber events;
@@ -93,6 +91,7 @@ public final class RedisView implements RunEngine {
         this.cancels = new CancelRequests(redis, keys);
         resync();
         this.workers = readWorkers();
+        vanished.workersRead(workers, System.nanoTime());
         if (live) {
             this.sweep = new LostWorkerSweep(redis, store, me);
             this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
@@ -148,6 +147,7 @@ public final class RedisView implements RunEngine {
             sweep.sweep();
             long sent = System.nanoTime();
             workers = readWorkers();
+            vanished.workersRead(workers, System.nanoTime());
             connectivity.roundTrip(System.nanoTime() - sent);
             if (!workersListeners.isEmpty()) {
                 var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -199,23 +199,17 @@ public final class RedisView implements RunEngine {
 
     /**
      * Runs shown as active whose record Redis no longer has (it restarted without its data): a worker
-     * that still runs one writes it again within a second or two; any other is shown LOST after
-     * {@link #VANISHED_AFTER}, here only, so that a late write from its worker still wins.
+     * that still runs one writes it again when it has caught up; any other is shown LOST, here only,
+     * once {@link VanishedRuns} finds no worker left that may write it back.
      */
     private void markVanished() {
         var active = registry.active().stream().map(RunSnapshot::runId).toList();
-        var absent = new java.util.HashSet<>(store.absent(active));
-        long now = System.nanoTime();
-        missingSince.keySet().retainAll(absent);
-        for (var id : absent) {
-            long since = missingSince.computeIfAbsent(id, k -> now);
-            if (now - since < VANISHED_AFTER.toNanos()) continue;
+        for (var id : vanished.lost(store.absent(active), System.nanoTime())) {
             registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))
                     .ifPresent(lost -> {
                         registry.mirror(lost);
                         LOG.warn("run {} is gone from Redis: shown as LOST", id);
                     });
-            missingSince.remove(id);
         }
     }
 

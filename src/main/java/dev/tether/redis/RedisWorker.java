@@ -196,7 +196,8 @@ public final class RedisWorker implements AutoCloseable {
         var stats = engine == null ? null : engine.stats();
         return new WorkerInfo(options.name(), HOST, ProcessHandle.current().pid(), options.queues(),
                 stats == null ? options.concurrency() : stats.capacity(), stats == null ? 0 : stats.busy(),
-                stats == null ? 0 : stats.stuck(), startedAt, Instant.now(), graphIds, stalls.report());
+                stats == null ? 0 : stats.stuck(), startedAt, Instant.now(), graphIds, stalls.report(),
+                heartbeat != null && !heartbeat.fresh(), options.fenceTimeout().toMillis());
     }
 
     /** Beats get through and the worker has caught up: it may take jobs and start nodes. */

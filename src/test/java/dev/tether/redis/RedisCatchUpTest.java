@@ -92,6 +92,10 @@ class RedisCatchUpTest {
      * no gap ever came again, and the running run stayed missing from Redis: nobody could see or
      * cancel it. Now the worker holds its runs and retries until the catch-up succeeds, and says in
      * its heartbeat that it cannot make progress meanwhile.
+     *
+     * <p>A live view that watched the run all along never shows it LOST meanwhile, however long the
+     * catch-up fails (found by the Redis soak: such a view showed a run LOST after its record had been
+     * missing for 5 s, then kept that verdict while the run ran on and completed).
      */
     @Test
     void aWorkerWhoseCatchUpFailsAfterRedisLostItsDataRetriesUntilItsRunIsBack() throws Exception {
@@ -108,6 +112,12 @@ class RedisCatchUpTest {
                     "gate", log + ".never")).runId(); // held in n1 until cancelled
             await().atMost(Hang.ACROSS_PROCESSES).until(() -> "n1".equals(submitter.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
         }
+        var watcher = closing(view(server.uri()));
+        var shown = new java.util.concurrent.CopyOnWriteArrayList<RunStatus>();
+        closing(watcher.registry().watch(change -> {
+            if (change.after() != null && change.after().runId().equals(id)) shown.add(change.after().status());
+        }));
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> watcher.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.RUNNING);
 
         try (var admin = server.admin()) {
             command(admin, "ACL", "LOG", "RESET");
@@ -121,7 +131,12 @@ class RedisCatchUpTest {
                         .anyMatch(w -> w.name().equals("crew-1") && w.stalled()
                                 && String.join(" ", w.problems()).contains("catching up with Redis failing")));
             }
+            // Longer than a view waits for a missing record when no worker may still write it back
+            // (VanishedRuns.AFTER), plus two of its checks: the watcher still shows the run running.
+            Thread.sleep(VanishedRuns.AFTER.toMillis() + 4_000);
             assertThat(admin.exists(Keys.standard().run(id))).isFalse();
+            assertThat(watcher.registry().get(id).map(RunSnapshot::status)).as("shown by a view that watched it all along")
+                    .contains(RunStatus.RUNNING);
             MinimalAcl.create(admin, "crew", "crew-pw"); // as documented
         }
 
@@ -134,6 +149,8 @@ class RedisCatchUpTest {
             assertThat(fresh.cancel(id)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLING);
             awaitOrDump("the held run cancelled", () -> fresh.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
         }
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> watcher.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.CANCELLED);
+        assertThat(shown).as("what the watching view showed of the run").doesNotContain(RunStatus.LOST);
         assertThat(CountingGraph.read(log).get("g1")).as("node starts").hasSize(1);
         assertThat(worker.output()).contains("catching up with Redis failed").contains("cannot make progress")
                 .contains("caught up with Redis after");
