@@ -253,7 +253,7 @@ public final class RedisView implements RunEngine {
     @Override
     public RunSnapshot resume(String runId, String afterNode) {
         if (shutdown) throw new IllegalStateException("disconnected from Redis: no new runs");
-        var old = store.get(runId).or(() -> registry.get(runId))
+        var old = patiently(() -> store.get(runId)).or(() -> registry.get(runId))
                 .orElseThrow(() -> new java.util.NoSuchElementException("no run " + runId));
         if (!old.isTerminal()) {
             throw new IllegalStateException("run " + old.shortId() + " is " + old.status() + ": cancel it before resuming it");
@@ -265,12 +265,12 @@ public final class RedisView implements RunEngine {
 
     @Override
     public List<dev.tether.engine.CheckpointInfo> checkpoints(String runId) {
-        return checkpointStore.describe(runId);
+        return checkpointStore.describe(runId); // it rides out an outage itself
     }
 
     @Override
     public List<RunSnapshot> attempts(String runId) {
-        return dev.tether.engine.Attempts.of(runId, id -> store.get(id).or(() -> registry.get(id)), registry);
+        return dev.tether.engine.Attempts.of(runId, id -> patiently(() -> store.get(id)).or(() -> registry.get(id)), registry);
     }
 
     /**
@@ -280,6 +280,10 @@ public final class RedisView implements RunEngine {
      */
     @Override
     public CancelOutcome cancel(String runId, CancelRequest request) {
+        return patiently(() -> cancelOnce(runId, request)); // every step may be repeated: records are set, not added
+    }
+
+    private CancelOutcome cancelOnce(String runId, CancelRequest request) {
         if (request.mode() == CancelMode.ROLLBACK) {
             checkpointStore.rollback(runId, false);
             var outcome = stop(runId, request);
@@ -299,25 +303,38 @@ public final class RedisView implements RunEngine {
         var request = new dev.tether.engine.RunRequest(runId, graphId, q, merged, now, resumeOf, policy, null);
         var queued = RunStateMachine.apply(null, request.submitted());
         var fields = Jobs.fields(request);
-        // After connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
-        // trying (the submit is idempotent) for as long as a command may wait for a connection.
-        long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
-        for (int attempt = 1; ; attempt++) {
+        patiently(() -> {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
-                store.submit(queued, keys.queue(q), fields); // idempotent: a retry after a lost reply adds nothing
-                break;
+                return store.submit(queued, keys.queue(q), fields); // idempotent: a retry after a lost reply adds nothing
             } catch (JedisConnectionException e) {
                 knownQueues.remove(q);
-                if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
-                sleepQuietly(Math.min(500, 25L * attempt));
+                throw e;
             }
-        }
+        });
         registry.mirror(queued); // only once Redis has it: a failed submit leaves no row behind
         if (workers.stream().noneMatch(w -> w.serves(q, graphId))) {
             LOG.warn("no live worker takes graph '{}' from queue '{}': run {} waits until one does", graphId, q, queued.shortId());
         }
         return queued;
+    }
+
+    /**
+     * A call that reads, or that may be repeated (the submit is idempotent). After Redis restarted or
+     * connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
+     * trying for as long as a command may wait for a connection, then say Redis is unavailable. A
+     * caller never sees the error of a connection that died while idle when Redis is there to answer.
+     */
+    private <T> T patiently(java.util.function.Supplier<T> call) {
+        long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (JedisConnectionException e) {
+                if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
+                sleepQuietly(Math.min(500, 25L * attempt));
+            }
+        }
     }
 
     private static void sleepQuietly(long millis) {
@@ -367,18 +384,18 @@ public final class RedisView implements RunEngine {
 
     @Override
     public List<RunSnapshot> activeRuns() {
-        return live ? registry.active() : store.active();
+        return live ? registry.active() : patiently(store::active);
     }
 
     @Override
     public Optional<RunSnapshot> run(String runId) {
-        return store.get(runId).or(() -> registry.get(runId));
+        return patiently(() -> store.get(runId)).or(() -> registry.get(runId));
     }
 
     @Override
     public List<String> cancelAll(CancelRequest request) {
         var ids = new ArrayList<String>();
-        var active = new ArrayList<>(live ? registry.active() : store.active());
+        var active = new ArrayList<>(activeRuns());
         active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
         for (var r : active) {
             var o = cancel(r.runId(), request);
@@ -436,11 +453,7 @@ public final class RedisView implements RunEngine {
      */
     @Override
     public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
-        try {
-            return store.history(query);
-        } catch (JedisConnectionException e) {
-            throw RedisUnavailableException.of(settings, e);
-        }
+        return patiently(() -> store.history(query));
     }
 
     @Override

@@ -214,6 +214,30 @@ class RedisFaultTest {
         assertSettled(List.of(id), "stall-cp");
     }
 
+    /**
+     * Found by a fresh-clone run: a view's read right after Redis restarted (with its data) failed with
+     * "Unexpected end of stream", the error of a pooled connection that died in the restart while
+     * idle, though Redis was back to answer. Each dead connection costs one failed attempt; a view's
+     * reads (like its submits) try again, for up to the pool wait, before they call Redis unavailable.
+     * A one-shot view has no maintenance thread to wear its dead connections out first.
+     */
+    @Test
+    void aViewsReadsAfterARedisRestartAreAnsweredNotFailedByConnectionsThatDiedInItsPool() throws Exception {
+        start(RealRedis.startPersistent());
+        var parked = counted("parked", "p1", 0); // no worker serves it
+        try (var once = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
+            assertThat(once.run(parked)).isPresent(); // its pool now holds an idle connection
+            server.restart(); // with its data: every connection made before is dead
+            assertThat(once.run(parked).map(RunSnapshot::status)).contains(RunStatus.QUEUED);
+            server.restart();
+            assertThat(once.activeRuns()).extracting(RunSnapshot::runId).contains(parked);
+            server.restart();
+            assertThat(once.history(dev.tether.history.HistoryQuery.newest(10)).runs()).isEmpty();
+            server.restart();
+            assertThat(once.cancel(parked)).isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
+        }
+    }
+
     @Test
     void aViewShowsNothingThatRedisDoesNotHave() throws Exception {
         start(RealRedis.start());
