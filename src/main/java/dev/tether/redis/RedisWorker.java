@@ -315,6 +315,10 @@ public final class RedisWorker implements AutoCloseable {
             // policy again, so that the sweep still finds them if this worker dies later.
             if (!ours.isEmpty()) redis.sadd(keys.workerRuns(options.name()), ours.toArray(String[]::new));
             redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name());
+            // The ends of our recent runs went with the data too: a view that missed one (its subscription down)
+            // would show the run active until it judged it LOST, knowing only what it had seen. A record still
+            // there keeps its own (a terminal one is final, the same version is stale).
+            store.putAll(recentlyEnded());
         }
         store.holdPlaces(holding, options.name()); // a Redis that lost its data lost them too
         cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
@@ -325,6 +329,14 @@ public final class RedisWorker implements AutoCloseable {
             LOG.warn("worker '{}' stopped these runs itself while out of contact: {}", options.name(), stopped);
             stopped.forEach(fencedToReport::remove);
         }
+    }
+
+    /** How far back a worker writes its runs' ends again after Redis lost its data. */
+    static final Duration RECENT_ENDS = Duration.ofMinutes(5);
+
+    private List<RunSnapshot> recentlyEnded() {
+        var since = Instant.now().minus(RECENT_ENDS);
+        return engine.registry().select(r -> r.isTerminal() && r.endedAt() != null && r.endedAt().isAfter(since));
     }
 
     /**

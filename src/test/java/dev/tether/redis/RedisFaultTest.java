@@ -238,6 +238,34 @@ class RedisFaultTest {
         }
     }
 
+    /**
+     * Found by the Redis soak: a run ended on its worker and was recorded COMPLETED; a moment later Redis
+     * restarted without its data. The worker wrote back its active runs, not that one, so the run's
+     * record was gone for good, and a view that had missed its end (its subscription down in a storm)
+     * showed it active, then LOST and "never started", though it had run every node. Now the worker
+     * writes back the ends of its recent runs too.
+     */
+    @Test
+    void aRunThatEndedJustBeforeRedisLostItsDataIsOnRecordAgainAsItEnded() throws Exception {
+        start(RealRedis.start());
+        worker("keeper", "kept", 1);
+        var id = counted("kept", "k1", 0);
+        var ended = awaitStatus(id, RunStatus.COMPLETED);
+        try (var admin = server.admin()) {
+            var k = Keys.standard();
+            command(admin, "FLUSHALL"); // what a restart without persistence does to the data
+            eventuallyAcrossProcesses().until(() -> admin.exists(k.run(id)));
+            var back = RunStore.parse(id, admin.hget(k.run(id), "j"));
+            assertThat(back.status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(back.startedAt()).isEqualTo(ended.startedAt());
+            assertThat(back.endedAt()).isEqualTo(ended.endedAt());
+            assertThat(admin.zscore(k.finished(), id)).as("in the finished index").isNotNull();
+            assertThat(admin.sismember(k.active(), id)).isFalse();
+            assertThat(admin.pttl(k.run(id))).as("it expires as any ended run does").isPositive();
+        }
+        assertThat(executions()).containsOnly(Map.entry("k1", 1));
+    }
+
     @Test
     void aViewShowsNothingThatRedisDoesNotHave() throws Exception {
         start(RealRedis.start());
