@@ -1,6 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import dev.tether.testing.Hang;
@@ -83,13 +84,19 @@ class RedisRolesTest {
             assertThat(early.exit()).as(early.err()).isEqualTo(4);
             assertThat(early.err()).isEqualTo("tether: Tether's Redis script submit.lua is not loaded and this Redis user may not load it: "
                     + "run 'tether redis setup' as the Redis admin user (docs/redis-protocol.md, roles)");
+            String older = RunIds.next(); // a run as a Tether older than the run ids index wrote it: the admin step indexes it
             try (var root = server.admin()) {
                 assertThat(root.exists("tether:runs:active")).as("the refused submit left nothing behind").isFalse();
+                root.sadd("tether:runs:active", older);
             }
 
             var setup = cli(server, "tether-admin", "redis", "setup", "--finished-cap", "500");
             assertThat(setup.exit()).as(setup.err()).isZero();
             assertThat(setup.out().lines()).hasSize(Script.all().size()).contains("submit.lua " + Script.SUBMIT.sha());
+            try (var root = server.admin()) {
+                assertThat(root.zscore("tether:runs:ids", "f:" + older)).as("indexed by the admin step").isZero();
+                root.srem("tether:runs:active", older);
+            }
 
             try (var worker = WorkerProcess.start(uri(server, "tether-worker"), "role-worker", "roles", 1);
                  var console = RedisView.live(RedisSettings.parse(uri(server, "tether-observer")), GraphCatalog.load(null), Routing.none())) {
@@ -104,6 +111,9 @@ class RedisRolesTest {
                 var status = cli(server, "tether-observer", "status", id);
                 assertThat(status.exit()).as(status.err()).isZero();
                 assertThat(status.out()).contains("COMPLETED");
+                var byShortId = cli(server, "tether-observer", "status", id.substring(id.length() - 8)); // through the run ids index
+                assertThat(byShortId.exit()).as(byShortId.err()).isZero();
+                assertThat(byShortId.out()).contains("COMPLETED");
 
                 // a submitter cancels a run no worker takes yet: recorded, and the worker that takes it never starts it
                 var queued = cli(server, "tether-submitter", "submit", "welcome-email", "--queue", "roles-later");
@@ -188,6 +198,8 @@ class RedisRolesTest {
                         () -> observer.xadd("tether:q:nobody", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("id", "x")),
                         () -> observer.publish("tether:cancels", id),
                         () -> observer.zremrangeByRank("tether:runs:finished", 0, -1),
+                        () -> observer.zadd("tether:runs:ids", 0, "f:" + id),
+                        () -> observer.zrem("tether:runs:ids", "f:" + id),
                         () -> observer.hset("tether:config", "finished-cap", "0"))) {
                     assertThatThrownBy(write::run).isInstanceOf(JedisAccessControlException.class);
                 }
@@ -243,6 +255,12 @@ class RedisRolesTest {
                     assertThatThrownBy(() -> submitter.zremrangeByRank("tether:runs:finished", 0, -1)).isInstanceOf(JedisAccessControlException.class);
                 }
                 assertThat(root.hgetAll(run)).isEqualTo(stored);
+                // the run ids index: a submitter's runs are in it (its script adds them), and it removes no entry
+                assertThat(root.zscore("tether:runs:ids", "f:" + id)).isZero();
+                assertThatThrownBy(() -> submitter.zrem("tether:runs:ids", "f:" + id)).isInstanceOf(JedisAccessControlException.class);
+                if (major >= 7) {
+                    assertThatThrownBy(() -> submitter.zadd("tether:runs:finished", 0, id)).isInstanceOf(JedisAccessControlException.class);
+                }
             }
         }
     }
