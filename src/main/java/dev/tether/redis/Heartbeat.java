@@ -238,8 +238,13 @@ final class Heartbeat implements AutoCloseable {
     /** The heartbeat records of the live workers, by name; an unreadable one is skipped (it must not hide the others). */
     static List<WorkerInfo> liveWorkers(UnifiedJedis redis, Keys keys) {
         var out = new java.util.ArrayList<WorkerInfo>();
-        for (var name : redis.smembers(keys.workers())) {
-            var json = redis.get(keys.worker(name));
+        var names = List.copyOf(redis.smembers(keys.workers()));
+        if (names.isEmpty()) return out;
+        // one MGET, not a GET per worker: a command's cost stays two round trips however many workers are listed
+        var beats = redis.mget(names.stream().map(keys::worker).toArray(String[]::new));
+        for (int i = 0; i < names.size(); i++) {
+            var name = names.get(i);
+            var json = beats.get(i);
             if (json == null) continue;
             try {
                 out.add(Json.read(json, WorkerInfo.class));

@@ -24,6 +24,8 @@ final class Keys {
     String run(String runId) { return p + "run:" + runId; }
     /** Set of the ids of non-terminal runs. */
     String active() { return p + "runs:active"; }
+    /** Sorted set (all scores 0) indexing run ids by their start, their end and the run they resume ({@link RunIndex}). */
+    String ids() { return p + "runs:ids"; }
     /** Sorted set of finished run ids by end time (bounded). */
     String finished() { return p + "runs:finished"; }
     /** Channel: every accepted snapshot, as JSON. */

@@ -152,7 +152,7 @@ final class LostWorkerSweep {
 
     private List<String> settleKeys(String name) {
         return List.of(keys.worker(name), keys.workers(), keys.workerRuns(name), keys.active(), keys.finished(), keys.events(),
-                keys.workerPolicy(name));
+                keys.workerPolicy(name), keys.ids());
     }
 
     /** What the settle script does, as JSON: version checks, LOST snapshots, jobs to requeue or acknowledge. */

@@ -9,7 +9,8 @@ import java.util.Map;
  * The admin role's one-time step (docs/redis-protocol.md, roles): loads Tether's scripts into the
  * server's script cache, which no role below admin may do, and writes the server-side configuration
  * every participant's scripts read (the finished index's cap). Run again after a Redis 7 restart (it
- * empties the script cache) and after an upgrade of Tether (new scripts have new SHA1s).
+ * empties the script cache) and after an upgrade of Tether (new scripts have new SHA1s); that run also
+ * indexes the runs an older Tether wrote ({@link RunIndex#backfill()}), so their short ids resolve.
  */
 public final class RedisSetup {
     /** The finished index's cap while no admin has set one (what {@code put.lua} falls back to). */
@@ -40,6 +41,7 @@ public final class RedisSetup {
             out.put(s.name(), s.sha());
         }
         if (finishedCap != null) redis.hset(keys.config(), "finished-cap", Integer.toString(finishedCap));
+        new RunIndex(redis, keys).backfill();
         return out;
     }
 

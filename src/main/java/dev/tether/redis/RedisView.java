@@ -41,8 +41,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A {@linkplain #live live} view (console, {@code serve}) mirrors every run into its registry
  * (initial load, then the events channel, a full resync after every reconnect) and takes part in
- * the lost-worker sweep. A {@linkplain #oneShot one-shot} view (a command-line command) reads what
- * it needs once and starts no subscription and no sweep.
+ * the lost-worker sweep. A {@linkplain #oneShot one-shot} view (a command-line command) mirrors
+ * nothing: it reads only what its command needs (a run by its short id through the {@link RunIndex}),
+ * so a command costs the same few round trips however many runs Redis holds, and it starts no
+ * subscription and no sweep.
  */
 public final class RedisView implements RunEngine {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisView.class);
@@ -55,6 +57,8 @@ public final class RedisView implements RunEngine {
     private final RunStore store;
     private final RedisCheckpointStore checkpointStore;
     private final CancelRequests cancels;
+    private final RunIndex index;
+    /** Live: the mirror of every run. One-shot: only the runs this view submitted or changed itself. */
     private final RunRegistry registry = new RunRegistry();
     private final Connectivity connectivity;
     private final boolean live;
@@ -89,10 +93,11 @@ public final class RedisView implements RunEngine {
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
         this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
         this.cancels = new CancelRequests(redis, keys);
-        resync();
-        this.workers = readWorkers();
-        vanished.workersRead(workers, System.nanoTime());
+        this.index = new RunIndex(redis, keys);
         if (live) {
+            resync();
+            this.workers = readWorkers();
+            vanished.workersRead(workers, System.nanoTime());
             this.sweep = new LostWorkerSweep(redis, store, me);
             this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
                     json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
@@ -268,9 +273,29 @@ public final class RedisView implements RunEngine {
         return checkpointStore.describe(runId); // it rides out an outage itself
     }
 
+    /** Back along {@code resumeOf} by reading each record, forward through the index's resume entries. */
     @Override
     public List<RunSnapshot> attempts(String runId) {
-        return dev.tether.engine.Attempts.of(runId, id -> patiently(() -> store.get(id)).or(() -> registry.get(id)), registry);
+        return dev.tether.engine.Attempts.of(runId, id -> patiently(() -> store.get(id)).or(() -> registry.get(id)), ids -> {
+            var found = new ArrayList<>(patiently(() -> store.load(index.resuming(ids))));
+            // a live view also knows the resumes it mirrors (those written before the index existed have no entry)
+            if (live) found.addAll(registry.select(r -> r.resumeOf() != null && ids.contains(r.resumeOf().runId())));
+            return found;
+        });
+    }
+
+    /**
+     * A full id is read as it is (a run written before the index existed is found by it too); a part
+     * of one is resolved through the {@link RunIndex}, never by scanning. A live view answers from its
+     * mirror first.
+     */
+    @Override
+    public Optional<RunSnapshot> find(String reference) {
+        if (live) {
+            var mirrored = registry.find(reference);
+            if (mirrored.isPresent()) return mirrored;
+        }
+        return patiently(() -> index.resolve(reference).flatMap(id -> store.get(id).or(() -> registry.get(id))));
     }
 
     /**
@@ -313,7 +338,7 @@ public final class RedisView implements RunEngine {
             }
         });
         registry.mirror(queued); // only once Redis has it: a failed submit leaves no row behind
-        if (workers.stream().noneMatch(w -> w.serves(q, graphId))) {
+        if (workers().stream().noneMatch(w -> w.serves(q, graphId))) {
             LOG.warn("no live worker takes graph '{}' from queue '{}': run {} waits until one does", graphId, q, queued.shortId());
         }
         return queued;
@@ -437,10 +462,13 @@ public final class RedisView implements RunEngine {
         return false;
     }
 
-    /** The live workers as of the last maintenance tick (every 250 ms): views ask often and must not wait on the network. */
+    /**
+     * Live: the live workers as of the last maintenance tick (every 250 ms): views ask often and must not
+     * wait on the network. One-shot: read now (a command asks once, if at all).
+     */
     @Override
     public List<WorkerInfo> workers() {
-        return workers;
+        return live ? workers : readWorkers();
     }
 
     private List<WorkerInfo> readWorkers() {
@@ -459,7 +487,7 @@ public final class RedisView implements RunEngine {
     @Override
     public EngineStats stats() {
         int capacity = 0, busy = 0, stuck = 0;
-        for (var w : workers) {
+        for (var w : workers()) {
             capacity += w.concurrency();
             busy += w.busy();
             stuck += w.stuck();

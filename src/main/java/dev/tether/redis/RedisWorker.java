@@ -67,6 +67,7 @@ public final class RedisWorker implements AutoCloseable {
     private final Connectivity connectivity;
     private final LostWorkerSweep sweep;
     private final StreamTrimmer trimmer;
+    private final RunIndex index;
     private final RedisRunSource source;
     private final Heartbeat heartbeat;
     private final LocalEngine engine;
@@ -106,6 +107,7 @@ public final class RedisWorker implements AutoCloseable {
         this.cancels = new CancelRequests(redis, keys);
         this.sweep = new LostWorkerSweep(redis, store, options.name());
         this.trimmer = new StreamTrimmer(redis);
+        this.index = new RunIndex(redis, keys);
         this.graphIds = catalog.all().stream().map(g -> g.id()).sorted().toList();
         // A dead worker of the same name (killed, then restarted as the README shows) left runs and
         // pending jobs under this name: settle them first, as the sweep would have.
@@ -366,6 +368,7 @@ public final class RedisWorker implements AutoCloseable {
             long minuteAgo = System.nanoTime() - 60_000_000_000L;
             early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
+            if (ticks % 4 == 1) index.prune(); // entries of runs whose record expired: a bounded batch a second
             connectivity.up();
             stalls.worked(MAINTENANCE);
         } catch (RuntimeException e) {

@@ -95,7 +95,7 @@ final class RunStore {
     }
 
     Put put(RunSnapshot s) {
-        return outcome(Script.WRITE.eval(redis, runKeys(s.runId()), writeArgs(s)));
+        return outcome(Script.WRITE.eval(redis, writeKeys(s.runId()), writeArgs(s)));
     }
 
     /** Many snapshots in one round trip; outcomes in the same order. */
@@ -103,7 +103,7 @@ final class RunStore {
         if (batch.size() == 1) return List.of(put(batch.getFirst()));
         var responses = new ArrayList<Response<Object>>(batch.size());
         try (var pipe = redis.pipelined()) {
-            for (var s : batch) responses.add(pipe.evalsha(Script.WRITE.sha(), runKeys(s.runId()), writeArgs(s)));
+            for (var s : batch) responses.add(pipe.evalsha(Script.WRITE.sha(), writeKeys(s.runId()), writeArgs(s)));
             pipe.sync();
         }
         var out = new ArrayList<Put>(batch.size());
@@ -112,7 +112,7 @@ final class RunStore {
             try {
                 r = responses.get(i).get();
             } catch (JedisNoScriptException e) { // that one did not run: run it again after loading the script
-                r = Script.WRITE.eval(redis, runKeys(batch.get(i).runId()), writeArgs(batch.get(i)));
+                r = Script.WRITE.eval(redis, writeKeys(batch.get(i).runId()), writeArgs(batch.get(i)));
             }
             out.add(outcome(r));
         }
@@ -128,6 +128,7 @@ final class RunStore {
     boolean submit(RunSnapshot queued, String stream, Map<String, String> job) {
         var keys = new ArrayList<>(runKeys(queued.runId()));
         keys.add(stream);
+        keys.add(this.keys.ids());
         var args = new ArrayList<>(writeArgs(queued));
         job.forEach((k, v) -> {
             args.add(k);
@@ -154,6 +155,7 @@ final class RunStore {
         keys.add(this.keys.cancel(running.runId()));
         keys.add(this.keys.workerRuns(worker));
         keys.add(this.keys.workers());
+        keys.add(this.keys.ids());
         var args = new ArrayList<>(writeArgs(running));
         args.add(entryId);
         args.add(this.keys.prefix());
@@ -203,6 +205,7 @@ final class RunStore {
         keys.add(this.keys.checkpoints(terminal.runId()));
         keys.add(this.keys.checkpointBytes(terminal.runId()));
         keys.add(this.keys.workers());
+        keys.add(this.keys.ids());
         var args = new ArrayList<>(writeArgs(terminal));
         args.add(Keys.GROUP);
         args.add(entryId == null ? "" : entryId);
@@ -283,7 +286,7 @@ final class RunStore {
             var args = new ArrayList<String>();
             args.add(Long.toString(current.version()));
             args.addAll(writeArgs(next));
-            long r = (Long) Script.UPDATE.eval(redis, runKeys(runId), args);
+            long r = (Long) Script.UPDATE.eval(redis, writeKeys(runId), args);
             if (r == 1L) return Optional.of(next);
             if (r < 0) return Optional.empty(); // ended meanwhile (-1), or held by a worker other than the one it names (-3)
             // 0: someone wrote in between; read again
@@ -322,6 +325,11 @@ final class RunStore {
 
     List<String> runKeys(String runId) {
         return List.of(keys.run(runId), keys.active(), keys.finished(), keys.events());
+    }
+
+    /** The keys of write.lua and update.lua: the run's, then the run ids index. */
+    private List<String> writeKeys(String runId) {
+        return List.of(keys.run(runId), keys.active(), keys.finished(), keys.events(), keys.ids());
     }
 
     List<String> writeArgs(RunSnapshot s) {

@@ -4,7 +4,7 @@
 -- A run under concurrency limits starts only if each has room for it and every older run waiting there; else it
 -- waits (its job kept aside, in order) and the answer names the limit. Anything else says why it must
 -- not start (for a run already taken: by whom, from which entry).
--- KEYS: run, active, finished, events, cancel record, worker's run set, workers set.
+-- KEYS: run, active, finished, events, cancel record, worker's run set, workers set, run ids index.
 -- ARGV: the write arguments (8) of the RUNNING snapshot, the stream entry id, prefix, now (ms), submit
 -- score, n, then n pairs (limit, size), then the job's field/value pairs.
 local p, now, score, n = ARGV[10], tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
@@ -51,7 +51,7 @@ for i = 1, n do
   redis.call('ZREM', p .. 'wait:' .. name, id)
 end
 if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
-put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[8])
 redis.call('HSET', KEYS[1], 'e', ARGV[9])
 redis.call('SADD', KEYS[6], ARGV[4])
 return {'started', '', ''}

@@ -9,7 +9,7 @@
 -- after it. A completion Redis refuses because it had recorded another end first (LOST while this
 -- worker was cut off) keeps them: that end may be resumed.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
--- its byte counter, workers set. ARGV: the write arguments (8), group, entry id, completed (1/0),
+-- its byte counter, workers set, run ids index. ARGV: the write arguments (8), group, entry id, completed (1/0),
 -- prefix, now (ms), n, n limits, then for a retry: its 8 write arguments, due (ms), queue, then its
 -- job's field/value pairs.
 -- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
@@ -18,7 +18,7 @@ if held_by_another(KEYS[1], ARGV[8]) then
   redis.call('SREM', KEYS[6], ARGV[4])
   return -3
 end
-local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[11])
 if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
 redis.call('SREM', KEYS[6], ARGV[4])
 local discard = redis.call('EXISTS', KEYS[7]) == 1
@@ -40,6 +40,6 @@ if r == 1 and #ARGV >= at + 9 then -- only with the end it follows: a refused or
   for i = 0, 7 do w[i + 1] = ARGV[at + i] end
   local fields = {}
   for i = at + 10, #ARGV do fields[#fields + 1] = ARGV[i] end
-  schedule(p, KEYS[2], KEYS[3], KEYS[4], w, ARGV[at + 8], ARGV[at + 9], fields)
+  schedule(p, KEYS[2], KEYS[3], KEYS[4], KEYS[11], w, ARGV[at + 8], ARGV[at + 9], fields)
 end
 return r

@@ -14,15 +14,31 @@ local function held_by_another(run, w)
   return held and held ~= '' and w ~= '' and held ~= w
 end
 
+-- The run ids index ({prefix}runs:ids, every member scored 0, read with ZRANGEBYLEX): 'f:' .. id finds a run by
+-- the start of its id, 'r:' .. the id reversed by its end (the short id), 's:' .. resumed id .. ':' .. id the
+-- attempts that resume a run. Added with every write that may create a record (and again with each later write,
+-- which indexes runs written before the index existed); pruned by the workers once the record is gone (prune.lua).
+-- j: the snapshot JSON when the record is new (its resumeOf is indexed), else nil.
+local function index(ids, id, j)
+  redis.call('ZADD', ids, 0, 'f:' .. id, 0, 'r:' .. string.reverse(id))
+  if j then
+    local ok, s = pcall(cjson.decode, j)
+    if ok and type(s) == 'table' and type(s['resumeOf']) == 'table' and type(s['resumeOf']['runId']) == 'string' then
+      redis.call('ZADD', ids, 0, 's:' .. s['resumeOf']['runId'] .. ':' .. id)
+    end
+  end
+end
+
 -- Shared by every script that writes a run: keep the newest snapshot by version; a terminal one is final.
 -- Returns 1 accepted, 0 stale (same or newer stored), -1 refused (the stored run already ended).
--- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's.
-local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w)
+-- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's. ids: the run ids index.
+local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w, ids)
   local cur = redis.call('HMGET', run, 'v', 't')
   if cur[2] == '1' then return -1 end
   local cv = tonumber(cur[1])
   if cv and cv >= tonumber(v) then return 0 end
   redis.call('HSET', run, 'v', v, 't', t, 'w', w, 'j', j)
+  index(ids, id, (not cur[1]) and j or nil)
   if t == '1' then
     redis.call('SREM', active, id)
     redis.call('ZADD', finished, endms, id)
@@ -88,10 +104,10 @@ end
 
 -- A retry waiting out its backoff: its QUEUED record (views show it), its job kept aside, and its place
 -- in its queue's due-time index. Nothing if the run exists (scheduled already). w: the 8 write arguments.
-local function schedule(p, active, finished, events, w, due, queue, fields)
+local function schedule(p, active, finished, events, ids, w, due, queue, fields)
   local run = p .. 'run:' .. w[4]
   if redis.call('EXISTS', run) == 1 then return 0 end
-  put(run, active, finished, events, w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+  put(run, active, finished, events, w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], ids)
   redis.call('HSET', p .. 'job:' .. w[4], unpack(fields))
   redis.call('ZADD', p .. 'due:' .. queue, due, w[4])
   return 1

@@ -1,5 +1,5 @@
 -- A new run: its QUEUED state and its job, both or neither. A retry after a lost reply adds nothing.
--- KEYS: run, active, finished, events, stream. ARGV: the write arguments (8), then the job's field/value pairs.
+-- KEYS: run, active, finished, events, stream, run ids index. ARGV: the write arguments (8), then the job's field/value pairs.
 -- Only a fresh QUEUED record of no worker, at version 1, is accepted (-2 otherwise): a submitter creates runs, it
 -- never writes a state of a started run nor pins a version. The record is written field by field with HSETNX, so
 -- the submitter role needs no right to overwrite a run (docs/redis-protocol.md, roles).
@@ -14,6 +14,7 @@ redis.call('HSETNX', KEYS[1], 't', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'w', ARGV[8])
 redis.call('HSETNX', KEYS[1], 'j', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[4])
+index(KEYS[6], ARGV[4], ARGV[3])
 redis.call('PUBLISH', KEYS[4], ARGV[3])
 redis.call('XADD', KEYS[5], '*', unpack(ARGV, 9))
 return 1

@@ -1,6 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import dev.tether.testing.Hang;
@@ -83,13 +84,19 @@ class RedisRolesTest {
             assertThat(early.exit()).as(early.err()).isEqualTo(4);
             assertThat(early.err()).isEqualTo("tether: Tether's Redis script submit.lua is not loaded and this Redis user may not load it: "
                     + "run 'tether redis setup' as the Redis admin user (docs/redis-protocol.md, roles)");
+            String older = RunIds.next(); // a run as a Tether older than the run ids index wrote it: the admin step indexes it
             try (var root = server.admin()) {
                 assertThat(root.exists("tether:runs:active")).as("the refused submit left nothing behind").isFalse();
+                root.sadd("tether:runs:active", older);
             }
 
             var setup = cli(server, "tether-admin", "redis", "setup", "--finished-cap", "500");
             assertThat(setup.exit()).as(setup.err()).isZero();
             assertThat(setup.out().lines()).hasSize(Script.all().size()).contains("submit.lua " + Script.SUBMIT.sha());
+            try (var root = server.admin()) {
+                assertThat(root.zscore("tether:runs:ids", "f:" + older)).as("indexed by the admin step").isZero();
+                root.srem("tether:runs:active", older);
+            }
 
             try (var worker = WorkerProcess.start(uri(server, "tether-worker"), "role-worker", "roles", 1);
                  var console = RedisView.live(RedisSettings.parse(uri(server, "tether-observer")), GraphCatalog.load(null), Routing.none())) {
@@ -104,6 +111,9 @@ class RedisRolesTest {
                 var status = cli(server, "tether-observer", "status", id);
                 assertThat(status.exit()).as(status.err()).isZero();
                 assertThat(status.out()).contains("COMPLETED");
+                var byShortId = cli(server, "tether-observer", "status", id.substring(id.length() - 8)); // through the run ids index
+                assertThat(byShortId.exit()).as(byShortId.err()).isZero();
+                assertThat(byShortId.out()).contains("COMPLETED");
 
                 // a submitter cancels a run no worker takes yet: recorded, and the worker that takes it never starts it
                 var queued = cli(server, "tether-submitter", "submit", "welcome-email", "--queue", "roles-later");
@@ -188,6 +198,8 @@ class RedisRolesTest {
                         () -> observer.xadd("tether:q:nobody", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("id", "x")),
                         () -> observer.publish("tether:cancels", id),
                         () -> observer.zremrangeByRank("tether:runs:finished", 0, -1),
+                        () -> observer.zadd("tether:runs:ids", 0, "f:" + id),
+                        () -> observer.zrem("tether:runs:ids", "f:" + id),
                         () -> observer.hset("tether:config", "finished-cap", "0"))) {
                     assertThatThrownBy(write::run).isInstanceOf(JedisAccessControlException.class);
                 }
@@ -243,6 +255,12 @@ class RedisRolesTest {
                     assertThatThrownBy(() -> submitter.zremrangeByRank("tether:runs:finished", 0, -1)).isInstanceOf(JedisAccessControlException.class);
                 }
                 assertThat(root.hgetAll(run)).isEqualTo(stored);
+                // the run ids index: a submitter's runs are in it (its script adds them), and it removes no entry
+                assertThat(root.zscore("tether:runs:ids", "f:" + id)).isZero();
+                assertThatThrownBy(() -> submitter.zrem("tether:runs:ids", "f:" + id)).isInstanceOf(JedisAccessControlException.class);
+                if (major >= 7) {
+                    assertThatThrownBy(() -> submitter.zadd("tether:runs:finished", 0, id)).isInstanceOf(JedisAccessControlException.class);
+                }
             }
         }
     }
@@ -256,7 +274,7 @@ class RedisRolesTest {
             assertThat(setup.exit()).as(setup.err()).isZero();
             try (var worker = as(server, "tether-worker"); var root = server.admin()) {
                 for (var id : List.of("a", "b", "c")) { // each asks for a cap of 0 (the index emptied) and is not heard
-                    assertThat(worker.evalsha(Script.WRITE.sha(), List.of("tether:run:" + id, "tether:runs:active", "tether:runs:finished", "tether:events"),
+                    assertThat(worker.evalsha(Script.WRITE.sha(), List.of("tether:run:" + id, "tether:runs:active", "tether:runs:finished", "tether:events", "tether:runs:ids"),
                             List.of("1", "1", "{}", id, "100", "60000", "0", "w1"))).isEqualTo(1L);
                 }
                 assertThat(root.zrange("tether:runs:finished", 0, -1)).containsExactly("b", "c");
@@ -316,7 +334,7 @@ class RedisRolesTest {
             try (var admin = as(server, "tether-admin")) {
                 RedisSetup.run(admin, Keys.standard(), null);
             }
-            var run = List.of("tether:run:held", "tether:runs:active", "tether:runs:finished", "tether:events");
+            var run = List.of("tether:run:held", "tether:runs:active", "tether:runs:finished", "tether:events", "tether:runs:ids");
             try (var holder = as(server, "tether-worker"); var other = as(server, "tether-worker-2"); var root = server.admin()) {
                 root.hset("tether:run:held", Map.of("v", "3", "t", "0", "w", "role-worker", "j", "{\"status\":\"RUNNING\"}"));
                 var stored = root.hgetAll("tether:run:held");
@@ -327,8 +345,9 @@ class RedisRolesTest {
                 var update = new java.util.ArrayList<>(List.of("3"));
                 update.addAll(List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2"));
                 assertThat(other.evalsha(Script.UPDATE.sha(), run, update)).isEqualTo(-3L);
-                var finish = new java.util.ArrayList<>(run);
-                finish.addAll(List.of("tether:q:x", "tether:worker:role-worker-2:runs", "tether:rollback:held", "tether:cp:held", "tether:cp:held:bytes", "tether:workers"));
+                var finish = new java.util.ArrayList<>(run.subList(0, 4));
+                finish.addAll(List.of("tether:q:x", "tether:worker:role-worker-2:runs", "tether:rollback:held", "tether:cp:held", "tether:cp:held:bytes", "tether:workers",
+                        "tether:runs:ids"));
                 assertThat(other.evalsha(Script.FINISH.sha(), finish, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2",
                         "workers", "", "1", "tether:", "0", "0"))).isEqualTo(-3L);
                 assertThat(root.hgetAll("tether:run:held")).isEqualTo(stored);
