@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * What must be left in Redis once every run has ended (docs/redis-protocol.md, "Keys"): no active
  * run, no job pending in a consumer's list or never read, every record of an ended run, checkpoint
  * list, cancel or rollback record with an expiry (1 day, 1 hour), no checkpoints of a completed run,
- * heartbeats and run sets of live workers only, a sweep lock only with its expiry; and after the
- * workers stopped, no worker or consumer at all. Any other key is unknown.
+ * heartbeats and run sets of live workers only, a sweep lock only with its expiry, the run ids index
+ * with well-formed entries; and after the workers stopped, no worker or consumer at all. Any other
+ * key is unknown.
  */
 final class RedisLeftovers {
     private static final String P = "tether:";
@@ -74,6 +75,9 @@ final class RedisLeftovers {
             } else if (rest.equals("lock:sweep")) {
                 count("sweep lock");
                 if (ttl < 0) problems.add("sweep lock without expiry");
+            } else if (rest.equals("runs:ids")) {
+                count("run ids index");
+                checkIndex(key);
             } else if (rest.startsWith("q:") || Set.of("queues", "workers", "runs:active", "runs:finished", "dead").contains(rest)) {
                 count(rest.startsWith("q:") ? "queue stream" : rest);
             } else {
@@ -81,6 +85,25 @@ final class RedisLeftovers {
             }
         }
         return this;
+    }
+
+    /** The run ids index: only its three kinds of entry, and each run found by its start is found by its end too. */
+    private void checkIndex(String key) {
+        var starts = new java.util.HashSet<String>();
+        var ends = new java.util.HashSet<String>();
+        for (var m : redis.zrange(key, 0, -1)) {
+            if (m.startsWith("f:")) starts.add(m.substring(2));
+            else if (m.startsWith("r:")) ends.add(new StringBuilder(m.substring(2)).reverse().toString());
+            else if (!m.startsWith("s:") || m.indexOf(':', 2) < 0) problems.add("run ids index: unknown entry " + m);
+        }
+        if (!starts.equals(ends)) problems.add("run ids index: starts and ends differ for " + diff(starts, ends));
+    }
+
+    private static List<String> diff(Set<String> a, Set<String> b) {
+        var out = new ArrayList<String>();
+        for (var x : a) if (!b.contains(x)) out.add(x);
+        for (var x : b) if (!a.contains(x)) out.add(x);
+        return out.stream().limit(10).toList();
     }
 
     /** After every worker stopped: no worker key, no consumer in any group. */
