@@ -24,8 +24,8 @@ import java.util.Map;
 final class VanishedRuns {
     /** A run whose record has been gone this long, with no worker left to write it back, is shown LOST. */
     static final Duration AFTER = Duration.ofSeconds(5);
-    /** The fence timeout of a worker that does not say its own (the worker's default). */
-    static final Duration DEFAULT_FENCE = Duration.ofSeconds(10);
+    /** The fence timeout of a worker that does not say its own: the worker's default. */
+    static final Duration DEFAULT_FENCE = RedisWorker.DEFAULT_FENCE_TIMEOUT;
 
     private final Map<String, Long> missingSince = new HashMap<>();
     /** Workers seen live: when last, and until when their silence may still hide runs of theirs. */
@@ -36,14 +36,14 @@ final class VanishedRuns {
     /** After each read of the live workers (heartbeats). */
     void workersRead(Collection<WorkerInfo> live, long now) {
         var holders = new ArrayList<String>();
+        var names = new HashSet<String>();
         for (var w : live) {
+            names.add(w.name());
             long fence = w.fenceAfterMillis() == null ? DEFAULT_FENCE.toNanos() : Duration.ofMillis(w.fenceAfterMillis()).toNanos();
             silentUntil.put(w.name(), now + fence + Heartbeat.TTL.toNanos());
             if (Boolean.TRUE.equals(w.holding())) holders.add(w.name());
         }
         holding = List.copyOf(holders);
-        var names = new HashSet<String>();
-        for (var w : live) names.add(w.name());
         this.live = names;
         silentUntil.entrySet().removeIf(e -> !names.contains(e.getKey()) && now - e.getValue() >= 0);
     }
