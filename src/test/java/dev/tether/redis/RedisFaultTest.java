@@ -460,6 +460,44 @@ class RedisFaultTest {
         assertSettled(List.of(run, after), "split");
     }
 
+    /**
+     * README: a worker whose process stands still for 2.5 s cannot be told from a dead one; its runs are
+     * LOST, and when it runs again it learns the verdict and stops them before any further node starts.
+     * The node it was in may end while it stands still (the gate opens meanwhile), so nothing but the
+     * verdict keeps the next node from starting at the first instant it runs again.
+     */
+    @Test
+    void aWorkerThatStoodStillIsLostAndRunsNoFurtherNodeWhenItMovesAgain() throws Exception {
+        start(RealRedis.start());
+        var frozen = worker("frozen", "still", 1);
+        var gate = log.resolveSibling(log.getFileName() + ".gate");
+        var run = client.submit("counted", "still", Map.of("log", log.toString(), "tag", "f1", "holdAt", "n2",
+                "gate", gate.toString())).runId();
+        eventuallyAcrossProcesses().until(() -> "n2".equals(client.registry().get(run).map(RunSnapshot::currentNode).orElse("")));
+
+        frozen.pause();
+        RunSnapshot lost;
+        try {
+            lost = awaitStatus(run, RunStatus.LOST); // the view's sweep: no heartbeat for 2.5 s
+            Files.createFile(gate); // n2 may end at once, n3 is next
+        } finally {
+            frozen.resume();
+        }
+        var after = counted("still", "f2", 0); // its one slot is free once the LOST run stopped there
+        awaitStatus(after, RunStatus.COMPLETED);
+        Thread.sleep(1_500); // time for a node the verdict failed to stop to (wrongly) start
+
+        var nodes = CountingGraph.read(log).get("f1");
+        assertThat(nodes).as("node starts of the frozen worker's run").extracting(n -> n[0]).containsExactly("n1", "n2");
+        assertThat(nodes).allSatisfy(n -> assertThat(Long.parseLong(n[1])).as("node " + n[0] + " started before LOST")
+                .isLessThan(lost.endedAt().toEpochMilli()));
+        assertThat(client.registry().get(run).orElseThrow().status()).isEqualTo(RunStatus.LOST);
+        // (had it stood still past its fence timeout, its own fence stopped the run first, and says so)
+        assertThat(frozen.output()).as("the worker says why it stopped the run")
+                .containsAnyOf("run " + run + " already ended in Redis", "stopped these runs itself while out of contact: [" + run);
+        assertSettled(List.of(run, after), "still");
+    }
+
     @Test
     void aCancelRacingTheClaimNeverReportsCancelledBeforeStartForARunThatStarted() throws Exception {
         start(RealRedis.start());
