@@ -5,6 +5,7 @@ import dev.tether.control.ControlServer;
 import dev.tether.engine.RunEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,11 +18,15 @@ import java.util.concurrent.Callable;
 /**
  * The build's training run for the launcher's class-data archive: the command-line paths people time
  * (list, status, submit, cancel, graphs, help), each run once in this JVM against a real control
- * API, so that the JVM can archive every class they load when it exits. Output is discarded.
+ * API and, given a Redis to train on, against Redis too, so that every class they load is listed
+ * for the archive. Output is discarded.
  */
 @Command(name = "train-startup", hidden = true, description = "Exercise the command-line paths once (for the class-data archive).")
 final class TrainStartupCommand implements Callable<Integer> {
     @Mixin EngineOptions engineOptions = new EngineOptions();
+
+    @Option(names = "--train-redis", paramLabel = "URI", description = "A scratch Redis to train the Redis paths on (blank: none).")
+    String redis = "";
 
     @Override
     public Integer call() throws Exception {
@@ -45,6 +50,7 @@ final class TrainStartupCommand implements Callable<Integer> {
             }
             server.close();
             Main.run("list", "--all", "--json"); // no instance: the history is read from the store itself
+            if (!redis.isBlank()) trainRedis(quiet);
         } finally {
             System.setOut(out);
             System.setErr(err);
@@ -55,5 +61,25 @@ final class TrainStartupCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The one-shot commands of the distributed mode, on a scratch Redis no worker serves. */
+    private void trainRedis(PrintStream quiet) {
+        var r = new String[] {"--redis", redis};
+        Main.run(concat(new String[] {"redis", "setup"}, r));
+        var said = new java.io.StringWriter();
+        var ignored = new java.io.PrintWriter(quiet);
+        Main.run(new java.io.PrintWriter(said), ignored, concat(new String[] {"submit", "welcome-email", "--queue", "training"}, r));
+        var run = said.toString().strip();
+        for (var args : new String[][] {{"status", run}, {"status", run, "--json"}, {"list"}, {"list", "--all", "--json"},
+                {"cancel", run, "--wait", "--timeout", "5s"}, {"resume", run}, {"status", "ffffffff"}, {"cancel-all", "--json"}}) {
+            Main.run(concat(args, r));
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        var out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

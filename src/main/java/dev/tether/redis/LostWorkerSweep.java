@@ -50,6 +50,11 @@ final class LostWorkerSweep {
     private long healthySince = System.nanoTime();
     private int passes;
     private long lastSweep = System.nanoTime();
+    /** Why judgement is withheld (what last reset {@link #healthySince}), and since when: said in the log when it lasts. */
+    private String hiccup = "this participant just started";
+    private long withheldSince;
+    private long withheldSaid;
+    static final long WITHHELD_SAY_NANOS = Duration.ofSeconds(10).toNanos();
 
     /** A worker name nobody lists (not a valid name to start a worker with): what the rights probe settles. */
     private static final String PROBE = "tether sweep probe";
@@ -82,19 +87,28 @@ final class LostWorkerSweep {
             probed = true;
         }
         long start = System.nanoTime();
-        if (start - lastSweep > HICCUP_NANOS) healthySince = start; // we were paused or starved: others' silence proves nothing yet
+        if (start - lastSweep > HICCUP_NANOS) { // we were paused or starved: others' silence proves nothing yet
+            hiccup(start, "this participant's own sweep came " + millis(start - lastSweep) + " ms after the one before");
+        }
         lastSweep = start;
         List<String> silent;
         try {
             silent = silentWorkers();
         } catch (RuntimeException e) {
-            healthySince = System.nanoTime();
+            hiccup(System.nanoTime(), "Redis failed a call (" + e.getClass().getSimpleName() + ")");
             throw e;
         }
         long end = System.nanoTime();
-        if (end - start > HICCUP_NANOS) healthySince = end; // Redis stalled: its TTLs ran on meanwhile
+        if (end - start > HICCUP_NANOS) hiccup(end, "a call to Redis took " + millis(end - start) + " ms"); // Redis stalled: its TTLs ran on
         if (++passes % 20 == 0 && end - healthySince >= ttlNanos) store.quarantineUnreadable(); // every 5 s
-        if (silent.isEmpty() || end - healthySince < ttlNanos || serverUptimeSeconds() * 1_000_000_000L < ttlNanos) return 0;
+        if (silent.isEmpty()) {
+            withheldSince = 0;
+            return 0;
+        }
+        if (end - healthySince < ttlNanos) return withhold(end, silent, hiccup);
+        long uptime = serverUptimeSeconds();
+        if (uptime * 1_000_000_000L < ttlNanos) return withhold(end, silent, "Redis has been up only " + uptime + " s");
+        withheldSince = 0;
         if (!"OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())))) return 0;
         int settled = 0;
         try {
@@ -103,6 +117,30 @@ final class LostWorkerSweep {
             Script.UNLOCK.eval(redis, List.of(keys.sweepLock()), List.of(lockToken));
         }
         return settled;
+    }
+
+    private void hiccup(long at, String why) {
+        healthySince = at;
+        hiccup = why;
+    }
+
+    /**
+     * Silent workers are not judged yet; when that lasts, the log says why (evidence for a lost-worker
+     * verdict that comes late: this participant is starved, Redis stalls, ...). @return 0, none settled
+     */
+    private int withhold(long now, List<String> silent, String why) {
+        if (withheldSince == 0) withheldSince = now;
+        if (now - withheldSince >= WITHHELD_SAY_NANOS && now - withheldSaid >= WITHHELD_SAY_NANOS) {
+            withheldSaid = now;
+            LOG.warn("workers {} have no heartbeat, not judged lost yet ({} s so far): {}; this participant judges only after {} ms of "
+                    + "quick, regular contact with Redis", silent.stream().map(Text::oneLine).toList(), millis(now - withheldSince) / 1_000, why,
+                    Heartbeat.TTL.toMillis());
+        }
+        return 0;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     /** Listed workers, other than this participant, without a heartbeat. */

@@ -86,7 +86,19 @@ final class WorkerProcess implements AutoCloseable {
 
     /** SIGSTOP / SIGCONT: a worker that is alive but not answering. */
     void pause() throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start().waitFor();
+        int exit = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).start().waitFor();
+        // the signal is delivered asynchronously: the test goes on only once the process stands still
+        var stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!stoppedState(Files.readString(stat))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("worker " + name + " did not stop (kill exit " + exit + "): " + Files.readString(stat));
+            Thread.sleep(5);
+        }
+    }
+
+    /** /proc/PID/stat: "pid (comm) S ...", comm may hold spaces and parentheses; T is stopped by a signal. */
+    private static boolean stoppedState(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
     }
 
     void resume() throws IOException, InterruptedException {

@@ -35,7 +35,7 @@ public record ChildLauncher(List<String> command) {
         archive().ifPresent(a -> {
             cmd.add("-XX:SharedArchiveFile=" + a);
             cmd.add("-Xlog:cds=off");
-            cmd.add("-Xlog:cds+dynamic=off");
+            cmd.add("-Xlog:aot=off");
         });
         cmd.add("-Xshare:auto");
         cmd.add("-Dtether.home=" + TetherHome.dir());
