@@ -45,7 +45,7 @@ final class TrainStartupCommand implements Callable<Integer> {
             for (var args : new String[][] {{"--help"}, {"--version"}, {"graphs"}, {"graphs", "--json"}, {"list"}, {"list", "--json"},
                     {"list", "--all", "--json"}, {"status", running}, {"status", running, "--json"}, {"status", "ffffffff"}, {"status", "short"},
                     {"submit", "welcome-email", "--input", "x=1"}, {"submit", "welcome-email", "--input", "broken"},
-                    {"cancel", running, "--wait", "--timeout", "5s"}, {"cancel-all", "--json"}, {"list", "--help"}}) {
+                    {"cancel", running, "--wait", "--timeout", "5s"}, {"resume", running}, {"cancel-all", "--json"}, {"list", "--help"}}) {
                 Main.run(args);
             }
             server.close();

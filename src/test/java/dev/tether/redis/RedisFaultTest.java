@@ -123,6 +123,15 @@ class RedisFaultTest {
         }
     }
 
+    /** The run held in n2 started n1 and n2, both before its LOST verdict, and nothing after; it stays LOST. */
+    private void assertRanOnlyTillLost(String tag, String run, RunSnapshot lost) throws Exception {
+        var nodes = CountingGraph.read(log).get(tag);
+        assertThat(nodes).as("node starts of " + tag).extracting(n -> n[0]).containsExactly("n1", "n2");
+        assertThat(nodes).allSatisfy(n -> assertThat(Long.parseLong(n[1])).as("node " + n[0] + " started before LOST")
+                .isLessThan(lost.endedAt().toEpochMilli()));
+        assertThat(client.registry().get(run).orElseThrow().status()).isEqualTo(RunStatus.LOST);
+    }
+
     private Map<String, Integer> executions() throws Exception {
         var out = new HashMap<String, Integer>();
         CountingGraph.read(log).forEach((tag, nodes) -> out.put(tag, (int) nodes.stream().filter(n -> n[0].equals("n1")).count()));
@@ -452,11 +461,7 @@ class RedisFaultTest {
         eventuallyAcrossProcesses().until(() -> cut.output().contains("stopped these runs itself"));
         Thread.sleep(1_500); // time for a node the fence failed to stop to (wrongly) start
 
-        var nodes = CountingGraph.read(log).get("x1");
-        assertThat(nodes).as("node starts of the cut-off run").extracting(n -> n[0]).containsExactly("n1", "n2");
-        assertThat(nodes).allSatisfy(n -> assertThat(Long.parseLong(n[1])).as("node " + n[0] + " started before LOST")
-                .isLessThan(lost.endedAt().toEpochMilli()));
-        assertThat(client.registry().get(run).orElseThrow().status()).isEqualTo(RunStatus.LOST);
+        assertRanOnlyTillLost("x1", run, lost);
         assertSettled(List.of(run, after), "split");
     }
 
@@ -487,11 +492,7 @@ class RedisFaultTest {
         awaitStatus(after, RunStatus.COMPLETED);
         Thread.sleep(1_500); // time for a node the verdict failed to stop to (wrongly) start
 
-        var nodes = CountingGraph.read(log).get("f1");
-        assertThat(nodes).as("node starts of the frozen worker's run").extracting(n -> n[0]).containsExactly("n1", "n2");
-        assertThat(nodes).allSatisfy(n -> assertThat(Long.parseLong(n[1])).as("node " + n[0] + " started before LOST")
-                .isLessThan(lost.endedAt().toEpochMilli()));
-        assertThat(client.registry().get(run).orElseThrow().status()).isEqualTo(RunStatus.LOST);
+        assertRanOnlyTillLost("f1", run, lost);
         // (had it stood still past its fence timeout, its own fence stopped the run first, and says so)
         assertThat(frozen.output()).as("the worker says why it stopped the run")
                 .containsAnyOf("run " + run + " already ended in Redis", "stopped these runs itself while out of contact: [" + run);
