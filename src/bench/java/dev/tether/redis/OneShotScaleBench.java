@@ -14,6 +14,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.Map;
 
 /**
@@ -41,15 +44,30 @@ public final class OneShotScaleBench {
             var env = Map.of("TETHER_REDIS_URL", server.uri(), "TETHER_HOME", home.toString(), "TETHER_JAVA", java);
             for (int i = 0; i < 3; i++) time(launcher, env, "--version"); // warm the file cache
             var figures = new java.util.LinkedHashMap<String, List<Double>>();
-            for (var name : List.of("--version", "submit", "status", "cancel", "cancel --wait", "resume")) figures.put(name, new ArrayList<>());
+            for (var name : List.of("--version", "submit", "status", "cancel", "cancel --wait", "resume", "list", "list --json",
+                    "list --worker w1")) figures.put(name, new ArrayList<>());
             var ended = ended(admin, store);
+            // args[3]: only these commands (comma-separated names as printed), e.g. to time an older build's launcher
+            var only = args.length > 3 ? Set.of(args[3].split(",")) : null;
+            if (only != null) figures.keySet().removeIf(name -> !name.equals("--version") && !only.contains(name));
+            BiConsumer<String, Callable<Double>> sample = (name, timing) -> {
+                if (!figures.containsKey(name)) return;
+                try {
+                    figures.get(name).add(timing.call());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
             for (int i = 0; i < samples; i++) {
-                figures.get("--version").add(time(launcher, env, "--version"));
-                figures.get("submit").add(time(launcher, env, "submit", "welcome-email", "--queue", QUEUE));
-                figures.get("status").add(time(launcher, env, "status", ended.shortId()));
-                figures.get("cancel").add(time(launcher, env, "cancel", queue(store).shortId()));
-                figures.get("cancel --wait").add(time(launcher, env, "cancel", queue(store).shortId(), "--wait"));
-                figures.get("resume").add(time(launcher, env, "resume", ended.shortId()));
+                sample.accept("--version", () -> time(launcher, env, "--version"));
+                sample.accept("submit", () -> time(launcher, env, "submit", "welcome-email", "--queue", QUEUE));
+                sample.accept("status", () -> time(launcher, env, "status", ended.shortId()));
+                sample.accept("cancel", () -> time(launcher, env, "cancel", queue(store).shortId()));
+                sample.accept("cancel --wait", () -> time(launcher, env, "cancel", queue(store).shortId(), "--wait"));
+                sample.accept("resume", () -> time(launcher, env, "resume", ended.shortId()));
+                sample.accept("list", () -> time(launcher, env, "list")); // the first page: 1,000 runs (an older build: every run)
+                sample.accept("list --json", () -> time(launcher, env, "list", "--json"));
+                sample.accept("list --worker w1", () -> time(launcher, env, "list", "--worker", "w1")); // no run of its own: an empty page
             }
             double floor = p50(figures.get("--version"));
             figures.forEach((name, ms) -> {

@@ -71,7 +71,7 @@ final class TrainStartupCommand implements Callable<Integer> {
         var ignored = new java.io.PrintWriter(quiet);
         Main.run(new java.io.PrintWriter(said), ignored, concat(new String[] {"submit", "welcome-email", "--queue", "training"}, r));
         var run = said.toString().strip();
-        for (var args : new String[][] {{"status", run}, {"status", run, "--json"}, {"list"}, {"list", "--all", "--json"},
+        for (var args : new String[][] {{"status", run}, {"status", run, "--json"}, {"list"}, {"list", "--json", "--status", "queued"}, {"list", "--all", "--json"},
                 {"cancel", run, "--wait", "--timeout", "5s"}, {"resume", run}, {"status", "ffffffff"}, {"cancel-all", "--json"}}) {
             Main.run(concat(args, r));
         }

@@ -19,6 +19,9 @@ public interface ControlClient extends AutoCloseable {
 
     List<RunSnapshot> list(boolean includeFinished);
 
+    /** A page of the active runs in id (submission) order, read where they live (Redis: its live index, O(page)). */
+    dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query);
+
     /**
      * A page of the run history, newest first: finished runs (by end time) and active ones (by submit
      * time), kept across restarts where the instance has a durable history.

@@ -75,7 +75,7 @@ final class ControlRoutes implements Route {
         switch (endpoint) {
             case HELLO -> HttpAnswer.json(out, 200, hello, headers);
             case GRAPHS -> HttpAnswer.json(out, 200, runs.graphs(), headers);
-            case LIST -> HttpAnswer.json(out, 200, runs.list(flag(query, "all")), headers);
+            case LIST -> list(query, out, headers);
             case HISTORY -> {
                 dev.tether.history.HistoryQuery q;
                 try {
@@ -109,6 +109,36 @@ final class ControlRoutes implements Route {
             }
             case EVENTS -> events.serve(out, headers);
         }
+    }
+
+    /**
+     * {@code GET /api/runs}: a page of the active runs ({@link ActiveParams}; the first 1,000 when nothing
+     * is asked), with the next page's cursor in a header; {@code ?all=true}, as before pages, every run the
+     * instance holds in memory.
+     */
+    private void list(Map<String, String> query, Reply out, Map<String, String> headers) throws IOException {
+        if (query.containsKey("all")) {
+            if (ActiveParams.any(query)) throw bad("'all' takes no other parameter: page the history with GET /api/history");
+            HttpAnswer.json(out, 200, runs.list(flag(query, "all")), headers);
+            return;
+        }
+        dev.tether.run.ActivePage page;
+        try {
+            page = runs.active(ActiveParams.parse(query));
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        var answer = headers;
+        if (page.next() != null) {
+            answer = new LinkedHashMap<>(headers);
+            answer.put(ActiveParams.NEXT_HEADER, page.next());
+            var nextQuery = new TreeMap<>(query);
+            nextQuery.put("cursor", page.next());
+            var link = new java.util.StringJoiner("&", HttpContract.Endpoint.LIST.path() + "?", "");
+            nextQuery.forEach((k, v) -> link.add(k + "=" + java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
+            answer.put("Link", "<" + link + ">; rel=\"next\"");
+        }
+        HttpAnswer.json(out, 200, page.runs(), answer);
     }
 
     /** {@code ?level=after-node|cancel|kill}; absent means cancel. */

@@ -73,6 +73,13 @@ public final class HttpControlClient implements ControlClient {
     }
 
     @Override
+    public dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query) {
+        var answer = exchange("GET", Endpoint.LIST.path() + ActiveParams.encode(query), null, READ_MILLIS, Map.of());
+        List<RunSnapshot> runs = decode(answer, new TypeReference<List<RunSnapshot>>() {});
+        return new dev.tether.run.ActivePage(runs, answer.header(ActiveParams.NEXT_HEADER));
+    }
+
+    @Override
     public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
         return call("GET", Endpoint.HISTORY.path() + HistoryParams.encode(query), null,
                 new TypeReference<dev.tether.history.HistoryPage>() {}, READ_MILLIS);
@@ -160,6 +167,11 @@ public final class HttpControlClient implements ControlClient {
     }
 
     private <T> T call(String method, String path, Object body, TypeReference<T> type, int readMillis, Map<String, String> headers) {
+        return decode(exchange(method, path, body, readMillis, headers), type);
+    }
+
+    /** The answer of a request, once the peer is known to be the instance and the status a success. */
+    private SocketExchange.Answer exchange(String method, String path, Object body, int readMillis, Map<String, String> headers) {
         var socket = target.socketPath();
         SocketExchange.Answer answer;
         try {
@@ -187,15 +199,17 @@ public final class HttpControlClient implements ControlClient {
         }
         if (answer.status() == 401) throw failure(answer);
         checkIdentity(answer);
-        if (answer.status() >= 200 && answer.status() < 300) {
-            try {
-                JavaType jt = Json.mapper().getTypeFactory().constructType(type);
-                return Json.mapper().readValue(answer.body(), jt);
-            } catch (IOException e) {
-                throw new ControlException(ControlException.Kind.SERVER_ERROR, "unreadable answer from " + socket + ": " + e.getMessage(), e);
-            }
-        }
+        if (answer.status() >= 200 && answer.status() < 300) return answer;
         throw failure(answer);
+    }
+
+    private <T> T decode(SocketExchange.Answer answer, TypeReference<T> type) {
+        try {
+            JavaType jt = Json.mapper().getTypeFactory().constructType(type);
+            return Json.mapper().readValue(answer.body(), jt);
+        } catch (IOException e) {
+            throw new ControlException(ControlException.Kind.SERVER_ERROR, "unreadable answer from " + target.socketPath() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whoever answered must be the instance that wrote the control file (a socket is bound anew after a restart). */

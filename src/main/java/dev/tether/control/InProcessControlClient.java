@@ -46,6 +46,11 @@ public final class InProcessControlClient implements ControlClient {
     }
 
     @Override
+    public dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query) {
+        return engine.active(query);
+    }
+
+    @Override
     public dev.tether.history.HistoryPage history(dev.tether.history.HistoryQuery query) {
         return engine.history(query);
     }

@@ -104,6 +104,11 @@ public interface RunEngine extends AutoCloseable {
         return registry().active();
     }
 
+    /** A page of the active runs in id (submission) order; an engine that mirrors nothing reads it where the runs live. */
+    default dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query) {
+        return query.pageOf(activeRuns());
+    }
+
     /** One run as the engine knows it now, by full id. */
     default Optional<RunSnapshot> run(String runId) {
         return registry().get(runId);

@@ -26,6 +26,8 @@ final class Keys {
     String active() { return p + "runs:active"; }
     /** Sorted set (all scores 0) indexing run ids by their start, their end and the run they resume ({@link RunIndex}). */
     String ids() { return p + "runs:ids"; }
+    /** Sorted set (all scores 0) of the active runs in id order, whole and by status, worker, queue and graph ({@link RunStore#activePage}). */
+    String live() { return p + "runs:live"; }
     /** Sorted set of finished run ids by end time (bounded). */
     String finished() { return p + "runs:finished"; }
     /** Channel: every accepted snapshot, as JSON. */

@@ -412,6 +412,12 @@ public final class RedisView implements RunEngine {
         return live ? registry.active() : patiently(store::active);
     }
 
+    /** A one-shot view reads the page from Redis' live index: O(page), however many runs are active. */
+    @Override
+    public dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query) {
+        return live ? query.pageOf(registry.active()) : patiently(() -> store.activePage(query));
+    }
+
     @Override
     public Optional<RunSnapshot> run(String runId) {
         return patiently(() -> store.get(runId)).or(() -> registry.get(runId));

@@ -369,6 +369,7 @@ public final class RedisWorker implements AutoCloseable {
             early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             if (ticks % 4 == 1) index.prune(); // entries of runs whose record expired: a bounded batch a second
+            if (ticks % 4 == 3) index.pruneLive(); // live-index entries of runs no longer active (vanished, quarantined)
             connectivity.up();
             stalls.worked(MAINTENANCE);
         } catch (RuntimeException e) {

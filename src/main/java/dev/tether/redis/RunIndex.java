@@ -20,7 +20,7 @@ import java.util.Optional;
  *
  * <p>Runs written by a Tether older than the index have no entries until their next write; a full
  * id is therefore always looked up exactly, and {@code tether redis setup} indexes the runs the
- * active set and the finished index list ({@link #backfill()}).
+ * active set and the finished index list ({@link #backfill()}), and lists their active runs in the live index.
  */
 final class RunIndex {
     /** Runs checked per {@link #prune()} pass: bounded work for the worker's maintenance. */
@@ -32,6 +32,8 @@ final class RunIndex {
     private final Keys keys;
     /** The last run id {@link #prune()} checked; null to start again from the first. */
     private String pruned;
+    /** The last live-index member {@link #pruneLive()} checked; null to start again from the first. */
+    private String prunedLive;
 
     RunIndex(UnifiedJedis redis, Keys keys) {
         this.redis = redis;
@@ -100,6 +102,26 @@ final class RunIndex {
     }
 
     /**
+     * One pass of pruning the live index ({@link Keys#live()}): the next {@value #PRUNE_BATCH} active runs
+     * it lists (round and round) lose their entries if they are no longer active: the record vanished
+     * (expired, deleted, lost with Redis' data) or was moved out of the active set (quarantined). A run
+     * that ends the normal way leaves the index in the same script; this is for everything else.
+     *
+     * @return how many runs were pruned
+     */
+    long pruneLive() {
+        var from = prunedLive == null ? "[a:" : "(" + prunedLive;
+        var members = redis.zrangeByLex(keys.live(), from, "[a:" + AFTER_ASCII, 0, PRUNE_BATCH);
+        prunedLive = members.size() < PRUNE_BATCH ? null : members.getLast();
+        if (members.isEmpty()) return 0;
+        var scriptKeys = new ArrayList<String>(members.size() + 2);
+        scriptKeys.add(keys.live());
+        scriptKeys.add(keys.active());
+        for (var m : members) scriptKeys.add(keys.run(m.length() > 2 + RunIds.FULL_LENGTH ? m.substring(2, 2 + RunIds.FULL_LENGTH) : "-"));
+        return (Long) Script.UNLIVE.eval(redis, scriptKeys, members);
+    }
+
+    /**
      * Indexes every run the active set and the finished index list (the admin step, once after an
      * upgrade: runs written before the index existed are then found by their short id too). Their
      * resumes are not linked: the attempts of such a run are found back along {@code resumeOf}.
@@ -112,6 +134,7 @@ final class RunIndex {
         do {
             var page = redis.sscan(keys.active(), cursor, new ScanParams().count(1_000));
             n += add(page.getResult());
+            addLive(page.getResult());
             cursor = page.getCursor();
         } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         for (long at = 0; ; at += 1_000) {
@@ -120,6 +143,23 @@ final class RunIndex {
             if (page.size() < 1_000) break;
         }
         return n;
+    }
+
+    /** Lists active runs in the live index as put.lua would (a run written since is already there: the same members). */
+    private void addLive(List<String> ids) {
+        if (ids.isEmpty()) return;
+        var json = new ArrayList<Response<String>>(ids.size());
+        try (var pipe = redis.pipelined()) {
+            for (var id : ids) json.add(pipe.hget(keys.run(id), "j"));
+            pipe.sync();
+        }
+        var members = new java.util.HashMap<String, Double>();
+        for (int i = 0; i < ids.size(); i++) {
+            var run = RunStore.parse(ids.get(i), json.get(i).get());
+            if (run == null || run.isTerminal()) continue;
+            for (var m : LiveScan.members(run.runId(), LiveScan.descriptor(run))) members.put(m, 0.0);
+        }
+        if (!members.isEmpty()) redis.zadd(keys.live(), members);
     }
 
     private long add(List<String> ids) {

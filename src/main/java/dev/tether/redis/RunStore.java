@@ -352,6 +352,61 @@ final class RunStore {
         return load(new ArrayList<>(redis.smembers(keys.active())));
     }
 
+    /**
+     * A page of the active runs from the live index (put.lua's {@code live()}), in id order: O(page) round
+     * trips and records read, however many runs Redis holds. The index is scanned by the most selective
+     * filter it has (worker, graph, queue, one status, else every run with its descriptor, which filters
+     * without reading records); each candidate's record is then read and checked against the whole query,
+     * so an entry whose run has just ended or vanished is skipped. When the filters skip very many entries,
+     * the page stops early (fewer runs than the limit, and a {@code next} to go on from), so one call's work
+     * stays bounded.
+     */
+    dev.tether.run.ActivePage activePage(dev.tether.run.ActiveQuery q) {
+        var scan = LiveScan.of(q);
+        var from = q.after() == null ? "[" + scan.prefix() : "(" + scan.prefix() + q.after() + (scan.whole() ? ":" + LiveScan.AFTER_ASCII : "");
+        var to = "[" + scan.prefix() + LiveScan.AFTER_ASCII;
+        var out = new ArrayList<RunSnapshot>(Math.min(q.limit(), 1_024) + 1);
+        long budget = 20L * (q.limit() + 1) + 2_000; // index entries looked at before a page stops early
+        String lastSeen = null;
+        while (out.size() <= q.limit() && budget > 0) {
+            int batch = (int) Math.min(budget, Math.min(1_000, Math.max(64, 2L * (q.limit() + 1 - out.size()))));
+            var members = redis.zrangeByLex(keys.live(), from, to, 0, batch);
+            budget -= members.size();
+            var ids = new ArrayList<String>(members.size());
+            for (var m : members) {
+                var id = scan.candidate(m, q);
+                if (id != null) ids.add(id);
+            }
+            // Records are read only as many at a time as the page still needs (one beyond the limit says
+            // whether there is a next page): a page costs the same commands however many runs are active.
+            for (int at = 0; at < ids.size() && out.size() <= q.limit(); ) {
+                var chunk = ids.subList(at, Math.min(ids.size(), at + q.limit() + 1 - out.size()));
+                at += chunk.size();
+                var json = new ArrayList<Response<String>>(chunk.size());
+                try (var pipe = redis.pipelined()) {
+                    for (var id : chunk) json.add(pipe.hget(keys.run(id), "j"));
+                    pipe.sync();
+                }
+                for (int i = 0; i < chunk.size(); i++) {
+                    var run = parse(chunk.get(i), json.get(i).get());
+                    if (run != null && q.matches(run)) out.add(run);
+                }
+            }
+            if (members.size() < batch) return finish(out, q.limit(), null); // the index has no more
+            var last = members.getLast();
+            lastSeen = scan.idOf(last);
+            from = "(" + last;
+        }
+        return finish(out, q.limit(), lastSeen);
+    }
+
+    /** The page: at most {@code limit} runs; the one beyond (if found) says there is a next page. */
+    private static dev.tether.run.ActivePage finish(List<RunSnapshot> found, int limit, String stoppedAt) {
+        if (found.size() > limit) return new dev.tether.run.ActivePage(found.subList(0, limit), found.get(limit - 1).runId());
+        // Stopped early (the budget): the next page goes on after the last entry looked at.
+        return new dev.tether.run.ActivePage(found, stoppedAt);
+    }
+
     List<RunSnapshot> finished(int limit) {
         return load(redis.zrevrange(keys.finished(), 0, limit - 1L));
     }

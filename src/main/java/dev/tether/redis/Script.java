@@ -28,6 +28,7 @@ final class Script {
     static final Script CHECKPOINT = new Script("checkpoint.lua");
     static final Script PUMP = new Script("pump.lua");
     static final Script PRUNE = new Script("prune.lua");
+    static final Script UNLIVE = new Script("unlive.lua");
 
     private final String name;
     private final String text;
@@ -64,7 +65,7 @@ final class Script {
 
     /** Every script of the protocol, in a stable order (what {@code tether redis setup} loads and the ACLs name). */
     static List<Script> all() {
-        return List.of(WRITE, SUBMIT, CLAIM, FINISH, UPDATE, SETTLE, BEAT, UNLOCK, CHECKPOINT, PUMP, PRUNE);
+        return List.of(WRITE, SUBMIT, CLAIM, FINISH, UPDATE, SETTLE, BEAT, UNLOCK, CHECKPOINT, PUMP, PRUNE, UNLIVE);
     }
 
     /** Resource name, e.g. {@code submit.lua}. */

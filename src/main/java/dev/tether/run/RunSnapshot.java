@@ -1,6 +1,7 @@
 package dev.tether.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,8 @@ import java.util.Map;
  *                 when it falls due, what ended the earlier one
  * @param waiting  why a queued run is held back (its graph or queue at its limit); null otherwise
  */
+// The Redis scripts read these five from the head of a stored record (put.lua's live index): they come first.
+@JsonPropertyOrder({"runId", "graphId", "queue", "worker", "status"})
 public record RunSnapshot(
         String runId,
         String graphId,

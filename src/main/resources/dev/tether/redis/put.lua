@@ -29,6 +29,50 @@ local function index(ids, id, j)
   end
 end
 
+-- The live index ({prefix}runs:live, every member scored 0, read with ZRANGEBYLEX): the active runs in id order
+-- (ids are time-ordered: submission order), for listing a page at a time. Per run: 'a:' .. id .. ':' .. its
+-- descriptor 'status:worker:queue:graph' (what a list filters on, and what to remove when it changes), and one
+-- member per thing a list filters on: 's:' .. status, 'w:' .. worker (when it has one), 'q:' .. queue and
+-- 'g:' .. graph, each .. ':' .. id. Kept by put() and submit.lua; entries whose record vanished are removed
+-- by the workers (unlive.lua).
+-- A field of the record's head: Tether writes runId, graphId, queue, worker and status first (RunSnapshot's
+-- declared JSON order), and a quote inside a JSON string is always escaped, so the first '"name":' is the
+-- top-level key. A value that is not a plain name (escapes, ':') indexes as ''; the lister checks the record.
+local function head_field(j, name)
+  local _, e = string.find(j, '"' .. name .. '":', 1, true)
+  if not e then return '' end
+  return string.match(j, '^"([^"\\:]*)"', e + 1) or ''
+end
+
+local function live_members(id, d)
+  local s, w, q, g = string.match(d, '^([^:]*):([^:]*):([^:]*):(.*)$')
+  if not s then return {'a:' .. id .. ':' .. d} end -- not one this script wrote: only itself to remove
+  local m = {'a:' .. id .. ':' .. d, 's:' .. s .. ':' .. id, 'q:' .. q .. ':' .. id, 'g:' .. g .. ':' .. id}
+  if w ~= '' then m[#m + 1] = 'w:' .. w .. ':' .. id end
+  return m
+end
+
+-- Indexes run id as j says (nil: it left the active runs). active: {prefix}runs:active, beside the index.
+local function live(active, id, j)
+  local key = string.sub(active, 1, #active - 6) .. 'live'
+  local old = redis.call('ZRANGEBYLEX', key, '[a:' .. id .. ':', '[a:' .. id .. ':\255', 'LIMIT', 0, 1)[1]
+  local d = nil
+  if j then
+    d = head_field(j, 'status') .. ':' .. head_field(j, 'worker') .. ':' .. head_field(j, 'queue') .. ':' .. head_field(j, 'graphId')
+  end
+  local was = old and string.sub(old, #id + 4) or nil
+  if was == d then return end
+  if was then redis.call('ZREM', key, unpack(live_members(id, was))) end
+  if d then
+    local args = {}
+    for _, m in ipairs(live_members(id, d)) do
+      args[#args + 1] = 0
+      args[#args + 1] = m
+    end
+    redis.call('ZADD', key, unpack(args))
+  end
+end
+
 -- Shared by every script that writes a run: keep the newest snapshot by version; a terminal one is final.
 -- Returns 1 accepted, 0 stale (same or newer stored), -1 refused (the stored run already ended).
 -- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's. ids: the run ids index.
@@ -41,6 +85,7 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
   index(ids, id, (not cur[1]) and j or nil)
   if t == '1' then
     redis.call('SREM', active, id)
+    live(active, id, nil)
     redis.call('ZADD', finished, endms, id)
     redis.call('PEXPIRE', run, ttl)
     local n = redis.call('ZCARD', finished)
@@ -48,6 +93,7 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
     if n > c then redis.call('ZREMRANGEBYRANK', finished, 0, n - c - 1) end
   else
     redis.call('SADD', active, id)
+    live(active, id, j)
   end
   redis.call('PUBLISH', events, j)
   return 1

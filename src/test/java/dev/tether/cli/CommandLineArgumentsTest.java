@@ -130,7 +130,9 @@ class CommandLineArgumentsTest {
                 List.of("list", "--all", "--limit", "many"), List.of("list", "--all", "--status", "nope"),
                 List.of("list", "--all", "--status", "COMPLETED,"), List.of("list", "--all", "--since", "soon"),
                 List.of("list", "--all", "--until", "2026-13-01T00:00:00Z"), List.of("list", "--all", "--cursor", "garbage"),
-                List.of("list", "--all", "--since", "1h", "--until", "2h"), List.of("list", "--graph", "book-workflow"),
+                List.of("list", "--all", "--since", "1h", "--until", "2h"), List.of("list", "--since", "1h"),
+                List.of("list", "--limit", "0"), List.of("list", "--limit", "10001"), List.of("list", "--status", "COMPLETED"),
+                List.of("list", "--cursor", "garbage"), List.of("list", "--cursor", running + "0"), List.of("list", "--all", "--queue", "default"),
                 List.of("no-such-command"), List.of("submit"), List.of("cancel"));
         for (var args : cases) {
             int before = engine.registry().size();

@@ -88,6 +88,42 @@ class ControlApiTest {
     }
 
     @Test
+    void activeRunsComeAPageAtATimeInIdOrderWithTheNextCursorInAHeader() throws Exception {
+        var ids = new java.util.ArrayList<String>();
+        for (int i = 0; i < 7; i++) ids.add(sleeper()); // two run, five wait
+        ids.sort(null);
+        var seen = new java.util.ArrayList<String>();
+        var q = dev.tether.run.ActiveQuery.first(3);
+        for (var page = client.active(q); ; page = client.active(q = q.after(page.next()))) {
+            assertThat(page.runs().size()).isLessThanOrEqualTo(3);
+            page.runs().forEach(r -> seen.add(r.runId()));
+            if (page.next() == null) break;
+            assertThat(page.next()).isEqualTo(page.runs().getLast().runId());
+        }
+        assertThat(seen).containsExactlyElementsOf(ids);
+        var queued = client.active(new dev.tether.run.ActiveQuery(java.util.Set.of(RunStatus.QUEUED), "book-workflow",
+                client.get(ids.getFirst()).queue(), null, 100, null));
+        assertThat(queued.runs()).hasSize(5).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunStatus.QUEUED));
+        assertThat(queued.next()).isNull();
+
+        var first = http.call("GET", "/api/runs?limit=3&graph=book-workflow", null);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json()).hasSize(3);
+        assertThat(first.headers()).containsEntry("x-next-cursor", ids.get(2))
+                .containsEntry("link", "</api/runs?cursor=" + ids.get(2) + "&graph=book-workflow&limit=3>; rel=\"next\"");
+        var last = http.call("GET", "/api/runs?limit=3&graph=book-workflow&cursor=" + ids.get(5), null);
+        assertThat(last.json()).hasSize(1);
+        assertThat(last.headers()).doesNotContainKey("x-next-cursor").doesNotContainKey("link");
+        for (var bad : java.util.List.of("limit=0", "limit=10001", "limit=x", "status=COMPLETED", "status=nope", "cursor=garbage",
+                "cursor=" + ids.getFirst() + "0", "color=red", "all=true&limit=3")) {
+            var answer = http.call("GET", "/api/runs?" + bad, null);
+            assertThat(answer.status()).as(bad).isEqualTo(400);
+            assertThat(answer.error()).as(bad).doesNotContain("\n").isNotBlank();
+        }
+        for (var id : ids) engine.cancel(id, CancelRequest.DEFAULT);
+    }
+
+    @Test
     void theClientDrivesEveryEndpoint() {
         assertThat(client.graphs()).extracting(g -> g.id()).contains("book-workflow", "welcome-email");
         var id = sleeper();

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A one-shot command (the command line with {@code --redis}) costs the same Redis commands whatever
- * the number of runs Redis holds: each command's commands, as the server counts them ({@code INFO
+ * the number of runs Redis holds (a page of {@code list} too): each command's commands, as the server counts them ({@code INFO
  * commandstats}, nothing else connected), with 10 runs parked in Redis and with 5,000.
  */
 @Tag("process")
@@ -32,7 +32,7 @@ class RedisOneShotCostTest {
     private static final String QUEUE = "parked"; // no worker takes it: runs stay where the test puts them
 
     @Test
-    void submitStatusCancelAndResumeIssueTheSameCommandsWith10RunsOr5000() throws Exception {
+    void submitStatusCancelResumeAndAPageOfListIssueTheSameCommandsWith10RunsOr5000() throws Exception {
         try (var server = RealRedis.start(); var admin = quiet(server)) {
             var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
             park(store, 10);
@@ -42,7 +42,7 @@ class RedisOneShotCostTest {
             var many = costs(server, admin, store);
 
             assertThat(many).as("commands per command with 5,000 runs, against 10 runs (%s)", few).isEqualTo(few);
-            for (var command : List.of("submit", "status", "cancel", "cancel --wait", "resume")) {
+            for (var command : List.of("submit", "status", "cancel", "cancel --wait", "resume", "list --limit 5")) {
                 assertThat(few.get(command)).as(command + " reads or writes something").isNotEmpty();
             }
         }
@@ -83,6 +83,8 @@ class RedisOneShotCostTest {
         var queued = queue(store);
         var queuedToo = queue(store);
         var out = new LinkedHashMap<String, Map<String, Long>>();
+        out.put("list --limit 5", cost(server, admin, "list", "--limit", "5"));
+        out.put("list --status QUEUED --queue parked --limit 5", cost(server, admin, "list", "--status", "QUEUED", "--queue", QUEUE, "--limit", "5"));
         out.put("submit", cost(server, admin, "submit", "welcome-email", "--queue", QUEUE));
         out.put("status", cost(server, admin, "status", finished.shortId()));
         out.put("cancel", cost(server, admin, "cancel", queued.shortId()));

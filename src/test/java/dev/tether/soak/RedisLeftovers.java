@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * run, no job pending in a consumer's list or never read, every record of an ended run, checkpoint
  * list, cancel or rollback record with an expiry (1 day, 1 hour), no checkpoints of a completed run,
  * heartbeats and run sets of live workers only, a sweep lock only with its expiry, the run ids index
- * with well-formed entries; and after the workers stopped, no worker or consumer at all. Any other
+ * with well-formed entries, no live index (no run listed as active); and after the workers stopped, no worker or consumer at all. Any other
  * key is unknown.
  */
 final class RedisLeftovers {
@@ -78,6 +78,8 @@ final class RedisLeftovers {
             } else if (rest.equals("runs:ids")) {
                 count("run ids index");
                 checkIndex(key);
+            } else if (rest.equals("runs:live")) { // each run leaves it in the script that ends it
+                problems.add("the live index still lists runs with every run ended: " + redis.zrange(key, 0, 9));
             } else if (rest.startsWith("q:") || Set.of("queues", "workers", "runs:active", "runs:finished", "dead").contains(rest)) {
                 count(rest.startsWith("q:") ? "queue stream" : rest);
             } else {
