@@ -8,7 +8,6 @@ import dev.tether.engine.QueueNames;
 import dev.tether.engine.RunEngine;
 import dev.tether.engine.ShutdownReport;
 import dev.tether.engine.WorkerInfo;
-import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOutcome;
@@ -25,13 +24,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,8 +36,7 @@ import java.util.concurrent.TimeUnit;
  * It executes nothing, and closing it disconnects: runs on workers go on.
  *
  * <p>A {@linkplain #live live} view (console, {@code serve}) mirrors every run into its registry
- * (initial load, then the events channel, a full resync after every reconnect) and takes part in
- * the lost-worker sweep. A {@linkplain #oneShot one-shot} view (a command-line command) mirrors
+ * and takes part in the lost-worker sweep ({@link RunMirror}). A {@linkplain #oneShot one-shot} view (a command-line command) mirrors
  * nothing: it reads only what its command needs (a run by its short id through the {@link RunIndex}),
  * so a command costs the same few round trips however many runs Redis holds, and it starts no
  * subscription and no sweep.
@@ -63,15 +58,11 @@ public final class RedisView implements RunEngine {
     private final Connectivity connectivity;
     private final boolean live;
     private final String me = "client-" + ProcessHandle.current().pid() + "-" + RunIds.next().substring(28);
-    private final VanishedRuns vanished = new VanishedRuns();
-    private LostWorkerSweep sweep;
-    private ScheduledExecutorService maintenance;
-    private Subscriber events;
+    /** Live views only: what keeps the registry a mirror of Redis. */
+    private final RunMirror mirror;
     private volatile boolean shutdown;
     private volatile List<GraphInfo> graphInfos;
-    private volatile List<WorkerInfo> workers = List.of();
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private int ticks;
 
     private final dev.tether.policy.PolicyBook policies;
 
@@ -94,15 +85,11 @@ public final class RedisView implements RunEngine {
         this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
         this.cancels = new CancelRequests(redis, keys);
         this.index = new RunIndex(redis, keys);
-        if (live) {
-            resync();
-            this.workers = readWorkers();
-            vanished.workersRead(workers, System.nanoTime());
-            this.sweep = new LostWorkerSweep(redis, store, me);
-            this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
-                    json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
-            this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
-            maintenance.scheduleWithFixedDelay(this::maintain, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me) : null;
+        } catch (RuntimeException e) { // its first load failed: nothing of this view may outlive the error
+            redis.close();
+            throw e instanceof JedisConnectionException ? RedisUnavailableException.of(settings, e) : e;
         }
     }
 
@@ -125,97 +112,12 @@ public final class RedisView implements RunEngine {
         return new RedisView(settings, catalog, routing, policies, false);
     }
 
-    private void resync() {
-        for (var r : store.active()) registry.mirror(r);
-        for (var r : store.finished(1_000)) registry.mirror(r);
-        // runs we show as active that left the active set (ended and expired, or the record is gone)
-        var shown = registry.active().stream().map(RunSnapshot::runId).toList();
-        for (var r : store.load(shown)) registry.mirror(r);
-    }
-
-    /** Told after each read of the live workers (every 250 ms in a live view). */
-    public interface WorkersListener {
-        /** @param live the names of the workers whose heartbeat the read found; @param readStartedNanos System.nanoTime() before it */
-        void read(java.util.Set<String> live, long readStartedNanos);
-    }
-
-    private final List<WorkersListener> workersListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Calls {@code listener} after each read of the live workers, until the returned handle is closed. */
-    public AutoCloseable onWorkersRead(WorkersListener listener) {
-        workersListeners.add(listener);
-        return () -> workersListeners.remove(listener);
-    }
-
-    private void maintain() {
-        try {
-            sweep.sweep();
-            long sent = System.nanoTime();
-            workers = readWorkers();
-            vanished.workersRead(workers, System.nanoTime());
-            connectivity.roundTrip(System.nanoTime() - sent);
-            if (!workersListeners.isEmpty()) {
-                var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
-                for (var l : workersListeners) {
-                    try {
-                        l.read(names, sent);
-                    } catch (RuntimeException e) { // a listener's failure says nothing about Redis
-                        LOG.warn("a workers listener failed: {}", Text.oneLine(String.valueOf(e)));
-                    }
-                }
-            }
-            tellStalls(workers);
-            if (++ticks % 8 == 0) markVanished();
-            connectivity.up();
-        } catch (RuntimeException e) {
-            connectivity.down(e);
-            if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
-        }
-    }
-
-    /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
-    private final Map<String, List<String>> stallsSaid = new HashMap<>();
-
-    /** Tells this process's log (a {@code serve}, a console) when a worker starts or stops saying it cannot make progress. */
-    private void tellStalls(List<WorkerInfo> live) {
-        var seen = new java.util.HashSet<String>();
-        for (var w : live) {
-            seen.add(w.name());
-            var said = stallsSaid.get(w.name());
-            if (w.stalled() && !w.problems().equals(said) && (said == null || !sameKinds(said, w.problems()))) {
-                LOG.warn("worker '{}' cannot make progress: {}", Text.oneLine(w.name()), Text.oneLine(String.join("; ", w.problems())));
-            } else if (!w.stalled() && said != null) {
-                LOG.info("worker '{}' makes progress again", Text.oneLine(w.name()));
-            }
-            if (w.stalled()) stallsSaid.put(w.name(), w.problems());
-            else stallsSaid.remove(w.name());
-        }
-        stallsSaid.keySet().retainAll(seen);
-    }
-
-    /** The same problems, their figures aside (durations change on every beat). */
-    private static boolean sameKinds(List<String> a, List<String> b) {
-        return a.stream().map(RedisView::kind).toList().equals(b.stream().map(RedisView::kind).toList());
-    }
-
-    private static String kind(String problem) {
-        return problem.replaceAll("[0-9.]+", "#");
-    }
-
     /**
-     * Runs shown as active whose record Redis no longer has (it restarted without its data): a worker
-     * that still runs one writes it again when it has caught up; any other is shown LOST, here only,
-     * once {@link VanishedRuns} finds no worker left that may write it back.
+     * Calls {@code listener} after each read of the live workers, until the returned handle is closed. A
+     * one-shot view reads them only when asked, so it never calls it.
      */
-    private void markVanished() {
-        var active = registry.active().stream().map(RunSnapshot::runId).toList();
-        for (var id : vanished.lost(store.absent(active), System.nanoTime())) {
-            registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))
-                    .ifPresent(lost -> {
-                        registry.mirror(lost);
-                        LOG.warn("run {} is gone from Redis: shown as LOST", id);
-                    });
-        }
+    public AutoCloseable onWorkersRead(WorkersListener listener) {
+        return mirror == null ? () -> {} : mirror.onWorkersRead(listener);
     }
 
     @Override
@@ -444,7 +346,7 @@ public final class RedisView implements RunEngine {
                 if (r.isPresent() && r.get().isTerminal()) return r;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
-                if (live && events.inSync()) {
+                if (live && mirror.inSync()) {
                     feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
                     feed.drain();
                 } else { // not listening: ask
@@ -474,11 +376,7 @@ public final class RedisView implements RunEngine {
      */
     @Override
     public List<WorkerInfo> workers() {
-        return live ? workers : readWorkers();
-    }
-
-    private List<WorkerInfo> readWorkers() {
-        return Heartbeat.liveWorkers(redis, keys);
+        return live ? mirror.workers() : Heartbeat.liveWorkers(redis, keys);
     }
 
     /**
@@ -509,7 +407,7 @@ public final class RedisView implements RunEngine {
 
     @Override
     public boolean connected() {
-        return connectivity.isUp() && (!live || events.inSync());
+        return connectivity.isUp() && (!live || mirror.inSync());
     }
 
     /** Disconnects. Runs on workers are not touched: they belong to the deployment, not to this view. */
@@ -518,10 +416,7 @@ public final class RedisView implements RunEngine {
         long start = System.nanoTime();
         if (!shutdown) {
             shutdown = true;
-            if (live) {
-                maintenance.shutdownNow();
-                events.close();
-            }
+            if (live) mirror.close();
             redis.close();
         }
         return new ShutdownReport(0, List.of(), Duration.ofNanos(System.nanoTime() - start));

@@ -5,11 +5,9 @@ import dev.tether.engine.EngineConfig;
 import dev.tether.engine.LocalEngine;
 import dev.tether.engine.ShutdownReport;
 import dev.tether.engine.WorkerInfo;
-import dev.tether.json.Json;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
-import dev.tether.run.StopLevel;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.XPendingParams;
 
@@ -25,9 +23,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker process's engine: a {@link LocalEngine} fed from Redis streams, publishing every change
- * of its runs, honouring cancels (published or recorded while it was away), beating its heart on a
- * thread of its own, fencing itself when cut off, and sweeping for lost peers.
+ * A worker process's engine: a {@link LocalEngine} fed from Redis streams, writing every change of
+ * its runs back ({@link RunPublisher}), honouring cancels ({@link WorkerCancels}), beating its heart on
+ * a thread of its own, fencing itself when cut off, catching up after a gap, and sweeping for lost peers.
  */
 public final class RedisWorker implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisWorker.class);
@@ -72,17 +70,16 @@ public final class RedisWorker implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final LocalEngine engine;
     private final AutoCloseable mirror;
-    private final Subscriber cancelListener;
+    private final RunPublisher publisher;
+    private final WorkerCancels workerCancels;
     private final ScheduledExecutorService maintenance;
     private final Instant startedAt = Instant.now();
     private final List<String> graphIds;
-    private final ConcurrentHashMap<String, RunSnapshot> unpublished = new ConcurrentHashMap<>();
     /** Runs this worker stopped itself while cut off, with the reason; until their end is recorded in Redis. */
     private final ConcurrentHashMap<String, String> fenced = new ConcurrentHashMap<>();
     private final Set<String> fencedToReport = ConcurrentHashMap.newKeySet();
     private final WorkerStalls stalls;
     private volatile long lastMaintainedNanos = System.nanoTime();
-    private volatile long unpublishedSinceNanos;
     private volatile List<WorkerInfo> peers = List.of();
     static final String MAINTENANCE = "maintenance (sweep, retries, cancel checks)";
 
@@ -138,9 +135,12 @@ public final class RedisWorker implements AutoCloseable {
                         ? new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT) : null);
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
-        this.mirror = engine.registry().subscribe(this::publish);
-        this.cancelListener = cancels.listen(settings, "tether-worker-cancels", connectivity, this::cancelIfHere,
-                () -> engine.registry().active().stream().map(RunSnapshot::runId).toList());
+        this.publisher = new RunPublisher(store, connectivity, this::stopHere);
+        this.workerCancels = new WorkerCancels(settings, "tether-worker-cancels", cancels, engine, connectivity);
+        this.mirror = engine.registry().subscribe(batch -> {
+            workerCancels.seen(batch);
+            publisher.publish(batch);
+        });
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
         lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -148,23 +148,8 @@ public final class RedisWorker implements AutoCloseable {
             long idle = System.nanoTime() - lastMaintainedNanos;
             return idle < WorkerStalls.AFTER.toNanos() ? null : "maintenance has not run for " + WorkerStalls.seconds(idle);
         });
-        stalls.condition("unpublished", () -> {
-            long since = unpublishedSinceNanos;
-            if (unpublished.isEmpty() || since == 0 || System.nanoTime() - since < WorkerStalls.AFTER.toNanos()) return null;
-            return unpublished.size() + " run states not written to Redis for " + WorkerStalls.seconds(System.nanoTime() - since);
-        });
-        var listener = this.cancelListener;
-        var outOfSyncSince = new java.util.concurrent.atomic.AtomicLong();
-        stalls.condition("cancels", () -> {
-            if (listener.inSync()) {
-                outOfSyncSince.set(0);
-                return null;
-            }
-            outOfSyncSince.compareAndSet(0, System.nanoTime());
-            long behind = System.nanoTime() - outOfSyncSince.get();
-            return behind < WorkerStalls.AFTER.toNanos() ? null : "cancel subscription not in sync for " + WorkerStalls.seconds(behind)
-                    + " (records are still checked every 250 ms)";
-        });
+        stalls.condition("unpublished", publisher::stall);
+        stalls.condition("cancels", workerCancels::stall);
         LOG.info("worker '{}' on {}: queues {}, {} slots", options.name(), settings.display(), options.queues(), options.concurrency());
     }
 
@@ -212,82 +197,15 @@ public final class RedisWorker implements AutoCloseable {
         return peers.stream().anyMatch(w -> !w.name().equals(options.name()) && w.serves(queue, graph));
     }
 
-    /**
-     * A cancel for one of our runs. It can arrive before the engine has taken the run over from the
-     * claim (observers see it RUNNING from the claim on): then it waits in {@link #early} for the
-     * run's first local change, instead of for the next check of the cancel records.
-     */
     /** Contact with Redis, for the metrics. */
     public RedisHealth health() {
         return connectivity;
-    }
-
-    private void cancelIfHere(String runId, CancelRequests.Ask ask) {
-        if (engine.registry().get(runId).isEmpty()) {
-            early.put(runId, new EarlyCancel(ask, System.nanoTime()));
-            if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
-        }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.request());
-    }
-
-    private record EarlyCancel(CancelRequests.Ask ask, long atNanos) {}
-
-    /** Cancels that arrived before their run reached the engine; dropped after a minute. */
-    private final ConcurrentHashMap<String, EarlyCancel> early = new ConcurrentHashMap<>();
-
-    /**
-     * Mirrors a batch of local changes to Redis. Skipped: the QUEUED and first RUNNING states (the claim
-     * wrote them) and the ends that {@link dev.tether.engine.Job#finished} records together with the
-     * job's acknowledgement (COMPLETED, FAILED, CANCELLED). A run that already ended there (LOST while
-     * we were cut off, ...) is stopped here. Whatever cannot be written now is kept (newest per run)
-     * and written on the next maintenance tick.
-     */
-    private void publish(List<RunSnapshot> batch) {
-        if (!early.isEmpty()) {
-            for (var s : batch) {
-                var waiting = early.remove(s.runId());
-                if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().request());
-            }
-        }
-        var todo = new ArrayList<RunSnapshot>(batch.size());
-        for (var s : batch) if (s.version() > 2 && !endedWithItsJob(s)) todo.add(s);
-        if (todo.isEmpty()) return;
-        try {
-            var outcomes = store.putAll(todo);
-            connectivity.up();
-            for (int i = 0; i < todo.size(); i++) {
-                if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !todo.get(i).isTerminal()) stopHere(todo.get(i).runId());
-            }
-        } catch (RuntimeException e) {
-            connectivity.down(e);
-            if (unpublished.isEmpty()) unpublishedSinceNanos = System.nanoTime();
-            for (var s : todo) unpublished.merge(s.runId(), s, (a, b) -> b.version() > a.version() ? b : a);
-        }
-    }
-
-    private static boolean endedWithItsJob(RunSnapshot s) {
-        return switch (s.status()) {
-            case COMPLETED, FAILED, CANCELLED -> true;
-            default -> false; // STUCK and LOST are written now: the job's end may come much later, or never
-        };
     }
 
     private void stopHere(String runId) {
         if (!engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) return; // it ended here too: nothing to stop
         LOG.warn("run {} already ended in Redis (declared LOST while this worker was out of contact?); stopping it here", runId);
         engine.cancel(runId);
-    }
-
-    private void republish() {
-        if (unpublished.isEmpty()) return;
-        var batch = List.copyOf(unpublished.values());
-        var outcomes = store.putAll(batch); // accepted, stale or refused: either way Redis now holds the newest truth
-        for (int i = 0; i < batch.size(); i++) {
-            var s = batch.get(i);
-            unpublished.remove(s.runId(), s);
-            if (outcomes.get(i) == RunStore.Put.ALREADY_TERMINAL && !s.isTerminal()) stopHere(s.runId());
-        }
-        if (unpublished.isEmpty()) unpublishedSinceNanos = 0;
     }
 
     /** Read and written by the catch-up thread only (catch-ups run one at a time). */
@@ -300,7 +218,7 @@ public final class RedisWorker implements AutoCloseable {
             LOG.warn("worker '{}' was not listed in Redis any more (settled as lost, or Redis lost its data)", options.name());
         }
         source.ensureGroups();
-        republish();
+        publisher.republish();
         var active = engine.registry().active();
         var outcomes = store.putAll(active);
         var ours = new ArrayList<String>();
@@ -323,7 +241,7 @@ public final class RedisWorker implements AutoCloseable {
             store.putAll(recentlyEnded());
         }
         store.holdPlaces(holding, options.name()); // a Redis that lost its data lost them too
-        cancels.requestedAmong(active.stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
+        workerCancels.checkRecords();
         source.retryUnfinished();
         unlistedSaid = false;
         if (!fencedToReport.isEmpty()) {
@@ -359,14 +277,11 @@ public final class RedisWorker implements AutoCloseable {
         try {
             peers = Heartbeat.liveWorkers(redis, keys);
             sweep.sweep();
-            republish();
+            publisher.republish();
             source.retryUnfinished();
-            // cancels recorded while our subscription was down
-            cancels.requestedAmong(engine.registry().active().stream().map(RunSnapshot::runId).toList()).forEach(this::cancelIfHere);
+            workerCancels.checkRecords(); // cancels recorded while our subscription was down
             if (++ticks % 2 == 0) store.pump(options.queues()); // retries that fell due, runs a concurrency limit let go
             if (ticks % 8 == 0) source.recoverStranded();
-            long minuteAgo = System.nanoTime() - 60_000_000_000L;
-            early.values().removeIf(e -> e.atNanos() < minuteAgo); // runs that never came here
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
             if (ticks % 4 == 1) index.prune(); // entries of runs whose record expired: a bounded batch a second
             if (ticks % 4 == 3) index.pruneLive(); // live-index entries of runs no longer active (vanished, quarantined)
@@ -398,13 +313,13 @@ public final class RedisWorker implements AutoCloseable {
     public ShutdownReport shutdown(Duration timeout, dev.tether.run.CancelOrigin origin) {
         var report = engine.shutdown(timeout, origin);
         maintenance.shutdownNow();
-        cancelListener.close();
+        workerCancels.close();
         try {
             mirror.close();
         } catch (Exception ignored) {
         }
         try {
-            republish();
+            publisher.republish();
             store.putAll(engine.registry().all().stream().filter(r -> r.version() > 2 || r.isTerminal()).toList());
             source.retryUnfinished();
             int handedBack = source.releaseBuffered();

@@ -1,0 +1,158 @@
+package dev.tether.redis;
+
+import dev.tether.engine.WorkerInfo;
+import dev.tether.registry.RunRegistry;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A live view's feed of its registry (the console, {@code serve}): every run mirrored (a first load,
+ * then the events channel, a full resync after every reconnect), the live workers read every tick
+ * (250 ms), the lost-worker sweep joined, and a run whose record vanished from Redis shown LOST once
+ * no worker may write it back. A one-shot view never builds one.
+ */
+final class RunMirror implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunMirror.class);
+
+    private final RedisClient redis;
+    private final Keys keys;
+    private final RunStore store;
+    private final RunRegistry registry;
+    private final Connectivity connectivity;
+    private final VanishedRuns vanished = new VanishedRuns();
+    private final LostWorkerSweep sweep;
+    private final List<WorkersListener> workersListeners = new CopyOnWriteArrayList<>();
+    /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
+    private final Map<String, List<String>> stallsSaid = new HashMap<>();
+    private final Subscriber events;
+    private final ScheduledExecutorService maintenance;
+    private volatile List<WorkerInfo> workers;
+    private int ticks;
+
+    /** Loads every run and the live workers, then follows the events channel and ticks until closed. */
+    RunMirror(RedisSettings settings, RedisClient redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant) {
+        this.redis = redis;
+        this.keys = settings.keys();
+        this.store = store;
+        this.registry = registry;
+        this.connectivity = connectivity;
+        resync();
+        this.workers = Heartbeat.liveWorkers(redis, keys);
+        vanished.workersRead(workers, System.nanoTime());
+        this.sweep = new LostWorkerSweep(redis, store, participant);
+        this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
+                json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
+        maintenance.scheduleWithFixedDelay(this::tick, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The live workers as of the last tick: views ask often and must not wait on the network. */
+    List<WorkerInfo> workers() {
+        return workers;
+    }
+
+    /** Whether the registry follows the events channel now (subscribed, and caught up since). */
+    boolean inSync() {
+        return events.inSync();
+    }
+
+    AutoCloseable onWorkersRead(WorkersListener listener) {
+        workersListeners.add(listener);
+        return () -> workersListeners.remove(listener);
+    }
+
+    private void resync() {
+        for (var r : store.active()) registry.mirror(r);
+        for (var r : store.finished(1_000)) registry.mirror(r);
+        // runs we show as active that left the active set (ended and expired, or the record is gone)
+        var shown = registry.active().stream().map(RunSnapshot::runId).toList();
+        for (var r : store.load(shown)) registry.mirror(r);
+    }
+
+    private void tick() {
+        try {
+            sweep.sweep();
+            long sent = System.nanoTime();
+            workers = Heartbeat.liveWorkers(redis, keys);
+            vanished.workersRead(workers, System.nanoTime());
+            connectivity.roundTrip(System.nanoTime() - sent);
+            if (!workersListeners.isEmpty()) {
+                var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+                for (var l : workersListeners) {
+                    try {
+                        l.read(names, sent);
+                    } catch (RuntimeException e) { // a listener's failure says nothing about Redis
+                        LOG.warn("a workers listener failed: {}", Text.oneLine(String.valueOf(e)));
+                    }
+                }
+            }
+            tellStalls(workers);
+            if (++ticks % 8 == 0) markVanished();
+            connectivity.up();
+        } catch (RuntimeException e) {
+            connectivity.down(e);
+            if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
+        }
+    }
+
+    /** Tells this process's log (a {@code serve}, a console) when a worker starts or stops saying it cannot make progress. */
+    private void tellStalls(List<WorkerInfo> live) {
+        var seen = new java.util.HashSet<String>();
+        for (var w : live) {
+            seen.add(w.name());
+            var said = stallsSaid.get(w.name());
+            if (w.stalled() && !w.problems().equals(said) && (said == null || !sameKinds(said, w.problems()))) {
+                LOG.warn("worker '{}' cannot make progress: {}", Text.oneLine(w.name()), Text.oneLine(String.join("; ", w.problems())));
+            } else if (!w.stalled() && said != null) {
+                LOG.info("worker '{}' makes progress again", Text.oneLine(w.name()));
+            }
+            if (w.stalled()) stallsSaid.put(w.name(), w.problems());
+            else stallsSaid.remove(w.name());
+        }
+        stallsSaid.keySet().retainAll(seen);
+    }
+
+    /** The same problems, their figures aside (durations change on every beat). */
+    private static boolean sameKinds(List<String> a, List<String> b) {
+        return a.stream().map(RunMirror::kind).toList().equals(b.stream().map(RunMirror::kind).toList());
+    }
+
+    private static String kind(String problem) {
+        return problem.replaceAll("[0-9.]+", "#");
+    }
+
+    /**
+     * Runs shown as active whose record Redis no longer has (it restarted without its data): a worker
+     * that still runs one writes it again when it has caught up; any other is shown LOST, here only,
+     * once {@link VanishedRuns} finds no worker left that may write it back.
+     */
+    private void markVanished() {
+        var active = registry.active().stream().map(RunSnapshot::runId).toList();
+        for (var id : vanished.lost(store.absent(active), System.nanoTime())) {
+            registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))
+                    .ifPresent(lost -> {
+                        registry.mirror(lost);
+                        LOG.warn("run {} is gone from Redis: shown as LOST", id);
+                    });
+        }
+    }
+
+    /** Stops following: no more ticks, no subscription. The registry keeps what it has. */
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        events.close();
+    }
+}
