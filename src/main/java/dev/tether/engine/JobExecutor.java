@@ -27,6 +27,8 @@ final class JobExecutor {
     /** Writes a run's state durably now, on the caller's thread (the engine's journal). */
     private final java.util.function.Consumer<RunSnapshot> onRecord;
     private volatile dev.tether.run.CancelOrigin shutdownOrigin = dev.tether.run.CancelOrigin.SHUTDOWN;
+    /** Runs a slot took as the shutdown began and cancelled before they started: the shutdown's cancels too. */
+    private final java.util.Set<String> cancelledAtShutdown = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param driverFor the driver for a graph id (thread or process, by its isolation)
@@ -115,12 +117,18 @@ final class JobExecutor {
         if (terminal != null) job.finished(terminal);
     }
 
+    /** The runs {@link #notStarted} cancelled so far. */
+    java.util.Set<String> cancelledAtShutdown() {
+        return java.util.Set.copyOf(cancelledAtShutdown);
+    }
+
     /** A job taken as the shutdown began: its run is cancelled before it starts, as a queued run is. */
     private void notStarted(Job job, RunControl control) {
         var request = job.request();
         var id = request.runId();
         if (registry.get(id).isEmpty()) registry.apply(request.submitted());
-        registry.apply(new RunEvent.CancelRequested(id, Instant.now(), dev.tether.run.StopLevel.CANCEL, shutdownOrigin, null));
+        var asked = registry.apply(new RunEvent.CancelRequested(id, Instant.now(), dev.tether.run.StopLevel.CANCEL, shutdownOrigin, null));
+        if (asked.applied()) cancelledAtShutdown.add(id); // the shutdown's cancel-all may find it ended already: count it here
         runs.remove(id, control);
         control.closeFence();
         var current = registry.get(id).orElse(null);

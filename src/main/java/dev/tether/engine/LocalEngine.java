@@ -624,7 +624,11 @@ public final class LocalEngine implements RunEngine {
         var notStopped = slots.notStopped();
         watchdog.shutdown();
         policyWatch.shutdown();
-        var report = new ShutdownReport(cancelled.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));
+        // A run a slot took in the moment the gate closed is cancelled by that slot, and the cancel-all may
+        // have found it ended already: it was stopped by this shutdown all the same (the slots have joined).
+        var stopped = new java.util.LinkedHashSet<>(cancelled);
+        stopped.addAll(executor.cancelledAtShutdown());
+        var report = new ShutdownReport(stopped.size(), List.copyOf(notStopped), Duration.ofNanos(System.nanoTime() - start));
         if (report.clean()) LOG.info("engine shut down in {} ms, {} runs cancelled", report.took().toMillis(), report.cancelled());
         else LOG.warn("engine shut down with {} runs still running after {} ms: {}", notStopped.size(),
                 report.took().toMillis(), notStopped);

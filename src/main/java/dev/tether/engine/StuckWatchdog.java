@@ -7,6 +7,7 @@ import dev.tether.run.StopLevel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ends the grace of a cancelled run. A run in a child JVM is then killed (level 3: it can be, so it
@@ -18,11 +19,13 @@ final class StuckWatchdog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StuckWatchdog.class);
 
     /**
-     * How often pending graces are looked at. A cancel only adds to a queue: waking a timer thread
-     * on every cancel would compete for the CPU with the very thread that is stopping (on a small
-     * machine that was most of a cancel's tail latency). A grace ends up to one tick late.
+     * The longest the thread sleeps: with nothing pending it wakes this often, and a run's grace that
+     * is at least this long is then seen in time without anyone waking it. A cancel only adds to a
+     * queue: waking a timer thread on every cancel would compete for the CPU with the very thread that
+     * is stopping (on a small machine that was most of a cancel's tail latency), and ticking often
+     * costs an idle process CPU for nothing. Only a grace shorter than the sleep left wakes it.
      */
-    static final Duration TICK = Duration.ofMillis(25);
+    static final Duration LONGEST_SLEEP = Duration.ofSeconds(1);
 
     private record Pending(RunControl control, Duration grace, long deadlineNanos) {}
 
@@ -31,6 +34,8 @@ final class StuckWatchdog {
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean stopped;
+    /** When the thread wakes next (System.nanoTime()), as it planned before going to sleep. */
+    private volatile long wakeAtNanos = System.nanoTime();
 
     /** @param retireSlot retires a STUCK run's slot; false when it could not be replaced */
     StuckWatchdog(String threadName, RunRegistry registry, java.util.function.Predicate<String> retireSlot) {
@@ -41,17 +46,16 @@ final class StuckWatchdog {
 
     /** Starts the grace of a run just cancelled (level 2). */
     void watch(RunControl control, Duration grace) {
-        if (!stopped) pending.add(new Pending(control, grace, System.nanoTime() + grace.toNanos()));
+        if (stopped) return;
+        long deadline = System.nanoTime() + grace.toNanos();
+        pending.add(new Pending(control, grace, deadline));
+        if (deadline - wakeAtNanos < 0) LockSupport.unpark(thread); // it would wake too late for this one
     }
 
     private void loop() {
         while (!stopped) {
-            try {
-                Thread.sleep(TICK);
-            } catch (InterruptedException e) {
-                if (stopped) return;
-            }
             long now = System.nanoTime();
+            long next = now + LONGEST_SLEEP.toNanos();
             for (var it = pending.iterator(); it.hasNext(); ) {
                 var p = it.next();
                 if (p.control().terminal.isDone()) {
@@ -63,9 +67,24 @@ final class StuckWatchdog {
                     } catch (RuntimeException e) {
                         LOG.error("grace check of run {} failed", p.control().runId, e);
                     }
+                } else if (p.deadlineNanos() - next < 0) {
+                    next = p.deadlineNanos();
                 }
             }
+            wakeAtNanos = next;
+            // A watch() added after the scan and due before `next` sees the new wakeAtNanos and unparks; one
+            // added before it was published is seen by this re-check instead of waiting a whole sleep.
+            if (!pending.isEmpty() && earliest() - next < 0) continue;
+            LockSupport.parkNanos(this, next - System.nanoTime());
+            if (Thread.interrupted() && stopped) return;
         }
+    }
+
+    /** The earliest deadline pending, or the longest sleep from now when none is earlier. */
+    private long earliest() {
+        long min = System.nanoTime() + LONGEST_SLEEP.toNanos();
+        for (var p : pending) if (!p.control().terminal.isDone() && p.deadlineNanos() - min < 0) min = p.deadlineNanos();
+        return min;
     }
 
     private void expire(RunControl control, Duration grace) {

@@ -231,8 +231,20 @@ final class Heartbeat implements AutoCloseable {
                     LOG.error("fence failed", e);
                 }
             }
-            sleep(100);
+            sleep(fenceWait());
         }
+    }
+
+    /**
+     * How long the fence watch may sleep: until the fence would fall if no beat got through meanwhile
+     * (each beat moves that later, so a worker in contact wakes it about once per fence timeout, not ten
+     * times a second), at most 100 ms late, and every 100 ms while fenced (as before: a run that reached
+     * the engine meanwhile is stopped too).
+     */
+    private long fenceWait() {
+        if (fenced) return 100;
+        long dueInNanos = lastBeatSent + fenceTimeout.toNanos() - System.nanoTime();
+        return Math.max(100, Math.min(dueInNanos / 1_000_000 + 1, fenceTimeout.toMillis()));
     }
 
     /** The heartbeat records of the live workers, by name; an unreadable one is skipped (it must not hide the others). */

@@ -48,6 +48,10 @@ final class RedisRunSource implements RunSource {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisRunSource.class);
     static final long DEAD_LETTERS_KEPT = 10_000;
     private static final long READ_BLOCK_MILLIS = 500;
+    /** How long a slot waits for its turn to read before it looks at the buffer and polls again. */
+    private static final long TURN_WAIT_MILLIS = 2_000;
+    /** Held by the one slot whose read waits on Redis. */
+    private final java.util.concurrent.Semaphore reading = new java.util.concurrent.Semaphore(1);
     static final long STRANDED_AFTER_MILLIS = 5_000;
 
     /** An entry read from a stream (pending on this worker) and not yet settled. */
@@ -152,7 +156,7 @@ final class RedisRunSource implements RunSource {
             return null;
         }
         while (!closed) {
-            var delivery = next(Math.max(1, Math.min(READ_BLOCK_MILLIS, timeout.toMillis())));
+            var delivery = next();
             if (delivery != null) {
                 try {
                     var job = accept(delivery);
@@ -169,11 +173,31 @@ final class RedisRunSource implements RunSource {
         return null;
     }
 
-    private Delivery next(long blockMillis) throws InterruptedException {
+    /**
+     * One slot at a time waits on Redis (a read blocked for {@value #READ_BLOCK_MILLIS} ms); the others
+     * wait here for their turn, up to {@value #TURN_WAIT_MILLIS} ms, and {@link #close()} lets them go at
+     * once. Idle, a worker then costs two reads a second, not four per slot; busy, the reader hands over
+     * as soon as it has a job.
+     */
+    private Delivery next() throws InterruptedException {
         synchronized (buffer) {
             var d = buffer.pollFirst();
             if (d != null) return d;
         }
+        if (!reading.tryAcquire(TURN_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            synchronized (buffer) {
+                return buffer.pollFirst(); // the reader may have kept a second delivery (one per stream)
+            }
+        }
+        try {
+            if (closed || !mayTake.getAsBoolean()) return null; // closed, or out of contact, while it waited its turn
+            return read(READ_BLOCK_MILLIS);
+        } finally {
+            reading.release();
+        }
+    }
+
+    private Delivery read(long blockMillis) throws InterruptedException {
         var streams = new LinkedHashMap<String, StreamEntryID>();
         for (var q : queues) streams.put(keys.queue(q), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
         List<Map.Entry<String, List<StreamEntry>>> read;
@@ -487,5 +511,6 @@ final class RedisRunSource implements RunSource {
     @Override
     public void close() {
         closed = true;
+        reading.release(1_000); // slots waiting for their turn to read go now, and find it closed
     }
 }

@@ -275,7 +275,9 @@ public final class RedisWorker implements AutoCloseable {
     private void maintain() {
         lastMaintainedNanos = System.nanoTime();
         try {
-            peers = Heartbeat.liveWorkers(redis, keys);
+            // Peers only decide whether to hand a job over (a graph this worker lacks): a read every 2 s is
+            // enough, and each read parses every worker's heartbeat, so it is what grows with the fleet.
+            if (ticks % 8 == 0) peers = Heartbeat.liveWorkers(redis, keys);
             sweep.sweep();
             publisher.republish();
             source.retryUnfinished();
@@ -283,8 +285,9 @@ public final class RedisWorker implements AutoCloseable {
             if (++ticks % 2 == 0) store.pump(options.queues()); // retries that fell due, runs a concurrency limit let go
             if (ticks % 8 == 0) source.recoverStranded();
             if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
-            if (ticks % 4 == 1) index.prune(); // entries of runs whose record expired: a bounded batch a second
-            if (ticks % 4 == 3) index.pruneLive(); // live-index entries of runs no longer active (vanished, quarantined)
+            // Bounded batches, seldom: each looks at 200 runs in Redis, and every worker of the fleet does its share.
+            if (ticks % 8 == 1) index.prune(); // entries of runs whose record expired: every 2 s
+            if (ticks % 20 == 3) index.pruneLive(); // live-index entries of runs no longer active (vanished, quarantined): every 5 s
             connectivity.up();
             stalls.worked(MAINTENANCE);
         } catch (RuntimeException e) {

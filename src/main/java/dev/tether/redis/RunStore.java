@@ -6,6 +6,7 @@ import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -493,15 +494,25 @@ final class RunStore {
         return out;
     }
 
+    /** Active runs looked at per {@link #quarantineUnreadable()} call (about: SSCAN's COUNT is a hint). */
+    static final int QUARANTINE_BATCH = 200;
+    /** Where the next {@link #quarantineUnreadable()} goes on in the active set ("0": from its start). */
+    private String quarantineCursor = ScanParams.SCAN_POINTER_START;
+
     /**
      * Moves active-set members whose record cannot be read (not JSON, not a snapshot, another run's)
      * out of the active set, into the dead-letter stream with the reason, so they stop being skipped
-     * by every reader forever. The record itself is left to expire in a day.
+     * by every reader forever. The record itself is left to expire in a day. Each call looks at the next
+     * {@value #QUARANTINE_BATCH} or so active runs, round and round: bounded work for a participant's
+     * maintenance however many runs are parked (a whole pass each call had an idle worker read every
+     * active record every 5 s).
      *
      * @return how many were quarantined
      */
     int quarantineUnreadable() {
-        var ids = new ArrayList<>(redis.smembers(keys.active()));
+        var page = redis.sscan(keys.active(), quarantineCursor, new ScanParams().count(QUARANTINE_BATCH));
+        quarantineCursor = page.getCursor();
+        var ids = new ArrayList<>(new java.util.LinkedHashSet<>(page.getResult())); // SSCAN may return a member twice
         if (ids.isEmpty()) return 0;
         var responses = new ArrayList<Response<String>>(ids.size());
         try (var pipe = redis.pipelined()) {

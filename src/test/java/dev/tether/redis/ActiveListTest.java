@@ -117,7 +117,9 @@ class ActiveListTest {
         }
 
         assertThat(pageThrough(ActiveQuery.first(50))).containsExactlyElementsOf(kept.stream().map(RunSnapshot::runId).sorted().toList());
-        assertThat(store.quarantineUnreadable()).as("moved out of the active set").isEqualTo(gone.size());
+        int quarantined = 0;
+        for (int pass = 0; pass < 4; pass++) quarantined += store.quarantineUnreadable(); // a bounded batch a pass, round and round
+        assertThat(quarantined).as("moved out of the active set").isEqualTo(gone.size());
 
         var index = new RunIndex(admin, keys);
         long pruned = index.pruneLive();
@@ -126,6 +128,32 @@ class ActiveListTest {
         pruned += index.pruneLive();
         assertThat(pruned).isEqualTo(gone.size());
         assertThat(admin.zcard(keys.live())).isEqualTo(kept.size() * 4L); // a:, s:, q:, g: each (no worker yet)
+    }
+
+    @Test
+    void unreadableRecordsAreFoundABoundedBatchAPassHoweverManyRunsAreActive() {
+        var runs = new ArrayList<RunSnapshot>();
+        for (int i = 0; i < 1_500; i++) runs.add(queue("welcome-email", "q1"));
+        var unreadable = new java.util.HashSet<String>();
+        for (int i = 7; i < runs.size(); i += 150) {
+            admin.hset(keys.run(runs.get(i).runId()), "j", "{not json");
+            unreadable.add(runs.get(i).runId());
+        }
+        int found = 0;
+        for (int pass = 0; pass < 60 && found < unreadable.size(); pass++) {
+            long before = hgets();
+            found += store.quarantineUnreadable();
+            assertThat(hgets() - before).as("records read by one pass").isLessThanOrEqualTo(2L * RunStore.QUARANTINE_BATCH);
+        }
+        assertThat(found).isEqualTo(unreadable.size());
+        assertThat(admin.smembers(keys.active())).doesNotContainAnyElementsOf(unreadable).hasSize(runs.size() - unreadable.size());
+    }
+
+    private long hgets() {
+        for (var line : admin.info("commandstats").lines().toList()) {
+            if (line.startsWith("cmdstat_hget:")) return Long.parseLong(line.replaceAll(".*calls=(\\d+),.*", "$1"));
+        }
+        return 0;
     }
 
     @Test
