@@ -143,13 +143,33 @@ final class LostWorkerSweep {
         return nanos / 1_000_000;
     }
 
-    /** Listed workers, other than this participant, without a heartbeat. */
+    /** The workers listed at the last pass (other than this participant): whose heartbeats the next pass asks for up front. */
+    private List<String> listedBefore = List.of();
+
+    /**
+     * Listed workers, other than this participant, without a heartbeat. One round trip while the fleet
+     * stays the same: the list and the heartbeats of the workers listed last time go in one pipeline;
+     * only a worker listed since costs a second one.
+     */
     private List<String> silentWorkers() {
-        var names = new ArrayList<>(redis.smembers(keys.workers()));
+        var guess = listedBefore;
+        Response<java.util.Set<String>> listed;
+        var beats = new ArrayList<Response<Boolean>>(guess.size());
+        try (var pipe = redis.pipelined()) {
+            listed = pipe.smembers(keys.workers());
+            for (var name : guess) beats.add(pipe.exists(keys.worker(name)));
+            pipe.sync();
+        }
+        var names = new ArrayList<>(listed.get());
         names.remove(me);
-        var alive = Exists.each(redis, names.stream().map(keys::worker).toList());
+        var alive = new java.util.HashMap<String, Boolean>();
+        for (int i = 0; i < guess.size(); i++) alive.put(guess.get(i), beats.get(i).get());
+        var unseen = names.stream().filter(n -> !alive.containsKey(n)).toList();
+        var seen = Exists.each(redis, unseen.stream().map(keys::worker).toList());
+        for (int i = 0; i < unseen.size(); i++) alive.put(unseen.get(i), seen.get(i));
+        listedBefore = List.copyOf(names);
         var out = new ArrayList<String>();
-        for (int i = 0; i < names.size(); i++) if (!alive.get(i)) out.add(names.get(i));
+        for (var name : names) if (!alive.get(name)) out.add(name);
         return out;
     }
 
