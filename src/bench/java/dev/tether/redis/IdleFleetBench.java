@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -36,7 +35,7 @@ public final class IdleFleetBench {
         var processes = new ArrayList<Process>();
         try (var server = RealRedis.start(); var admin = server.admin()) {
             var env = Map.of("TETHER_REDIS_URL", server.uri(), "TETHER_HOME", home.toString(), "TETHER_JAVA", javaBin);
-            run(launcher, env, "redis", "setup");
+            OneShotScaleBench.time(launcher, env, "redis", "setup");
             for (int i = 0; i < parked; i += 1_000) {
                 try (var pipe = admin.pipelined()) {
                     for (int j = i; j < Math.min(parked, i + 1_000); j++) {
@@ -69,7 +68,7 @@ public final class IdleFleetBench {
                 Thread.sleep(200);
             }
             for (int i = 0; i < sleeping * workers; i++) {
-                run(launcher, env, "submit", "book-workflow", "--queue", "work", "--input", "nodeMillis=3600000", "--input", "jitter=0");
+                OneShotScaleBench.time(launcher, env, "submit", "book-workflow", "--queue", "work", "--input", "nodeMillis=3600000", "--input", "jitter=0");
             }
             System.out.printf("%d workers joined; %d runs parked, %d sleeping; warming up %d s%n", workers, parked, sleeping * workers, warmup);
             Thread.sleep(warmup * 1_000L);
@@ -125,14 +124,5 @@ public final class IdleFleetBench {
 
     private static long total(Map<String, Long> threads) {
         return threads.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static void run(Path launcher, Map<String, String> env, String... args) throws Exception {
-        var cmd = new ArrayList<>(List.of(launcher.toString()));
-        cmd.addAll(List.of(args));
-        var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(env);
-        var p = pb.start();
-        if (p.waitFor() != 0) throw new IllegalStateException("tether " + String.join(" ", args) + " exited " + p.exitValue());
     }
 }

@@ -134,7 +134,8 @@ public final class OneShotScaleBench {
         return cancelled;
     }
 
-    private static double time(Path launcher, Map<String, String> env, String... args) throws Exception {
+    /** Wall time of one command through the launcher; throws unless it exits 0. */
+    static double time(Path launcher, Map<String, String> env, String... args) throws Exception {
         var cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);

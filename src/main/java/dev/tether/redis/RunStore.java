@@ -383,15 +383,7 @@ final class RunStore {
             for (int at = 0; at < ids.size() && out.size() <= q.limit(); ) {
                 var chunk = ids.subList(at, Math.min(ids.size(), at + q.limit() + 1 - out.size()));
                 at += chunk.size();
-                var json = new ArrayList<Response<String>>(chunk.size());
-                try (var pipe = redis.pipelined()) {
-                    for (var id : chunk) json.add(pipe.hget(keys.run(id), "j"));
-                    pipe.sync();
-                }
-                for (int i = 0; i < chunk.size(); i++) {
-                    var run = parse(chunk.get(i), json.get(i).get());
-                    if (run != null && q.matches(run)) out.add(run);
-                }
+                for (var run : load(chunk)) if (q.matches(run)) out.add(run);
             }
             if (members.size() < batch) return finish(out, q.limit(), null); // the index has no more
             var last = members.getLast();
