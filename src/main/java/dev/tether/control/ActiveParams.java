@@ -32,15 +32,7 @@ public final class ActiveParams {
             if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown parameter '" + ControlRoutes.clip(name)
                     + "' (known: status, graph, queue, worker, limit, cursor; the history is GET /api/history)");
         }
-        var limitText = query.get("limit");
-        int limit = ActiveQuery.DEFAULT_LIMIT;
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + ActiveQuery.MAX_LIMIT);
-            }
-        }
+        int limit = HistoryParams.limit(query.get("limit"), ActiveQuery.DEFAULT_LIMIT, ActiveQuery.MAX_LIMIT);
         return new ActiveQuery(HistoryParams.statuses(query.get("status")), query.get("graph"), query.get("queue"), query.get("worker"),
                 limit, query.get("cursor"));
     }

@@ -32,19 +32,21 @@ public final class HistoryParams {
             if (!NAMES.contains(name)) throw new IllegalArgumentException("unknown parameter '" + ControlRoutes.clip(name)
                     + "' (known: graph, status, since, until, limit, cursor, origin)");
         }
-        var limitText = query.get("limit");
-        int limit = HistoryQuery.DEFAULT_LIMIT;
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + HistoryQuery.MAX_LIMIT);
-            }
-        }
+        int limit = limit(query.get("limit"), HistoryQuery.DEFAULT_LIMIT, HistoryQuery.MAX_LIMIT);
         var cursor = query.get("cursor");
         return new HistoryQuery(query.get("graph"), statuses(query.get("status")), instant("since", query.get("since")),
                 instant("until", query.get("until")), limit, cursor == null || cursor.isEmpty() ? null : HistoryCursor.parse(cursor),
                 origins(query.get("origin")));
+    }
+
+    /** {@code ?limit=}: absent is {@code absent}; not a whole number says the range (the query's own check says it too). */
+    static int limit(String text, int absent, int max) {
+        if (text == null) return absent;
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'limit' must be a whole number from 1 to " + max);
+        }
     }
 
     /** Statuses as typed: names, any case, comma-separated; null or empty for all. */

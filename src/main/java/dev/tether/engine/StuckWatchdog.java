@@ -56,6 +56,9 @@ final class StuckWatchdog {
         while (!stopped) {
             long now = System.nanoTime();
             long next = now + LONGEST_SLEEP.toNanos();
+            // Published before the scan: a watch() due before the longest sleep, added while the scan runs,
+            // unparks, so the park below returns at once and the next scan sees it.
+            wakeAtNanos = next;
             for (var it = pending.iterator(); it.hasNext(); ) {
                 var p = it.next();
                 if (p.control().terminal.isDone()) {
@@ -71,20 +74,10 @@ final class StuckWatchdog {
                     next = p.deadlineNanos();
                 }
             }
-            wakeAtNanos = next;
-            // A watch() added after the scan and due before `next` sees the new wakeAtNanos and unparks; one
-            // added before it was published is seen by this re-check instead of waiting a whole sleep.
-            if (!pending.isEmpty() && earliest() - next < 0) continue;
+            wakeAtNanos = next; // from now on a watch() due before `next` unparks
             LockSupport.parkNanos(this, next - System.nanoTime());
             if (Thread.interrupted() && stopped) return;
         }
-    }
-
-    /** The earliest deadline pending, or the longest sleep from now when none is earlier. */
-    private long earliest() {
-        long min = System.nanoTime() + LONGEST_SLEEP.toNanos();
-        for (var p : pending) if (!p.control().terminal.isDone() && p.deadlineNanos() - min < 0) min = p.deadlineNanos();
-        return min;
     }
 
     private void expire(RunControl control, Duration grace) {

@@ -147,17 +147,9 @@ final class RunIndex {
 
     /** Lists active runs in the live index as put.lua would (a run written since is already there: the same members). */
     private void addLive(List<String> ids) {
-        if (ids.isEmpty()) return;
-        var json = new ArrayList<Response<String>>(ids.size());
-        try (var pipe = redis.pipelined()) {
-            for (var id : ids) json.add(pipe.hget(keys.run(id), "j"));
-            pipe.sync();
-        }
         var members = new java.util.HashMap<String, Double>();
-        for (int i = 0; i < ids.size(); i++) {
-            var run = RunStore.parse(ids.get(i), json.get(i).get());
-            if (run == null || run.isTerminal()) continue;
-            for (var m : LiveScan.members(run.runId(), LiveScan.descriptor(run))) members.put(m, 0.0);
+        for (var run : RunStore.load(redis, keys, ids)) {
+            if (!run.isTerminal()) for (var m : LiveScan.members(run.runId(), LiveScan.descriptor(run))) members.put(m, 0.0);
         }
         if (!members.isEmpty()) redis.zadd(keys.live(), members);
     }

@@ -472,6 +472,11 @@ final class RunStore {
 
     /** Snapshots of these runs, in order, skipping absent and unreadable records. */
     List<RunSnapshot> load(List<String> ids) {
+        return load(redis, keys, ids);
+    }
+
+    /** As {@link #load(List)}, for a reader that keeps no store (the admin step's backfill). */
+    static List<RunSnapshot> load(UnifiedJedis redis, Keys keys, List<String> ids) {
         var out = new ArrayList<RunSnapshot>(ids.size());
         if (ids.isEmpty()) return out;
         var responses = new ArrayList<Response<String>>(ids.size());

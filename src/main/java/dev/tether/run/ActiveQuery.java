@@ -73,7 +73,7 @@ public record ActiveQuery(Set<RunStatus> statuses, String graph, String queue, S
 
     /** A full run id as {@link RunIds#next()} writes it: 36 lower-case hex digits and dashes. */
     static boolean isCursor(String s) {
-        return s.length() == RunIds.FULL_LENGTH && s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-');
+        return s.length() == RunIds.FULL_LENGTH && RunIds.isIdText(s);
     }
 
     private static String blankToNull(String s) {

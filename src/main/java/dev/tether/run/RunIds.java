@@ -28,7 +28,7 @@ public final class RunIds {
     public static String checkReference(String reference) {
         if (reference == null || reference.isEmpty()) throw new IllegalArgumentException("run id is empty");
         var id = reference.strip().toLowerCase(java.util.Locale.ROOT);
-        if (id.length() > FULL_LENGTH || !id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) {
+        if (id.length() > FULL_LENGTH || !isIdText(id)) {
             throw new IllegalArgumentException("'" + printable(reference) + "' is not a run id (hex digits and dashes, at most "
                     + FULL_LENGTH + " characters)");
         }
@@ -37,6 +37,11 @@ public final class RunIds {
                     + MIN_REFERENCE_LENGTH + " of its characters (the short id)");
         }
         return id;
+    }
+
+    /** Only what a run id is made of: lower-case hex digits and dashes. */
+    static boolean isIdText(String s) {
+        return s.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-');
     }
 
     private static String printable(String s) {

@@ -140,18 +140,20 @@ class ActiveListTest {
             unreadable.add(runs.get(i).runId());
         }
         int found = 0;
+        long start = hgets();
         for (int pass = 0; pass < 60 && found < unreadable.size(); pass++) {
             long before = hgets();
             found += store.quarantineUnreadable();
             assertThat(hgets() - before).as("records read by one pass").isLessThanOrEqualTo(2L * RunStore.QUARANTINE_BATCH);
         }
         assertThat(found).isEqualTo(unreadable.size());
+        assertThat(hgets() - start).as("the passes read records (the count above is read right)").isGreaterThan(RunStore.QUARANTINE_BATCH);
         assertThat(admin.smembers(keys.active())).doesNotContainAnyElementsOf(unreadable).hasSize(runs.size() - unreadable.size());
     }
 
     private long hgets() {
         for (var line : admin.info("commandstats").lines().toList()) {
-            if (line.startsWith("cmdstat_hget:")) return Long.parseLong(line.replaceAll(".*calls=(\\d+),.*", "$1"));
+            if (line.startsWith("cmdstat_hget:")) return Long.parseLong(line.replaceAll("^cmdstat_hget:calls=(\\d+),.*", "$1"));
         }
         return 0;
     }
@@ -218,6 +220,29 @@ class ActiveListTest {
         var bad = CliRun.of(env, "list", "--status", "COMPLETED");
         assertThat(bad.exit()).isEqualTo(dev.tether.cli.ExitCodes.BAD_INPUT);
         assertThat(bad.err().strip()).isEqualTo("tether: COMPLETED is not the status of an active run (add --all for the history)");
+    }
+
+    @Test
+    void aJsonPageLargerThanOneRequestIsOneArrayOfEveryRunOnceInOrder() throws Exception {
+        var runs = new ArrayList<String>();
+        for (int i = 0; i < 1_100; i++) runs.add(queue("welcome-email", "q1").runId());
+        runs.sort(null);
+        var env = Map.of(RedisSettings.ENV, server.uri());
+
+        var whole = CliRun.of(env, "list", "--limit", "1100", "--json"); // three requests of at most 500
+        assertThat(whole.exit()).as(whole.err()).isZero();
+        assertThat(ids(whole.out())).containsExactlyElementsOf(runs);
+        assertThat(whole.err()).as("no next page").isEmpty();
+
+        var part = CliRun.of(env, "list", "--limit", "700", "--json"); // 500, then 200
+        assertThat(ids(part.out())).containsExactlyElementsOf(runs.subList(0, 700));
+        assertThat(part.err().strip()).endsWith("--cursor " + runs.get(699));
+    }
+
+    private static List<String> ids(String json) throws Exception {
+        var out = new ArrayList<String>();
+        dev.tether.json.Json.mapper().readTree(json).forEach(r -> out.add(r.path("runId").asText()));
+        return out;
     }
 
     /** Every page of {@code q} from its first, checking the shape of each page on the way. */
