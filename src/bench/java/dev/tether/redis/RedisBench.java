@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Distributed mode on loopback, one run: Redis's own round trips (PING, publish to a subscriber),
  * cross-process cancel latency (cancel request to CANCELLED seen by the client; run in a worker
- * process), and throughput of short runs with two worker processes.
+ * process), and throughput of short runs with two worker processes, with what each run cost (Redis
+ * commands, Redis's CPU, the workers' CPU); then redis-benchmark against the same server, for the
+ * machine's speed at that moment.
  *
  * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls]"]</pre>
  * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a
@@ -68,6 +70,7 @@ public final class RedisBench {
 
             var done = new AtomicLong();
             var feed = client.registry().openFeed();
+            var before = Costs.read(raw, w1, w2);
             long t0 = System.nanoTime();
             var submitters = new ArrayList<Thread>();
             for (int s = 0; s < 4; s++) {
@@ -86,7 +89,78 @@ public final class RedisBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done.get() / seconds);
+            Costs.read(raw, w1, w2).minus(before).print(runs);
             feed.close();
+            redisBenchmark(settings);
+        }
+    }
+
+    /**
+     * What the throughput phase cost, per run: Redis commands as the server counts them (a script's own
+     * calls included, as {@code INFO commandstats} does), Redis's CPU, and each worker's CPU.
+     */
+    private record Costs(Map<String, Long> calls, double redisCpu, double[] workerCpu) {
+        static Costs read(RedisClient raw, WorkerProcess... workers) throws Exception {
+            var calls = new java.util.TreeMap<String, Long>();
+            var m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(raw.info("commandstats"));
+            while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
+            var cpu = raw.info("cpu");
+            double redis = field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user");
+            var w = new double[workers.length];
+            for (int i = 0; i < workers.length; i++) w[i] = cpuSeconds(workers[i].process.pid());
+            return new Costs(calls, redis, w);
+        }
+
+        Costs minus(Costs earlier) {
+            var d = new java.util.TreeMap<String, Long>();
+            calls.forEach((k, v) -> d.put(k, v - earlier.calls.getOrDefault(k, 0L)));
+            var w = new double[workerCpu.length];
+            for (int i = 0; i < w.length; i++) w[i] = workerCpu[i] - earlier.workerCpu[i];
+            return new Costs(d, redisCpu - earlier.redisCpu, w);
+        }
+
+        void print(int runs) {
+            long total = calls.values().stream().mapToLong(Long::longValue).sum();
+            long scripts = calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L);
+            System.out.printf("per run: %.1f Redis commands (%.1f of them scripts run by clients), Redis CPU %.3f ms, workers' CPU %.3f ms%n",
+                    (double) total / runs, (double) scripts / runs, redisCpu * 1000 / runs,
+                    java.util.Arrays.stream(workerCpu).sum() * 1000 / runs);
+            var top = calls.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(12).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
+            System.out.println("  commands per run: " + String.join(", ", top));
+        }
+
+        private static double field(String info, String name) {
+            var m = java.util.regex.Pattern.compile(name + ":([0-9.]+)").matcher(info);
+            return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        }
+
+        /** utime + stime of a process, from /proc (clock ticks of 10 ms on Linux). */
+        private static double cpuSeconds(long pid) throws java.io.IOException {
+            var stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        }
+    }
+
+    /** Redis's own speed on this machine, now: redis-benchmark against the same server, if it is installed. */
+    private static void redisBenchmark(RedisSettings settings) {
+        var bin = java.nio.file.Path.of("/usr/bin/redis-benchmark");
+        if (settings.tls() || !java.nio.file.Files.isExecutable(bin)) {
+            System.out.println("redis-benchmark: not run (install redis-tools; plain connections only)");
+            return;
+        }
+        try {
+            var p = new ProcessBuilder(bin.toString(), "-h", settings.host(), "-p", Integer.toString(settings.port()), "-q",
+                    "-t", "ping,set,get", "-n", "100000").redirectErrorStream(true).start();
+            var out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            for (var line : out.split("[\r\n]+")) {
+                var l = line.strip();
+                if (l.contains("requests per second")) System.out.println("redis-benchmark: " + l);
+            }
+        } catch (Exception e) {
+            System.out.println("redis-benchmark: failed (" + e.getMessage() + ")");
         }
     }
 

@@ -135,13 +135,13 @@ public final class RedisWorker implements AutoCloseable {
                         ? new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT) : null);
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
-        this.publisher = new RunPublisher(store, connectivity, this::stopHere);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
+        this.publisher = new RunPublisher(store, connectivity, this::stopHere, this::inAHold);
         this.workerCancels = new WorkerCancels(settings, "tether-worker-cancels", cancels, engine, connectivity);
         this.mirror = engine.registry().subscribe(batch -> {
             workerCancels.seen(batch);
             publisher.publish(batch);
         });
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
         lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         stalls.condition("maintenance", () -> {
@@ -200,6 +200,21 @@ public final class RedisWorker implements AutoCloseable {
     /** Contact with Redis, for the metrics. */
     public RedisHealth health() {
         return connectivity;
+    }
+
+    /** Runs a write of held progress on the maintenance thread, {@link RunPublisher#HOLD} from now (after a shutdown: never; it writes everything). */
+    private void inAHold(Runnable write) {
+        try {
+            maintenance.schedule(() -> {
+                try {
+                    write.run();
+                } catch (RuntimeException e) { // kept as unpublished by the publisher; written on a later tick
+                    connectivity.down(e);
+                }
+            }, RunPublisher.HOLD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: the shutdown writes every run's last state itself
+        }
     }
 
     private void stopHere(String runId) {

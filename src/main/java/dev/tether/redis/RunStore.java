@@ -42,7 +42,11 @@ final class RunStore {
             /** a concurrency limit has no room (or an older run waits there): it waits, its job kept aside */
             WAIT,
             /** no record (Redis lost its data, or the run ended and expired): never start it, nor create one */
-            GONE
+            GONE,
+            /** the job is not the run's own (its fields differ from what the run's submit recorded): nothing was touched */
+            MISMATCH,
+            /** the record has no fingerprint (an older Tether wrote it): compare the job with the record, then claim unchecked */
+            UNVERIFIED
         }
     }
 
@@ -142,7 +146,7 @@ final class RunStore {
 
     /** Starts a run on {@code worker} if, and only if, it is still QUEUED with no cancel record (one atomic step). */
     Claim claim(RunSnapshot running, String worker, String entryId) {
-        return claim(running, worker, entryId, List.of(), Map.of());
+        return claim(running, worker, entryId, List.of(), Map.of(), false);
     }
 
     /**
@@ -150,8 +154,12 @@ final class RunStore {
      * only if each has room and no older run waits there (then it takes a place at each, tied to this
      * worker's listing); otherwise it waits ({@link Claim.Outcome#WAIT}, the holder naming the limit)
      * and its {@code job} is kept aside until a place is free.
+     *
+     * @param check compare {@code job} with the fingerprint the run's submit recorded, in the same step
+     *              ({@link Claim.Outcome#MISMATCH}, {@link Claim.Outcome#UNVERIFIED}); false when the caller
+     *              compared it with the record itself
      */
-    Claim claim(RunSnapshot running, String worker, String entryId, List<Limit> limits, Map<String, String> job) {
+    Claim claim(RunSnapshot running, String worker, String entryId, List<Limit> limits, Map<String, String> job, boolean check) {
         var keys = new ArrayList<>(runKeys(running.runId()));
         keys.add(this.keys.cancel(running.runId()));
         keys.add(this.keys.workerRuns(worker));
@@ -162,6 +170,7 @@ final class RunStore {
         args.add(this.keys.prefix());
         args.add(Long.toString(System.currentTimeMillis()));
         args.add(Long.toString(running.submittedAt().toEpochMilli()));
+        args.add(check ? "1" : "0");
         args.add(Integer.toString(limits.size()));
         for (var l : limits) {
             args.add(l.name());
@@ -179,6 +188,8 @@ final class RunStore {
             case "cancel" -> Claim.Outcome.CANCEL;
             case "wait" -> Claim.Outcome.WAIT;
             case "gone" -> Claim.Outcome.GONE;
+            case "mismatch" -> Claim.Outcome.MISMATCH;
+            case "unverified" -> Claim.Outcome.UNVERIFIED;
             default -> Claim.Outcome.TAKEN;
         };
         return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));

@@ -4,22 +4,30 @@
 -- A run under concurrency limits starts only if each has room for it and every older run waiting there; else it
 -- waits (its job kept aside, in order) and the answer names the limit. Anything else says why it must
 -- not start (for a run already taken: by whom, from which entry).
+-- Only the run's own job starts it: its fields must match the fingerprint its submit recorded ('mismatch'
+-- otherwise, and nothing is touched); a record written before fingerprints existed is 'unverified', for the
+-- worker to compare with the record itself and claim again with check '0'.
 -- KEYS: run, active, finished, events, cancel record, worker's run set, workers set, run ids index.
 -- ARGV: the write arguments (8) of the RUNNING snapshot, the stream entry id, prefix, now (ms), submit
--- score, n, then n pairs (limit, size), then the job's field/value pairs.
-local p, now, score, n = ARGV[10], tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
+-- score, check ('1': compare the job with the record's fingerprint), n, then n pairs (limit, size), then
+-- the job's field/value pairs.
+local p, now, score, check, n = ARGV[10], tonumber(ARGV[11]), ARGV[12], ARGV[13] == '1', tonumber(ARGV[14])
 local id = ARGV[4]
-local function limit(i) return ARGV[12 + 2 * i], tonumber(ARGV[13 + 2 * i]) end
+local function limit(i) return ARGV[13 + 2 * i], tonumber(ARGV[14 + 2 * i]) end
 -- a run that will never start leaves every wait, drops its kept job, and lets the next one go
 local function forget()
   for i = 1, n do redis.call('ZREM', p .. 'wait:' .. limit(i), id) end
   if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
   for i = 1, n do dispatch(p, limit(i), KEYS[7], now) end
 end
-local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e')
+local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e', 'f')
 -- no record: Redis lost it (a restart without its data while a worker held the job), or an ended run
 -- expired; a submit writes record and job together, so this job is no run's that may start
 if not cur[1] then forget() return {'gone', '', ''} end
+if check then
+  if not cur[5] then return {'unverified', '', ''} end
+  if cur[5] ~= job_fingerprint(ARGV, 15 + 2 * n) then return {'mismatch', '', ''} end
+end
 if cur[2] == '1' then forget() return {'terminal', '', ''} end
 if cur[3] and cur[3] ~= '' then return {'taken', cur[3], cur[4] or ''} end
 if redis.call('EXISTS', KEYS[5]) == 1 then
@@ -41,7 +49,7 @@ for i = 1, n do
     redis.call('ZADD', wait, 'NX', score, id)
     local job = p .. 'job:' .. id
     redis.call('DEL', job)
-    redis.call('HSET', job, unpack(ARGV, 14 + 2 * n))
+    redis.call('HSET', job, unpack(ARGV, 15 + 2 * n))
     return {'wait', name, tostring(max)}
   end
 end

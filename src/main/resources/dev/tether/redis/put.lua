@@ -150,10 +150,21 @@ end
 
 -- A retry waiting out its backoff: its QUEUED record (views show it), its job kept aside, and its place
 -- in its queue's due-time index. Nothing if the run exists (scheduled already). w: the 8 write arguments.
+-- A job's fingerprint ('f' in its run's record): what its submit wrote of graph, queue, submit time and input, so that a
+-- claim starts a run only from the run's own job (the entry its submit wrote, or a copy of it), never from an entry
+-- written by hand. Names and times hold no newline, so the input, last, cannot shift the others.
+-- fields: the job's field/value pairs as a flat list, from index i on.
+local function job_fingerprint(fields, i)
+  local f = {}
+  for k = i, #fields - 1, 2 do f[fields[k]] = fields[k + 1] end
+  return redis.sha1hex((f['graph'] or '') .. '\n' .. (f['queue'] or '') .. '\n' .. (f['submittedAt'] or '') .. '\n' .. (f['input'] or ''))
+end
+
 local function schedule(p, active, finished, events, ids, w, due, queue, fields)
   local run = p .. 'run:' .. w[4]
   if redis.call('EXISTS', run) == 1 then return 0 end
   put(run, active, finished, events, w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], ids)
+  redis.call('HSET', run, 'f', job_fingerprint(fields, 1))
   redis.call('HSET', p .. 'job:' .. w[4], unpack(fields))
   redis.call('ZADD', p .. 'due:' .. queue, due, w[4])
   return 1

@@ -118,6 +118,45 @@ class DeadLetterTest {
         }
     }
 
+    /**
+     * On a run's own queue, ahead of its own job, an entry with another input: the claim compares it with what
+     * the run's submit recorded, in the same step, and the run starts from its own job only. A record written
+     * before that fingerprint existed is compared by the worker itself, with the same result.
+     */
+    @Test
+    void onItsOwnQueueARunStartsOnlyFromItsOwnJobWhetherOrNotItsRecordHasAFingerprint() throws Exception {
+        try (var s = Setup.fresh()) {
+            var stream = s.keys.queue("mail");
+            var runs = new ArrayList<dev.tether.engine.RunRequest>();
+            for (var to : List.of("a@b.c", "d@e.f")) {
+                var request = new dev.tether.engine.RunRequest(dev.tether.run.RunIds.next(), "welcome-email", "mail", Map.of("to", to),
+                        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), null, null, null);
+                var forged = new HashMap<>(Jobs.fields(request));
+                forged.put("input", "{\"to\":\"mallory@example.org\"}");
+                s.redis.xadd(stream, XAddParams.xAddParams(), forged); // ahead of the run's own job
+                runs.add(request);
+            }
+            for (var r : runs) s.store.submit(dev.tether.run.RunStateMachine.apply(null, r.submitted()), stream, Jobs.fields(r));
+            var older = runs.get(1).runId();
+            assertThat(s.redis.hget(s.keys.run(runs.get(0).runId()), "f")).as("the submit's fingerprint").hasSize(40);
+            s.redis.hdel(s.keys.run(older), "f"); // as a Tether before fingerprints wrote it
+
+            var source = s.worker("mail", (q, g) -> false);
+            assertThat(step(source)).as("the forged entry of the run with a fingerprint").isNull();
+            assertThat(step(source)).as("the forged entry of the older record").isNull();
+            for (var r : runs) {
+                var job = step(source);
+                assertThat(job).as("its own job").isNotNull();
+                assertThat(job.request().runId()).isEqualTo(r.runId());
+                assertThat(job.request().input()).isEqualTo(r.input());
+                assertThat(s.stored(r.runId()).status()).isEqualTo(RunStatus.RUNNING);
+                assertThat(s.stored(r.runId()).input()).isEqualTo(r.input());
+            }
+            assertThat(s.deadLetters()).extracting(f -> f.get("id")).containsExactly(runs.get(0).runId(), older);
+            assertThat(s.deadLetters()).allSatisfy(f -> assertThat(f.get("input")).contains("mallory"));
+        }
+    }
+
     @Test
     void aJobNoLiveWorkerCanRunFailsItsOwnRunWithTheReason() throws Exception {
         try (var s = Setup.fresh()) {
