@@ -5,7 +5,7 @@ import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.HdrHistogram.Histogram;
 import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +100,7 @@ public final class RedisBench {
      * calls included, as {@code INFO commandstats} does), Redis's CPU, and each worker's CPU.
      */
     private record Costs(Map<String, Long> calls, double redisCpu, double[] workerCpu) {
-        static Costs read(RedisClient raw, WorkerProcess... workers) throws Exception {
+        static Costs read(UnifiedJedis raw, WorkerProcess... workers) throws Exception {
             var calls = new java.util.TreeMap<String, Long>();
             var m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(raw.info("commandstats"));
             while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
@@ -170,7 +170,7 @@ public final class RedisBench {
         }
     }
 
-    private static Histogram publishRoundTrip(RedisSettings settings, RedisClient raw, int n) throws Exception {
+    private static Histogram publishRoundTrip(RedisSettings settings, UnifiedJedis raw, int n) throws Exception {
         var h = new Histogram(3);
         var sent = new AtomicLong();
         var latch = new CountDownLatch[] {new CountDownLatch(1)};

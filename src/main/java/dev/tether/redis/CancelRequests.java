@@ -28,11 +28,18 @@ final class CancelRequests {
     static final Duration KEEP = Duration.ofHours(1);
 
     private final UnifiedJedis redis;
+    private final ReplicaTarget replicas;
     private final Keys keys;
 
     CancelRequests(UnifiedJedis redis, Keys keys) {
+        this(redis, keys, ReplicaTarget.fixed(0));
+    }
+
+    /** @param replicas how many replicas a request must reach before it counts ({@link RedisSettings#replicaTarget()}) */
+    CancelRequests(UnifiedJedis redis, Keys keys, ReplicaTarget replicas) {
         this.redis = redis;
         this.keys = keys;
+        this.replicas = replicas;
     }
 
     /** One request as the record and the publish carry it: how hard, and who asked (null when an older client did not say). */
@@ -89,8 +96,12 @@ final class CancelRequests {
         try (var pipe = redis.pipelined()) {
             var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), life);
             pipe.publish(keys.cancels(), runId + " " + strongest.wire());
+            int asked = replicas.now();
+            var reached = asked > 0 && pipe instanceof redis.clients.jedis.Pipeline one
+                    ? one.waitReplicas(asked, RedisSettings.REPLICA_WAIT.toMillis()) : null;
             pipe.sync();
             recordedNow.get(); // a refusal (NOPERM: an observer's user) is this request's failure, not silence
+            if (reached != null && reached.get() < asked) throw new NotReplicatedException("the cancel request", reached.get(), asked);
         }
     }
 

@@ -4,16 +4,24 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Where Redis is: {@code redis://[user[:password]@]host[:port][/db]}, or {@code rediss://} for TLS
- * (verified against the JVM trust store or the CA file in {@value TlsTrust#ENV}, hostname included).
- * The password never leaves this object: {@link #toString()} and {@link #display()} omit it.
+ * (verified against the JVM trust store or the CA file in {@value TlsTrust#ENV}, hostname included);
+ * or, for a master watched by Redis Sentinel, {@code redis-sentinel://[user[:password]@]host[:port][,host[:port]...][/db]?master=NAME}
+ * ({@code rediss-sentinel://} with TLS): the sentinels (port 26379 unless given) are asked where the
+ * master is, and asked again after every failover. The user and password are the master's; sentinels
+ * are asked without credentials. The password never leaves this object: {@link #toString()} and
+ * {@link #display()} omit it.
  */
 public final class RedisSettings {
     public static final String ENV = "TETHER_REDIS_URL";
@@ -26,13 +34,29 @@ public final class RedisSettings {
     private final boolean tls;
     private final TlsTrust trust;
     private final String prefix;
+    /** The sentinels to ask where the master is, or null for a plain address. */
+    private final List<HostAndPort> sentinels;
+    /** The master's name among the sentinels (null without sentinels). */
+    private final String master;
+    /**
+     * How many replicas a write that others rely on (a submit, a claim, a cancel request) must reach
+     * before it counts; {@value #ALL}: every replica the sentinels see healthy.
+     */
+    private final int replicas;
+    static final int ALL = -1;
+    /** Made once per address, so that every client of a process shares one answer of the sentinels. */
+    private volatile ReplicaTarget replicaTarget;
+
+    /** How long such a write waits for its replicas before it is failed (and retried, or reported). */
+    static final java.time.Duration REPLICA_WAIT = java.time.Duration.ofSeconds(1);
+    static final int SENTINEL_PORT = 26379;
 
     /** Names the key prefix, so that several Tether installations can share one Redis. */
     public static final String PREFIX_ENV = "TETHER_REDIS_PREFIX";
     static final String DEFAULT_PREFIX = "tether";
 
     private RedisSettings(String host, int port, String user, String password, int database, boolean tls, TlsTrust trust,
-                          String prefix) {
+                          String prefix, List<HostAndPort> sentinels, String master, int replicas) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -41,6 +65,9 @@ public final class RedisSettings {
         this.tls = tls;
         this.trust = trust;
         this.prefix = prefix;
+        this.sentinels = sentinels;
+        this.master = master;
+        this.replicas = replicas;
     }
 
     /** The same address, trusting the CA certificates of this PEM file for {@code rediss://}. */
@@ -49,12 +76,12 @@ public final class RedisSettings {
     }
 
     private RedisSettings withTrust(TlsTrust trust) {
-        return new RedisSettings(host, port, user, password, database, tls, trust, prefix);
+        return new RedisSettings(host, port, user, password, database, tls, trust, prefix, sentinels, master, replicas);
     }
 
     /** The same address with another key prefix (letters, digits, {@code _ . -}; at most 64 characters). */
     public RedisSettings withPrefix(String prefix) {
-        return new RedisSettings(host, port, user, password, database, tls, trust, validPrefix(prefix));
+        return new RedisSettings(host, port, user, password, database, tls, trust, validPrefix(prefix), sentinels, master, replicas);
     }
 
     private static String validPrefix(String prefix) {
@@ -83,13 +110,18 @@ public final class RedisSettings {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Redis URI is malformed (expected redis://[user:password@]host[:port][/db])");
         }
-        var scheme = u.getScheme();
-        if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-            throw new IllegalArgumentException("Redis URI must start with redis:// or rediss://");
+        var scheme = u.getScheme() == null ? "" : u.getScheme();
+        boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
+        if (!"redis".equals(scheme) && !"rediss".equals(scheme) && !sentinel) {
+            throw new IllegalArgumentException("Redis URI must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
         }
-        if (u.getHost() == null) throw new IllegalArgumentException("Redis URI has no host");
+        List<HostAndPort> sentinels = sentinel ? sentinels(u.getRawAuthority()) : null;
+        if (!sentinel && u.getHost() == null) throw new IllegalArgumentException("Redis URI has no host");
         String user = null, password = null;
-        var info = u.getRawUserInfo();
+        var authority = u.getRawAuthority();
+        // several hosts make no server authority for java.net.URI: its user part is then read here
+        var info = !sentinel ? u.getRawUserInfo()
+                : authority != null && authority.lastIndexOf('@') >= 0 ? authority.substring(0, authority.lastIndexOf('@')) : null;
         if (info != null && !info.isEmpty()) {
             int colon = info.indexOf(':');
             if (colon < 0) password = decode(info); // redis://secret@host: a password only, as redis-cli reads it
@@ -108,17 +140,75 @@ public final class RedisSettings {
             }
         }
         var prefix = DEFAULT_PREFIX;
+        String master = null;
+        Integer replicas = null;
         var query = u.getRawQuery();
         if (query != null && !query.isEmpty()) {
             for (var pair : query.split("&")) {
                 int eq = pair.indexOf('=');
                 var name = eq < 0 ? pair : pair.substring(0, eq);
-                if (!"prefix".equals(name)) throw new IllegalArgumentException("Redis URI option '" + name + "' is unknown (known: prefix)");
-                prefix = validPrefix(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+                var value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                switch (name) {
+                    case "prefix" -> prefix = validPrefix(value);
+                    case "master" -> {
+                        if (!sentinel) throw new IllegalArgumentException("Redis URI option 'master' needs redis-sentinel:// (or rediss-sentinel://)");
+                        if (!dev.tether.engine.Names.isValid(value)) {
+                            throw new IllegalArgumentException("Redis URI master name must be 1-64 letters, digits, '_', '.' or '-'");
+                        }
+                        master = value;
+                    }
+                    case "replicas" -> replicas = replicaCount(value, sentinel);
+                    default -> throw new IllegalArgumentException("Redis URI option '" + name.replaceAll("\\p{Cntrl}", "?")
+                            + "' is unknown (known: prefix, master, replicas)");
+                }
             }
         }
-        return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, "rediss".equals(scheme),
-                TlsTrust.jvmDefault(), prefix);
+        if (sentinel && master == null) throw new IllegalArgumentException("Redis URI needs the master's name: redis-sentinel://...?master=NAME");
+        boolean tls = "rediss".equals(scheme) || "rediss-sentinel".equals(scheme);
+        // Behind Sentinel a failover promotes a replica: what it has not received is lost, so writes others rely on wait for one.
+        int wait = replicas != null ? replicas : sentinel ? ALL : 0;
+        if (sentinel) {
+            return new RedisSettings(null, 0, user, password, db, tls, TlsTrust.jvmDefault(), prefix, List.copyOf(sentinels), master, wait);
+        }
+        return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, tls,
+                TlsTrust.jvmDefault(), prefix, null, null, wait);
+    }
+
+    private static List<HostAndPort> sentinels(String authority) {
+        if (authority == null || authority.isEmpty()) throw new IllegalArgumentException("Redis URI names no sentinel");
+        var hosts = authority.substring(authority.lastIndexOf('@') + 1);
+        var out = new ArrayList<HostAndPort>();
+        for (var h : hosts.split(",")) {
+            if (h.isBlank()) throw new IllegalArgumentException("Redis URI has an empty sentinel address");
+            int colon = h.lastIndexOf(':');
+            int port = SENTINEL_PORT;
+            var name = h;
+            if (colon >= 0) {
+                name = h.substring(0, colon);
+                try {
+                    port = Integer.parseInt(h.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 1 || port > 65535) throw new IllegalArgumentException("Redis URI sentinel port must be 1-65535");
+            }
+            if (name.isEmpty()) throw new IllegalArgumentException("Redis URI has a sentinel without a host");
+            out.add(new HostAndPort(name, port));
+        }
+        return out;
+    }
+
+    private static int replicaCount(String value, boolean sentinel) {
+        if (value.equals("all")) {
+            if (!sentinel) throw new IllegalArgumentException("Redis URI option 'replicas=all' needs redis-sentinel:// (the sentinels say how many there are)");
+            return ALL;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= 16) return n;
+        } catch (NumberFormatException ignored) {
+        }
+        throw new IllegalArgumentException("Redis URI option 'replicas' must be a number from 0 to 16, or 'all'");
     }
 
     /** {@code --redis} if given, else {@value #ENV}, else null (embedded mode); TLS trusts {@value TlsTrust#ENV} if set. */
@@ -153,7 +243,7 @@ public final class RedisSettings {
     /** The longest a command waits for a free pooled connection before failing (and being retried). */
     static final java.time.Duration POOL_WAIT = java.time.Duration.ofSeconds(5);
 
-    RedisClient client(String clientName, int maxConnections) {
+    UnifiedJedis client(String clientName, int maxConnections) {
         return client(clientName, maxConnections, false);
     }
 
@@ -161,7 +251,7 @@ public final class RedisSettings {
      * @param testOnBorrow check a connection with a PING before each use: for a caller that must not
      *                     lose a turn to a connection that died while idle (the heartbeat)
      */
-    RedisClient client(String clientName, int maxConnections, boolean testOnBorrow) {
+    UnifiedJedis client(String clientName, int maxConnections, boolean testOnBorrow) {
         var pool = new redis.clients.jedis.ConnectionPoolConfig();
         pool.setMaxTotal(maxConnections);
         pool.setMaxIdle(maxConnections);
@@ -172,21 +262,101 @@ public final class RedisSettings {
         pool.setMaxWait(POOL_WAIT);
         // No JMX: registering a pool starts the platform MBean server, about 120 ms of every one-shot command.
         pool.setJmxEnabled(false);
+        if (sentinels != null) {
+            // Jedis follows the master: it asks the sentinels, and listens to them for every switch
+            return RedisSentinelClient.builder().masterName(master).sentinels(new java.util.LinkedHashSet<>(sentinels))
+                    .clientConfig(clientConfig(clientName)).sentinelClientConfig(sentinelConfig(clientName)).poolConfig(pool).build();
+        }
         return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName))
                 .poolConfig(pool).build();
+    }
+
+    /**
+     * How sentinels are asked: the same TLS, no credentials and no database (a sentinel has neither).
+     * No limit on a subscription's silence: Jedis listens to each sentinel for master switches, which
+     * are rare, and would drop (and for 5 s miss) a subscription that timed out.
+     */
+    @SuppressWarnings("deprecation") // as configBuilder
+    private JedisClientConfig sentinelConfig(String clientName) {
+        var b = DefaultJedisClientConfig.builder().ssl(tls).timeoutMillis(5_000).protocol(redis.clients.jedis.RedisProtocol.RESP2)
+                .clientName(clientName.replaceAll("[^A-Za-z0-9_.:-]", "_") + "-sentinel");
+        if (tls) b.sslSocketFactory(trust.socketFactory());
+        return b.build();
     }
 
     /** A connection of its own, outside every pool: a subscription holds its connection in a mode no other command may share. */
     redis.clients.jedis.Jedis dedicated(String clientName) {
         // RESP2 stated, not negotiated: a plain connection cannot negotiate RESP3 and would warn on every reconnect
         var b = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2);
-        return new redis.clients.jedis.Jedis(new HostAndPort(host, port), b.build());
+        return new redis.clients.jedis.Jedis(master(), b.build());
+    }
+
+    /**
+     * Where the master is now: the address itself, or what the first sentinel that answers says (asked
+     * again for every new connection, so a subscription that reconnects after a failover follows it).
+     */
+    HostAndPort master() {
+        if (sentinels == null) return new HostAndPort(host, port);
+        RuntimeException last = null;
+        for (var s : sentinels) {
+            try (var j = new redis.clients.jedis.Jedis(s, sentinelConfig("tether-sentinel-query"))) {
+                var address = j.sentinelGetMasterAddrByName(master);
+                if (address != null && address.size() == 2) return new HostAndPort(address.get(0), Integer.parseInt(address.get(1)));
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new redis.clients.jedis.exceptions.JedisConnectionException("no sentinel of " + display() + " answered where master '"
+                + master + "' is", last);
+    }
+
+    /** How many replicas a submit, a claim or a cancel request must reach before it counts: 0 none, {@value #ALL} all healthy ones. */
+    int replicas() {
+        return replicas;
+    }
+
+    /** {@link #replicas()} as the writes ask it, shared by every client made from this address. */
+    ReplicaTarget replicaTarget() {
+        var t = replicaTarget;
+        if (t == null) {
+            synchronized (this) {
+                if (replicaTarget == null) replicaTarget = replicas == ALL ? ReplicaTarget.allHealthy(this::healthyReplicas) : ReplicaTarget.fixed(replicas);
+                t = replicaTarget;
+            }
+        }
+        return t;
+    }
+
+    /** The replicas of the master that the first sentinel to answer sees up and connected. */
+    private int healthyReplicas() {
+        RuntimeException last = null;
+        for (var s : sentinels) {
+            try (var j = new redis.clients.jedis.Jedis(s, sentinelConfig("tether-sentinel-query"))) {
+                int n = 0;
+                for (var r : j.sentinelReplicas(master)) {
+                    var flags = java.util.Set.of(String.valueOf(r.get("flags")).split(","));
+                    if (!flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected")) n++;
+                }
+                return n;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new redis.clients.jedis.exceptions.JedisConnectionException("no sentinel of " + display() + " answered how many replicas master '"
+                + master + "' has", last);
     }
 
     /** The address as people may see it: scheme, user, host, port, database; never the password. */
     public String display() {
-        return (tls ? "rediss://" : "redis://") + (user != null ? user + "@" : "") + host + ":" + port + (database != 0 ? "/" + database : "")
-                + (DEFAULT_PREFIX.equals(prefix) ? "" : "?prefix=" + prefix);
+        var options = new ArrayList<String>();
+        if (sentinels != null) options.add("master=" + master);
+        if (!DEFAULT_PREFIX.equals(prefix)) options.add("prefix=" + prefix);
+        if (replicas != (sentinels != null ? ALL : 0)) options.add("replicas=" + (replicas == ALL ? "all" : Integer.toString(replicas)));
+        var where = sentinels == null ? host + ":" + port
+                : String.join(",", sentinels.stream().map(h -> h.getHost() + ":" + h.getPort()).toList());
+        var scheme = (tls ? "rediss" : "redis") + (sentinels != null ? "-sentinel" : "");
+        return scheme + "://" + (user != null ? user + "@" : "") + where + (database != 0 ? "/" + database : "")
+                + (options.isEmpty() ? "" : "?" + String.join("&", options));
     }
 
     @Override
@@ -194,12 +364,13 @@ public final class RedisSettings {
         return display();
     }
 
+    /** The address's host (behind Sentinel: the first sentinel's), for messages. */
     String host() {
-        return host;
+        return host != null ? host : sentinels.getFirst().getHost();
     }
 
     int port() {
-        return port;
+        return host != null ? port : sentinels.getFirst().getPort();
     }
 
     boolean tls() {

@@ -6,7 +6,7 @@ import java.security.cert.CertificateException;
 import java.util.Locale;
 
 /** Redis cannot be reached or refused us; the message names the address, never the password. */
-public final class RedisUnavailableException extends IllegalStateException {
+public class RedisUnavailableException extends IllegalStateException {
     public RedisUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }

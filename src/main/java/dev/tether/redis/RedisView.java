@@ -17,7 +17,7 @@ import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunStatus;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.time.Duration;
@@ -47,7 +47,7 @@ public final class RedisView implements RunEngine {
     private final RedisSettings settings;
     private final GraphCatalog catalog;
     private final Routing routing;
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final Keys keys;
     private final RunStore store;
     private final RedisCheckpointStore checkpointStore;
@@ -81,9 +81,9 @@ public final class RedisView implements RunEngine {
             throw RedisUnavailableException.of(settings, e);
         }
         this.connectivity = new Connectivity(settings.display());
-        this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
+        this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000, settings.replicaTarget());
         this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
-        this.cancels = new CancelRequests(redis, keys);
+        this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
         this.index = new RunIndex(redis, keys);
         try {
             this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me) : null;
@@ -257,11 +257,21 @@ public final class RedisView implements RunEngine {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
-            } catch (JedisConnectionException e) {
+            } catch (JedisConnectionException | redis.clients.jedis.exceptions.JedisDataException e) {
+                if (!(e instanceof JedisConnectionException) && !inTransition(e)) throw e;
                 if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
                 sleepQuietly(Math.min(500, 25L * attempt));
             }
         }
+    }
+
+    /**
+     * A server between roles or states: a master just demoted by a failover (READONLY, until the pool
+     * follows the new one), a replica that lost its master, or a server still loading its data.
+     */
+    private static boolean inTransition(RuntimeException e) {
+        var m = String.valueOf(e.getMessage());
+        return m.startsWith("READONLY") || m.startsWith("LOADING") || m.startsWith("MASTERDOWN");
     }
 
     private static void sleepQuietly(long millis) {

@@ -8,7 +8,7 @@ import dev.tether.engine.WorkerInfo;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.XPendingParams;
 
 import java.net.InetAddress;
@@ -57,8 +57,8 @@ public final class RedisWorker implements AutoCloseable {
     private static final String HOST = hostName();
 
     private final Options options;
-    private final RedisClient redis;
-    private final RedisClient beatRedis;
+    private final UnifiedJedis redis;
+    private final UnifiedJedis beatRedis;
     private final Keys keys;
     private final RunStore store;
     private final CancelRequests cancels;
@@ -100,8 +100,8 @@ public final class RedisWorker implements AutoCloseable {
         this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2, true);
         this.connectivity = new Connectivity(settings.display());
         this.stalls = new WorkerStalls(options.name());
-        this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000);
-        this.cancels = new CancelRequests(redis, keys);
+        this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000, settings.replicaTarget());
+        this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
         this.sweep = new LostWorkerSweep(redis, store, options.name());
         this.trimmer = new StreamTrimmer(redis);
         this.index = new RunIndex(redis, keys);
@@ -157,7 +157,7 @@ public final class RedisWorker implements AutoCloseable {
      * A worker restarted under its name right after a crash finds its predecessor's heartbeat still
      * there for up to one TTL: wait that out. A heartbeat that stays is a live worker.
      */
-    private static boolean heartbeatLapsed(RedisClient redis, String key) {
+    private static boolean heartbeatLapsed(UnifiedJedis redis, String key) {
         long deadline = System.nanoTime() + Heartbeat.TTL.plusMillis(500).toNanos();
         while (redis.exists(key)) {
             if (System.nanoTime() > deadline) return false;

@@ -5,7 +5,7 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.time.Instant;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class RunMirror implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunMirror.class);
 
-    private final RedisClient redis;
+    private final UnifiedJedis redis;
     private final Keys keys;
     private final RunStore store;
     private final RunRegistry registry;
@@ -42,7 +42,7 @@ final class RunMirror implements AutoCloseable {
     private int ticks;
 
     /** Loads every run and the live workers, then follows the events channel and ticks until closed. */
-    RunMirror(RedisSettings settings, RedisClient redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant) {
+    RunMirror(RedisSettings settings, UnifiedJedis redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant) {
         this.redis = redis;
         this.keys = settings.keys();
         this.store = store;

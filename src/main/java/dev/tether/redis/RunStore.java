@@ -76,15 +76,22 @@ final class RunStore {
     }
 
     private final UnifiedJedis redis;
+    private final ReplicaTarget replicas;
     private final Keys keys;
     private final Duration finishedTtl;
     private final int finishedKept;
 
     RunStore(UnifiedJedis redis, Keys keys, Duration finishedTtl, int finishedKept) {
+        this(redis, keys, finishedTtl, finishedKept, ReplicaTarget.fixed(0));
+    }
+
+    /** @param replicas how many replicas a submit and a claim must reach before they count ({@link RedisSettings#replicaTarget()}) */
+    RunStore(UnifiedJedis redis, Keys keys, Duration finishedTtl, int finishedKept, ReplicaTarget replicas) {
         this.redis = redis;
         this.keys = keys;
         this.finishedTtl = finishedTtl;
         this.finishedKept = finishedKept;
+        this.replicas = replicas;
     }
 
     Keys keys() {
@@ -139,7 +146,7 @@ final class RunStore {
             args.add(k);
             args.add(v);
         });
-        long r = (Long) Script.SUBMIT.eval(redis, keys, args);
+        long r = (Long) Script.SUBMIT.evalReplicated(redis, keys, args, replicas);
         if (r == -2L) throw new IllegalArgumentException("Redis refused run " + queued.shortId() + ": not a new QUEUED record");
         return r == 1L;
     }
@@ -181,7 +188,7 @@ final class RunStore {
             args.add(v);
         });
         @SuppressWarnings("unchecked")
-        var reply = (List<Object>) Script.CLAIM.eval(redis, keys, args);
+        var reply = (List<Object>) Script.CLAIM.evalReplicated(redis, keys, args, replicas);
         var outcome = switch (String.valueOf(reply.get(0))) {
             case "started" -> Claim.Outcome.STARTED;
             case "terminal" -> Claim.Outcome.TERMINAL;

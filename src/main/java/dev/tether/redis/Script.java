@@ -52,6 +52,36 @@ final class Script {
     }
 
     /**
+     * As {@link #eval}, then, on the same connection and in the same round trip, {@code WAIT} until
+     * {@code replicas} replicas hold every write made on it so far (none asked: a plain eval).
+     *
+     * @throws NotReplicatedException when fewer confirm within {@link RedisSettings#REPLICA_WAIT}
+     */
+    Object evalReplicated(UnifiedJedis redis, List<String> keys, List<String> args, ReplicaTarget target) {
+        if (!target.any()) return eval(redis, keys, args);
+        int replicas = target.now();
+        if (replicas == 0) return eval(redis, keys, args);
+        for (int attempt = 1; ; attempt++) {
+            try (var pipe = redis.pipelined()) {
+                if (!(pipe instanceof redis.clients.jedis.Pipeline one)) throw new IllegalStateException("no single-connection pipeline");
+                var result = one.evalsha(sha, keys, args);
+                var reached = one.waitReplicas(replicas, RedisSettings.REPLICA_WAIT.toMillis());
+                one.sync();
+                Object out;
+                try {
+                    out = result.get();
+                } catch (JedisNoScriptException e) { // nothing of it ran: load it and run it again
+                    if (attempt > 1) throw e;
+                    load(redis);
+                    continue;
+                }
+                if (reached.get() < replicas) throw new NotReplicatedException(name, reached.get(), replicas);
+                return out;
+            }
+        }
+    }
+
+    /**
      * Loads this script. Only the admin role may ({@code tether redis setup}): a user below it is refused
      * with NOPERM, and is then told, in one line, what the operator has to do.
      */

@@ -29,7 +29,12 @@ if check then
   if cur[5] ~= job_fingerprint(ARGV, 15 + 2 * n) then return {'mismatch', '', ''} end
 end
 if cur[2] == '1' then forget() return {'terminal', '', ''} end
-if cur[3] and cur[3] ~= '' then return {'taken', cur[3], cur[4] or ''} end
+if cur[3] and cur[3] ~= '' then
+  -- this worker's own claim again (its reply, or a replica's confirmation of it, was lost): written once more,
+  -- so that a WAIT after this call confirms the claim itself before the run starts
+  if cur[3] == ARGV[8] and cur[4] == ARGV[9] then redis.call('HSET', KEYS[1], 'e', ARGV[9]) end
+  return {'taken', cur[3], cur[4] or ''}
+end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   -- a submitter's record of a queued run has no expiry until a worker sees it: now it gets the usual hour
   -- (CancelRequests.KEEP), so it outlives the CANCELLED write that follows and then goes (any other

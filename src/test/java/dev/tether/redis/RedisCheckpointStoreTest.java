@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("process")
 class RedisCheckpointStoreTest {
     static RealRedis server;
-    static redis.clients.jedis.RedisClient redis;
+    static redis.clients.jedis.UnifiedJedis redis;
 
     @BeforeAll
     static void start() throws Exception {

@@ -24,7 +24,8 @@ class RedisSettingsTest {
 
     @Test
     void badAddressesAreOneLineErrorsWithoutThePassword() {
-        assertThatThrownBy(() -> RedisSettings.parse("http://x")).hasMessage("Redis URI must start with redis:// or rediss://");
+        assertThatThrownBy(() -> RedisSettings.parse("http://x"))
+                .hasMessage("Redis URI must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
         assertThatThrownBy(() -> RedisSettings.parse("redis://:pw@host/abc"))
                 .hasMessage("Redis URI database must be a number, got 'abc'");
         assertThatThrownBy(() -> RedisSettings.parse("redis://:top secret@host")).message().doesNotContain("top secret");
@@ -39,6 +40,39 @@ class RedisSettingsTest {
         assertThat(RedisSettings.parse("redis://host").keys().queue("q")).isEqualTo("tether:q:q");
         assertThatThrownBy(() -> RedisSettings.parse("redis://host?prefix=a%20b"))
                 .hasMessage("Redis key prefix must be 1-64 letters, digits, '_', '.' or '-', got 'a b'");
-        assertThatThrownBy(() -> RedisSettings.parse("redis://host?db=2")).hasMessage("Redis URI option 'db' is unknown (known: prefix)");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://host?db=2"))
+                .hasMessage("Redis URI option 'db' is unknown (known: prefix, master, replicas)");
+    }
+
+    @Test
+    void behindSentinelTheSentinelsAndTheMastersNameAreGivenAndAClaimWaitsForEveryHealthyReplica() {
+        var s = RedisSettings.parse("redis-sentinel://ops:s3cret@10.0.0.1:26380,10.0.0.2,sentinel-3:26381/2?master=main&prefix=acme");
+        assertThat(s.display()).isEqualTo("redis-sentinel://ops@10.0.0.1:26380,10.0.0.2:26379,sentinel-3:26381/2?master=main&prefix=acme")
+                .doesNotContain("s3cret");
+        assertThat(s.replicas()).as("what a failover must not lose waits for every healthy replica").isEqualTo(RedisSettings.ALL);
+        assertThat(s.keys().run("r1")).isEqualTo("acme:run:r1");
+        assertThat(RedisSettings.parse("redis-sentinel://h?master=m&replicas=0").replicas()).isZero();
+        assertThat(RedisSettings.parse("redis://h?replicas=2").replicas()).isEqualTo(2);
+        assertThat(RedisSettings.parse("redis://h?replicas=2").display()).isEqualTo("redis://h:6379?replicas=2");
+        assertThat(RedisSettings.parse("redis://h").replicas()).isZero();
+        assertThat(RedisSettings.parse("rediss-sentinel://h?master=m").display()).isEqualTo("rediss-sentinel://h:26379?master=m");
+        assertThat(RedisSettings.parse("redis-sentinel://h?master=m&replicas=1").display()).isEqualTo("redis-sentinel://h:26379?master=m&replicas=1");
+        assertThat(RedisSettings.parse("redis-sentinel://h?master=m&replicas=all").replicas()).isEqualTo(RedisSettings.ALL);
+    }
+
+    @Test
+    void aSentinelAddressWithoutItsMasterOrWithBadPartsIsAOneLineError() {
+        assertThatThrownBy(() -> RedisSettings.parse("redis-sentinel://h1,h2"))
+                .hasMessage("Redis URI needs the master's name: redis-sentinel://...?master=NAME");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://h?master=m"))
+                .hasMessage("Redis URI option 'master' needs redis-sentinel:// (or rediss-sentinel://)");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-sentinel://h:99999?master=m")).hasMessage("Redis URI sentinel port must be 1-65535");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-sentinel://h1,,h2?master=m")).hasMessage("Redis URI has an empty sentinel address");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-sentinel://h?master=a:b"))
+                .hasMessage("Redis URI master name must be 1-64 letters, digits, '_', '.' or '-'");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://h?replicas=-1"))
+                .hasMessage("Redis URI option 'replicas' must be a number from 0 to 16, or 'all'");
+        assertThatThrownBy(() -> RedisSettings.parse("redis://h?replicas=all"))
+                .hasMessage("Redis URI option 'replicas=all' needs redis-sentinel:// (the sentinels say how many there are)");
     }
 }

@@ -1,0 +1,129 @@
+package dev.tether.redis;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.embedded.RedisSentinel;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real Redis Sentinel setup (the 6.2 binary the tests use): a master, two replicas of it, and three
+ * sentinels that watch it (quorum 2, a master is down after 1 s without an answer). Two replicas, so
+ * that the master a failover makes still has one, as Tether asks behind Sentinel. Never a mock: if a
+ * process cannot start, the test fails.
+ */
+final class RealSentinels implements AutoCloseable {
+    static final String MASTER = "tether-main";
+    /** The three data servers; which of them is the master changes with every failover. */
+    final List<RealRedis> servers = new ArrayList<>();
+    private final List<RedisSentinel> sentinels = new ArrayList<>();
+    private final List<Integer> sentinelPorts = new ArrayList<>();
+
+    static RealSentinels start() throws Exception {
+        var s = new RealSentinels();
+        try {
+            var master = RealRedis.start();
+            s.servers.add(master);
+            for (int i = 0; i < 2; i++) {
+                var replica = RealRedis.start("replicaof 127.0.0.1 " + master.port);
+                s.servers.add(replica);
+                await().atMost(Duration.ofSeconds(30)).until(() -> linkUp(replica));
+            }
+            for (int i = 0; i < 3; i++) {
+                int port = freePort();
+                var sentinel = RedisSentinel.newRedisSentinel().bind("127.0.0.1").port(port).masterName(MASTER)
+                        .masterPort(master.port).quorumSize(2).downAfterMilliseconds(1_000).failOverTimeout(5_000).parallelSyncs(1)
+                        .build();
+                sentinel.start();
+                s.sentinels.add(sentinel);
+                s.sentinelPorts.add(port);
+            }
+            // every sentinel knows the replica and the other sentinels: only then can they agree on a failover
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.sentinelPorts.stream().allMatch(p -> s.ask(p, "replicas") >= 2
+                    && s.ask(p, "sentinels") >= 2));
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The address Tether is given: every sentinel, and the master's name. */
+    String uri() {
+        return "redis-sentinel://" + String.join(",", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList()) + "?master=" + MASTER;
+    }
+
+    /** The data server the sentinels name as master now. */
+    RealRedis master() {
+        var port = masterAddress().getPort();
+        return servers.stream().filter(r -> r.port == port).findFirst().orElseThrow();
+    }
+
+    HostAndPort masterAddress() {
+        try (var j = sentinel(sentinelPorts.getFirst())) {
+            var a = j.sentinelGetMasterAddrByName(MASTER);
+            return new HostAndPort(a.get(0), Integer.parseInt(a.get(1)));
+        }
+    }
+
+    /** A failover the sentinels carry out now, with the master still up (the operator's SENTINEL FAILOVER). */
+    void failover() {
+        try (var j = sentinel(sentinelPorts.getFirst())) {
+            j.sentinelFailover(MASTER);
+        }
+    }
+
+    /** Whether every server that is not the master now replicates from it, with its link up. */
+    boolean replicating() {
+        var m = master();
+        return servers.stream().filter(r -> r != m).allMatch(r -> {
+            try (var c = r.admin()) {
+                var info = c.info("replication");
+                return info.contains("role:slave") && info.contains("master_port:" + m.port) && info.contains("master_link_status:up");
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    private int ask(int port, String what) {
+        try (var j = sentinel(port)) {
+            return what.equals("replicas") ? j.sentinelReplicas(MASTER).size() : j.sentinelSentinels(MASTER).size();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static Jedis sentinel(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder().timeoutMillis(5_000).build());
+    }
+
+    private static boolean linkUp(RealRedis replica) {
+        try (var c = replica.admin()) {
+            return c.info("replication").contains("master_link_status:up");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (var s : sentinels) {
+            if (s.isActive()) s.stop();
+        }
+        for (var r : servers) r.close();
+    }
+}

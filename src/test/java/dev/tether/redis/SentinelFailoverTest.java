@@ -1,0 +1,119 @@
+package dev.tether.redis;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * High availability through Redis Sentinel, against real processes: a master, its two replicas, three
+ * sentinels, two worker processes and a view, all given only the sentinels' addresses. Runs are under
+ * way when the master dies (and the sentinels promote the replica), and again when an operator fails
+ * over back to the first server once it has rejoined as a replica; every run is accounted for after
+ * each: it ended COMPLETED, no node of any run started twice, and nothing is left pending on the
+ * master of the moment.
+ */
+@Tag("process")
+class SentinelFailoverTest {
+    private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private RealSentinels redis;
+    private RedisView view;
+    private Path log;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (var c : closeFirst.reversed()) c.close();
+        if (redis != null) redis.close();
+    }
+
+    private String counted(String tag) {
+        return view.submit("counted", "ha", Map.of("log", log.toString(), "tag", tag, "nodeMillis", 60)).runId();
+    }
+
+    private int completed(List<String> ids) {
+        return (int) ids.stream().filter(id -> view.registry().get(id).map(r -> r.status() == RunStatus.COMPLETED).orElse(false)).count();
+    }
+
+    private void awaitEnded(List<String> ids) {
+        try (var watch = dev.tether.testing.ProgressWatch.of("runs ending through a failover", () -> ids.stream()
+                .filter(id -> view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).count())) {
+            eventuallyAcrossProcesses().until(() -> ids.stream().allMatch(id ->
+                    view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        }
+    }
+
+    /** Every run COMPLETED in the view and in Redis (the master of the moment), each node started once, nothing pending. */
+    private void assertAccountedFor(List<String> ids, List<WorkerProcess> workers) throws Exception {
+        for (var id : ids) assertThat(view.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        var nodes = CountingGraph.read(log);
+        assertThat(nodes).as("every run executed").hasSize(ids.size());
+        nodes.forEach((tag, started) -> assertThat(started.stream().map(n -> n[0]).toList()).as("nodes of " + tag)
+                .containsExactlyElementsOf(CountingGraph.NODES));
+        var master = redis.master();
+        var store = new RunStore(master.admin(), Keys.standard(), Duration.ofDays(1), 10_000);
+        for (var id : ids) assertThat(store.get(id).orElseThrow().status()).as(id + " in Redis").isEqualTo(RunStatus.COMPLETED);
+        RedisAccounting.assertNothingPending(master, List.of("ha"), workers.stream().map(w -> w.name).toList());
+    }
+
+    @Test
+    void runsUnderWayWhenTheMasterDiesAndWhenAnOperatorFailsOverAreEachAccountedFor() throws Exception {
+        redis = RealSentinels.start();
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        var settings = RedisSettings.parse(redis.uri());
+        assertThat(settings.replicas()).as("behind Sentinel, a claim waits for every healthy replica").isEqualTo(RedisSettings.ALL);
+        view = RedisView.live(settings, GraphCatalog.of(graphs), Routing.none());
+        closeFirst.add(view);
+        var workers = new ArrayList<WorkerProcess>();
+        for (var name : List.of("ha-1", "ha-2")) {
+            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
+            closeFirst.add(w);
+            workers.add(w);
+        }
+
+        // 1. the master dies with runs queued and running; the sentinels promote its replica
+        var first = redis.master();
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 40; i++) ids.add(counted("a" + i));
+        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        first.stop();
+        eventuallyAcrossProcesses().until(() -> redis.master() != first);
+        awaitEnded(ids);
+        assertAccountedFor(ids, workers);
+
+        // 2. the first server comes back (the sentinels make it a replica); more runs; an operator fails over to it
+        first.startAgain();
+        eventuallyAcrossProcesses().until(redis::replicating);
+        var more = new ArrayList<String>();
+        for (int i = 0; i < 40; i++) more.add(counted("b" + i));
+        eventuallyAcrossProcesses().until(() -> completed(more) >= 5);
+        var second = redis.master();
+        redis.failover();
+        eventuallyAcrossProcesses().until(() -> redis.master() != second);
+        awaitEnded(more);
+        var all = new ArrayList<>(ids);
+        all.addAll(more);
+        assertAccountedFor(all, workers);
+
+        // 3. work still flows, and the view answers, on the master of the moment
+        var after = counted("c0");
+        awaitEnded(List.of(after));
+        all.add(after);
+        assertAccountedFor(all, workers);
+        assertThat(view.run(after).map(RunSnapshot::status)).contains(RunStatus.COMPLETED);
+    }
+}
