@@ -165,7 +165,7 @@ public final class RedisSettings {
         }
         if (sentinel && master == null) throw new IllegalArgumentException("Redis URI needs the master's name: redis-sentinel://...?master=NAME");
         boolean tls = "rediss".equals(scheme) || "rediss-sentinel".equals(scheme);
-        // Behind Sentinel a failover promotes a replica: what it has not received is lost, so writes others rely on wait for one.
+        // Behind Sentinel a failover promotes a replica: what it has not received is lost, so writes others rely on wait for the replicas.
         int wait = replicas != null ? replicas : sentinel ? ALL : 0;
         if (sentinel) {
             return new RedisSettings(null, 0, user, password, db, tls, TlsTrust.jvmDefault(), prefix, List.copyOf(sentinels), master, wait);
