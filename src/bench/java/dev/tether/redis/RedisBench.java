@@ -20,15 +20,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * commands, Redis's CPU, the workers' CPU); then redis-benchmark against the same server, for the
  * machine's speed at that moment.
  *
- * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls]"]</pre>
+ * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel]"]</pre>
  * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a
- * redis-server serving TLS with a certificate from a private CA.
+ * redis-server serving TLS with a certificate from a private CA. With {@code sentinel}, everything goes
+ * through three sentinels to a master with two replicas (submits and claims wait for both).
  */
 public final class RedisBench {
     public static void main(String[] args) throws Exception {
         int cancels = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         boolean tls = args.length > 2 && args[2].equals("tls");
+        if (args.length > 2 && args[2].equals("sentinel")) {
+            try (var sentinels = RealSentinels.start()) {
+                var settings = RedisSettings.parse(sentinels.uri());
+                System.out.println("Redis behind Sentinel at " + settings.display() + " (a master, two replicas; writes others rely on wait for both)");
+                run(settings, Map.of(), cancels, runs);
+            }
+            System.exit(0);
+        }
         var certs = tls ? TestCertificates.create(java.nio.file.Files.createTempDirectory("tether-bench-tls"), "bench-ca", "ip:127.0.0.1") : null;
         try (var server = tls ? RealRedis.startTls(certs) : RealRedis.start()) {
             var uri = tls ? server.tlsUri("127.0.0.1") : server.uri();
@@ -151,7 +160,8 @@ public final class RedisBench {
             return;
         }
         try {
-            var p = new ProcessBuilder(bin.toString(), "-h", settings.host(), "-p", Integer.toString(settings.port()), "-q",
+            var at = settings.master(); // behind Sentinel: the master of the moment
+            var p = new ProcessBuilder(bin.toString(), "-h", at.getHost(), "-p", Integer.toString(at.getPort()), "-q",
                     "-t", "ping,set,get", "-n", "100000").redirectErrorStream(true).start();
             var out = new String(p.getInputStream().readAllBytes());
             p.waitFor();
