@@ -148,8 +148,6 @@ local function dispatch(p, limit, workers, now)
   return sent
 end
 
--- A retry waiting out its backoff: its QUEUED record (views show it), its job kept aside, and its place
--- in its queue's due-time index. Nothing if the run exists (scheduled already). w: the 8 write arguments.
 -- A job's fingerprint ('f' in its run's record): what its submit wrote of graph, queue, submit time and input, so that a
 -- claim starts a run only from the run's own job (the entry its submit wrote, or a copy of it), never from an entry
 -- written by hand. Names and times hold no newline, so the input, last, cannot shift the others.
@@ -160,6 +158,8 @@ local function job_fingerprint(fields, i)
   return redis.sha1hex((f['graph'] or '') .. '\n' .. (f['queue'] or '') .. '\n' .. (f['submittedAt'] or '') .. '\n' .. (f['input'] or ''))
 end
 
+-- A retry waiting out its backoff: its QUEUED record (views show it), its job kept aside, its fingerprint, and its
+-- place in its queue's due-time index. Nothing if the run exists (scheduled already). w: the 8 write arguments.
 local function schedule(p, active, finished, events, ids, w, due, queue, fields)
   local run = p .. 'run:' .. w[4]
   if redis.call('EXISTS', run) == 1 then return 0 end
