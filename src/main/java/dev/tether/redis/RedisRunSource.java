@@ -281,10 +281,10 @@ final class RedisRunSource implements RunSource {
         var running = RunStateMachine.apply(queued, new RunEvent.Started(request.runId(), worker, Instant.now()));
         var entryId = d.entry().getID().toString();
         var limits = RunStore.Limit.of(request);
-        var checked = store.claim(running, worker, entryId, limits, claimChecks || !limits.isEmpty() ? f : Map.of(), claimChecks);
+        var checked = store.claim(running, worker, entryId, limits, f, claimChecks);
         if (checked.outcome() == RunStore.Claim.Outcome.UNVERIFIED && !matchesRecord(d, request)) return null;
         var claim = checked.outcome() != RunStore.Claim.Outcome.UNVERIFIED ? checked // else a record an older Tether wrote, compared here
-                : store.claim(running, worker, entryId, limits, limits.isEmpty() ? Map.of() : f, false);
+                : store.claim(running, worker, entryId, limits, f, false);
         switch (claim.outcome()) {
             case MISMATCH -> {
                 deadLetter(d, mismatch(request), null);

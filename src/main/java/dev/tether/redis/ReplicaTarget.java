@@ -44,11 +44,6 @@ final class ReplicaTarget {
         return last;
     }
 
-    /** Whether writes wait for replicas at all. */
-    boolean any() {
-        return fixed != 0;
-    }
-
     @Override
     public String toString() {
         return fixed >= 0 ? Integer.toString(fixed) : "all";

@@ -58,7 +58,6 @@ final class Script {
      * @throws NotReplicatedException when fewer confirm within {@link RedisSettings#REPLICA_WAIT}
      */
     Object evalReplicated(UnifiedJedis redis, List<String> keys, List<String> args, ReplicaTarget target) {
-        if (!target.any()) return eval(redis, keys, args);
         int replicas = target.now();
         if (replicas == 0) return eval(redis, keys, args);
         for (int attempt = 1; ; attempt++) {
