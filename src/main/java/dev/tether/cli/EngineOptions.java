@@ -33,7 +33,7 @@ final class EngineOptions {
     Isolation isolation = Isolation.THREAD;
 
     @Option(names = "--redis", paramLabel = "URI",
-            description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS) instead of the embedded engine; default: $TETHER_REDIS_URL.")
+            description = "Use the workers behind this Redis (redis://[user:password@]host[:port][/db], rediss:// for TLS; redis-sentinel://h1,h2?master=NAME; redis-cluster://h1,h2) instead of the embedded engine; default: $TETHER_REDIS_URL.")
     String redis;
 
     @Option(names = "--checkpoints", paramLabel = "STORE",

@@ -50,6 +50,8 @@ public final class TetherLogConfigurator extends ContextAwareBase implements Con
         context.getLogger("org.bsc.langgraph4j").setLevel(Level.WARN);
         // Jetty (the control API's HTTP server) says more than an operator needs at start and stop.
         context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
+        // Jedis' cluster client says at INFO, on every command line, that it refreshes the slot layout.
+        context.getLogger("redis.clients.jedis.JedisClusterInfoCache").setLevel(Level.WARN);
         var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(rootLevel);
         root.addAppender(stderr);

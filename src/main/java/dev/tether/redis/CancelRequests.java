@@ -93,16 +93,16 @@ final class CancelRequests {
         var strongest = recorded != null && recorded.level().strongerThan(request.level()) ? recorded
                 : new Ask(request.level(), request.origin());
         var life = untilTaken ? SetParams.setParams() : SetParams.setParams().px(KEEP.toMillis());
-        try (var pipe = redis.pipelined()) {
+        HomeNode.pipelined(redis, keys.cancel(runId), pipe -> { // one connection: WAIT counts what it wrote
             var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), life);
             pipe.publish(keys.cancels(), runId + " " + strongest.wire());
             int asked = replicas.now();
-            var reached = asked > 0 && pipe instanceof redis.clients.jedis.Pipeline one
-                    ? one.waitReplicas(asked, RedisSettings.REPLICA_WAIT.toMillis()) : null;
+            var reached = asked > 0 ? pipe.waitReplicas(asked, RedisSettings.REPLICA_WAIT.toMillis()) : null;
             pipe.sync();
             recordedNow.get(); // a refusal (NOPERM: an observer's user) is this request's failure, not silence
             if (reached != null && reached.get() < asked) throw new NotReplicatedException("the cancel request", reached.get(), asked);
-        }
+            return null;
+        });
     }
 
     /** Those of {@code runIds} that have a cancel record, with the level recorded and who asked. */

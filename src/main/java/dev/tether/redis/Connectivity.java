@@ -21,6 +21,15 @@ final class Connectivity implements RedisHealth {
         this.where = where;
     }
 
+    /**
+     * Whether {@code e} means no answer, not a refusal: a connection lost, or, in a cluster, no node of
+     * the slot reached within the client's attempts (its master died and the layout has not caught up).
+     */
+    static boolean lostContact(Throwable e) {
+        return e instanceof redis.clients.jedis.exceptions.JedisConnectionException
+                || e instanceof redis.clients.jedis.exceptions.JedisClusterOperationException;
+    }
+
     void up() {
         if (up.compareAndSet(false, true)) {
             reconnects.incrementAndGet();

@@ -124,8 +124,8 @@ final class Heartbeat implements AutoCloseable {
             try {
                 return (Long) Script.BEAT.eval(redis, List.of(keys.worker(name), keys.workers()),
                         List.of(Json.write(info.get()), Long.toString(TTL.toMillis()), name, mode));
-            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
-                if (attempt == 3) throw e;
+            } catch (redis.clients.jedis.exceptions.JedisException e) {
+                if (!Connectivity.lostContact(e) || attempt == 3) throw e;
             }
         }
     }

@@ -12,6 +12,22 @@ final class Keys {
         this.p = prefix.endsWith(":") ? prefix : prefix + ":";
     }
 
+    /**
+     * The layout for a Redis Cluster: the prefix is every key's hash tag ({@code {tether}:run:ID}), so
+     * all of one prefix's keys share one slot. The scripts and transactions of the protocol read and
+     * write keys across runs (the live index, the queues, the workers' sets): on one slot they run on
+     * one node, as on a single Redis. A cluster spreads prefixes, not the runs of one prefix.
+     */
+    static Keys hashTagged(String prefix) {
+        var name = prefix.endsWith(":") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return new Keys("{" + name + "}:");
+    }
+
+    /** The cluster slot every key of this layout falls in when it is {@linkplain #hashTagged hash-tagged}. */
+    int slot() {
+        return redis.clients.jedis.util.JedisClusterCRC16.getSlot(p);
+    }
+
     static Keys standard() {
         return new Keys("tether");
     }

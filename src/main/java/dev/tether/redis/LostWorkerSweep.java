@@ -174,7 +174,7 @@ final class LostWorkerSweep {
     }
 
     private long serverUptimeSeconds() {
-        for (var line : redis.info("server").split("\r?\n")) {
+        for (var line : HomeNode.info(redis, keys.workers(), "server").split("\r?\n")) {
             if (line.startsWith("uptime_in_seconds:")) return Long.parseLong(line.substring(18).trim());
         }
         return Long.MAX_VALUE; // a server that does not say: trust the other checks

@@ -199,13 +199,12 @@ public final class RedisCheckpointStore implements CheckpointStore {
         }
         final long total = bytes;
         retrying(() -> { // all or nothing, so a retry after a lost reply writes the same list again
-            try (var tx = redis.multi()) {
+            HomeNode.transaction(redis, keys.checkpoints(toRunId), tx -> {
                 tx.del(keys.checkpoints(toRunId));
                 tx.rpush(keys.checkpoints(toRunId), copy.toArray(String[]::new));
                 tx.set(keys.checkpointBytes(toRunId), Long.toString(total), SetParams.setParams().px(keepFor.toMillis()));
                 tx.pexpire(keys.checkpoints(toRunId), keepFor.toMillis());
-                tx.exec();
-            }
+            });
             return null;
         }, FOR_A_CALLER);
         return chosen;
@@ -252,8 +251,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
         while (true) {
             try {
                 return call.get();
-            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
-                if (System.nanoTime() + pause * 1_000_000L > deadline) throw e;
+            } catch (redis.clients.jedis.exceptions.JedisException e) {
+                if (!Connectivity.lostContact(e) || System.nanoTime() + pause * 1_000_000L > deadline) throw e;
                 try {
                     Thread.sleep(pause);
                 } catch (InterruptedException interrupted) {

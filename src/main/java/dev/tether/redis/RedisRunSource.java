@@ -244,7 +244,7 @@ final class RedisRunSource implements RunSource {
     private void failed(RuntimeException e) throws InterruptedException {
         connectivity.down(e);
         stalls.failed(TAKING, e);
-        if (!(e instanceof redis.clients.jedis.exceptions.JedisConnectionException)) {
+        if (!Connectivity.lostContact(e)) {
             LOG.warn("Redis refused a worker call ({}); retrying", Text.oneLine(e.getMessage()));
         }
         Thread.sleep(connectivity.backoffMillis());
@@ -438,13 +438,12 @@ final class RedisRunSource implements RunSource {
                 return;
             }
             long delay = Math.min(HANDOVER_FIRST_MILLIS << Math.min(n - 1, 16), HANDOVER_MAX_MILLIS);
-            try (var tx = redis.multi()) {
+            HomeNode.transaction(redis, keys.job(request.runId()), tx -> {
                 tx.del(keys.job(request.runId()));
                 tx.hset(keys.job(request.runId()), fields);
                 tx.zadd(keys.due(queue), System.currentTimeMillis() + delay, request.runId());
                 tx.xack(d.stream(), Keys.GROUP, d.entry().getID());
-                tx.exec();
-            }
+            });
             held.remove(d.entry().getID().toString());
             return;
         }

@@ -20,8 +20,11 @@ import java.util.List;
  * or, for a master watched by Redis Sentinel, {@code redis-sentinel://[user[:password]@]host[:port][,host[:port]...][/db]?master=NAME}
  * ({@code rediss-sentinel://} with TLS): the sentinels (port 26379 unless given) are asked where the
  * master is, and asked again after every failover. The user and password are the master's; sentinels
- * are asked without credentials. The password never leaves this object: {@link #toString()} and
- * {@link #display()} omit it.
+ * are asked without credentials. Or, for a Redis Cluster, {@code redis-cluster://[user[:password]@]host[:port][,host[:port]...]}
+ * ({@code rediss-cluster://} with TLS): any of its nodes, the others are discovered; every key of the
+ * prefix then carries the prefix as its hash tag ({@code {tether}:run:...}), so that they all share one
+ * slot and every script and transaction of the protocol stays on one node. The password never leaves
+ * this object: {@link #toString()} and {@link #display()} omit it.
  */
 public final class RedisSettings {
     public static final String ENV = "TETHER_REDIS_URL";
@@ -36,6 +39,8 @@ public final class RedisSettings {
     private final String prefix;
     /** The sentinels to ask where the master is, or null for a plain address. */
     private final List<HostAndPort> sentinels;
+    /** The cluster nodes to start from (the others are discovered), or null outside a cluster. */
+    private final List<HostAndPort> clusterNodes;
     /** The master's name among the sentinels (null without sentinels). */
     private final String master;
     /**
@@ -56,7 +61,7 @@ public final class RedisSettings {
     static final String DEFAULT_PREFIX = "tether";
 
     private RedisSettings(String host, int port, String user, String password, int database, boolean tls, TlsTrust trust,
-                          String prefix, List<HostAndPort> sentinels, String master, int replicas) {
+                          String prefix, List<HostAndPort> sentinels, List<HostAndPort> clusterNodes, String master, int replicas) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -66,6 +71,7 @@ public final class RedisSettings {
         this.trust = trust;
         this.prefix = prefix;
         this.sentinels = sentinels;
+        this.clusterNodes = clusterNodes;
         this.master = master;
         this.replicas = replicas;
     }
@@ -76,12 +82,12 @@ public final class RedisSettings {
     }
 
     private RedisSettings withTrust(TlsTrust trust) {
-        return new RedisSettings(host, port, user, password, database, tls, trust, prefix, sentinels, master, replicas);
+        return new RedisSettings(host, port, user, password, database, tls, trust, prefix, sentinels, clusterNodes, master, replicas);
     }
 
     /** The same address with another key prefix (letters, digits, {@code _ . -}; at most 64 characters). */
     public RedisSettings withPrefix(String prefix) {
-        return new RedisSettings(host, port, user, password, database, tls, trust, validPrefix(prefix), sentinels, master, replicas);
+        return new RedisSettings(host, port, user, password, database, tls, trust, validPrefix(prefix), sentinels, clusterNodes, master, replicas);
     }
 
     private static String validPrefix(String prefix) {
@@ -94,7 +100,7 @@ public final class RedisSettings {
 
     /** The key layout under this prefix. */
     Keys keys() {
-        return new Keys(prefix);
+        return clusterNodes != null ? Keys.hashTagged(prefix) : new Keys(prefix);
     }
 
     public String prefix() {
@@ -112,15 +118,17 @@ public final class RedisSettings {
         }
         var scheme = u.getScheme() == null ? "" : u.getScheme();
         boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
-        if (!"redis".equals(scheme) && !"rediss".equals(scheme) && !sentinel) {
-            throw new IllegalArgumentException("Redis URI must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
+        boolean cluster = scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
+        if (!"redis".equals(scheme) && !"rediss".equals(scheme) && !sentinel && !cluster) {
+            throw new IllegalArgumentException("Redis URI must start with redis://, rediss://, redis-sentinel://, rediss-sentinel://, redis-cluster:// or rediss-cluster://");
         }
-        List<HostAndPort> sentinels = sentinel ? sentinels(u.getRawAuthority()) : null;
-        if (!sentinel && u.getHost() == null) throw new IllegalArgumentException("Redis URI has no host");
+        List<HostAndPort> sentinels = sentinel ? hosts(u.getRawAuthority(), "sentinel", SENTINEL_PORT) : null;
+        List<HostAndPort> clusterNodes = cluster ? hosts(u.getRawAuthority(), "cluster node", 6379) : null;
+        if (!sentinel && !cluster && u.getHost() == null) throw new IllegalArgumentException("Redis URI has no host");
         String user = null, password = null;
         var authority = u.getRawAuthority();
         // several hosts make no server authority for java.net.URI: its user part is then read here
-        var info = !sentinel ? u.getRawUserInfo()
+        var info = !sentinel && !cluster ? u.getRawUserInfo()
                 : authority != null && authority.lastIndexOf('@') >= 0 ? authority.substring(0, authority.lastIndexOf('@')) : null;
         if (info != null && !info.isEmpty()) {
             int colon = info.indexOf(':');
@@ -138,6 +146,7 @@ public final class RedisSettings {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("Redis URI database must be a number, got '" + path.substring(1) + "'");
             }
+            if (cluster && db != 0) throw new IllegalArgumentException("Redis URI database must be 0 in a cluster (a cluster has no other)");
         }
         var prefix = DEFAULT_PREFIX;
         String master = null;
@@ -164,24 +173,28 @@ public final class RedisSettings {
             }
         }
         if (sentinel && master == null) throw new IllegalArgumentException("Redis URI needs the master's name: redis-sentinel://...?master=NAME");
-        boolean tls = "rediss".equals(scheme) || "rediss-sentinel".equals(scheme);
+        boolean tls = "rediss".equals(scheme) || "rediss-sentinel".equals(scheme) || "rediss-cluster".equals(scheme);
         // Behind Sentinel a failover promotes a replica: what it has not received is lost, so writes others rely on wait for the replicas.
         int wait = replicas != null ? replicas : sentinel ? ALL : 0;
         if (sentinel) {
-            return new RedisSettings(null, 0, user, password, db, tls, TlsTrust.jvmDefault(), prefix, List.copyOf(sentinels), master, wait);
+            return new RedisSettings(null, 0, user, password, db, tls, TlsTrust.jvmDefault(), prefix, List.copyOf(sentinels), null, master, wait);
+        }
+        if (cluster) {
+            return new RedisSettings(null, 0, user, password, 0, tls, TlsTrust.jvmDefault(), prefix, null, List.copyOf(clusterNodes), null, wait);
         }
         return new RedisSettings(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort(), user, password, db, tls,
-                TlsTrust.jvmDefault(), prefix, null, null, wait);
+                TlsTrust.jvmDefault(), prefix, null, null, null, wait);
     }
 
-    private static List<HostAndPort> sentinels(String authority) {
-        if (authority == null || authority.isEmpty()) throw new IllegalArgumentException("Redis URI names no sentinel");
+    /** {@code host[:port],host[:port]...} after the user part: the sentinels, or the cluster nodes to start from. */
+    private static List<HostAndPort> hosts(String authority, String what, int defaultPort) {
+        if (authority == null || authority.isEmpty()) throw new IllegalArgumentException("Redis URI names no " + what);
         var hosts = authority.substring(authority.lastIndexOf('@') + 1);
         var out = new ArrayList<HostAndPort>();
         for (var h : hosts.split(",")) {
-            if (h.isBlank()) throw new IllegalArgumentException("Redis URI has an empty sentinel address");
+            if (h.isBlank()) throw new IllegalArgumentException("Redis URI has an empty " + what + " address");
             int colon = h.lastIndexOf(':');
-            int port = SENTINEL_PORT;
+            int port = defaultPort;
             var name = h;
             if (colon >= 0) {
                 name = h.substring(0, colon);
@@ -190,9 +203,9 @@ public final class RedisSettings {
                 } catch (NumberFormatException e) {
                     port = -1;
                 }
-                if (port < 1 || port > 65535) throw new IllegalArgumentException("Redis URI sentinel port must be 1-65535");
+                if (port < 1 || port > 65535) throw new IllegalArgumentException("Redis URI " + what + " port must be 1-65535");
             }
-            if (name.isEmpty()) throw new IllegalArgumentException("Redis URI has a sentinel without a host");
+            if (name.isEmpty()) throw new IllegalArgumentException("Redis URI has a " + what + " without a host");
             out.add(new HostAndPort(name, port));
         }
         return out;
@@ -262,6 +275,19 @@ public final class RedisSettings {
         pool.setMaxWait(POOL_WAIT);
         // No JMX: registering a pool starts the platform MBean server, about 120 ms of every one-shot command.
         pool.setJmxEnabled(false);
+        if (clusterNodes != null) {
+            // Jedis learns the slots from any node and follows MOVED. Two attempts, no sleeping between them: a
+            // command to a master that died fails fast (and the layout is read again) into the caller's own
+            // retry, as on a single Redis, instead of blocking a heartbeat for seconds. The layout is also read
+            // every 2 s: a pipeline does not follow MOVED, and a failover must not wait for a command that does.
+            try {
+                return redis.clients.jedis.RedisClusterClient.builder().nodes(new java.util.LinkedHashSet<>(clusterNodes))
+                        .clientConfig(clientConfig(clientName)).poolConfig(pool).maxAttempts(2).maxTotalRetriesDuration(java.time.Duration.ofSeconds(1))
+                        .topologyRefreshPeriod(java.time.Duration.ofSeconds(2)).build();
+            } catch (redis.clients.jedis.exceptions.JedisException e) { // it reads the layout as it starts: no node answered
+                throw RedisUnavailableException.of(this, e);
+            }
+        }
         if (sentinels != null) {
             // Jedis follows the master: it asks the sentinels, and listens to them for every switch
             return RedisSentinelClient.builder().masterName(master).sentinels(new java.util.LinkedHashSet<>(sentinels))
@@ -284,11 +310,47 @@ public final class RedisSettings {
         return b.build();
     }
 
+    /**
+     * A client's first call: Redis answers, and is what the address says it is. A cluster node given
+     * as {@code redis://} would answer only for the keys of its own slots, and a prefix's keys are
+     * spread over all of them without their hash tag.
+     *
+     * @throws RedisUnavailableException with a one-line reason
+     */
+    void reach(UnifiedJedis redis) {
+        boolean clusterNode;
+        try {
+            if (clusterNodes != null) {
+                redis.ping();
+                return;
+            }
+            clusterNode = redis.info("cluster").contains("cluster_enabled:1");
+        } catch (RuntimeException e) {
+            throw RedisUnavailableException.of(this, e);
+        }
+        if (clusterNode) {
+            throw new RedisUnavailableException("cannot use Redis at " + display() + ": it is a cluster node (use redis-cluster:// for it)", null);
+        }
+    }
+
     /** A connection of its own, outside every pool: a subscription holds its connection in a mode no other command may share. */
     redis.clients.jedis.Jedis dedicated(String clientName) {
         // RESP2 stated, not negotiated: a plain connection cannot negotiate RESP3 and would warn on every reconnect
-        var b = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2);
-        return new redis.clients.jedis.Jedis(master(), b.build());
+        var config = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2).build();
+        if (clusterNodes == null) return new redis.clients.jedis.Jedis(master(), config);
+        // A cluster passes every PUBLISH to every node: a subscription may listen on any node that answers.
+        RuntimeException last = null;
+        for (var node : clusterNodes) {
+            var jedis = new redis.clients.jedis.Jedis(node, config);
+            try {
+                jedis.ping();
+                return jedis;
+            } catch (RuntimeException e) {
+                jedis.close();
+                last = e;
+            }
+        }
+        throw new redis.clients.jedis.exceptions.JedisConnectionException("no node of " + display() + " answered", last);
     }
 
     /**
@@ -308,6 +370,38 @@ public final class RedisSettings {
         }
         throw new redis.clients.jedis.exceptions.JedisConnectionException("no sentinel of " + display() + " answered where master '"
                 + master + "' is", last);
+    }
+
+    /**
+     * The servers besides the one {@code redis} writes to that may become it: the replicas the
+     * sentinels know, or every other node of the cluster; none for a plain address.
+     */
+    List<HostAndPort> otherNodes(UnifiedJedis redis) {
+        if (redis instanceof redis.clients.jedis.RedisClusterClient cluster) {
+            // asked of the cluster: the client's own map of it may hold the masters only (it does against Redis 7)
+            RuntimeException last = null;
+            for (var pool : cluster.getClusterNodes().values()) {
+                try (var j = new redis.clients.jedis.Jedis(pool.getResource())) {
+                    return j.clusterNodes().lines().map(line -> line.split(" ")).filter(f -> f.length > 2 && !f[2].contains("fail")
+                            && !f[2].contains("noaddr") && !f[2].contains("handshake")).map(f -> HostAndPort.from(f[1].split("[@,]")[0])).toList();
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            throw new redis.clients.jedis.exceptions.JedisConnectionException("no node of " + display() + " said which nodes it has", last);
+        }
+        if (sentinels == null) return List.of();
+        RuntimeException last = null;
+        for (var s : sentinels) {
+            try (var j = new redis.clients.jedis.Jedis(s, sentinelConfig("tether-sentinel-query"))) {
+                return j.sentinelReplicas(master).stream()
+                        .map(r -> new HostAndPort(String.valueOf(r.get("ip")), Integer.parseInt(String.valueOf(r.get("port"))))).toList();
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw new redis.clients.jedis.exceptions.JedisConnectionException("no sentinel of " + display() + " answered which replicas master '"
+                + master + "' has", last);
     }
 
     /** How many replicas a submit, a claim or a cancel request must reach before it counts: 0 none, {@value #ALL} all healthy ones. */
@@ -352,9 +446,9 @@ public final class RedisSettings {
         if (sentinels != null) options.add("master=" + master);
         if (!DEFAULT_PREFIX.equals(prefix)) options.add("prefix=" + prefix);
         if (replicas != (sentinels != null ? ALL : 0)) options.add("replicas=" + (replicas == ALL ? "all" : Integer.toString(replicas)));
-        var where = sentinels == null ? host + ":" + port
-                : String.join(",", sentinels.stream().map(h -> h.getHost() + ":" + h.getPort()).toList());
-        var scheme = (tls ? "rediss" : "redis") + (sentinels != null ? "-sentinel" : "");
+        var hosts = sentinels != null ? sentinels : clusterNodes;
+        var where = hosts == null ? host + ":" + port : String.join(",", hosts.stream().map(h -> h.getHost() + ":" + h.getPort()).toList());
+        var scheme = (tls ? "rediss" : "redis") + (sentinels != null ? "-sentinel" : clusterNodes != null ? "-cluster" : "");
         return scheme + "://" + (user != null ? user + "@" : "") + where + (database != 0 ? "/" + database : "")
                 + (options.isEmpty() ? "" : "?" + String.join("&", options));
     }
@@ -366,11 +460,11 @@ public final class RedisSettings {
 
     /** The address's host (behind Sentinel: the first sentinel's), for messages. */
     String host() {
-        return host != null ? host : sentinels.getFirst().getHost();
+        return host != null ? host : (sentinels != null ? sentinels : clusterNodes).getFirst().getHost();
     }
 
     int port() {
-        return host != null ? port : sentinels.getFirst().getPort();
+        return host != null ? port : (sentinels != null ? sentinels : clusterNodes).getFirst().getPort();
     }
 
     boolean tls() {

@@ -13,6 +13,7 @@ import java.util.Map;
  * indexes the runs an older Tether wrote ({@link RunIndex#backfill()}), so their short ids resolve.
  */
 public final class RedisSetup {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisSetup.class);
     /** The finished index's cap while no admin has set one (what {@code put.lua} falls back to). */
     public static final int DEFAULT_FINISHED_CAP = 10_000;
 
@@ -25,19 +26,32 @@ public final class RedisSetup {
     public static Map<String, String> run(RedisSettings settings, Integer finishedCap) {
         if (finishedCap != null && finishedCap < 1) throw new IllegalArgumentException("--finished-cap must be at least 1, not " + finishedCap);
         try (var redis = settings.client("tether-setup", 1)) {
-            try {
-                redis.ping();
-            } catch (RuntimeException e) {
-                throw RedisUnavailableException.of(settings, e);
+            settings.reach(redis);
+            var shas = run(redis, settings.keys(), finishedCap);
+            loadOnEveryOtherNode(settings, redis);
+            return shas;
+        }
+    }
+
+    /**
+     * Loads the scripts on the replicas too (behind Sentinel, and on every node of a cluster): Redis 7
+     * passes no {@code SCRIPT LOAD} to its replicas, so a replica promoted by a failover would otherwise
+     * refuse every role below admin until this step is run again.
+     */
+    private static void loadOnEveryOtherNode(RedisSettings settings, UnifiedJedis redis) {
+        for (var node : settings.otherNodes(redis)) {
+            try (var jedis = new redis.clients.jedis.Jedis(node, settings.clientConfig("tether-setup"))) {
+                for (var s : Script.all()) jedis.scriptLoad(s.text());
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) { // a replica that is down: the others still get them
+                LOG.warn("could not load Tether's scripts on {} ({}): run 'tether redis setup' again once it is back", node, Text.oneLine(e.getMessage()));
             }
-            return run(redis, settings.keys(), finishedCap);
         }
     }
 
     static Map<String, String> run(UnifiedJedis redis, Keys keys, Integer finishedCap) {
         var out = new LinkedHashMap<String, String>();
         for (var s : Script.all()) {
-            s.load(redis);
+            s.load(redis, keys.config());
             out.put(s.name(), s.sha());
         }
         if (finishedCap != null) redis.hset(keys.config(), "finished-cap", Integer.toString(finishedCap));

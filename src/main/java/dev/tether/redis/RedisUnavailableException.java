@@ -25,11 +25,19 @@ public class RedisUnavailableException extends IllegalStateException {
                 return "the TLS handshake failed (" + t.getClass().getSimpleName() + "; does it serve TLS on this port?)";
             }
         }
+        for (var t = cause; t != null; t = t.getCause()) {
+            for (var s : t.getSuppressed()) if (String.valueOf(s.getMessage()).contains("cluster support disabled")) return notACluster();
+            if (String.valueOf(t.getMessage()).contains("cluster support disabled")) return notACluster();
+        }
         var upper = String.valueOf(cause.getMessage()).toUpperCase(Locale.ROOT);
         if (upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("INVALID PASSWORD") || upper.contains("AUTH")) {
             return "it refused the credentials (wrong user or password)";
         }
         return "it does not answer (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    private static String notACluster() {
+        return "it is a single server, not a cluster node (use redis:// for it)";
     }
 
     private static String certificateProblem(RedisSettings settings, CertificateException e) {

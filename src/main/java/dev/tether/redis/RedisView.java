@@ -18,7 +18,6 @@ import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunStatus;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -75,10 +74,10 @@ public final class RedisView implements RunEngine {
         this.keys = settings.keys();
         this.redis = settings.client("tether-" + me, 8);
         try {
-            redis.ping();
+            settings.reach(redis);
         } catch (RuntimeException e) {
             redis.close();
-            throw RedisUnavailableException.of(settings, e);
+            throw e;
         }
         this.connectivity = new Connectivity(settings.display());
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000, settings.replicaTarget());
@@ -89,7 +88,7 @@ public final class RedisView implements RunEngine {
             this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me) : null;
         } catch (RuntimeException e) { // its first load failed: nothing of this view may outlive the error
             redis.close();
-            throw e instanceof JedisConnectionException ? RedisUnavailableException.of(settings, e) : e;
+            throw Connectivity.lostContact(e) ? RedisUnavailableException.of(settings, e) : e;
         }
     }
 
@@ -234,7 +233,7 @@ public final class RedisView implements RunEngine {
             try {
                 if (knownQueues.add(q)) redis.sadd(keys.queues(), q);
                 return store.submit(queued, keys.queue(q), fields); // idempotent: a retry after a lost reply adds nothing
-            } catch (JedisConnectionException e) {
+            } catch (RuntimeException e) {
                 knownQueues.remove(q);
                 throw e;
             }
@@ -257,8 +256,8 @@ public final class RedisView implements RunEngine {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
-            } catch (JedisConnectionException | redis.clients.jedis.exceptions.JedisDataException e) {
-                if (!(e instanceof JedisConnectionException) && !inTransition(e)) throw e;
+            } catch (redis.clients.jedis.exceptions.JedisException e) {
+                if (!Connectivity.lostContact(e) && !inTransition(e)) throw e;
                 if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
                 sleepQuietly(Math.min(500, 25L * attempt));
             }
@@ -267,11 +266,13 @@ public final class RedisView implements RunEngine {
 
     /**
      * A server between roles or states: a master just demoted by a failover (READONLY, until the pool
-     * follows the new one), a replica that lost its master, or a server still loading its data.
+     * follows the new one), a replica that lost its master, a server still loading its data, or a
+     * cluster slot whose master changes (MOVED, ASK, CLUSTERDOWN, TRYAGAIN, until the client has the new layout).
      */
     private static boolean inTransition(RuntimeException e) {
         var m = String.valueOf(e.getMessage());
-        return m.startsWith("READONLY") || m.startsWith("LOADING") || m.startsWith("MASTERDOWN");
+        return m.startsWith("READONLY") || m.startsWith("LOADING") || m.startsWith("MASTERDOWN")
+                || m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN") || m.startsWith("TRYAGAIN");
     }
 
     private static void sleepQuietly(long millis) {
@@ -363,7 +364,8 @@ public final class RedisView implements RunEngine {
                     Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 20));
                     try {
                         store.get(runId).ifPresent(registry::mirror);
-                    } catch (JedisConnectionException e) {
+                    } catch (redis.clients.jedis.exceptions.JedisException e) {
+                        if (!Connectivity.lostContact(e)) throw e;
                         connectivity.down(e);
                     }
                 }

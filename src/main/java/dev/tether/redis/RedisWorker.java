@@ -88,10 +88,10 @@ public final class RedisWorker implements AutoCloseable {
         this.keys = settings.keys();
         this.redis = settings.client("tether-worker-" + options.name(), options.concurrency() + 6);
         try {
-            redis.ping();
+            settings.reach(redis);
         } catch (RuntimeException e) {
             redis.close();
-            throw RedisUnavailableException.of(settings, e);
+            throw e;
         }
         if (!heartbeatLapsed(redis, keys.worker(options.name()))) {
             redis.close();

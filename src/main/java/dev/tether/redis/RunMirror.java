@@ -6,7 +6,6 @@ import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -103,7 +102,7 @@ final class RunMirror implements AutoCloseable {
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);
-            if (!(e instanceof JedisConnectionException)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
+            if (!Connectivity.lostContact(e)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
         }
     }
 

@@ -46,7 +46,7 @@ final class Script {
         try {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
-            load(redis);
+            load(redis, keys.getFirst());
             return redis.evalsha(sha, keys, args);
         }
     }
@@ -61,32 +61,33 @@ final class Script {
         int replicas = target.now();
         if (replicas == 0) return eval(redis, keys, args);
         for (int attempt = 1; ; attempt++) {
-            try (var pipe = redis.pipelined()) {
-                if (!(pipe instanceof redis.clients.jedis.Pipeline one)) throw new IllegalStateException("no single-connection pipeline");
+            var out = HomeNode.pipelined(redis, keys.getFirst(), one -> {
                 var result = one.evalsha(sha, keys, args);
                 var reached = one.waitReplicas(replicas, RedisSettings.REPLICA_WAIT.toMillis());
                 one.sync();
-                Object out;
+                Object value;
                 try {
-                    out = result.get();
+                    value = result.get();
                 } catch (JedisNoScriptException e) { // nothing of it ran: load it and run it again
-                    if (attempt > 1) throw e;
-                    load(redis);
-                    continue;
+                    return e;
                 }
                 if (reached.get() < replicas) throw new NotReplicatedException(name, reached.get(), replicas);
-                return out;
-            }
+                return value;
+            });
+            if (!(out instanceof JedisNoScriptException noScript)) return out;
+            if (attempt > 1) throw noScript;
+            load(redis, keys.getFirst());
         }
     }
 
     /**
-     * Loads this script. Only the admin role may ({@code tether redis setup}): a user below it is refused
+     * Loads this script into the server holding {@code key} (in a cluster, every node has its own cache).
+     * Only the admin role may ({@code tether redis setup}): a user below it is refused
      * with NOPERM, and is then told, in one line, what the operator has to do.
      */
-    void load(UnifiedJedis redis) {
+    void load(UnifiedJedis redis, String key) {
         try {
-            redis.scriptLoad(text);
+            redis.scriptLoad(text, key);
         } catch (JedisAccessControlException e) {
             throw new ScriptsNotLoadedException(this);
         }

@@ -27,12 +27,18 @@ final class RealSentinels implements AutoCloseable {
     private final List<Integer> sentinelPorts = new ArrayList<>();
 
     static RealSentinels start() throws Exception {
+        return start(null);
+    }
+
+    /** @param binary the data servers' redis-server if not the tests' own (e.g. {@link RealRedis#SYSTEM_BINARY}), or null */
+    static RealSentinels start(String binary) throws Exception {
         var s = new RealSentinels();
         try {
-            var master = RealRedis.start();
+            var master = binary == null ? RealRedis.start() : RealRedis.startBinary(binary);
             s.servers.add(master);
             for (int i = 0; i < 2; i++) {
-                var replica = RealRedis.start("replicaof 127.0.0.1 " + master.port);
+                var replica = binary == null ? RealRedis.start("replicaof 127.0.0.1 " + master.port)
+                        : RealRedis.startBinary(binary, "replicaof 127.0.0.1 " + master.port);
                 s.servers.add(replica);
                 await().atMost(Duration.ofSeconds(30)).until(() -> linkUp(replica));
             }

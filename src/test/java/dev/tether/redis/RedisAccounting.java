@@ -22,7 +22,11 @@ final class RedisAccounting {
     private RedisAccounting() {}
 
     static void assertNothingPending(RealRedis server, Collection<String> queues, Collection<String> liveWorkers) {
-        var k = Keys.standard();
+        assertNothingPending(server, Keys.standard(), queues, liveWorkers);
+    }
+
+    /** As above, for the keys of one layout (another prefix, a cluster's hash-tagged one) on the server holding them. */
+    static void assertNothingPending(RealRedis server, Keys k, Collection<String> queues, Collection<String> liveWorkers) {
         try (var r = server.admin()) {
             awaitEmpty("active runs", () -> new ArrayList<>(r.smembers(k.active())));
             for (var q : queues) {

@@ -25,7 +25,7 @@ class RedisSettingsTest {
     @Test
     void badAddressesAreOneLineErrorsWithoutThePassword() {
         assertThatThrownBy(() -> RedisSettings.parse("http://x"))
-                .hasMessage("Redis URI must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
+                .hasMessage("Redis URI must start with redis://, rediss://, redis-sentinel://, rediss-sentinel://, redis-cluster:// or rediss-cluster://");
         assertThatThrownBy(() -> RedisSettings.parse("redis://:pw@host/abc"))
                 .hasMessage("Redis URI database must be a number, got 'abc'");
         assertThatThrownBy(() -> RedisSettings.parse("redis://:top secret@host")).message().doesNotContain("top secret");
@@ -74,5 +74,39 @@ class RedisSettingsTest {
                 .hasMessage("Redis URI option 'replicas' must be a number from 0 to 16, or 'all'");
         assertThatThrownBy(() -> RedisSettings.parse("redis://h?replicas=all"))
                 .hasMessage("Redis URI option 'replicas=all' needs redis-sentinel:// (the sentinels say how many there are)");
+    }
+
+    @Test
+    void inAClusterAnyNodesAreGivenAndEveryKeyOfAPrefixCarriesItAsItsHashTag() {
+        var s = RedisSettings.parse("redis-cluster://ops:s3cret@10.0.0.1:7000,10.0.0.2,node-3:7002?prefix=acme");
+        assertThat(s.display()).isEqualTo("redis-cluster://ops@10.0.0.1:7000,10.0.0.2:6379,node-3:7002?prefix=acme").doesNotContain("s3cret");
+        var keys = s.keys();
+        assertThat(keys.run("r1")).isEqualTo("{acme}:run:r1");
+        assertThat(keys.queue("q")).isEqualTo("{acme}:q:q");
+        // one slot for all of them: every script and transaction of the protocol stays on one node
+        var slots = java.util.stream.Stream.of(keys.run("r1"), keys.run("r2"), keys.queue("q"), keys.active(), keys.live(), keys.workers(),
+                        keys.worker("w"), keys.checkpoints("r1"), keys.cancel("r1"), keys.lease("l"), keys.config(), keys.deadLetters())
+                .map(redis.clients.jedis.util.JedisClusterCRC16::getSlot).distinct().toList();
+        assertThat(slots).containsExactly(keys.slot());
+        assertThat(RedisSettings.parse("redis-cluster://h").keys().run("r1")).isEqualTo("{tether}:run:r1");
+        assertThat(RedisSettings.parse("redis-cluster://h").keys().slot()).as("docs/redis-protocol.md names it").isEqualTo(10_738);
+        assertThat(RedisSettings.parse("redis-cluster://h").withPrefix("other").keys().run("r1")).isEqualTo("{other}:run:r1");
+        assertThat(RedisSettings.parse("rediss-cluster://h:7000?replicas=1").display()).isEqualTo("rediss-cluster://h:7000?replicas=1");
+        assertThat(RedisSettings.parse("redis-cluster://h").replicas()).isZero();
+        // outside a cluster the layout stays as it was
+        assertThat(RedisSettings.parse("redis://h?prefix=acme").keys().run("r1")).isEqualTo("acme:run:r1");
+    }
+
+    @Test
+    void aClusterAddressWithBadPartsIsAOneLineError() {
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://h/2")).hasMessage("Redis URI database must be 0 in a cluster (a cluster has no other)");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://h:0")).hasMessage("Redis URI cluster node port must be 1-65535");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://h1,,h2")).hasMessage("Redis URI has an empty cluster node address");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://h?master=m"))
+                .hasMessage("Redis URI option 'master' needs redis-sentinel:// (or rediss-sentinel://)");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://h?replicas=all"))
+                .hasMessage("Redis URI option 'replicas=all' needs redis-sentinel:// (the sentinels say how many there are)");
+        assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://:pw@"))
+                .message().doesNotContain("pw");
     }
 }

@@ -68,6 +68,27 @@ class SentinelFailoverTest {
         RedisAccounting.assertNothingPending(master, List.of("ha"), workers.stream().map(w -> w.name).toList());
     }
 
+    /**
+     * Redis 7 passes no {@code SCRIPT LOAD} to replicas: a promoted replica would refuse every role
+     * below admin until the admin step ran again, unless that step loads them on every replica. On
+     * 6.2 and on Debian's 7 (skipped where it is not installed).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"embedded", RealRedis.SYSTEM_BINARY})
+    void theAdminStepLoadsTheScriptsOnEveryReplicaSoThatAFailoverFindsThem(String binary) throws Exception {
+        if (!binary.equals("embedded")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(binary)),
+                    binary + " is not installed (apt-get install redis-server): Redis 7's replicas are not checked here");
+        }
+        redis = RealSentinels.start(binary.equals("embedded") ? null : binary);
+        RedisSetup.run(RedisSettings.parse(redis.uri()), null);
+        for (var server : redis.servers) {
+            try (var c = server.admin()) {
+                assertThat(c.scriptExists(Script.all().stream().map(Script::sha).toList())).as("scripts on " + server.port).containsOnly(true);
+            }
+        }
+    }
+
     @Test
     void runsUnderWayWhenTheMasterDiesAndWhenAnOperatorFailsOverAreEachAccountedFor() throws Exception {
         redis = RealSentinels.start();

@@ -1,0 +1,226 @@
+package dev.tether.redis;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redis Cluster, against real processes: a cluster of three masters and three replicas, worker
+ * processes and views given {@code redis-cluster://} addresses. Every key of a prefix carries the
+ * prefix as its hash tag, so a prefix lives on the master of one slot, where its scripts and
+ * transactions run as on a single Redis; two prefixes on two masters work side by side; and runs
+ * under way when their master fails over (by an operator, then by its death) are each accounted for.
+ */
+@Tag("process")
+class RedisClusterTest {
+    private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private RealCluster cluster;
+    private Path log;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (var c : closeFirst.reversed()) c.close();
+        if (cluster != null) cluster.close();
+    }
+
+    private RedisView view(String uri) {
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        var view = RedisView.live(RedisSettings.parse(uri), GraphCatalog.of(graphs), Routing.none());
+        closeFirst.add(view);
+        return view;
+    }
+
+    private WorkerProcess worker(String uri, String name, String queue) throws Exception {
+        var w = WorkerProcess.start(uri, name, queue, 4);
+        closeFirst.add(w);
+        return w;
+    }
+
+    private static List<String> submit(RedisView view, String queue, String tagPrefix, int n, int nodeMillis) {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < n; i++) {
+            ids.add(view.submit("counted", queue, Map.of("log", Path.of("target", "redis-workers").toAbsolutePath() + "/" + queue + ".log",
+                    "tag", tagPrefix + i, "nodeMillis", nodeMillis)).runId());
+        }
+        return ids;
+    }
+
+    private static int completed(RedisView view, List<String> ids) {
+        return (int) ids.stream().filter(id -> view.registry().get(id).map(r -> r.status() == RunStatus.COMPLETED).orElse(false)).count();
+    }
+
+    private static void awaitEnded(RedisView view, List<String> ids) {
+        try (var watch = dev.tether.testing.ProgressWatch.of("runs ending on a cluster", () -> ids.stream()
+                .filter(id -> view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)).count())) {
+            eventuallyAcrossProcesses().until(() -> ids.stream().allMatch(id -> view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        }
+    }
+
+    /** Every run COMPLETED in the view and on its prefix's master of the moment, each of its nodes started once, nothing pending. */
+    private void assertAccountedFor(RedisView view, Keys keys, String queue, List<String> ids, List<WorkerProcess> workers) throws Exception {
+        for (var id : ids) assertThat(view.registry().get(id).orElseThrow().status()).as(id).isEqualTo(RunStatus.COMPLETED);
+        var nodes = CountingGraph.read(Path.of("target", "redis-workers", queue + ".log").toAbsolutePath());
+        assertThat(nodes).as("every run of " + queue + " executed").hasSize(ids.size());
+        nodes.forEach((tag, started) -> assertThat(started.stream().map(n -> n[0]).toList()).as("nodes of " + tag)
+                .containsExactlyElementsOf(CountingGraph.NODES));
+        var home = cluster.masterOf(keys.slot());
+        var store = new RunStore(home.admin(), keys, Duration.ofDays(1), 10_000);
+        for (var id : ids) assertThat(store.get(id).orElseThrow().status()).as(id + " on its master").isEqualTo(RunStatus.COMPLETED);
+        RedisAccounting.assertNothingPending(home, keys, List.of(queue), workers.stream().map(w -> w.name).toList());
+    }
+
+    /** Two prefix names whose slots are served by two different masters. */
+    private List<String> prefixesOnTwoMasters() {
+        var first = "east";
+        var firstHome = cluster.masterOf(Keys.hashTagged(first).slot());
+        for (int i = 0; ; i++) {
+            var other = "west" + i;
+            if (cluster.masterOf(Keys.hashTagged(other).slot()) != firstHome) return List.of(first, other);
+        }
+    }
+
+    @Test
+    void eachPrefixLivesOnTheMasterOfItsSlotWhereItsRunsRunCancelAndAnswerAsOnOneRedis() throws Exception {
+        cluster = RealCluster.start();
+        Files.createDirectories(Path.of("target", "redis-workers"));
+        var prefixes = prefixesOnTwoMasters();
+        var views = new ArrayList<RedisView>();
+        var workers = new ArrayList<List<WorkerProcess>>();
+        var ids = new ArrayList<List<String>>();
+        for (var prefix : prefixes) {
+            Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+            var uri = cluster.uri(prefix); // one node, a replica: the masters are discovered
+            workers.add(List.of(worker(uri, prefix + "-w1", prefix), worker(uri, prefix + "-w2", prefix)));
+            var view = view(uri);
+            views.add(view);
+            ids.add(submit(view, prefix, prefix, 20, 10));
+        }
+        for (int p = 0; p < 2; p++) awaitEnded(views.get(p), ids.get(p));
+        for (int p = 0; p < 2; p++) {
+            var prefix = prefixes.get(p);
+            var keys = Keys.hashTagged(prefix);
+            assertAccountedFor(views.get(p), keys, prefix, ids.get(p), workers.get(p));
+            // every key of the prefix on its own master, none on the other masters
+            var home = cluster.masterOf(keys.slot());
+            for (var node : cluster.nodes) {
+                try (var c = node.admin()) {
+                    if (!c.info("replication").contains("role:master")) continue;
+                    var found = c.keys("*" + prefix + "*");
+                    if (node == home) assertThat(found).as("keys of " + prefix + " on its master").isNotEmpty()
+                            .allMatch(k -> k.startsWith("{" + prefix + "}:"));
+                    else assertThat(found).as("keys of " + prefix + " on another master").isEmpty();
+                }
+            }
+        }
+
+        // an address of the wrong kind is a one-line error (exit code 4), either way round
+        var asSingle = CliRun.of(Map.of(RedisSettings.ENV, "redis://127.0.0.1:" + cluster.nodes.getFirst().port), "list");
+        assertThat(asSingle.exit()).as(asSingle.err()).isEqualTo(4);
+        assertThat(asSingle.err()).contains("it is a cluster node (use redis-cluster:// for it)").doesNotContain("\n");
+        try (var single = RealRedis.start()) {
+            var asCluster = CliRun.of(Map.of(RedisSettings.ENV, "redis-cluster://127.0.0.1:" + single.port), "list");
+            assertThat(asCluster.exit()).as(asCluster.err()).isEqualTo(4);
+            assertThat(asCluster.err()).contains("it is a single server, not a cluster node (use redis:// for it)").doesNotContain("\n");
+        }
+
+        // a cancel inside a node, and the one-shot commands of the command line, on the cluster
+        var view = views.getFirst();
+        var uri = cluster.uri(prefixes.getFirst());
+        var slow = submit(view, prefixes.getFirst(), "slow", 1, 60_000).getFirst();
+        eventuallyAcrossProcesses().until(() -> view.registry().get(slow).map(r -> r.status() == RunStatus.RUNNING).orElse(false));
+        var shortId = view.registry().get(slow).orElseThrow().shortId();
+        var status = CliRun.of(Map.of(RedisSettings.ENV, uri), "status", shortId);
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains(slow).containsIgnoringCase("running");
+        var cancel = CliRun.of(Map.of(RedisSettings.ENV, uri), "cancel", shortId, "--wait");
+        assertThat(cancel.exit()).as(cancel.err() + cancel.out()).isZero();
+        assertThat(view.awaitTerminal(slow, dev.tether.testing.Hang.ACROSS_PROCESSES).map(RunSnapshot::status)).contains(RunStatus.CANCELLED);
+        var list = CliRun.of(Map.of(RedisSettings.ENV, uri), "list", "--json");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(view.cancel(slow, CancelRequest.of(StopLevel.AFTER_NODE))).isEqualTo(CancelOutcome.ALREADY_FINISHED);
+    }
+
+    /**
+     * Redis 7 passes no {@code SCRIPT LOAD} to replicas: a replica promoted by a failover would refuse
+     * every role below admin until the admin step ran again, unless that step loads them everywhere.
+     * On 6.2 and on Debian's 7 (skipped where it is not installed).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"embedded", RealRedis.SYSTEM_BINARY})
+    void theAdminStepLoadsTheScriptsOnEveryNodeSoThatAFailoverFindsThem(String binary) throws Exception {
+        if (!binary.equals("embedded")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(binary)),
+                    binary + " is not installed (apt-get install redis-server): Redis 7's cluster is not checked here");
+        }
+        cluster = RealCluster.start(binary.equals("embedded") ? null : binary);
+        RedisSetup.run(RedisSettings.parse(cluster.uri("setup")), null);
+        for (var node : cluster.nodes) {
+            try (var c = RealCluster.jedis(node)) {
+                assertThat(c.scriptExists(Script.all().stream().map(Script::sha).toArray(String[]::new))).as("scripts on " + node.port)
+                        .containsOnly(true);
+            }
+        }
+    }
+
+    @Test
+    void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
+        cluster = RealCluster.start();
+        Files.createDirectories(Path.of("target", "redis-workers"));
+        var prefix = "ha";
+        Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+        var keys = Keys.hashTagged(prefix);
+        // every node named (a subscription reconnects to any that answers); a write others rely on waits for the replica
+        var uri = "redis-cluster://" + String.join(",", cluster.nodes.stream().map(n -> "127.0.0.1:" + n.port).toList())
+                + "?prefix=" + prefix + "&replicas=1";
+        var workers = List.of(worker(uri, "ha-1", prefix), worker(uri, "ha-2", prefix));
+        var view = view(uri);
+
+        // 1. an operator fails the prefix's master over to its replica (CLUSTER FAILOVER) with runs under way
+        var first = cluster.masterOf(keys.slot());
+        var ids = submit(view, prefix, "a", 40, 60);
+        eventuallyAcrossProcesses().until(() -> completed(view, ids) >= 5);
+        try (var c = RealCluster.jedis(cluster.replicaOf(first))) {
+            c.clusterFailover();
+        }
+        eventuallyAcrossProcesses().until(() -> cluster.masterOf(keys.slot()) != null && cluster.masterOf(keys.slot()) != first);
+        awaitEnded(view, ids);
+        assertAccountedFor(view, keys, prefix, ids, workers);
+
+        // 2. the master of the moment dies with runs under way; its replica takes over, and the dead one comes back as a replica
+        var second = cluster.masterOf(keys.slot());
+        var more = new ArrayList<>(submit(view, prefix, "b", 40, 60));
+        eventuallyAcrossProcesses().until(() -> completed(view, more) >= 5);
+        second.stop();
+        eventuallyAcrossProcesses().until(() -> cluster.masterOf(keys.slot()) != null && cluster.masterOf(keys.slot()) != second);
+        second.startAgain();
+        eventuallyAcrossProcesses().until(cluster::healthy);
+        awaitEnded(view, more);
+        var all = new ArrayList<>(ids);
+        all.addAll(more);
+        assertAccountedFor(view, keys, prefix, all, workers);
+
+        // 3. work still flows on the master of the moment
+        var after = submit(view, prefix, "c", 1, 0);
+        awaitEnded(view, after);
+        all.addAll(after);
+        assertAccountedFor(view, keys, prefix, all, workers);
+    }
+}
