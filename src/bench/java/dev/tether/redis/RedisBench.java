@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * commands, Redis's CPU, the workers' CPU); then redis-benchmark against the same server, for the
  * machine's speed at that moment.
  *
- * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel]"]</pre>
+ * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel|cluster]"]</pre>
  * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a
  * redis-server serving TLS with a certificate from a private CA. With {@code sentinel}, everything goes
- * through three sentinels to a master with two replicas (submits and claims wait for both).
+ * through three sentinels to a master with two replicas (submits and claims wait for both). With
+ * {@code cluster}, through a cluster of three masters and three replicas (the prefix's keys on one).
  */
 public final class RedisBench {
     public static void main(String[] args) throws Exception {
@@ -34,6 +35,15 @@ public final class RedisBench {
             try (var sentinels = RealSentinels.start()) {
                 var settings = RedisSettings.parse(sentinels.uri());
                 System.out.println("Redis behind Sentinel at " + settings.display() + " (a master, two replicas; writes others rely on wait for both)");
+                run(settings, Map.of(), cancels, runs);
+            }
+            System.exit(0);
+        }
+        if (args.length > 2 && args[2].equals("cluster")) {
+            try (var cluster = RealCluster.start()) {
+                var settings = RedisSettings.parse(cluster.uri("bench"));
+                System.out.println("Redis Cluster at " + settings.display() + " (three masters, three replicas; the prefix's slot "
+                        + settings.keys().slot() + " on one master)");
                 run(settings, Map.of(), cancels, runs);
             }
             System.exit(0);
@@ -79,7 +89,7 @@ public final class RedisBench {
 
             var done = new AtomicLong();
             var feed = client.registry().openFeed();
-            var before = Costs.read(raw, w1, w2);
+            var before = Costs.read(raw, settings, w1, w2);
             long t0 = System.nanoTime();
             var submitters = new ArrayList<Thread>();
             for (int s = 0; s < 4; s++) {
@@ -98,9 +108,9 @@ public final class RedisBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done.get() / seconds);
-            Costs.read(raw, w1, w2).minus(before).print(runs);
+            Costs.read(raw, settings, w1, w2).minus(before).print(runs);
             feed.close();
-            redisBenchmark(settings);
+            redisBenchmark(settings, raw);
         }
     }
 
@@ -109,11 +119,13 @@ public final class RedisBench {
      * calls included, as {@code INFO commandstats} does), Redis's CPU, and each worker's CPU.
      */
     private record Costs(Map<String, Long> calls, double redisCpu, double[] workerCpu) {
-        static Costs read(UnifiedJedis raw, WorkerProcess... workers) throws Exception {
+        /** Of the server holding the prefix's keys (in a cluster, the master of its slot). */
+        static Costs read(UnifiedJedis raw, RedisSettings settings, WorkerProcess... workers) throws Exception {
             var calls = new java.util.TreeMap<String, Long>();
-            var m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(raw.info("commandstats"));
+            var home = settings.keys().config();
+            var m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(HomeNode.info(raw, home, "commandstats"));
             while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
-            var cpu = raw.info("cpu");
+            var cpu = HomeNode.info(raw, home, "cpu");
             double redis = field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user");
             var w = new double[workers.length];
             for (int i = 0; i < workers.length; i++) w[i] = cpuSeconds(workers[i].process.pid());
@@ -153,14 +165,22 @@ public final class RedisBench {
     }
 
     /** Redis's own speed on this machine, now: redis-benchmark against the same server, if it is installed. */
-    private static void redisBenchmark(RedisSettings settings) {
+    private static void redisBenchmark(RedisSettings settings, UnifiedJedis raw) {
         var bin = java.nio.file.Path.of("/usr/bin/redis-benchmark");
         if (settings.tls() || !java.nio.file.Files.isExecutable(bin)) {
             System.out.println("redis-benchmark: not run (install redis-tools; plain connections only)");
             return;
         }
         try {
-            var at = settings.master(); // behind Sentinel: the master of the moment
+            // behind Sentinel: the master of the moment; in a cluster, the master of the prefix's slot
+            redis.clients.jedis.HostAndPort at;
+            if (raw instanceof redis.clients.jedis.RedisClusterClient cluster) {
+                try (var c = cluster.getConnectionFromSlot(settings.keys().slot())) {
+                    at = c.getHostAndPort();
+                }
+            } else {
+                at = settings.master();
+            }
             var p = new ProcessBuilder(bin.toString(), "-h", at.getHost(), "-p", Integer.toString(at.getPort()), "-q",
                     "-t", "ping,set,get", "-n", "100000").redirectErrorStream(true).start();
             var out = new String(p.getInputStream().readAllBytes());

@@ -338,19 +338,45 @@ public final class RedisSettings {
         // RESP2 stated, not negotiated: a plain connection cannot negotiate RESP3 and would warn on every reconnect
         var config = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2).build();
         if (clusterNodes == null) return new redis.clients.jedis.Jedis(master(), config);
-        // A cluster passes every PUBLISH to every node: a subscription may listen on any node that answers.
+        // A cluster passes every PUBLISH to every node, so a subscription may listen on any node; on the
+        // master of the prefix's slot (where the scripts publish) a message skips the hop over the cluster bus.
         RuntimeException last = null;
         for (var node : clusterNodes) {
             var jedis = new redis.clients.jedis.Jedis(node, config);
             try {
-                jedis.ping();
-                return jedis;
+                var home = masterOf(keys().slot(), jedis.clusterNodes());
+                if (home == null || home.equals(node)) return jedis;
+                var atHome = new redis.clients.jedis.Jedis(home, config);
+                try {
+                    atHome.ping();
+                    jedis.close();
+                    return atHome;
+                } catch (RuntimeException e) { // the master is unreachable from here: any node will do
+                    atHome.close();
+                    return jedis;
+                }
             } catch (RuntimeException e) {
                 jedis.close();
                 last = e;
             }
         }
         throw new redis.clients.jedis.exceptions.JedisConnectionException("no node of " + display() + " answered", last);
+    }
+
+    /** The master serving {@code slot} in a {@code CLUSTER NODES} answer, or null if none does now. */
+    static HostAndPort masterOf(int slot, String clusterNodes) {
+        for (var line : clusterNodes.split("\n")) {
+            var f = line.trim().split(" ");
+            if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) continue;
+            for (int i = 8; i < f.length; i++) {
+                if (f[i].startsWith("[")) continue; // a slot being migrated or imported
+                var range = f[i].split("-");
+                if (slot >= Integer.parseInt(range[0]) && slot <= Integer.parseInt(range[range.length - 1])) {
+                    return HostAndPort.from(f[1].split("[@,]")[0]);
+                }
+            }
+        }
+        return null;
     }
 
     /**

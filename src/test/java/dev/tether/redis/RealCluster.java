@@ -77,22 +77,12 @@ final class RealCluster implements AutoCloseable {
     RealRedis masterOf(int slot) {
         for (var n : nodes) {
             try (var c = jedis(n)) {
-                for (var line : c.clusterNodes().split("\n")) {
-                    var f = line.split(" ");
-                    if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) continue;
-                    for (int i = 8; i < f.length; i++) {
-                        var range = f[i].split("-");
-                        int lo = Integer.parseInt(range[0]), hi = Integer.parseInt(range[range.length - 1]);
-                        if (slot >= lo && slot <= hi) {
-                            int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-                            return nodes.stream().filter(r -> r.port == port).findFirst().orElseThrow();
-                        }
-                    }
-                }
+                var at = RedisSettings.masterOf(slot, c.clusterNodes());
+                return at == null ? null : nodes.stream().filter(r -> r.port == at.getPort()).findFirst().orElseThrow();
             } catch (RuntimeException e) { // a stopped node: ask the next
             }
         }
-        return null; // between masters: a failover under way
+        return null;
     }
 
     /** The replica of {@code master} (each master has one). */

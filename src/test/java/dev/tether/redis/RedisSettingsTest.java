@@ -109,4 +109,18 @@ class RedisSettingsTest {
         assertThatThrownBy(() -> RedisSettings.parse("redis-cluster://:pw@"))
                 .message().doesNotContain("pw");
     }
+
+    @Test
+    void aSubscriptionInAClusterFindsTheMasterOfThePrefixsSlotInTheClustersOwnList() {
+        var nodes = String.join("\n",
+                "07c3 127.0.0.1:30004@40004 slave e7d1 0 1426238317239 4 connected",
+                "67ed 127.0.0.1:30002@40002 master - 0 1426238316232 2 connected 5461-10922",
+                "292f 127.0.0.1:30003@40003,node-3 master - 0 1426238318243 3 connected 10923-16383 [10924->-e7d1]",
+                "6ec2 127.0.0.1:30005@40005 master,fail - 1426238316232 1426238316232 5 connected 0-5460",
+                "e7d1 127.0.0.1:30001@40001 myself,master - 0 0 1 connected 0-5460");
+        assertThat(RedisSettings.masterOf(12_000, nodes)).isEqualTo(new redis.clients.jedis.HostAndPort("127.0.0.1", 30003));
+        assertThat(RedisSettings.masterOf(5_461, nodes)).isEqualTo(new redis.clients.jedis.HostAndPort("127.0.0.1", 30002));
+        assertThat(RedisSettings.masterOf(0, nodes)).as("a failed master is passed over").isEqualTo(new redis.clients.jedis.HostAndPort("127.0.0.1", 30001));
+        assertThat(RedisSettings.masterOf(7, "e7d1 127.0.0.1:30001@40001 myself,master - 0 0 1 connected 100-200")).isNull();
+    }
 }
