@@ -344,7 +344,13 @@ public final class RedisSettings {
         for (var node : clusterNodes) {
             var jedis = new redis.clients.jedis.Jedis(node, config);
             try {
-                var home = masterOf(keys().slot(), jedis.clusterNodes());
+                String layout;
+                try {
+                    layout = jedis.clusterNodes();
+                } catch (redis.clients.jedis.exceptions.JedisDataException refused) { // a user without CLUSTER NODES: listen here
+                    return jedis;
+                }
+                var home = masterOf(keys().slot(), layout);
                 if (home == null || home.equals(node)) return jedis;
                 var atHome = new redis.clients.jedis.Jedis(home, config);
                 try {

@@ -3,6 +3,7 @@ package dev.tether.redis;
 import javax.net.ssl.SSLException;
 import java.net.SocketTimeoutException;
 import java.security.cert.CertificateException;
+import java.util.List;
 import java.util.Locale;
 
 /** Redis cannot be reached or refused us; the message names the address, never the password. */
@@ -26,8 +27,12 @@ public class RedisUnavailableException extends IllegalStateException {
             }
         }
         for (var t = cause; t != null; t = t.getCause()) {
-            for (var s : t.getSuppressed()) if (String.valueOf(s.getMessage()).contains("cluster support disabled")) return notACluster();
-            if (String.valueOf(t.getMessage()).contains("cluster support disabled")) return notACluster();
+            var said = new java.util.ArrayList<String>(List.of(String.valueOf(t.getMessage())));
+            for (var s : t.getSuppressed()) said.add(String.valueOf(s.getMessage()));
+            for (var m : said) {
+                if (m.contains("cluster support disabled")) return notACluster();
+                if (m.startsWith("NOPERM")) return "its user may not run a command Tether needs (" + Text.oneLine(m) + ")";
+            }
         }
         var upper = String.valueOf(cause.getMessage()).toUpperCase(Locale.ROOT);
         if (upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("INVALID PASSWORD") || upper.contains("AUTH")) {

@@ -180,6 +180,46 @@ class RedisClusterTest {
         }
     }
 
+    /**
+     * The documented role users on every node, their patterns on the prefix's hash tag and the two
+     * cluster commands a cluster client needs added (docs/redis-protocol.md): the admin step, a worker
+     * process, a submitter's view and an observer's command line each do their part.
+     */
+    @Test
+    void eachRoleDoesItsPartOnAClusterWithTheDocumentedAcl() throws Exception {
+        cluster = RealCluster.start();
+        Files.createDirectories(Path.of("target", "redis-workers"));
+        var prefix = "roles";
+        Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+        for (var node : cluster.nodes) {
+            try (var c = RealCluster.jedis(node); var admin = node.admin()) {
+                int major = MinimalAcl.majorVersion(admin);
+                for (var role : MinimalAcl.Role.values()) {
+                    var args = new ArrayList<String>(List.of("SETUSER"));
+                    for (var w : MinimalAcl.setUser(role, major, role.name().toLowerCase(java.util.Locale.ROOT), "pw")) {
+                        args.add(w.replace("tether:", "{" + prefix + "}:"));
+                    }
+                    args.addAll(List.of("+cluster|slots", "+cluster|nodes"));
+                    c.sendCommand(redis.clients.jedis.Protocol.Command.ACL, args.toArray(String[]::new));
+                }
+            }
+        }
+        var nodes = String.join(",", cluster.nodes.stream().map(n -> "127.0.0.1:" + n.port).toList());
+        java.util.function.Function<String, String> as = user -> "redis-cluster://" + user + ":pw@" + nodes + "?prefix=" + prefix;
+
+        RedisSetup.run(RedisSettings.parse(as.apply("admin")), null);
+        var worker = worker(as.apply("worker"), "roles-1", prefix);
+        var view = view(as.apply("submitter"));
+        var ids = submit(view, prefix, "r", 10, 10);
+        awaitEnded(view, ids);
+        assertAccountedFor(view, Keys.hashTagged(prefix), prefix, ids, List.of(worker));
+        var list = CliRun.of(Map.of(RedisSettings.ENV, as.apply("observer")), "status", ids.getFirst());
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).containsIgnoringCase("completed");
+        var refused = CliRun.of(Map.of(RedisSettings.ENV, as.apply("observer")), "submit", "counted", "--queue", prefix);
+        assertThat(refused.exit()).as("an observer may not submit: " + refused.out()).isNotZero();
+    }
+
     @Test
     void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
         cluster = RealCluster.start();
