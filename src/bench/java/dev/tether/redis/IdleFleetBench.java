@@ -108,7 +108,7 @@ public final class IdleFleetBench {
     }
 
     /** CPU time per thread ("tid name" to ns) of a process. */
-    private static Map<String, Long> threads(long pid) throws IOException {
+    static Map<String, Long> threads(long pid) throws IOException {
         var out = new TreeMap<String, Long>();
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (var t : tasks.toList()) {

@@ -39,7 +39,7 @@ public final class OneShotScaleBench {
         try (var server = RealRedis.start(); var admin = server.admin()) {
             RedisSetup.run(admin, Keys.standard(), null);
             var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
-            park(admin, store, runs);
+            park(admin, store, runs, 2);
             System.out.printf("Redis holds %d runs (%d active)%n", admin.zcard(Keys.standard().ids()) / 2, admin.scard(Keys.standard().active()));
             var env = Map.of("TETHER_REDIS_URL", server.uri(), "TETHER_HOME", home.toString(), "TETHER_JAVA", java);
             for (int i = 0; i < 3; i++) time(launcher, env, "--version"); // warm the file cache
@@ -84,8 +84,11 @@ public final class OneShotScaleBench {
         return dev.tether.bench.BenchFigures.p(ms.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5);
     }
 
-    /** {@code n} runs, half queued and half cancelled, written as a deployment writes them, a thousand a round trip. */
-    private static void park(redis.clients.jedis.RedisClient admin, RunStore store, int n) {
+    /**
+     * {@code n} runs on a queue no worker takes, written as a deployment writes them, a thousand a round
+     * trip: one in {@code cancelledEvery} cancelled before it started, the others queued (0: all queued).
+     */
+    static void park(redis.clients.jedis.RedisClient admin, RunStore store, int n, int cancelledEvery) {
         var keys = store.keys();
         for (int from = 0; from < n; from += 1_000) {
             try (var pipe = admin.pipelined()) {
@@ -101,7 +104,7 @@ public final class OneShotScaleBench {
                         submitArgs.add(v);
                     });
                     pipe.evalsha(Script.SUBMIT.sha(), submitKeys, submitArgs);
-                    if (i % 2 == 1) {
+                    if (cancelledEvery > 0 && i % cancelledEvery == cancelledEvery - 1) {
                         var cancelled = RunStateMachine.apply(queued, new RunEvent.CancelRequested(queued.runId(), Instant.now(), CancelRequest.DEFAULT));
                         var writeKeys = new ArrayList<>(store.runKeys(queued.runId()));
                         writeKeys.add(keys.ids());

@@ -34,7 +34,7 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         var services = new ConsoleServices(claim, apiOptions);
         try {
-            var engine = engineOptions.engine();
+            var engine = engineOptions.engine(false); // over Redis the window opens before every run is loaded
             services.engine(engine);
             ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
                 services.close();

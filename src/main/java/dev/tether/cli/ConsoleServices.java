@@ -38,6 +38,8 @@ final class ConsoleServices implements AutoCloseable {
 
     synchronized void start() {
         if (closed || metrics != null || engine == null) return;
+        // over Redis the runs load from here on: their CPU would have held the first frame back (RedisView.liveLoading)
+        engine.startLoading();
         metrics = TetherMetrics.of(engine);
         if (claim == null) return;
         var held = claim;

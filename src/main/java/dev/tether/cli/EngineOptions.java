@@ -71,11 +71,20 @@ final class EngineOptions {
     }
 
     RunEngine engine() {
+        return engine(true);
+    }
+
+    /**
+     * @param awaitRuns with {@code --redis}: return once the runs are loaded ({@code serve}: its API answers
+     *                  with every run from its first request); a console passes false and shows them as they come
+     */
+    RunEngine engine(boolean awaitRuns) {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
-            return dev.tether.redis.RedisView.live(settings, catalog(),
-                    dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties")),
-                    dev.tether.policy.PolicyBook.inHome());
+            var routing = dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties"));
+            var policies = dev.tether.policy.PolicyBook.inHome();
+            return awaitRuns ? dev.tether.redis.RedisView.live(settings, catalog(), routing, policies)
+                    : dev.tether.redis.RedisView.liveLoading(settings, catalog(), routing, policies);
         }
         return localEngine();
     }

@@ -53,6 +53,8 @@ public final class ActiveRunsModel {
     private String text = "";
     private Set<RunStatus> statuses = EnumSet.allOf(RunStatus.class);
     private long lastResort;
+    /** Rows whose run has a policy or a retry: only those can count down (the controller scans rows only while there are some). */
+    private int limited;
 
     public ActiveRunsModel(Duration linger) {
         this.lingerNanos = linger.toNanos();
@@ -120,11 +122,14 @@ public final class ActiveRunsModel {
                 row = new RunRow(s);
                 byId.put(s.runId(), row);
                 added.add(row);
+                if (limited(s)) limited++;
                 if (s.isTerminal()) ended(row, s, nowNanos, ended);
                 continue;
             }
-            boolean wasTerminal = row.snapshot().isTerminal();
-            if (row.update(s) && s.isTerminal() && !wasTerminal) ended(row, s, nowNanos, ended);
+            var before = row.snapshot();
+            if (!row.update(s)) continue;
+            if (limited(before) != limited(s)) limited += limited(s) ? 1 : -1;
+            if (s.isTerminal() && !before.isTerminal()) ended(row, s, nowNanos, ended);
         }
         if (!added.isEmpty()) rows.addAll(added);
         return ended;
@@ -173,6 +178,7 @@ public final class ActiveRunsModel {
             while (!lingering.isEmpty() && nowNanos - lingering.peekFirst().terminalAtNanos() >= lingerNanos) {
                 var r = lingering.removeFirst();
                 byId.remove(r.runId());
+                if (limited(r.snapshot())) limited--;
                 gone.add(r);
             }
             rows.removeAll(gone);
@@ -185,5 +191,14 @@ public final class ActiveRunsModel {
 
     public int size() {
         return rows.size();
+    }
+
+    /** Whether any row's run has a limit that may count down (a policy, a retry): O(1). */
+    public boolean anyLimited() {
+        return limited > 0;
+    }
+
+    private static boolean limited(RunSnapshot s) {
+        return s.policy() != null || s.retry() != null;
     }
 }

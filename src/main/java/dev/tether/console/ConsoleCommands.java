@@ -57,6 +57,10 @@ final class ConsoleCommands implements AutoCloseable {
         return engine.connected();
     }
 
+    boolean loading() {
+        return engine.loading();
+    }
+
     private volatile CompletableFuture<List<dev.tether.engine.GraphInfo>> graphs;
     private static final java.time.Duration GRAPHS_TIMEOUT = java.time.Duration.ofSeconds(30);
 

@@ -41,7 +41,7 @@ final class StatusModel {
         return summary.getReadOnlyProperty();
     }
 
-    /** Where runs execute, with " — disconnected" while it cannot be reached. */
+    /** Where runs execute, with " — loading runs" until they are loaded, " — disconnected" while it cannot be reached. */
     ReadOnlyStringProperty mode() {
         return mode.getReadOnlyProperty();
     }
@@ -51,6 +51,11 @@ final class StatusModel {
     }
 
     void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up) {
+        refresh(now, stats, where, up, false);
+    }
+
+    /** @param loading the engine is reachable but still loading the runs it shows (not said as disconnected) */
+    void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up, boolean loading) {
         int total = 0, active = 0;
         for (var s : RunStatus.values()) {
             int n = now.getOrDefault(s, 0);
@@ -62,7 +67,7 @@ final class StatusModel {
         executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
                 + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));
-        connected.set(up);
-        mode.set(where + (up ? "" : " — disconnected"));
+        connected.set(up || loading);
+        mode.set(where + (up ? "" : loading ? " — loading runs" : " — disconnected"));
     }
 }

@@ -153,6 +153,18 @@ public interface RunEngine extends AutoCloseable {
         return true;
     }
 
+    /** Whether it is still loading the runs it shows (a view over a remote engine, just started); not connected meanwhile. */
+    default boolean loading() {
+        return false;
+    }
+
+    /**
+     * Begins loading the runs it shows, for an engine made to load only when asked (the console's view
+     * of Redis, asked once its window is shown); nothing for any other, and nothing the second time.
+     */
+    default void startLoading() {
+    }
+
     /**
      * A page of run history, newest first. By default the runs this engine holds in memory; an engine
      * with a durable history (the embedded store, Redis) pages that instead.

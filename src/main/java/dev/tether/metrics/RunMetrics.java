@@ -68,7 +68,7 @@ public final class RunMetrics implements AutoCloseable {
         this.engine = engine;
         this.defaultWorker = defaultWorker;
         for (var status : ACTIVE) {
-            Gauge.builder("tether.runs.active", engine, e -> e.registry().counts().getOrDefault(status, 0))
+            Gauge.builder("tether.runs.active", engine, e -> e.registry().count(status))
                     .description("Runs in this state now").tag("status", status.name()).register(meters);
         }
         Gauge.builder("tether.slots.busy", engine, e -> e.stats().busy())

@@ -378,11 +378,16 @@ public final class RedisSettings {
                 if (f[i].startsWith("[")) continue; // a slot being migrated or imported
                 var range = f[i].split("-");
                 if (slot >= Integer.parseInt(range[0]) && slot <= Integer.parseInt(range[range.length - 1])) {
-                    return HostAndPort.from(f[1].split("[@,]")[0]);
+                    return address(f);
                 }
             }
         }
         return null;
+    }
+
+    /** The address of a {@code CLUSTER NODES} line's node, its fields split at spaces ({@code host:port@busport[,hostname]}). */
+    private static HostAndPort address(String[] fields) {
+        return HostAndPort.from(fields[1].split("[@,]")[0]);
     }
 
     /**
@@ -415,7 +420,7 @@ public final class RedisSettings {
             for (var pool : cluster.getClusterNodes().values()) {
                 try (var j = new redis.clients.jedis.Jedis(pool.getResource())) {
                     return j.clusterNodes().lines().map(line -> line.split(" ")).filter(f -> f.length > 2 && !f[2].contains("fail")
-                            && !f[2].contains("noaddr") && !f[2].contains("handshake")).map(f -> HostAndPort.from(f[1].split("[@,]")[0])).toList();
+                            && !f[2].contains("noaddr") && !f[2].contains("handshake")).map(RedisSettings::address).toList();
                 } catch (RuntimeException e) {
                     last = e;
                 }

@@ -65,7 +65,8 @@ public final class RedisView implements RunEngine {
 
     private final dev.tether.policy.PolicyBook policies;
 
-    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live) {
+    private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live,
+                      boolean awaitFirstLoad) {
         this.settings = settings;
         this.policies = policies == null ? dev.tether.policy.PolicyBook.empty() : policies;
         this.catalog = catalog;
@@ -85,7 +86,7 @@ public final class RedisView implements RunEngine {
         this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
         this.index = new RunIndex(redis, keys);
         try {
-            this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me) : null;
+            this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me, awaitFirstLoad) : null;
         } catch (RuntimeException e) { // its first load failed: nothing of this view may outlive the error
             redis.close();
             throw Connectivity.lostContact(e) ? RedisUnavailableException.of(settings, e) : e;
@@ -99,7 +100,16 @@ public final class RedisView implements RunEngine {
 
     /** A live view whose submits resolve run policies with {@code policies} (the runs carry them to their workers). */
     public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
-        return new RedisView(settings, catalog, routing, policies, true);
+        return new RedisView(settings, catalog, routing, policies, true, true);
+    }
+
+    /**
+     * A live view that returns once Redis answers, and loads its runs only from {@link #startLoading()}
+     * on ({@link #loading()} until they are): the console shows its window first, then the runs as they
+     * come. Over 100,000 runs the load takes seconds of CPU, which would hold the first frame back.
+     */
+    public static RedisView liveLoading(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
+        return new RedisView(settings, catalog, routing, policies, true, false);
     }
 
     /** A view for one command: no subscription, no sweep. */
@@ -108,7 +118,7 @@ public final class RedisView implements RunEngine {
     }
 
     public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
-        return new RedisView(settings, catalog, routing, policies, false);
+        return new RedisView(settings, catalog, routing, policies, false, false);
     }
 
     /**
@@ -408,7 +418,7 @@ public final class RedisView implements RunEngine {
             busy += w.busy();
             stuck += w.stuck();
         }
-        int queued = registry.counts().getOrDefault(RunStatus.QUEUED, 0);
+        int queued = registry.count(RunStatus.QUEUED);
         return new EngineStats(capacity, busy, queued, stuck);
     }
 
@@ -420,6 +430,17 @@ public final class RedisView implements RunEngine {
     @Override
     public boolean connected() {
         return connectivity.isUp() && (!live || mirror.inSync());
+    }
+
+    @Override
+    public boolean loading() {
+        return live && !mirror.loaded();
+    }
+
+    /** A {@link #liveLoading} view's load begins (later calls, and other views, do nothing). */
+    @Override
+    public void startLoading() {
+        if (live) mirror.startLoading();
     }
 
     /** Disconnects. Runs on workers are not touched: they belong to the deployment, not to this view. */

@@ -3,11 +3,11 @@ package dev.tether.redis;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
-import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +31,7 @@ final class RunMirror implements AutoCloseable {
     private final RunRegistry registry;
     private final Connectivity connectivity;
     private final VanishedRuns vanished = new VanishedRuns();
+    private final VanishChecks vanishChecks = new VanishChecks();
     private final LostWorkerSweep sweep;
     private final List<WorkersListener> workersListeners = new CopyOnWriteArrayList<>();
     /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
@@ -38,23 +39,76 @@ final class RunMirror implements AutoCloseable {
     private final Subscriber events;
     private final ScheduledExecutorService maintenance;
     private volatile List<WorkerInfo> workers;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private int ticks;
 
-    /** Loads every run and the live workers, then follows the events channel and ticks until closed. */
-    RunMirror(RedisSettings settings, UnifiedJedis redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant) {
+    /**
+     * Reads the live workers, subscribes to the events channel and loads every run (the subscription's
+     * first catch-up: subscribed first, so nothing published during the load is missed, and the runs
+     * are read once), then follows the channel and ticks until closed.
+     *
+     * @param awaitFirstLoad whether to load now and return only once the runs are loaded ({@code serve},
+     *                       tests); else nothing is loaded before {@link #startLoading()} (a console calls it
+     *                       once its window is shown: the load's CPU would hold its first frame back)
+     * @throws RuntimeException when waiting, what kept the first load from succeeding: a refusal at once,
+     *                          lost contact after {@link RedisSettings#POOL_WAIT}
+     */
+    RunMirror(RedisSettings settings, UnifiedJedis redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant,
+              boolean awaitFirstLoad) {
         this.redis = redis;
         this.keys = settings.keys();
         this.store = store;
         this.registry = registry;
         this.connectivity = connectivity;
-        resync();
         this.workers = Heartbeat.liveWorkers(redis, keys);
         vanished.workersRead(workers, System.nanoTime());
         this.sweep = new LostWorkerSweep(redis, store, participant);
         this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
-                json -> registry.mirror(RunStore.parseEvent(json)), this::resync).start();
+                json -> registry.mirror(RunStore.parseEvent(json)), this::resync);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
         maintenance.scheduleWithFixedDelay(this::tick, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (awaitFirstLoad) {
+            startLoading();
+            awaitFirstLoad();
+        }
+    }
+
+    /** Subscribes, and so loads the runs (once; later calls do nothing). */
+    void startLoading() {
+        if (started.compareAndSet(false, true)) events.start();
+    }
+
+    /** Waits while the first load makes progress; a load that takes long is no reason to give up, a failure is. */
+    private void awaitFirstLoad() {
+        long failingSince = 0;
+        while (!events.caughtUpOnce()) {
+            var failure = events.lastFailure();
+            if (failure != null) {
+                if (!Connectivity.lostContact(failure)) {
+                    close();
+                    throw failure;
+                }
+                if (failingSince == 0) failingSince = System.nanoTime();
+                else if (System.nanoTime() - failingSince > RedisSettings.POOL_WAIT.toNanos()) {
+                    close();
+                    throw failure;
+                }
+            } else {
+                failingSince = 0;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while loading the runs from Redis", e);
+            }
+        }
+    }
+
+    /** Whether the runs have been loaded once (until then a view shows what it has so far). */
+    boolean loaded() {
+        return events.caughtUpOnce();
     }
 
     /** The live workers as of the last tick: views ask often and must not wait on the network. */
@@ -73,11 +127,13 @@ final class RunMirror implements AutoCloseable {
     }
 
     private void resync() {
-        for (var r : store.active()) registry.mirror(r);
+        var active = store.activeIds();
+        store.loadEach(new ArrayList<>(active), registry::mirror);
         for (var r : store.finished(1_000)) registry.mirror(r);
-        // runs we show as active that left the active set (ended and expired, or the record is gone)
-        var shown = registry.active().stream().map(RunSnapshot::runId).toList();
-        for (var r : store.load(shown)) registry.mirror(r);
+        // runs we show as active that left the active set (ended and expired, or the record is gone); the others were just read
+        var left = new ArrayList<String>();
+        for (var id : registry.activeIds()) if (!active.contains(id)) left.add(id);
+        store.loadEach(left, registry::mirror);
     }
 
     private void tick() {
@@ -138,8 +194,10 @@ final class RunMirror implements AutoCloseable {
      * once {@link VanishedRuns} finds no worker left that may write it back.
      */
     private void markVanished() {
-        var active = registry.active().stream().map(RunSnapshot::runId).toList();
-        for (var id : vanished.lost(store.absent(active), System.nanoTime())) {
+        var ask = vanishChecks.next(registry.activeIds(), id -> registry.get(id).map(r -> r.status().isActive()).orElse(false));
+        var absent = store.absent(ask);
+        vanishChecks.found(absent);
+        for (var id : vanished.lost(absent, System.nanoTime())) {
             registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))
                     .ifPresent(lost -> {
                         registry.mirror(lost);

@@ -371,6 +371,26 @@ final class RunStore {
         return load(new ArrayList<>(redis.smembers(keys.active())));
     }
 
+    /** The ids in the active set. */
+    java.util.Set<String> activeIds() {
+        return redis.smembers(keys.active());
+    }
+
+    /** Runs read per round trip by {@link #loadEach}. */
+    static final int LOAD_BATCH = 1_000;
+
+    /**
+     * Hands each of these runs to {@code each}, {@value #LOAD_BATCH} a round trip, skipping absent and
+     * unreadable records: a view that loads 100,000 runs never holds more than a batch of replies and
+     * parsed copies besides what it keeps (in one round trip, the load's garbage grew a view's heap to
+     * several times what it kept).
+     */
+    void loadEach(List<String> ids, java.util.function.Consumer<RunSnapshot> each) {
+        for (int from = 0; from < ids.size(); from += LOAD_BATCH) {
+            load(ids.subList(from, Math.min(ids.size(), from + LOAD_BATCH))).forEach(each);
+        }
+    }
+
     /**
      * A page of the active runs from the live index (put.lua's {@code live()}), in id order: O(page) round
      * trips and records read, however many runs Redis holds. The index is scanned by the most selective

@@ -46,6 +46,8 @@ final class Subscriber implements AutoCloseable {
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean subscribed;
     private volatile boolean closed;
+    /** What last kept it from subscribing or catching up; null once a catch-up has succeeded. */
+    private volatile RuntimeException lastFailure;
 
     Subscriber(RedisSettings settings, String clientName, String channel, Connectivity connectivity,
                Consumer<String> onMessage, Runnable onSubscribed) {
@@ -77,6 +79,16 @@ final class Subscriber implements AutoCloseable {
         return subscribed && caughtUpGeneration == generation.get();
     }
 
+    /** Whether any catch-up has succeeded yet (a view's first load is its first catch-up). */
+    boolean caughtUpOnce() {
+        return caughtUpGeneration >= 0;
+    }
+
+    /** What last kept it from subscribing or catching up, until a catch-up succeeds; else null. */
+    RuntimeException lastFailure() {
+        return lastFailure;
+    }
+
     private void loop() {
         while (!closed) {
             var sub = new JedisPubSub() {
@@ -94,6 +106,7 @@ final class Subscriber implements AutoCloseable {
                 public void onSubscribe(String ch, int count) {
                     lastHeardNanos = System.nanoTime();
                     subscribed = true;
+                    lastFailure = null; // what kept it from subscribing is past; its catch-up says its own
                     connectivity.up();
                     long g = generation.incrementAndGet();
                     try {
@@ -116,6 +129,7 @@ final class Subscriber implements AutoCloseable {
             } catch (RuntimeException e) {
                 subscribed = false;
                 if (closed) return;
+                lastFailure = e;
                 connectivity.down(e);
                 try {
                     Thread.sleep(connectivity.backoffMillis());
@@ -139,8 +153,10 @@ final class Subscriber implements AutoCloseable {
             onSubscribed.run();
         } catch (RuntimeException e) {
             if (closed) return;
+            lastFailure = e;
             long delay = Math.min(CATCH_UP_MAX_RETRY_MILLIS, CATCH_UP_FIRST_RETRY_MILLIS << Math.min(attempt - 1, 10));
-            if (attempt == 1) {
+            // A first load that fails at once is its creator's to report (a view that waits for it says why it cannot start).
+            if (attempt == (caughtUpOnce() ? 1 : 2)) {
                 LOG.warn("{}: catching up after subscribing failed ({}); retrying until it succeeds", clientName, Text.oneLine(e.getMessage()));
             } else {
                 LOG.debug("{}: catch-up attempt {} failed: {}", clientName, attempt, Text.oneLine(e.getMessage()));
@@ -151,6 +167,7 @@ final class Subscriber implements AutoCloseable {
             }
             return;
         }
+        lastFailure = null;
         caughtUpGeneration = g; // catch-ups run one at a time, in order: an older one never overwrites a newer one
         if (attempt > 1) LOG.info("{}: caught up after {} attempts", clientName, attempt);
     }

@@ -32,6 +32,8 @@ public final class RunRegistry {
     private final ConcurrentHashMap<String, RunSnapshot> runs = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> finishedOrder = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
+    /** Runs held per status (by ordinal), kept with every change: counts are read every second by views over 100,000 runs. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray byStatus = new java.util.concurrent.atomic.AtomicIntegerArray(RunStatus.values().length);
     private final CopyOnWriteArrayList<ChangeFeed> feeds = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<RunEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<ApplyResult>> changeListeners = new CopyOnWriteArrayList<>();
@@ -54,6 +56,7 @@ public final class RunRegistry {
             var next = RunStateMachine.apply(cur, event);
             if (next == null) return cur;
             holder[1] = next;
+            counted(cur, next);
             // Still under this run's lock: feeds see each run's changes in order.
             for (var feed : feeds) feed.offer(next);
             for (var listener : eventListeners) {
@@ -86,6 +89,7 @@ public final class RunRegistry {
             holder[0] = cur;
             if (cur != null && (cur.isTerminal() || cur.version() >= snapshot.version())) return cur;
             holder[1] = snapshot;
+            counted(cur, snapshot);
             for (var feed : feeds) feed.offer(snapshot);
             if (!changeListeners.isEmpty()) notifyChange(new ApplyResult(null, cur, snapshot));
             return snapshot;
@@ -124,12 +128,21 @@ public final class RunRegistry {
         }
     }
 
+    /** Under the run's lock: its count moves from its old status to its new one. */
+    private void counted(RunSnapshot was, RunSnapshot now) {
+        if (was != null) byStatus.decrementAndGet(was.status().ordinal());
+        if (now != null) byStatus.incrementAndGet(now.status().ordinal());
+    }
+
     private void retire(String runId) {
         finishedOrder.add(runId);
         if (finishedCount.incrementAndGet() > historyCapacity) {
             var oldest = finishedOrder.poll();
             if (oldest != null) {
-                runs.remove(oldest);
+                runs.computeIfPresent(oldest, (id, cur) -> {
+                    counted(cur, null);
+                    return null;
+                });
                 finishedCount.decrementAndGet();
             }
         }
@@ -158,6 +171,13 @@ public final class RunRegistry {
         return select(r -> r.status().isActive());
     }
 
+    /** Ids of the active runs, in no particular order: for a caller that only checks them (no sort, no snapshots copied). */
+    public List<String> activeIds() {
+        var out = new ArrayList<String>();
+        for (var r : runs.values()) if (r.status().isActive()) out.add(r.runId());
+        return out;
+    }
+
     public List<RunSnapshot> finished() {
         return select(r -> r.status().isTerminal());
     }
@@ -178,11 +198,16 @@ public final class RunRegistry {
         return out;
     }
 
+    /** Runs held per status: O(1), however many runs are held (each status read on its own, so not one instant's). */
     public Map<RunStatus, Integer> counts() {
         var counts = new EnumMap<RunStatus, Integer>(RunStatus.class);
-        for (var s : RunStatus.values()) counts.put(s, 0);
-        for (var r : runs.values()) counts.merge(r.status(), 1, Integer::sum);
+        for (var s : RunStatus.values()) counts.put(s, byStatus.get(s.ordinal()));
         return counts;
+    }
+
+    /** Runs held with this status: O(1). */
+    public int count(RunStatus status) {
+        return byStatus.get(status.ordinal());
     }
 
     public int size() {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -48,6 +49,48 @@ class ConsoleDisplayIT {
             assertThat(exit).as("the process exits after its first paint").isGreaterThanOrEqualTo(paint);
         }
         assertThat(launches).as(out).isEqualTo(2);
+    }
+
+    /**
+     * Over Redis the console shows its window first, then loads the runs (RedisView.liveLoading): the
+     * load must still begin, and the console's control API then lists every run.
+     */
+    @Test
+    void overRedisTheConsoleLoadsEveryRunOnceItsWindowIsShownAndItsApiListsThem() throws Exception {
+        assumeTrue(onPath("xvfb-run"), "needs xvfb-run (apt-get install xvfb xauth libgtk-3-0)");
+        try (var redis = dev.tether.redis.RealRedis.start()) {
+            var tether = Launcher.inFreshHome("redis-console");
+            for (int i = 0; i < 3; i++) { // parked on a queue no worker takes
+                var submit = tether.command("submit", "welcome-email", "--queue", "parked");
+                submit.environment().put("TETHER_REDIS_URL", redis.uri());
+                var p = submit.redirectErrorStream(true).start();
+                var out = new String(p.getInputStream().readAllBytes());
+                assertThat(p.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).as(out).isZero();
+            }
+            var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "-c", launcher());
+            pb.environment().putAll(tether.command().environment());
+            pb.environment().put("TETHER_REDIS_URL", redis.uri());
+            pb.redirectErrorStream(true).redirectOutput(tether.home.resolve("console.log").toFile());
+            var console = pb.start();
+            boolean ended;
+            try {
+                // the control API starts after the first frame, and the load with it
+                await().atMost(dev.tether.testing.Hang.ACROSS_PROCESSES).until(() -> {
+                    assertThat(console.isAlive()).as(Files.readString(tether.home.resolve("console.log"))).isTrue();
+                    var list = tether.run("list", "--json");
+                    return list.exit() == 0 && list.json().size() == 3;
+                });
+                for (var run : tether.run("list", "--json").json()) assertThat(run.path("status").asText()).isEqualTo("QUEUED");
+            } finally {
+                if (Files.exists(tether.controlFile())) {
+                    ProcessHandle.of(dev.tether.control.ControlFile.read(tether.controlFile()).pid()).ifPresent(ProcessHandle::destroy);
+                }
+                ended = console.waitFor(dev.tether.testing.Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS);
+                if (!ended) console.destroyForcibly().waitFor();
+            }
+            assertThat(ended).as("it ends on SIGTERM: " + Files.readString(tether.home.resolve("console.log"))).isTrue();
+        }
     }
 
     @Test

@@ -42,6 +42,22 @@ class ActiveRunsModelTest {
     }
 
     @Test
+    void itKnowsWhetherAnyRowHasALimitThatMayCountDownUntilTheLastSuchRowHasLeft() {
+        model.apply(List.of(submit("plain")), 0);
+        assertThat(model.anyLimited()).isFalse();
+        var limited = registry.apply(new RunEvent.Submitted("limited", "g", "q", Map.of(), Instant.now(), null,
+                dev.tether.run.RunPolicy.of("max-runtime", "10m"), null)).current();
+        model.apply(List.of(limited), 0);
+        assertThat(model.anyLimited()).isTrue();
+        var done = registry.apply(new RunEvent.Started("limited", "w", Instant.now())).current();
+        model.apply(List.of(done, apply(new RunEvent.Completed("limited", Instant.now()))), SECOND);
+        assertThat(model.anyLimited()).as("lingering, still shown").isTrue();
+        model.tick(7 * SECOND);
+        assertThat(model.row("limited")).isNull();
+        assertThat(model.anyLimited()).isFalse();
+    }
+
+    @Test
     void aStaleSnapshotArrivingLateIsIgnored() {
         var queued = submit("r1");
         var running = apply(new RunEvent.Started("r1", "w", Instant.now()));

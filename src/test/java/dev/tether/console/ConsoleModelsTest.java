@@ -45,6 +45,9 @@ class ConsoleModelsTest {
         s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false);
         assertThat(s.mode().get()).isEqualTo("redis://host:6379 — disconnected");
         assertThat(s.connected().get()).isFalse();
+        s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false, true);
+        assertThat(s.mode().get()).as("reached, its runs not loaded yet").isEqualTo("redis://host:6379 — loading runs");
+        assertThat(s.connected().get()).isTrue();
     }
 
     @Test

@@ -62,4 +62,18 @@ class UiPumpTest {
         pump.handle(5 * PULSE); // quiet again: every pulse
         assertThat(batches).extracting(List::size).containsExactly(1_000, 1_500, 1, 1);
     }
+
+    @Test
+    void aLoadOfManyRunsReachesTheRowsAFewThousandAPulseInOrderAndNoneIsLost() {
+        submit(2 * UiPump.MAX_BATCH + 10); // a console opened over many runs: they arrive as they load
+        for (int pulse = 0; pulse < 20; pulse++) {
+            if (pulse == 1) submit(5); // changes that come meanwhile wait behind those drained before them
+            pump.handle(pulse * 2 * PULSE); // every other pulse: each of these may apply, storm or not
+        }
+        assertThat(batches).allSatisfy(b -> assertThat(b).hasSizeLessThanOrEqualTo(UiPump.MAX_BATCH));
+        var applied = batches.stream().flatMap(List::stream).map(RunSnapshot::runId).toList();
+        assertThat(applied).hasSize(2 * UiPump.MAX_BATCH + 15).doesNotHaveDuplicates();
+        assertThat(applied.subList(applied.size() - 5, applied.size())).as("the later changes come last")
+                .allMatch(id -> Integer.parseInt(id.substring(4)) >= 2 * UiPump.MAX_BATCH + 10);
+    }
 }

@@ -67,6 +67,11 @@ final class RealCluster implements AutoCloseable {
         return "redis-cluster://127.0.0.1:" + nodes.get(4).port + "?prefix=" + prefix;
     }
 
+    /** Every node, as an address names them: {@code 127.0.0.1:P1,127.0.0.1:P2,...}. */
+    String allNodes() {
+        return String.join(",", nodes.stream().map(n -> "127.0.0.1:" + n.port).toList());
+    }
+
     String id(RealRedis node) {
         try (var c = jedis(node)) {
             return c.clusterMyId();

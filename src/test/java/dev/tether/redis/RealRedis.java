@@ -12,7 +12,7 @@ import java.util.List;
  * {@value #BINARY_ENV} to check another version) on a free loopback port, without persistence.
  * Never a mock: if it cannot start, the test fails (it is not skipped).
  */
-final class RealRedis implements AutoCloseable {
+public final class RealRedis implements AutoCloseable {
     static final String BINARY_ENV = "TETHER_TEST_REDIS_SERVER";
     final int port;
     /** The TLS port, or 0 for a plain server. */
@@ -31,7 +31,7 @@ final class RealRedis implements AutoCloseable {
         this.binary = binary;
     }
 
-    static RealRedis start(String... extraSettings) throws IOException {
+    public static RealRedis start(String... extraSettings) throws IOException {
         return start(0, List.of(extraSettings));
     }
 
@@ -137,7 +137,7 @@ final class RealRedis implements AutoCloseable {
         startServer();
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 

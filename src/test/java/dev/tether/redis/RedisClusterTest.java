@@ -97,16 +97,21 @@ class RedisClusterTest {
         }
     }
 
+    /** The workers' log folder ready, with no log left from an earlier run of {@code prefix}. */
+    private static void freshLog(String prefix) throws java.io.IOException {
+        Files.createDirectories(Path.of("target", "redis-workers"));
+        Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+    }
+
     @Test
     void eachPrefixLivesOnTheMasterOfItsSlotWhereItsRunsRunCancelAndAnswerAsOnOneRedis() throws Exception {
         cluster = RealCluster.start();
-        Files.createDirectories(Path.of("target", "redis-workers"));
         var prefixes = prefixesOnTwoMasters();
         var views = new ArrayList<RedisView>();
         var workers = new ArrayList<List<WorkerProcess>>();
         var ids = new ArrayList<List<String>>();
         for (var prefix : prefixes) {
-            Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+            freshLog(prefix);
             var uri = cluster.uri(prefix); // one node, a replica: the masters are discovered
             workers.add(List.of(worker(uri, prefix + "-w1", prefix), worker(uri, prefix + "-w2", prefix)));
             var view = view(uri);
@@ -188,9 +193,8 @@ class RedisClusterTest {
     @Test
     void eachRoleDoesItsPartOnAClusterWithTheDocumentedAcl() throws Exception {
         cluster = RealCluster.start();
-        Files.createDirectories(Path.of("target", "redis-workers"));
         var prefix = "roles";
-        Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+        freshLog(prefix);
         for (var node : cluster.nodes) {
             try (var c = RealCluster.jedis(node); var admin = node.admin()) {
                 int major = MinimalAcl.majorVersion(admin);
@@ -204,8 +208,7 @@ class RedisClusterTest {
                 }
             }
         }
-        var nodes = String.join(",", cluster.nodes.stream().map(n -> "127.0.0.1:" + n.port).toList());
-        java.util.function.Function<String, String> as = user -> "redis-cluster://" + user + ":pw@" + nodes + "?prefix=" + prefix;
+        java.util.function.Function<String, String> as = user -> "redis-cluster://" + user + ":pw@" + cluster.allNodes() + "?prefix=" + prefix;
 
         RedisSetup.run(RedisSettings.parse(as.apply("admin")), null);
         var worker = worker(as.apply("worker"), "roles-1", prefix);
@@ -223,13 +226,11 @@ class RedisClusterTest {
     @Test
     void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
         cluster = RealCluster.start();
-        Files.createDirectories(Path.of("target", "redis-workers"));
         var prefix = "ha";
-        Files.deleteIfExists(Path.of("target", "redis-workers", prefix + ".log"));
+        freshLog(prefix);
         var keys = Keys.hashTagged(prefix);
         // every node named (a subscription reconnects to any that answers); a write others rely on waits for the replica
-        var uri = "redis-cluster://" + String.join(",", cluster.nodes.stream().map(n -> "127.0.0.1:" + n.port).toList())
-                + "?prefix=" + prefix + "&replicas=1";
+        var uri = "redis-cluster://" + cluster.allNodes() + "?prefix=" + prefix + "&replicas=1";
         var workers = List.of(worker(uri, "ha-1", prefix), worker(uri, "ha-2", prefix));
         var view = view(uri);
 

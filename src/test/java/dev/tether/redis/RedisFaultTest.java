@@ -291,6 +291,49 @@ class RedisFaultTest {
         assertThat(executions()).isEmpty();
     }
 
+    /**
+     * A view over more runs than one pass of the vanished-record check asks about (VanishChecks):
+     * while nothing changes it asks Redis about a slice of them per pass, not every record every 2 s;
+     * when Redis loses its data, every run it showed active is shown LOST, each once.
+     */
+    @Test
+    void aViewOverManyRunsAsksAboutASliceOfThemPerPassAndStillShowsEveryLostOneLost() throws Exception {
+        var redis = RealRedis.start();
+        int n = 2 * VanishChecks.SLICE + 500;
+        var parked = new ArrayList<String>();
+        try (var admin = redis.admin()) {
+            RedisSetup.run(admin, Keys.standard(), null);
+            var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+            for (int i = 0; i < n; i++) { // on a queue no worker takes; written before the view starts, which loads them
+                var request = new dev.tether.engine.RunRequest(dev.tether.run.RunIds.next(), "counted", "parked", Map.of(),
+                        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), null, null, null);
+                var queued = dev.tether.run.RunStateMachine.apply(null, request.submitted());
+                store.submit(queued, Keys.standard().queue("parked"), Jobs.fields(request));
+                parked.add(queued.runId());
+            }
+            command(admin, "CONFIG", "RESETSTAT"); // from here on, only the view's commands
+        }
+        start(redis);
+        assertThat(client.activeRuns()).hasSize(n);
+        try (var admin = server.admin()) {
+            eventuallyAcrossProcesses().until(() -> calls(admin, "exists") >= n); // the first pass asks about every run
+            command(admin, "CONFIG", "RESETSTAT");
+            Thread.sleep(6_500); // at most 4 passes, one every 2 s
+            assertThat(calls(admin, "exists")).as("records asked about while nothing changed").isLessThanOrEqualTo(4L * VanishChecks.SLICE);
+
+            command(admin, "FLUSHALL"); // what a restart without persistence does to the data
+            eventuallyAcrossProcesses().until(() -> parked.stream().allMatch(id ->
+                    client.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.LOST));
+        }
+        for (var id : parked) assertThat(client.registry().get(id).orElseThrow().error().message()).contains("gone from Redis");
+        assertThat(client.activeRuns()).isEmpty();
+    }
+
+    private static long calls(RedisClient admin, String command) {
+        return admin.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z]+:calls=(\\d+),.*", "$1"))).sum();
+    }
+
     @Test
     void aSubscriptionThatStopsAnsweringIsNoticedAndReplaced() throws Exception {
         start(RealRedis.start());

@@ -172,4 +172,49 @@ class RunRegistryTest {
         assertThat(counts.get(RunStatus.QUEUED)).isEqualTo(1);
         assertThat(counts.get(RunStatus.CANCELLED)).isEqualTo(1);
     }
+
+    /**
+     * Counts are kept with every change instead of counted on every read (a view over 100,000 runs
+     * reads them every second): under racing events, mirrored copies and history retirement, they
+     * always come back to what the registry holds.
+     */
+    @Test
+    void countsStayTrueUnderRacingChangesMirrorsAndRetirement() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            var registry = new RunRegistry(50);
+            int threads = 6, runsPerThread = 300;
+            var pool = Executors.newFixedThreadPool(threads);
+            var go = new CountDownLatch(1);
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                pool.submit(() -> {
+                    go.await();
+                    var random = new java.util.Random(thread * 1_000L + 7);
+                    for (int i = 0; i < runsPerThread; i++) {
+                        var id = "r" + random.nextInt(threads * runsPerThread / 2); // runs shared between threads
+                        submit(registry, id);
+                        switch (random.nextInt(6)) {
+                            case 0 -> registry.apply(new RunEvent.Started(id, "w", T));
+                            case 1 -> registry.apply(new RunEvent.CancelRequested(id, T));
+                            case 2 -> registry.apply(new RunEvent.Completed(id, T));
+                            case 3 -> registry.get(id).ifPresent(r -> registry.mirror(dev.tether.run.RunStateMachine.apply(r,
+                                    new RunEvent.Lost(id, "gone", T))));
+                            case 4 -> registry.apply(new RunEvent.Failed(id, null, T));
+                            default -> { }
+                        }
+                    }
+                    return null;
+                });
+            }
+            go.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            var recount = new java.util.EnumMap<RunStatus, Integer>(RunStatus.class);
+            for (var st : RunStatus.values()) recount.put(st, 0);
+            for (var r : registry.all()) recount.merge(r.status(), 1, Integer::sum);
+            assertThat(registry.counts()).isEqualTo(recount);
+            assertThat(recount.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(registry.size());
+            assertThat(registry.finished()).as("history bounded").hasSizeLessThanOrEqualTo(50);
+        }
+    }
 }
