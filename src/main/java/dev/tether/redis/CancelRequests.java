@@ -1,5 +1,7 @@
 package dev.tether.redis;
 
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Cancel requests across processes, in one place: a durable record per run (it outlives a worker
@@ -76,32 +79,38 @@ final class CancelRequests {
      * process that asked (a policy's stop is asked by the worker holding the run).
      */
     void request(String runId, CancelRequest request) {
-        request(runId, request, false);
+        record(runId, strongest(redis.get(keys.cancel(runId)), request), false, null);
+    }
+
+    /** What the record must say after {@code request}: never weaker than {@code recordedValue}, the record read before. */
+    static Ask strongest(String recordedValue, CancelRequest request) {
+        var recorded = Ask.parse(recordedValue);
+        return recorded != null && recorded.level().strongerThan(request.level()) ? recorded : new Ask(request.level(), request.origin());
     }
 
     /**
-     * {@link #request} for a QUEUED run whose state this user may not write (the submitter role): the
-     * record then has no expiry, since the run may wait longer than {@link #KEEP} before a worker takes
-     * it; the worker's claim gives the record its usual life when it finds it (claim.lua).
+     * Sets the record to {@code ask} and publishes it, with {@code alongside} (a write of the run's own,
+     * may be null) after them in the same round trip, on one connection, so that a {@code WAIT} for the
+     * replicas counts them all.
+     *
+     * @param untilTaken no expiry: for a QUEUED run whose state this user may not write (the submitter role),
+     *                   which may wait longer than {@link #KEEP} before a worker takes it; the worker's claim
+     *                   gives the record its usual life when it finds it (claim.lua)
+     * @return {@code alongside}'s response (null without one), not yet read: its refusal is the caller's to judge
+     * @throws NotReplicatedException when fewer replicas than asked confirmed the writes
      */
-    void requestUntilTaken(String runId, CancelRequest request) {
-        request(runId, request, true);
-    }
-
-    private void request(String runId, CancelRequest request, boolean untilTaken) {
-        var recorded = Ask.parse(redis.get(keys.cancel(runId)));
-        var strongest = recorded != null && recorded.level().strongerThan(request.level()) ? recorded
-                : new Ask(request.level(), request.origin());
+    <T> Response<T> record(String runId, Ask ask, boolean untilTaken, Function<Pipeline, Response<T>> alongside) {
         var life = untilTaken ? SetParams.setParams() : SetParams.setParams().px(KEEP.toMillis());
-        HomeNode.pipelined(redis, keys.cancel(runId), pipe -> { // one connection: WAIT counts what it wrote
-            var recordedNow = pipe.set(keys.cancel(runId), strongest.wire(), life);
-            pipe.publish(keys.cancels(), runId + " " + strongest.wire());
+        return HomeNode.pipelined(redis, keys.cancel(runId), pipe -> {
+            var recordedNow = pipe.set(keys.cancel(runId), ask.wire(), life);
+            pipe.publish(keys.cancels(), runId + " " + ask.wire());
+            var also = alongside == null ? null : alongside.apply(pipe);
             int asked = replicas.now();
             var reached = asked > 0 ? pipe.waitReplicas(asked, RedisSettings.REPLICA_WAIT.toMillis()) : null;
             pipe.sync();
             recordedNow.get(); // a refusal (NOPERM: an observer's user) is this request's failure, not silence
             if (reached != null && reached.get() < asked) throw new NotReplicatedException("the cancel request", reached.get(), asked);
-            return null;
+            return also;
         });
     }
 

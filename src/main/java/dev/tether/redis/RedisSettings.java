@@ -342,8 +342,9 @@ public final class RedisSettings {
         // master of the prefix's slot (where the scripts publish) a message skips the hop over the cluster bus.
         RuntimeException last = null;
         for (var node : clusterNodes) {
-            var jedis = new redis.clients.jedis.Jedis(node, config);
+            redis.clients.jedis.Jedis jedis = null;
             try {
+                jedis = new redis.clients.jedis.Jedis(node, config); // connects here: a node that does not answer throws
                 String layout;
                 try {
                     layout = jedis.clusterNodes();
@@ -352,17 +353,18 @@ public final class RedisSettings {
                 }
                 var home = masterOf(keys().slot(), layout);
                 if (home == null || home.equals(node)) return jedis;
-                var atHome = new redis.clients.jedis.Jedis(home, config);
+                redis.clients.jedis.Jedis atHome = null;
                 try {
+                    atHome = new redis.clients.jedis.Jedis(home, config);
                     atHome.ping();
                     jedis.close();
                     return atHome;
                 } catch (RuntimeException e) { // the master is unreachable from here: any node will do
-                    atHome.close();
+                    if (atHome != null) atHome.close();
                     return jedis;
                 }
             } catch (RuntimeException e) {
-                jedis.close();
+                if (jedis != null) jedis.close();
                 last = e;
             }
         }

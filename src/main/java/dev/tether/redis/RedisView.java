@@ -294,35 +294,17 @@ public final class RedisView implements RunEngine {
     }
 
     private CancelOutcome stop(String runId, CancelRequest request) {
-        var run = store.get(runId).or(() -> registry.get(runId)).orElse(null);
-        if (run == null) return CancelOutcome.UNKNOWN_RUN;
-        if (run.isTerminal()) {
-            registry.mirror(run);
-            return CancelOutcome.ALREADY_FINISHED;
+        var stop = store.cancel(runId, request, cancels);
+        if (stop.outcome() == CancelOutcome.UNKNOWN_RUN) {
+            // Redis has no record of it: a run this view still shows (Redis lost it) may still run on a worker
+            var shown = registry.get(runId).orElse(null);
+            if (shown == null) return CancelOutcome.UNKNOWN_RUN;
+            if (shown.isTerminal()) return CancelOutcome.ALREADY_FINISHED;
+            cancels.request(runId, request);
+            return shown.status() == RunStatus.CANCELLING ? CancelOutcome.ALREADY_CANCELLING : CancelOutcome.CANCELLING;
         }
-        cancels.request(runId, request);
-        if (run.status() == RunStatus.CANCELLING) return CancelOutcome.ALREADY_CANCELLING;
-        if (run.status() == RunStatus.QUEUED) {
-            Optional<RunSnapshot> cancelled;
-            try {
-                cancelled = store.updateQueued(runId, new RunEvent.CancelRequested(runId, Instant.now(), request));
-            } catch (redis.clients.jedis.exceptions.JedisAccessControlException submitterRole) {
-                // The submitter role may not write a run's state (docs/redis-protocol.md, roles): the cancel record
-                // stands, with no expiry, and the worker that takes the run writes it CANCELLED instead of starting it.
-                cancels.requestUntilTaken(runId, request);
-                return CancelOutcome.CANCELLING;
-            }
-            if (cancelled.isPresent()) {
-                registry.mirror(cancelled.get());
-                return CancelOutcome.CANCELLED_BEFORE_START;
-            }
-            var now = store.get(runId).orElse(run); // a worker claimed it meanwhile (or it ended)
-            if (now.isTerminal()) {
-                registry.mirror(now);
-                return CancelOutcome.ALREADY_FINISHED;
-            }
-        }
-        return CancelOutcome.CANCELLING; // its worker sees the publish (or the record) and stops it
+        if (stop.run().isTerminal()) registry.mirror(stop.run());
+        return stop.outcome(); // CANCELLING: its worker sees the publish (or the record) and stops it
     }
 
     /** Contact with Redis, for the metrics. */

@@ -291,6 +291,61 @@ final class RunStore {
         return update(runId, event, s -> s.status() == dev.tether.run.RunStatus.QUEUED);
     }
 
+    /** What a cancel request found and did: its outcome, and the run as it now stands (null when Redis has no record of it). */
+    record Stop(dev.tether.run.CancelOutcome outcome, RunSnapshot run) {}
+
+    /**
+     * A cancel request, in two round trips. First the run and its cancel record, read together. Then
+     * the record (never weaker than the one read) set and published, and for a QUEUED run its state
+     * written CANCELLED in the same round trip, unless anybody wrote the run since it was read. The
+     * record goes first: a worker's claim that comes between the two sees it and starts nothing.
+     * Nothing is written for a run Redis has no record of ({@link dev.tether.run.CancelOutcome#UNKNOWN_RUN})
+     * or one already ended.
+     *
+     * <p>A user who may not write a run's state (the submitter role) gets the record without expiry
+     * instead: the worker that takes the run writes it CANCELLED rather than starting it.
+     */
+    Stop cancel(String runId, dev.tether.run.CancelRequest request, CancelRequests records) {
+        Response<String> json;
+        Response<String> recorded;
+        try (var pipe = redis.pipelined()) {
+            json = pipe.hget(keys.run(runId), "j");
+            recorded = pipe.get(keys.cancel(runId));
+            pipe.sync();
+        }
+        var run = parse(runId, json.get());
+        if (run == null) return new Stop(dev.tether.run.CancelOutcome.UNKNOWN_RUN, null);
+        if (run.isTerminal()) return new Stop(dev.tether.run.CancelOutcome.ALREADY_FINISHED, run);
+        var ask = CancelRequests.strongest(recorded.get(), request);
+        var event = new RunEvent.CancelRequested(runId, java.time.Instant.now(), request);
+        var next = run.status() == dev.tether.run.RunStatus.QUEUED ? RunStateMachine.apply(run, event) : null;
+        if (next == null) {
+            records.record(runId, ask, false, null);
+            return new Stop(run.status() == dev.tether.run.RunStatus.CANCELLING ? dev.tether.run.CancelOutcome.ALREADY_CANCELLING
+                    : dev.tether.run.CancelOutcome.CANCELLING, run);
+        }
+        var args = new ArrayList<String>();
+        args.add(Long.toString(run.version()));
+        args.addAll(writeArgs(next));
+        var written = records.record(runId, ask, false, pipe -> pipe.evalsha(Script.UPDATE.sha(), writeKeys(runId), args));
+        long r;
+        try {
+            r = (Long) written.get();
+        } catch (redis.clients.jedis.exceptions.JedisAccessControlException submitterRole) {
+            records.record(runId, ask, true, null);
+            return new Stop(dev.tether.run.CancelOutcome.CANCELLING, run);
+        } catch (JedisNoScriptException flushed) {
+            r = 0; // the script cache was flushed: the update below loads it again
+        }
+        if (r == 1L) return new Stop(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START, next);
+        if (r == 0L) { // somebody wrote the run since it was read: apply the cancel to what is there now, if still queued
+            var again = updateQueued(runId, event);
+            if (again.isPresent()) return new Stop(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START, again.get());
+        }
+        var now = get(runId).orElse(run); // a worker claimed it meanwhile (or it ended)
+        return new Stop(now.isTerminal() ? dev.tether.run.CancelOutcome.ALREADY_FINISHED : dev.tether.run.CancelOutcome.CANCELLING, now);
+    }
+
     /** {@link #updateQueued} only while the stored run also passes {@code onlyIf} (checked against the version written over). */
     Optional<RunSnapshot> updateQueued(String runId, RunEvent event, java.util.function.Predicate<RunSnapshot> onlyIf) {
         return update(runId, event, s -> s.status() == dev.tether.run.RunStatus.QUEUED && onlyIf.test(s));

@@ -188,7 +188,8 @@ class RedisClusterTest {
     /**
      * The documented role users on every node, their patterns on the prefix's hash tag and the two
      * cluster commands a cluster client needs added (docs/redis-protocol.md): the admin step, a worker
-     * process, a submitter's view and an observer's command line each do their part.
+     * process, a submitter's view and an observer's command line each do their part, each given an
+     * address whose first node does not answer.
      */
     @Test
     void eachRoleDoesItsPartOnAClusterWithTheDocumentedAcl() throws Exception {
@@ -208,7 +209,12 @@ class RedisClusterTest {
                 }
             }
         }
-        java.util.function.Function<String, String> as = user -> "redis-cluster://" + user + ":pw@" + cluster.allNodes() + "?prefix=" + prefix;
+        int down; // a node named first that does not answer: every connection starts from the first one that does
+        try (var s = new java.net.ServerSocket(0)) {
+            down = s.getLocalPort();
+        }
+        java.util.function.Function<String, String> as = user -> "redis-cluster://" + user + ":pw@127.0.0.1:" + down + ","
+                + cluster.allNodes() + "?prefix=" + prefix;
 
         RedisSetup.run(RedisSettings.parse(as.apply("admin")), null);
         var worker = worker(as.apply("worker"), "roles-1", prefix);

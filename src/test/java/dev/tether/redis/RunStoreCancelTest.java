@@ -1,0 +1,118 @@
+package dev.tether.redis;
+
+import dev.tether.run.CancelOrigin;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
+import dev.tether.run.RunEvent;
+import dev.tether.run.RunIds;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
+import dev.tether.run.RunStatus;
+import dev.tether.run.StopLevel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A cancel request as one {@link RunStore} operation, against a real redis-server: what it finds, what
+ * it writes (the durable record, never weakened; a queued run's end with it), and what it leaves alone.
+ */
+class RunStoreCancelTest {
+    private RealRedis server;
+    private redis.clients.jedis.RedisClient redis;
+    private RunStore store;
+    private CancelRequests records;
+    private final Keys keys = Keys.standard();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = RealRedis.start();
+        redis = server.admin();
+        RedisSetup.run(redis, keys, null);
+        store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
+        records = new CancelRequests(redis, keys);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        redis.close();
+        server.close();
+    }
+
+    private RunSnapshot queued() {
+        var request = new dev.tether.engine.RunRequest(RunIds.next(), "welcome-email", "parked", Map.of(),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), null, null, null);
+        var queued = RunStateMachine.apply(null, request.submitted());
+        store.submit(queued, keys.queue("parked"), Jobs.fields(request));
+        return queued;
+    }
+
+    /** As a worker writes it: claimed, then running its first node. */
+    private RunSnapshot running(RunSnapshot queued) {
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(queued.runId(), "w1", Instant.now()));
+        store.put(running);
+        return running;
+    }
+
+    @Test
+    void aQueuedRunEndsCancelledBeforeItStartsWithItsRecordSet() {
+        var run = queued();
+        var stop = store.cancel(run.runId(), CancelRequest.by(CancelOrigin.CLI), records);
+
+        assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
+        assertThat(stop.run().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(store.get(run.runId()).orElseThrow()).isEqualTo(stop.run());
+        assertThat(redis.sismember(keys.active(), run.runId())).isFalse();
+        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel cli");
+        assertThat(redis.pttl(keys.cancel(run.runId()))).isBetween(1L, CancelRequests.KEEP.toMillis());
+    }
+
+    @Test
+    void aRunningRunGetsTheRecordItsWorkerActsOnAndItsStateIsLeftToThatWorker() {
+        var run = running(queued());
+        var stop = store.cancel(run.runId(), CancelRequest.of(StopLevel.KILL), records);
+
+        assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(store.get(run.runId()).orElseThrow().version()).as("not written here").isEqualTo(run.version());
+        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill");
+        assertThat(store.cancel(run.runId(), CancelRequest.DEFAULT, records).outcome()).isEqualTo(CancelOutcome.CANCELLING);
+        assertThat(redis.get(keys.cancel(run.runId()))).as("a weaker request never weakens the record").isEqualTo("kill");
+    }
+
+    @Test
+    void aRunAlreadyCancellingOrEndedOrUnknownIsSaidSoAndAnEndedOneGetsNoRecord() {
+        var cancelling = running(queued());
+        var asked = RunStateMachine.apply(cancelling, new RunEvent.CancelRequested(cancelling.runId(), Instant.now()));
+        store.put(asked);
+        assertThat(store.cancel(asked.runId(), CancelRequest.DEFAULT, records).outcome()).isEqualTo(CancelOutcome.ALREADY_CANCELLING);
+
+        var ended = RunStateMachine.apply(asked, new RunEvent.Cancelled(asked.runId(), "n", Instant.now()));
+        store.put(ended);
+        redis.del(keys.cancel(ended.runId()));
+        var stop = store.cancel(ended.runId(), CancelRequest.DEFAULT, records);
+        assertThat(stop.outcome()).isEqualTo(CancelOutcome.ALREADY_FINISHED);
+        assertThat(stop.run().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(redis.exists(keys.cancel(ended.runId()))).isFalse();
+
+        var unknown = store.cancel(RunIds.next(), CancelRequest.DEFAULT, records);
+        assertThat(unknown.outcome()).isEqualTo(CancelOutcome.UNKNOWN_RUN);
+        assertThat(unknown.run()).isNull();
+    }
+
+    @Test
+    void aQueuedRunIsCancelledEvenWhenRedisHasForgottenTheScripts() {
+        // SCRIPT FLUSH: the write sent with the record is refused (NOSCRIPT); the cancel is applied again, loading the script
+        var run = queued();
+        redis.scriptFlush();
+        var stop = store.cancel(run.runId(), CancelRequest.DEFAULT, records);
+        assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
+        assertThat(store.get(run.runId()).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+    }
+}
