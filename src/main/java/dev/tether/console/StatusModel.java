@@ -50,10 +50,6 @@ final class StatusModel {
         return connected.getReadOnlyProperty();
     }
 
-    void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up) {
-        refresh(now, stats, where, up, false);
-    }
-
     /** @param loading the engine is reachable but still loading the runs it shows (not said as disconnected) */
     void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up, boolean loading) {
         int total = 0, active = 0;

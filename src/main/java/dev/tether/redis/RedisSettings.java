@@ -352,23 +352,28 @@ public final class RedisSettings {
                     return jedis;
                 }
                 var home = masterOf(keys().slot(), layout);
-                if (home == null || home.equals(node)) return jedis;
-                redis.clients.jedis.Jedis atHome = null;
-                try {
-                    atHome = new redis.clients.jedis.Jedis(home, config);
-                    atHome.ping();
-                    jedis.close();
-                    return atHome;
-                } catch (RuntimeException e) { // the master is unreachable from here: any node will do
-                    if (atHome != null) atHome.close();
-                    return jedis;
-                }
+                return home == null || home.equals(node) ? jedis : atHomeElse(home, config, jedis);
             } catch (RuntimeException e) {
                 if (jedis != null) jedis.close();
                 last = e;
             }
         }
         throw new redis.clients.jedis.exceptions.JedisConnectionException("no node of " + display() + " answered", last);
+    }
+
+    /** A connection to {@code home} (closing {@code reached}), or {@code reached} when home does not answer from here: any node will do. */
+    private static redis.clients.jedis.Jedis atHomeElse(HostAndPort home, redis.clients.jedis.JedisClientConfig config,
+                                                        redis.clients.jedis.Jedis reached) {
+        redis.clients.jedis.Jedis atHome = null;
+        try {
+            atHome = new redis.clients.jedis.Jedis(home, config); // connects here
+            atHome.ping();
+            reached.close();
+            return atHome;
+        } catch (RuntimeException e) {
+            if (atHome != null) atHome.close();
+            return reached;
+        }
     }
 
     /** The master serving {@code slot} in a {@code CLUSTER NODES} answer, or null if none does now. */

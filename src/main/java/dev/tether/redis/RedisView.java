@@ -12,7 +12,6 @@ import dev.tether.registry.RunRegistry;
 import dev.tether.run.CancelMode;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.CancelRequest;
-import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;

@@ -1,6 +1,7 @@
 package dev.tether.redis;
 
 import dev.tether.json.Json;
+import dev.tether.run.CancelOutcome;
 import dev.tether.run.RunEvent;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
@@ -292,14 +293,14 @@ final class RunStore {
     }
 
     /** What a cancel request found and did: its outcome, and the run as it now stands (null when Redis has no record of it). */
-    record Stop(dev.tether.run.CancelOutcome outcome, RunSnapshot run) {}
+    record Stop(CancelOutcome outcome, RunSnapshot run) {}
 
     /**
      * A cancel request, in two round trips. First the run and its cancel record, read together. Then
      * the record (never weaker than the one read) set and published, and for a QUEUED run its state
      * written CANCELLED in the same round trip, unless anybody wrote the run since it was read. The
      * record goes first: a worker's claim that comes between the two sees it and starts nothing.
-     * Nothing is written for a run Redis has no record of ({@link dev.tether.run.CancelOutcome#UNKNOWN_RUN})
+     * Nothing is written for a run Redis has no record of ({@link CancelOutcome#UNKNOWN_RUN})
      * or one already ended.
      *
      * <p>A user who may not write a run's state (the submitter role) gets the record without expiry
@@ -314,36 +315,33 @@ final class RunStore {
             pipe.sync();
         }
         var run = parse(runId, json.get());
-        if (run == null) return new Stop(dev.tether.run.CancelOutcome.UNKNOWN_RUN, null);
-        if (run.isTerminal()) return new Stop(dev.tether.run.CancelOutcome.ALREADY_FINISHED, run);
+        if (run == null) return new Stop(CancelOutcome.UNKNOWN_RUN, null);
+        if (run.isTerminal()) return new Stop(CancelOutcome.ALREADY_FINISHED, run);
         var ask = CancelRequests.strongest(recorded.get(), request);
         var event = new RunEvent.CancelRequested(runId, java.time.Instant.now(), request);
         var next = run.status() == dev.tether.run.RunStatus.QUEUED ? RunStateMachine.apply(run, event) : null;
         if (next == null) {
             records.record(runId, ask, false, null);
-            return new Stop(run.status() == dev.tether.run.RunStatus.CANCELLING ? dev.tether.run.CancelOutcome.ALREADY_CANCELLING
-                    : dev.tether.run.CancelOutcome.CANCELLING, run);
+            return new Stop(run.status() == dev.tether.run.RunStatus.CANCELLING ? CancelOutcome.ALREADY_CANCELLING
+                    : CancelOutcome.CANCELLING, run);
         }
-        var args = new ArrayList<String>();
-        args.add(Long.toString(run.version()));
-        args.addAll(writeArgs(next));
-        var written = records.record(runId, ask, false, pipe -> pipe.evalsha(Script.UPDATE.sha(), writeKeys(runId), args));
+        var written = records.record(runId, ask, false, pipe -> pipe.evalsha(Script.UPDATE.sha(), writeKeys(runId), updateArgs(run, next)));
         long r;
         try {
             r = (Long) written.get();
         } catch (redis.clients.jedis.exceptions.JedisAccessControlException submitterRole) {
             records.record(runId, ask, true, null);
-            return new Stop(dev.tether.run.CancelOutcome.CANCELLING, run);
+            return new Stop(CancelOutcome.CANCELLING, run);
         } catch (JedisNoScriptException flushed) {
             r = 0; // the script cache was flushed: the update below loads it again
         }
-        if (r == 1L) return new Stop(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START, next);
+        if (r == 1L) return new Stop(CancelOutcome.CANCELLED_BEFORE_START, next);
         if (r == 0L) { // somebody wrote the run since it was read: apply the cancel to what is there now, if still queued
             var again = updateQueued(runId, event);
-            if (again.isPresent()) return new Stop(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START, again.get());
+            if (again.isPresent()) return new Stop(CancelOutcome.CANCELLED_BEFORE_START, again.get());
         }
         var now = get(runId).orElse(run); // a worker claimed it meanwhile (or it ended)
-        return new Stop(now.isTerminal() ? dev.tether.run.CancelOutcome.ALREADY_FINISHED : dev.tether.run.CancelOutcome.CANCELLING, now);
+        return new Stop(now.isTerminal() ? CancelOutcome.ALREADY_FINISHED : CancelOutcome.CANCELLING, now);
     }
 
     /** {@link #updateQueued} only while the stored run also passes {@code onlyIf} (checked against the version written over). */
@@ -357,10 +355,7 @@ final class RunStore {
             if (current == null || !onlyIf.test(current)) return Optional.empty();
             var next = RunStateMachine.apply(current, event);
             if (next == null) return Optional.empty();
-            var args = new ArrayList<String>();
-            args.add(Long.toString(current.version()));
-            args.addAll(writeArgs(next));
-            long r = (Long) Script.UPDATE.eval(redis, writeKeys(runId), args);
+            long r = (Long) Script.UPDATE.eval(redis, writeKeys(runId), updateArgs(current, next));
             if (r == 1L) return Optional.of(next);
             if (r < 0) return Optional.empty(); // ended meanwhile (-1), or held by a worker other than the one it names (-3)
             // 0: someone wrote in between; read again
@@ -404,6 +399,14 @@ final class RunStore {
     /** The keys of write.lua and update.lua: the run's, then the run ids index. */
     private List<String> writeKeys(String runId) {
         return List.of(keys.run(runId), keys.active(), keys.finished(), keys.events(), keys.ids());
+    }
+
+    /** update.lua's arguments: {@code next} is written only while {@code read}'s version is still the stored one. */
+    private List<String> updateArgs(RunSnapshot read, RunSnapshot next) {
+        var args = new ArrayList<String>();
+        args.add(Long.toString(read.version()));
+        args.addAll(writeArgs(next));
+        return args;
     }
 
     List<String> writeArgs(RunSnapshot s) {

@@ -37,12 +37,12 @@ class ConsoleModelsTest {
     @Test
     void statusSaysCountsExecutorUseAndADisconnection() {
         var s = new StatusModel();
-        s.refresh(Map.of(RunStatus.RUNNING, 2, RunStatus.QUEUED, 1, RunStatus.COMPLETED, 5), new EngineStats(4, 2, 1, 1), "embedded", true);
+        s.refresh(Map.of(RunStatus.RUNNING, 2, RunStatus.QUEUED, 1, RunStatus.COMPLETED, 5), new EngineStats(4, 2, 1, 1), "embedded", true, false);
         assertThat(s.count(RunStatus.RUNNING).get()).isEqualTo(2);
         assertThat(s.summary().get()).isEqualTo("3 active · 8 tracked");
         assertThat(s.executor().get()).isEqualTo("Executor 2/4 busy, 1 queued, 1 stuck");
         assertThat(s.mode().get()).isEqualTo("embedded");
-        s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false);
+        s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false, false);
         assertThat(s.mode().get()).isEqualTo("redis://host:6379 — disconnected");
         assertThat(s.connected().get()).isFalse();
         s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false, true);
