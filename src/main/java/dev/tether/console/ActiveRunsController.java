@@ -28,6 +28,8 @@ public final class ActiveRunsController {
             nodeColumn, stepsColumn, runtimeColumn, deadlineColumn, actionColumn;
     /** Row menu: stop after this node, cancel, kill (for the selected runs). */
     @FXML ContextMenu rowMenu;
+    /** The table's placeholder: why it is empty. */
+    @FXML javafx.scene.control.Label emptyLabel;
 
     private final ReadOnlyObjectWrapper<ObservableValue<RunSnapshot>> selected = new ReadOnlyObjectWrapper<>();
     private BiConsumer<List<String>, StopLevel> stop = (ids, level) -> {};
@@ -79,6 +81,19 @@ public final class ActiveRunsController {
                 e.consume();
             }
         });
+    }
+
+    /** The empty table says why it is empty: its runs still loading, a filter hiding every row, or no run at all. */
+    void explainEmpty(javafx.beans.value.ObservableBooleanValue loading, javafx.beans.value.ObservableStringValue where) {
+        var rows = model.rows();
+        emptyLabel.textProperty().bind(Bindings.createStringBinding(
+                () -> emptyText(loading.get(), where.get(), !rows.isEmpty()), loading, where, rows));
+    }
+
+    static String emptyText(boolean loading, String where, boolean anyRowHidden) {
+        if (loading) return "Loading runs from " + where + "…";
+        if (anyRowHidden) return "No active run matches the filter.";
+        return "No active runs. Submit one with Ctrl+N.";
     }
 
     private boolean anyCountdown(Instant now) {

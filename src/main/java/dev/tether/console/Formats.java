@@ -62,6 +62,11 @@ public final class Formats {
         return t == null ? "" : FULL.format(t);
     }
 
+    /** {@code text} of at most {@code max} characters, its end cut ("redis-sentinel://10.0.0.11:2637…"). */
+    public static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
     public static String orDash(Object o) {
         return o == null ? "—" : o.toString();
     }

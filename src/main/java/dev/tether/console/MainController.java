@@ -40,6 +40,7 @@ public final class MainController {
     @FXML ToggleButton themeToggle;
     @FXML Label modeLabel;
     @FXML TabPane tabs;
+    @FXML javafx.scene.layout.StackPane tabsArea;
     @FXML CancelSummary cancelSummary;
     @FXML Tab historyTab, metricsTab, workersTab;
     @FXML ActiveRunsController activeController;
@@ -53,6 +54,7 @@ public final class MainController {
     PoliciesController policiesController;
 
     private static final javafx.css.PseudoClass DISCONNECTED = javafx.css.PseudoClass.getPseudoClass("disconnected");
+    private static final javafx.css.PseudoClass LOADING = javafx.css.PseudoClass.getPseudoClass("loading");
     private ConsoleCommands commands;
     private ConsoleModels models;
     private Runnable onThemeToggle = () -> {};
@@ -66,6 +68,7 @@ public final class MainController {
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
         activeController.onCancelSelected(this::cancelSelected);
+        activeController.explainEmpty(models.status().loading(), models.status().where());
         activeController.onKillStuck(r -> tell.accept("Run " + r.shortId() + " cannot be killed in this process", DetailsModel.stopHint(r)));
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);
@@ -100,9 +103,26 @@ public final class MainController {
         });
         cancelSelectedButton.disableProperty().bind(activeController.selectionEmpty());
         modeLabel.textProperty().bind(models.status().mode());
+        var whole = new javafx.scene.control.Tooltip();
+        whole.textProperty().bind(models.status().where());
+        modeLabel.setTooltip(whole);
+        keepBadgeBesideTheTabs();
         models.status().connected().addListener((o, was, up) -> modeLabel.pseudoClassStateChanged(DISCONNECTED, !up));
+        models.status().loading().addListener((o, was, loading) -> modeLabel.pseudoClassStateChanged(LOADING, loading));
         setUpFilters();
         ColumnFit.headers(activeController.table); // its headers never cut (the other tabs' tables: when they load)
+    }
+
+    /**
+     * The badge shares the tabs' row at its own width: it never covers a tab (a narrow panel cuts its
+     * text instead). The tab headers' width is known once the tab pane has its skin.
+     */
+    private void keepBadgeBesideTheTabs() {
+        modeLabel.maxWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> {
+            var headers = tabs.lookup(".headers-region");
+            double taken = headers == null ? 0 : headers.prefWidth(-1);
+            return Math.min(modeLabel.prefWidth(-1), Math.max(0, tabsArea.getWidth() - taken - 24));
+        }, tabsArea.widthProperty(), tabs.skinProperty(), modeLabel.textProperty()));
     }
 
     /** Loads {@code fxml} into {@code tab} the first time the tab is selected, then wires its controller. */

@@ -21,7 +21,12 @@ final class StatusModel {
     private final ReadOnlyStringWrapper executor = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper mode = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper where = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper connected = new ReadOnlyBooleanWrapper(true);
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
+
+    /** Longer addresses (a sentinel or cluster list, a prefix) are cut in the badge: the toolbar has room for this many characters. */
+    static final int BADGE_CHARS = 34;
 
     StatusModel() {
         for (var s : RunStatus.values()) counts.put(s, new ReadOnlyIntegerWrapper());
@@ -41,9 +46,23 @@ final class StatusModel {
         return summary.getReadOnlyProperty();
     }
 
-    /** Where runs execute, with " — loading runs" until they are loaded, " — disconnected" while it cannot be reached. */
+    /**
+     * Where runs execute, its end cut to {@link #BADGE_CHARS} (scheme, user, first host and port
+     * kept), with " — loading runs" until they
+     * are loaded, " — disconnected" while it cannot be reached.
+     */
     ReadOnlyStringProperty mode() {
         return mode.getReadOnlyProperty();
+    }
+
+    /** Where runs execute, whole (the badge's tooltip, the table's "loading" line). */
+    ReadOnlyStringProperty where() {
+        return where.getReadOnlyProperty();
+    }
+
+    /** Reachable, its runs not all loaded yet: the tables are not yet what they will show. */
+    ReadOnlyBooleanProperty loading() {
+        return loading.getReadOnlyProperty();
     }
 
     ReadOnlyBooleanProperty connected() {
@@ -63,7 +82,10 @@ final class StatusModel {
         executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
                 + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));
-        connected.set(up || loading);
-        mode.set(where + (up ? "" : loading ? " — loading runs" : " — disconnected"));
+        boolean stillLoading = !up && loading;
+        this.where.set(where);
+        connected.set(up || stillLoading);
+        this.loading.set(stillLoading);
+        mode.set(Formats.cut(where, BADGE_CHARS) + (up ? "" : stillLoading ? " — loading runs" : " — disconnected"));
     }
 }

@@ -48,6 +48,29 @@ class ConsoleModelsTest {
         s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", false, true);
         assertThat(s.mode().get()).as("reached, its runs not loaded yet").isEqualTo("redis://host:6379 — loading runs");
         assertThat(s.connected().get()).isTrue();
+        assertThat(s.loading().get()).isTrue();
+        s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), "redis://host:6379", true, false);
+        assertThat(s.loading().get()).isFalse();
+    }
+
+    @Test
+    void aLongAddressIsCutInTheBadgeAfterItsFirstHostAndKeptWholeBeside() {
+        var s = new StatusModel();
+        var sentinels = "redis-sentinel://10.0.0.11:26379,10.0.0.12:26379,10.0.0.13:26379?master=orders&prefix=prod";
+        s.refresh(Map.of(), new EngineStats(0, 0, 0, 0), sentinels, false, true);
+        assertThat(s.mode().get()).isEqualTo("redis-sentinel://10.0.0.11:26379,… — loading runs");
+        assertThat(s.mode().get().indexOf(" — ")).isEqualTo(StatusModel.BADGE_CHARS);
+        assertThat(s.where().get()).isEqualTo(sentinels);
+        assertThat(Formats.cut("abcdef", 6)).isEqualTo("abcdef");
+        assertThat(Formats.cut("abcdefg", 6)).isEqualTo("abcde…");
+    }
+
+    @Test
+    void anEmptyActiveTableSaysWhy() {
+        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", false)).isEqualTo("Loading runs from redis://host:6379…");
+        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", true)).as("loading comes first").startsWith("Loading");
+        assertThat(ActiveRunsController.emptyText(false, "embedded", true)).isEqualTo("No active run matches the filter.");
+        assertThat(ActiveRunsController.emptyText(false, "embedded", false)).isEqualTo("No active runs. Submit one with Ctrl+N.");
     }
 
     @Test
