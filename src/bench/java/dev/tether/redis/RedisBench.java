@@ -196,7 +196,14 @@ public final class RedisBench {
 
     private static void waitFor(RedisView client, String id, RunStatus status) throws InterruptedException {
         try (var feed = client.registry().openFeed()) {
-            while (client.registry().get(id).map(RunSnapshot::status).orElse(null) != status) feed.await(Duration.ofMillis(5));
+            if (client.registry().get(id).map(RunSnapshot::status).orElse(null) == status) return;
+            // The state is read from what the feed drains (offered a moment before the registry shows it), and
+            // drained each time: an undrained change (CANCELLING on the way to CANCELLED) made this wait a spin.
+            while (true) {
+                feed.await(Duration.ofMillis(5));
+                for (var r : feed.drain()) if (r.runId().equals(id) && r.status() == status) return;
+                if (client.registry().get(id).map(RunSnapshot::status).orElse(null) == status) return;
+            }
         }
     }
 

@@ -211,23 +211,16 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A completed or rolled-back run's checkpoints are not deleted here but by the finish script, in
-     * the same step that records the run's end: that script is retried until it gets through, so a run
-     * that completed while Redis was away loses them too, and a write abandoned before the end cannot
-     * bring them back (the checkpoint script refuses it once the end is recorded). Any other end keeps
-     * them until they expire.
+     * Nothing to do in Redis: the finish script settles a run's checkpoints in the same step that
+     * records its end. A completed or rolled-back run's go; any other end keeps them, expiring with the
+     * run's record from then on. That script is retried until it gets through, so a run that completed
+     * while Redis was away loses them too, and a write abandoned before the end cannot bring them back
+     * (the checkpoint script refuses it once the end is recorded). Here it cost a round trip on every
+     * cancelled run's way to CANCELLED.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         warned.remove(runId);
-        if (discard) return;
-        try (var pipe = redis.pipelined()) {
-            pipe.pexpire(keys.checkpoints(runId), keepFor.toMillis());
-            pipe.pexpire(keys.checkpointBytes(runId), keepFor.toMillis());
-            pipe.sync();
-        } catch (JedisException e) {
-            LOG.warn("run {}: could not settle its checkpoints: {} (they expire in {})", runId, e.getMessage(), keepFor);
-        }
     }
 
     /**

@@ -349,8 +349,10 @@ public final class RedisView implements RunEngine {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
                 if (live && mirror.inSync()) {
+                    // The end is taken from the feed: it is offered before the registry's get shows it
+                    // (under the run's lock), so a wait that only re-read the registry could sleep it out.
                     feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
-                    feed.drain();
+                    for (var s : feed.drain()) if (s.runId().equals(runId) && s.isTerminal()) return Optional.of(s);
                 } else { // not listening: ask
                     Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 20));
                     try {

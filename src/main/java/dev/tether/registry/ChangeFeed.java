@@ -13,6 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * that changed since the last {@link #drain()}. Offering never blocks and memory is bounded by the
  * number of runs, so a slow reader (a UI pulse, an HTTP stream) cannot slow the engine; it simply
  * sees fewer, fresher snapshots.
+ * <p>
+ * A change is offered under its run's lock, a moment before {@link RunRegistry#get} shows it: a reader
+ * waiting for a run to reach a state reads it from what it drains, not from the registry after a wake-up
+ * (that wake-up may be the only one it gets).
  */
 public final class ChangeFeed implements AutoCloseable {
     private final ConcurrentHashMap<String, RunSnapshot> pending = new ConcurrentHashMap<>();

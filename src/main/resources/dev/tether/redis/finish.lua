@@ -7,7 +7,7 @@
 -- it completed (ARGV[11] = '1'): this script is retried until it gets through, so a run that completed
 -- while Redis was away loses them too, and a checkpoint write abandoned before the end is refused
 -- after it. A completion Redis refuses because it had recorded another end first (LOST while this
--- worker was cut off) keeps them: that end may be resumed.
+-- worker was cut off) keeps them: that end may be resumed. Kept ones expire with the run's record.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
 -- its byte counter, workers set, run ids index. ARGV: the write arguments (8), group, entry id, completed (1/0),
 -- prefix, now (ms), n, n limits, then for a retry: its 8 write arguments, due (ms), queue, then its
@@ -30,7 +30,12 @@ if not discard and ARGV[11] == '1' then
     discard = ok and type(stored) == 'table' and stored['status'] == 'COMPLETED'
   end
 end
-if discard then redis.call('DEL', KEYS[8], KEYS[9]) end
+if discard then
+  redis.call('DEL', KEYS[8], KEYS[9])
+else -- kept for a resume, as long as the run's record: counted from its end (a node may have run long since the last one)
+  redis.call('PEXPIRE', KEYS[8], ARGV[6])
+  redis.call('PEXPIRE', KEYS[9], ARGV[6])
+end
 local p, now, n = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14] or '0')
 for i = 1, n do redis.call('HDEL', p .. 'lease:' .. ARGV[14 + i], ARGV[4]) end
 for i = 1, n do dispatch(p, ARGV[14 + i], KEYS[10], now) end

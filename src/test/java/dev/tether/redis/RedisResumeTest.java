@@ -168,6 +168,27 @@ class RedisResumeTest {
     }
 
     @Test
+    void aCancelledRunsCheckpointsExpireWithItsRecordCountedFromItsEnd() throws Exception {
+        worker("keeper", "kept");
+        var id = counted("kept", "k", "n3");
+        awaitNode(id, "n3");
+        var k = Keys.standard();
+        try (var admin = server.admin()) {
+            // as if the node had run for most of a day since the last checkpoint was written
+            admin.pexpire(k.checkpoints(id), 5_000);
+            admin.pexpire(k.checkpointBytes(id), 5_000);
+            client.cancel(id, CancelRequest.DEFAULT);
+            awaitStatus(id, RunStatus.CANCELLED);
+            long record = admin.pttl(k.run(id));
+            assertThat(record).as("the run's record, from its end").isGreaterThan(java.time.Duration.ofHours(23).toMillis());
+            for (var key : List.of(k.checkpoints(id), k.checkpointBytes(id))) {
+                assertThat(admin.pttl(key)).as(key).isBetween(record - 60_000, record + 60_000);
+            }
+        }
+        assertThat(client.checkpoints(id)).isNotEmpty();
+    }
+
+    @Test
     void aDamagedCheckpointIsReportedForItsRunAndNeverResumedFrom() throws Exception {
         worker("careful", "damaged");
         var id = counted("damaged", "d", "n4");
