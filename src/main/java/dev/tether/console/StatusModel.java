@@ -25,7 +25,7 @@ final class StatusModel {
     private final ReadOnlyBooleanWrapper connected = new ReadOnlyBooleanWrapper(true);
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
 
-    /** Longer addresses (a sentinel or cluster list, a prefix) are cut in the badge: the toolbar has room for this many characters. */
+    /** Longer addresses (a sentinel or cluster list, a prefix) are cut in the badge to this many characters (whole in its tooltip). */
     static final int BADGE_CHARS = 34;
 
     StatusModel() {
@@ -47,9 +47,8 @@ final class StatusModel {
     }
 
     /**
-     * Where runs execute, its end cut to {@link #BADGE_CHARS} (scheme, user, first host and port
-     * kept), with " — loading runs" until they
-     * are loaded, " — disconnected" while it cannot be reached.
+     * Where runs execute, its end cut to {@link #BADGE_CHARS} (scheme, user, first host and port kept),
+     * with " — loading runs" until they are loaded, " — disconnected" while it cannot be reached.
      */
     ReadOnlyStringProperty mode() {
         return mode.getReadOnlyProperty();

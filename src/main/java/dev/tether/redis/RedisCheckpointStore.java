@@ -215,8 +215,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
      * records its end. A completed or rolled-back run's go; any other end keeps them, expiring with the
      * run's record from then on. That script is retried until it gets through, so a run that completed
      * while Redis was away loses them too, and a write abandoned before the end cannot bring them back
-     * (the checkpoint script refuses it once the end is recorded). Here it cost a round trip on every
-     * cancelled run's way to CANCELLED.
+     * (the checkpoint script refuses it once the end is recorded). Done here, it cost every cancelled
+     * run a round trip on its way to CANCELLED.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
