@@ -102,7 +102,8 @@ class RedisConsoleLoadingTest {
                 .startsWith(server.uri()).endsWith("… — loading runs");
         assertThat(fx(() -> badge.getTooltip().getText())).isEqualTo(display);
         assertThat(fx(() -> badge.getPseudoClassStates().stream().map(Object::toString).toList())).contains("loading");
-        assertThat(fx(() -> shownWholeBesideTheTabs(badge))).as("the badge, whole, beside the tabs").isTrue();
+        // its new text is laid out at the next pulse, which may come after this thread looks
+        await("the badge, whole, beside the tabs").atMost(Hang.IN_PROCESS).until(() -> fx(() -> shownWholeBesideTheTabs(badge)));
         assertThat(fx(() -> robot.lookup(".tool-bar-overflow-button").query().isVisible())).as("nothing in the toolbar's overflow").isFalse();
         assertThat(fx(() -> table.getItems().size())).isZero();
 
