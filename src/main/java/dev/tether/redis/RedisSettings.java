@@ -361,34 +361,6 @@ public final class RedisSettings {
         throw new redis.clients.jedis.exceptions.JedisConnectionException("no node of " + display() + " answered", last);
     }
 
-    /**
-     * In a cluster, the master serving the prefix's slot now, if it answers from here (asked of the
-     * first node that does); null outside a cluster, for a user without CLUSTER NODES, or when none can
-     * say. A subscription listening elsewhere moves there (see {@link Subscriber}).
-     */
-    HostAndPort reachableSlotMaster(String clientName) {
-        if (clusterNodes == null) return null;
-        var config = configBuilder(clientName).protocol(redis.clients.jedis.RedisProtocol.RESP2).build();
-        for (var node : clusterNodes) {
-            HostAndPort home;
-            try (var jedis = new redis.clients.jedis.Jedis(node, config)) {
-                home = masterOf(keys().slot(), jedis.clusterNodes());
-            } catch (redis.clients.jedis.exceptions.JedisDataException refused) {
-                return null;
-            } catch (RuntimeException unreachable) {
-                continue;
-            }
-            if (home == null) return null;
-            try (var jedis = new redis.clients.jedis.Jedis(home, config)) {
-                jedis.ping();
-                return home;
-            } catch (RuntimeException unreachable) {
-                return null;
-            }
-        }
-        return null;
-    }
-
     /** A connection to {@code home} (closing {@code reached}), or {@code reached} when home does not answer from here: any node will do. */
     private static redis.clients.jedis.Jedis atHomeElse(HostAndPort home, redis.clients.jedis.JedisClientConfig config,
                                                         redis.clients.jedis.Jedis reached) {

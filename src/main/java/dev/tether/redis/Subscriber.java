@@ -24,8 +24,6 @@ final class Subscriber implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Subscriber.class);
     static final long PING_EVERY_MILLIS = 1_000;
     static final long SILENT_LIMIT_MILLIS = 3_000;
-    /** In a cluster, how often it asks whether the prefix's slot has a new master (every this many health checks). */
-    static final int HOME_CHECK_EVERY = 2;
     static final long CATCH_UP_FIRST_RETRY_MILLIS = 100;
     static final long CATCH_UP_MAX_RETRY_MILLIS = 5_000;
 
@@ -50,7 +48,6 @@ final class Subscriber implements AutoCloseable {
     private volatile boolean closed;
     /** What last kept it from subscribing or catching up; null once a catch-up has succeeded. */
     private volatile RuntimeException lastFailure;
-    private int healthChecks;
 
     Subscriber(RedisSettings settings, String clientName, String channel, Connectivity connectivity,
                Consumer<String> onMessage, Runnable onSubscribed) {
@@ -200,23 +197,6 @@ final class Subscriber implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("{}: ping failed: {}", clientName, e.getMessage());
         }
-        if (++healthChecks % HOME_CHECK_EVERY == 0) followTheSlot();
-    }
-
-    /**
-     * In a cluster it listens on the master of the prefix's slot, where the scripts publish. After a
-     * failover that master is elsewhere, and a message it published just before it died may never have
-     * crossed the cluster bus to the node this listens on, whose connection stays up: nothing would
-     * make it catch up. So it moves to the new master (the move subscribes again, and catches up).
-     */
-    private void followTheSlot() {
-        var c = connection;
-        if (c == null) return;
-        var home = settings.reachableSlotMaster(clientName);
-        if (home == null || home.equals(c.getConnection().getHostAndPort())) return;
-        LOG.info("{}: the prefix's slot is served by {} now; listening there", clientName, home);
-        subscribed = false;
-        disconnect(c);
     }
 
     private static void disconnect(Jedis c) {

@@ -229,36 +229,6 @@ class RedisClusterTest {
         assertThat(refused.exit()).as("an observer may not submit: " + refused.out()).isNotZero();
     }
 
-    /** Whether a subscription named {@code name} listens on {@code node}. */
-    private static boolean listensOn(RealRedis node, String name) {
-        try (var c = RealCluster.jedis(node)) {
-            return c.clientList().lines().anyMatch(l -> l.contains(" name=" + name + " ") && l.contains(" sub=1 "));
-        }
-    }
-
-    /**
-     * A message the slot's master published just before it died may never cross the cluster bus to
-     * another node, whose subscribers stay connected and would never catch up: so a subscription
-     * follows the slot to its new master (and catches up there).
-     */
-    @Test
-    void aViewsSubscriptionFollowsItsSlotToTheNewMasterAfterAFailover() throws Exception {
-        cluster = RealCluster.start();
-        var keys = Keys.hashTagged("follow");
-        var view = view("redis-cluster://" + cluster.allNodes() + "?prefix=follow");
-        var first = cluster.masterOf(keys.slot());
-        eventuallyAcrossProcesses().until(() -> listensOn(first, "tether-redis-events"));
-
-        try (var c = RealCluster.jedis(cluster.replicaOf(first))) {
-            c.clusterFailover();
-        }
-        eventuallyAcrossProcesses().until(() -> cluster.masterOf(keys.slot()) != null && cluster.masterOf(keys.slot()) != first);
-        var second = cluster.masterOf(keys.slot());
-        eventuallyAcrossProcesses().until(() -> listensOn(second, "tether-redis-events"));
-        assertThat(listensOn(first, "tether-redis-events")).as("no longer on the old master").isFalse();
-        eventuallyAcrossProcesses().until(view::connected); // caught up there
-    }
-
     @Test
     void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
         cluster = RealCluster.start();
