@@ -189,13 +189,28 @@ final class RunMirror implements AutoCloseable {
     }
 
     /**
-     * Runs shown as active whose record Redis no longer has (it restarted without its data): a worker
-     * that still runs one writes it again when it has caught up; any other is shown LOST, here only,
-     * once {@link VanishedRuns} finds no worker left that may write it back.
+     * Looks at the stored version of runs shown active (a slice of them per pass, {@link VanishChecks}).
+     * One whose record Redis no longer has (it restarted without its data): a worker that still runs it
+     * writes it again when it has caught up; any other is shown LOST, here only, once
+     * {@link VanishedRuns} finds no worker left that may write it back. One that Redis holds newer than
+     * shown is read again: its change never reached this view. Pub/sub is at-most-once, and a connection
+     * that stays up never makes the subscription catch up: in a cluster, a view subscribed on a node that
+     * a failover made a replica hears its new master's messages over the cluster bus, and a message
+     * published just before that master died may never cross it.
      */
     private void markVanished() {
         var ask = vanishChecks.next(registry.activeIds(), id -> registry.get(id).map(r -> r.status().isActive()).orElse(false));
-        var absent = store.absent(ask);
+        var stored = store.versions(ask);
+        var absent = new ArrayList<String>();
+        var behind = new ArrayList<String>();
+        for (int i = 0; i < ask.size(); i++) {
+            var id = ask.get(i);
+            var v = stored.get(i);
+            if (v == null) absent.add(id);
+            else if (registry.get(id).map(r -> !r.isTerminal() && r.version() < v).orElse(false)) behind.add(id);
+        }
+        // Usually a change whose message is on its way (it is taken twice, harmlessly); else one that was missed.
+        if (!behind.isEmpty()) store.loadEach(behind, registry::mirror);
         vanishChecks.found(absent);
         for (var id : vanished.lost(absent, System.nanoTime())) {
             registry.get(id).map(r -> RunStateMachine.apply(r, new RunEvent.Lost(id, "its record is gone from Redis", Instant.now())))

@@ -644,12 +644,38 @@ final class RunStore {
         }
     }
 
-    /** Which of these runs have no record at all. */
-    List<String> absent(Collection<String> ids) {
-        var list = List.copyOf(ids);
-        var exists = Exists.each(redis, list.stream().map(keys::run).toList());
-        var out = new ArrayList<String>();
-        for (int i = 0; i < list.size(); i++) if (!exists.get(i)) out.add(list.get(i));
+    /**
+     * Each run's stored version: only the {@code v} field (HMGET, pipelined), not the record; null where
+     * the run has no record, 0 where it has one without a readable version (the quarantine's to judge,
+     * not this check's). A second round trip asks which of the runs without a version exist at all:
+     * usually none.
+     */
+    List<Long> versions(List<String> ids) {
+        if (ids.isEmpty()) return List.of();
+        var responses = new ArrayList<Response<List<String>>>(ids.size());
+        try (var pipe = redis.pipelined()) {
+            for (var id : ids) responses.add(pipe.hmget(keys.run(id), "v"));
+            pipe.sync();
+        }
+        var out = new ArrayList<Long>(ids.size());
+        var unversioned = new ArrayList<Integer>();
+        for (int i = 0; i < ids.size(); i++) {
+            var v = responses.get(i).get().getFirst();
+            Long version = null;
+            if (v == null) unversioned.add(i);
+            else {
+                try {
+                    version = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    version = 0L;
+                }
+            }
+            out.add(version);
+        }
+        if (!unversioned.isEmpty()) {
+            var exists = Exists.each(redis, unversioned.stream().map(i -> keys.run(ids.get(i))).toList());
+            for (int j = 0; j < unversioned.size(); j++) if (exists.get(j)) out.set(unversioned.get(j), 0L);
+        }
         return out;
     }
 

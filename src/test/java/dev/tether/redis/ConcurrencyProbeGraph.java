@@ -23,17 +23,24 @@ import static org.bsc.langgraph4j.StateGraph.START;
  * one script, works {@code millis}, then leaves the set. Its definition limits it to
  * {@value #LIMIT} runs at once, across all workers. A worker killed mid-node leaves its members
  * behind: the test removes them by pid once the process is gone. While {@code probe:hold} names a
- * worker's pid, that worker's runs stay in the node (until the process dies or the run is
- * cancelled), so a test can kill a worker that is certainly inside a run.
+ * worker's pid, that worker's runs that enter the node stay there (until the process dies or the run
+ * is cancelled) and say so in {@code probe:held}, decided in the same script that lets them in: a test
+ * that sees a member there kills a worker that is certainly inside a run (a run that entered just
+ * before the hold was set is in {@code probe:inflight} but may be finishing).
  */
 public final class ConcurrencyProbeGraph implements GraphDefinition {
     static final int LIMIT = 3;
-    static final String INFLIGHT = "probe:inflight", MAX = "probe:max", HOLD = "probe:hold";
+    static final String INFLIGHT = "probe:inflight", MAX = "probe:max", HOLD = "probe:hold", HELD = "probe:held";
+    /** Enters the node: counts it, and (while the hold names this process) marks it held; returns 1 if held. */
     private static final String ENTER = """
             redis.call('SADD', KEYS[1], ARGV[1])
             local n = redis.call('SCARD', KEYS[1])
             if n > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], n) end
-            return n""";
+            if redis.call('GET', KEYS[3]) == ARGV[2] then
+              redis.call('SADD', KEYS[4], ARGV[1])
+              return 1
+            end
+            return 0""";
     private static final Map<String, RedisClient> CLIENTS = new ConcurrentHashMap<>();
 
     @Override public String id() { return "probe"; }
@@ -51,9 +58,9 @@ public final class ConcurrencyProbeGraph implements GraphDefinition {
                     var redis = CLIENTS.computeIfAbsent("p" + port, k -> RedisClient.create("127.0.0.1", port));
                     var pid = Long.toString(ProcessHandle.current().pid());
                     var member = pid + ":" + config.threadId().orElse("?");
-                    redis.eval(ENTER, List.of(INFLIGHT, MAX), List.of(member));
+                    var held = redis.eval(ENTER, List.of(INFLIGHT, MAX, HOLD, HELD), List.of(member, pid));
                     try {
-                        if (pid.equals(redis.get(HOLD))) Cancellation.from(config).sleep(Duration.ofMinutes(10));
+                        if (Long.valueOf(1).equals(held)) Cancellation.from(config).sleep(Duration.ofMinutes(10));
                         long millis = Long.parseLong(String.valueOf(state.value("millis").orElse(0)));
                         if (millis > 0) Cancellation.from(config).sleep(Duration.ofMillis(millis));
                     } finally {

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Waiting for a run's end on a live view (what {@code cancel --wait} and the control API do), against
@@ -44,7 +45,7 @@ class RedisAwaitTerminalTest {
     /**
      * The registry offers a change to its feeds under the run's lock, before {@code get} shows it: a
      * wait that took the feed's wake-up as a hint and read the registry missed the change and slept
-     * out its poll (200 ms a time; here, for ever: the change is held open until the wait returns).
+     * out its poll (200 ms a time; here, for ever: the change is held open until the test has looked).
      */
     @Test
     void aWaitEndsWithTheChangeThatEndedTheRunEvenBeforeTheRegistryShowsIt() throws Exception {
@@ -65,13 +66,17 @@ class RedisAwaitTerminalTest {
                 }
             }
         })) {
-            CompletableFuture<Optional<RunSnapshot>> waited = CompletableFuture.supplyAsync(() -> {
+            var waited = new CompletableFuture<Optional<RunSnapshot>>();
+            var waiter = Thread.ofPlatform().name("waiter").start(() -> {
                 try {
-                    return view.awaitTerminal(id, Duration.ofSeconds(20));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                    waited.complete(view.awaitTerminal(id, Duration.ofSeconds(20)));
+                } catch (Throwable e) {
+                    waited.completeExceptionally(e);
                 }
             });
+            // The change must begin after the wait is listening: one begun before its feed was opened is
+            // seen by its next look at the registry, which this test holds off.
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitsOnItsFeed(waiter));
             var ending = Thread.ofPlatform().start(() -> view.registry().mirror(ended));
             try {
                 assertThat(inTheChange.await(10, TimeUnit.SECONDS)).isTrue();
@@ -80,8 +85,14 @@ class RedisAwaitTerminalTest {
             } finally {
                 release.countDown();
                 ending.join();
+                waiter.join(Duration.ofSeconds(30));
             }
         }
         assertThat(view.registry().get(id)).contains(ended);
+    }
+
+    private static boolean waitsOnItsFeed(Thread t) {
+        return t.getState() == Thread.State.TIMED_WAITING
+                && java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getClassName().equals(dev.tether.registry.ChangeFeed.class.getName()));
     }
 }

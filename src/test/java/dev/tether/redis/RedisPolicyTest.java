@@ -87,7 +87,7 @@ class RedisPolicyTest {
                     await().atMost(Hang.ACROSS_PROCESSES).until(() -> ids.stream().limit(runs / 6).allMatch(id -> client.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
                     admin.set(ConcurrencyProbeGraph.HOLD, pid);
                 }
-                if (i >= runs / 3 && admin.smembers(ConcurrencyProbeGraph.INFLIGHT).stream().anyMatch(m -> m.startsWith(pid + ":"))) {
+                if (i >= runs / 3 && admin.smembers(ConcurrencyProbeGraph.HELD).stream().anyMatch(m -> m.startsWith(pid + ":"))) {
                     a.kill9(); // killed inside a run, holding its place: the place must come free again
                     admin.del(ConcurrencyProbeGraph.HOLD);
                     killed = true;
