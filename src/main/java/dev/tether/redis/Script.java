@@ -81,13 +81,19 @@ final class Script {
     }
 
     /**
-     * Loads this script into the server holding {@code key} (in a cluster, every node has its own cache).
-     * Only the admin role may ({@code tether redis setup}): a user below it is refused
-     * with NOPERM, and is then told, in one line, what the operator has to do.
+     * Loads this script into the server holding {@code key} (in a cluster, every node has its own cache),
+     * on a connection to that server: a cluster client sends {@code SCRIPT LOAD} to every node, and fails
+     * it when any node is down, even a replica or another slot's master. Only the admin role may
+     * ({@code tether redis setup}): a user below it is refused with NOPERM, and is then told, in one line,
+     * what the operator has to do.
      */
     void load(UnifiedJedis redis, String key) {
         try {
-            redis.scriptLoad(text, key);
+            HomeNode.pipelined(redis, key, one -> {
+                var loaded = one.scriptLoad(text, key);
+                one.sync();
+                return loaded.get();
+            });
         } catch (JedisAccessControlException e) {
             throw new ScriptsNotLoadedException(this);
         }

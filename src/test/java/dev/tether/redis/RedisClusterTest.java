@@ -229,6 +229,49 @@ class RedisClusterTest {
         assertThat(refused.exit()).as("an observer may not submit: " + refused.out()).isNotZero();
     }
 
+    /**
+     * {@code ?replicas=1} in a cluster, as on one Redis (ReplicaWaitTest): the {@code WAIT} goes to the
+     * master of the prefix's slot, on the connection of the write. With that master's replica down, a
+     * submit is reported as maybe not kept and a claim starts no node; once the replica is back, the
+     * run completes, each node once.
+     */
+    @Test
+    void aPrefixWhoseReplicaIsDownKeepsNoWriteAFailoverCouldLoseUntilItIsBack() throws Exception {
+        cluster = RealCluster.start();
+        var prefix = "careful";
+        freshLog(prefix);
+        var keys = Keys.hashTagged(prefix);
+        var replica = cluster.replicaOf(cluster.masterOf(keys.slot()));
+        var nodes = "redis-cluster://" + cluster.allNodes() + "?prefix=" + prefix;
+        var view = view(nodes); // waits for no replica: it shows what happens
+        var worker = worker(nodes + "&replicas=1", "careful-1", prefix);
+        replica.stop();
+
+        try (var careful = RedisView.oneShot(RedisSettings.parse(nodes + "&replicas=1"), GraphCatalog.load(null), Routing.none())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> careful.submit("welcome-email", prefix, Map.of()))
+                    .isInstanceOf(NotReplicatedException.class).hasMessageContaining("may or may not");
+        }
+        var id = submit(view, prefix, "r", 1, 0).getFirst();
+        // the worker claims it again and again; none is confirmed, so none starts it
+        eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("NotReplicatedException"));
+        var waiting = view.run(id).orElseThrow();
+        assertThat(waiting.currentNode()).as("no node started").isNull();
+        assertThat(waiting.steps()).isZero();
+        assertThat(CountingGraph.read(Path.of("target", "redis-workers", prefix + ".log").toAbsolutePath())).isEmpty();
+
+        assertThat(RedisSetup.run(RedisSettings.parse(nodes), null)).as("the admin step, a node down: it loads the others")
+                .hasSameSizeAs(Script.all());
+
+        replica.startAgain(); // it rejoins as the replica it was, and catches up
+        awaitEnded(view, List.of(id));
+        // the submit nobody confirmed ran its script before the WAIT: kept here, so it runs now, once
+        var maybe = view.registry().select(r -> r.graphId().equals("welcome-email")).stream().map(RunSnapshot::runId).toList();
+        assertThat(maybe).hasSizeLessThanOrEqualTo(1);
+        awaitEnded(view, maybe);
+        for (var m : maybe) assertThat(view.run(m).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+        assertAccountedFor(view, keys, prefix, List.of(id), List.of(worker));
+    }
+
     @Test
     void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
         cluster = RealCluster.start();

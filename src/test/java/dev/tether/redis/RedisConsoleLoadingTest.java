@@ -1,8 +1,6 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.console.ConsoleOptions;
-import dev.tether.console.ConsoleWindow;
 import dev.tether.engine.RunRequest;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunStateMachine;
@@ -10,7 +8,6 @@ import dev.tether.testing.Hang;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
-import javafx.stage.WindowEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,8 +38,7 @@ class RedisConsoleLoadingTest {
     static final int PARKED = 40;
     static RealRedis server;
     RedisView view;
-    ConsoleWindow window;
-    Stage stage;
+    ConsoleOnRedis console;
 
     @BeforeAll
     static void startRedisAndParkRuns() throws Exception {
@@ -71,19 +66,13 @@ class RedisConsoleLoadingTest {
 
     @Start
     void start(Stage stage) {
-        this.stage = stage;
         view = RedisView.liveLoading(RedisSettings.parse(address()), GraphCatalog.load(null), Routing.none(), null);
-        window = new ConsoleWindow(view, ConsoleOptions.defaults());
-        window.show(stage);
+        console = ConsoleOnRedis.show(view, stage);
     }
 
     @AfterEach
     void closeWindow() throws Exception {
-        if (!window.exited().isDone()) {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
-            window.exited().get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
-        }
-        view.close();
+        console.close();
     }
 
     private static <T> T fx(Callable<T> read) throws Exception {

@@ -3,13 +3,10 @@ package dev.tether.redis;
 import dev.tether.testing.Hang;
 
 import dev.tether.catalog.GraphCatalog;
-import dev.tether.console.ConsoleOptions;
-import dev.tether.console.ConsoleWindow;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
-import javafx.stage.WindowEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +18,6 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,8 +29,7 @@ class RedisConsoleTest {
     static RealRedis server;
     static WorkerProcess worker;
     RedisView client;
-    ConsoleWindow window;
-    Stage stage;
+    ConsoleOnRedis console;
 
     @BeforeAll
     static void startRedisAndWorker() throws Exception {
@@ -50,19 +45,13 @@ class RedisConsoleTest {
 
     @Start
     void start(Stage stage) {
-        this.stage = stage;
         client = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
-        window = new ConsoleWindow(client, ConsoleOptions.defaults());
-        window.show(stage);
+        console = ConsoleOnRedis.show(client, stage);
     }
 
     @AfterEach
     void closeWindow() throws Exception {
-        if (!window.exited().isDone()) {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
-            window.exited().get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
-        }
-        client.close();
+        console.close();
     }
 
     private String badge(FxRobot robot) throws Exception {
@@ -77,8 +66,7 @@ class RedisConsoleTest {
                         .anyMatch(c -> "desk-worker".equals(c.getText()))).get());
         assertThat(badge(robot)).isEqualTo(server.uri());
 
-        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
-        window.exited().get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS); // no "cancel all?" question: the runs are not ours to stop
+        console.closeWindow(); // no "cancel all?" question: the runs are not ours to stop
 
         assertThat(client.isShutdown()).isTrue();
         try (var other = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
