@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class StartupArchiveBuilder {
     /** The launcher's JVM flags (src/main/dist/bin/tether): an archive is used only with the flags it was dumped with. */
-    static final List<String> LAUNCHER_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms32m", "--enable-native-access=ALL-UNNAMED");
+    static final List<String> LAUNCHER_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-Xms32m", "--enable-native-access=ALL-UNNAMED");
 
     private StartupArchiveBuilder() {}
 

@@ -44,6 +44,34 @@ class StartupArchiveIT {
         }
     }
 
+    /**
+     * A child JVM of process isolation maps the same archive: its flags are the ones the archive was
+     * made with (a JVM started with other GC or object-header flags ignores the archive, silently,
+     * under {@code -Xshare:auto}; under {@code -Xshare:on} it refuses to start).
+     */
+    @Test
+    void aChildJvmOfProcessIsolationStartsFromTheSameArchive() throws Exception {
+        var root = Path.of(System.getProperty("tether.launcher", "target/tether/bin/tether")).toAbsolutePath().getParent().getParent();
+        var archive = root.resolve("tether.jsa");
+        assertThat(archive).isRegularFile();
+        String before = System.setProperty("tether.child.archive", archive.toString());
+        List<String> child;
+        try {
+            child = dev.tether.engine.process.ChildLauncher.forCatalog(dev.tether.catalog.GraphCatalog.load(null), "local").command();
+        } finally {
+            if (before == null) System.clearProperty("tether.child.archive");
+            else System.setProperty("tether.child.archive", before);
+        }
+        var cmd = new ArrayList<String>();
+        for (var arg : child.subList(0, child.indexOf("-cp"))) cmd.add(arg.equals("-Xshare:auto") ? "-Xshare:on" : arg);
+        assertThat(cmd).as("the child is given the archive").contains("-XX:SharedArchiveFile=" + archive, "-Xshare:on");
+        cmd.addAll(List.of("-cp", root.resolve("lib") + "/*", "-version"));
+        var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        var said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + said).isZero();
+    }
+
     private static List<String> concat(List<String> a, List<String> b) {
         var out = new ArrayList<>(a);
         out.addAll(b);

@@ -35,7 +35,7 @@ final class WorkerProcess implements AutoCloseable {
     static WorkerProcess start(List<String> jvmArgs, java.util.Map<String, String> env, String redisUri, String name, String queues,
                                int concurrency, String... extra) throws Exception {
         var javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var cmd = new ArrayList<>(List.of(javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms32m")); // the launcher's flags
+        var cmd = new ArrayList<>(List.of(javaBin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-Xms32m")); // the launcher's flags
         cmd.addAll(jvmArgs);
         // A grace only a hang reaches: on a loaded machine a cooperative run's thread may wait longer than a
         // short grace for a core, and would be judged STUCK for the machine's sake. No test here needs one to pass.

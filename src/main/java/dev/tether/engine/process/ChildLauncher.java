@@ -27,6 +27,7 @@ public record ChildLauncher(List<String> command) {
         var cmd = new ArrayList<String>();
         cmd.add(javaBinary());
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:+UseCompactObjectHeaders"); // as the launcher: the archive is used only with the flags it was made with
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xss1m");
         // An OutOfMemoryError leaves a JVM in an unknown state: end it; the parent reports the run FAILED and replaces it.
