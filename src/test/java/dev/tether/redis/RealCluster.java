@@ -103,6 +103,42 @@ final class RealCluster implements AutoCloseable {
         }).findFirst().orElseThrow();
     }
 
+    /**
+     * Moves one slot from its master to another, as {@code redis-cli --cluster reshard} does: the slot
+     * importing on the target and migrating on the source, its keys moved a few at a time (pausing
+     * between batches, so that work on the slot meets it half moved), then the slot given to the
+     * target on every master.
+     */
+    void moveSlot(int slot, RealRedis from, RealRedis to) throws InterruptedException {
+        var fromId = id(from);
+        var toId = id(to);
+        try (var source = jedis(from); var target = jedis(to)) {
+            target.clusterSetSlotImporting(slot, fromId);
+            source.clusterSetSlotMigrating(slot, toId);
+            for (List<String> keys; !(keys = source.clusterGetKeysInSlot(slot, 5)).isEmpty(); ) {
+                source.migrate("127.0.0.1", to.port, 0, 10_000, redis.clients.jedis.params.MigrateParams.migrateParams().replace(),
+                        keys.toArray(String[]::new));
+                Thread.sleep(20);
+            }
+            target.clusterSetSlotNode(slot, toId);
+            source.clusterSetSlotNode(slot, toId);
+        }
+        for (var n : nodes) {
+            if (n == from || n == to) continue;
+            if (isMaster(n)) {
+                try (var c = jedis(n)) {
+                    c.clusterSetSlotNode(slot, toId);
+                }
+            }
+        }
+    }
+
+    boolean isMaster(RealRedis node) {
+        try (var c = jedis(node)) {
+            return c.info("replication").contains("role:master");
+        }
+    }
+
     /** Every running node says the cluster is ok, and every replica's link to its master is up. */
     boolean healthy() {
         for (var n : nodes) {

@@ -272,6 +272,32 @@ class RedisClusterTest {
         assertAccountedFor(view, keys, prefix, List.of(id), List.of(worker));
     }
 
+    /**
+     * An operator moves the prefix's slot to another master (resharding) while runs are under way: its
+     * keys move a few at a time, so scripts meet the slot half moved (ASK, TRYAGAIN); every run is
+     * accounted for on the new master, and work goes on there.
+     */
+    @Test
+    void runsUnderWayWhileTheirSlotMovesToAnotherMasterAreEachAccountedFor() throws Exception {
+        cluster = RealCluster.start();
+        var prefix = "moving";
+        freshLog(prefix);
+        var keys = Keys.hashTagged(prefix);
+        var uri = "redis-cluster://" + cluster.allNodes() + "?prefix=" + prefix;
+        var workers = List.of(worker(uri, "mover-1", prefix), worker(uri, "mover-2", prefix));
+        var view = view(uri);
+
+        var ids = new ArrayList<>(submit(view, prefix, "m", 40, 60));
+        eventuallyAcrossProcesses().until(() -> completed(view, ids) >= 5);
+        var from = cluster.masterOf(keys.slot());
+        var to = cluster.nodes.stream().filter(n -> n != from && cluster.isMaster(n)).findFirst().orElseThrow();
+        cluster.moveSlot(keys.slot(), from, to);
+        assertThat(cluster.masterOf(keys.slot())).isSameAs(to);
+        ids.addAll(submit(view, prefix, "n", 10, 0));
+        awaitEnded(view, ids);
+        assertAccountedFor(view, keys, prefix, ids, workers);
+    }
+
     @Test
     void runsUnderWayWhenTheirMasterFailsOverAreEachAccountedFor() throws Exception {
         cluster = RealCluster.start();
