@@ -86,7 +86,7 @@ final class RunStore {
         this(redis, keys, finishedTtl, finishedKept, ReplicaTarget.fixed(0));
     }
 
-    /** @param replicas how many replicas a submit and a claim must reach before they count ({@link RedisSettings#replicaTarget()}) */
+    /** @param replicas how many replicas a submit, a claim and a run's end must reach before they count ({@link RedisSettings#replicaTarget()}) */
     RunStore(UnifiedJedis redis, Keys keys, Duration finishedTtl, int finishedKept, ReplicaTarget replicas) {
         this.redis = redis;
         this.keys = keys;
@@ -205,7 +205,10 @@ final class RunStore {
 
     /**
      * The run's terminal state, then its job acknowledged and removed from the worker's set, atomically;
-     * a completed (or rolled-back) run's checkpoints are deleted in the same step.
+     * a completed (or rolled-back) run's checkpoints are deleted in the same step. It counts once the
+     * replicas asked for hold it ({@link NotReplicatedException} otherwise: the worker tries again): a
+     * worker forgets an end once recorded, so an end a failover lost was left to the recovery of
+     * stranded jobs, with the run shown RUNNING on the promoted replica meanwhile.
      */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker) {
         return finish(terminal, stream, entryId, worker, List.of(), null);
@@ -235,7 +238,7 @@ final class RunStore {
         args.add(Integer.toString(limits.size()));
         for (var l : limits) args.add(l.name());
         if (retry != null) args.addAll(retryArgs(retry));
-        return outcome(Script.FINISH.eval(redis, keys, args));
+        return outcome(Script.FINISH.evalReplicated(redis, keys, args, replicas));
     }
 
     /** A retry as the scripts schedule it: its QUEUED record's 8 write arguments, due (ms), queue, job fields. */

@@ -6,6 +6,7 @@ import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
@@ -27,6 +28,50 @@ class ReplicaWaitTest {
             assertThatThrownBy(() -> view.submit("welcome-email", "mail", Map.of()))
                     .isInstanceOf(NotReplicatedException.class).isInstanceOf(RedisUnavailableException.class)
                     .hasMessageContaining("did not confirm submit.lua on 1 replica").hasMessageContaining("may or may not");
+        }
+    }
+
+    /**
+     * A run's end is what a failover must not lose most: a worker that took it as recorded never writes
+     * it again, so on a promoted replica that lacks it the run would stay RUNNING, under a live worker,
+     * for ever. With {@code ?replicas=1} the end counts only once the replica confirms it; while the
+     * replica stalls, the worker says it could not record it and tries again until it can.
+     */
+    @Test
+    void aRunsEndCountsOnlyOnceAReplicaConfirmsItAndIsTriedAgainUntilOneDoes() throws Exception {
+        var dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "redis-workers"));
+        var log = java.nio.file.Files.createTempFile(dir, "end-wait", ".log");
+        var gate = dir.resolve("end-wait-" + System.nanoTime() + ".gate");
+        var graphs = new java.util.ArrayList<dev.tether.api.GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        try (var master = RealRedis.start();
+             var replica = RealRedis.start("replicaof 127.0.0.1 " + master.port);
+             var view = RedisView.live(RedisSettings.parse(master.uri()), GraphCatalog.of(graphs), Routing.none());
+             var worker = WorkerProcess.start(master.uri() + "?replicas=1", "careful-2", "mail", 1)) {
+            var id = view.submit("counted", "mail", Map.of("log", log.toString(), "tag", "e", "holdAt", "n5", "gate", gate.toString())).runId();
+            eventuallyAcrossProcesses().until(() -> view.registry().get(id).map(r -> "n5".equals(r.currentNode())).orElse(false));
+
+            var stall = Thread.ofPlatform().start(() -> { // the replica hears nothing for 4 s
+                try (var r = replica.admin()) {
+                    var debug = "DEBUG".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    r.sendCommand(() -> debug, "SLEEP", "4");
+                }
+            });
+            Thread.sleep(300);
+            java.nio.file.Files.createFile(gate);
+            eventuallyAcrossProcesses().until(() -> java.nio.file.Files.readString(worker.log)
+                    .contains("could not record the end of run " + id + " yet (Redis did not confirm finish.lua on 1 replica"));
+            stall.join();
+
+            eventuallyAcrossProcesses().until(() -> { // tried again, confirmed: the replica holds the end
+                try (var r = replica.admin()) {
+                    var stored = RunStore.parse(id, r.hget(Keys.standard().run(id), "j"));
+                    return stored != null && stored.status() == RunStatus.COMPLETED;
+                }
+            });
+            assertThat(view.run(id).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            assertThat(CountingGraph.read(log).get("e")).as("each node once").hasSize(CountingGraph.NODES.size());
+            RedisAccounting.assertNothingPending(master, List.of("mail"), List.of("careful-2"));
         }
     }
 
