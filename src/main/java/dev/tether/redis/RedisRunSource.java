@@ -335,6 +335,11 @@ final class RedisRunSource implements RunSource {
     }
 
     private boolean finish(Unfinished u) {
+        return recordEnd(u) == null;
+    }
+
+    /** @return null once the end is recorded, else what kept it from being recorded (it is kept to try again) */
+    private RuntimeException recordEnd(Unfinished u) {
         try {
             var end = u.terminal();
             var fenced = fenceReason.apply(end.runId());
@@ -349,18 +354,28 @@ final class RedisRunSource implements RunSource {
                         end.runId(), end.status(), s.status(), s.error() == null ? "" : Text.oneLine(s.error().message())));
             }
             held.remove(u.entryId());
-            return true;
+            return null;
         } catch (RuntimeException e) {
             connectivity.down(e);
             stalls.failed(RECORDING_ENDS, e);
             LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(), Text.oneLine(e.getMessage()));
-            return false;
+            return e;
         }
     }
 
-    /** Retries ends not yet recorded; @return how many are still waiting */
+    /**
+     * Retries ends not yet recorded, until one fails for want of Redis or of its replicas: the others
+     * would wait as long (up to the replicas' 1 s each), so they wait for the next pass instead, and a
+     * pass (a maintenance tick, a shutdown) stays short however many ends are waiting.
+     *
+     * @return how many are still waiting
+     */
     int retryUnfinished() {
-        for (var u : List.copyOf(unfinished.values())) if (finish(u)) unfinished.remove(u.terminal().runId(), u);
+        for (var u : List.copyOf(unfinished.values())) {
+            var failure = recordEnd(u);
+            if (failure == null) unfinished.remove(u.terminal().runId(), u);
+            else if (failure instanceof RedisUnavailableException || Connectivity.lostContact(failure)) break;
+        }
         if (unfinished.isEmpty()) stalls.worked(RECORDING_ENDS);
         return unfinished.size();
     }
