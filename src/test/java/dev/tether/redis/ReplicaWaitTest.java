@@ -32,10 +32,10 @@ class ReplicaWaitTest {
     }
 
     /**
-     * A run's end is what a failover must not lose most: a worker that took it as recorded never writes
-     * it again, so on a promoted replica that lacks it the run would stay RUNNING, under a live worker,
-     * for ever. With {@code ?replicas=1} the end counts only once the replica confirms it; while the
-     * replica stalls, the worker says it could not record it and tries again until it can.
+     * A run's end is what a failover must not lose: a worker forgets an end once recorded, so on a
+     * promoted replica that lacks it the run would stay RUNNING until the stranded-job recovery found
+     * it. With {@code ?replicas=1} the end counts only once the replica confirms it; while the replica
+     * stalls, the worker says it could not record it and tries again until it can.
      */
     @Test
     void aRunsEndCountsOnlyOnceAReplicaConfirmsItAndIsTriedAgainUntilOneDoes() throws Exception {
