@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A live view's feed of its registry (the console, {@code serve}): every run mirrored (a first load,
  * then the events channel, a full resync after every reconnect), the live workers read every tick
- * (250 ms), the lost-worker sweep joined, and a run whose record vanished from Redis shown LOST once
- * no worker may write it back. A one-shot view never builds one.
+ * (250 ms), the lost-worker sweep joined, every shown run's stored version compared with its own (a
+ * newer record read again, a vanished one shown LOST once no worker may write it back). A one-shot
+ * view never builds one.
  */
 final class RunMirror implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunMirror.class);
@@ -154,7 +155,7 @@ final class RunMirror implements AutoCloseable {
                 }
             }
             tellStalls(workers);
-            if (++ticks % 8 == 0) markVanished();
+            if (++ticks % 8 == 0) compareWithRecords();
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);
@@ -198,7 +199,7 @@ final class RunMirror implements AutoCloseable {
      * a failover made a replica hears its new master's messages over the cluster bus, and a message
      * published just before that master died may never cross it.
      */
-    private void markVanished() {
+    private void compareWithRecords() {
         var ask = vanishChecks.next(registry.activeIds(), id -> registry.get(id).map(r -> r.status().isActive()).orElse(false));
         var stored = store.versions(ask);
         var absent = new ArrayList<String>();

@@ -1,11 +1,15 @@
 package dev.tether.redis;
 
+import dev.tether.api.GraphDefinition;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,10 +43,10 @@ class ReplicaWaitTest {
      */
     @Test
     void aRunsEndCountsOnlyOnceAReplicaConfirmsItAndIsTriedAgainUntilOneDoes() throws Exception {
-        var dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "redis-workers"));
-        var log = java.nio.file.Files.createTempFile(dir, "end-wait", ".log");
+        var dir = Files.createDirectories(Path.of("target", "redis-workers"));
+        var log = Files.createTempFile(dir, "end-wait", ".log");
         var gate = dir.resolve("end-wait-" + System.nanoTime() + ".gate");
-        var graphs = new java.util.ArrayList<dev.tether.api.GraphDefinition>(GraphCatalog.load(null).all());
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
         graphs.add(new CountingGraph());
         try (var master = RealRedis.start();
              var replica = RealRedis.start("replicaof 127.0.0.1 " + master.port);
@@ -54,8 +58,8 @@ class ReplicaWaitTest {
             try (var r = replica.admin()) { // the replica leaves (at once: no timing), then the node ends
                 r.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "NO", "ONE");
             }
-            java.nio.file.Files.createFile(gate);
-            eventuallyAcrossProcesses().until(() -> java.nio.file.Files.readString(worker.log)
+            Files.createFile(gate);
+            eventuallyAcrossProcesses().until(() -> Files.readString(worker.log)
                     .contains("could not record the end of run " + id + " yet (Redis did not confirm finish.lua on 1 replica"));
             // published by the master all the same: what the replicas lack, a view may already show
             eventuallyAcrossProcesses().until(() -> view.registry().get(id).map(r -> r.status() == RunStatus.COMPLETED).orElse(false));
@@ -82,7 +86,7 @@ class ReplicaWaitTest {
              var worker = WorkerProcess.start(master.uri() + "?replicas=1", "careful-1", "mail", 2)) {
             var id = view.submit("welcome-email", "mail", Map.of("nodeMillis", 0)).runId();
             // the worker claims it again and again; none is confirmed, so none starts it
-            eventuallyAcrossProcesses().until(() -> java.nio.file.Files.readString(worker.log).contains("NotReplicatedException"));
+            eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("NotReplicatedException"));
             var waiting = view.run(id).orElseThrow();
             assertThat(waiting.status()).isEqualTo(RunStatus.RUNNING); // claimed in Redis (observers see it taken) ...
             assertThat(waiting.currentNode()).as("... but no node started").isNull();
