@@ -75,28 +75,12 @@ public final class RealRedis implements AutoCloseable {
         }
     }
 
-    private static java.io.File embeddedBinary;
-
-    /**
-     * The embedded server's binary, extracted once per JVM. Extracted again for every start, its write
-     * raced the processes this JVM forks meanwhile (workers, other servers): a child that inherited the
-     * file's write descriptor makes its exec fail with "Text file busy" (seen once, in a restart).
-     */
-    private static synchronized java.io.File embeddedBinary() throws IOException {
-        if (embeddedBinary == null || !embeddedBinary.canExecute()) {
-            embeddedBinary = redis.embedded.core.ExecutableProvider.newJarResourceProvider().get();
-        }
-        return embeddedBinary;
-    }
-
     private void startServer() throws IOException {
         var b = RedisServer.newRedisServer().port(port);
         var binary = this.binary != null ? this.binary : System.getenv(BINARY_ENV);
         if (binary != null && !binary.isBlank()) {
             b.executableProvider(() -> new java.io.File(binary));
             if (majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
-        } else {
-            b.executableProvider(RealRedis::embeddedBinary);
         }
         for (var s : settings) b.setting(s);
         server = b.build();
