@@ -76,12 +76,10 @@ public final class RealRedis implements AutoCloseable {
     }
 
     private void startServer() throws IOException {
-        var b = RedisServer.newRedisServer().port(port);
         var binary = this.binary != null ? this.binary : System.getenv(BINARY_ENV);
-        if (binary != null && !binary.isBlank()) {
-            b.executableProvider(() -> new java.io.File(binary));
-            if (majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
-        }
+        if (binary != null && binary.isBlank()) binary = null;
+        var b = RedisServer.newRedisServer().port(port).executableProvider(RedisBinary.inOwnFolder(binary));
+        if (binary != null && majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
         for (var s : settings) b.setting(s);
         server = b.build();
         server.start();

@@ -3,7 +3,6 @@ package dev.tether.soak;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -59,9 +58,7 @@ final class SoakRedis implements AutoCloseable {
     private static Path binary() throws IOException {
         var configured = System.getenv("TETHER_TEST_REDIS_SERVER");
         if (configured != null && !configured.isBlank()) return Path.of(configured);
-        File f = redis.embedded.core.ExecutableProvider.newJarResourceProvider().get();
-        f.setExecutable(true);
-        return f.toPath();
+        return dev.tether.redis.RedisBinary.embedded();
     }
 
     private static int freePort() throws IOException {
