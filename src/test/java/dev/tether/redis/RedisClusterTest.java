@@ -232,8 +232,9 @@ class RedisClusterTest {
     /**
      * {@code ?replicas=1} in a cluster, as on one Redis (ReplicaWaitTest): the {@code WAIT} goes to the
      * master of the prefix's slot, on the connection of the write. With that master's replica down, a
-     * submit is reported as maybe not kept and a claim starts no node; once the replica is back, the
-     * run completes, each node once.
+     * submit is reported as maybe not kept, a claim starts no node, and the end of a run under way is
+     * kept by its worker and tried again; once the replica is back, the runs complete, each node once,
+     * and the replica holds the end.
      */
     @Test
     void aPrefixWhoseReplicaIsDownKeepsNoWriteAFailoverCouldLoseUntilItIsBack() throws Exception {
@@ -245,7 +246,17 @@ class RedisClusterTest {
         var nodes = "redis-cluster://" + cluster.allNodes() + "?prefix=" + prefix;
         var view = view(nodes); // waits for no replica: it shows what happens
         var worker = worker(nodes + "&replicas=1", "careful-1", prefix);
+        // a run under way, held in its last node while the replica goes
+        var gate = Path.of("target", "redis-workers", "careful-" + System.nanoTime() + ".gate").toAbsolutePath();
+        var held = view.submit("counted", prefix, Map.of("log", Path.of("target", "redis-workers").toAbsolutePath() + "/" + prefix + ".log",
+                "tag", "held", "holdAt", "n5", "gate", gate.toString())).runId();
+        eventuallyAcrossProcesses().until(() -> view.registry().get(held).map(r -> "n5".equals(r.currentNode())).orElse(false));
         replica.stop();
+
+        // its end is not confirmed: kept by the worker and tried again, while the master already published it
+        Files.createFile(gate);
+        eventuallyAcrossProcesses().until(() -> Files.readString(worker.log)
+                .contains("could not record the end of run " + held + " yet (Redis did not confirm finish.lua on 1 replica"));
 
         try (var careful = RedisView.oneShot(RedisSettings.parse(nodes + "&replicas=1"), GraphCatalog.load(null), Routing.none())) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> careful.submit("welcome-email", prefix, Map.of()))
@@ -257,19 +268,26 @@ class RedisClusterTest {
         var waiting = view.run(id).orElseThrow();
         assertThat(waiting.currentNode()).as("no node started").isNull();
         assertThat(waiting.steps()).isZero();
-        assertThat(CountingGraph.read(Path.of("target", "redis-workers", prefix + ".log").toAbsolutePath())).isEmpty();
+        assertThat(CountingGraph.read(Path.of("target", "redis-workers", prefix + ".log").toAbsolutePath())).containsOnlyKeys("held");
 
         assertThat(RedisSetup.run(RedisSettings.parse(nodes), null)).as("the admin step, a node down: it loads the others")
                 .hasSameSizeAs(Script.all());
 
         replica.startAgain(); // it rejoins as the replica it was, and catches up
-        awaitEnded(view, List.of(id));
+        awaitEnded(view, List.of(id, held));
+        eventuallyAcrossProcesses().until(() -> { // the end tried again and confirmed: the replica holds it
+            try (var r = new redis.clients.jedis.Jedis("127.0.0.1", replica.port)) {
+                r.readonly();
+                var stored = RunStore.parse(held, r.hget(keys.run(held), "j"));
+                return stored != null && stored.status() == RunStatus.COMPLETED;
+            }
+        });
         // the submit nobody confirmed ran its script before the WAIT: kept here, so it runs now, once
         var maybe = view.registry().select(r -> r.graphId().equals("welcome-email")).stream().map(RunSnapshot::runId).toList();
         assertThat(maybe).hasSizeLessThanOrEqualTo(1);
         awaitEnded(view, maybe);
         for (var m : maybe) assertThat(view.run(m).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
-        assertAccountedFor(view, keys, prefix, List.of(id), List.of(worker));
+        assertAccountedFor(view, keys, prefix, List.of(id, held), List.of(worker));
     }
 
     /**
