@@ -78,7 +78,8 @@ public final class RealRedis implements AutoCloseable {
     private void startServer() throws IOException {
         var binary = this.binary != null ? this.binary : System.getenv(BINARY_ENV);
         if (binary != null && binary.isBlank()) binary = null;
-        var b = RedisServer.newRedisServer().port(port).executableProvider(RedisBinary.inOwnFolder(binary));
+        var folder = RedisBinary.newFolder(port);
+        var b = RedisServer.newRedisServer().port(port).executableProvider(RedisBinary.linkedIn(folder, binary));
         if (binary != null && majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
         for (var s : settings) b.setting(s);
         server = b.build();

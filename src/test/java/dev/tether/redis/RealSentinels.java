@@ -44,7 +44,7 @@ final class RealSentinels implements AutoCloseable {
             }
             for (int i = 0; i < 3; i++) {
                 int port = freePort();
-                var sentinel = RedisSentinel.newRedisSentinel().executableProvider(RedisBinary.inOwnFolder(null)).bind("127.0.0.1").port(port).masterName(MASTER)
+                var sentinel = RedisSentinel.newRedisSentinel().executableProvider(RedisBinary.linkedIn(RedisBinary.newFolder(port), null)).bind("127.0.0.1").port(port).masterName(MASTER)
                         .masterPort(master.port).quorumSize(2).downAfterMilliseconds(1_000).failOverTimeout(5_000).parallelSyncs(1)
                         .build();
                 sentinel.start();

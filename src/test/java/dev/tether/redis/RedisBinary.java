@@ -32,12 +32,18 @@ public final class RedisBinary {
         return binary;
     }
 
-    /** A provider of this binary (or the embedded one, if null) that runs a server in a new folder of its own. */
-    static ExecutableProvider inOwnFolder(String binary) {
+    /** A new folder for one start of a server (named by its port): its working directory, where its binary is linked. */
+    static Path newFolder(int port) throws java.io.IOException {
+        return Files.createTempDirectory(Files.createDirectories(SERVERS), "port-" + port + "-");
+    }
+
+    /** A provider of this binary (or the embedded one, if null) that runs the server in {@code folder}. */
+    static ExecutableProvider linkedIn(Path folder, String binary) {
         var target = binary == null ? embedded() : Path.of(binary).toAbsolutePath();
         return () -> {
-            var dir = Files.createTempDirectory(Files.createDirectories(SERVERS), "server");
-            return Files.createSymbolicLink(dir.resolve("redis-server"), target).toFile();
+            var link = folder.resolve("redis-server");
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, target);
+            return link.toFile();
         };
     }
 }
