@@ -88,6 +88,7 @@ public final class RedisBench {
                     ms(latency, 50), ms(latency, 99), latency.getMaxValue() / 1e6);
 
             var done = new AtomicLong();
+            var events = EventTally.listen(settings);
             var feed = client.registry().openFeed();
             var before = Costs.read(raw, settings, w1, w2);
             long t0 = System.nanoTime();
@@ -109,8 +110,53 @@ public final class RedisBench {
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done.get() / seconds);
             Costs.read(raw, settings, w1, w2).minus(before).print(runs);
+            events.close();
+            events.print(runs);
             feed.close();
             redisBenchmark(settings, raw);
+        }
+    }
+
+    /** What the events channel carried: messages, bytes, and how many were changes rather than whole runs. */
+    private static final class EventTally extends redis.clients.jedis.JedisPubSub implements AutoCloseable {
+        private final AtomicLong messages = new AtomicLong(), bytes = new AtomicLong(), changes = new AtomicLong(), changeBytes = new AtomicLong();
+        private final java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        private Thread thread;
+
+        static EventTally listen(RedisSettings settings) throws InterruptedException {
+            var t = new EventTally();
+            var client = settings.client("bench-events", 1);
+            t.thread = Thread.ofPlatform().daemon().start(() -> {
+                try (client) {
+                    client.subscribe(t, settings.keys().events());
+                }
+            });
+            t.subscribed.await();
+            return t;
+        }
+
+        @Override public void onSubscribe(String channel, int count) { subscribed.countDown(); }
+
+        @Override public void onMessage(String channel, String message) {
+            int n = message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            messages.incrementAndGet();
+            bytes.addAndGet(n);
+            if (RunChange.isChange(message)) {
+                changes.incrementAndGet();
+                changeBytes.addAndGet(n);
+            }
+        }
+
+        @Override public void close() throws InterruptedException {
+            unsubscribe();
+            thread.join(5_000);
+        }
+
+        void print(int runs) {
+            long whole = messages.get() - changes.get();
+            System.out.printf("  events per run: %.2f (%.2f changes of %.0f bytes, %.2f whole runs of %.0f bytes): %.0f bytes per run%n",
+                    (double) messages.get() / runs, (double) changes.get() / runs, changes.get() == 0 ? 0.0 : (double) changeBytes.get() / changes.get(),
+                    (double) whole / runs, whole == 0 ? 0.0 : (double) (bytes.get() - changeBytes.get()) / whole, (double) bytes.get() / runs);
         }
     }
 

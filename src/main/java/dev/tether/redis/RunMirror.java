@@ -39,6 +39,9 @@ final class RunMirror implements AutoCloseable {
     private final Map<String, List<String>> stallsSaid = new HashMap<>();
     private final Subscriber events;
     private final ScheduledExecutorService maintenance;
+    /** Runs whose change came for a version the registry does not hold: their records are read. */
+    private final java.util.Set<String> toRead = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean readScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile List<WorkerInfo> workers;
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private int ticks;
@@ -65,7 +68,7 @@ final class RunMirror implements AutoCloseable {
         vanished.workersRead(workers, System.nanoTime());
         this.sweep = new LostWorkerSweep(redis, store, participant);
         this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
-                json -> registry.mirror(RunStore.parseEvent(json)), this::resync);
+                this::onEvent, this::resync);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
         maintenance.scheduleWithFixedDelay(this::tick, 250, LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         if (awaitFirstLoad) {
@@ -125,6 +128,42 @@ final class RunMirror implements AutoCloseable {
     AutoCloseable onWorkersRead(WorkersListener listener) {
         workersListeners.add(listener);
         return () -> workersListeners.remove(listener);
+    }
+
+    /** A whole snapshot, or a change applied onto the version it was made from (else the record is read). */
+    private void onEvent(String json) {
+        if (!RunChange.isChange(json)) {
+            registry.mirror(RunStore.parseEvent(json));
+            return;
+        }
+        var change = RunChange.parse(json);
+        var id = RunChange.runId(change);
+        var next = RunChange.applyTo(registry.get(id).orElse(null), change);
+        if (next != null) registry.mirror(next);
+        else readSoon(id);
+    }
+
+    /** Reads these runs' records off the subscriber's thread, many at once; what fails is left to the version check. */
+    private void readSoon(String id) {
+        toRead.add(id);
+        if (!readScheduled.compareAndSet(false, true)) return;
+        try {
+            maintenance.execute(() -> {
+                readScheduled.set(false);
+                var ids = new ArrayList<String>();
+                for (var it = toRead.iterator(); it.hasNext(); ) {
+                    ids.add(it.next());
+                    it.remove();
+                }
+                try {
+                    store.loadEach(ids, registry::mirror);
+                } catch (RuntimeException e) { // the 2-s version check reads them again
+                    LOG.debug("could not read {} changed runs yet: {}", ids.size(), Text.oneLine(e.getMessage()));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            readScheduled.set(false);
+        }
     }
 
     private void resync() {

@@ -82,6 +82,12 @@ final class RunStore {
     private final Duration finishedTtl;
     private final int finishedKept;
 
+    /**
+     * The newest state of each started run this store wrote and Redis accepted (a worker's own runs): the
+     * base of the run's next change, so that observers get what changed, not the whole run again.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, RunSnapshot> written = new java.util.concurrent.ConcurrentHashMap<>();
+
     RunStore(UnifiedJedis redis, Keys keys, Duration finishedTtl, int finishedKept) {
         this(redis, keys, finishedTtl, finishedKept, ReplicaTarget.fixed(0));
     }
@@ -108,7 +114,7 @@ final class RunStore {
     }
 
     Put put(RunSnapshot s) {
-        return outcome(Script.WRITE.eval(redis, writeKeys(s.runId()), writeArgs(s)));
+        return remember(s, outcome(Script.WRITE.eval(redis, writeKeys(s.runId()), writeArgsWithChange(s))));
     }
 
     /** Many snapshots in one round trip; outcomes in the same order. */
@@ -116,7 +122,7 @@ final class RunStore {
         if (batch.size() == 1) return List.of(put(batch.getFirst()));
         var responses = new ArrayList<Response<Object>>(batch.size());
         try (var pipe = redis.pipelined()) {
-            for (var s : batch) responses.add(pipe.evalsha(Script.WRITE.sha(), writeKeys(s.runId()), writeArgs(s)));
+            for (var s : batch) responses.add(pipe.evalsha(Script.WRITE.sha(), writeKeys(s.runId()), writeArgsWithChange(s)));
             pipe.sync();
         }
         var out = new ArrayList<Put>(batch.size());
@@ -125,9 +131,9 @@ final class RunStore {
             try {
                 r = responses.get(i).get();
             } catch (JedisNoScriptException e) { // that one did not run: run it again after loading the script
-                r = Script.WRITE.eval(redis, writeKeys(batch.get(i).runId()), writeArgs(batch.get(i)));
+                r = Script.WRITE.eval(redis, writeKeys(batch.get(i).runId()), writeArgsWithChange(batch.get(i)));
             }
-            out.add(outcome(r));
+            out.add(remember(batch.get(i), outcome(r)));
         }
         return out;
     }
@@ -200,6 +206,7 @@ final class RunStore {
             case "unverified" -> Claim.Outcome.UNVERIFIED;
             default -> Claim.Outcome.TAKEN;
         };
+        if (outcome == Claim.Outcome.STARTED) written.put(running.runId(), running);
         return new Claim(outcome, String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
     }
 
@@ -237,8 +244,11 @@ final class RunStore {
         args.add(Long.toString(System.currentTimeMillis()));
         args.add(Integer.toString(limits.size()));
         for (var l : limits) args.add(l.name());
+        args.addAll(changeArgs(written.get(terminal.runId()), terminal));
         if (retry != null) args.addAll(retryArgs(retry));
-        return outcome(Script.FINISH.evalReplicated(redis, keys, args, replicas));
+        var put = outcome(Script.FINISH.evalReplicated(redis, keys, args, replicas));
+        written.remove(terminal.runId());
+        return put;
     }
 
     /** A retry as the scripts schedule it: its QUEUED record's 8 write arguments, due (ms), queue, job fields. */
@@ -409,7 +419,31 @@ final class RunStore {
         var args = new ArrayList<String>();
         args.add(Long.toString(read.version()));
         args.addAll(writeArgs(next));
+        args.add(changeArgs(read, next).get(1));
         return args;
+    }
+
+    /** write.lua's arguments: the snapshot, and the change from what this store last wrote of the run, if it knows. */
+    private List<String> writeArgsWithChange(RunSnapshot s) {
+        var args = new ArrayList<>(writeArgs(s));
+        args.addAll(changeArgs(written.get(s.runId()), s));
+        return args;
+    }
+
+    /**
+     * The base version and the change from it ({@link RunChange}), or two empty strings. Any base is safe:
+     * the script publishes the change only if the stored version is that base.
+     */
+    private static List<String> changeArgs(RunSnapshot base, RunSnapshot next) {
+        if (base == null || base.version() >= next.version() || !base.runId().equals(next.runId())) return List.of("", "");
+        return List.of(Long.toString(base.version()), RunChange.between(base, next));
+    }
+
+    /** Keeps an accepted state as the base of the run's next change; forgets the run on anything else. */
+    private Put remember(RunSnapshot s, Put outcome) {
+        if (outcome == Put.ACCEPTED && !s.isTerminal()) written.merge(s.runId(), s, (a, b) -> a.version() >= b.version() ? a : b);
+        else written.remove(s.runId());
+        return outcome;
     }
 
     List<String> writeArgs(RunSnapshot s) {

@@ -10,15 +10,17 @@
 -- worker was cut off) keeps them: that end may be resumed. Kept ones expire with the run's record.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
 -- its byte counter, workers set, run ids index. ARGV: the write arguments (8), group, entry id, completed (1/0),
--- prefix, now (ms), n, n limits, then for a retry: its 8 write arguments, due (ms), queue, then its
--- job's field/value pairs.
+-- prefix, now (ms), n, n limits, the base version and the change from it (see put; '' for none), then for a
+-- retry: its 8 write arguments, due (ms), queue, then its job's field/value pairs.
 -- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
 if held_by_another(KEYS[1], ARGV[8]) then
   if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
   redis.call('SREM', KEYS[6], ARGV[4])
   return -3
 end
-local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[11])
+local p, now, n = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14] or '0')
+local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[11],
+  ARGV[15 + n], ARGV[16 + n])
 if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
 redis.call('SREM', KEYS[6], ARGV[4])
 local discard = redis.call('EXISTS', KEYS[7]) == 1
@@ -36,10 +38,9 @@ else -- kept for a resume, as long as the run's record: counted from its end (a 
   redis.call('PEXPIRE', KEYS[8], ARGV[6])
   redis.call('PEXPIRE', KEYS[9], ARGV[6])
 end
-local p, now, n = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14] or '0')
 for i = 1, n do redis.call('HDEL', p .. 'lease:' .. ARGV[14 + i], ARGV[4]) end
 for i = 1, n do dispatch(p, ARGV[14 + i], KEYS[10], now) end
-local at = 15 + n
+local at = 17 + n
 if r == 1 and #ARGV >= at + 9 then -- only with the end it follows: a refused or repeated end schedules nothing
   local w = {}
   for i = 0, 7 do w[i + 1] = ARGV[at + i] end

@@ -76,7 +76,9 @@ end
 -- Shared by every script that writes a run: keep the newest snapshot by version; a terminal one is final.
 -- Returns 1 accepted, 0 stale (same or newer stored), -1 refused (the stored run already ended).
 -- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's. ids: the run ids index.
-local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w, ids)
+-- base, change (optional): the version the writer last wrote and what changed since (RunChange): published
+-- instead of the snapshot when the stored version is that base, so that observers holding it can apply it.
+local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w, ids, base, change)
   local cur = redis.call('HMGET', run, 'v', 't')
   if cur[2] == '1' then return -1 end
   local cv = tonumber(cur[1])
@@ -95,7 +97,11 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
     redis.call('SADD', active, id)
     live(active, id, j)
   end
-  redis.call('PUBLISH', events, j)
+  if change and change ~= '' and cv and cv == tonumber(base) then
+    redis.call('PUBLISH', events, change)
+  else
+    redis.call('PUBLISH', events, j)
+  end
   return 1
 end
 
