@@ -3,11 +3,16 @@ package dev.tether.redis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JavaType;
 import dev.tether.json.Json;
+import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
 
-import java.util.Iterator;
-import java.util.Map;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * What the events channel carries for a run whose previous version its writer knows: the fields that
@@ -26,29 +31,59 @@ final class RunChange {
 
     private RunChange() {}
 
-    /** The change from {@code base} to {@code next} of the same run, as JSON. */
+    /** A snapshot's fields, in declaration order: its JSON properties (the derived getters are ignored by Jackson). */
+    private static final RecordComponent[] FIELDS = RunSnapshot.class.getRecordComponents();
+    private static final java.lang.invoke.MethodHandle[] GET = new java.lang.invoke.MethodHandle[FIELDS.length];
+    private static final JavaType[] TYPE = new JavaType[FIELDS.length];
+    private static final java.lang.invoke.MethodHandle NEW;
+    private static final int SPANS;
+
+    static {
+        var lookup = java.lang.invoke.MethodHandles.lookup();
+        int spans = -1;
+        try {
+            for (int i = 0; i < FIELDS.length; i++) {
+                GET[i] = lookup.unreflect(FIELDS[i].getAccessor());
+                TYPE[i] = Json.mapper().getTypeFactory().constructType(FIELDS[i].getGenericType());
+                if (FIELDS[i].getName().equals(TIMELINE)) spans = i;
+            }
+            NEW = lookup.findConstructor(RunSnapshot.class, java.lang.invoke.MethodType.methodType(void.class,
+                    java.util.Arrays.stream(FIELDS).map(RecordComponent::getType).toArray(Class<?>[]::new)));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        SPANS = spans;
+    }
+
+    /** The change from {@code base} to {@code next} of the same run, as JSON: only what differs is written. */
     static String between(RunSnapshot base, RunSnapshot next) {
-        var mapper = Json.mapper();
-        ObjectNode from = mapper.valueToTree(base);
-        ObjectNode to = mapper.valueToTree(next);
-        var change = mapper.createObjectNode();
+        var set = new LinkedHashMap<String, Object>();
+        for (int i = 0; i < FIELDS.length; i++) {
+            if (i == SPANS) continue;
+            var now = get(i, next);
+            if (!Objects.equals(get(i, base), now)) set.put(FIELDS[i].getName(), now);
+        }
+        var change = new LinkedHashMap<String, Object>();
         change.put("runId", next.runId());
         change.put("base", base.version());
-        var set = change.putObject("set");
-        for (Iterator<Map.Entry<String, JsonNode>> it = to.fields(); it.hasNext(); ) {
-            var f = it.next();
-            if (!f.getKey().equals(TIMELINE) && !f.getValue().equals(from.get(f.getKey()))) set.set(f.getKey(), f.getValue());
-        }
-        var was = (ArrayNode) from.get(TIMELINE);
-        var now = (ArrayNode) to.get(TIMELINE);
+        change.put("set", set);
+        var was = base.timeline();
+        var now = next.timeline();
         int same = 0;
         while (same < was.size() && same < now.size() && was.get(same).equals(now.get(same))) same++;
         if (same < was.size() || same < now.size()) {
             change.put("spansFrom", same);
-            var spans = change.putArray("spans");
-            for (int i = same; i < now.size(); i++) spans.add(now.get(i));
+            change.put("spans", now.subList(same, now.size()));
         }
         return Json.write(change);
+    }
+
+    private static Object get(int field, RunSnapshot s) {
+        try {
+            return GET[field].invoke(s);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot read " + FIELDS[field].getName(), t);
+        }
     }
 
     /**
@@ -90,27 +125,30 @@ final class RunChange {
      */
     static RunSnapshot applyTo(RunSnapshot current, JsonNode change) {
         if (current == null || current.version() != change.path("base").asLong(-1)) return null;
-        var mapper = Json.mapper();
-        ObjectNode tree = mapper.valueToTree(current);
-        var set = change.get("set");
-        if (!(set instanceof ObjectNode fields)) throw new IllegalArgumentException("a change without its fields");
-        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
-            var f = it.next();
-            if (!f.getKey().equals(TIMELINE)) tree.set(f.getKey(), f.getValue());
+        if (!(change.get("set") instanceof ObjectNode set)) throw new IllegalArgumentException("a change without its fields");
+        int from = change.has("spansFrom") ? change.get("spansFrom").asInt(-1) : -1;
+        var spans = change.get("spans");
+        if (change.has("spansFrom") && (from < 0 || from > current.timeline().size() || !(spans instanceof ArrayNode))) {
+            throw new IllegalArgumentException("a change whose spans do not fit its base");
         }
-        if (change.has("spansFrom")) {
-            int from = change.get("spansFrom").asInt(-1);
-            var timeline = (ArrayNode) tree.get(TIMELINE);
-            if (from < 0 || from > timeline.size() || !(change.get("spans") instanceof ArrayNode spans)) {
-                throw new IllegalArgumentException("a change whose spans do not fit its base");
-            }
-            while (timeline.size() > from) timeline.remove(timeline.size() - 1);
-            timeline.addAll(spans);
-        }
+        var values = new Object[FIELDS.length];
+        for (int i = 0; i < FIELDS.length; i++) values[i] = get(i, current);
         RunSnapshot next;
-        try {
-            next = mapper.treeToValue(tree, RunSnapshot.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+        try { // only the changed fields are read; the others are the base's own objects
+            for (int i = 0; i < FIELDS.length; i++) {
+                var v = set.get(FIELDS[i].getName());
+                if (v != null && i != SPANS) values[i] = Json.mapper().treeToValue(v, TYPE[i]);
+            }
+            if (from >= 0) {
+                var merged = new ArrayList<NodeSpan>(from + spans.size());
+                merged.addAll(current.timeline().subList(0, from));
+                for (var span : spans) merged.add(Json.mapper().treeToValue(span, NodeSpan.class));
+                values[SPANS] = List.copyOf(merged);
+            }
+            next = (RunSnapshot) NEW.invokeWithArguments(values);
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) { // unreadable values, or ones the snapshot refuses (a primitive cleared)
             throw new IllegalArgumentException("a change that makes no run: " + e.getMessage(), e);
         }
         if (!current.runId().equals(next.runId()) || next.status() == null || next.version() <= current.version()) {
