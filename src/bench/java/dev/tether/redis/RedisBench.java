@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * commands, Redis's CPU, the workers' CPU); then redis-benchmark against the same server, for the
  * machine's speed at that moment.
  *
- * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel|cluster]"]</pre>
+ * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel|cluster|cluster-replicas]"]</pre>
  * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a
  * redis-server serving TLS with a certificate from a private CA. With {@code sentinel}, everything goes
  * through three sentinels to a master with two replicas (submits and claims wait for both). With
- * {@code cluster}, through a cluster of three masters and three replicas (the prefix's keys on one).
+ * {@code cluster}, through a cluster of three masters and three replicas (the prefix's keys on one); {@code cluster-replicas}, the same with {@code ?replicas=1}.
  */
 public final class RedisBench {
     public static void main(String[] args) throws Exception {
@@ -39,11 +39,12 @@ public final class RedisBench {
             }
             System.exit(0);
         }
-        if (args.length > 2 && args[2].equals("cluster")) {
+        if (args.length > 2 && args[2].startsWith("cluster")) { // cluster-replicas: writes others rely on wait for the replica
+            boolean replicas = args[2].equals("cluster-replicas");
             try (var cluster = RealCluster.start()) {
-                var settings = RedisSettings.parse(cluster.uri("bench"));
+                var settings = RedisSettings.parse(cluster.uri("bench") + (replicas ? "&replicas=1" : ""));
                 System.out.println("Redis Cluster at " + settings.display() + " (three masters, three replicas; the prefix's slot "
-                        + settings.keys().slot() + " on one master)");
+                        + settings.keys().slot() + " on one master" + (replicas ? "; writes wait for its replica)" : ")"));
                 run(settings, Map.of(), cancels, runs);
             }
             System.exit(0);
