@@ -6,6 +6,10 @@ import java.time.Instant;
 /** One node execution inside a run; {@code endedAt} is null while the node runs. */
 public record NodeSpan(String node, Instant startedAt, Instant endedAt, Outcome outcome) {
 
+    public NodeSpan {
+        node = Shared.text(node);
+    }
+
     public enum Outcome { RUNNING, DONE, FAILED, CANCELLED }
 
     public Duration duration(Instant now) {

@@ -56,8 +56,15 @@ public record RunSnapshot(
         String waiting) {
 
     public RunSnapshot {
-        input = input == null ? Map.of() : input;
-        timeline = timeline == null ? List.of() : timeline;
+        // A view holds every active run: names it shares with thousands of others are held once,
+        // the input compactly, an empty timeline as the one empty list.
+        graphId = Shared.text(graphId);
+        queue = Shared.text(queue);
+        worker = Shared.text(worker);
+        currentNode = Shared.text(currentNode);
+        cancelledAtNode = Shared.text(cancelledAtNode);
+        input = CompactInput.of(input);
+        timeline = timeline == null || timeline.isEmpty() ? List.of() : timeline;
     }
 
     /** A first attempt (the form before resumes existed). */

@@ -136,6 +136,51 @@ class ActiveRunsModelTest {
     }
 
     @Test
+    void aRowTellsItsCellsOfEveryNewerSnapshotAndTheListOnlyOfAStatusChange() {
+        model.apply(List.of(submit("r1")), 0);
+        var row = model.row("r1");
+        var cellSaw = new java.util.ArrayList<RunSnapshot>();
+        row.snapshotProperty().addListener((o, was, now) -> cellSaw.add(now));
+        var listUpdates = new int[1];
+        model.rows().addListener((javafx.collections.ListChangeListener<RunRow>) c -> {
+            while (c.next()) if (c.wasUpdated()) listUpdates[0]++;
+        });
+
+        var running = apply(new RunEvent.Started("r1", "w", Instant.now()));
+        model.apply(List.of(running), 1);
+        var inNode = apply(new RunEvent.NodeStarted("r1", "a", Instant.now()));
+        model.apply(List.of(inNode), 2);
+        model.apply(List.of(running), 3); // late: ignored by both
+
+        assertThat(cellSaw).containsExactly(running, inNode);
+        assertThat(listUpdates[0]).as("one status change (QUEUED to RUNNING), not the node").isEqualTo(1);
+        assertThat(row.snapshotProperty().get()).isSameAs(inNode);
+    }
+
+    @Test
+    void aRowsStatusSignalKeepsEachListenerUntilItIsRemoved() {
+        var row = new RunRow(submit("r1"));
+        var heard = new java.util.ArrayList<String>();
+        javafx.beans.InvalidationListener a = o -> heard.add("a");
+        javafx.beans.InvalidationListener b = o -> heard.add("b");
+        javafx.beans.InvalidationListener c = o -> heard.add("c");
+        // the list asks for the signal on each add and remove: each call gives a new one over the same listeners
+        RunRow.statusOf(row)[0].addListener(a);
+        RunRow.statusOf(row)[0].addListener(b);
+        RunRow.statusOf(row)[0].addListener(c);
+        row.update(apply(new RunEvent.Started("r1", "w", Instant.now())));
+        RunRow.statusOf(row)[0].removeListener(b);
+        row.update(apply(new RunEvent.NodeStarted("r1", "n", Instant.now()))); // no status change: nobody hears
+        row.update(apply(new RunEvent.CancelRequested("r1", Instant.now())));
+        RunRow.statusOf(row)[0].removeListener(a);
+        RunRow.statusOf(row)[0].removeListener(a); // twice: no harm
+        RunRow.statusOf(row)[0].removeListener(c);
+        assertThat(row.update(apply(new RunEvent.Cancelled("r1", "n", Instant.now())))).isTrue();
+
+        assertThat(heard).containsExactly("a", "b", "c", "a", "c");
+    }
+
+    @Test
     void theTextFilterMatchesIdGraphQueueWorkerAndStatus() {
         model.apply(List.of(submit("abc-1"), submit("xyz-2")), 0);
         model.filter("XYZ", EnumSet.noneOf(RunStatus.class));
