@@ -465,15 +465,22 @@ public final class RedisSettings {
         return t;
     }
 
-    /** The replicas of the master that the first sentinel to answer sees up and connected. */
-    private int healthyReplicas() {
+    /**
+     * The replicas of the master that the first sentinel to answer does not hold down. A replica whose
+     * link from the sentinel is only "disconnected" counts: right after a failover the sentinels list
+     * the new master's replicas (the old master among them) as disconnected until their links are up,
+     * and counting none then let a claim on the old master, still taking writes, start a run with no
+     * replica to confirm it, which the new master never got (the run ran twice). A replica that is
+     * really gone is held down after {@code down-after-milliseconds}.
+     */
+    int healthyReplicas() {
         RuntimeException last = null;
         for (var s : sentinels) {
             try (var j = new redis.clients.jedis.Jedis(s, sentinelConfig("tether-sentinel-query"))) {
                 int n = 0;
                 for (var r : j.sentinelReplicas(master)) {
                     var flags = java.util.Set.of(String.valueOf(r.get("flags")).split(","));
-                    if (!flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected")) n++;
+                    if (!flags.contains("s_down") && !flags.contains("o_down")) n++;
                 }
                 return n;
             } catch (RuntimeException e) {
