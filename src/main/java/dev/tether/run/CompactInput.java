@@ -53,7 +53,7 @@ final class CompactInput extends AbstractMap<String, Object> {
 
     private int indexOf(Object key) {
         for (int i = 0; i < keysAndValues.length; i += 2) {
-            if (keysAndValues[i].equals(key)) return i;
+            if (java.util.Objects.equals(keysAndValues[i], key)) return i; // a map built in code may hold a null key
         }
         return -1;
     }

@@ -104,7 +104,7 @@ class SentinelFailoverTest {
             for (long end = System.nanoTime() + 6_000_000_000L; System.nanoTime() < end; Thread.sleep(2)) {
                 seen.merge(settings.healthyReplicas(), 1, Integer::sum);
             }
-            assertThat(seen.keySet()).as("replicas counted in failover " + round + " (count: times seen)").containsOnly(2);
+            assertThat(seen.keySet()).as("replicas counted in failover " + round + " (count=times seen: " + seen + ")").containsOnly(2);
             eventuallyAcrossProcesses().until(() -> redis.master() != before && redis.replicating());
         }
     }

@@ -129,6 +129,19 @@ class RunSnapshotFootprintTest {
     }
 
     @Test
+    void anInputGivenInCodeWithANullKeyKeepsAndFindsIt() {
+        var given = new LinkedHashMap<String, Object>();
+        given.put("a", 1);
+        given.put(null, "no name");
+        var input = RunStateMachine.apply(null, new RunEvent.Submitted("r-1", "g", "q", given, Instant.EPOCH)).input();
+
+        assertThat(input).isInstanceOf(CompactInput.class).isEqualTo(given);
+        assertThat(input.get(null)).isEqualTo("no name");
+        assertThat(input.containsKey(null)).isTrue();
+        assertThat(input.get("b")).isNull();
+    }
+
+    @Test
     void anEmptyTimelineIsTheOneSharedEmptyList() {
         var queued = Json.read(record("r-1", "{}").replaceAll("\"timeline\":\\[.*?]", "\"timeline\":[]"), RunSnapshot.class);
         assertThat(queued.timeline()).isSameAs(List.of());
