@@ -22,6 +22,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final ConcurrentHashMap<String, RunSnapshot> pending = new ConcurrentHashMap<>();
     private final Runnable onClose;
     private volatile Thread waiter;
+    private volatile Runnable onOffer;
     private volatile boolean closed;
 
     ChangeFeed(Runnable onClose) {
@@ -34,6 +35,22 @@ public final class ChangeFeed implements AutoCloseable {
         pending.put(snapshot.runId(), snapshot);
         var w = waiter;
         if (w != null) LockSupport.unpark(w);
+        var hook = onOffer;
+        if (hook != null) hook.run();
+    }
+
+    /**
+     * Runs {@code hook} after every offer, on the offering thread and under the run's lock: for a reader
+     * that sleeps on its own terms (the console stops its pulse) and must hear the first change after.
+     * The hook must be cheap and never block; it sees the change already pending.
+     */
+    public void onOffer(Runnable hook) {
+        onOffer = hook;
+    }
+
+    /** Whether no change is pending; a change offered before this call is seen. */
+    public boolean isEmpty() {
+        return pending.isEmpty();
     }
 
     /** Takes every pending change, newest snapshot per run. */

@@ -25,6 +25,13 @@ final class RealSentinels implements AutoCloseable {
     final List<RealRedis> servers = new ArrayList<>();
     private final List<RedisSentinel> sentinels = new ArrayList<>();
     private final List<Integer> sentinelPorts = new ArrayList<>();
+    /**
+     * What the sentinels announce (+switch-master, -failover-abort-…, +sdown…), heard on their own
+     * channels: their log cannot be kept (the embedded launcher waits for its lines on standard output),
+     * and a failover that never completes must say why.
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<String> events = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final List<redis.clients.jedis.JedisPubSub> listeners = new ArrayList<>();
 
     static RealSentinels start() throws Exception {
         return start(null);
@@ -50,6 +57,7 @@ final class RealSentinels implements AutoCloseable {
                 sentinel.start();
                 s.sentinels.add(sentinel);
                 s.sentinelPorts.add(port);
+                s.listen(port);
             }
             // every sentinel knows the replica and the other sentinels: only then can they agree on a failover
             await().atMost(Duration.ofSeconds(30)).until(() -> s.sentinelPorts.stream().allMatch(p -> s.ask(p, "replicas") >= 2
@@ -99,6 +107,29 @@ final class RealSentinels implements AutoCloseable {
         });
     }
 
+    private void listen(int port) {
+        var pubsub = new redis.clients.jedis.JedisPubSub() {
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                events.addLast(java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + port + " " + channel + " " + message);
+                if (events.size() > 500) events.pollFirst();
+            }
+        };
+        listeners.add(pubsub);
+        Thread.ofPlatform().daemon().name("sentinel-events-" + port).start(() -> {
+            try (var j = new Jedis(new HostAndPort("127.0.0.1", port),
+                    DefaultJedisClientConfig.builder().connectionTimeoutMillis(5_000).socketTimeoutMillis(0).build())) {
+                j.psubscribe(pubsub, "*"); // no read timeout: sentinels may say nothing for minutes
+            } catch (RuntimeException e) { // the sentinel stopped: nothing more to hear
+            }
+        });
+    }
+
+    /** What the sentinels announced, oldest first (the last 500), for a failure message. */
+    String events() {
+        return "\nwhat the sentinels announced:\n" + String.join("\n", events);
+    }
+
     private int ask(int port, String what) {
         try (var j = sentinel(port)) {
             return what.equals("replicas") ? j.sentinelReplicas(MASTER).size() : j.sentinelSentinels(MASTER).size();
@@ -127,6 +158,12 @@ final class RealSentinels implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        for (var l : listeners) {
+            try {
+                if (l.isSubscribed()) l.punsubscribe();
+            } catch (RuntimeException e) { // its connection is gone already
+            }
+        }
         for (var s : sentinels) {
             if (s.isActive()) s.stop();
         }

@@ -105,7 +105,7 @@ class SentinelFailoverTest {
                 seen.merge(settings.healthyReplicas(), 1, Integer::sum);
             }
             assertThat(seen.keySet()).as("replicas counted in failover " + round + " (count=times seen: " + seen + ")").containsOnly(2);
-            eventuallyAcrossProcesses().until(() -> redis.master() != before && redis.replicating());
+            untilSentinels("failover " + round + " done", () -> redis.master() != before && redis.replicating());
         }
     }
 
@@ -132,19 +132,19 @@ class SentinelFailoverTest {
         for (int i = 0; i < 40; i++) ids.add(counted("a" + i));
         eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
         first.stop();
-        eventuallyAcrossProcesses().until(() -> redis.master() != first);
+        untilSentinels("the replica promoted", () -> redis.master() != first);
         awaitEnded(ids);
         assertAccountedFor(ids, workers);
 
         // 2. the first server comes back (the sentinels make it a replica); more runs; an operator fails over to it
         first.startAgain();
-        eventuallyAcrossProcesses().until(redis::replicating);
+        untilSentinels("the old master made a replica", redis::replicating);
         var more = new ArrayList<String>();
         for (int i = 0; i < 40; i++) more.add(counted("b" + i));
         eventuallyAcrossProcesses().until(() -> completed(more) >= 5);
         var second = redis.master();
         redis.failover();
-        eventuallyAcrossProcesses().until(() -> redis.master() != second);
+        untilSentinels("the operator's failover done", () -> redis.master() != second);
         awaitEnded(more);
         var all = new ArrayList<>(ids);
         all.addAll(more);
@@ -156,5 +156,14 @@ class SentinelFailoverTest {
         all.add(after);
         assertAccountedFor(all, workers);
         assertThat(view.run(after).map(RunSnapshot::status)).contains(RunStatus.COMPLETED);
+    }
+
+    /** Waits for the sentinels to do something; if they never do, the failure shows what they announced. */
+    private void untilSentinels(String what, java.util.concurrent.Callable<Boolean> done) {
+        try {
+            eventuallyAcrossProcesses().until(done);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the sentinels never got to: " + what + redis.events(), e);
+        }
     }
 }
