@@ -239,7 +239,7 @@ final class RunMirror implements AutoCloseable {
      * published just before that master died may never cross it.
      */
     private void compareWithRecords() {
-        var ask = vanishChecks.next(registry.activeIds(), id -> registry.get(id).map(r -> r.status().isActive()).orElse(false));
+        var ask = vanishChecks.next(registry::activeIds, id -> registry.get(id).map(r -> r.status().isActive()).orElse(false));
         var stored = store.versions(ask);
         var absent = new ArrayList<String>();
         var behind = new ArrayList<String>();
