@@ -67,8 +67,10 @@ public final class ConsoleBench {
             if (mode.equals("metrics-tab")) window.controller().tabs.getSelectionModel().select(window.controller().metricsTab);
             window.pump().probe((batch, now) -> {
                 for (var s : batch) {
-                    var since = pendingSince.remove(s.runId());
-                    if (since != null && measuring.get()) delays.recordValue(now - since);
+                    var since = pendingSince.get(s.runId());
+                    // a change made while this batch was applied is not in it: it stays pending for the next
+                    if (since == null || since > now || !pendingSince.remove(s.runId(), since)) continue;
+                    if (measuring.get()) delays.recordValue(now - since);
                 }
             });
             shown.countDown();
