@@ -71,6 +71,7 @@ final class UiPump {
     /** Set by the clock thread; the next pulse moves the runtime clock. Up at first: the first pulse ticks. */
     private volatile boolean tickDue = true;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService clock;
     private volatile Probe probe;
     private long lastApply = Long.MIN_VALUE / 2;
@@ -98,6 +99,11 @@ final class UiPump {
         clock = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("tether-console-clock").factory());
         clock.scheduleWithFixedDelay(this::clockTick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         timer.start();
+    }
+
+    /** How many times the pump was woken (each one {@code runLater}). */
+    int wakeUps() {
+        return wakeUps.get();
     }
 
     /** Whether the pump sleeps: no pulses asked for until a change or the clock wakes it. */
@@ -176,6 +182,7 @@ final class UiPump {
     }
 
     private void post() {
+        wakeUps.incrementAndGet();
         try {
             Platform.runLater(() -> {
                 if (!closed) timer.start();

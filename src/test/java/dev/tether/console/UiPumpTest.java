@@ -120,6 +120,18 @@ class UiPumpTest {
     }
 
     @Test
+    void aBurstOfChangesWakesTheSleepingPumpOnceNotOncePerChange() throws Exception {
+        var pulses = new AtomicInteger();
+        var applied = new ConcurrentHashMap<String, RunSnapshot>();
+        var pump = started(b -> b.forEach(r -> applied.put(r.runId(), r)), pulses, new AtomicInteger(), Duration.ofHours(1));
+        await().atMost(Duration.ofSeconds(10)).until(pump::asleep);
+        submit(2_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.size() == 2_000);
+        // a wake-up ends a sleep, and the pump goes to sleep at most once a pulse
+        assertThat(pump.wakeUps()).isBetween(1, pulses.get());
+    }
+
+    @Test
     void theClockTicksWhileThePumpSleepsAndWakesItOncePerTick() throws Exception {
         var pulses = new AtomicInteger();
         var ticks = new AtomicInteger();
