@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -71,7 +72,7 @@ final class UiPump {
     /** Set by the clock thread; the next pulse moves the runtime clock. Up at first: the first pulse ticks. */
     private volatile boolean tickDue = true;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger wakeUps = new AtomicInteger();
     private ScheduledExecutorService clock;
     private volatile Probe probe;
     private long lastApply = Long.MIN_VALUE / 2;
@@ -95,7 +96,7 @@ final class UiPump {
     /** Starts pulsing, the clock and listening for changes. FX thread. */
     void start() {
         if (closed || clock != null) return;
-        feed.onOffer(this::changed);
+        feed.onOffer(this::wakeIfAsleep);
         clock = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("tether-console-clock").factory());
         clock.scheduleWithFixedDelay(this::clockTick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         timer.start();
@@ -171,17 +172,14 @@ final class UiPump {
         timer.stop(); // if a waker took the flag down meanwhile, its wake-up is queued behind this pulse
     }
 
-    /** After every offer, on the offering thread: cheap unless the pump sleeps. */
-    private void changed() {
-        if (asleep.get() && asleep.compareAndSet(true, false)) post();
-    }
-
     private void clockTick() {
         tickDue = true;
-        if (asleep.get() && asleep.compareAndSet(true, false)) post();
+        wakeIfAsleep();
     }
 
-    private void post() {
+    /** After every offer (on the offering thread) and every tick: cheap unless the pump sleeps. */
+    private void wakeIfAsleep() {
+        if (!asleep.get() || !asleep.compareAndSet(true, false)) return;
         wakeUps.incrementAndGet();
         try {
             Platform.runLater(() -> {
