@@ -20,6 +20,19 @@ final class ConsoleCommand implements Callable<Integer> {
     @Option(names = "--theme", description = "light or dark (default: ${DEFAULT-VALUE}).")
     Theme theme = Theme.LIGHT;
 
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    int queuedShown = dev.tether.redis.RedisView.DEFAULT_QUEUED_SHOWN;
+
+    /** Refused while parsing: before the console, or anything else, starts. */
+    @Option(names = "--queued-shown", paramLabel = "N", defaultValue = "" + dev.tether.redis.RedisView.DEFAULT_QUEUED_SHOWN,
+            description = "With --redis: the queued runs the Active table holds at most, the first in line (default: ${DEFAULT-VALUE}). "
+                    + "Running runs are always shown; the others are counted in the status bar, and come in as shown ones leave.")
+    void queuedShown(int n) {
+        if (n < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--queued-shown must be at least 1, got " + n);
+        queuedShown = n;
+    }
+
     @Override
     public Integer call() throws Exception {
         TetherConsole.startToolkit(); // (started already by Main when the command line asks for the console)
@@ -34,7 +47,7 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         var services = new ConsoleServices(claim, apiOptions);
         try {
-            var engine = engineOptions.engine(false); // over Redis the window opens before every run is loaded
+            var engine = engineOptions.engine(false, queuedShown); // over Redis the window opens before every run is loaded
             services.engine(engine);
             ShutdownOnSignal.install(engine, engineOptions.shutdownTimeout, () -> {
                 services.close();

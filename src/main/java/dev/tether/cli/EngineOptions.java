@@ -79,12 +79,17 @@ final class EngineOptions {
      *                  with every run from its first request); a console passes false and shows them as they come
      */
     RunEngine engine(boolean awaitRuns) {
+        return engine(awaitRuns, dev.tether.redis.RedisView.DEFAULT_QUEUED_SHOWN);
+    }
+
+    /** @param queuedShown with {@code --redis} and not {@code awaitRuns}: the queued runs the view holds at most */
+    RunEngine engine(boolean awaitRuns, int queuedShown) {
         var settings = dev.tether.redis.RedisSettings.fromOptionOrEnv(redis);
         if (settings != null) {
             var routing = dev.tether.redis.Routing.load(dev.tether.catalog.TetherHome.dir().resolve("routing.properties"));
             var policies = dev.tether.policy.PolicyBook.inHome();
             return awaitRuns ? dev.tether.redis.RedisView.live(settings, catalog(), routing, policies)
-                    : dev.tether.redis.RedisView.liveLoading(settings, catalog(), routing, policies);
+                    : dev.tether.redis.RedisView.liveLoading(settings, catalog(), routing, policies, queuedShown);
         }
         return localEngine();
     }

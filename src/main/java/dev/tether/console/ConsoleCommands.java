@@ -46,6 +46,11 @@ final class ConsoleCommands implements AutoCloseable {
         return engine.stats();
     }
 
+    /** Queued runs the engine knows of but the console does not hold (over Redis, beyond the first in line). */
+    long queuedNotShown() {
+        return engine.queuedNotShown();
+    }
+
     String mode() {
         return engine.mode();
     }

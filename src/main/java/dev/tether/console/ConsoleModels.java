@@ -21,7 +21,7 @@ record ConsoleModels(ActiveRunsModel active, HistoryModel history, DetailsModel 
     void refresh(ConsoleCommands commands) {
         var counts = commands.counts();
         metrics.sample(System.currentTimeMillis(), counts);
-        status.refresh(counts, commands.stats(), commands.mode(), commands.connected(), commands.loading());
+        status.refresh(counts, commands.stats(), commands.mode(), commands.connected(), commands.loading(), commands.queuedNotShown());
         active.release(commands.runsOnThreads(), System.nanoTime());
         workers.refresh(System.nanoTime());
     }

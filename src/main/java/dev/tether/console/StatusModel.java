@@ -41,7 +41,7 @@ final class StatusModel {
         return executor.getReadOnlyProperty();
     }
 
-    /** "3 active · 120 tracked". */
+    /** "3 active · 120 tracked", and " · 90,000 more queued in Redis, not shown" when the console holds only the first in line. */
     ReadOnlyStringProperty summary() {
         return summary.getReadOnlyProperty();
     }
@@ -68,8 +68,15 @@ final class StatusModel {
         return connected.getReadOnlyProperty();
     }
 
-    /** @param loading the engine is reachable but still loading the runs it shows (not said as disconnected) */
     void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up, boolean loading) {
+        refresh(now, stats, where, up, loading, 0);
+    }
+
+    /**
+     * @param loading        the engine is reachable but still loading the runs it shows (not said as disconnected)
+     * @param queuedNotShown queued runs the engine counts but the console does not hold
+     */
+    void refresh(Map<RunStatus, Integer> now, EngineStats stats, String where, boolean up, boolean loading, long queuedNotShown) {
         int total = 0, active = 0;
         for (var s : RunStatus.values()) {
             int n = now.getOrDefault(s, 0);
@@ -77,7 +84,8 @@ final class StatusModel {
             total += n;
             if (s.isActive()) active += n;
         }
-        summary.set(active + " active · " + total + " tracked");
+        summary.set(active + " active · " + total + " tracked"
+                + (queuedNotShown > 0 ? String.format(java.util.Locale.ROOT, " · %,d more queued in Redis, not shown", queuedNotShown) : ""));
         executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
                 + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));

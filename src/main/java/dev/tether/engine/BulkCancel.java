@@ -22,9 +22,7 @@ public final class BulkCancel {
 
     /** Every active run, queued ones first (so a stopped run does not free a slot for the next queued one). */
     public static BulkCancelReport all(RunEngine engine, CancelRequest request, Duration wait) throws InterruptedException {
-        var active = new ArrayList<>(engine.activeRuns());
-        active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED));
-        return of(engine, active.stream().map(RunSnapshot::runId).toList(), request, wait);
+        return of(engine, engine.activeIdsQueuedFirst(), request, wait);
     }
 
     /** The runs named (unknown ids are left out), each cancelled as {@code request} says. */

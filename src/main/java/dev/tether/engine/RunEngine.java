@@ -128,6 +128,18 @@ public interface RunEngine extends AutoCloseable {
     /** Cancels every active run (queued ones first) as {@code request} says; returns the ids a cancel was sent to. */
     List<String> cancelAll(CancelRequest request);
 
+    /** The ids of every active run, queued ones first (the order a bulk cancel takes them in). */
+    default List<String> activeIdsQueuedFirst() {
+        var active = new java.util.ArrayList<>(activeRuns());
+        active.sort((a, b) -> Boolean.compare(a.status() != dev.tether.run.RunStatus.QUEUED, b.status() != dev.tether.run.RunStatus.QUEUED));
+        return active.stream().map(RunSnapshot::runId).toList();
+    }
+
+    /** Queued runs this engine knows of but does not hold in its registry (a console over Redis holds the first ones); 0 by default. */
+    default long queuedNotShown() {
+        return 0;
+    }
+
     /** Waits until the run is terminal; empty on timeout. */
     Optional<RunSnapshot> awaitTerminal(String runId, Duration timeout) throws InterruptedException;
 

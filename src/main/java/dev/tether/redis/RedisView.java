@@ -65,7 +65,7 @@ public final class RedisView implements RunEngine {
     private final dev.tether.policy.PolicyBook policies;
 
     private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live,
-                      boolean awaitFirstLoad) {
+                      boolean awaitFirstLoad, int queuedShown) {
         this.settings = settings;
         this.policies = policies == null ? dev.tether.policy.PolicyBook.empty() : policies;
         this.catalog = catalog;
@@ -85,7 +85,7 @@ public final class RedisView implements RunEngine {
         this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
         this.index = new RunIndex(redis, keys);
         try {
-            this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me, awaitFirstLoad) : null;
+            this.mirror = live ? new RunMirror(settings, redis, store, registry, connectivity, me, awaitFirstLoad, queuedShown) : null;
         } catch (RuntimeException e) { // its first load failed: nothing of this view may outlive the error
             redis.close();
             throw Connectivity.lostContact(e) ? RedisUnavailableException.of(settings, e) : e;
@@ -99,16 +99,31 @@ public final class RedisView implements RunEngine {
 
     /** A live view whose submits resolve run policies with {@code policies} (the runs carry them to their workers). */
     public static RedisView live(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
-        return new RedisView(settings, catalog, routing, policies, true, true);
+        return new RedisView(settings, catalog, routing, policies, true, true, QueuedWindow.UNLIMITED);
     }
+
+    /** The QUEUED runs a console holds unless told otherwise ({@code tether console --queued-shown}). */
+    public static final int DEFAULT_QUEUED_SHOWN = 10_000;
 
     /**
      * A live view that returns once Redis answers, and loads its runs only from {@link #startLoading()}
      * on ({@link #loading()} until they are): the console shows its window first, then the runs as they
      * come. Over 100,000 runs the load takes seconds of CPU, which would hold the first frame back.
+     * It holds every RUNNING and CANCELLING run and the first {@link #DEFAULT_QUEUED_SHOWN} queued ones.
      */
     public static RedisView liveLoading(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
-        return new RedisView(settings, catalog, routing, policies, true, false);
+        return liveLoading(settings, catalog, routing, policies, DEFAULT_QUEUED_SHOWN);
+    }
+
+    /**
+     * As {@link #liveLoading(RedisSettings, GraphCatalog, Routing, dev.tether.policy.PolicyBook)}, holding at
+     * most about {@code queuedShown} QUEUED runs (the first in line; the rest are counted, and
+     * come in as held ones leave). Commands that act on every run (cancel all, a page of active runs)
+     * still reach every run in Redis.
+     */
+    public static RedisView liveLoading(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies,
+                                        int queuedShown) {
+        return new RedisView(settings, catalog, routing, policies, true, false, queuedShown);
     }
 
     /** A view for one command: no subscription, no sweep. */
@@ -117,7 +132,7 @@ public final class RedisView implements RunEngine {
     }
 
     public static RedisView oneShot(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies) {
-        return new RedisView(settings, catalog, routing, policies, false, false);
+        return new RedisView(settings, catalog, routing, policies, false, false, QueuedWindow.UNLIMITED);
     }
 
     /**
@@ -311,15 +326,29 @@ public final class RedisView implements RunEngine {
         return connectivity;
     }
 
+    /** Every active run: a live view that holds them all answers from its mirror, else Redis is read, a thousand a round trip. */
     @Override
     public List<RunSnapshot> activeRuns() {
-        return live ? registry.active() : patiently(store::active);
+        if (live && mirror.holdsEveryRun()) return registry.active();
+        return patiently(() -> {
+            var out = new ArrayList<RunSnapshot>();
+            store.loadEach(new ArrayList<>(store.activeIds()), r -> {
+                if (r.status().isActive()) out.add(r);
+            });
+            return out;
+        });
+    }
+
+    /** QUEUED runs in Redis that this view does not hold (a console's {@link QueuedWindow}); 0 for any other view. */
+    @Override
+    public long queuedNotShown() {
+        return live ? mirror.queuedNotShown() : 0;
     }
 
     /** A one-shot view reads the page from Redis' live index: O(page), however many runs are active. */
     @Override
     public dev.tether.run.ActivePage active(dev.tether.run.ActiveQuery query) {
-        return live ? query.pageOf(registry.active()) : patiently(() -> store.activePage(query));
+        return live && mirror.holdsEveryRun() ? query.pageOf(registry.active()) : patiently(() -> store.activePage(query));
     }
 
     @Override
@@ -330,13 +359,31 @@ public final class RedisView implements RunEngine {
     @Override
     public List<String> cancelAll(CancelRequest request) {
         var ids = new ArrayList<String>();
-        var active = new ArrayList<>(activeRuns());
-        active.sort((a, b) -> Boolean.compare(a.status() != RunStatus.QUEUED, b.status() != RunStatus.QUEUED)); // queued first
-        for (var r : active) {
-            var o = cancel(r.runId(), request);
-            if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(r.runId());
+        for (var id : activeIdsQueuedFirst()) {
+            var o = cancel(id, request);
+            if (o == CancelOutcome.CANCELLING || o == CancelOutcome.CANCELLED_BEFORE_START) ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * Queued runs first (a stopped run must not free a slot for the next queued one). A view that does not
+     * hold every run adds those it does not hold (queued ones: it holds every other) from the active set,
+     * by id alone: no record is read for them.
+     */
+    @Override
+    public List<String> activeIdsQueuedFirst() {
+        if (live && mirror.holdsEveryRun()) return RunEngine.super.activeIdsQueuedFirst();
+        if (!live) return RunEngine.super.activeIdsQueuedFirst();
+        var held = registry.active();
+        var heldIds = new java.util.HashSet<String>();
+        for (var r : held) heldIds.add(r.runId());
+        var out = new ArrayList<String>();
+        for (var r : held) if (r.status() == RunStatus.QUEUED) out.add(r.runId());
+        for (var id : patiently(store::activeIds)) if (!heldIds.contains(id)) out.add(id);
+        out.sort(null); // ids are time-ordered: the first in line first
+        for (var r : held) if (r.status() != RunStatus.QUEUED) out.add(r.runId());
+        return out;
     }
 
     @Override
@@ -348,7 +395,7 @@ public final class RedisView implements RunEngine {
                 if (r.isPresent() && r.get().isTerminal()) return r;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return Optional.empty();
-                if (live && mirror.inSync()) {
+                if (live && mirror.inSync() && (r.isPresent() || mirror.holdsEveryRun())) {
                     // The end is taken from the feed: it is offered before the registry's get shows it
                     // (under the run's lock), so a wait that only re-read the registry could sleep it out.
                     feed.await(Duration.ofNanos(Math.min(left, 200_000_000L)));
@@ -401,8 +448,8 @@ public final class RedisView implements RunEngine {
             busy += w.busy();
             stuck += w.stuck();
         }
-        int queued = registry.count(RunStatus.QUEUED);
-        return new EngineStats(capacity, busy, queued, stuck);
+        long queued = registry.count(RunStatus.QUEUED) + queuedNotShown();
+        return new EngineStats(capacity, busy, (int) Math.min(Integer.MAX_VALUE, queued), stuck);
     }
 
     @Override

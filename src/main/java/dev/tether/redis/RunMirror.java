@@ -3,6 +3,7 @@ package dev.tether.redis;
 import dev.tether.engine.WorkerInfo;
 import dev.tether.registry.RunRegistry;
 import dev.tether.run.RunEvent;
+import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStateMachine;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -33,6 +34,7 @@ final class RunMirror implements AutoCloseable {
     private final Connectivity connectivity;
     private final VanishedRuns vanished = new VanishedRuns();
     private final VanishChecks vanishChecks = new VanishChecks();
+    private final QueuedWindow window;
     private final LostWorkerSweep sweep;
     private final List<WorkersListener> workersListeners = new CopyOnWriteArrayList<>();
     /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
@@ -54,11 +56,13 @@ final class RunMirror implements AutoCloseable {
      * @param awaitFirstLoad whether to load now and return only once the runs are loaded ({@code serve},
      *                       tests); else nothing is loaded before {@link #startLoading()} (a console calls it
      *                       once its window is shown: the load's CPU would hold its first frame back)
+     * @param queuedShown    the QUEUED runs held at most ({@link QueuedWindow}; {@link QueuedWindow#UNLIMITED} for every one)
      * @throws RuntimeException when waiting, what kept the first load from succeeding: a refusal at once,
      *                          lost contact after {@link RedisSettings#POOL_WAIT}
      */
     RunMirror(RedisSettings settings, UnifiedJedis redis, RunStore store, RunRegistry registry, Connectivity connectivity, String participant,
-              boolean awaitFirstLoad) {
+              boolean awaitFirstLoad, int queuedShown) {
+        this.window = new QueuedWindow(queuedShown, registry);
         this.redis = redis;
         this.keys = settings.keys();
         this.store = store;
@@ -130,17 +134,36 @@ final class RunMirror implements AutoCloseable {
         return () -> workersListeners.remove(listener);
     }
 
-    /** A whole snapshot, or a change applied onto the version it was made from (else the record is read). */
+    /** QUEUED runs in Redis this mirror does not hold ({@link QueuedWindow}; 0 when it holds every one). */
+    long queuedNotShown() {
+        return window.notShown();
+    }
+
+    /** Whether this mirror holds every active run now (else some queued ones wait in Redis only). */
+    boolean holdsEveryRun() {
+        return !window.limited() || (!window.full() && window.notShown() == 0);
+    }
+
+    /**
+     * A whole snapshot, or a change applied onto the version it was made from (else the record is read);
+     * a run not held only when the window takes it.
+     */
     private void onEvent(String json) {
         if (!RunChange.isChange(json)) {
-            registry.mirror(RunStore.parseEvent(json));
+            show(RunStore.parseEvent(json));
             return;
         }
         var change = RunChange.parse(json);
         var id = RunChange.runId(change);
-        var next = RunChange.applyTo(registry.get(id).orElse(null), change);
+        var held = registry.get(id).orElse(null);
+        var next = RunChange.applyTo(held, change);
         if (next != null) registry.mirror(next);
-        else readSoon(id);
+        else if (held != null || window.readsChange(change)) readSoon(id);
+    }
+
+    /** Into the registry, if the window takes it. */
+    private void show(RunSnapshot run) {
+        if (run != null && window.admits(run)) registry.mirror(run);
     }
 
     /** Reads these runs' records off the subscriber's thread, many at once; what fails is left to the version check. */
@@ -156,7 +179,7 @@ final class RunMirror implements AutoCloseable {
                     it.remove();
                 }
                 try {
-                    store.loadEach(ids, registry::mirror);
+                    store.loadEach(ids, this::show);
                 } catch (RuntimeException e) { // the 2-s version check reads them again
                     LOG.debug("could not read {} changed runs yet: {}", ids.size(), Text.oneLine(e.getMessage()));
                 }
@@ -167,10 +190,11 @@ final class RunMirror implements AutoCloseable {
     }
 
     private void resync() {
-        var active = store.activeIds();
-        store.loadEach(new ArrayList<>(active), registry::mirror);
+        var active = window.limited() ? new java.util.LinkedHashSet<>(window.idsToLoad(redis, keys)) : store.activeIds();
+        store.loadEach(new ArrayList<>(active), this::show);
         for (var r : store.finished(1_000)) registry.mirror(r);
-        // runs we show as active that left the active set (ended and expired, or the record is gone); the others were just read
+        // runs we show as active that left the active set (ended and expired, or the record is gone), or
+        // are queued beyond the window's first ones; the others were just read
         var left = new ArrayList<String>();
         for (var id : registry.activeIds()) if (!active.contains(id)) left.add(id);
         store.loadEach(left, registry::mirror);
@@ -195,6 +219,7 @@ final class RunMirror implements AutoCloseable {
             }
             tellStalls(workers);
             if (++ticks % 8 == 0) compareWithRecords();
+            if (window.limited() && ticks % 4 == 0 && events.caughtUpOnce()) window.refill(redis, keys, ids -> store.loadEach(ids, this::show));
             connectivity.up();
         } catch (RuntimeException e) {
             connectivity.down(e);

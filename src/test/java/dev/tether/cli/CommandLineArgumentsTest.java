@@ -133,7 +133,8 @@ class CommandLineArgumentsTest {
                 List.of("list", "--all", "--since", "1h", "--until", "2h"), List.of("list", "--since", "1h"),
                 List.of("list", "--limit", "0"), List.of("list", "--limit", "10001"), List.of("list", "--status", "COMPLETED"),
                 List.of("list", "--cursor", "garbage"), List.of("list", "--cursor", running + "0"), List.of("list", "--all", "--queue", "default"),
-                List.of("no-such-command"), List.of("submit"), List.of("cancel"));
+                List.of("no-such-command"), List.of("submit"), List.of("cancel"),
+                List.of("console", "--queued-shown", "0"), List.of("console", "--queued-shown", "-5"), List.of("console", "--queued-shown", "lots"));
         for (var args : cases) {
             int before = engine.registry().size();
             var r = tether(args.toArray(String[]::new));

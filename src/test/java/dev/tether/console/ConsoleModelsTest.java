@@ -54,6 +54,16 @@ class ConsoleModelsTest {
     }
 
     @Test
+    void queuedRunsTheConsoleDoesNotHoldAreCountedInTheSummaryAndTheExecutorLine() {
+        var s = new StatusModel();
+        s.refresh(Map.of(RunStatus.RUNNING, 16, RunStatus.QUEUED, 10_000), new EngineStats(16, 16, 100_000, 0), "redis://host:6379", true, false, 90_000);
+        assertThat(s.summary().get()).isEqualTo("10016 active · 10016 tracked · 90,000 more queued in Redis, not shown");
+        assertThat(s.executor().get()).isEqualTo("Executor 16/16 busy, 100000 queued");
+        s.refresh(Map.of(RunStatus.QUEUED, 3), new EngineStats(16, 0, 3, 0), "redis://host:6379", true, false, 0);
+        assertThat(s.summary().get()).isEqualTo("3 active · 3 tracked");
+    }
+
+    @Test
     void aLongAddressIsCutInTheBadgeAfterItsFirstHostAndKeptWholeBeside() {
         var s = new StatusModel();
         var sentinels = "redis-sentinel://10.0.0.11:26379,10.0.0.12:26379,10.0.0.13:26379?master=orders&prefix=prod";
