@@ -68,7 +68,8 @@ public final class RunMetrics implements AutoCloseable {
         this.engine = engine;
         this.defaultWorker = defaultWorker;
         for (var status : ACTIVE) {
-            Gauge.builder("tether.runs.active", engine, e -> e.registry().count(status))
+            // a console over Redis holds the first queued runs only: the ones it does not hold count too
+            Gauge.builder("tether.runs.active", engine, e -> e.registry().count(status) + (status == RunStatus.QUEUED ? e.queuedNotShown() : 0))
                     .description("Runs in this state now").tag("status", status.name()).register(meters);
         }
         Gauge.builder("tether.slots.busy", engine, e -> e.stats().busy())

@@ -123,6 +123,9 @@ class RedisQueuedWindowTest {
 
         await("the queued runs counted").atMost(Hang.IN_PROCESS).until(() -> v.queuedNotShown() == PARKED - CAP);
         assertThat(v.stats().queued()).as("the executor line counts every queued run").isEqualTo(PARKED);
+        try (var metrics = dev.tether.metrics.TetherMetrics.of(v)) {
+            assertThat(metrics.scrape()).as("the gauge counts every queued run").contains("tether_runs_active{status=\"QUEUED\"} " + PARKED + ".0");
+        }
         var page = v.active(ActiveQuery.first(1_000));
         assertThat(page.runs()).as("a page of active runs is read from Redis").hasSize(PARKED + running.size());
         assertThat(v.activeRuns()).as("every active run, read from Redis").hasSize(PARKED + running.size());
