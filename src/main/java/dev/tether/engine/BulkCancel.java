@@ -3,7 +3,6 @@ package dev.tether.engine;
 import dev.tether.run.CancelOutcome;
 import dev.tether.run.CancelRequest;
 import dev.tether.run.RunSnapshot;
-import dev.tether.run.RunStatus;
 
 import java.time.Duration;
 import java.util.ArrayList;

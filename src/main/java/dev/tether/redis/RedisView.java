@@ -373,8 +373,7 @@ public final class RedisView implements RunEngine {
      */
     @Override
     public List<String> activeIdsQueuedFirst() {
-        if (live && mirror.holdsEveryRun()) return RunEngine.super.activeIdsQueuedFirst();
-        if (!live) return RunEngine.super.activeIdsQueuedFirst();
+        if (!live || mirror.holdsEveryRun()) return RunEngine.super.activeIdsQueuedFirst();
         var held = registry.active();
         var heldIds = new java.util.HashSet<String>();
         for (var r : held) heldIds.add(r.runId());
