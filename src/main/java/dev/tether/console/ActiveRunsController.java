@@ -83,15 +83,27 @@ public final class ActiveRunsController {
         });
     }
 
-    /** The empty table says why it is empty: its runs still loading, a filter hiding every row, or no run at all. */
-    void explainEmpty(javafx.beans.value.ObservableBooleanValue loading, javafx.beans.value.ObservableStringValue where) {
+    /**
+     * The empty table says why it is empty: its runs still loading, a filter hiding every row (and, over
+     * Redis, that the queued runs it does not hold were not searched), or no run at all.
+     */
+    void explainEmpty(javafx.beans.value.ObservableBooleanValue loading, javafx.beans.value.ObservableStringValue where,
+                      javafx.beans.value.ObservableLongValue queuedNotShown) {
         var rows = model.rows();
         emptyLabel.textProperty().bind(Bindings.createStringBinding(
-                () -> emptyText(loading.get(), where.get(), !rows.isEmpty()), loading, where, rows));
+                () -> emptyText(loading.get(), where.get(), !rows.isEmpty(), queuedNotShown.get()), loading, where, rows, queuedNotShown));
     }
 
     static String emptyText(boolean loading, String where, boolean anyRowHidden) {
+        return emptyText(loading, where, anyRowHidden, 0);
+    }
+
+    static String emptyText(boolean loading, String where, boolean anyRowHidden, long queuedNotShown) {
         if (loading) return "Loading runs from " + where + "…";
+        if (anyRowHidden && queuedNotShown > 0) {
+            return String.format(java.util.Locale.ROOT, "No run shown matches the filter; %,d more queued in Redis were not searched"
+                    + " (tether list --status QUEUED pages through them).", queuedNotShown);
+        }
         if (anyRowHidden) return "No active run matches the filter.";
         return "No active runs. Submit one with Ctrl+N.";
     }

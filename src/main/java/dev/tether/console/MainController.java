@@ -68,7 +68,7 @@ public final class MainController {
         this.tell = tell;
         activeController.init(models.active(), models.clock(), this::cancel);
         activeController.onCancelSelected(this::cancelSelected);
-        activeController.explainEmpty(models.status().loading(), models.status().where());
+        activeController.explainEmpty(models.status().loading(), models.status().where(), models.status().queuedNotShown());
         activeController.onKillStuck(r -> tell.accept("Run " + r.shortId() + " cannot be killed in this process", DetailsModel.stopHint(r)));
         detailsController.init(models.details(), models.clock(), this::cancel);
         detailsController.initResume(this::resume, this::rollback);

@@ -24,6 +24,7 @@ final class StatusModel {
     private final ReadOnlyStringWrapper where = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper connected = new ReadOnlyBooleanWrapper(true);
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
+    private final javafx.beans.property.ReadOnlyLongWrapper queuedNotShown = new javafx.beans.property.ReadOnlyLongWrapper();
 
     /** Longer addresses (a sentinel or cluster list, a prefix) are cut in the badge to this many characters (whole in its tooltip). */
     static final int BADGE_CHARS = 34;
@@ -64,6 +65,11 @@ final class StatusModel {
         return loading.getReadOnlyProperty();
     }
 
+    /** Queued runs the engine counts but the console does not hold (over Redis, beyond the first in line). */
+    javafx.beans.property.ReadOnlyLongProperty queuedNotShown() {
+        return queuedNotShown.getReadOnlyProperty();
+    }
+
     ReadOnlyBooleanProperty connected() {
         return connected.getReadOnlyProperty();
     }
@@ -84,6 +90,7 @@ final class StatusModel {
             total += n;
             if (s.isActive()) active += n;
         }
+        this.queuedNotShown.set(Math.max(0, queuedNotShown));
         summary.set(active + " active · " + total + " tracked"
                 + (queuedNotShown > 0 ? String.format(java.util.Locale.ROOT, " · %,d more queued in Redis, not shown", queuedNotShown) : ""));
         executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"

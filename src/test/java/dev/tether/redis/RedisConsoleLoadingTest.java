@@ -107,7 +107,8 @@ class RedisConsoleLoadingTest {
 
         robot.clickOn("#filterField").write("no-such-run");
         await().atMost(Hang.IN_PROCESS).until(() -> fx(() -> table.getItems().isEmpty()));
-        assertThat(fx(empty::getText)).isEqualTo("No active run matches the filter.");
+        assertThat(fx(empty::getText)).isEqualTo("No run shown matches the filter; " + (PARKED - SHOWN)
+                + " more queued in Redis were not searched (tether list --status QUEUED pages through them).");
     }
 
     /** Laid out at its preferred width, within the window, covering no tab header. */
