@@ -91,8 +91,8 @@ final class StatusModel {
             if (s.isActive()) active += n;
         }
         this.queuedNotShown.set(Math.max(0, queuedNotShown));
-        summary.set(active + " active · " + total + " tracked"
-                + (queuedNotShown > 0 ? String.format(java.util.Locale.ROOT, " · %,d more queued in Redis, not shown", queuedNotShown) : ""));
+        summary.set(active + " active · " + total + " tracked" + (this.queuedNotShown.get() > 0
+                ? String.format(java.util.Locale.ROOT, " · %,d more queued in Redis, not shown", this.queuedNotShown.get()) : ""));
         executor.set("Executor " + stats.busy() + "/" + stats.capacity() + " busy"
                 + (stats.queued() > 0 ? ", " + stats.queued() + " queued" : "")
                 + (stats.stuck() > 0 ? ", " + stats.stuck() + " stuck" : ""));

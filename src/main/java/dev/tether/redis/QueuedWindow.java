@@ -9,6 +9,7 @@ import redis.clients.jedis.UnifiedJedis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * How many QUEUED runs a console's mirror holds. Every RUNNING and CANCELLING run is held (worker slots
@@ -36,16 +37,8 @@ final class QueuedWindow {
         this.registry = registry;
     }
 
-    static QueuedWindow unlimited(RunRegistry registry) {
-        return new QueuedWindow(UNLIMITED, registry);
-    }
-
     boolean limited() {
         return cap != UNLIMITED;
-    }
-
-    int cap() {
-        return cap;
     }
 
     /** As many QUEUED runs held as the cap allows: from now on a queued run not held stays in Redis. */
@@ -81,6 +74,11 @@ final class QueuedWindow {
         }
     }
 
+    /** Whether the registry holds every active run now (else some queued ones wait in Redis only). */
+    boolean holdsEveryRun() {
+        return !limited() || (!full() && notShown() == 0);
+    }
+
     /** QUEUED runs in Redis that the registry does not hold (0 until counted, and when not limited). */
     long notShown() {
         long q = queuedInRedis;
@@ -91,9 +89,9 @@ final class QueuedWindow {
     List<String> idsToLoad(UnifiedJedis redis, Keys keys) {
         var ids = new ArrayList<String>();
         for (var s : RunStatus.values()) {
-            if (s.isActive() && s != RunStatus.QUEUED) ids.addAll(members(redis, keys, s, UNLIMITED));
+            if (s.isActive() && s != RunStatus.QUEUED) ids.addAll(members(redis, keys, s, UNLIMITED, id -> true));
         }
-        ids.addAll(members(redis, keys, RunStatus.QUEUED, cap));
+        ids.addAll(members(redis, keys, RunStatus.QUEUED, cap, id -> true));
         return ids;
     }
 
@@ -107,31 +105,23 @@ final class QueuedWindow {
         long queued = redis.zlexcount(keys.live(), "[" + prefix, "[" + prefix + LiveScan.AFTER_ASCII);
         queuedInRedis = queued;
         int held = registry.count(RunStatus.QUEUED);
-        int room = cap - held;
-        if (room <= 0 || queued <= held) return;
-        var wanted = new ArrayList<String>();
-        var from = "[" + prefix;
-        while (wanted.size() < room) {
-            var page = redis.zrangeByLex(keys.live(), from, "[" + prefix + LiveScan.AFTER_ASCII, 0, SCAN_BATCH);
-            for (var m : page) {
-                var id = m.substring(prefix.length());
-                if (registry.get(id).isEmpty() && wanted.size() < room) wanted.add(id);
-            }
-            if (page.size() < SCAN_BATCH) break;
-            from = "(" + page.getLast();
-        }
+        if (held >= cap || queued <= held) return;
+        var wanted = members(redis, keys, RunStatus.QUEUED, cap - held, id -> registry.get(id).isEmpty());
         if (!wanted.isEmpty()) load.accept(wanted);
     }
 
-    private static List<String> members(UnifiedJedis redis, Keys keys, RunStatus status, int limit) {
+    /** The first {@code limit} ids under {@code s:STATUS:} that {@code keep} takes, in id order, {@value #SCAN_BATCH} members a round trip. */
+    private static List<String> members(UnifiedJedis redis, Keys keys, RunStatus status, int limit, Predicate<String> keep) {
         var prefix = "s:" + status + ":";
         var out = new ArrayList<String>();
         var from = "[" + prefix;
         while (out.size() < limit) {
-            int batch = (int) Math.min(SCAN_BATCH, (long) limit - out.size());
-            var page = redis.zrangeByLex(keys.live(), from, "[" + prefix + LiveScan.AFTER_ASCII, 0, batch);
-            for (var m : page) out.add(m.substring(prefix.length()));
-            if (page.size() < batch) break;
+            var page = redis.zrangeByLex(keys.live(), from, "[" + prefix + LiveScan.AFTER_ASCII, 0, SCAN_BATCH);
+            for (var m : page) {
+                var id = m.substring(prefix.length());
+                if (out.size() < limit && keep.test(id)) out.add(id);
+            }
+            if (page.size() < SCAN_BATCH) break;
             from = "(" + page.getLast();
         }
         return out;

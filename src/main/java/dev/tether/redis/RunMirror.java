@@ -141,7 +141,7 @@ final class RunMirror implements AutoCloseable {
 
     /** Whether this mirror holds every active run now (else some queued ones wait in Redis only). */
     boolean holdsEveryRun() {
-        return !window.limited() || (!window.full() && window.notShown() == 0);
+        return window.holdsEveryRun();
     }
 
     /**
