@@ -76,17 +76,12 @@ public final class RedisBench {
             System.out.printf("redis PING round trip:           p50 %.3f ms  p99 %.3f ms%n", ms(ping, 50), ms(ping, 99));
             System.out.printf("redis publish -> subscriber:     p50 %.3f ms  p99 %.3f ms%n", ms(publish, 50), ms(publish, 99));
 
-            var latency = new Histogram(3);
-            for (int i = 0; i < cancels + 50; i++) {
-                var id = client.submit("book-workflow", "bench-cancel", Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
-                waitFor(client, id, RunStatus.RUNNING);
-                long t = System.nanoTime();
-                client.cancel(id);
-                waitFor(client, id, RunStatus.CANCELLED);
-                if (i >= 50) latency.recordValue(System.nanoTime() - t);
-            }
+            var latency = cancelLatency(client, cancels, 0);
             System.out.printf("cancel -> CANCELLED (other process, %d): p50 %.3f ms  p99 %.3f ms  max %.3f ms%n", cancels,
                     ms(latency, 50), ms(latency, 99), latency.getMaxValue() / 1e6);
+            var settled = cancelLatency(client, cancels, 20);
+            System.out.printf("  the same, 20 ms after RUNNING:      p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
+                    ms(settled, 50), ms(settled, 99), settled.getMaxValue() / 1e6);
 
             var done = new AtomicLong();
             var events = EventTally.listen(settings);
@@ -111,6 +106,7 @@ public final class RedisBench {
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done.get() / seconds);
             Costs.read(raw, settings, w1, w2).minus(before).print(runs);
+            System.out.printf("workers' RSS after the runs: %s MB, %s MB%n", rssMb(w1.process.pid()), rssMb(w2.process.pid()));
             events.close();
             events.print(runs);
             feed.close();
@@ -239,6 +235,33 @@ public final class RedisBench {
         } catch (Exception e) {
             System.out.println("redis-benchmark: failed (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Cancel of a running run, request to CANCELLED seen by the client, after 50 unrecorded warm-ups. With
+     * {@code settleMillis} 0 the cancel is sent as soon as the client sees the run RUNNING (the claim's
+     * write), while the worker is still starting it; else that long after, with the run asleep in its node.
+     */
+    private static Histogram cancelLatency(RedisView client, int cancels, long settleMillis) throws InterruptedException {
+        var latency = new Histogram(3);
+        for (int i = 0; i < cancels + 50; i++) {
+            var id = client.submit("book-workflow", "bench-cancel", Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
+            waitFor(client, id, RunStatus.RUNNING);
+            if (settleMillis > 0) Thread.sleep(settleMillis);
+            long t = System.nanoTime();
+            client.cancel(id);
+            waitFor(client, id, RunStatus.CANCELLED);
+            if (i >= 50) latency.recordValue(System.nanoTime() - t);
+        }
+        return latency;
+    }
+
+    /** A process's resident set, from /proc (the kernel's VmRSS). */
+    private static long rssMb(long pid) throws java.io.IOException {
+        for (var line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+        return -1;
     }
 
     private static void waitFor(RedisView client, String id, RunStatus status) throws InterruptedException {

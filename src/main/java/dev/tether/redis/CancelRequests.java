@@ -114,6 +114,36 @@ final class CancelRequests {
         });
     }
 
+    /** What {@link #requestIfStarted} found: whether it recorded and published, the run's JSON and its cancel record (null: none). */
+    record Found(boolean requested, String runJson, String recorded) {}
+
+    /**
+     * The common cancel in one round trip ({@code cancel.lua}): a started run (RUNNING or CANCELLING)
+     * with no cancel record gets {@code ask} recorded and published. Otherwise nothing is written, and
+     * what was read says what to do.
+     *
+     * @return null when this user may not run the script (rules or a script cache from before it
+     *         existed, until {@code tether redis setup} runs again): the caller reads and writes in two round trips
+     * @throws NotReplicatedException when fewer replicas than asked confirmed the writes
+     */
+    Found requestIfStarted(String runId, Ask ask, String runKey) {
+        Object reply;
+        try {
+            reply = Script.CANCEL.evalReplicated(redis, List.of(runKey, keys.cancel(runId)),
+                    List.of(ask.wire(), Long.toString(KEEP.toMillis()), keys.cancels(), runId), replicas);
+        } catch (redis.clients.jedis.exceptions.JedisAccessControlException | ScriptsNotLoadedException older) {
+            return null;
+        }
+        var values = (List<?>) reply;
+        return new Found(Long.valueOf(1).equals(values.get(0)), text(values.get(1)), values.size() > 2 ? text(values.get(2)) : null);
+    }
+
+    /** A script's string reply: Lua's false arrives as null (RESP2) or false (RESP3). */
+    private static String text(Object value) {
+        if (value instanceof byte[] bytes) return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return value instanceof String s ? s : null;
+    }
+
     /** Those of {@code runIds} that have a cancel record, with the level recorded and who asked. */
     Map<String, Ask> requestedAmong(Collection<String> runIds) {
         var ids = List.copyOf(runIds);

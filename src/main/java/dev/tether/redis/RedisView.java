@@ -317,7 +317,7 @@ public final class RedisView implements RunEngine {
             cancels.request(runId, request);
             return shown.status() == RunStatus.CANCELLING ? CancelOutcome.ALREADY_CANCELLING : CancelOutcome.CANCELLING;
         }
-        if (stop.run().isTerminal()) registry.mirror(stop.run());
+        if (stop.run() != null && stop.run().isTerminal()) registry.mirror(stop.run());
         return stop.outcome(); // CANCELLING: its worker sees the publish (or the record) and stops it
     }
 

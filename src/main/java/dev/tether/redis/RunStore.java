@@ -309,28 +309,28 @@ final class RunStore {
     record Stop(CancelOutcome outcome, RunSnapshot run) {}
 
     /**
-     * A cancel request, in two round trips. First the run and its cancel record, read together. Then
-     * the record (never weaker than the one read) set and published, and for a QUEUED run its state
-     * written CANCELLED in the same round trip, unless anybody wrote the run since it was read. The
-     * record goes first: a worker's claim that comes between the two sees it and starts nothing.
-     * Nothing is written for a run Redis has no record of ({@link CancelOutcome#UNKNOWN_RUN})
-     * or one already ended.
+     * A cancel request. The common case is one round trip ({@link CancelRequests#requestIfStarted}): a
+     * started run with no cancel record gets its record and the publish in the step that reads it.
+     * Otherwise that step read the run and its cancel record, and a second one sets the record (never
+     * weaker than the one read) and publishes it, and for a QUEUED run writes its state CANCELLED in the
+     * same round trip, unless anybody wrote the run since it was read. The record goes first: a worker's
+     * claim that comes between the two sees it and starts nothing. Nothing is written for a run Redis
+     * has no record of ({@link CancelOutcome#UNKNOWN_RUN}) or one already ended.
      *
      * <p>A user who may not write a run's state (the submitter role) gets the record without expiry
      * instead: the worker that takes the run writes it CANCELLED rather than starting it.
      */
     Stop cancel(String runId, dev.tether.run.CancelRequest request, CancelRequests records) {
-        Response<String> json;
-        Response<String> recorded;
-        try (var pipe = redis.pipelined()) {
-            json = pipe.hget(keys.run(runId), "j");
-            recorded = pipe.get(keys.cancel(runId));
-            pipe.sync();
+        var found = records.requestIfStarted(runId, new CancelRequests.Ask(request.level(), request.origin()), keys.run(runId));
+        if (found == null) found = read(runId); // rules from before the script: two round trips
+        var run = parse(runId, found.runJson());
+        if (found.requested()) {
+            return new Stop(run != null && run.status() == dev.tether.run.RunStatus.CANCELLING ? CancelOutcome.ALREADY_CANCELLING
+                    : CancelOutcome.CANCELLING, run);
         }
-        var run = parse(runId, json.get());
         if (run == null) return new Stop(CancelOutcome.UNKNOWN_RUN, null);
         if (run.isTerminal()) return new Stop(CancelOutcome.ALREADY_FINISHED, run);
-        var ask = CancelRequests.strongest(recorded.get(), request);
+        var ask = CancelRequests.strongest(found.recorded(), request);
         var event = new RunEvent.CancelRequested(runId, java.time.Instant.now(), request);
         var next = run.status() == dev.tether.run.RunStatus.QUEUED ? RunStateMachine.apply(run, event) : null;
         if (next == null) {
@@ -355,6 +355,16 @@ final class RunStore {
         }
         var now = get(runId).orElse(run); // a worker claimed it meanwhile (or it ended)
         return new Stop(now.isTerminal() ? CancelOutcome.ALREADY_FINISHED : CancelOutcome.CANCELLING, now);
+    }
+
+    /** A run's record and its cancel record, read together; nothing written. */
+    private CancelRequests.Found read(String runId) {
+        try (var pipe = redis.pipelined()) {
+            var json = pipe.hget(keys.run(runId), "j");
+            var recorded = pipe.get(keys.cancel(runId));
+            pipe.sync();
+            return new CancelRequests.Found(false, json.get(), recorded.get());
+        }
     }
 
     /** {@link #updateQueued} only while the stored run also passes {@code onlyIf} (checked against the version written over). */

@@ -29,6 +29,7 @@ final class Script {
     static final Script PUMP = new Script("pump.lua");
     static final Script PRUNE = new Script("prune.lua");
     static final Script UNLIVE = new Script("unlive.lua");
+    static final Script CANCEL = new Script("cancel.lua");
 
     private final String name;
     private final String text;
@@ -101,7 +102,7 @@ final class Script {
 
     /** Every script of the protocol, in a stable order (what {@code tether redis setup} loads and the ACLs name). */
     static List<Script> all() {
-        return List.of(WRITE, SUBMIT, CLAIM, FINISH, UPDATE, SETTLE, BEAT, UNLOCK, CHECKPOINT, PUMP, PRUNE, UNLIVE);
+        return List.of(WRITE, SUBMIT, CLAIM, FINISH, UPDATE, SETTLE, BEAT, UNLOCK, CHECKPOINT, PUMP, PRUNE, UNLIVE, CANCEL);
     }
 
     /** Resource name, e.g. {@code submit.lua}. */

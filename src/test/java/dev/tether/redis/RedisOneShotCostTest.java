@@ -35,6 +35,7 @@ class RedisOneShotCostTest {
     void submitStatusCancelResumeAndAPageOfListIssueTheSameCommandsWith10RunsOr5000() throws Exception {
         try (var server = RealRedis.start(); var admin = quiet(server)) {
             var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+            RedisSetup.run(admin, Keys.standard(), null); // the scripts loaded, as a deployment has them: no command's first use loads one
             park(store, 10);
             var few = costs(server, admin, store);
             park(store, 4_990);

@@ -1,18 +1,28 @@
 package dev.tether.redis;
 
 import dev.tether.catalog.GraphCatalog;
+import dev.tether.engine.RunRequest;
+import dev.tether.run.CancelOutcome;
+import dev.tether.run.CancelRequest;
+import dev.tether.run.RunEvent;
 import dev.tether.run.RunIds;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunStatus;
 import dev.tether.testing.Hang;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +76,7 @@ class RedisRolesTest {
     }
 
     private static boolean exists(RedisClient c, Script s) {
-        var r = (List<?>) c.sendCommand(redis.clients.jedis.Protocol.Command.SCRIPT, "EXISTS", s.sha());
+        var r = (List<?>) c.sendCommand(Protocol.Command.SCRIPT, "EXISTS", s.sha());
         return Long.valueOf(1).equals(r.getFirst());
     }
 
@@ -133,6 +143,64 @@ class RedisRolesTest {
                     assertThat(second.output()).doesNotContain("NOPERM").doesNotContain("not loaded");
                 }
                 assertThat(worker.output()).doesNotContain("NOPERM").doesNotContain("not loaded").doesNotContain("tether-worker-pw");
+            }
+        }
+    }
+
+    /** A run as its worker (role-worker) writes it once started. */
+    private static RunSnapshot running() {
+        var queued = RunStateMachine.apply(null, new RunRequest(RunIds.next(), "welcome-email", "roles",
+                Map.of(), Instant.now().truncatedTo(ChronoUnit.MILLIS), null, null, null).submitted());
+        return RunStateMachine.apply(queued, new RunEvent.Started(queued.runId(), "role-worker", Instant.now()));
+    }
+
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aSubmitterCancelsARunningRunInOneCommandAndAnObserverCannot(String binary) throws Exception {
+        try (var server = start(binary)) {
+            int major = users(server);
+            var keys = Keys.standard();
+            var running = running();
+            try (var admin = as(server, "tether-admin"); var root = server.admin()) {
+                RedisSetup.run(admin, keys, null);
+                new RunStore(root, keys, Duration.ofDays(1), 10_000).put(running); // as its worker wrote it
+            }
+            try (var observer = as(server, "tether-observer")) {
+                var id = running.runId();
+                assertThatThrownBy(() -> new RunStore(observer, keys, Duration.ofDays(1), 10_000)
+                        .cancel(id, CancelRequest.DEFAULT, new CancelRequests(observer, keys)))
+                        .isInstanceOf(JedisAccessControlException.class);
+            }
+            try (var submitter = as(server, "tether-submitter"); var monitor = Monitor.of(server, submitter)) {
+                var stop = new RunStore(submitter, keys, Duration.ofDays(1), 10_000)
+                        .cancel(running.runId(), CancelRequest.DEFAULT, new CancelRequests(submitter, keys));
+                assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
+                assertThat(monitor.commandsSent()).as("its role runs cancel.lua").containsExactly("EVALSHA " + Script.CANCEL.sha());
+            }
+            try (var root = server.admin()) {
+                assertThat(root.get(keys.cancel(running.runId()))).isEqualTo("cancel");
+            }
+
+            // the submitter's rules as written before cancel.lua existed: the same cancel, in two round trips
+            var older = new ArrayList<>(List.of("SETUSER"));
+            for (var w : MinimalAcl.setUser(MinimalAcl.Role.SUBMITTER, major, "older-submitter", "older-submitter-pw")) {
+                older.add(w.replace("+evalsha|" + Script.CANCEL.sha(), "").replace("  ", " ").replace("( ", "("));
+            }
+            var secondRun = running();
+            try (var root = server.admin()) {
+                root.sendCommand(Protocol.Command.ACL, older.toArray(String[]::new));
+                new RunStore(root, keys, Duration.ofDays(1), 10_000).put(secondRun);
+            }
+            try (var submitter = as(server, "older-submitter"); var cancels = Published.on(server, keys.cancels())) {
+                assertThatThrownBy(() -> submitter.evalsha(Script.CANCEL.sha(), List.of(keys.run(secondRun.runId()), keys.cancel(secondRun.runId())),
+                        List.of("cancel", "1000", keys.cancels(), secondRun.runId()))).as("its rules name no cancel.lua").isInstanceOf(JedisAccessControlException.class);
+                var stop = new RunStore(submitter, keys, Duration.ofDays(1), 10_000)
+                        .cancel(secondRun.runId(), CancelRequest.DEFAULT, new CancelRequests(submitter, keys));
+                assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
+                assertThat(cancels.next()).isEqualTo(secondRun.runId() + " cancel");
+            }
+            try (var root = server.admin()) {
+                assertThat(root.get(keys.cancel(secondRun.runId()))).isEqualTo("cancel");
             }
         }
     }
@@ -342,10 +410,10 @@ class RedisRolesTest {
                 assertThat(other.evalsha(Script.WRITE.sha(), run, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2"))).isEqualTo(-3L);
                 assertThat(other.evalsha(Script.WRITE.sha(), run, List.of(Long.toString(Long.MAX_VALUE), "0", "{}", "held", "0", "60000", "10", "role-worker-2")))
                         .isEqualTo(-3L);
-                var update = new java.util.ArrayList<>(List.of("3"));
+                var update = new ArrayList<>(List.of("3"));
                 update.addAll(List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2"));
                 assertThat(other.evalsha(Script.UPDATE.sha(), run, update)).isEqualTo(-3L);
-                var finish = new java.util.ArrayList<>(run.subList(0, 4));
+                var finish = new ArrayList<>(run.subList(0, 4));
                 finish.addAll(List.of("tether:q:x", "tether:worker:role-worker-2:runs", "tether:rollback:held", "tether:cp:held", "tether:cp:held:bytes", "tether:workers",
                         "tether:runs:ids"));
                 assertThat(other.evalsha(Script.FINISH.sha(), finish, List.of("4", "1", "{}", "held", "0", "60000", "10", "role-worker-2",

@@ -8,8 +8,6 @@ import dev.tether.run.RunStateMachine;
 import dev.tether.run.RunEvent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 
 import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,38 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("process")
 class RunChangeEventsTest {
 
-    /** Listens to the events channel beside the view, as another observer would. */
-    private static final class Channel extends JedisPubSub implements AutoCloseable {
-        final ConcurrentLinkedQueue<String> messages = new ConcurrentLinkedQueue<>();
-        private final CountDownLatch subscribed = new CountDownLatch(1);
-        private final Thread thread;
-
-        Channel(RealRedis redis, String channel) throws InterruptedException {
-            thread = Thread.ofPlatform().daemon().start(() -> {
-                try (var j = new Jedis("127.0.0.1", redis.port)) {
-                    j.subscribe(this, channel);
-                }
-            });
-            subscribed.await();
-        }
-
-        @Override
-        public void onSubscribe(String channel, int count) {
-            subscribed.countDown();
-        }
-
-        @Override
-        public void onMessage(String channel, String message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            unsubscribe();
-            thread.join(10_000);
-        }
-    }
-
     @Test
     void aWorkersProgressAndEndsReachAViewAsChangesAndTheViewHoldsWhatRedisHolds() throws Exception {
         var dir = Files.createDirectories(Path.of("target", "redis-workers"));
@@ -74,7 +38,7 @@ class RunChangeEventsTest {
         graphs.add(new CountingGraph());
         try (var redis = RealRedis.start();
              var admin = redis.admin();
-             var channel = new Channel(redis, Keys.standard().events());
+             var channel = Published.on(redis, Keys.standard().events());
              var view = RedisView.live(RedisSettings.parse(redis.uri()), GraphCatalog.of(graphs), Routing.none());
              var worker = WorkerProcess.start(redis.uri(), "changes-1", "mail", 4)) {
             var ids = new ArrayList<String>();

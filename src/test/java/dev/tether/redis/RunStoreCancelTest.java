@@ -12,6 +12,9 @@ import dev.tether.run.StopLevel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClient;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RunStoreCancelTest {
     private RealRedis server;
-    private redis.clients.jedis.RedisClient redis;
+    private RedisClient redis;
     private RunStore store;
     private CancelRequests records;
     private final Keys keys = Keys.standard();
@@ -84,6 +87,61 @@ class RunStoreCancelTest {
         assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill");
         assertThat(store.cancel(run.runId(), CancelRequest.DEFAULT, records).outcome()).isEqualTo(CancelOutcome.CANCELLING);
         assertThat(redis.get(keys.cancel(run.runId()))).as("a weaker request never weakens the record").isEqualTo("kill");
+    }
+
+    @Test
+    void aRunningRunIsCancelledInOneCommandThatRecordsAndPublishes() throws Exception {
+        var run = running(queued());
+        try (var cancels = Published.on(server, keys.cancels()); var monitor = Monitor.of(server, redis)) {
+            var stop = store.cancel(run.runId(), CancelRequest.of(StopLevel.KILL).withOrigin(CancelOrigin.CONSOLE), records);
+
+            assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
+            assertThat(stop.run()).isEqualTo(run);
+            assertThat(monitor.commandsSent()).as("one round trip: the read, the record and the publish in one script")
+                    .containsExactly("EVALSHA " + Script.CANCEL.sha());
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill console");
+            assertThat(redis.pttl(keys.cancel(run.runId()))).isBetween(1L, CancelRequests.KEEP.toMillis());
+            assertThat(cancels.next()).isEqualTo(run.runId() + " kill console");
+        }
+    }
+
+    @Test
+    void aRecordAlreadySetIsWeighedInJavaAndAStrongerRequestEscalatesIt() throws Exception {
+        var run = running(queued());
+        redis.set(keys.cancel(run.runId()), "after-node cli");
+        try (var cancels = Published.on(server, keys.cancels())) {
+            assertThat(store.cancel(run.runId(), CancelRequest.of(StopLevel.KILL).withOrigin(CancelOrigin.API), records).outcome())
+                    .isEqualTo(CancelOutcome.CANCELLING);
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill api");
+            assertThat(cancels.next()).isEqualTo(run.runId() + " kill api");
+        }
+    }
+
+    @Test
+    void aUserWhoseRulesPredateTheScriptCancelsInTwoRoundTrips() throws Exception {
+        // rules written before cancel.lua existed: every command but loading scripts; the script cache emptied
+        redis.sendCommand(Protocol.Command.ACL, "SETUSER", "older", "on", ">older-pw", "~*", "&*", "+@all", "-script");
+        redis.scriptFlush();
+        var run = running(queued());
+        try (var older = RedisClient.builder().hostAndPort("127.0.0.1", server.port)
+                .clientConfig(DefaultJedisClientConfig.builder().user("older").password("older-pw").build()).build();
+             var cancels = Published.on(server, keys.cancels())) {
+            var olderStore = new RunStore(older, keys, Duration.ofDays(1), 10_000);
+            var stop = olderStore.cancel(run.runId(), CancelRequest.DEFAULT, new CancelRequests(older, keys));
+
+            assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel");
+            assertThat(cancels.next()).isEqualTo(run.runId() + " cancel");
+        }
+    }
+
+    @Test
+    void anUnreadableRecordIsNotCancelledAndGetsNoRecord() {
+        var id = RunIds.next();
+        redis.hset(keys.run(id), Map.of("v", "3", "t", "0", "j", "{\"runId\":\"" + id + "\",\"status\":\"RUNNING\",\"version\":"));
+        assertThat(store.cancel(id, CancelRequest.DEFAULT, records).outcome()).as("its head says RUNNING, but it does not parse")
+                .isEqualTo(CancelOutcome.UNKNOWN_RUN);
+        assertThat(redis.exists(keys.cancel(id))).isFalse();
     }
 
     @Test
