@@ -68,12 +68,18 @@ final class Monitor implements AutoCloseable {
             else if (l.contains(end)) break;
             else if (in) {
                 var m = LINE.matcher(l);
-                if (m.matches() && !m.group(1).equals("lua") && !m.group(1).endsWith(" lua")) {
+                if (m.matches() && !m.group(1).equals("lua") && !m.group(1).endsWith(" lua") && !housekeeping(m.group(2), m.group(3))) {
                     out.add(m.group(3) == null ? m.group(2).toUpperCase() : m.group(2).toUpperCase() + " " + m.group(3));
                 }
             }
         }
         return out;
+    }
+
+    /** The pool's own traffic, which may fall between the markers: an idle connection's check, a new connection's handshake. */
+    private static boolean housekeeping(String command, String firstArgument) {
+        var c = command.toUpperCase();
+        return (c.equals("PING") && firstArgument == null) || c.equals("HELLO") || c.equals("CLIENT");
     }
 
     @Override
