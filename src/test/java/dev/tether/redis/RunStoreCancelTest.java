@@ -65,9 +65,15 @@ class RunStoreCancelTest {
     }
 
     @Test
-    void aQueuedRunEndsCancelledBeforeItStartsWithItsRecordSet() {
+    void aQueuedRunEndsCancelledBeforeItStartsWithItsRecordSet() throws Exception {
         var run = queued();
-        var stop = store.cancel(run.runId(), CancelRequest.by(CancelOrigin.CLI), records);
+        RunStore.Stop stop;
+        try (var monitor = Monitor.of(server, redis)) {
+            stop = store.cancel(run.runId(), CancelRequest.by(CancelOrigin.CLI), records);
+            assertThat(monitor.commandsSent()).as("two round trips: the script's read, then the record, its publish and the run's end")
+                    .containsExactly("EVALSHA " + Script.CANCEL.sha(), "SET " + keys.cancel(run.runId()), "PUBLISH " + keys.cancels(),
+                            "EVALSHA " + Script.UPDATE.sha());
+        }
 
         assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLED_BEFORE_START);
         assertThat(stop.run().status()).isEqualTo(RunStatus.CANCELLED);
@@ -109,9 +115,11 @@ class RunStoreCancelTest {
     void aRecordAlreadySetIsWeighedInJavaAndAStrongerRequestEscalatesIt() throws Exception {
         var run = running(queued());
         redis.set(keys.cancel(run.runId()), "after-node cli");
-        try (var cancels = Published.on(server, keys.cancels())) {
+        try (var cancels = Published.on(server, keys.cancels()); var monitor = Monitor.of(server, redis)) {
             assertThat(store.cancel(run.runId(), CancelRequest.of(StopLevel.KILL).withOrigin(CancelOrigin.API), records).outcome())
                     .isEqualTo(CancelOutcome.CANCELLING);
+            assertThat(monitor.commandsSent()).as("the script read the record and left it; then the record and its publish")
+                    .containsExactly("EVALSHA " + Script.CANCEL.sha(), "SET " + keys.cancel(run.runId()), "PUBLISH " + keys.cancels());
             assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill api");
             assertThat(cancels.next()).isEqualTo(run.runId() + " kill api");
         }
