@@ -116,7 +116,8 @@ public final class MirrorScaleBench {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    private static long statusKb(long pid, String field) throws Exception {
+    /** A field of /proc/PID/status in kB (VmRSS, ...). */
+    static long statusKb(long pid, String field) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(field + ":"))
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
     }

@@ -106,7 +106,8 @@ public final class RedisBench {
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done.get() / seconds);
             Costs.read(raw, settings, w1, w2).minus(before).print(runs);
-            System.out.printf("workers' RSS after the runs: %s MB, %s MB%n", rssMb(w1.process.pid()), rssMb(w2.process.pid()));
+            System.out.printf("workers' RSS after the runs: %d MB, %d MB%n", MirrorScaleBench.statusKb(w1.process.pid(), "VmRSS") / 1024,
+                    MirrorScaleBench.statusKb(w2.process.pid(), "VmRSS") / 1024);
             events.close();
             events.print(runs);
             feed.close();
@@ -254,14 +255,6 @@ public final class RedisBench {
             if (i >= 50) latency.recordValue(System.nanoTime() - t);
         }
         return latency;
-    }
-
-    /** A process's resident set, from /proc (the kernel's VmRSS). */
-    private static long rssMb(long pid) throws java.io.IOException {
-        for (var line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-        return -1;
     }
 
     private static void waitFor(RedisView client, String id, RunStatus status) throws InterruptedException {

@@ -94,10 +94,6 @@ public final class ActiveRunsController {
                 () -> emptyText(loading.get(), where.get(), !rows.isEmpty(), queuedNotShown.get()), loading, where, rows, queuedNotShown));
     }
 
-    static String emptyText(boolean loading, String where, boolean anyRowHidden) {
-        return emptyText(loading, where, anyRowHidden, 0);
-    }
-
     static String emptyText(boolean loading, String where, boolean anyRowHidden, long queuedNotShown) {
         if (loading) return "Loading runs from " + where + "…";
         if (anyRowHidden && queuedNotShown > 0) {

@@ -77,10 +77,10 @@ class ConsoleModelsTest {
 
     @Test
     void anEmptyActiveTableSaysWhy() {
-        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", false)).isEqualTo("Loading runs from redis://host:6379…");
-        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", true)).as("loading comes first").startsWith("Loading");
-        assertThat(ActiveRunsController.emptyText(false, "embedded", true)).isEqualTo("No active run matches the filter.");
-        assertThat(ActiveRunsController.emptyText(false, "embedded", false)).isEqualTo("No active runs. Submit one with Ctrl+N.");
+        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", false, 0)).isEqualTo("Loading runs from redis://host:6379…");
+        assertThat(ActiveRunsController.emptyText(true, "redis://host:6379", true, 0)).as("loading comes first").startsWith("Loading");
+        assertThat(ActiveRunsController.emptyText(false, "embedded", true, 0)).isEqualTo("No active run matches the filter.");
+        assertThat(ActiveRunsController.emptyText(false, "embedded", false, 0)).isEqualTo("No active runs. Submit one with Ctrl+N.");
         assertThat(ActiveRunsController.emptyText(false, "redis://host:6379", true, 90_000)).as("over Redis, beyond the runs held")
                 .isEqualTo("No run shown matches the filter; 90,000 more queued in Redis were not searched (tether list --status QUEUED pages through them).");
     }
