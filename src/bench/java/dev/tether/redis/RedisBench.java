@@ -9,6 +9,7 @@ import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,8 +63,10 @@ public final class RedisBench {
 
     private static void run(RedisSettings settings, Map<String, String> env, int cancels, int runs) throws Exception {
         var uri = settings.display();
-        try (var w1 = WorkerProcess.start(env, uri, "bench-1", "bench-cancel,bench-fast", 8);
-             var w2 = WorkerProcess.start(env, uri, "bench-2", "bench-fast", 8);
+        // -Dbench.workerJvm="..." adds JVM options to the two workers (a GC log, a flight recording, another JIT)
+        var jvm = System.getProperty("bench.workerJvm", "").isBlank() ? List.<String>of() : List.of(System.getProperty("bench.workerJvm").trim().split("\\s+"));
+        try (var w1 = WorkerProcess.start(jvm, env, uri, "bench-1", "bench-cancel,bench-fast", 8);
+             var w2 = WorkerProcess.start(jvm, env, uri, "bench-2", "bench-fast", 8);
              var client = RedisView.live(settings, GraphCatalog.load(null), Routing.none());
              var raw = settings.client("bench-raw", 2)) {
             var ping = new Histogram(3);

@@ -60,7 +60,7 @@ final class CompiledGraphs {
         if (g != null) return g;
         var definition = catalog.require(graphId);
         var graph = definition.build();
-        PluginStateSerializer.install(graph, StateClasses.of(definition).loader(), graphId);
+        GraphStateSerializer.install(graph, StateClasses.of(definition).loader(), graphId);
         var fresh = compile(graph, limit);
         var prev = compiled.putIfAbsent(key, fresh);
         return prev != null ? prev : fresh;
