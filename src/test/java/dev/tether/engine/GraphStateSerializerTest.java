@@ -3,6 +3,7 @@ package dev.tether.engine;
 import dev.tether.catalog.GraphCatalog;
 import dev.tether.policy.PolicyBook;
 import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.serializer.StateSerializer;
 import org.bsc.langgraph4j.serializer.std.ObjectStreamStateSerializer;
 import org.bsc.langgraph4j.state.AgentState;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GraphStateSerializerTest {
     record Note(String text) implements Serializable {}
 
-    private static StateGraph<AgentState> graphWithDefaultSerializer() {
-        return new StateGraph<>(AgentState::new);
+    /** LangGraph4j's default serializer of a graph, and what Tether installs in its place. */
+    private record Serializers(StateSerializer<AgentState> langgraph, StateSerializer<AgentState> tether) {
+        static Serializers ofNewGraph() {
+            var graph = new StateGraph<>(AgentState::new);
+            var langgraph = graph.getStateSerializer();
+            GraphStateSerializer.install(graph, StateGraph.class.getClassLoader(), "g");
+            return new Serializers(langgraph, graph.getStateSerializer());
+        }
     }
 
     @Test
@@ -49,19 +56,16 @@ class GraphStateSerializerTest {
 
     @Test
     void theCopyOfAStateIsTheOneLangGraph4jMakesPlainOrNot() throws Exception {
-        var graph = graphWithDefaultSerializer();
-        var langgraph = graph.getStateSerializer();
-        GraphStateSerializer.install(graph, StateGraph.class.getClassLoader(), "g");
-        var tether = graph.getStateSerializer();
+        var s = Serializers.ofNewGraph();
         var plain = new HashMap<String, Object>(Map.of("messages", List.of(Map.of("role", "user", "text", "hi")), "count", 3));
         var withNote = new HashMap<String, Object>(Map.of("note", new Note("kept"), "count", 3));
 
         for (var data : List.of(plain, withNote)) {
-            var ours = tether.cloneObject(data).data();
-            assertThat(ours).isEqualTo(langgraph.cloneObject(data).data());
+            var ours = s.tether().cloneObject(data).data();
+            assertThat(ours).isEqualTo(s.langgraph().cloneObject(data).data());
             assertThat(ours.get("messages") == null || ours.get("messages") instanceof ArrayList<?>).isTrue();
         }
-        assertThat(tether.cloneObject(withNote).data().get("note")).isNotSameAs(withNote.get("note")); // serialized: a copy of its own
+        assertThat(s.tether().cloneObject(withNote).data().get("note")).isNotSameAs(withNote.get("note")); // serialized: a copy of its own
     }
 
     /**
@@ -70,14 +74,11 @@ class GraphStateSerializerTest {
      */
     @Test
     void aPlainStateIsCopiedWithoutSerializingIt() throws Exception {
-        var graph = graphWithDefaultSerializer();
-        var langgraph = graph.getStateSerializer();
-        GraphStateSerializer.install(graph, StateGraph.class.getClassLoader(), "g");
-        var tether = graph.getStateSerializer();
+        var s = Serializers.ofNewGraph();
         var data = new HashMap<String, Object>(Map.of("customer", "ada@example.com", "step", 2, "sent", List.of("welcome")));
 
-        long serializing = allocatedBy(() -> langgraph.cloneObject(data));
-        long copying = allocatedBy(() -> tether.cloneObject(data));
+        long serializing = allocatedBy(() -> s.langgraph().cloneObject(data));
+        long copying = allocatedBy(() -> s.tether().cloneObject(data));
 
         assertThat(copying).isLessThan(serializing / 2);
     }
