@@ -94,17 +94,36 @@ final class RealSentinels implements AutoCloseable {
         }
     }
 
-    /** Whether every server that is not the master now replicates from it, with its link up. */
+    /**
+     * Whether every server that is not the master now replicates from it, with its link up, and every
+     * sentinel has seen it do so. A sentinel reads a replica's role only every 10 s: one that last saw
+     * the old master still calling itself master turns it back into a replica when it next looks, and
+     * if an operator's failover has just promoted that server, the failover is undone and aborted.
+     */
     boolean replicating() {
         var m = master();
-        return servers.stream().filter(r -> r != m).allMatch(r -> {
+        var replicas = servers.stream().filter(r -> r != m).toList();
+        return replicas.stream().allMatch(r -> {
             try (var c = r.admin()) {
                 var info = c.info("replication");
                 return info.contains("role:slave") && info.contains("master_port:" + m.port) && info.contains("master_link_status:up");
             } catch (RuntimeException e) {
                 return false;
             }
-        });
+        }) && sentinelPorts.stream().allMatch(p -> sentinelSeesReplicating(p, m, replicas));
+    }
+
+    private static boolean sentinelSeesReplicating(int port, RealRedis master, List<RealRedis> replicas) {
+        try (var j = sentinel(port)) {
+            var a = j.sentinelGetMasterAddrByName(MASTER);
+            if (Integer.parseInt(a.get(1)) != master.port) return false;
+            var seen = j.sentinelReplicas(MASTER);
+            return replicas.stream().allMatch(r -> seen.stream().anyMatch(s -> String.valueOf(r.port).equals(s.get("port"))
+                    && "slave".equals(s.get("flags")) && "slave".equals(s.get("role-reported"))
+                    && String.valueOf(master.port).equals(s.get("master-port")) && "ok".equals(s.get("master-link-status"))));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void listen(int port) {
