@@ -70,7 +70,12 @@ public final class RunMetrics implements AutoCloseable {
 
         @Override
         public int hashCode() {
-            return java.util.Arrays.hashCode(new String[] {name, a, b, c, d, e});
+            int h = name.hashCode(); // no varargs array: this runs on every change of every run
+            h = 31 * h + java.util.Objects.hashCode(a);
+            h = 31 * h + java.util.Objects.hashCode(b);
+            h = 31 * h + java.util.Objects.hashCode(c);
+            h = 31 * h + java.util.Objects.hashCode(d);
+            return 31 * h + java.util.Objects.hashCode(e);
         }
     }
 
