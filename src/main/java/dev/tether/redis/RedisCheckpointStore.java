@@ -8,7 +8,6 @@ import dev.tether.json.Json;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.checkpoint.Checkpoint;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 import java.nio.charset.StandardCharsets;
@@ -30,14 +29,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Bounds: per run a count and a byte total (the oldest go first, {@code checkpoint.lua}); the
  * lists expire with the run's record ({@code keepFor}, refreshed on every write). A checkpoint of a
- * run already recorded terminal is refused by the script. A write that fails (Redis down) is
- * skipped with a warning: the run goes on, with one checkpoint fewer to resume from.
+ * run already recorded terminal is refused by the script.
  *
- * <p>A write is made on a virtual thread of its own and the run's thread waits for it through the
- * run's {@link dev.tether.api.Cancellation}: a cancel ends the wait at once. Otherwise a run whose
- * write waits on a stalled server (up to the 5 s socket timeout) would ignore its cancel, and be
- * judged STUCK, for Tether's own sake. A write abandoned so is dropped by the server if the run is
- * recorded ended by the time it runs.
+ * <p>Written behind: {@link #put} only queues a checkpoint, so a run's thread never waits on Redis
+ * (a stalled server cannot hold a node, nor a cancel). The queue is written {@link RunPublisher#HOLD}
+ * later, in one script call per run, and always before the run's progress is ({@link #flush}, called
+ * first by the publisher): a view never shows a node whose predecessor's checkpoint is not in Redis.
+ * A run's end settles what is still queued: a completed run's never reach Redis (a short run costs
+ * no checkpoint write at all), any other end's are carried by the script that records the end
+ * ({@link #forTheEnd}), in the same step. What a killed worker had queued, at most the last
+ * {@code HOLD} of its runs' checkpoints, is lost with it: a resume runs those nodes again. A write
+ * that fails (Redis away) keeps the run's newest checkpoint for the next one, with a warning.
  */
 public final class RedisCheckpointStore implements CheckpointStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisCheckpointStore.class);
@@ -51,14 +53,28 @@ public final class RedisCheckpointStore implements CheckpointStore {
     private final Duration keepFor;
     private final Limits limits;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.ExecutorService WRITES =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tether-checkpoint-write-", 0).factory());
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Runs that ended here with checkpoints still queued: taken by the write of their end. */
+    private final ConcurrentHashMap<String, List<String>> handedOver = new ConcurrentHashMap<>();
+    /** Whether a flush is scheduled; set by the first queued checkpoint, cleared by that flush. */
+    private final java.util.concurrent.atomic.AtomicBoolean flushDue = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.function.Consumer<Runnable> later;
 
+    /** A store that only reads and copies (a view's): nothing is ever queued in it. */
     RedisCheckpointStore(UnifiedJedis redis, Keys keys, Duration keepFor, Limits limits) {
+        this(redis, keys, keepFor, limits, null);
+    }
+
+    /**
+     * @param later runs a {@link #flush} {@link RunPublisher#HOLD} from now, off the caller's thread (the
+     *              worker's maintenance thread, where the publisher flushes too); null: only explicit flushes
+     */
+    RedisCheckpointStore(UnifiedJedis redis, Keys keys, Duration keepFor, Limits limits, java.util.function.Consumer<Runnable> later) {
         this.redis = redis;
         this.keys = keys;
         this.keepFor = keepFor;
         this.limits = limits;
+        this.later = later;
     }
 
     @Override
@@ -76,28 +92,152 @@ public final class RedisCheckpointStore implements CheckpointStore {
         return config.threadId().orElse(THREAD_ID_DEFAULT);
     }
 
+    /** Queues the checkpoint; it reaches Redis with the next {@link #flush} or with the run's end. */
     @Override
     public RunnableConfig put(RunnableConfig config, Checkpoint checkpoint) {
         var runId = thread(config);
-        String entry;
-        try {
-            entry = entry(checkpoint, Instant.now());
-        } catch (IllegalArgumentException e) {
-            if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored (Redis keeps JSON states only): {}",
-                    runId, checkpoint.getNodeId(), e.getMessage());
-            return config;
+        var queued = new Queued(checkpoint, System.currentTimeMillis());
+        while (true) {
+            var p = pending.computeIfAbsent(runId, k -> new Pending());
+            synchronized (p) {
+                if (p.closed) { // ended (or written out) a moment ago: a fresh queue
+                    pending.remove(runId, p);
+                    continue;
+                }
+                p.entries.addLast(queued);
+                while (p.entries.size() > limits.perRun()) p.entries.removeFirst();
+                break;
+            }
         }
-        var write = WRITES.submit(() -> Script.CHECKPOINT.eval(redis,
-                List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)),
-                List.of(entry, Integer.toString(limits.perRun()), Long.toString(limits.bytesPerRun()), Long.toString(keepFor.toMillis()))));
-        try {
-            var n = dev.tether.api.Cancellation.from(config).await(write); // a cancel ends the wait (and the run) now
-            if (n instanceof Long l && l < 0) LOG.debug("run {}: checkpoint after {} refused, the run is recorded terminal", runId, checkpoint.getNodeId());
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof JedisException)) throw new IllegalStateException(e.getCause());
-            LOG.warn("run {}: checkpoint after {} not stored: {}", runId, checkpoint.getNodeId(), e.getCause().getMessage());
-        }
+        if (later != null && flushDue.compareAndSet(false, true)) later.accept(this::flush);
         return RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+    }
+
+    /** A run's checkpoints not yet in Redis, oldest first; its monitor guards it. Closed once it is discarded or handed to the run's end. */
+    private static final class Pending {
+        final java.util.ArrayDeque<Queued> entries = new java.util.ArrayDeque<>();
+        boolean closed;
+    }
+
+    /** One queued checkpoint, encoded once (by a flush or by the run's end, whichever comes first). */
+    private final class Queued {
+        private final Checkpoint checkpoint;
+        private final long atMillis;
+        private String entry;
+        private boolean unfit;
+
+        Queued(Checkpoint checkpoint, long atMillis) {
+            this.checkpoint = checkpoint;
+            this.atMillis = atMillis;
+        }
+
+        /** The stored form, or null for a state Redis cannot keep (warned once per run). */
+        synchronized String entry(String runId) {
+            if (entry == null && !unfit) {
+                try {
+                    entry = RedisCheckpointStore.entry(checkpoint, Instant.ofEpochMilli(atMillis));
+                } catch (IllegalArgumentException e) {
+                    unfit = true;
+                    if (warned.add(runId)) LOG.warn("run {}: checkpoint after {} not stored (Redis keeps JSON states only): {}",
+                            runId, checkpoint.getNodeId(), e.getMessage());
+                }
+            }
+            return entry;
+        }
+    }
+
+    /** What a run's end carries into Redis with it: its queued checkpoints, with the bounds the list keeps. */
+    public record Carried(List<String> entries, int perRun, long bytesPerRun) {
+        public static final Carried NONE = new Carried(List.of(), 0, 0);
+    }
+
+    /**
+     * Writes every run's queued checkpoints, one script call per run; stops at the first failure (the
+     * others would wait as long) and tries again a hold later. Never throws.
+     */
+    void flush() {
+        synchronized (flushing) { // one pass at a time: two would write the same entries twice
+            flushDue.set(false);
+            for (var e : pending.entrySet()) {
+                if (!write(e.getKey(), e.getValue())) {
+                    if (later != null && flushDue.compareAndSet(false, true)) later.accept(this::flush);
+                    return;
+                }
+            }
+        }
+    }
+
+    private final Object flushing = new Object();
+
+    /** @return false when Redis could not take the write */
+    private boolean write(String runId, Pending p) {
+        List<Queued> batch;
+        synchronized (p) {
+            if (p.closed || p.entries.isEmpty()) return true;
+            batch = List.copyOf(p.entries);
+        }
+        var entries = encoded(runId, batch);
+        try {
+            if (!entries.isEmpty()) {
+                var args = new ArrayList<String>(entries.size() + 3);
+                args.add(Integer.toString(limits.perRun()));
+                args.add(Long.toString(limits.bytesPerRun()));
+                args.add(Long.toString(keepFor.toMillis()));
+                args.addAll(entries);
+                var n = Script.CHECKPOINT.eval(redis, List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)), args);
+                if (n instanceof Long l && l < 0) LOG.debug("run {}: checkpoints refused, the run is recorded terminal", runId);
+            }
+            synchronized (p) { // written (or refused for good): they leave the queue, which goes once empty
+                if (!p.closed) {
+                    for (int i = 0; i < batch.size() && p.entries.peekFirst() == batch.get(i); i++) p.entries.removeFirst();
+                    if (p.entries.isEmpty()) {
+                        p.closed = true;
+                        pending.remove(runId, p);
+                    }
+                }
+            }
+            return true;
+        } catch (RuntimeException e) { // Redis away, or its scripts missing: never the progress write's failure too
+            synchronized (p) {
+                if (!p.closed && p.entries.size() > 1) {
+                    var newest = p.entries.peekLast();
+                    p.entries.clear();
+                    p.entries.add(newest);
+                }
+            }
+            LOG.warn("run {}: checkpoints not stored yet ({}); its newest is kept for the next write", runId, Text.oneLine(e.getMessage()));
+            return false;
+        }
+    }
+
+    private List<String> encoded(String runId, List<Queued> batch) {
+        var out = new ArrayList<String>(batch.size());
+        for (var q : batch) {
+            var entry = q.entry(runId);
+            if (entry != null) out.add(entry);
+        }
+        return out;
+    }
+
+    /**
+     * The run has ended here: what it still has queued, for the script that records its end to write in
+     * the same step (nothing once it is taken; nothing for a discarded run's).
+     */
+    Carried forTheEnd(String runId) {
+        var entries = handedOver.remove(runId);
+        return entries == null ? Carried.NONE : new Carried(entries, limits.perRun(), limits.bytesPerRun());
+    }
+
+    /** Closes the run's queue: its checkpoints, or none when {@code discard}. */
+    private List<Queued> close(String runId, boolean discard) {
+        var p = pending.remove(runId);
+        if (p == null) return List.of();
+        synchronized (p) {
+            p.closed = true;
+            var left = discard ? List.<Queued>of() : List.copyOf(p.entries);
+            p.entries.clear();
+            return left;
+        }
     }
 
     static String entry(Checkpoint c, Instant at) {
@@ -211,15 +351,17 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * Nothing to do in Redis: the finish script settles a run's checkpoints in the same step that
-     * records its end. A completed or rolled-back run's go; any other end keeps them, expiring with the
-     * run's record from then on. That script is retried until it gets through, so a run that completed
-     * while Redis was away loses them too, and a write abandoned before the end cannot bring them back
-     * (the checkpoint script refuses it once the end is recorded). Done here, it cost every cancelled
-     * run a round trip on its way to CANCELLED.
+     * No round trip here: the finish script settles a run's checkpoints in the same step that records
+     * its end. What is still queued is discarded with a completed or rolled-back run, else handed to
+     * that script ({@link #forTheEnd}), which writes it unless the end was refused. A completed or
+     * rolled-back run's stored checkpoints go; any other end keeps them, expiring with the run's
+     * record from then on. That script is retried until it gets through, so a run that completed while
+     * Redis was away loses them too, and a flush that reaches Redis after the end is refused.
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
+        var left = encoded(runId, close(runId, discard));
+        if (!left.isEmpty()) handedOver.put(runId, left);
         warned.remove(runId);
     }
 
@@ -264,6 +406,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
     }
 
     void discard(String runId) {
+        close(runId, true);
         redis.del(keys.checkpoints(runId), keys.checkpointBytes(runId));
     }
 }

@@ -58,9 +58,11 @@ final class RedisRunSource implements RunSource {
     record Delivery(String stream, StreamEntry entry) {}
 
     private record Unfinished(RunSnapshot terminal, String stream, String entryId, List<RunStore.Limit> limits,
-                              dev.tether.engine.RunRequest retry) {}
+                              dev.tether.engine.RunRequest retry, RedisCheckpointStore.Carried checkpoints) {}
 
     private final UnifiedJedis redis;
+    /** What a run that ended here still had queued of its checkpoints, for the write of its end to carry. */
+    private final java.util.function.Function<String, RedisCheckpointStore.Carried> endCheckpoints;
     private final RunStore store;
     private final Keys keys;
     private final String worker;
@@ -88,8 +90,10 @@ final class RedisRunSource implements RunSource {
      */
     RedisRunSource(UnifiedJedis redis, RunStore store, String worker, List<String> queues, Set<String> graphs,
                    BiPredicate<String, String> someoneElseRuns, java.util.function.Function<String, String> fenceReason,
-                   Connectivity connectivity, WorkerStalls stalls, java.util.function.BooleanSupplier mayTake) {
+                   Connectivity connectivity, WorkerStalls stalls, java.util.function.BooleanSupplier mayTake,
+                   java.util.function.Function<String, RedisCheckpointStore.Carried> endCheckpoints) {
         this.redis = redis;
+        this.endCheckpoints = endCheckpoints;
         this.store = store;
         this.keys = store.keys();
         this.worker = worker;
@@ -328,7 +332,7 @@ final class RedisRunSource implements RunSource {
                 // decided once, here: a retry of the end is the same retry, whenever it gets through
                 var retry = dev.tether.engine.RetryPlan.next(terminal, Instant.now(),
                         java.util.concurrent.ThreadLocalRandom.current().nextDouble()).orElse(null);
-                var u = new Unfinished(terminal, d.stream(), entryId, RunStore.Limit.of(request), retry);
+                var u = new Unfinished(terminal, d.stream(), entryId, RunStore.Limit.of(request), retry, endCheckpoints.apply(terminal.runId()));
                 if (!finish(u)) unfinished.put(terminal.runId(), u); // Redis away: retried until it gets through
             }
         };
@@ -344,7 +348,7 @@ final class RedisRunSource implements RunSource {
             var end = u.terminal();
             var fenced = fenceReason.apply(end.runId());
             if (fenced != null) store.update(end.runId(), new RunEvent.Lost(end.runId(), fenced, end.endedAt() != null ? end.endedAt() : Instant.now()));
-            var outcome = store.finish(end, u.stream(), u.entryId(), worker, u.limits(), fenced == null ? u.retry() : null);
+            var outcome = store.finish(end, u.stream(), u.entryId(), worker, u.limits(), fenced == null ? u.retry() : null, u.checkpoints());
             if (outcome == RunStore.Put.STALE) { // Redis holds a newer version of a run that has not ended there
                 var stored = store.get(end.runId()).orElse(null);
                 if (stored != null && !stored.isTerminal()) store.rebaseEnd(end);

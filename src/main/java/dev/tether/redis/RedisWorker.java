@@ -73,6 +73,7 @@ public final class RedisWorker implements AutoCloseable {
     private final RunPublisher publisher;
     private final WorkerCancels workerCancels;
     private final ScheduledExecutorService maintenance;
+    private final RedisCheckpointStore checkpoints;
     private final Instant startedAt = Instant.now();
     private final List<String> graphIds;
     /** Runs this worker stopped itself while cut off, with the reason; until their end is recorded in Redis. */
@@ -111,8 +112,15 @@ public final class RedisWorker implements AutoCloseable {
         redis.sadd(keys.workers(), options.name());
         sweep.settle(options.name(), "was replaced by a new worker of the same name");
         redis.set(keys.workerPolicy(options.name()), options.lostPolicy().name()); // what the sweep does if this one is lost
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
+        // Checkpoints go to Redis, where any worker can continue the run (a LOST one resumes elsewhere); written
+        // behind, on the maintenance thread, where the progress that follows them is written too.
+        this.checkpoints = options.checkpoints()
+                ? new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT, this::inAHold) : null;
+        var checkpointStore = checkpoints;
         this.source = new RedisRunSource(redis, store, options.name(), options.queues(), Set.copyOf(graphIds),
-                this::someoneElseRuns, fenced::get, connectivity, stalls, this::inContact);
+                this::someoneElseRuns, fenced::get, connectivity, stalls, this::inContact,
+                id -> checkpointStore == null ? RedisCheckpointStore.Carried.NONE : checkpointStore.forTheEnd(id));
         source.ensureGroups();
         this.heartbeat = new Heartbeat(beatRedis, keys, options.name(), this::info, connectivity, options.fenceTimeout(), stalls,
                 new Heartbeat.Listener() {
@@ -128,15 +136,12 @@ public final class RedisWorker implements AutoCloseable {
                     }
                 });
         heartbeat.join();
-        // Checkpoints go to Redis, where any worker can continue the run (a LOST one resumes elsewhere).
         var config = EngineConfig.defaults().withConcurrency(options.concurrency()).withCancelGrace(options.cancelGrace())
-                .withWorkerName(options.name()).withIsolation(options.isolation())
-                .withCheckpointSaver(options.checkpoints()
-                        ? new RedisCheckpointStore(redis, keys, options.finishedTtl(), RedisCheckpointStore.Limits.DEFAULT) : null);
+                .withWorkerName(options.name()).withIsolation(options.isolation()).withCheckpointSaver(checkpoints);
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-worker-maintenance").unstarted(r));
-        this.publisher = new RunPublisher(store, connectivity, this::stopHere, this::inAHold);
+        this.publisher = new RunPublisher(store, connectivity, this::stopHere, this::inAHold,
+                checkpointStore == null ? () -> {} : checkpointStore::flush);
         this.workerCancels = new WorkerCancels(settings, "tether-worker-cancels", cancels, engine, connectivity);
         this.mirror = engine.registry().subscribe(batch -> {
             workerCancels.seen(batch);
@@ -202,7 +207,10 @@ public final class RedisWorker implements AutoCloseable {
         return connectivity;
     }
 
-    /** Runs a write of held progress on the maintenance thread, {@link RunPublisher#HOLD} from now (after a shutdown: never; it writes everything). */
+    /**
+     * Runs a write of held progress or queued checkpoints on the maintenance thread, {@link RunPublisher#HOLD}
+     * from now (after a shutdown: never; the shutdown writes every run's state, and its runs' ends carry their checkpoints).
+     */
     private void inAHold(Runnable write) {
         try {
             maintenance.schedule(() -> {
@@ -331,6 +339,7 @@ public final class RedisWorker implements AutoCloseable {
     public ShutdownReport shutdown(Duration timeout, dev.tether.run.CancelOrigin origin) {
         var report = engine.shutdown(timeout, origin);
         maintenance.shutdownNow();
+        if (checkpoints != null) checkpoints.flush(); // runs still going (forced, left LOST for the sweep) keep what they reached
         workerCancels.close();
         try {
             mirror.close();

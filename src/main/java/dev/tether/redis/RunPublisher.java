@@ -32,6 +32,7 @@ final class RunPublisher {
     private final Connectivity connectivity;
     private final Consumer<String> stopHere;
     private final Consumer<Runnable> later;
+    private final Runnable checkpointsFirst;
     private final ConcurrentHashMap<String, RunSnapshot> unpublished = new ConcurrentHashMap<>();
     private volatile long unpublishedSinceNanos;
     private final ConcurrentHashMap<String, RunSnapshot> held = new ConcurrentHashMap<>();
@@ -41,9 +42,13 @@ final class RunPublisher {
     /**
      * @param later runs a task {@link #HOLD} from now, off the caller's thread (the worker's maintenance
      *              executor)
+     * @param checkpointsFirst writes the runs' queued checkpoints; run before held progress is written, so
+     *                         that no view sees a node before the checkpoint it starts from is in Redis
      */
-    RunPublisher(RunStore store, Connectivity connectivity, Consumer<String> stopHere, Consumer<Runnable> later) {
+    RunPublisher(RunStore store, Connectivity connectivity, Consumer<String> stopHere, Consumer<Runnable> later,
+                 Runnable checkpointsFirst) {
         this.store = store;
+        this.checkpointsFirst = checkpointsFirst;
         this.connectivity = connectivity;
         this.stopHere = stopHere;
         this.later = later;
@@ -72,6 +77,7 @@ final class RunPublisher {
     void flushHeld() {
         flushDue.set(false);
         if (held.isEmpty()) return;
+        checkpointsFirst.run();
         var batch = new ArrayList<RunSnapshot>(held.size());
         for (var s : held.values()) if (held.remove(s.runId(), s)) batch.add(s);
         write(batch);

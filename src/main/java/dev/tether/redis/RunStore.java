@@ -218,16 +218,17 @@ final class RunStore {
      * stranded jobs, with the run shown RUNNING on the promoted replica meanwhile.
      */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker) {
-        return finish(terminal, stream, entryId, worker, List.of(), null);
+        return finish(terminal, stream, entryId, worker, List.of(), null, RedisCheckpointStore.Carried.NONE);
     }
 
     /**
      * As {@link #finish(RunSnapshot, String, String, String)}, freeing the run's places under
      * {@code limits} (the oldest run waiting at each may go) and scheduling {@code retry} (null: none)
-     * in the same step: its QUEUED record now, its job onto its queue once it falls due.
+     * in the same step: its QUEUED record now, its job onto its queue once it falls due. The checkpoints
+     * the run still had queued ({@code carried}) are written first, in the same step.
      */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker, List<Limit> limits,
-               dev.tether.engine.RunRequest retry) {
+               dev.tether.engine.RunRequest retry, RedisCheckpointStore.Carried carried) {
         var keys = new ArrayList<>(runKeys(terminal.runId()));
         keys.add(stream);
         keys.add(this.keys.workerRuns(worker));
@@ -245,6 +246,10 @@ final class RunStore {
         args.add(Integer.toString(limits.size()));
         for (var l : limits) args.add(l.name());
         args.addAll(changeArgs(written.get(terminal.runId()), terminal));
+        args.add(Integer.toString(carried.entries().size()));
+        args.add(Integer.toString(carried.perRun()));
+        args.add(Long.toString(carried.bytesPerRun()));
+        args.addAll(carried.entries());
         if (retry != null) args.addAll(retryArgs(retry));
         var put = outcome(Script.FINISH.evalReplicated(redis, keys, args, replicas));
         written.remove(terminal.runId());

@@ -8,10 +8,14 @@
 -- while Redis was away loses them too, and a checkpoint write abandoned before the end is refused
 -- after it. A completion Redis refuses because it had recorded another end first (LOST while this
 -- worker was cut off) keeps them: that end may be resumed. Kept ones expire with the run's record.
+-- The checkpoints the run still had queued on its worker (c of them, none for a completed run) are appended
+-- first, when this call records the end or finds this very end already recorded by this worker (its shutdown
+-- writes ends first), skipping any a flush of the worker's already wrote; never after another end.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
 -- its byte counter, workers set, run ids index. ARGV: the write arguments (8), group, entry id, completed (1/0),
--- prefix, now (ms), n, n limits, the base version and the change from it (see put; '' for none), then for a
--- retry: its 8 write arguments, due (ms), queue, then its job's field/value pairs.
+-- prefix, now (ms), n, n limits, the base version and the change from it (see put; '' for none), c, the
+-- checkpoints' max count and max bytes, c entries, then for a retry: its 8 write arguments, due (ms), queue,
+-- then its job's field/value pairs.
 -- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
 if held_by_another(KEYS[1], ARGV[8]) then
   if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
@@ -35,12 +39,21 @@ end
 if discard then
   redis.call('DEL', KEYS[8], KEYS[9])
 else -- kept for a resume, as long as the run's record: counted from its end (a node may have run long since the last one)
+  local c = tonumber(ARGV[17 + n] or '0') or 0
+  local own = r >= 0
+  if not own and c > 0 then
+    local cur = redis.call('HMGET', KEYS[1], 'v', 'w')
+    own = cur[1] == ARGV[1] and cur[2] == ARGV[8]
+  end
+  if c > 0 and own then
+    append_checkpoints(KEYS[8], KEYS[9], {unpack(ARGV, 20 + n, 19 + n + c)}, tonumber(ARGV[18 + n]), tonumber(ARGV[19 + n]))
+  end
   redis.call('PEXPIRE', KEYS[8], ARGV[6])
   redis.call('PEXPIRE', KEYS[9], ARGV[6])
 end
 for i = 1, n do redis.call('HDEL', p .. 'lease:' .. ARGV[14 + i], ARGV[4]) end
 for i = 1, n do dispatch(p, ARGV[14 + i], KEYS[10], now) end
-local at = 17 + n
+local at = 20 + n + (tonumber(ARGV[17 + n] or '0') or 0)
 if r == 1 and #ARGV >= at + 9 then -- only with the end it follows: a refused or repeated end schedules nothing
   local w = {}
   for i = 0, 7 do w[i + 1] = ARGV[at + i] end

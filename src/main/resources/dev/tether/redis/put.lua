@@ -175,3 +175,29 @@ local function schedule(p, active, finished, events, ids, w, due, queue, fields)
   redis.call('ZADD', p .. 'due:' .. queue, due, w[4])
   return 1
 end
+
+-- Appends checkpoint entries (a list of strings, oldest first) to a run's list and its byte counter, skipping any
+-- already among its last #entries (a write tried again after its reply was lost, or a run's end carrying what a
+-- flush had just written), then drops the oldest while the run has more than max entries or max_bytes (the
+-- newest always stays). Returns the list's length.
+local function append_checkpoints(list, counter, entries, max, max_bytes)
+  if #entries == 0 then return redis.call('LLEN', list) end -- (LRANGE would be asked from '-0', which Redis refuses)
+  local seen = {}
+  for _, e in ipairs(redis.call('LRANGE', list, -#entries, -1)) do seen[e] = true end
+  local fresh, bytes = {}, 0
+  for _, e in ipairs(entries) do
+    if not seen[e] then
+      fresh[#fresh + 1] = e
+      bytes = bytes + string.len(e)
+    end
+  end
+  if #fresh == 0 then return redis.call('LLEN', list) end
+  local n = redis.call('RPUSH', list, unpack(fresh))
+  local total = redis.call('INCRBY', counter, bytes)
+  while n > 1 and (n > max or total > max_bytes) do
+    local gone = redis.call('LPOP', list)
+    total = redis.call('INCRBY', counter, -string.len(gone))
+    n = n - 1
+  end
+  return n
+end

@@ -53,7 +53,8 @@ class DeadLetterTest {
         /** The job source of a worker that has only welcome-email and serves {@code queue}. */
         RedisRunSource worker(String queue, BiPredicate<String, String> someoneElseRuns) {
             var source = new RedisRunSource(redis, store, "w1", List.of(queue), Set.of("welcome-email"), someoneElseRuns, id -> null,
-                    new Connectivity("test"), new WorkerStalls("w1"), () -> true);
+                    new Connectivity("test"), new WorkerStalls("w1"), () -> true,
+                    id -> RedisCheckpointStore.Carried.NONE);
             source.ensureGroups();
             return source;
         }

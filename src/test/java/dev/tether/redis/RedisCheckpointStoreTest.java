@@ -22,7 +22,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bounds and the fence of checkpoints in a real redis-server. */
+/** The bounds, the fence and the write-behind of checkpoints in a real redis-server. */
 @Tag("process")
 class RedisCheckpointStoreTest {
     static RealRedis server;
@@ -40,9 +40,21 @@ class RedisCheckpointStoreTest {
         server.close();
     }
 
+    /** A checkpoint queued, then written as the hold's flush writes it. */
     private static void put(RedisCheckpointStore store, String runId, String node, int bytes) {
+        queue(store, runId, node, bytes);
+        store.flush();
+    }
+
+    private static void queue(RedisCheckpointStore store, String runId, String node, int bytes) {
         store.put(RunnableConfig.builder().threadId(runId).build(),
                 Checkpoint.builder().nodeId(node).nextNodeId("next").state(Map.of("text", "x".repeat(bytes))).build());
+    }
+
+    private static long scriptCalls() {
+        var stats = redis.info("commandstats");
+        var m = java.util.regex.Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     @Test
@@ -105,78 +117,132 @@ class RedisCheckpointStoreTest {
     }
 
     /**
-     * A checkpoint write waiting on a server that holds every write (here on a connection that would
-     * wait ten minutes) gives way to the run's cancel at once: the node returns while the server is
-     * still paused, so a cancel never waits on a stalled server (README: never STUCK for Tether's own
-     * sake). The write itself is refused later, once the run's end is recorded.
+     * A node's checkpoint never waits on Redis: queued while the server holds every write (on a
+     * connection that would wait ten minutes), it returns at once, so a stalled server can hold
+     * neither a node nor a cancel (README: never STUCK for Tether's own sake). The write, off the
+     * run's thread, waits instead, and lands once the server goes on.
      */
     @Test
-    void aCheckpointWriteOnAPausedServerGivesWayToTheRunsCancel() throws Exception {
+    void aCheckpointIsQueuedAtOnceOnAPausedServerAndWrittenWhenItGoesOn() throws Exception {
         try (var patient = RedisClient.builder().hostAndPort("127.0.0.1", server.port)
                 .clientConfig(DefaultJedisClientConfig.builder().socketTimeoutMillis(600_000).build()).build();
              var admin = server.admin()) {
-            var store = new RedisCheckpointStore(patient, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT);
-            var token = new TestToken();
-            var config = RunnableConfig.builder().threadId("paused-write").addMetadata(dev.tether.api.Cancellation.CONFIG_KEY, token).build();
+            var scheduled = new java.util.concurrent.LinkedBlockingQueue<Runnable>();
+            var store = new RedisCheckpointStore(patient, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, scheduled::add);
             admin.sendCommand(() -> "CLIENT".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "PAUSE", "600000", "WRITE");
+            Thread flush;
             try {
-                // The node ends with the cancel, as a node's does; kept here, not left uncaught for whatever runs next
-                // in this JVM to find (TestFX reports uncaught exceptions in the next FX test).
-                var ended = new java.util.concurrent.atomic.AtomicReference<Throwable>();
-                var node = new Thread(() -> {
-                    try {
-                        store.put(config, Checkpoint.builder().nodeId("n2").nextNodeId("n3").state(Map.of("k", "v")).build());
-                    } catch (Throwable t) {
-                        ended.set(t);
-                    }
-                });
-                node.start();
-                Hang.eventually("the write waits on the paused server").until(() -> node.getState() == Thread.State.WAITING);
-                token.cancel();
+                var node = Thread.ofPlatform().start(() -> queue(store, "paused-write", "n2", 10));
                 node.join(Hang.IN_PROCESS);
-                assertThat(node.isAlive()).as("the node still waits for its write after the cancel").isFalse();
-                var why = ended.get();
-                while (why != null && !(why instanceof dev.tether.api.RunCancelledException)) why = why.getCause();
-                assertThat(why).as("the write gave way to the cancel: " + ended.get()).isNotNull();
+                assertThat(node.isAlive()).as("the node waits on the paused server").isFalse();
+                assertThat(scheduled).as("one flush asked for").hasSize(1);
+                flush = Thread.ofPlatform().start(scheduled.poll());
+                Hang.eventually("the flush waits on the paused server").until(() -> flush.getState() == Thread.State.RUNNABLE
+                        && flush.getStackTrace().length > 0 && java.util.Arrays.stream(flush.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().contains("read") || f.getClassName().contains("Socket")));
+                queue(store, "paused-write", "n3", 10); // still at once, while its run's earlier checkpoint is being written
             } finally {
                 admin.sendCommand(() -> "CLIENT".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "UNPAUSE");
             }
+            flush.join(Hang.IN_PROCESS);
+            assertThat(flush.isAlive()).isFalse();
+            store.flush();
+            assertThat(store.describe("paused-write")).extracting(CheckpointInfo::node).containsExactly("n2", "n3");
         }
     }
 
-    /** A run's token, as the engine's behaves: a wait through it ends (and the future is cancelled) when it is cancelled. */
-    private static final class TestToken implements dev.tether.api.Cancellation {
-        private final java.util.concurrent.CompletableFuture<Void> cancelled = new java.util.concurrent.CompletableFuture<>();
+    /** A run that completes before its checkpoints are written costs Redis nothing for them: they are dropped unwritten. */
+    @Test
+    void aCompletedRunsQueuedCheckpointsAreNeverWritten() {
+        var store = new RedisCheckpointStore(redis, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var id = RunIds.next();
+        for (var node : new String[]{"__START__", "a", "b", "c"}) queue(store, id, node, 10);
+        long before = scriptCalls();
+        store.ended(id, true, java.util.Set.of());
+        store.flush();
+        assertThat(scriptCalls()).as("script calls for the dropped checkpoints").isEqualTo(before);
+        assertThat(redis.exists(Keys.standard().checkpoints(id))).isFalse();
+        assertThat(store.forTheEnd(id).entries()).isEmpty();
+    }
 
-        void cancel() {
-            cancelled.complete(null);
+    /**
+     * A run that ends otherwise (cancelled, failed) keeps every checkpoint for its resume: what was still
+     * queued is written by the script that records its end, after what a flush wrote, each once; the end
+     * tried again (its reply lost) writes none twice.
+     */
+    @Test
+    void aCancelledRunsQueuedCheckpointsAreWrittenWithItsEndOnce() {
+        var keys = Keys.standard();
+        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
+        var run = claimedInRedis("w-1", runs);
+        put(store, run.runId(), "a", 10);
+        queue(store, run.runId(), "b", 10);
+        queue(store, run.runId(), "c", 10);
+        store.ended(run.runId(), false, java.util.Set.of());
+        store.flush(); // nothing left to flush: the end carries them
+        assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a");
+
+        var carried = store.forTheEnd(run.runId());
+        assertThat(carried.entries()).hasSize(2);
+        assertThat(store.forTheEnd(run.runId()).entries()).as("taken once").isEmpty();
+        var end = RunStateMachine.apply(RunStateMachine.apply(run, new RunEvent.CancelRequested(run.runId(), Instant.now())), new RunEvent.Cancelled(run.runId(), null, Instant.now(), false));
+        assertThat(runs.finish(end, keys.queue("default"), null, "w-1", java.util.List.of(), null, carried)).isEqualTo(RunStore.Put.ACCEPTED);
+        assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a", "b", "c");
+        assertThat(runs.finish(end, keys.queue("default"), null, "w-1", java.util.List.of(), null, carried)).isEqualTo(RunStore.Put.ALREADY_TERMINAL);
+        assertThat(store.describe(run.runId())).as("the end again").extracting(CheckpointInfo::node).containsExactly("a", "b", "c");
+        assertThat(redis.pttl(keys.checkpoints(run.runId()))).isPositive();
+    }
+
+    /** A flush that reached Redis with the same checkpoints just before the end (or twice): each is written once. */
+    @Test
+    void anEndAfterAFlushOfTheSameCheckpointsWritesEachOnce() {
+        var keys = Keys.standard();
+        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
+        var run = claimedInRedis("w-1", runs);
+        queue(store, run.runId(), "a", 10);
+        queue(store, run.runId(), "b", 10);
+        var asFlushed = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        store.ended(run.runId(), false, java.util.Set.of());
+        var carried = store.forTheEnd(run.runId());
+        // the same entries, as a flush in flight when the run ended wrote them, twice (its reply lost, tried again)
+        for (int i = 0; i < 2; i++) {
+            Script.CHECKPOINT.eval(redis, java.util.List.of(keys.checkpoints(run.runId()), keys.checkpointBytes(run.runId()), keys.run(run.runId())),
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of("1000", "1000000", "300000"), carried.entries().stream()).toList());
         }
+        assertThat(asFlushed.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a", "b");
+        assertThat(Script.CHECKPOINT.eval(redis, java.util.List.of(keys.checkpoints(run.runId()), keys.checkpointBytes(run.runId()),
+                keys.run(run.runId())), java.util.List.of("1000", "1000000", "300000"))).as("no entries: the list as it is").isEqualTo(2L);
+        var end = RunStateMachine.apply(run, new RunEvent.Failed(run.runId(), ErrorInfo.of(new IllegalStateException("boom")), Instant.now()));
+        runs.finish(end, keys.queue("default"), null, "w-1", java.util.List.of(), null, carried);
+        assertThat(asFlushed.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a", "b");
+    }
 
-        @Override public boolean isCancelled() { return cancelled.isDone(); }
-        @Override public void sleep(Duration d) { throw new UnsupportedOperationException(); }
-        @Override public <T> T await(java.util.concurrent.Future<T> f, Duration t) { throw new UnsupportedOperationException(); }
-        @Override public Registration onCancel(Runnable action) { throw new UnsupportedOperationException(); }
-        @Override public java.util.concurrent.CompletableFuture<Void> whenCancelled() { return cancelled; }
+    /** Another end recorded first (LOST, by the sweep) fences the run: what its worker still carried is not written. */
+    @Test
+    void anEndRefusedForAnotherEndWritesNoCheckpoint() {
+        var keys = Keys.standard();
+        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
+        var run = claimedInRedis("w-1", runs);
+        put(store, run.runId(), "a", 10);
+        queue(store, run.runId(), "b", 10);
+        runs.put(RunStateMachine.apply(run, new RunEvent.Lost(run.runId(), "worker w-1 vanished", Instant.now())));
+        store.ended(run.runId(), false, java.util.Set.of());
+        var end = RunStateMachine.apply(RunStateMachine.apply(run, new RunEvent.CancelRequested(run.runId(), Instant.now())), new RunEvent.Cancelled(run.runId(), null, Instant.now(), false));
+        assertThat(runs.finish(end, keys.queue("default"), null, "w-1", java.util.List.of(), null, store.forTheEnd(run.runId())))
+                .isEqualTo(RunStore.Put.ALREADY_TERMINAL);
+        assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a");
+    }
 
-        @Override
-        public <T> T await(java.util.concurrent.Future<T> future) throws java.util.concurrent.ExecutionException {
-            java.util.concurrent.CompletableFuture.anyOf(cancelled, java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    future.get();
-                } catch (Exception ignored) {
-                    // its outcome is read below
-                }
-            })).join();
-            if (isCancelled()) {
-                future.cancel(true);
-                throw new dev.tether.api.RunCancelledException("run cancelled");
-            }
-            try {
-                return future.get();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+    /** A run RUNNING on {@code worker}, in Redis as its claim writes it. */
+    private static RunSnapshot claimedInRedis(String worker, RunStore runs) {
+        var queued = RunStateMachine.apply(null, new RunEvent.Submitted(RunIds.next(), "g", "default", Map.of(), Instant.now()));
+        assertThat(runs.submit(queued, Keys.standard().queue("default"), Map.of("id", queued.runId()))).isTrue();
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(queued.runId(), worker, Instant.now()));
+        assertThat(runs.claim(running, worker, "1-0").outcome()).isEqualTo(RunStore.Claim.Outcome.STARTED);
+        return running;
     }
 
     /**

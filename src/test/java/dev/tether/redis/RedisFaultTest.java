@@ -193,10 +193,10 @@ class RedisFaultTest {
     }
 
     /**
-     * A stalled server must not turn a cancel into STUCK: the run's thread waits on its checkpoint write
-     * (a script, paused with every write) when the worker is told to stop. The wait gives way to the
-     * cancel (shown deterministically by RedisCheckpointStoreTest: the write waits ten minutes there);
-     * here, end to end, the worker stops and the run is accounted for.
+     * A stalled server must not turn a cancel into STUCK: the run's checkpoint write (a script, paused
+     * with every write) waits on the server when the worker is told to stop. The run's thread never
+     * waits for it (checkpoints are written behind: RedisCheckpointStoreTest shows it deterministically,
+     * on a write that would wait ten minutes); here, end to end, the worker stops and the run is accounted for.
      */
     @Test
     void aRunWhoseCheckpointWaitsOnAStalledServerStillStops() throws Exception {
@@ -208,7 +208,7 @@ class RedisFaultTest {
         eventuallyAcrossProcesses().until(() -> "n2".equals(client.registry().get(id).map(RunSnapshot::currentNode).orElse("")));
         try (var admin = server.admin()) {
             command(admin, "CLIENT", "PAUSE", "8000", "WRITE"); // reads go on; every write and script waits
-            Thread.sleep(1_000); // n2 has ended: its checkpoint write waits on the server
+            Thread.sleep(1_000); // n2 has ended: its checkpoint's write waits on the server
             long t0 = System.nanoTime();
             w.process.destroy(); // SIGTERM: the worker cancels its run (grace 2 s) and shuts down
             assertThat(w.process.waitFor(Hang.ACROSS_PROCESSES_SECONDS, TimeUnit.SECONDS)).isTrue();

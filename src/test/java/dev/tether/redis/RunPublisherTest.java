@@ -38,7 +38,7 @@ class RunPublisherTest {
         server = RealRedis.start();
         admin = server.admin();
         store = new RunStore(admin, keys, Duration.ofDays(1), 10_000);
-        publisher = new RunPublisher(store, new Connectivity("test"), stoppedHere::add, scheduled::add);
+        publisher = new RunPublisher(store, new Connectivity("test"), stoppedHere::add, scheduled::add, () -> {});
     }
 
     @AfterEach
@@ -92,6 +92,29 @@ class RunPublisherTest {
         assertThat(scheduled).as("held again after the last write: a new one is scheduled").hasSize(1);
         runScheduled();
         assertThat(inRedis(run).version()).isEqualTo(bDone.version());
+    }
+
+    /**
+     * A view never sees a node before the checkpoint it starts from is in Redis: the write of held
+     * progress writes the queued checkpoints first (a worker killed right after a view saw node b still
+     * leaves the checkpoint after a for a resume). The store's own timer is never run here.
+     */
+    @Test
+    void heldProgressIsWrittenAfterTheCheckpointsQueuedBeforeIt() {
+        var checkpoints = new RedisCheckpointStore(admin, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        publisher = new RunPublisher(store, new Connectivity("test"), stoppedHere::add, scheduled::add, checkpoints::flush);
+        var run = claimed();
+        var a = then(run, new RunEvent.NodeStarted(run.runId(), "a", Instant.now()));
+        var aDone = then(a, new RunEvent.NodeFinished(run.runId(), "a", true, Instant.now()));
+        checkpoints.put(org.bsc.langgraph4j.RunnableConfig.builder().threadId(run.runId()).build(),
+                org.bsc.langgraph4j.checkpoint.Checkpoint.builder().nodeId("a").nextNodeId("b").state(Map.of("k", "v")).build());
+        var b = then(aDone, new RunEvent.NodeStarted(run.runId(), "b", Instant.now()));
+        publisher.publish(List.of(a, aDone, b));
+        assertThat(checkpoints.describe(run.runId())).as("queued, not written yet").isEmpty();
+
+        runScheduled();
+        assertThat(inRedis(run).currentNode()).isEqualTo("b");
+        assertThat(checkpoints.describe(run.runId())).extracting(dev.tether.engine.CheckpointInfo::node).containsExactly("a");
     }
 
     @Test
