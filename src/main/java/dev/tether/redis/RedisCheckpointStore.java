@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Written behind: {@link #put} only queues a checkpoint, so a run's thread never waits on Redis
  * (a stalled server cannot hold a node, nor a cancel). The queue is written {@link RunPublisher#HOLD}
  * later, in one script call per run, and always before the run's progress is ({@link #flush}, called
- * first by the publisher): a view never shows a node whose predecessor's checkpoint is not in Redis.
+ * first by the publisher): a view never shows a run RUNNING in a node whose predecessor's checkpoint is not in Redis.
  * A run's end settles what is still queued: a completed run's never reach Redis (a short run costs
  * no checkpoint write at all), any other end's are carried by the script that records the end
  * ({@link #forTheEnd}), in the same step. What a killed worker had queued, at most the last

@@ -72,7 +72,7 @@ final class WorkerCancels implements AutoCloseable {
     }
 
     private List<String> activeIds() {
-        return engine.registry().active().stream().map(RunSnapshot::runId).toList();
+        return engine.registry().activeIds();
     }
 
     @Override

@@ -178,8 +178,32 @@ class RunRegistryTest {
      * reads them every second): under racing events, mirrored copies and history retirement, they
      * always come back to what the registry holds.
      */
+    /** A run that ends while the active runs are being listed is never listed in its terminal state. */
     @Test
-    void countsStayTrueUnderRacingChangesMirrorsAndRetirement() throws Exception {
+    void theActiveListNeverHoldsARunThatEndedWhileItWasBeingMade() throws Exception {
+        var registry = new RunRegistry(100);
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var ender = Thread.ofPlatform().start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                var id = "e" + i;
+                submit(registry, id);
+                registry.apply(new RunEvent.Started(id, "w", T));
+                registry.apply(new RunEvent.Completed(id, T));
+            }
+        });
+        try {
+            for (int i = 0; i < 20_000; i++) {
+                for (var r : registry.active()) assertThat(r.status().isActive()).as("%s listed as active", r).isTrue();
+                for (var r : registry.withStatus(RunStatus.RUNNING)) assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+            }
+        } finally {
+            stop.set(true);
+            ender.join();
+        }
+    }
+
+    @Test
+    void countsAndTheActiveIndexStayTrueUnderRacingChangesMirrorsAndRetirement() throws Exception {
         for (int round = 0; round < 20; round++) {
             var registry = new RunRegistry(50);
             int threads = 6, runsPerThread = 300;
@@ -215,6 +239,12 @@ class RunRegistryTest {
             assertThat(registry.counts()).isEqualTo(recount);
             assertThat(recount.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(registry.size());
             assertThat(registry.finished()).as("history bounded").hasSizeLessThanOrEqualTo(50);
+            // the active runs are listed from an index kept with the counts: it agrees with a walk of every run
+            var walked = registry.all().stream().filter(r -> r.status().isActive()).toList();
+            assertThat(registry.activeIds()).containsExactlyInAnyOrderElementsOf(walked.stream().map(RunSnapshot::runId).toList());
+            assertThat(registry.active()).containsExactlyElementsOf(walked);
+            assertThat(registry.withStatus(RunStatus.RUNNING)).containsExactlyElementsOf(
+                    walked.stream().filter(r -> r.status() == RunStatus.RUNNING).toList());
         }
     }
 }
