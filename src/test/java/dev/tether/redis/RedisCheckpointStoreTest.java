@@ -154,7 +154,7 @@ class RedisCheckpointStoreTest {
     /** A run that completes before its checkpoints are written costs Redis nothing for them: they are dropped unwritten. */
     @Test
     void aCompletedRunsQueuedCheckpointsAreNeverWritten() {
-        var store = new RedisCheckpointStore(redis, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var store = writtenBehind();
         var id = RunIds.next();
         for (var node : new String[]{"__START__", "a", "b", "c"}) queue(store, id, node, 10);
         long before = scriptCalls();
@@ -173,9 +173,10 @@ class RedisCheckpointStoreTest {
     @Test
     void aCancelledRunsQueuedCheckpointsAreWrittenWithItsEndOnce() {
         var keys = Keys.standard();
-        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
-        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
-        var run = claimedInRedis("w-1", runs);
+        var f = claimedRun();
+        var store = f.store();
+        var runs = f.runs();
+        var run = f.run();
         put(store, run.runId(), "a", 10);
         queue(store, run.runId(), "b", 10);
         queue(store, run.runId(), "c", 10);
@@ -198,12 +199,13 @@ class RedisCheckpointStoreTest {
     @Test
     void anEndAfterAFlushOfTheSameCheckpointsWritesEachOnce() {
         var keys = Keys.standard();
-        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
-        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
-        var run = claimedInRedis("w-1", runs);
+        var f = claimedRun();
+        var store = f.store();
+        var runs = f.runs();
+        var run = f.run();
         queue(store, run.runId(), "a", 10);
         queue(store, run.runId(), "b", 10);
-        var asFlushed = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
+        var asFlushed = writtenBehind();
         store.ended(run.runId(), false, java.util.Set.of());
         var carried = store.forTheEnd(run.runId());
         // the same entries, as a flush in flight when the run ended wrote them, twice (its reply lost, tried again)
@@ -223,9 +225,10 @@ class RedisCheckpointStoreTest {
     @Test
     void anEndRefusedForAnotherEndWritesNoCheckpoint() {
         var keys = Keys.standard();
-        var store = new RedisCheckpointStore(redis, keys, Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
-        var runs = new RunStore(redis, keys, Duration.ofMinutes(5), 100);
-        var run = claimedInRedis("w-1", runs);
+        var f = claimedRun();
+        var store = f.store();
+        var runs = f.runs();
+        var run = f.run();
         put(store, run.runId(), "a", 10);
         queue(store, run.runId(), "b", 10);
         runs.put(RunStateMachine.apply(run, new RunEvent.Lost(run.runId(), "worker w-1 vanished", Instant.now())));
@@ -234,6 +237,19 @@ class RedisCheckpointStoreTest {
         assertThat(runs.finish(end, keys.queue("default"), null, "w-1", java.util.List.of(), null, store.forTheEnd(run.runId())))
                 .isEqualTo(RunStore.Put.ALREADY_TERMINAL);
         assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a");
+    }
+
+    private record Claimed(RedisCheckpointStore store, RunStore runs, RunSnapshot run) {}
+
+    /** A worker's store and a run it claimed. */
+    private static Claimed claimedRun() {
+        var runs = new RunStore(redis, Keys.standard(), Duration.ofMinutes(5), 100);
+        return new Claimed(writtenBehind(), runs, claimedInRedis("w-1", runs));
+    }
+
+    /** A worker's store, its flushes run by the test alone (its timer is never run). */
+    private static RedisCheckpointStore writtenBehind() {
+        return new RedisCheckpointStore(redis, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, r -> {});
     }
 
     /** A run RUNNING on {@code worker}, in Redis as its claim writes it. */
