@@ -53,6 +53,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
     private final Duration keepFor;
     private final Limits limits;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Runs whose last checkpoint write failed: warned about once until one gets through. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     /** Runs that ended here with checkpoints still queued: taken by the write of their end. */
     private final ConcurrentHashMap<String, List<String>> handedOver = new ConcurrentHashMap<>();
@@ -187,6 +189,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
                 var n = Script.CHECKPOINT.eval(redis, List.of(keys.checkpoints(runId), keys.checkpointBytes(runId), keys.run(runId)), args);
                 if (n instanceof Long l && l < 0) LOG.debug("run {}: checkpoints refused, the run is recorded terminal", runId);
             }
+            if (failing.remove(runId)) LOG.info("run {}: checkpoints stored again", runId);
             synchronized (p) { // written (or refused for good): they leave the queue, which goes once empty
                 if (!p.closed) {
                     for (int i = 0; i < batch.size() && p.entries.peekFirst() == batch.get(i); i++) p.entries.removeFirst();
@@ -205,7 +208,9 @@ public final class RedisCheckpointStore implements CheckpointStore {
                     p.entries.add(newest);
                 }
             }
-            LOG.warn("run {}: checkpoints not stored yet ({}); its newest is kept for the next write", runId, Text.oneLine(e.getMessage()));
+            if (failing.add(runId)) { // once per run until a write gets through: it is tried again every hold
+                LOG.warn("run {}: checkpoints not stored yet ({}); its newest is kept for the next write", runId, Text.oneLine(e.getMessage()));
+            }
             return false;
         }
     }
@@ -363,6 +368,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
         var left = encoded(runId, close(runId, discard));
         if (!left.isEmpty()) handedOver.put(runId, left);
         warned.remove(runId);
+        failing.remove(runId);
     }
 
     /**

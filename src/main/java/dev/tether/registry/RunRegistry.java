@@ -32,13 +32,13 @@ public final class RunRegistry {
     private final ConcurrentHashMap<String, RunSnapshot> runs = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> finishedOrder = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
-    /** Runs held per status (by ordinal), kept with every change: counts are read every second by views over 100,000 runs. */
     /**
      * Ids of the runs held in an active status, kept with the counts (under each run's lock): listing the
      * active runs walks only them, never the history (10,000 finished runs by default), which a worker's
      * cancel check did four times a second.
      */
     private final java.util.Set<String> activeIds = ConcurrentHashMap.newKeySet();
+    /** Runs held per status (by ordinal), kept with every change: counts are read every second by views over 100,000 runs. */
     private final java.util.concurrent.atomic.AtomicIntegerArray byStatus = new java.util.concurrent.atomic.AtomicIntegerArray(RunStatus.values().length);
     private final CopyOnWriteArrayList<ChangeFeed> feeds = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<RunEvent>> eventListeners = new CopyOnWriteArrayList<>();

@@ -8,9 +8,10 @@
 -- while Redis was away loses them too, and a checkpoint write abandoned before the end is refused
 -- after it. A completion Redis refuses because it had recorded another end first (LOST while this
 -- worker was cut off) keeps them: that end may be resumed. Kept ones expire with the run's record.
--- The checkpoints the run still had queued on its worker (c of them, none for a completed run) are appended
--- first, when this call records the end or finds this very end already recorded by this worker (its shutdown
--- writes ends first), skipping any a flush of the worker's already wrote; never after another end.
+-- The checkpoints the run still had queued on its worker (c of them, none for a completed run) are appended in
+-- the same step, before the kept list's expiry is set, when this call records the end or finds this very end
+-- already recorded by this worker (its shutdown writes ends first), skipping any a flush of the worker's
+-- already wrote; never after another end.
 -- KEYS: run, active, finished, events, stream, worker's run set, rollback record, checkpoint list and
 -- its byte counter, workers set, run ids index. ARGV: the write arguments (8), group, entry id, completed (1/0),
 -- prefix, now (ms), n, n limits, the base version and the change from it (see put; '' for none), c, the

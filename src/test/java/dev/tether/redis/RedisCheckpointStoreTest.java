@@ -151,6 +151,29 @@ class RedisCheckpointStoreTest {
         }
     }
 
+    /**
+     * A write Redis cannot take (the server down) keeps the run's newest checkpoint, and only that, for
+     * the next write, which the flush asks for itself: once the server is back, it is there.
+     */
+    @Test
+    void aWriteRedisCannotTakeKeepsTheNewestCheckpointForTheNextOne() throws Exception {
+        try (var restarting = RealRedis.startPersistent();
+             var client = RedisSettings.parse(restarting.uri()).client("checkpoint-outage-test", 2)) {
+            var asked = new java.util.concurrent.LinkedBlockingQueue<Runnable>();
+            var store = new RedisCheckpointStore(client, Keys.standard(), Duration.ofMinutes(5), RedisCheckpointStore.Limits.DEFAULT, asked::add);
+            for (var node : new String[]{"a", "b", "c"}) queue(store, "outage", node, 10);
+            restarting.stop();
+            asked.poll().run(); // the hold's flush, while the server is down
+            assertThat(asked).as("the flush asks for another").hasSize(1);
+            restarting.startAgain();
+            // as the worker's timer does: each flush that fails asks for the next (a pooled connection that
+            // died in the restart costs one failed attempt), until one gets through
+            for (int i = 0; i < 10 && !asked.isEmpty(); i++) asked.poll().run();
+            assertThat(asked).as("nothing left to write").isEmpty();
+            assertThat(store.describe("outage")).extracting(CheckpointInfo::node).containsExactly("c");
+        }
+    }
+
     /** A run that completes before its checkpoints are written costs Redis nothing for them: they are dropped unwritten. */
     @Test
     void aCompletedRunsQueuedCheckpointsAreNeverWritten() {
