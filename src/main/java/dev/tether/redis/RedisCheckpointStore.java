@@ -61,6 +61,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
     /** Whether a flush is scheduled; set by the first queued checkpoint, cleared by that flush. */
     private final java.util.concurrent.atomic.AtomicBoolean flushDue = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.function.Consumer<Runnable> later;
+    /** Held by a flush pass: one at a time, or two would write the same entries twice. */
+    private final Object flushing = new Object();
 
     /** A store that only reads and copies (a view's): nothing is ever queued in it. */
     RedisCheckpointStore(UnifiedJedis redis, Keys keys, Duration keepFor, Limits limits) {
@@ -158,7 +160,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
      * others would wait as long) and tries again a hold later. Never throws.
      */
     void flush() {
-        synchronized (flushing) { // one pass at a time: two would write the same entries twice
+        synchronized (flushing) {
             flushDue.set(false);
             for (var e : pending.entrySet()) {
                 if (!write(e.getKey(), e.getValue())) {
@@ -168,8 +170,6 @@ public final class RedisCheckpointStore implements CheckpointStore {
             }
         }
     }
-
-    private final Object flushing = new Object();
 
     /** @return false when Redis could not take the write */
     private boolean write(String runId, Pending p) {
