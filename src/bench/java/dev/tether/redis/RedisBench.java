@@ -165,7 +165,7 @@ public final class RedisBench {
      * What the throughput phase cost, per run: Redis commands as the server counts them (a script's own
      * calls included, as {@code INFO commandstats} does), Redis's CPU, and each worker's CPU.
      */
-    private record Costs(Map<String, Long> calls, double redisCpu, double[] workerCpu) {
+    private record Costs(Map<String, Long> calls, double redisCpu, double[] workerCpu, double benchCpu) {
         /** Of the server holding the prefix's keys (in a cluster, the master of its slot). */
         static Costs read(UnifiedJedis raw, RedisSettings settings, WorkerProcess... workers) throws Exception {
             var calls = new java.util.TreeMap<String, Long>();
@@ -176,7 +176,7 @@ public final class RedisBench {
             double redis = field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user");
             var w = new double[workers.length];
             for (int i = 0; i < workers.length; i++) w[i] = cpuSeconds(workers[i].process.pid());
-            return new Costs(calls, redis, w);
+            return new Costs(calls, redis, w, cpuSeconds(ProcessHandle.current().pid()));
         }
 
         Costs minus(Costs earlier) {
@@ -184,7 +184,7 @@ public final class RedisBench {
             calls.forEach((k, v) -> d.put(k, v - earlier.calls.getOrDefault(k, 0L)));
             var w = new double[workerCpu.length];
             for (int i = 0; i < w.length; i++) w[i] = workerCpu[i] - earlier.workerCpu[i];
-            return new Costs(d, redisCpu - earlier.redisCpu, w);
+            return new Costs(d, redisCpu - earlier.redisCpu, w, benchCpu - earlier.benchCpu);
         }
 
         void print(int runs) {
@@ -193,6 +193,8 @@ public final class RedisBench {
             System.out.printf("per run: %.1f Redis commands (%.1f of them scripts run by clients), Redis CPU %.3f ms, workers' CPU %.3f ms%n",
                     (double) total / runs, (double) scripts / runs, redisCpu * 1000 / runs,
                     java.util.Arrays.stream(workerCpu).sum() * 1000 / runs);
+            // the submitters, the live mirror that sees the runs complete and the events' tally share the machine too
+            System.out.printf("  this bench's own process (4 submitters, a live mirror, an event tally): CPU %.3f ms per run%n", benchCpu * 1000 / runs);
             var top = calls.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .limit(12).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
             System.out.println("  commands per run: " + String.join(", ", top));

@@ -225,7 +225,7 @@ final class RunStore {
      * As {@link #finish(RunSnapshot, String, String, String)}, freeing the run's places under
      * {@code limits} (the oldest run waiting at each may go) and scheduling {@code retry} (null: none)
      * in the same step: its QUEUED record now, its job onto its queue once it falls due. The checkpoints
-     * the run still had queued ({@code carried}) are written first, in the same step.
+     * the run still had queued ({@code carried}) are appended in the same step.
      */
     Put finish(RunSnapshot terminal, String stream, String entryId, String worker, List<Limit> limits,
                dev.tether.engine.RunRequest retry, RedisCheckpointStore.Carried carried) {

@@ -20,20 +20,20 @@ local function forget()
   if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
   for i = 1, n do dispatch(p, limit(i), KEYS[7], now) end
 end
-local cur = redis.call('HMGET', KEYS[1], 'v', 't', 'w', 'e', 'f')
+local cur = read_run(KEYS[1]) -- v, t, d, w, e, f
 -- no record: Redis lost it (a restart without its data while a worker held the job), or an ended run
 -- expired; a submit writes record and job together, so this job is no run's that may start
 if not cur[1] then forget() return {'gone', '', ''} end
 if check then
-  if not cur[5] then return {'unverified', '', ''} end
-  if cur[5] ~= job_fingerprint(ARGV, 15 + 2 * n) then return {'mismatch', '', ''} end
+  if not cur[6] then return {'unverified', '', ''} end
+  if cur[6] ~= job_fingerprint(ARGV, 15 + 2 * n) then return {'mismatch', '', ''} end
 end
 if cur[2] == '1' then forget() return {'terminal', '', ''} end
-if cur[3] and cur[3] ~= '' then
+if cur[4] and cur[4] ~= '' then
   -- this worker's own claim again (its reply, or a replica's confirmation of it, was lost): written once more,
   -- so that a WAIT after this call confirms the claim itself before the run starts
-  if cur[3] == ARGV[8] and cur[4] == ARGV[9] then redis.call('HSET', KEYS[1], 'e', ARGV[9]) end
-  return {'taken', cur[3], cur[4] or ''}
+  if cur[4] == ARGV[8] and cur[5] == ARGV[9] then redis.call('HSET', KEYS[1], 'e', ARGV[9]) end
+  return {'taken', cur[4], cur[5] or ''}
 end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   -- a submitter's record of a queued run has no expiry until a worker sees it: now it gets the usual hour
@@ -64,7 +64,10 @@ for i = 1, n do
   redis.call('ZREM', p .. 'wait:' .. name, id)
 end
 if n > 0 then redis.call('DEL', p .. 'job:' .. id) end
-put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[8])
-redis.call('HSET', KEYS[1], 'e', ARGV[9])
+-- the record as read above: nothing here wrote it since; the stream entry goes in the same write
+if put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[8],
+    nil, nil, cur, {'e', ARGV[9]}) ~= 1 then
+  redis.call('HSET', KEYS[1], 'e', ARGV[9])
+end
 redis.call('SADD', KEYS[6], ARGV[4])
 return {'started', '', ''}

@@ -18,14 +18,15 @@
 -- checkpoints' max count and max bytes, c entries, then for a retry: its 8 write arguments, due (ms), queue,
 -- then its job's field/value pairs.
 -- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
-if held_by_another(KEYS[1], ARGV[8]) then
+local cur = read_run(KEYS[1])
+if held_by_another(KEYS[1], ARGV[8], cur) then
   if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
   redis.call('SREM', KEYS[6], ARGV[4])
   return -3
 end
 local p, now, n = ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14] or '0')
 local r = put(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], KEYS[11],
-  ARGV[15 + n], ARGV[16 + n])
+  ARGV[15 + n], ARGV[16 + n], cur)
 if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
 redis.call('SREM', KEYS[6], ARGV[4])
 local discard = redis.call('EXISTS', KEYS[7]) == 1

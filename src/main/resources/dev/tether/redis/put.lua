@@ -6,18 +6,27 @@ local function finished_cap(finished)
   return 10000
 end
 
+-- What the scripts check of a run's record before writing it, in one read: v, t, d, w, e, f (in that order; false
+-- where a field is missing). A script reads it once and hands it to held_by_another and put.
+local function read_run(run)
+  return redis.call('HMGET', run, 'v', 't', 'd', 'w', 'e', 'f')
+end
+
 -- Whether the run is held by a worker other than the one this write names (w): only a run's own worker writes
 -- its states. A write naming no worker is not judged here (a worker's own end before its engine took the run
 -- names none); the roles keep other writers from these scripts (docs/redis-protocol.md).
-local function held_by_another(run, w)
-  local held = redis.call('HGET', run, 'w')
+-- cur (optional): the record as read_run read it.
+local function held_by_another(run, w, cur)
+  local held
+  if cur then held = cur[4] else held = redis.call('HGET', run, 'w') end
   return held and held ~= '' and w ~= '' and held ~= w
 end
 
 -- The run ids index ({prefix}runs:ids, every member scored 0, read with ZRANGEBYLEX): 'f:' .. id finds a run by
 -- the start of its id, 'r:' .. the id reversed by its end (the short id), 's:' .. resumed id .. ':' .. id the
--- attempts that resume a run. Added with every write that may create a record (and again with each later write,
--- which indexes runs written before the index existed); pruned by the workers once the record is gone (prune.lua).
+-- attempts that resume a run. Added with every write that creates a record, and with the first write of a record
+-- that holds no live descriptor (put below: one written by a Tether before the index, or by hand); pruned by the
+-- workers once the record is gone (prune.lua).
 -- j: the snapshot JSON when the record is new (its resumeOf is indexed), else nil.
 local function index(ids, id, j)
   redis.call('ZADD', ids, 0, 'f:' .. id, 0, 'r:' .. string.reverse(id))
@@ -52,15 +61,23 @@ local function live_members(id, d)
   return m
 end
 
--- Indexes run id as j says (nil: it left the active runs). active: {prefix}runs:active, beside the index.
-local function live(active, id, j)
+-- The descriptor of an active run's snapshot j.
+local function descriptor(j)
+  return head_field(j, 'status') .. ':' .. head_field(j, 'worker') .. ':' .. head_field(j, 'queue') .. ':' .. head_field(j, 'graphId')
+end
+
+-- Indexes run id under descriptor d (nil: it left the active runs). active: {prefix}runs:active, beside the index.
+-- known: the descriptor it is indexed under now, as its record's 'd' field keeps it ('' for none), so that no lookup
+-- is needed; nil: not known (a new record, or one without the field), looked up in the index.
+local function live(active, id, d, known)
   local key = string.sub(active, 1, #active - 6) .. 'live'
-  local old = redis.call('ZRANGEBYLEX', key, '[a:' .. id .. ':', '[a:' .. id .. ':\255', 'LIMIT', 0, 1)[1]
-  local d = nil
-  if j then
-    d = head_field(j, 'status') .. ':' .. head_field(j, 'worker') .. ':' .. head_field(j, 'queue') .. ':' .. head_field(j, 'graphId')
+  local was = known
+  if was == nil then
+    local old = redis.call('ZRANGEBYLEX', key, '[a:' .. id .. ':', '[a:' .. id .. ':\255', 'LIMIT', 0, 1)[1]
+    was = old and string.sub(old, #id + 4) or nil
+  elseif was == '' then
+    was = nil
   end
-  local was = old and string.sub(old, #id + 4) or nil
   if was == d then return end
   if was then redis.call('ZREM', key, unpack(live_members(id, was))) end
   if d then
@@ -78,16 +95,22 @@ end
 -- cap: ignored (kept for the scripts' argument layout): the cap is finished_cap's. ids: the run ids index.
 -- base, change (optional): the version the writer last wrote and what changed since (RunChange): published
 -- instead of the snapshot when the stored version is that base, so that observers holding it can apply it.
-local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w, ids, base, change)
-  local cur = redis.call('HMGET', run, 'v', 't')
+-- cur (optional): the record as read_run read it in this script, before any write to it. extra (optional): more
+-- field/value pairs of the record, written with the state.
+-- The record keeps its live descriptor ('d', '' once it ended): a later write knows where the live index lists it,
+-- and that both indexes hold it, with no lookup. unlive.lua drops the field of a record it takes out of the index.
+local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, w, ids, base, change, cur, extra)
+  cur = cur or read_run(run)
   if cur[2] == '1' then return -1 end
   local cv = tonumber(cur[1])
   if cv and cv >= tonumber(v) then return 0 end
-  redis.call('HSET', run, 'v', v, 't', t, 'w', w, 'j', j)
-  index(ids, id, (not cur[1]) and j or nil)
+  local d = t ~= '1' and descriptor(j) or nil
+  redis.call('HSET', run, 'v', v, 't', t, 'w', w, 'j', j, 'd', d or '', unpack(extra or {}))
+  local known = cur[1] and cur[3] or nil
+  if not known then index(ids, id, (not cur[1]) and j or nil) end
   if t == '1' then
     redis.call('SREM', active, id)
-    live(active, id, nil)
+    live(active, id, nil, known)
     redis.call('ZADD', finished, endms, id)
     redis.call('PEXPIRE', run, ttl)
     local n = redis.call('ZCARD', finished)
@@ -95,7 +118,7 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
     if n > c then redis.call('ZREMRANGEBYRANK', finished, 0, n - c - 1) end
   else
     redis.call('SADD', active, id)
-    live(active, id, j)
+    live(active, id, d, known)
   end
   if change and change ~= '' and cv and cv == tonumber(base) then
     redis.call('PUBLISH', events, change)

@@ -9,6 +9,7 @@ for i = 1, #ARGV do
   if id and (redis.call('EXISTS', KEYS[i + 2]) == 0 or redis.call('HGET', KEYS[i + 2], 't') == '1'
       or redis.call('SISMEMBER', KEYS[2], id) == 0) then
     redis.call('ZREM', KEYS[1], unpack(live_members(id, string.sub(m, #id + 4))))
+    redis.call('HDEL', KEYS[i + 2], 'd') -- a record still there (quarantined) says no more where it is listed
     gone = gone + 1
   end
 end

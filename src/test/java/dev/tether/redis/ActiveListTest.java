@@ -106,6 +106,49 @@ class ActiveListTest {
     }
 
     @Test
+    void aRunsWritesAfterItsSubmitReadItsRecordOnceEachAndLookNothingUpInTheIndexes() {
+        var queued = queue("welcome-email", "q1");
+        long lookups = calls("zrangebylex");
+        long reads = calls("hmget");
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(queued.runId(), "w1", Instant.now()));
+        assertThat(store.claim(running, "w1", "7-0").outcome()).isEqualTo(RunStore.Claim.Outcome.STARTED);
+        assertThat(calls("hmget") - reads).as("the claim reads the record once").isEqualTo(1);
+        // the claim recorded the entry it came from with the state: the same claim again (its reply lost) is its own
+        var again = store.claim(running, "w1", "7-0");
+        assertThat(again.outcome()).isEqualTo(RunStore.Claim.Outcome.TAKEN);
+        assertThat(List.of(again.holder(), again.entryId())).containsExactly("w1", "7-0");
+        var node = RunStateMachine.apply(running, new RunEvent.NodeStarted(queued.runId(), "render", Instant.now()));
+        store.put(node);
+        assertThat(admin.hget(keys.run(queued.runId()), "d")).isEqualTo("RUNNING:w1:q1:welcome-email");
+        reads = calls("hmget");
+        long fields = calls("hget");
+        var ended = RunStateMachine.apply(node, new RunEvent.Completed(queued.runId(), Instant.now()));
+        assertThat(store.finish(ended, keys.queue("q1"), "7-0", "w1")).isEqualTo(RunStore.Put.ACCEPTED);
+        assertThat(calls("hmget") - reads).as("the end reads the record once").isEqualTo(1);
+        assertThat(calls("hget") - fields).as("and the finished index's cap").isEqualTo(1);
+
+        assertThat(calls("zrangebylex") - lookups).as("index lookups by the writes after the submit").isZero();
+        assertThat(admin.hget(keys.run(queued.runId()), "d")).isEmpty();
+        assertThat(admin.zcard(keys.live())).isZero();
+    }
+
+    @Test
+    void aRunTakenOutOfTheIndexWhileItsRecordStaysIsListedAgainByItsNextWrite() {
+        var queued = queue("welcome-email", "q1");
+        var running = RunStateMachine.apply(queued, new RunEvent.Started(queued.runId(), "w1", Instant.now()));
+        store.put(running);
+        admin.srem(keys.active(), queued.runId()); // taken out by hand: the workers' pass drops its entries
+        assertThat(new RunIndex(admin, keys).pruneLive()).isEqualTo(1);
+        assertThat(admin.zcard(keys.live())).isZero();
+
+        // the same descriptor as before it was taken out: the write must not trust what the record said
+        store.put(RunStateMachine.apply(running, new RunEvent.NodeStarted(queued.runId(), "render", Instant.now())));
+
+        assertThat(admin.zrange(keys.live(), 0, -1)).containsExactlyInAnyOrderElementsOf(LiveScan.members(queued.runId(), "RUNNING:w1:q1:welcome-email"));
+        assertThat(pageThrough(ActiveQuery.first(10))).containsExactly(queued.runId());
+    }
+
+    @Test
     void aRunWhoseRecordVanishedIsSkippedAndItsEntriesArePrunedByTheWorkersPass() {
         var kept = new ArrayList<RunSnapshot>();
         var gone = new ArrayList<RunSnapshot>();
@@ -152,8 +195,13 @@ class ActiveListTest {
     }
 
     private long hgets() {
+        return calls("hget");
+    }
+
+    /** How many times the server ran {@code command}, scripts' own calls included. */
+    private long calls(String command) {
         for (var line : admin.info("commandstats").lines().toList()) {
-            if (line.startsWith("cmdstat_hget:")) return Long.parseLong(line.replaceAll("^cmdstat_hget:calls=(\\d+),.*", "$1"));
+            if (line.startsWith("cmdstat_" + command + ":")) return Long.parseLong(line.replaceAll("^cmdstat_" + command + ":calls=(\\d+),.*", "$1"));
         }
         return 0;
     }

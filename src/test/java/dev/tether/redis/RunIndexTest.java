@@ -91,6 +91,24 @@ class RunIndexTest {
     }
 
     @Test
+    void aRunAnOlderTetherWroteIsIndexedByItsNextWriteOnceInBothIndexes() {
+        var old = RunStateMachine.apply(null, request().submitted());
+        // as a Tether without the indexes wrote it, then listed by the admin step: in the live index, not in the run ids index
+        admin.hset(keys.run(old.runId()), Map.of("v", "1", "t", "0", "w", "", "j", dev.tether.json.Json.write(old)));
+        admin.sadd(keys.active(), old.runId());
+        admin.zadd(keys.live(), Map.of("a:" + old.runId() + ":QUEUED::nobody:welcome-email", 0.0));
+
+        var running = RunStateMachine.apply(old, new RunEvent.Started(old.runId(), "w1", Instant.now()));
+        assertThat(store.put(running)).isEqualTo(RunStore.Put.ACCEPTED);
+
+        try (var view = oneShot()) {
+            assertThat(view.find(old.shortId()).map(RunSnapshot::runId)).contains(old.runId());
+        }
+        assertThat(admin.zrange(keys.live(), 0, -1)).as("the older entry replaced, not kept beside the new one")
+                .containsExactlyInAnyOrderElementsOf(LiveScan.members(old.runId(), "RUNNING:w1:nobody:welcome-email"));
+    }
+
+    @Test
     void everyWriteThatCreatesARecordIndexesItARetryAndALostWorkersRunsToo() {
         var written = RunStateMachine.apply(null, request().submitted());
         store.put(written); // a worker writing back a run whose record Redis lost
