@@ -8,6 +8,8 @@ import dev.tether.json.Json;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,14 +30,17 @@ import java.util.Objects;
  */
 final class RunChange {
     private static final String TIMELINE = "timeline";
+    private static final String HEAD = "{\"runId\":\"", CHANGE_KEY = ",\"base\":", SNAPSHOT_KEY = ",\"graphId\":";
 
     private RunChange() {}
 
     /** A snapshot's fields, in declaration order: its JSON properties (the derived getters are ignored by Jackson). */
     private static final RecordComponent[] FIELDS = RunSnapshot.class.getRecordComponents();
-    private static final java.lang.invoke.MethodHandle[] GET = new java.lang.invoke.MethodHandle[FIELDS.length];
+    // Typed (RunSnapshot)Object and (Object[])RunSnapshot, called with invokeExact: a mirror applies a change per
+    // event, and the generic invoke paths cost more than the rest of the change together.
+    private static final MethodHandle[] GET = new MethodHandle[FIELDS.length];
     private static final JavaType[] TYPE = new JavaType[FIELDS.length];
-    private static final java.lang.invoke.MethodHandle NEW;
+    private static final MethodHandle NEW;
     private static final int SPANS;
 
     static {
@@ -43,12 +48,13 @@ final class RunChange {
         int spans = -1;
         try {
             for (int i = 0; i < FIELDS.length; i++) {
-                GET[i] = lookup.unreflect(FIELDS[i].getAccessor());
+                GET[i] = lookup.unreflect(FIELDS[i].getAccessor()).asType(MethodType.methodType(Object.class, RunSnapshot.class));
                 TYPE[i] = Json.mapper().getTypeFactory().constructType(FIELDS[i].getGenericType());
                 if (FIELDS[i].getName().equals(TIMELINE)) spans = i;
             }
-            NEW = lookup.findConstructor(RunSnapshot.class, java.lang.invoke.MethodType.methodType(void.class,
-                    java.util.Arrays.stream(FIELDS).map(RecordComponent::getType).toArray(Class<?>[]::new)));
+            NEW = lookup.findConstructor(RunSnapshot.class, MethodType.methodType(void.class,
+                    java.util.Arrays.stream(FIELDS).map(RecordComponent::getType).toArray(Class<?>[]::new)))
+                    .asSpreader(Object[].class, FIELDS.length);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -80,7 +86,7 @@ final class RunChange {
 
     private static Object get(int field, RunSnapshot s) {
         try {
-            return GET[field].invoke(s);
+            return (Object) GET[field].invokeExact(s);
         } catch (Throwable t) {
             throw new IllegalStateException("cannot read " + FIELDS[field].getName(), t);
         }
@@ -91,6 +97,13 @@ final class RunChange {
      * {@code base}, a snapshot's {@code graphId} (Tether writes both in that order); a few tokens read.
      */
     static boolean isChange(String event) {
+        // Tether's own events, read without a parser: {"runId":"...", then the second key. The first quote after the
+        // head ends the id, or is an escaped one, which the rest of the id follows: that holds no bare quote, as a key does.
+        int close = event.startsWith(HEAD) ? event.indexOf('"', HEAD.length()) : -1;
+        if (close > 0) {
+            if (event.startsWith(CHANGE_KEY, close + 1)) return true;
+            if (event.startsWith(SNAPSHOT_KEY, close + 1)) return false;
+        }
         try (var p = Json.mapper().getFactory().createParser(event)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return false;
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.FIELD_NAME) return false;
@@ -137,7 +150,7 @@ final class RunChange {
         try { // only the changed fields are read; the others are the base's own objects
             for (int i = 0; i < FIELDS.length; i++) {
                 var v = set.get(FIELDS[i].getName());
-                if (v != null && i != SPANS) values[i] = Json.mapper().treeToValue(v, TYPE[i]);
+                if (v != null && i != SPANS) values[i] = value(v, i);
             }
             if (from >= 0) {
                 var merged = new ArrayList<NodeSpan>(from + spans.size());
@@ -145,7 +158,7 @@ final class RunChange {
                 for (var span : spans) merged.add(Json.mapper().treeToValue(span, NodeSpan.class));
                 values[SPANS] = List.copyOf(merged);
             }
-            next = (RunSnapshot) NEW.invokeWithArguments(values);
+            next = (RunSnapshot) NEW.invokeExact(values);
         } catch (Error e) {
             throw e;
         } catch (Throwable e) { // unreadable values, or ones the snapshot refuses (a primitive cleared)
@@ -155,5 +168,14 @@ final class RunChange {
             throw new IllegalArgumentException("a change that does not move run " + current.runId() + " on");
         }
         return next;
+    }
+
+    /** A changed field's value: text and whole numbers as they are (most of what a change sets), the rest as Jackson reads it. */
+    private static Object value(JsonNode v, int field) throws java.io.IOException {
+        var type = TYPE[field].getRawClass();
+        if (type == String.class && v.isTextual()) return v.textValue();
+        if (type == long.class && v.isIntegralNumber() && v.canConvertToLong()) return v.longValue();
+        if (type == int.class && v.isIntegralNumber() && v.canConvertToInt()) return v.intValue();
+        return Json.mapper().treeToValue(v, TYPE[field]);
     }
 }

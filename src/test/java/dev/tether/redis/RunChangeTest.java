@@ -90,6 +90,12 @@ class RunChangeTest {
         assertThat(RunChange.isChange("not json")).isFalse();
         assertThat(RunChange.isChange("[1,2]")).isFalse();
         assertThat(RunChange.isChange("{\"runId\":{\"base\":1},\"graphId\":\"g\"}")).isFalse();
+        // ids with escapes, and keys in another order or spacing, are read by the parser: the same answers
+        assertThat(RunChange.isChange("{\"runId\":\"a\\\",\\\"graphId\\\":\\\"\",\"base\":1,\"set\":{}}")).isTrue();
+        assertThat(RunChange.isChange("{\"runId\":\"a\\\",\\\"base\\\":\\\"\",\"graphId\":\"g\"}")).isFalse();
+        assertThat(RunChange.isChange("{\"runId\":\"a\\\\\",\"base\":1,\"set\":{}}")).isTrue();
+        assertThat(RunChange.isChange("{ \"runId\" : \"a\" , \"base\" : 1, \"set\": {}}")).isTrue();
+        assertThat(RunChange.isChange("{\"runId\":\"a\",\"status\":\"RUNNING\"}")).isFalse();
     }
 
     @Test
