@@ -12,7 +12,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -63,25 +62,45 @@ final class RunChange {
 
     /** The change from {@code base} to {@code next} of the same run, as JSON: only what differs is written. */
     static String between(RunSnapshot base, RunSnapshot next) {
-        var set = new LinkedHashMap<String, Object>();
-        for (int i = 0; i < FIELDS.length; i++) {
-            if (i == SPANS) continue;
-            var now = get(i, next);
-            if (!Objects.equals(get(i, base), now)) set.put(FIELDS[i].getName(), now);
+        // Written straight to a generator: a worker writes one per run's end, and a map of maps costs Jackson a
+        // serializer lookup per value. Values other than text, numbers and names go through the shared mapper.
+        var out = new java.io.StringWriter(256);
+        try (var g = Json.mapper().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("runId", next.runId());
+            g.writeNumberField("base", base.version());
+            g.writeObjectFieldStart("set");
+            for (int i = 0; i < FIELDS.length; i++) {
+                if (i == SPANS) continue;
+                var now = get(i, next);
+                if (Objects.equals(get(i, base), now)) continue;
+                g.writeFieldName(FIELDS[i].getName());
+                switch (now) {
+                    case null -> g.writeNull();
+                    case String text -> g.writeString(text);
+                    case Long n -> g.writeNumber(n);
+                    case Integer n -> g.writeNumber(n);
+                    case Boolean b -> g.writeBoolean(b);
+                    default -> g.writeObject(now);
+                }
+            }
+            g.writeEndObject();
+            var was = base.timeline();
+            var now = next.timeline();
+            int same = 0;
+            while (same < was.size() && same < now.size() && was.get(same).equals(now.get(same))) same++;
+            if (same < was.size() || same < now.size()) {
+                g.writeNumberField("spansFrom", same);
+                g.writeFieldName("spans");
+                g.writeStartArray();
+                for (var span : now.subList(same, now.size())) g.writeObject(span);
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot write a change: " + e.getMessage(), e);
         }
-        var change = new LinkedHashMap<String, Object>();
-        change.put("runId", next.runId());
-        change.put("base", base.version());
-        change.put("set", set);
-        var was = base.timeline();
-        var now = next.timeline();
-        int same = 0;
-        while (same < was.size() && same < now.size() && was.get(same).equals(now.get(same))) same++;
-        if (same < was.size() || same < now.size()) {
-            change.put("spansFrom", same);
-            change.put("spans", now.subList(same, now.size()));
-        }
-        return Json.write(change);
+        return out.toString();
     }
 
     private static Object get(int field, RunSnapshot s) {
