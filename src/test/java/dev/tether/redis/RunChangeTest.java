@@ -72,6 +72,19 @@ class RunChangeTest {
         }
     }
 
+    @Test
+    void aFieldTheNewerVersionClearsIsClearedByTheChange() {
+        var id = "run-cleared";
+        var at = Instant.parse("2026-12-06T20:00:00Z");
+        var waiting = RunStateMachine.apply(RunStateMachine.apply(null, new RunEvent.Submitted(id, "g", "q", Map.of(), at)),
+                new RunEvent.Waiting(id, "waiting: graph g at its limit of 1", at.plusMillis(1)));
+        var started = RunStateMachine.apply(waiting, new RunEvent.Started(id, "w1", at.plusMillis(2)));
+        assertThat(waiting.waiting()).isNotNull();
+        assertThat(started.waiting()).isNull();
+
+        assertThat(applied(waiting, RunChange.between(waiting, started))).isEqualTo(started);
+    }
+
     @RepeatedTest(20)
     void aChangeAppliedOntoAnyOtherVersionGivesNothing() {
         var versions = randomRun();
