@@ -44,8 +44,8 @@ else -- kept for a resume, as long as the run's record: counted from its end (a 
   local c = tonumber(ARGV[17 + n] or '0') or 0
   local own = r >= 0
   if not own and c > 0 then
-    local cur = redis.call('HMGET', KEYS[1], 'v', 'w')
-    own = cur[1] == ARGV[1] and cur[2] == ARGV[8]
+    local stored = redis.call('HMGET', KEYS[1], 'v', 'w') -- as put found it or left it
+    own = stored[1] == ARGV[1] and stored[2] == ARGV[8]
   end
   if c > 0 and own then
     append_checkpoints(KEYS[8], KEYS[9], {unpack(ARGV, 20 + n, 19 + n + c)}, tonumber(ARGV[18 + n]), tonumber(ARGV[19 + n]))
