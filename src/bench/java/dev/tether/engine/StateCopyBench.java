@@ -14,8 +14,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,10 +74,6 @@ public class StateCopyBench {
     }
 
     public static void main(String[] args) throws Exception {
-        for (var jit : List.of("c1", "c2")) {
-            var options = new OptionsBuilder().include(StateCopyBench.class.getSimpleName()).param("jit", jit);
-            if (jit.equals("c1")) options.jvmArgsAppend("-XX:TieredStopAtLevel=1");
-            new Runner(options.build()).run();
-        }
+        dev.tether.bench.BothJits.run(StateCopyBench.class);
     }
 }

@@ -15,8 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.time.Instant;
 import java.util.List;
@@ -25,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A run's JSON as a worker writes it twice per run (the claim's RUNNING snapshot, the finish's COMPLETED one,
- * here a short run's end after three nodes), its change from the version before, and a live view's read of a
- * snapshot. Both JITs, the launcher's (C1 only, as workers and consoles run) and the full one:
+ * here a short run's end after three nodes), its change from the version before, and what a live view (console,
+ * {@code serve}, a submitter's own mirror) does with each event: read a snapshot, or tell a change and apply it.
+ * Both JITs, the launcher's (C1 only, as workers and consoles run) and the full one:
  * {@code mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.SnapshotJsonBench}.
  */
 @State(Scope.Benchmark)
@@ -42,6 +41,7 @@ public class SnapshotJsonBench {
     private RunSnapshot running;
     private RunSnapshot completed;
     private String json;
+    private String change;
 
     @Setup
     public void setUp() {
@@ -56,6 +56,7 @@ public class SnapshotJsonBench {
         running = s;
         completed = RunStateMachine.apply(s, new RunEvent.Completed(id, at.plusMillis(1)));
         json = Json.write(completed);
+        change = RunChange.between(running, completed);
     }
 
     @Benchmark
@@ -73,11 +74,19 @@ public class SnapshotJsonBench {
         return Json.read(json, RunSnapshot.class);
     }
 
+    /** A live view's event for a run's end, as {@code RunMirror} takes it: told from a snapshot, read, applied. */
+    @Benchmark
+    public RunSnapshot applyAChange() {
+        if (!RunChange.isChange(change)) throw new AssertionError();
+        return RunChange.applyTo(running, RunChange.parse(change));
+    }
+
+    @Benchmark
+    public boolean tellASnapshot() {
+        return RunChange.isChange(json);
+    }
+
     public static void main(String[] args) throws Exception {
-        for (var jit : List.of("c1", "c2")) {
-            var options = new OptionsBuilder().include(SnapshotJsonBench.class.getSimpleName()).param("jit", jit);
-            if (jit.equals("c1")) options.jvmArgsAppend("-XX:TieredStopAtLevel=1");
-            new Runner(options.build()).run();
-        }
+        dev.tether.bench.BothJits.run(SnapshotJsonBench.class);
     }
 }
