@@ -368,6 +368,11 @@ public final class LocalEngine implements RunEngine {
         return checkpoints == null ? List.of() : checkpoints.describe(runId);
     }
 
+    /** Whether this engine keeps checkpoints (a rollback asks it to drop them). */
+    public boolean keepsCheckpoints() {
+        return checkpoints != null;
+    }
+
     @Override
     public List<RunSnapshot> attempts(String runId) {
         return Attempts.of(runId, id -> registry.get(id).or(() -> archive.find(id)), registry);

@@ -144,6 +144,15 @@ final class CancelRequests {
         return value instanceof String s ? s : null;
     }
 
+    /** Whether a rollback of the run is on record; false when Redis cannot say now (the cancel goes on without it). */
+    boolean rollbackRecorded(String runId) {
+        try {
+            return redis.exists(keys.rollback(runId));
+        } catch (redis.clients.jedis.exceptions.JedisException e) {
+            return false;
+        }
+    }
+
     /** Those of {@code runIds} that have a cancel record, with the level recorded and who asked. */
     Map<String, Ask> requestedAmong(Collection<String> runIds) {
         var ids = List.copyOf(runIds);

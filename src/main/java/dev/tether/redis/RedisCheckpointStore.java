@@ -58,6 +58,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     /** Runs that ended here with checkpoints still queued: taken by the write of their end. */
     private final ConcurrentHashMap<String, List<String>> handedOver = new ConcurrentHashMap<>();
+    /** Runs here whose rollback was asked, until they end: nothing more of theirs is queued. */
+    private final Set<String> rolledBack = ConcurrentHashMap.newKeySet();
     /** Whether a flush is scheduled; set by the first queued checkpoint, cleared by that flush. */
     private final java.util.concurrent.atomic.AtomicBoolean flushDue = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.function.Consumer<Runnable> later;
@@ -108,6 +110,11 @@ public final class RedisCheckpointStore implements CheckpointStore {
                     pending.remove(runId, p);
                     continue;
                 }
+                if (rolledBack.contains(runId)) { // checked under the queue's monitor, which rollbackAsked's close takes after
+                    p.closed = true;
+                    pending.remove(runId, p);
+                    return RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+                }
                 p.entries.addLast(queued);
                 while (p.entries.size() > limits.perRun()) p.entries.removeFirst();
                 break;
@@ -115,6 +122,17 @@ public final class RedisCheckpointStore implements CheckpointStore {
         }
         if (later != null && flushDue.compareAndSet(false, true)) later.accept(this::flush);
         return RunnableConfig.builder(config).checkPointId(checkpoint.getId()).build();
+    }
+
+    /**
+     * A rollback was asked of a run here (its worker saw the record with the cancel): its queued checkpoints go now,
+     * and any it makes while it stops are dropped, so none is written after the rollback, even into a Redis that lost
+     * the record. Its finish deletes those already written, as the record says.
+     */
+    @Override
+    public void rollbackAsked(String runId) {
+        rolledBack.add(runId);
+        close(runId, true);
     }
 
     /** A run's checkpoints not yet in Redis, oldest first; its monitor guards it. Closed once it is discarded or handed to the run's end. */
@@ -365,7 +383,8 @@ public final class RedisCheckpointStore implements CheckpointStore {
      */
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
-        var left = encoded(runId, close(runId, discard));
+        boolean rolled = rolledBack.remove(runId);
+        var left = encoded(runId, close(runId, discard || rolled));
         if (!left.isEmpty()) handedOver.put(runId, left);
         warned.remove(runId);
         failing.remove(runId);

@@ -40,7 +40,18 @@ final class WorkerCancels implements AutoCloseable {
             early.put(runId, new Early(ask, System.nanoTime()));
             if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
         }
-        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, ask.request());
+        if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, request(runId, ask));
+    }
+
+    /**
+     * The engine's request: a rollback when the run's rollback record is there (a view sets it before it publishes
+     * the cancel). The engine then drops the run's queued checkpoints itself: the record alone is lost with Redis'
+     * data, and the run's end would write them into the Redis that came back.
+     */
+    private dev.tether.run.CancelRequest request(String runId, CancelRequests.Ask ask) {
+        var asked = ask.request();
+        return engine.keepsCheckpoints() && cancels.rollbackRecorded(runId)
+                ? new dev.tether.run.CancelRequest(asked.level(), asked.origin(), dev.tether.run.CancelMode.ROLLBACK, null) : asked;
     }
 
     /** Local changes of runs: a run's first one takes the cancel that came before it. */
@@ -48,7 +59,7 @@ final class WorkerCancels implements AutoCloseable {
         if (early.isEmpty()) return;
         for (var s : batch) {
             var waiting = early.remove(s.runId());
-            if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), waiting.ask().request());
+            if (waiting != null && s.status().isActive()) engine.cancel(s.runId(), request(s.runId(), waiting.ask()));
         }
     }
 

@@ -218,6 +218,33 @@ class RedisCheckpointStoreTest {
         assertThat(redis.pttl(keys.checkpoints(run.runId()))).isPositive();
     }
 
+    /**
+     * A rollback its worker saw (the record read with the cancel) is held by the worker itself: what the run had
+     * queued, and what it makes while it stops, is never written, by a flush or by its end, even when Redis lost the
+     * record (a restart without its data) before the run ended.
+     */
+    @Test
+    void aRollbackTheWorkerSawWritesNoneOfTheRunsQueuedCheckpointsEvenWithoutItsRecord() {
+        var f = claimedRun();
+        var store = f.store();
+        var run = f.run();
+        put(store, run.runId(), "a", 10);
+        queue(store, run.runId(), "b", 10);
+
+        store.rollbackAsked(run.runId());
+        store.flush();
+        assertThat(store.describe(run.runId())).as("the flush after the rollback").extracting(CheckpointInfo::node).containsExactly("a");
+        queue(store, run.runId(), "c", 10); // its node ends while it stops
+        store.flush();
+        store.ended(run.runId(), false, java.util.Set.of()); // its end knows nothing of the rollback: the record is gone
+
+        assertThat(store.forTheEnd(run.runId()).entries()).isEmpty();
+        assertThat(store.describe(run.runId())).as("only what was written before the rollback").extracting(CheckpointInfo::node).containsExactly("a");
+        queue(store, run.runId(), "d", 10); // the same id later (a resume's own run is another id): queued again
+        store.flush();
+        assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a", "d");
+    }
+
     /** A flush that reached Redis with the same checkpoints just before the end (or twice): each is written once. */
     @Test
     void anEndAfterAFlushOfTheSameCheckpointsWritesEachOnce() {
