@@ -384,6 +384,7 @@ public final class RedisCheckpointStore implements CheckpointStore {
     @Override
     public void ended(String runId, boolean discard, Set<String> live) {
         boolean rolled = rolledBack.remove(runId);
+        rolledBack.retainAll(live); // a rollback asked as its run was ending, after that run's own end came here
         var left = encoded(runId, close(runId, discard || rolled));
         if (!left.isEmpty()) handedOver.put(runId, left);
         warned.remove(runId);

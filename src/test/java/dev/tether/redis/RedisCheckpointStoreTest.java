@@ -245,6 +245,19 @@ class RedisCheckpointStoreTest {
         assertThat(store.describe(run.runId())).extracting(CheckpointInfo::node).containsExactly("a", "d");
     }
 
+    /** A rollback asked as its run ended (after that end reached the store) is forgotten with the next run's end. */
+    @Test
+    void aRollbackAskedAfterItsRunsEndIsForgottenByTheNextEnd() {
+        var store = writtenBehind();
+        store.ended("late", false, java.util.Set.of());
+        store.rollbackAsked("late");
+        store.ended("other", false, java.util.Set.of());
+
+        queue(store, "late", "a", 10); // the id again: queued and written, not dropped by a stale mark
+        store.flush();
+        assertThat(store.describe("late")).extracting(CheckpointInfo::node).containsExactly("a");
+    }
+
     /** A flush that reached Redis with the same checkpoints just before the end (or twice): each is written once. */
     @Test
     void anEndAfterAFlushOfTheSameCheckpointsWritesEachOnce() {
