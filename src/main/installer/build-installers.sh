@@ -118,6 +118,12 @@ app="\$root/lib/app"
 # it; its messages are off so that stdout stays clean for --json.
 aot=""
 [ -f "\$app/tether.aot" ] && aot="-XX:AOTCache=\$app/tether.aot"
+# The console's toolkit (JavaFX on GTK) adds these two to the environment from its own threads as it
+# starts: defined before the JVM starts, its edits replace them in place instead of moving the
+# environment's array under a thread reading it (a SIGSEGV in getenv).
+case "\${1-console}" in
+  console) export GDK_BACKEND="\${GDK_BACKEND-x11}" IBUS_ENABLE_SYNC_MODE="\${IBUS_ENABLE_SYNC_MODE-1}" ;;
+esac
 exec "\$root/lib/runtime/bin/java" "-Djpackage.app-path=\$root/bin/$name" $options\\
   \$aot -Xlog:aot=off -Xlog:cds=off -cp "$classpath" $main "\$@"
 EOF
@@ -155,7 +161,8 @@ rm -rf "$training_home"
 if [ -f "$app/lib/app/tether.aot" ]; then
   echo "start-up cache: $app/lib/app/tether.aot ($(du -sm "$app/lib/app/tether.aot" | cut -f1) MB)"
 else
-  echo "no start-up cache (see target/installer-training.log)" >&2
+  echo "no start-up cache (see target/installer-training.log); its last lines:" >&2
+  tail -n 15 target/installer-training.log | sed 's/^/  /' >&2
 fi
 echo "app image: $app ($(du -sm "$app" | cut -f1) MB)"
 

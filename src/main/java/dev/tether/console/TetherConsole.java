@@ -39,6 +39,7 @@ public final class TetherConsole {
         var started = new CompletableFuture<Void>();
         if (!TOOLKIT.compareAndSet(null, started)) return TOOLKIT.get();
         FX_STARTUP.setLevel(java.util.logging.Level.SEVERE);
+        ToolkitEnvironment.settle(); // before the toolkit's threads edit the environment beside ours
         Thread.ofPlatform().daemon().name("tether-fx-start").start(() -> {
             try {
                 Platform.startup(() -> started.complete(null));

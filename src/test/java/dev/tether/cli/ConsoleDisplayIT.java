@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -71,6 +72,7 @@ class ConsoleDisplayIT {
             var pb = new ProcessBuilder("xvfb-run", "-a", "sh", "-c", launcher());
             pb.environment().putAll(tether.command().environment());
             pb.environment().put("TETHER_REDIS_URL", redis.uri());
+            pb.environment().keySet().removeAll(List.of("GDK_BACKEND", "IBUS_ENABLE_SYNC_MODE"));
             pb.redirectErrorStream(true).redirectOutput(tether.home.resolve("console.log").toFile());
             var console = pb.start();
             boolean ended;
@@ -82,6 +84,11 @@ class ConsoleDisplayIT {
                     return list.exit() == 0 && list.json().size() == 3;
                 });
                 for (var run : tether.run("list", "--json").json()) assertThat(run.path("status").asText()).isEqualTo("QUEUED");
+                // the launcher defined what the toolkit adds to the environment before the JVM started
+                // (ToolkitEnvironment): /proc shows the environment a process was started with
+                long pid = dev.tether.control.ControlFile.read(tether.controlFile()).pid();
+                var started = List.of(Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0"));
+                assertThat(started).contains("GDK_BACKEND=x11", "IBUS_ENABLE_SYNC_MODE=1");
             } finally {
                 if (Files.exists(tether.controlFile())) {
                     ProcessHandle.of(dev.tether.control.ControlFile.read(tether.controlFile()).pid()).ifPresent(ProcessHandle::destroy);
