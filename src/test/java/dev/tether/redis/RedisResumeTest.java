@@ -147,6 +147,34 @@ class RedisResumeTest {
                 .hasMessageContaining("has no checkpoints");
     }
 
+    /**
+     * A rollback its worker saw holds there although Redis loses the rollback record before the run
+     * ends (a restart without its data, as the Redis soak met it): the checkpoint the run makes after
+     * the cancel, at the end of the node it was in, never reaches Redis, and nothing is left to
+     * resume. The loss is staged here by deleting what an empty restart would lose of this run.
+     */
+    @Test
+    void aRollbackTheWorkerSawHoldsWhenRedisLosesTheRecordBeforeTheRunEnds() throws Exception {
+        worker("holder", "rollback-kept");
+        var id = counted("rollback-kept", "rk", "n3");
+        awaitNode(id, "n3");
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.checkpoints(id).size() == 3); // __START__, n1, n2: written
+        // after the node: n3 ends as usual, its checkpoint is made, and the run stops at the boundary
+        client.cancel(id, new CancelRequest(StopLevel.AFTER_NODE, null, CancelMode.ROLLBACK, null));
+        awaitStatus(id, RunStatus.CANCELLING); // written by the worker, once its engine had the cancel (and the record read with it)
+        try (var r = RedisClient.create("127.0.0.1", server.port)) {
+            var k = client.keysForTest();
+            assertThat(r.del(k.rollback(id), k.checkpoints(id))).isEqualTo(2L);
+        }
+        open("rk");
+        awaitStatus(id, RunStatus.CANCELLED);
+
+        assertThat(starts("rk")).containsEntry("n3", 1L).doesNotContainKey("n4");
+        assertThat(client.checkpoints(id)).isEmpty();
+        assertThatThrownBy(() -> client.resume(id, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no checkpoints");
+    }
+
     @Test
     void resumeFromAnEarlierNodeAndRollbackWhichLeavesNothingToResume() throws Exception {
         worker("solo", "modes");
