@@ -42,11 +42,6 @@ final class ToolkitEnvironment {
      * toolkit's first thread starts, while no other thread reads the environment; calls after the
      * first do nothing. Anywhere but Linux, or without native access, it does nothing and says why.
      */
-    // not a constant: the logging set-up stays off the path to the first frame when all goes well
-    private static org.slf4j.Logger log() {
-        return org.slf4j.LoggerFactory.getLogger(ToolkitEnvironment.class);
-    }
-
     static synchronized void settle() {
         if (settled) return;
         settled = true;
@@ -68,5 +63,10 @@ final class ToolkitEnvironment {
             log().warn("could not define the toolkit's environment before it starts ({}); its start-up may race"
                     + " with other threads reading the environment", e.toString());
         }
+    }
+
+    // not a constant: the logging set-up stays off the path to the first frame when all goes well
+    private static org.slf4j.Logger log() {
+        return org.slf4j.LoggerFactory.getLogger(ToolkitEnvironment.class);
     }
 }
