@@ -179,7 +179,8 @@ if command -v dpkg-deb > /dev/null 2>&1 && command -v fakeroot > /dev/null 2>&1;
   package deb
   deb=$(ls target/installer/*.deb)
   # What Debian wants and jpackage's /opt layout leaves out: the copyright file and the changelog in
-  # /usr/share/doc/tether, the lintian overrides for that layout, and the md5sums of the files.
+  # /usr/share/doc/tether, the lintian overrides for that layout, and the md5sums of the files; and
+  # maintainer scripts that do not fail where the machine has no desktop menu.
   work=target/deb-root
   rm -rf "$work"
   fakeroot sh -eu -c '
@@ -191,6 +192,7 @@ if command -v dpkg-deb > /dev/null 2>&1 && command -v fakeroot > /dev/null 2>&1;
     rmdir "$work/opt/tether/share/doc" "$work/opt/tether/share"
     gzip -9n < "$here/debian/changelog" > "$doc/changelog.gz"
     cp "$here/debian/lintian-overrides" "$work/usr/share/lintian/overrides/tether"
+    sh "$here/debian/menu-optional.sh" "$work/DEBIAN" # installs, and is removed, where no desktop menu is
     chmod 644 "$doc/copyright" "$doc/changelog.gz" "$work/usr/share/lintian/overrides/tether"
     (cd "$work" && find . -type f ! -path "./DEBIAN/*" | sed "s|^\./||" | LC_ALL=C sort | xargs md5sum) > "$work/DEBIAN/md5sums"
     chmod 644 "$work/DEBIAN/md5sums"

@@ -3,7 +3,8 @@
 # - the app image's command-line launcher: --version, graphs --json, and serve stopped by SIGTERM
 #   within its deadline (control file removed);
 # - the .deb: its metadata (dpkg-deb -f: the console's run-time libraries, GTK 3 first of all, and a
-#   real description), lintian with no error beyond the overrides the package ships;
+#   real description), lintian with no error beyond the overrides the package ships, maintainer
+#   scripts that go on where the machine has no desktop menu;
 # - the .rpm, where rpmbuild is installed: its metadata (rpm -qip) and the libraries it requires;
 # - each package unpacked as it would be installed (times kept): both launchers start with the
 #   start-up cache accepted (-XX:AOTMode=on fails a JVM that cannot use it).
@@ -45,10 +46,23 @@ if [ -n "$deb" ]; then
   echo "$tags" | grep -E '^[EW]: ' | sed 's/^/lintian: /' || true
   if echo "$tags" | grep -q '^E: '; then fail "lintian reports errors for $(basename "$deb")"; fi
 
+  # its maintainer scripts go on where xdg-desktop-menu fails (a machine with no desktop menu): the
+  # postinst run with a stand-in that fails as the real one does there
+  dpkg-deb -e "$deb" "$home/deb-control"
+  mkdir -p "$home/no-menu"
+  printf '#!/bin/sh\necho "xdg-desktop-menu: No writable system menu directory found." >&2\nexit 3\n' > "$home/no-menu/xdg-desktop-menu"
+  chmod 755 "$home/no-menu/xdg-desktop-menu"
+  out=$(PATH="$home/no-menu:$PATH" sh "$home/deb-control/postinst" configure 2>&1) \
+    || fail "$(basename "$deb")'s postinst fails where there is no desktop menu: $out"
+  echo "$out" | grep -q "going on without the menu entry" || fail "$(basename "$deb")'s postinst did not say so: $out"
+  [ "$(grep -c 'xdg-desktop-menu uninstall' "$home/deb-control/prerm")" \
+    = "$(grep -c 'xdg-desktop-menu uninstall .*going on without the menu entry' "$home/deb-control/prerm")" ] \
+    || fail "$(basename "$deb")'s prerm fails where xdg-desktop-menu does"
+
   unpacked="$home/deb"
   dpkg-deb -x "$deb" "$unpacked"
   caches_accepted "$unpacked/opt/tether"
-  echo "deb: lintian clean of errors; unpacked launchers start with the cache"
+  echo "deb: lintian clean of errors; installs where there is no desktop menu; unpacked launchers start with the cache"
 fi
 
 rpm=$(ls "$dir"/*.rpm 2>/dev/null | head -1 || true)
