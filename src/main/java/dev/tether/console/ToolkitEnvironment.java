@@ -33,7 +33,7 @@ final class ToolkitEnvironment {
     /** What JavaFX 25's GTK toolkit adds to the environment as it starts, with the values it gives them. */
     static final Map<String, String> ADDED_BY_THE_TOOLKIT = Map.of("GDK_BACKEND", "x11", "IBUS_ENABLE_SYNC_MODE", "1");
 
-    private static volatile boolean settled;
+    private static boolean settled; // guarded by the class (settle is synchronized)
 
     private ToolkitEnvironment() {}
 

@@ -50,8 +50,7 @@ final class WorkerCancels implements AutoCloseable {
      */
     private dev.tether.run.CancelRequest request(String runId, CancelRequests.Ask ask) {
         var asked = ask.request();
-        return engine.keepsCheckpoints() && cancels.rollbackRecorded(runId)
-                ? new dev.tether.run.CancelRequest(asked.level(), asked.origin(), dev.tether.run.CancelMode.ROLLBACK, null) : asked;
+        return engine.keepsCheckpoints() && cancels.rollbackRecorded(runId) ? asked.withMode(dev.tether.run.CancelMode.ROLLBACK) : asked;
     }
 
     /** Local changes of runs: a run's first one takes the cancel that came before it. */
