@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Distributed mode on loopback, one run: Redis's own round trips (PING, publish to a subscriber),
  * cross-process cancel latency (cancel request to CANCELLED seen by the client; run in a worker
- * process), and throughput of short runs with two worker processes, with what each run cost (Redis
+ * process) with where its time goes (the answer, the publish, the worker's events, the view), and throughput of short runs with two worker processes, with what each run cost (Redis
  * commands, Redis's CPU, the workers' CPU, this process's own: its submitters and its live view share the
  * machine); then redis-benchmark against the same server, for the
  * machine's speed at that moment.
@@ -80,12 +80,16 @@ public final class RedisBench {
             System.out.printf("redis PING round trip:           p50 %.3f ms  p99 %.3f ms%n", ms(ping, 50), ms(ping, 99));
             System.out.printf("redis publish -> subscriber:     p50 %.3f ms  p99 %.3f ms%n", ms(publish, 50), ms(publish, 99));
 
-            var latency = cancelLatency(client, cancels, 0);
-            System.out.printf("cancel -> CANCELLED (other process, %d): p50 %.3f ms  p99 %.3f ms  max %.3f ms%n", cancels,
-                    ms(latency, 50), ms(latency, 99), latency.getMaxValue() / 1e6);
-            var settled = cancelLatency(client, cancels, 20);
-            System.out.printf("  the same, 20 ms after RUNNING:      p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
-                    ms(settled, 50), ms(settled, 99), settled.getMaxValue() / 1e6);
+            try (var path = CancelPath.watch(settings)) {
+                var latency = cancelLatency(client, cancels, 0, path);
+                System.out.printf("cancel -> CANCELLED (other process, %d): p50 %.3f ms  p99 %.3f ms  max %.3f ms%n", cancels,
+                        ms(latency, 50), ms(latency, 99), latency.getMaxValue() / 1e6);
+                path.print();
+                var settled = cancelLatency(client, cancels, 20, path);
+                System.out.printf("  the same, 20 ms after RUNNING:      p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
+                        ms(settled, 50), ms(settled, 99), settled.getMaxValue() / 1e6);
+                path.print();
+            }
 
             var done = new AtomicLong();
             var events = EventTally.listen(settings);
@@ -249,18 +253,100 @@ public final class RedisBench {
      * {@code settleMillis} 0 the cancel is sent as soon as the client sees the run RUNNING (the claim's
      * write), while the worker is still starting it; else that long after, with the run asleep in its node.
      */
-    private static Histogram cancelLatency(RedisView client, int cancels, long settleMillis) throws InterruptedException {
+    private static Histogram cancelLatency(RedisView client, int cancels, long settleMillis, CancelPath path) throws InterruptedException {
         var latency = new Histogram(3);
         for (int i = 0; i < cancels + 50; i++) {
             var id = client.submit("book-workflow", "bench-cancel", Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
             waitFor(client, id, RunStatus.RUNNING);
             if (settleMillis > 0) Thread.sleep(settleMillis);
             long t = System.nanoTime();
+            path.sent(id, t);
             client.cancel(id);
+            long answered = System.nanoTime();
             waitFor(client, id, RunStatus.CANCELLED);
-            if (i >= 50) latency.recordValue(System.nanoTime() - t);
+            long shown = System.nanoTime();
+            if (i >= 50) {
+                latency.recordValue(shown - t);
+                path.record(answered, shown);
+            }
         }
         return latency;
+    }
+
+    /**
+     * Where a cancel's time goes, as this process sees it: the request's answer, its publish reaching a
+     * subscriber here (about when it reaches the worker), the worker's CANCELLING and CANCELLED events, and
+     * the view showing CANCELLED; each counted from the request. Printed, then cleared, after each series.
+     */
+    private static final class CancelPath extends JedisPubSub implements AutoCloseable {
+        private static final String[] STAGES = {"answered", "publish heard", "CANCELLING event", "CANCELLED event", "view shows CANCELLED"};
+        private final Histogram[] stages = new Histogram[STAGES.length];
+        private final CountDownLatch subscribed = new CountDownLatch(2);
+        private final String cancelsChannel;
+        private volatile String runId;
+        private volatile long sentNanos, publishedNanos, cancellingNanos, cancelledNanos;
+
+        private CancelPath(String cancelsChannel) {
+            this.cancelsChannel = cancelsChannel;
+            for (int i = 0; i < stages.length; i++) stages[i] = new Histogram(3);
+        }
+
+        static CancelPath watch(RedisSettings settings) throws InterruptedException {
+            var path = new CancelPath(settings.keys().cancels());
+            var connection = settings.dedicated("bench-cancel-path");
+            Thread.ofPlatform().daemon().start(() -> {
+                try (connection) {
+                    connection.subscribe(path, settings.keys().cancels(), settings.keys().events());
+                } catch (RuntimeException closed) {
+                }
+            });
+            path.subscribed.await();
+            return path;
+        }
+
+        @Override
+        public void onSubscribe(String channel, int count) {
+            subscribed.countDown();
+        }
+
+        void sent(String id, long nanos) {
+            publishedNanos = cancellingNanos = cancelledNanos = 0;
+            sentNanos = nanos;
+            runId = id;
+        }
+
+        @Override
+        public void onMessage(String channel, String message) {
+            long now = System.nanoTime();
+            var id = runId;
+            if (id == null || !message.contains(id)) return;
+            if (channel.equals(cancelsChannel)) {
+                if (publishedNanos == 0) publishedNanos = now;
+            } else if (message.contains("\"CANCELLED\"")) {
+                if (cancelledNanos == 0) cancelledNanos = now;
+            } else if (message.contains("\"CANCELLING\"") && cancellingNanos == 0) {
+                cancellingNanos = now;
+            }
+        }
+
+        /** One cancel's stages; a stage not seen (a CANCELLING the run's end superseded) is not counted. */
+        void record(long answeredNanos, long shownNanos) {
+            long[] at = {answeredNanos, publishedNanos, cancellingNanos, cancelledNanos, shownNanos};
+            for (int i = 0; i < at.length; i++) if (at[i] > sentNanos) stages[i].recordValue(at[i] - sentNanos);
+        }
+
+        void print() {
+            for (int i = 0; i < stages.length; i++) {
+                System.out.printf("    %-22s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  (%d)%n", STAGES[i], ms(stages[i], 50), ms(stages[i], 90),
+                        ms(stages[i], 99), stages[i].getTotalCount());
+                stages[i].reset();
+            }
+        }
+
+        @Override
+        public void close() {
+            unsubscribe();
+        }
     }
 
     private static void waitFor(RedisView client, String id, RunStatus status) throws InterruptedException {
