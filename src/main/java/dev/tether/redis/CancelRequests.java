@@ -21,9 +21,11 @@ import java.util.function.Function;
 /**
  * Cancel requests across processes, in one place: a durable record per run (it outlives a worker
  * that is down, restarting or cut off; it expires after {@link #KEEP}) plus a publish for speed.
- * Both carry the {@link StopLevel} and who asked, as {@code "level origin"} (the record holds the
- * strongest level asked for and who asked for it; a bare id, as older clients send it, means
- * {@link StopLevel#CANCEL}, and a level alone means nobody said who asked). A worker listens for the publish and, whenever
+ * Both carry the {@link StopLevel}, who asked and the {@link CancelMode}, as {@code "level origin mode"}
+ * (the record holds the strongest level asked for, who asked for it, and a rollback once any request
+ * asked for one; {@code -} for an origin nobody said). Older clients wrote less: a bare id means
+ * {@link StopLevel#CANCEL}, a level alone means nobody said who asked, and no mode means the worker
+ * reads the run's rollback record to know it. A worker listens for the publish and, whenever
  * it may have missed some (on every subscription and every maintenance tick), checks the records
  * of its active runs.
  */
@@ -45,31 +47,50 @@ final class CancelRequests {
         this.replicas = replicas;
     }
 
-    /** One request as the record and the publish carry it: how hard, and who asked (null when an older client did not say). */
-    record Ask(StopLevel level, CancelOrigin origin) {
-        /** The request the worker's engine gets: as asked, checkpoints kept (a rollback is its own record). */
+    /**
+     * One request as the record and the publish carry it: how hard, who asked (null when not said), and
+     * whether its checkpoints go (null when an older client did not say: its rollback is only in the
+     * run's rollback record).
+     */
+    record Ask(StopLevel level, CancelOrigin origin, CancelMode mode) {
+        Ask(CancelRequest request) {
+            this(request.level(), request.origin(), request.mode());
+        }
+
+        /** The request the worker's engine gets, as asked; an unsaid mode is the plain one (the caller reads the record). */
         CancelRequest request() {
-            return new CancelRequest(level, origin, CancelMode.INTERRUPT, null);
+            return new CancelRequest(level, origin, mode == null ? CancelMode.INTERRUPT : mode, null);
         }
 
         String wire() {
-            return origin == null ? level.label() : level.label() + " " + origin.name().toLowerCase(java.util.Locale.ROOT);
+            var who = origin == null ? "-" : origin.name().toLowerCase(java.util.Locale.ROOT);
+            if (mode == null) return origin == null ? level.label() : level.label() + " " + who; // as the older client wrote it
+            return level.label() + " " + who + " " + mode.name().toLowerCase(java.util.Locale.ROOT);
         }
 
-        /** A record's or message's value: null for none; an unreadable level (or an older client's "1") is a plain cancel. */
+        /**
+         * A record's or message's value: null for none. An unreadable level (or an older client's "1") is a plain
+         * cancel, an unreadable origin nobody, and an unreadable or missing mode one not said.
+         */
         static Ask parse(String value) {
             if (value == null) return null;
-            var text = value.trim();
-            int space = text.indexOf(' ');
-            var levelText = space < 0 ? text : text.substring(0, space);
+            var words = value.trim().split("\\s+", 4);
             StopLevel level;
             try {
                 // "1" was the whole record before levels existed: a plain cancel, not level 1
-                level = levelText.equals("1") ? StopLevel.CANCEL : StopLevel.parse(levelText);
+                level = words[0].equals("1") ? StopLevel.CANCEL : StopLevel.parse(words[0]);
             } catch (IllegalArgumentException e) {
                 level = StopLevel.CANCEL;
             }
-            return new Ask(level, space < 0 ? null : CancelOrigin.parse(text.substring(space + 1)));
+            return new Ask(level, words.length > 1 ? CancelOrigin.parse(words[1]) : null, words.length > 2 ? mode(words[2]) : null);
+        }
+
+        private static CancelMode mode(String word) {
+            try {
+                return CancelMode.valueOf(word.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException newerOrBroken) {
+                return null;
+            }
         }
     }
 
@@ -82,10 +103,20 @@ final class CancelRequests {
         record(runId, strongest(redis.get(keys.cancel(runId)), request), false, null);
     }
 
-    /** What the record must say after {@code request}: never weaker than {@code recordedValue}, the record read before. */
+    /**
+     * What the record must say after {@code request}: never weaker than {@code recordedValue}, the record read
+     * before, and a rollback once either asked for one. A mode an older client left unsaid stays unsaid unless
+     * this one is a rollback: that client's rollback, if it was one, is only in the rollback record.
+     */
     static Ask strongest(String recordedValue, CancelRequest request) {
         var recorded = Ask.parse(recordedValue);
-        return recorded != null && recorded.level().strongerThan(request.level()) ? recorded : new Ask(request.level(), request.origin());
+        var asked = new Ask(request);
+        var stronger = recorded != null && recorded.level().strongerThan(asked.level()) ? recorded : asked;
+        CancelMode mode;
+        if (asked.mode() == CancelMode.ROLLBACK || recorded != null && recorded.mode() == CancelMode.ROLLBACK) mode = CancelMode.ROLLBACK;
+        else if (recorded != null && recorded.mode() == null) mode = null;
+        else mode = asked.mode();
+        return new Ask(stronger.level(), stronger.origin(), mode);
     }
 
     /**
@@ -174,7 +205,7 @@ final class CancelRequests {
                       java.util.function.Supplier<Collection<String>> activeRuns) {
         return new Subscriber(settings, clientName, keys.cancels(), connectivity, message -> {
             int space = message.indexOf(' ');
-            if (space < 0) cancel.accept(message, new Ask(StopLevel.CANCEL, null));
+            if (space < 0) cancel.accept(message, new Ask(StopLevel.CANCEL, null, null));
             else cancel.accept(message.substring(0, space), Ask.parse(message.substring(space + 1)));
         }, () -> requestedAmong(activeRuns.get()).forEach(cancel)).start();
     }

@@ -326,7 +326,7 @@ final class RunStore {
      * instead: the worker that takes the run writes it CANCELLED rather than starting it.
      */
     Stop cancel(String runId, dev.tether.run.CancelRequest request, CancelRequests records) {
-        var found = records.requestIfStarted(runId, new CancelRequests.Ask(request.level(), request.origin()), keys.run(runId));
+        var found = records.requestIfStarted(runId, new CancelRequests.Ask(request), keys.run(runId));
         if (found == null) found = read(runId); // rules from before the script: two round trips
         var run = parse(runId, found.runJson());
         if (found.requested()) {

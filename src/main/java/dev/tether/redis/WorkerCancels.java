@@ -44,13 +44,16 @@ final class WorkerCancels implements AutoCloseable {
     }
 
     /**
-     * The engine's request: a rollback when the run's rollback record is there (a view sets it before it publishes
-     * the cancel). The engine then drops the run's queued checkpoints itself: the record alone is lost with Redis'
-     * data, and the run's end would write them into the Redis that came back.
+     * The engine's request: a rollback when the request says so, or, when an older client did not say, when the
+     * run's rollback record is there (a view sets it before it publishes the cancel). The engine then drops the
+     * run's queued checkpoints itself: the record alone is lost with Redis' data, and the run's end would write
+     * them into the Redis that came back. Said or not, a worker that keeps no checkpoints has none to roll back.
      */
     private dev.tether.run.CancelRequest request(String runId, CancelRequests.Ask ask) {
         var asked = ask.request();
-        return engine.keepsCheckpoints() && cancels.rollbackRecorded(runId) ? asked.withMode(dev.tether.run.CancelMode.ROLLBACK) : asked;
+        if (!engine.keepsCheckpoints()) return asked.withMode(dev.tether.run.CancelMode.INTERRUPT);
+        if (ask.mode() == null && cancels.rollbackRecorded(runId)) return asked.withMode(dev.tether.run.CancelMode.ROLLBACK);
+        return asked;
     }
 
     /** Local changes of runs: a run's first one takes the cancel that came before it. */

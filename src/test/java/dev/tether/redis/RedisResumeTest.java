@@ -151,17 +151,27 @@ class RedisResumeTest {
      * A rollback its worker saw holds there although Redis loses the rollback record before the run
      * ends (a restart without its data, as the Redis soak met it): the checkpoint the run makes after
      * the cancel, at the end of the node it was in, never reaches Redis, and nothing is left to
-     * resume. The loss is staged here by deleting what an empty restart would lose of this run.
+     * resume. The loss is staged here by deleting what an empty restart would lose of this run. The
+     * worker knows it is a rollback from the request itself, or, from an older client whose request does
+     * not say, from the rollback record it reads when the request arrives.
      */
-    @Test
-    void aRollbackTheWorkerSawHoldsWhenRedisLosesTheRecordBeforeTheRunEnds() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "asked by {0} client")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a", "an older"})
+    void aRollbackTheWorkerSawHoldsWhenRedisLosesTheRecordBeforeTheRunEnds(String asker) throws Exception {
         worker("holder", "rollback-kept");
         var id = counted("rollback-kept", "rk", "n3");
         awaitNode(id, "n3");
         await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.checkpoints(id).size() == 3); // __START__, n1, n2: written
         // after the node: n3 ends as usual, its checkpoint is made, and the run stops at the boundary
-        client.cancel(id, new CancelRequest(StopLevel.AFTER_NODE, null, CancelMode.ROLLBACK, null));
-        awaitStatus(id, RunStatus.CANCELLING); // written by the worker, once its engine had the cancel (and the record read with it)
+        var rollback = new CancelRequest(StopLevel.AFTER_NODE, null, CancelMode.ROLLBACK, null);
+        if (asker.equals("a")) {
+            client.cancel(id, rollback);
+        } else try (var r = RedisClient.create("127.0.0.1", server.port)) { // as an older client asked: the record, then a cancel that does not say
+            var k = client.keysForTest();
+            r.set(k.rollback(id), "1");
+            new CancelRequests(r, k).record(id, new CancelRequests.Ask(StopLevel.AFTER_NODE, null, null), false, null);
+        }
+        awaitStatus(id, RunStatus.CANCELLING); // written by the worker, once its engine had the cancel (and knew it a rollback)
         try (var r = RedisClient.create("127.0.0.1", server.port)) {
             var k = client.keysForTest();
             assertThat(r.del(k.rollback(id), k.checkpoints(id))).isEqualTo(2L);
@@ -173,6 +183,76 @@ class RedisResumeTest {
         assertThat(client.checkpoints(id)).isEmpty();
         assertThatThrownBy(() -> client.resume(id, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has no checkpoints");
+    }
+
+    /**
+     * The worker takes a request's mode from the request: a rollback said there holds without any rollback
+     * record (here none was ever set): the checkpoint the run makes after it never reaches Redis. (The
+     * record is what tells the run's end to delete those written before: a view always sets it.)
+     */
+    @Test
+    void aRollbackSaidInTheRequestHoldsOnItsWorkerWithoutItsRecord() throws Exception {
+        worker("told", "rollback-said");
+        var id = counted("rollback-said", "rs", "n3");
+        awaitNode(id, "n3");
+        await().atMost(Hang.ACROSS_PROCESSES).until(() -> client.checkpoints(id).size() == 3);
+        try (var r = RedisClient.create("127.0.0.1", server.port)) {
+            new CancelRequests(r, client.keysForTest()).request(id, new CancelRequest(StopLevel.AFTER_NODE, null, CancelMode.ROLLBACK, null));
+        }
+        awaitStatus(id, RunStatus.CANCELLING);
+        open("rs");
+        awaitStatus(id, RunStatus.CANCELLED);
+
+        assertThat(starts("rs")).containsEntry("n3", 1L).doesNotContainKey("n4");
+        assertThat(client.checkpoints(id)).extracting(CheckpointInfo::node).as("n3's, made after the rollback, is not there")
+                .containsExactly("__START__", "n1", "n2");
+    }
+
+    /**
+     * A worker that keeps no checkpoints has none to roll back: a rollback asked of its run stops the run
+     * all the same (its engine refuses a rollback it cannot do, and the run would go on).
+     */
+    @Test
+    void aRollbackOfARunOnAWorkerWithoutCheckpointsStopsItAllTheSame() throws Exception {
+        workers.add(WorkerProcess.start(server.uri(), "no-checkpoints", "rollback-none", 1, "--checkpoints", "off"));
+        var id = counted("rollback-none", "rn", "n2");
+        awaitNode(id, "n2");
+        client.cancel(id, CancelRequest.DEFAULT.withMode(CancelMode.ROLLBACK));
+        awaitStatus(id, RunStatus.CANCELLED);
+
+        assertThat(starts("rn")).doesNotContainKey("n3");
+        assertThat(client.checkpoints(id)).isEmpty();
+    }
+
+    /**
+     * A cancel says whether it is a rollback, so its worker acts on it without a read of its own: one round
+     * trip fewer between the request and the run's stop. A cancel from an older client does not say: its
+     * worker reads the run's rollback record first.
+     */
+    @Test
+    void aCancelThatSaysItsModeCostsItsWorkerNoRead() throws Exception {
+        worker("reader", "mode-said");
+        var k = client.keysForTest();
+        try (var r = RedisClient.create("127.0.0.1", server.port)) {
+            var said = counted("mode-said", "said", "n2");
+            awaitNode(said, "n2");
+            List<String> sent;
+            try (var monitor = Monitor.of(server, r)) {
+                client.cancel(said, CancelRequest.DEFAULT);
+                awaitStatus(said, RunStatus.CANCELLED);
+                sent = monitor.commandsSent();
+            }
+            assertThat(sent).doesNotContain("EXISTS " + k.rollback(said));
+
+            var unsaid = counted("mode-said", "unsaid", "n2");
+            awaitNode(unsaid, "n2");
+            try (var monitor = Monitor.of(server, r)) {
+                new CancelRequests(r, k).record(unsaid, new CancelRequests.Ask(StopLevel.CANCEL, null, null), false, null);
+                awaitStatus(unsaid, RunStatus.CANCELLED);
+                sent = monitor.commandsSent();
+            }
+            assertThat(sent).contains("EXISTS " + k.rollback(unsaid));
+        }
     }
 
     @Test

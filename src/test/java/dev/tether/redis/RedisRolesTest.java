@@ -178,7 +178,7 @@ class RedisRolesTest {
                 assertThat(monitor.commandsSent()).as("its role runs cancel.lua").containsExactly("EVALSHA " + Script.CANCEL.sha());
             }
             try (var root = server.admin()) {
-                assertThat(root.get(keys.cancel(running.runId()))).isEqualTo("cancel");
+                assertThat(root.get(keys.cancel(running.runId()))).isEqualTo("cancel - interrupt");
             }
 
             // the submitter's rules as written before cancel.lua existed: the same cancel, in two round trips
@@ -197,10 +197,10 @@ class RedisRolesTest {
                 var stop = new RunStore(submitter, keys, Duration.ofDays(1), 10_000)
                         .cancel(secondRun.runId(), CancelRequest.DEFAULT, new CancelRequests(submitter, keys));
                 assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
-                assertThat(cancels.next()).isEqualTo(secondRun.runId() + " cancel");
+                assertThat(cancels.next()).isEqualTo(secondRun.runId() + " cancel - interrupt");
             }
             try (var root = server.admin()) {
-                assertThat(root.get(keys.cancel(secondRun.runId()))).isEqualTo("cancel");
+                assertThat(root.get(keys.cancel(secondRun.runId()))).isEqualTo("cancel - interrupt");
             }
         }
     }

@@ -79,7 +79,7 @@ class RunStoreCancelTest {
         assertThat(stop.run().status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(store.get(run.runId()).orElseThrow()).isEqualTo(stop.run());
         assertThat(redis.sismember(keys.active(), run.runId())).isFalse();
-        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel cli");
+        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel cli interrupt");
         assertThat(redis.pttl(keys.cancel(run.runId()))).isBetween(1L, CancelRequests.KEEP.toMillis());
     }
 
@@ -90,9 +90,9 @@ class RunStoreCancelTest {
 
         assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
         assertThat(store.get(run.runId()).orElseThrow().version()).as("not written here").isEqualTo(run.version());
-        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill");
+        assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill - interrupt");
         assertThat(store.cancel(run.runId(), CancelRequest.DEFAULT, records).outcome()).isEqualTo(CancelOutcome.CANCELLING);
-        assertThat(redis.get(keys.cancel(run.runId()))).as("a weaker request never weakens the record").isEqualTo("kill");
+        assertThat(redis.get(keys.cancel(run.runId()))).as("a weaker request never weakens the record").isEqualTo("kill - interrupt");
     }
 
     @Test
@@ -105,23 +105,23 @@ class RunStoreCancelTest {
             assertThat(stop.run()).isEqualTo(run);
             assertThat(monitor.commandsSent()).as("one round trip: the read, the record and the publish in one script")
                     .containsExactly("EVALSHA " + Script.CANCEL.sha());
-            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill console");
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill console interrupt");
             assertThat(redis.pttl(keys.cancel(run.runId()))).isBetween(1L, CancelRequests.KEEP.toMillis());
-            assertThat(cancels.next()).isEqualTo(run.runId() + " kill console");
+            assertThat(cancels.next()).isEqualTo(run.runId() + " kill console interrupt");
         }
     }
 
     @Test
     void aRecordAlreadySetIsWeighedInJavaAndAStrongerRequestEscalatesIt() throws Exception {
         var run = running(queued());
-        redis.set(keys.cancel(run.runId()), "after-node cli");
+        redis.set(keys.cancel(run.runId()), "after-node cli interrupt");
         try (var cancels = Published.on(server, keys.cancels()); var monitor = Monitor.of(server, redis)) {
             assertThat(store.cancel(run.runId(), CancelRequest.of(StopLevel.KILL).withOrigin(CancelOrigin.API), records).outcome())
                     .isEqualTo(CancelOutcome.CANCELLING);
             assertThat(monitor.commandsSent()).as("the script read the record and left it; then the record and its publish")
                     .containsExactly("EVALSHA " + Script.CANCEL.sha(), "SET " + keys.cancel(run.runId()), "PUBLISH " + keys.cancels());
-            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill api");
-            assertThat(cancels.next()).isEqualTo(run.runId() + " kill api");
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("kill api interrupt");
+            assertThat(cancels.next()).isEqualTo(run.runId() + " kill api interrupt");
         }
     }
 
@@ -138,8 +138,8 @@ class RunStoreCancelTest {
             var stop = olderStore.cancel(run.runId(), CancelRequest.DEFAULT, new CancelRequests(older, keys));
 
             assertThat(stop.outcome()).isEqualTo(CancelOutcome.CANCELLING);
-            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel");
-            assertThat(cancels.next()).isEqualTo(run.runId() + " cancel");
+            assertThat(redis.get(keys.cancel(run.runId()))).isEqualTo("cancel - interrupt");
+            assertThat(cancels.next()).isEqualTo(run.runId() + " cancel - interrupt");
         }
     }
 
