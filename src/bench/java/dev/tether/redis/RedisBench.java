@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Distributed mode on loopback, one run: Redis's own round trips (PING, publish to a subscriber),
  * cross-process cancel latency (cancel request to CANCELLED seen by the client; run in a worker
- * process) with where its time goes (the answer, the publish, the worker's events, the view), and throughput of short runs with two worker processes, with what each run cost (Redis
- * commands, Redis's CPU, the workers' CPU, this process's own: its submitters and its live view share the
- * machine); then redis-benchmark against the same server, for the
- * machine's speed at that moment.
+ * process) with where its time goes (the answer, the publish, the worker's events, the view), and
+ * throughput of short runs with two worker processes, with what each run cost (Redis commands, Redis's
+ * CPU, the workers' CPU, this process's own: its submitters and its live view share the machine); then
+ * redis-benchmark against the same server, for the machine's speed at that moment.
  *
  * <pre>mvn -B -q -Pbench test-compile exec:exec -Dbench.main=dev.tether.redis.RedisBench [-Dbench.args="CANCELS RUNS [tls|sentinel|cluster|cluster-replicas]"]</pre>
  * With {@code tls}, every connection (workers, client, the raw round trips) goes over rediss:// to a

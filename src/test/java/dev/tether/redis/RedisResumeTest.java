@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
 import java.nio.file.Files;
@@ -155,8 +157,8 @@ class RedisResumeTest {
      * worker knows it is a rollback from the request itself, or, from an older client whose request does
      * not say, from the rollback record it reads when the request arrives.
      */
-    @org.junit.jupiter.params.ParameterizedTest(name = "asked by {0} client")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"a", "an older"})
+    @ParameterizedTest(name = "asked by {0} client")
+    @ValueSource(strings = {"a", "an older"})
     void aRollbackTheWorkerSawHoldsWhenRedisLosesTheRecordBeforeTheRunEnds(String asker) throws Exception {
         worker("holder", "rollback-kept");
         var id = counted("rollback-kept", "rk", "n3");
