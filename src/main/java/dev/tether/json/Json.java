@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.tether.run.RunSnapshot;
+
 import java.time.Instant;
 
 /**
@@ -14,15 +16,21 @@ import java.time.Instant;
  * unknown fields ignored (newer peers may add fields), durations as ISO strings.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .registerModule(new SimpleModule("tether-instants").addDeserializer(Instant.class, new FastInstantDeserializer())
-                    .addSerializer(Instant.class, new FastInstantSerializer()))
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper MAPPER = byBeanRules()
+            .registerModule(new SimpleModule("tether-snapshots").addSerializer(RunSnapshot.class, new RunSnapshotSerializer()));
 
     private Json() {}
+
+    /** The setup without the snapshot's hand-written serializer: what that serializer must write the same as. */
+    static ObjectMapper byBeanRules() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .registerModule(new SimpleModule("tether-instants").addDeserializer(Instant.class, new FastInstantDeserializer())
+                        .addSerializer(Instant.class, new FastInstantSerializer()))
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
     public static ObjectMapper mapper() {
         return MAPPER;
