@@ -44,6 +44,14 @@ public final class Json {
         }
     }
 
+    /**
+     * Writes one value of a run's snapshot (a field, a node span) to {@code g} exactly as the mapper would,
+     * the common kinds without a lookup: for writers of parts of a snapshot, such as a run's change.
+     */
+    public static void writeValue(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws java.io.IOException {
+        RunSnapshotSerializer.value(g, value, null);
+    }
+
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);

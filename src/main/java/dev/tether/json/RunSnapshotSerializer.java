@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.tether.run.NodeSpan;
 import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -54,6 +55,24 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
         provider.defaultSerializeField("retry", s.retry(), g);
         text(g, "waiting", s.waiting());
         g.writeEndObject();
+    }
+
+    /** One field's value, as the mapper writes it: the common kinds by hand, anything else through the mapper. */
+    static void value(JsonGenerator g, Object value, SerializerProvider provider) throws IOException {
+        switch (value) {
+            case null -> g.writeNull();
+            case String text -> g.writeString(text);
+            case Long n -> g.writeNumber(n);
+            case Integer n -> g.writeNumber(n);
+            case Boolean b -> g.writeBoolean(b);
+            case Instant t -> g.writeString(IsoInstants.format(t));
+            case RunStatus status -> g.writeString(status.name());
+            case NodeSpan span -> span(g, span);
+            default -> {
+                if (provider != null) provider.defaultSerializeValue(value, g);
+                else g.writeObject(value);
+            }
+        }
     }
 
     private static void input(JsonGenerator g, Map<String, Object> input, SerializerProvider provider) throws IOException {

@@ -63,7 +63,7 @@ final class RunChange {
     /** The change from {@code base} to {@code next} of the same run, as JSON: only what differs is written. */
     static String between(RunSnapshot base, RunSnapshot next) {
         // Written straight to a generator: a worker writes one per run's end, and a map of maps costs Jackson a
-        // serializer lookup per value. Values other than text, numbers and names go through the shared mapper.
+        // serializer lookup per value. Values other than the common kinds (Json.writeValue) go through the shared mapper.
         var out = new java.io.StringWriter(256);
         try (var g = Json.mapper().createGenerator(out)) {
             g.writeStartObject();
@@ -75,14 +75,7 @@ final class RunChange {
                 var now = get(i, next);
                 if (Objects.equals(get(i, base), now)) continue;
                 g.writeFieldName(FIELDS[i].getName());
-                switch (now) {
-                    case null -> g.writeNull();
-                    case String text -> g.writeString(text);
-                    case Long n -> g.writeNumber(n);
-                    case Integer n -> g.writeNumber(n);
-                    case Boolean b -> g.writeBoolean(b);
-                    default -> g.writeObject(now);
-                }
+                Json.writeValue(g, now);
             }
             g.writeEndObject();
             var was = base.timeline();
@@ -93,7 +86,7 @@ final class RunChange {
                 g.writeNumberField("spansFrom", same);
                 g.writeFieldName("spans");
                 g.writeStartArray();
-                for (var span : now.subList(same, now.size())) g.writeObject(span);
+                for (var span : now.subList(same, now.size())) Json.writeValue(g, span);
                 g.writeEndArray();
             }
             g.writeEndObject();

@@ -82,6 +82,25 @@ class RunSnapshotSerializerTest {
         assertThat(Json.mapper().writeValueAsString(page)).isEqualTo(BEAN_RULES.writeValueAsString(page));
     }
 
+    @Test
+    void eachValueOfASnapshotIsWrittenAloneAsTheMapperWritesIt() throws Exception {
+        // what a run's change carries: some fields of a snapshot, and node spans
+        var random = new Random(3);
+        for (int i = 0; i < 500; i++) {
+            var s = randomSnapshot(random);
+            for (var field : RunSnapshot.class.getRecordComponents()) assertValueWrittenAsTheMapperWritesIt(field.getAccessor().invoke(s));
+            for (var span : s.timeline()) assertValueWrittenAsTheMapperWritesIt(span);
+        }
+    }
+
+    private static void assertValueWrittenAsTheMapperWritesIt(Object value) throws Exception {
+        var out = new java.io.StringWriter();
+        try (var g = Json.mapper().createGenerator(out)) {
+            Json.writeValue(g, value);
+        }
+        assertThat(out.toString()).as("value %s", value).isEqualTo(BEAN_RULES.writeValueAsString(value));
+    }
+
     private static void assertWrittenAsBeanRulesWriteIt(RunSnapshot s) throws Exception {
         var expected = BEAN_RULES.writeValueAsString(s);
         assertThat(Json.write(s)).as("snapshot %s", s).isEqualTo(expected);
