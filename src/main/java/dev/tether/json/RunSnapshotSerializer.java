@@ -1,6 +1,7 @@
 package dev.tether.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.tether.run.NodeSpan;
@@ -20,6 +21,16 @@ import java.util.Map;
  * holds every field against the bean rules, so a field added to the record and not here fails it.
  */
 final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
+    // field names written pre-quoted (as the bean rules write them), not escaped again each time
+    private static final SerializedString RUN_ID = name("runId"), GRAPH_ID = name("graphId"), QUEUE = name("queue"),
+            WORKER = name("worker"), STATUS = name("status"), CURRENT_NODE = name("currentNode"), STEPS = name("steps"),
+            SUBMITTED_AT = name("submittedAt"), STARTED_AT = name("startedAt"), ENDED_AT = name("endedAt"),
+            CANCEL_REQUESTED_AT = name("cancelRequestedAt"), CANCELLED_AT_NODE = name("cancelledAtNode"), ERROR = name("error"),
+            INPUT = name("input"), TIMELINE = name("timeline"), VERSION = name("version"), FORCED = name("forced"),
+            STOP_LEVEL = name("stopLevel"), CANCEL_ORIGIN = name("cancelOrigin"), RESUME_OF = name("resumeOf"),
+            CANCEL_REASON = name("cancelReason"), POLICY = name("policy"), RETRY = name("retry"), WAITING = name("waiting"),
+            NODE = name("node"), OUTCOME = name("outcome");
+
     RunSnapshotSerializer() {
         super(RunSnapshot.class);
     }
@@ -28,32 +39,36 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
     public void serialize(RunSnapshot s, JsonGenerator g, SerializerProvider provider) throws IOException {
         g.writeStartObject(s);
         // the head the Redis scripts read first (RunSnapshot's @JsonPropertyOrder), then the record's order
-        text(g, "runId", s.runId());
-        text(g, "graphId", s.graphId());
-        text(g, "queue", s.queue());
-        text(g, "worker", s.worker());
-        text(g, "status", s.status() == null ? null : s.status().name());
-        text(g, "currentNode", s.currentNode());
-        g.writeNumberField("steps", s.steps());
-        instant(g, "submittedAt", s.submittedAt());
-        instant(g, "startedAt", s.startedAt());
-        instant(g, "endedAt", s.endedAt());
-        instant(g, "cancelRequestedAt", s.cancelRequestedAt());
-        text(g, "cancelledAtNode", s.cancelledAtNode());
-        provider.defaultSerializeField("error", s.error(), g);
+        text(g, RUN_ID, s.runId());
+        text(g, GRAPH_ID, s.graphId());
+        text(g, QUEUE, s.queue());
+        text(g, WORKER, s.worker());
+        text(g, STATUS, s.status() == null ? null : s.status().name());
+        text(g, CURRENT_NODE, s.currentNode());
+        g.writeFieldName(STEPS);
+        g.writeNumber(s.steps());
+        instant(g, SUBMITTED_AT, s.submittedAt());
+        instant(g, STARTED_AT, s.startedAt());
+        instant(g, ENDED_AT, s.endedAt());
+        instant(g, CANCEL_REQUESTED_AT, s.cancelRequestedAt());
+        text(g, CANCELLED_AT_NODE, s.cancelledAtNode());
+        other(g, ERROR, s.error(), provider);
         input(g, s.input(), provider);
-        g.writeArrayFieldStart("timeline");
+        g.writeFieldName(TIMELINE);
+        g.writeStartArray();
         for (var span : s.timeline()) span(g, span);
         g.writeEndArray();
-        g.writeNumberField("version", s.version());
-        g.writeBooleanField("forced", s.forced());
-        provider.defaultSerializeField("stopLevel", s.stopLevel(), g);
-        provider.defaultSerializeField("cancelOrigin", s.cancelOrigin(), g);
-        provider.defaultSerializeField("resumeOf", s.resumeOf(), g);
-        text(g, "cancelReason", s.cancelReason());
-        provider.defaultSerializeField("policy", s.policy(), g);
-        provider.defaultSerializeField("retry", s.retry(), g);
-        text(g, "waiting", s.waiting());
+        g.writeFieldName(VERSION);
+        g.writeNumber(s.version());
+        g.writeFieldName(FORCED);
+        g.writeBoolean(s.forced());
+        other(g, STOP_LEVEL, s.stopLevel(), provider);
+        other(g, CANCEL_ORIGIN, s.cancelOrigin(), provider);
+        other(g, RESUME_OF, s.resumeOf(), provider);
+        text(g, CANCEL_REASON, s.cancelReason());
+        other(g, POLICY, s.policy(), provider);
+        other(g, RETRY, s.retry(), provider);
+        text(g, WAITING, s.waiting());
         g.writeEndObject();
     }
 
@@ -76,7 +91,7 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
     }
 
     private static void input(JsonGenerator g, Map<String, Object> input, SerializerProvider provider) throws IOException {
-        g.writeFieldName("input");
+        g.writeFieldName(INPUT);
         if (input == null) {
             g.writeNull();
             return;
@@ -98,20 +113,30 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
 
     private static void span(JsonGenerator g, NodeSpan span) throws IOException {
         g.writeStartObject(span);
-        text(g, "node", span.node());
-        instant(g, "startedAt", span.startedAt());
-        instant(g, "endedAt", span.endedAt());
-        text(g, "outcome", span.outcome() == null ? null : span.outcome().name());
+        text(g, NODE, span.node());
+        instant(g, STARTED_AT, span.startedAt());
+        instant(g, ENDED_AT, span.endedAt());
+        text(g, OUTCOME, span.outcome() == null ? null : span.outcome().name());
         g.writeEndObject();
     }
 
-    private static void text(JsonGenerator g, String name, String value) throws IOException {
+    private static SerializedString name(String name) {
+        return new SerializedString(name);
+    }
+
+    private static void other(JsonGenerator g, SerializedString name, Object value, SerializerProvider provider) throws IOException {
+        g.writeFieldName(name);
+        if (value == null) g.writeNull();
+        else provider.defaultSerializeValue(value, g);
+    }
+
+    private static void text(JsonGenerator g, SerializedString name, String value) throws IOException {
         g.writeFieldName(name);
         if (value == null) g.writeNull();
         else g.writeString(value);
     }
 
-    private static void instant(JsonGenerator g, String name, Instant value) throws IOException {
+    private static void instant(JsonGenerator g, SerializedString name, Instant value) throws IOException {
         text(g, name, value == null ? null : IsoInstants.format(value));
     }
 }
