@@ -19,7 +19,7 @@
 -- then its job's field/value pairs.
 -- A run held by another worker is not this one's to end: its own entry and set are cleared, nothing of the run is touched.
 local cur = read_run(KEYS[1])
-if held_by_another(KEYS[1], ARGV[8], cur) then
+if held_by_another(cur, ARGV[8]) then
   if ARGV[10] ~= '' then redis.call('XACK', KEYS[5], ARGV[9], ARGV[10]) end
   redis.call('SREM', KEYS[6], ARGV[4])
   return -3

@@ -15,10 +15,9 @@ end
 -- Whether the run is held by a worker other than the one this write names (w): only a run's own worker writes
 -- its states. A write naming no worker is not judged here (a worker's own end before its engine took the run
 -- names none); the roles keep other writers from these scripts (docs/redis-protocol.md).
--- cur (optional): the record as read_run read it.
-local function held_by_another(run, w, cur)
-  local held
-  if cur then held = cur[4] else held = redis.call('HGET', run, 'w') end
+-- cur: the record as read_run read it.
+local function held_by_another(cur, w)
+  local held = cur[4]
   return held and held ~= '' and w ~= '' and held ~= w
 end
 
