@@ -214,7 +214,7 @@ public final class RedisBench {
             System.out.printf("per run: %.1f Redis commands (%.1f of them scripts run by clients), Redis CPU %.3f ms, workers' CPU %.3f ms%n",
                     (double) total / runs, (double) scripts / runs, redisCpu * 1000 / runs,
                     java.util.Arrays.stream(workerCpu).sum() * 1000 / runs);
-            // the submitters, the live mirror that sees the runs complete and the events' tally share the machine too
+            // the submitters and the live mirror that sees the runs complete share the machine too
             System.out.printf("  this bench's own process (4 submitters, a live mirror): CPU %.3f ms per run%n", benchCpu * 1000 / runs);
             var top = calls.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .limit(12).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
