@@ -99,14 +99,7 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
         g.writeStartObject(input);
         for (var e : input.entrySet()) {
             g.writeFieldName(e.getKey());
-            switch (e.getValue()) {
-                case null -> g.writeNull();
-                case String text -> g.writeString(text);
-                case Integer n -> g.writeNumber(n);
-                case Long n -> g.writeNumber(n);
-                case Boolean b -> g.writeBoolean(b);
-                case Object other -> provider.defaultSerializeValue(other, g);
-            }
+            value(g, e.getValue(), provider);
         }
         g.writeEndObject();
     }
