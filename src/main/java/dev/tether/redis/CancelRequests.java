@@ -204,9 +204,8 @@ final class CancelRequests {
     Subscriber listen(RedisSettings settings, String clientName, Connectivity connectivity, BiConsumer<String, Ask> cancel,
                       java.util.function.Supplier<Collection<String>> activeRuns) {
         return new Subscriber(settings, clientName, keys.cancels(), connectivity, message -> {
-            int space = message.indexOf(' ');
-            if (space < 0) cancel.accept(message, new Ask(StopLevel.CANCEL, null, null));
-            else cancel.accept(message.substring(0, space), Ask.parse(message.substring(space + 1)));
+            var idAndAsk = message.split(" ", 2); // an older client's bare id asks nothing more: Ask.parse reads that as a plain cancel
+            cancel.accept(idAndAsk[0], Ask.parse(idAndAsk.length > 1 ? idAndAsk[1] : ""));
         }, () -> requestedAmong(activeRuns.get()).forEach(cancel)).start();
     }
 }

@@ -24,6 +24,8 @@ class CancelRecordTest {
         assertThat(CancelRequests.Ask.parse("after-node")).isEqualTo(new CancelRequests.Ask(StopLevel.AFTER_NODE, null, null));
         assertThat(CancelRequests.Ask.parse("1")).as("the oldest record: a plain cancel").isEqualTo(new CancelRequests.Ask(StopLevel.CANCEL, null, null));
         assertThat(CancelRequests.Ask.parse("yes")).isEqualTo(new CancelRequests.Ask(StopLevel.CANCEL, null, null));
+        assertThat(CancelRequests.Ask.parse("")).as("what follows an older client's bare id: a plain cancel")
+                .isEqualTo(new CancelRequests.Ask(StopLevel.CANCEL, null, null));
         assertThat(CancelRequests.Ask.parse(null)).isNull();
         assertThat(new CancelRequests.Ask(StopLevel.CANCEL, null, null).wire()).as("an unsaid mode is written as an older client wrote it")
                 .isEqualTo("cancel");
