@@ -217,7 +217,7 @@ public final class RedisBench {
             // the submitters and the live mirror that sees the runs complete share the machine too
             System.out.printf("  this bench's own process (4 submitters, a live mirror): CPU %.3f ms per run%n", benchCpu * 1000 / runs);
             var top = calls.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .limit(12).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
+                    .limit(24).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
             System.out.println("  commands per run: " + String.join(", ", top));
         }
 

@@ -31,8 +31,9 @@ import java.util.function.BiPredicate;
  * to one worker and stays pending until its run has ended: at-least-once).
  *
  * <ul>
- *   <li>A read over several streams returns up to one entry <em>per stream</em>; every one of them is
- *       now pending on this worker, so the ones not taken at once wait in a local buffer, never dropped.</li>
+ *   <li>One slot reads at a time, for itself and the slots waiting their turn. Redis returns up to that
+ *       many entries <em>per stream</em>; every one of them is now pending on this worker, so the ones not
+ *       taken at once wait in a local buffer, never dropped.</li>
  *   <li>A job starts only through the claim script: still QUEUED and no cancel record, then RUNNING
  *       here, in one step. A duplicate delivery finds the run taken and is acknowledged.</li>
  *   <li>Any Redis error is retried with backoff; an entry being handled when it happened goes back to
@@ -190,23 +191,31 @@ final class RedisRunSource implements RunSource {
         }
         if (!reading.tryAcquire(TURN_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             synchronized (buffer) {
-                return buffer.pollFirst(); // the reader may have kept a second delivery (one per stream)
+                return buffer.pollFirst(); // the reader may have read for this slot too
             }
         }
         try {
+            synchronized (buffer) {
+                var d = buffer.pollFirst(); // the reader before this one may have read for this slot too
+                if (d != null) return d;
+            }
+            // this slot and each slot waiting its turn: a busy worker takes several jobs in one round trip, and no more
+            // than its waiting slots start at once (the rest stay on the queue, for any worker)
+            int slots = 1 + reading.getQueueLength();
             if (closed || !mayTake.getAsBoolean()) return null; // closed, or out of contact, while it waited its turn
-            return read(READ_BLOCK_MILLIS);
+            // Redis counts per stream: over several queues, a share each (at least one, as ever)
+            return read(Math.max(1, slots / queues.size()), READ_BLOCK_MILLIS);
         } finally {
             reading.release();
         }
     }
 
-    private Delivery read(long blockMillis) throws InterruptedException {
+    private Delivery read(int count, long blockMillis) throws InterruptedException {
         var streams = new LinkedHashMap<String, StreamEntryID>();
         for (var q : queues) streams.put(keys.queue(q), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
         List<Map.Entry<String, List<StreamEntry>>> read;
         try {
-            read = redis.xreadGroup(Keys.GROUP, worker, XReadGroupParams.xReadGroupParams().count(1).block((int) blockMillis), streams);
+            read = redis.xreadGroup(Keys.GROUP, worker, XReadGroupParams.xReadGroupParams().count(count).block((int) blockMillis), streams);
             connectivity.up();
             stalls.worked(TAKING);
         } catch (JedisDataException e) {

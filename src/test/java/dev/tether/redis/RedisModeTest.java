@@ -193,6 +193,30 @@ class RedisModeTest {
         assertThat(w.process.isAlive()).isTrue();
     }
 
+    /**
+     * A busy worker reads several jobs in one round trip (RedisBench counts the reads), but only as many
+     * as it has slots waiting: a job it read is pending on it, out of every other worker's reach.
+     */
+    @Test
+    void aWorkerTakesNoMoreJobsThanItHasFreeSlotsAndLeavesTheRestForOthers() throws Exception {
+        var runs = new ArrayList<String>();
+        for (int i = 0; i < 8; i++) runs.add(client.submit("book-workflow", "backlog", Map.of("nodeMillis", 3_600_000)).runId());
+        worker("first", "backlog", 3);
+        eventuallyAcrossProcesses().until(() -> runs.stream().filter(id -> run(id).status() == RunStatus.RUNNING).count() == 3);
+
+        var queue = client.keysForTest().queue("backlog");
+        try (var r = redisClient()) {
+            assertThat(r.xpending(queue, Keys.GROUP).getConsumerMessageCount())
+                    .as("read by the first worker: its three running runs, nothing held back").containsExactly(Map.entry("first", 3L));
+        }
+        worker("second", "backlog", 5);
+        for (var id : runs) awaitStatus(id, RunStatus.RUNNING);
+        assertThat(runs.stream().map(id -> run(id).worker()).toList()).as("the rest went to the second worker")
+                .filteredOn("first"::equals).hasSize(3);
+        for (var id : runs) client.cancel(id);
+        for (var id : runs) awaitStatus(id, RunStatus.CANCELLED);
+    }
+
     @Test
     void afterCleanShutdownOnlyExpiringRunRecordsRemain() throws Exception {
         var w = worker("tidy", "tidy", 2);
