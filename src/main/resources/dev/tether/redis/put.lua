@@ -112,9 +112,8 @@ local function put(run, active, finished, events, v, t, j, id, endms, ttl, cap, 
     live(active, id, nil, known)
     redis.call('ZADD', finished, endms, id)
     redis.call('PEXPIRE', run, ttl)
-    local n = redis.call('ZCARD', finished)
-    local c = finished_cap(finished)
-    if n > c then redis.call('ZREMRANGEBYRANK', finished, 0, n - c - 1) end
+    -- the newest cap ones stay: ranks from the oldest up to the cap's from the end go, none while there are no more
+    redis.call('ZREMRANGEBYRANK', finished, 0, -finished_cap(finished) - 1)
   else
     redis.call('SADD', active, id)
     live(active, id, d, known)
