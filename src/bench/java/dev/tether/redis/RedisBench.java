@@ -110,31 +110,65 @@ public final class RedisBench {
                 awaitCompleted(feed, tallied, System.nanoTime());
                 events.print(tallied);
             }
+            drain(settings, env, jvm, client, raw, feed, runs);
             feed.close();
             redisBenchmark(settings, raw);
         }
     }
 
-    /** Submits {@code runs} short runs from 4 threads; returns the seconds it took. */
+    /**
+     * The workers alone, without submitters beside them: {@code runs} short runs parked on a queue no worker
+     * serves, then two fresh workers of 8 slots take them. Timed, and costed, from the moment both are up
+     * (the runs the first finished while the second started are left out).
+     */
+    private static void drain(RedisSettings settings, Map<String, String> env, List<String> jvm, RedisView client, UnifiedJedis raw,
+                              dev.tether.registry.ChangeFeed feed, int runs) throws Exception {
+        double parkSeconds = submitAll(client, runs, DRAIN);
+        feed.drain();
+        try (var w3 = WorkerProcess.start(jvm, env, settings.display(), "bench-3", DRAIN, 8);
+             var w4 = WorkerProcess.start(jvm, env, settings.display(), "bench-4", DRAIN, 8)) {
+            long early = 0;
+            for (var r : feed.drain()) if (r.status() == RunStatus.COMPLETED && r.queue().equals(DRAIN)) early++;
+            var before = Costs.read(raw, settings, w3, w4);
+            long t0 = System.nanoTime();
+            long done = awaitCompleted(feed, (int) (runs - early), t0, DRAIN);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("drain, 2 fresh workers x 8 slots: %,d short runs parked (in %.1f s), %,d of them COMPLETED after both were up, in %.1f s: %,.0f runs/s%n",
+                    runs, parkSeconds, done, seconds, done / seconds);
+            Costs.read(raw, settings, w3, w4).minus(before).print((int) Math.max(1, done));
+        }
+    }
+
+    private static final String DRAIN = "bench-drain";
+
     private static double submitAll(RedisView client, int runs) throws InterruptedException {
+        return submitAll(client, runs, "bench-fast");
+    }
+
+    /** Submits {@code runs} short runs to {@code queue} from 4 threads; returns the seconds it took. */
+    private static double submitAll(RedisView client, int runs, String queue) throws InterruptedException {
         long t0 = System.nanoTime();
         var submitters = new ArrayList<Thread>();
         for (int s = 0; s < 4; s++) {
             int share = runs / 4 + (s < runs % 4 ? 1 : 0);
             submitters.add(Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < share; i++) client.submit("welcome-email", "bench-fast", Map.of("nodeMillis", 0, "jitter", 0));
+                for (int i = 0; i < share; i++) client.submit("welcome-email", queue, Map.of("nodeMillis", 0, "jitter", 0));
             }));
         }
         for (var t : submitters) t.join();
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** Waits until {@code runs} runs of the fast queue completed (at most 300 s from {@code t0}); returns how many did. */
     private static long awaitCompleted(dev.tether.registry.ChangeFeed feed, int runs, long t0) throws InterruptedException {
+        return awaitCompleted(feed, runs, t0, "bench-fast");
+    }
+
+    /** Waits until {@code runs} runs of {@code queue} completed (at most 300 s from {@code t0}); returns how many did. */
+    private static long awaitCompleted(dev.tether.registry.ChangeFeed feed, int runs, long t0, String queue) throws InterruptedException {
         long done = 0;
         while (done < runs && (System.nanoTime() - t0) / 1e9 <= 300) {
             feed.await(Duration.ofMillis(50));
-            for (var r : feed.drain()) if (r.status() == RunStatus.COMPLETED && r.queue().equals("bench-fast")) done++;
+            for (var r : feed.drain()) if (r.status() == RunStatus.COMPLETED && r.queue().equals(queue)) done++;
         }
         return done;
     }
