@@ -185,16 +185,21 @@ final class RedisRunSource implements RunSource {
      * as soon as it has a job.
      */
     private Delivery next() throws InterruptedException {
+        // Once closed, nothing more is taken, not even from the buffer: what it holds goes back to its queue for
+        // another worker (releaseBuffered), where a slot that took it now would only see it cancelled by the shutdown.
+        if (closed) return null;
         synchronized (buffer) {
             var d = buffer.pollFirst();
             if (d != null) return d;
         }
         if (!reading.tryAcquire(TURN_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (closed) return null;
             synchronized (buffer) {
                 return buffer.pollFirst(); // the reader may have read for this slot too
             }
         }
         try {
+            if (!mayTake.getAsBoolean() || closed) return null; // out of contact, or closed, while it waited its turn (closed last: the latest word)
             synchronized (buffer) {
                 var d = buffer.pollFirst(); // the reader before this one may have read for this slot too
                 if (d != null) return d;
@@ -202,7 +207,6 @@ final class RedisRunSource implements RunSource {
             // this slot and each slot waiting its turn: a busy worker takes several jobs in one round trip, and no more
             // than its waiting slots start at once (the rest stay on the queue, for any worker)
             int slots = 1 + reading.getQueueLength();
-            if (closed || !mayTake.getAsBoolean()) return null; // closed, or out of contact, while it waited its turn
             // Redis counts per stream: over several queues, a share each (at least one, as ever)
             return read(Math.max(1, slots / queues.size()), READ_BLOCK_MILLIS);
         } finally {
