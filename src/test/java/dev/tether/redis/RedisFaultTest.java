@@ -337,10 +337,10 @@ class RedisFaultTest {
         start(redis);
         assertThat(client.activeRuns()).hasSize(n);
         try (var admin = server.admin()) {
-            eventuallyAcrossProcesses().until(() -> calls(admin, "hmget") >= n); // the first pass asks about every run
+            eventuallyAcrossProcesses().until(() -> RealRedis.calls(admin, "hmget") >= n); // the first pass asks about every run
             command(admin, "CONFIG", "RESETSTAT");
             Thread.sleep(6_500); // at most 4 passes, one every 2 s
-            assertThat(calls(admin, "hmget")).as("records asked about while nothing changed").isLessThanOrEqualTo(4L * VanishChecks.SLICE);
+            assertThat(RealRedis.calls(admin, "hmget")).as("records asked about while nothing changed").isLessThanOrEqualTo(4L * VanishChecks.SLICE);
 
             command(admin, "FLUSHALL"); // what a restart without persistence does to the data
             eventuallyAcrossProcesses().until(() -> parked.stream().allMatch(id ->
@@ -350,10 +350,6 @@ class RedisFaultTest {
         assertThat(client.activeRuns()).isEmpty();
     }
 
-    private static long calls(RedisClient admin, String command) {
-        return admin.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z]+:calls=(\\d+),.*", "$1"))).sum();
-    }
 
     @Test
     void aSubscriptionThatStopsAnsweringIsNoticedAndReplaced() throws Exception {

@@ -234,24 +234,8 @@ class RedisModeTest {
         var keys = settings.keys();
         try (var redis = server.admin(); var view = RedisView.oneShot(settings, GraphCatalog.load(null), Routing.none())) {
             var store = new RunStore(redis, keys, Duration.ofDays(1), 10_000);
-            // the first slot to read stops on its turn (holding it) until the test lets it go
-            var holding = new CountDownLatch(1);
-            var letGo = new CountDownLatch(1);
-            var readerCalls = new AtomicInteger();
-            java.util.function.BooleanSupplier mayTake = () -> {
-                if (Thread.currentThread().getName().equals("reader") && readerCalls.incrementAndGet() == 2) { // its turn: see next()
-                    holding.countDown();
-                    try {
-                        letGo.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return true;
-            };
-            var source = new RedisRunSource(redis, store, "w1", List.of("q"), Set.of("welcome-email"), (q, g) -> false, id -> null,
-                    new Connectivity("test"), new WorkerStalls("w1"), mayTake, id -> RedisCheckpointStore.Carried.NONE);
-            source.ensureGroups();
+            var turn = new HeldTurn();
+            var source = turn.source(redis, store, List.of("q"));
             var run = view.submit("welcome-email", "q", Map.of()).runId();
             // delivered to this worker without its seeing it (a read whose reply was lost), long enough ago to be recovered
             var stream = keys.queue("q");
@@ -260,7 +244,7 @@ class RedisModeTest {
             redis.xclaim(stream, Keys.GROUP, "w1", 0, XClaimParams.xClaimParams().idle(60_000), entry);
 
             var reader = Thread.ofPlatform().name("reader").start(() -> poll(source));
-            holding.await();
+            turn.holding.await();
             var taken = new AtomicReference<Object>("nothing yet");
             var waiting = Thread.ofPlatform().name("waiting").start(() -> taken.set(poll(source)));
             eventuallyAcrossProcesses().until(() -> waiting.getState() == Thread.State.TIMED_WAITING); // for its turn
@@ -268,7 +252,7 @@ class RedisModeTest {
 
             source.close();
             waiting.join();
-            letGo.countDown();
+            turn.letGo.countDown();
             reader.join();
 
             assertThat(taken.get()).as("taken by the waiting slot after the close").isNull();
@@ -279,6 +263,67 @@ class RedisModeTest {
                     Map.of(stream, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             assertThat(again.getFirst().getValue()).as("on its queue again, for the next worker")
                     .extracting(e -> e.getFields().get("id")).containsExactly(run);
+        }
+    }
+
+    /**
+     * One read serves the slot whose turn it is and every slot waiting for its turn, shared among the
+     * worker's queues (Redis counts per stream): four slots of a worker of two queues take four jobs,
+     * two from each queue, in one read.
+     */
+    @Test
+    void oneReadServesEverySlotWaitingItsTurnSharedAmongTheQueues() throws Exception {
+        var settings = RedisSettings.parse(server.uri() + "?prefix=turns" + System.nanoTime());
+        var keys = settings.keys();
+        try (var redis = server.admin(); var view = RedisView.oneShot(settings, GraphCatalog.load(null), Routing.none())) {
+            var turn = new HeldTurn();
+            var source = turn.source(redis, new RunStore(redis, keys, Duration.ofDays(1), 10_000), List.of("a", "b"));
+            for (int i = 0; i < 5; i++) for (var q : List.of("a", "b")) view.submit("welcome-email", q, Map.of());
+            var jobs = java.util.Collections.synchronizedList(new ArrayList<dev.tether.engine.Job>());
+            var slots = new ArrayList<Thread>();
+            slots.add(Thread.ofPlatform().name("reader").start(() -> jobs.add(poll(source))));
+            turn.holding.await();
+            for (int i = 0; i < 3; i++) slots.add(Thread.ofPlatform().name("waiting-" + i).start(() -> jobs.add(poll(source))));
+            eventuallyAcrossProcesses().until(() -> slots.stream().skip(1).allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+            long reads = RealRedis.calls(redis, "xreadgroup");
+            turn.letGo.countDown();
+            for (var t : slots) t.join();
+
+            assertThat(jobs).as("a job for each slot").hasSize(4).doesNotContainNull();
+            assertThat(RealRedis.calls(redis, "xreadgroup") - reads).as("reads").isEqualTo(1);
+            for (var q : List.of("a", "b")) {
+                assertThat(redis.xpending(keys.queue(q), Keys.GROUP).getTotal()).as("taken from queue " + q).isEqualTo(2);
+            }
+            source.close();
+        }
+    }
+
+    /** Job sources whose first slot to read (a thread named "reader") stops on its turn, holding it, until let go. */
+    private static final class HeldTurn implements java.util.function.BooleanSupplier {
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch letGo = new CountDownLatch(1);
+        private final AtomicInteger readerCalls = new AtomicInteger();
+
+        /** Asked once as a poll begins, then again once the slot has its turn (RedisRunSource.next): the second time, it waits. */
+        @Override
+        public boolean getAsBoolean() {
+            if (Thread.currentThread().getName().equals("reader") && readerCalls.incrementAndGet() == 2) {
+                holding.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return true;
+        }
+
+        /** A worker "w1" that has only welcome-email and serves {@code queues}. */
+        RedisRunSource source(RedisClient redis, RunStore store, List<String> queues) {
+            var source = new RedisRunSource(redis, store, "w1", queues, Set.of("welcome-email"), (q, g) -> false, id -> null,
+                    new Connectivity("test"), new WorkerStalls("w1"), this, id -> RedisCheckpointStore.Carried.NONE);
+            source.ensureGroups();
+            return source;
         }
     }
 
