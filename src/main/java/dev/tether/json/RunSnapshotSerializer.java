@@ -119,8 +119,7 @@ final class RunSnapshotSerializer extends StdSerializer<RunSnapshot> {
 
     private static void other(JsonGenerator g, SerializedString name, Object value, SerializerProvider provider) throws IOException {
         g.writeFieldName(name);
-        if (value == null) g.writeNull();
-        else provider.defaultSerializeValue(value, g);
+        value(g, value, provider);
     }
 
     private static void text(JsonGenerator g, SerializedString name, String value) throws IOException {

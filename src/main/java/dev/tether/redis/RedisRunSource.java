@@ -185,25 +185,17 @@ final class RedisRunSource implements RunSource {
      * as soon as it has a job.
      */
     private Delivery next() throws InterruptedException {
-        // Once closed, nothing more is taken, not even from the buffer: what it holds goes back to its queue for
-        // another worker (releaseBuffered), where a slot that took it now would only see it cancelled by the shutdown.
-        if (closed) return null;
-        synchronized (buffer) {
-            var d = buffer.pollFirst();
-            if (d != null) return d;
-        }
+        var ready = buffered();
+        if (ready != null) return ready;
+        // Closed while it waited its turn: nothing more is taken, not even from the buffer. What it holds goes back to its
+        // queue for another worker (releaseBuffered), where a slot that took it now would only see it cancelled by the shutdown.
         if (!reading.tryAcquire(TURN_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (closed) return null;
-            synchronized (buffer) {
-                return buffer.pollFirst(); // the reader may have read for this slot too
-            }
+            return closed ? null : buffered(); // the reader may have read for this slot too
         }
         try {
             if (!mayTake.getAsBoolean() || closed) return null; // out of contact, or closed, while it waited its turn (closed last: the latest word)
-            synchronized (buffer) {
-                var d = buffer.pollFirst(); // the reader before this one may have read for this slot too
-                if (d != null) return d;
-            }
+            ready = buffered(); // the reader before this one may have read for this slot too
+            if (ready != null) return ready;
             // this slot and each slot waiting its turn: a busy worker takes several jobs in one round trip, and no more
             // than its waiting slots start at once (the rest stay on the queue, for any worker)
             int slots = 1 + reading.getQueueLength();
@@ -250,6 +242,13 @@ final class RedisRunSource implements RunSource {
             }
         }
         return first;
+    }
+
+    /** The oldest delivery read and not yet taken, or null. */
+    private Delivery buffered() {
+        synchronized (buffer) {
+            return buffer.pollFirst();
+        }
     }
 
     private void putBack(Delivery d) {
@@ -401,10 +400,7 @@ final class RedisRunSource implements RunSource {
     int releaseBuffered() {
         int n = 0;
         while (true) {
-            Delivery d;
-            synchronized (buffer) {
-                d = buffer.pollFirst();
-            }
+            var d = buffered();
             if (d == null) return n;
             try {
                 requeue(d, d.entry().getFields());

@@ -128,7 +128,7 @@ public final class RealRedis implements AutoCloseable {
     }
 
     /** How many times the server behind {@code admin} ran {@code command} (INFO commandstats; a script's own calls included). */
-    static long calls(redis.clients.jedis.RedisClient admin, String command) {
+    static long calls(redis.clients.jedis.UnifiedJedis admin, String command) {
         return admin.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("^cmdstat_[a-z]+:calls=(\\d+),.*", "$1"))).sum();
     }

@@ -350,7 +350,6 @@ class RedisFaultTest {
         assertThat(client.activeRuns()).isEmpty();
     }
 
-
     @Test
     void aSubscriptionThatStopsAnsweringIsNoticedAndReplaced() throws Exception {
         start(RealRedis.start());
