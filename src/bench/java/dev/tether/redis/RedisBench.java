@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Distributed mode on loopback, one run: Redis's own round trips (PING, publish to a subscriber),
  * cross-process cancel latency (cancel request to CANCELLED seen by the client; run in a worker
- * process) with where its time goes (the answer, the publish, the worker's events, the view), and
+ * process; the first 1,000 after the start counted apart) with where its time goes (the answer, the publish, the worker's events, the view), and
  * throughput of short runs with two worker processes, with what each run cost (Redis commands, Redis's
  * CPU, the workers' CPU, this process's own: its submitters and its live view share the machine); then
  * redis-benchmark against the same server, for the machine's speed at that moment.
@@ -81,14 +81,23 @@ public final class RedisBench {
             System.out.printf("redis publish -> subscriber:     p50 %.3f ms  p99 %.3f ms%n", ms(publish, 50), ms(publish, 99));
 
             try (var path = CancelPath.watch(settings)) {
+                // The JVMs compile the cancel path during the first seconds of cancels (slow cancels cluster there); the
+                // series below measure a warm path, and this one says what the first cancels after a start cost.
+                var warm = cancelLatency(client, WARM_UP, 0, path);
+                System.out.printf("cancel warm-up (the first %d after the workers started, counted apart): p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
+                        WARM_UP, ms(warm, 50), ms(warm, 99), warm.getMaxValue() / 1e6);
+                path.clear();
                 var latency = cancelLatency(client, cancels, 0, path);
                 System.out.printf("cancel -> CANCELLED (other process, %d): p50 %.3f ms  p99 %.3f ms  max %.3f ms%n", cancels,
                         ms(latency, 50), ms(latency, 99), latency.getMaxValue() / 1e6);
                 path.print();
-                var settled = cancelLatency(client, cancels, 20, path);
+                var floor = new Histogram(3);
+                var settled = cancelLatency(client, cancels, 20, path, floor);
                 System.out.printf("  the same, 20 ms after RUNNING:      p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
                         ms(settled, 50), ms(settled, 99), settled.getMaxValue() / 1e6);
                 path.print();
+                System.out.printf("  the machine between those cancels: 6 wake-ups in a row (threads of this process) after the same 20 ms of quiet: "
+                        + "p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  max %.3f ms%n", ms(floor, 50), ms(floor, 90), ms(floor, 99), floor.getMaxValue() / 1e6);
             }
 
             var feed = client.registry().openFeed();
@@ -99,7 +108,7 @@ public final class RedisBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("throughput, 2 workers x 8 slots: %,d short runs submitted in %.1f s, all COMPLETED after %.1f s: %,.0f runs/s%n",
                     runs, submitSeconds, seconds, done / seconds);
-            Costs.read(raw, settings, w1, w2).minus(before).print(runs);
+            double redisPerRun = Costs.read(raw, settings, w1, w2).minus(before).print(runs);
             System.out.printf("workers' RSS after the runs: %d MB, %d MB%n", MirrorScaleBench.statusKb(w1.process.pid(), "VmRSS") / 1024,
                     MirrorScaleBench.statusKb(w2.process.pid(), "VmRSS") / 1024);
             // what the events channel carries, counted by a subscriber of its own over more runs after the timed ones: during
@@ -110,9 +119,14 @@ public final class RedisBench {
                 awaitCompleted(feed, tallied, System.nanoTime());
                 events.print(tallied);
             }
-            drain(settings, env, jvm, client, raw, feed, runs);
+            double drainRedisPerRun = drain(settings, env, jvm, client, raw, feed, runs);
             feed.close();
-            redisBenchmark(settings, raw);
+            double setMicros = redisBenchmark(settings, raw);
+            if (setMicros > 0) {
+                // issue 20's unit: a short run's Redis cost in the simplest command's, on this machine, now
+                System.out.printf("Redis CPU per run in redis-benchmark SETs (%.1f µs each): throughput %.1f, drain %.1f%n", setMicros,
+                        redisPerRun * 1000 / setMicros, drainRedisPerRun * 1000 / setMicros);
+            }
         }
     }
 
@@ -121,7 +135,7 @@ public final class RedisBench {
      * serves, then two fresh workers of 8 slots take them. Timed, and costed, from the moment both are up
      * (the runs the first finished while the second started are left out).
      */
-    private static void drain(RedisSettings settings, Map<String, String> env, List<String> jvm, RedisView client, UnifiedJedis raw,
+    private static double drain(RedisSettings settings, Map<String, String> env, List<String> jvm, RedisView client, UnifiedJedis raw,
                               dev.tether.registry.ChangeFeed feed, int runs) throws Exception {
         double parkSeconds = submitAll(client, runs, DRAIN);
         feed.drain();
@@ -135,11 +149,14 @@ public final class RedisBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("drain, 2 fresh workers x 8 slots: %,d short runs parked (in %.1f s), %,d of them COMPLETED after both were up, in %.1f s: %,.0f runs/s%n",
                     runs, parkSeconds, done, seconds, done / seconds);
-            Costs.read(raw, settings, w3, w4).minus(before).print((int) Math.max(1, done));
+            return Costs.read(raw, settings, w3, w4).minus(before).print((int) Math.max(1, done));
         }
     }
 
     private static final String DRAIN = "bench-drain";
+
+    /** Cancels sent before the measured ones, while the processes' JIT compiles their path. */
+    private static final int WARM_UP = 1_000;
 
     private static double submitAll(RedisView client, int runs) throws InterruptedException {
         return submitAll(client, runs, "bench-fast");
@@ -227,11 +244,16 @@ public final class RedisBench {
             var home = settings.keys().config();
             var m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(HomeNode.info(raw, home, "commandstats"));
             while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
-            var cpu = HomeNode.info(raw, home, "cpu");
-            double redis = field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user");
+            double redis = redisCpu(raw, settings);
             var w = new double[workers.length];
             for (int i = 0; i < workers.length; i++) w[i] = cpuSeconds(workers[i].process.pid());
             return new Costs(calls, redis, w, cpuSeconds(ProcessHandle.current().pid()));
+        }
+
+        /** Redis's CPU seconds so far, as it counts them (user and system). */
+        static double redisCpu(UnifiedJedis raw, RedisSettings settings) {
+            var cpu = HomeNode.info(raw, settings.keys().config(), "cpu");
+            return field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user");
         }
 
         Costs minus(Costs earlier) {
@@ -242,7 +264,8 @@ public final class RedisBench {
             return new Costs(d, redisCpu - earlier.redisCpu, w, benchCpu - earlier.benchCpu);
         }
 
-        void print(int runs) {
+        /** Prints the costs per run; returns Redis's CPU per run, in ms. */
+        double print(int runs) {
             long total = calls.values().stream().mapToLong(Long::longValue).sum();
             long scripts = calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L);
             System.out.printf("per run: %.1f Redis commands (%.1f of them scripts run by clients), Redis CPU %.3f ms, workers' CPU %.3f ms%n",
@@ -253,6 +276,7 @@ public final class RedisBench {
             var top = calls.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .limit(24).map(e -> String.format("%s %.2f", e.getKey(), (double) e.getValue() / runs)).toList();
             System.out.println("  commands per run: " + String.join(", ", top));
+            return redisCpu * 1000 / runs;
         }
 
         private static double field(String info, String name) {
@@ -268,12 +292,15 @@ public final class RedisBench {
         }
     }
 
-    /** Redis's own speed on this machine, now: redis-benchmark against the same server, if it is installed. */
-    private static void redisBenchmark(RedisSettings settings, UnifiedJedis raw) {
+    /**
+     * Redis's own speed on this machine, now: redis-benchmark against the same server, if it is installed.
+     * Returns Redis's CPU per SET in µs (its own count, over a SET-only run), 0 when not run.
+     */
+    private static double redisBenchmark(RedisSettings settings, UnifiedJedis raw) {
         var bin = java.nio.file.Path.of("/usr/bin/redis-benchmark");
         if (settings.tls() || !java.nio.file.Files.isExecutable(bin)) {
             System.out.println("redis-benchmark: not run (install redis-tools; plain connections only)");
-            return;
+            return 0;
         }
         try {
             // behind Sentinel: the master of the moment; in a cluster, the master of the prefix's slot
@@ -293,8 +320,18 @@ public final class RedisBench {
                 var l = line.strip();
                 if (l.contains("requests per second")) System.out.println("redis-benchmark: " + l);
             }
+            int sets = 200_000;
+            double before = Costs.redisCpu(raw, settings);
+            var s = new ProcessBuilder(bin.toString(), "-h", at.getHost(), "-p", Integer.toString(at.getPort()), "-q",
+                    "-t", "set", "-n", Integer.toString(sets)).redirectErrorStream(true).start();
+            s.getInputStream().readAllBytes();
+            s.waitFor();
+            double micros = (Costs.redisCpu(raw, settings) - before) * 1e6 / sets;
+            System.out.printf("redis-benchmark: Redis CPU per SET %.1f µs (%,d SETs)%n", micros, sets);
+            return micros;
         } catch (Exception e) {
             System.out.println("redis-benchmark: failed (" + e.getMessage() + ")");
+            return 0;
         }
     }
 
@@ -304,23 +341,44 @@ public final class RedisBench {
      * write), while the worker is still starting it; else that long after, with the run asleep in its node.
      */
     private static Histogram cancelLatency(RedisView client, int cancels, long settleMillis, CancelPath path) throws InterruptedException {
+        return cancelLatency(client, cancels, settleMillis, path, null);
+    }
+
+    /**
+     * As above; with {@code floor}, each cancel is followed by the same quiet and a round trip of a chain of six
+     * wake-ups in this process ({@link dev.tether.bench.WakeChainBench}), recorded there: the machine's floor, in the same minutes.
+     */
+    private static Histogram cancelLatency(RedisView client, int cancels, long settleMillis, CancelPath path, Histogram floor)
+            throws InterruptedException {
         var latency = new Histogram(3);
-        for (int i = 0; i < cancels + 50; i++) {
-            var id = client.submit("book-workflow", "bench-cancel", Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
-            waitFor(client, id, RunStatus.RUNNING);
-            if (settleMillis > 0) Thread.sleep(settleMillis);
-            long t = System.nanoTime();
-            path.sent(id, t);
-            client.cancel(id);
-            long answered = System.nanoTime();
-            waitFor(client, id, RunStatus.CANCELLED);
-            long shown = System.nanoTime();
-            if (i >= 50) {
-                latency.recordValue(shown - t);
-                path.record(answered, shown);
+        try (dev.tether.bench.WakeChainBench.Chain chain = floor == null ? null : new dev.tether.bench.WakeChainBench.Chain(6)) {
+            for (int i = 0; i < cancels + 50; i++) {
+                cancelOnce(client, settleMillis, path, latency, i >= 50);
+                if (chain != null) {
+                    Thread.sleep(settleMillis);
+                    long nanos = chain.roundTrip();
+                    if (i >= 50) floor.recordValue(nanos);
+                }
             }
         }
         return latency;
+    }
+
+    private static void cancelOnce(RedisView client, long settleMillis, CancelPath path, Histogram latency, boolean counted)
+            throws InterruptedException {
+        var id = client.submit("book-workflow", "bench-cancel", Map.of("nodeMillis", 60_000, "jitter", 0)).runId();
+        waitFor(client, id, RunStatus.RUNNING);
+        if (settleMillis > 0) Thread.sleep(settleMillis);
+        long t = System.nanoTime();
+        path.sent(id, t);
+        client.cancel(id);
+        long answered = System.nanoTime();
+        waitFor(client, id, RunStatus.CANCELLED);
+        long shown = System.nanoTime();
+        if (counted) {
+            latency.recordValue(shown - t);
+            path.record(answered, shown);
+        }
     }
 
     /**
@@ -389,8 +447,12 @@ public final class RedisBench {
             for (int i = 0; i < stages.length; i++) {
                 System.out.printf("    %-22s p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  (%d)%n", STAGES[i], ms(stages[i], 50), ms(stages[i], 90),
                         ms(stages[i], 99), stages[i].getTotalCount());
-                stages[i].reset();
             }
+            clear();
+        }
+
+        void clear() {
+            for (var h : stages) h.reset();
         }
 
         @Override
