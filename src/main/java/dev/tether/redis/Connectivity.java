@@ -16,6 +16,9 @@ final class Connectivity implements RedisHealth {
     private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong roundTripNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastRoundTripNanos;
+    private volatile boolean outOfMemory, warnedFull;
+    private volatile long fullWarnedNanos;
+    private static final long FULL_WARN_EVERY_NANOS = 60_000_000_000L;
 
     Connectivity(String where) {
         this.where = where;
@@ -39,8 +42,26 @@ final class Connectivity implements RedisHealth {
     }
 
     void down(Exception e) {
-        if (up.compareAndSet(true, false)) LOG.warn("lost Redis at {} ({}); reconnecting", where, e.getClass().getSimpleName());
+        boolean full = RedisMemory.outOfMemory(e);
+        outOfMemory = full;
+        boolean wasUp = up.compareAndSet(true, false);
+        if (full) {
+            // A full server still answers reads, which count as contact: said once a minute, not at every refused write.
+            long now = System.nanoTime();
+            if (!warnedFull || now - fullWarnedNanos > FULL_WARN_EVERY_NANOS) {
+                warnedFull = true;
+                fullWarnedNanos = now;
+                LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
+            }
+        } else if (wasUp) {
+            LOG.warn("lost Redis at {} ({}); reconnecting", where, e.getClass().getSimpleName());
+        }
         failures.incrementAndGet();
+    }
+
+    /** Whether the last failure was Redis refusing a write for want of memory, rather than no answer. */
+    boolean outOfMemory() {
+        return outOfMemory;
     }
 
     /** One regular command's time from send to answer (a heartbeat, a maintenance read). */

@@ -96,7 +96,8 @@ final class Heartbeat implements AutoCloseable {
         long silent = now - lastBeatSent;
         var held = ": no node starts and no job is taken";
         if (silent > HOLD_AFTER.toNanos()) {
-            return (fenced ? "fenced (runs stopped), " : "") + "out of contact with Redis for " + WorkerStalls.seconds(silent) + held;
+            return (fenced ? "fenced (runs stopped), " : "") + (connectivity.outOfMemory() ? "its writes refused by Redis (out of memory) for "
+                    : "out of contact with Redis for ") + WorkerStalls.seconds(silent) + held;
         }
         if (catchUpOwed) {
             long since;
@@ -222,7 +223,10 @@ final class Heartbeat implements AutoCloseable {
             // Once fenced, again every second while it lasts: a run that reached the engine meanwhile is stopped too.
             if (silent > fenceTimeout.toNanos() && (!fenced || now - lastFence >= 1_000_000_000L)) {
                 var d = Duration.ofNanos(silent);
-                if (!fenced) LOG.warn("worker '{}' has not reached Redis for {} ms: stopping its runs (fence)", name, d.toMillis());
+                if (!fenced) {
+                    LOG.warn("worker '{}' has not {} for {} ms: stopping its runs (fence)", name,
+                            connectivity.outOfMemory() ? "had a write taken by Redis (out of memory)" : "reached Redis", d.toMillis());
+                }
                 fenced = true;
                 lastFence = now;
                 try {

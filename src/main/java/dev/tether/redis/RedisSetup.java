@@ -27,6 +27,7 @@ public final class RedisSetup {
         if (finishedCap != null && finishedCap < 1) throw new IllegalArgumentException("--finished-cap must be at least 1, not " + finishedCap);
         try (var redis = settings.client("tether-setup", 1)) {
             settings.reach(redis);
+            RedisMemory.warnIfEvicting(redis, settings.keys(), settings.display(), LOG);
             var shas = run(redis, settings.keys(), finishedCap);
             loadOnEveryOtherNode(settings, redis);
             return shas;

@@ -80,6 +80,7 @@ public final class RedisView implements RunEngine {
             throw e;
         }
         this.connectivity = new Connectivity(settings.display());
+        if (live) RedisMemory.warnIfEvicting(redis, keys, settings.display(), LOG);
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000, settings.replicaTarget());
         this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
         this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
@@ -281,6 +282,7 @@ public final class RedisView implements RunEngine {
             try {
                 return call.get();
             } catch (redis.clients.jedis.exceptions.JedisException e) {
+                if (RedisMemory.outOfMemory(e)) throw new RedisFullException(RedisMemory.refusal(settings.display()), e);
                 if (!Connectivity.lostContact(e) && !inTransition(e)) throw e;
                 if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
                 sleepQuietly(Math.min(500, 25L * attempt));

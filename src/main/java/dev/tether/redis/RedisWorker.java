@@ -94,6 +94,7 @@ public final class RedisWorker implements AutoCloseable {
             redis.close();
             throw e;
         }
+        RedisMemory.warnIfEvicting(redis, keys, settings.display(), LOG);
         if (!heartbeatLapsed(redis, keys.worker(options.name()))) {
             redis.close();
             throw new IllegalArgumentException("worker name '" + options.name() + "' is in use by a live worker; choose another --name");
@@ -131,8 +132,9 @@ public final class RedisWorker implements AutoCloseable {
 
                     @Override
                     public void fence(Duration silentFor) {
-                        stopAll("worker '" + options.name() + "' lost contact with Redis for " + silentFor.toMillis()
-                                + " ms and stopped the run itself");
+                        stopAll("worker '" + options.name() + (connectivity.outOfMemory()
+                                ? "' could not write to Redis for " + silentFor.toMillis() + " ms (out of memory: its maxmemory was reached)"
+                                : "' lost contact with Redis for " + silentFor.toMillis() + " ms") + " and stopped the run itself");
                     }
                 });
         heartbeat.join();

@@ -1,0 +1,161 @@
+package dev.tether.redis;
+
+import dev.tether.api.GraphDefinition;
+import dev.tether.catalog.GraphCatalog;
+import dev.tether.run.RunSnapshot;
+import dev.tether.run.RunStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.tether.testing.Hang.eventuallyAcrossProcesses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * README: a Redis at its maxmemory is named as what it is. A server that would evict keys to make room
+ * is warned about where workers, views and the setup start (it could drop a run's record, a job, a
+ * heartbeat or a cancel); a server that refuses writes is reported as full, not as lost contact: a submit
+ * says so and leaves nothing, and a worker that stopped its runs because none of its writes got through
+ * says why in the runs it ended.
+ */
+class RedisMemoryTest {
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private RealRedis server;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (var c : closing.reversed()) c.close();
+    }
+
+    private RealRedis start() throws Exception {
+        server = RealRedis.start();
+        closing.add(server);
+        return server;
+    }
+
+    private static void config(RealRedis server, String name, String value) {
+        try (var admin = server.admin()) {
+            admin.configSet(name, value);
+        }
+    }
+
+    private String warning() {
+        try (var admin = server.admin()) {
+            return RedisMemory.evictionWarning(admin, Keys.standard(), server.uri()).orElse(null);
+        }
+    }
+
+    @Test
+    void onlyAServerThatWouldEvictKeysOnceFullIsWarnedAboutAndAWorkerStartingOnItSaysSo() throws Exception {
+        start();
+        assertThat(warning()).as("no maxmemory: nothing is ever evicted").isNull();
+        config(server, "maxmemory-policy", "allkeys-lru");
+        assertThat(warning()).as("an evicting policy, but no maxmemory").isNull();
+        config(server, "maxmemory", "104857600");
+        assertThat(warning()).contains("evicts keys", "100 MiB", "maxmemory-policy allkeys-lru", "set maxmemory-policy noeviction");
+        config(server, "maxmemory-policy", "volatile-ttl"); // evicts what expires first: heartbeats and cancel records
+        assertThat(warning()).contains("maxmemory-policy volatile-ttl");
+
+        var worker = WorkerProcess.start(List.of(), Map.of(), server.uri(), "warned", "memory", 1);
+        closing.add(worker);
+        eventuallyAcrossProcesses("the worker warns as it starts").until(() -> worker.output().contains("evicts keys"));
+
+        var logs = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logs.start();
+        var redisLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.tether.redis");
+        redisLog.addAppender(logs);
+        try {
+            var settings = RedisSettings.parse(server.uri());
+            try (var live = RedisView.live(settings, GraphCatalog.load(null), Routing.none())) {
+                assertThat(warnings(logs)).as("a live view warns as it starts").hasSize(1);
+            }
+            try (var oneShot = RedisView.oneShot(settings, GraphCatalog.load(null), Routing.none())) {
+                assertThat(warnings(logs)).as("a one-shot command does not spend a round trip on it").hasSize(1);
+            }
+            RedisSetup.run(settings, null);
+            assertThat(warnings(logs)).as("so does the setup").hasSize(2);
+        } finally {
+            redisLog.detachAppender(logs);
+        }
+
+        config(server, "maxmemory-policy", "noeviction");
+        assertThat(warning()).as("a full server that refuses writes loses nothing").isNull();
+    }
+
+    /** Warnings about this test's server (other tests may log beside it). */
+    private List<String> warnings(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
+        synchronized (logs.list) {
+            return logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.startsWith("Redis at " + server.uri() + " evicts keys")).toList();
+        }
+    }
+
+    @Test
+    void aSubmitToAFullServerSaysItIsFullAndLeavesNothingBehind() throws Exception {
+        start();
+        var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        closing.add(view);
+        config(server, "maxmemory-policy", "noeviction");
+        config(server, "maxmemory", "1");
+
+        assertThatThrownBy(() -> view.submit("welcome-email", "memory", Map.of()))
+                .isInstanceOf(RedisFullException.class)
+                .hasMessage("Redis at " + server.uri() + " is out of memory (its maxmemory is reached) and refuses writes: "
+                        + "raise its maxmemory or free memory");
+
+        config(server, "maxmemory", "0");
+        try (var admin = server.admin()) {
+            assertThat(admin.keys("tether:run:*")).as("no record").isEmpty();
+            assertThat(admin.exists(Keys.standard().queue("memory"))).as("no job").isFalse();
+            assertThat(admin.scard(Keys.standard().active())).isZero();
+        }
+        assertThat(view.submit("welcome-email", "memory", Map.of()).status()).as("with room again, the same submit is taken")
+                .isEqualTo(RunStatus.QUEUED);
+    }
+
+    /**
+     * Nobody else sweeps here (a one-shot view and one worker): the run's end can only be the one its own
+     * worker writes once Redis has room again, with the reason it stopped the run.
+     */
+    @Test
+    void aWorkerWhoseWritesAFullServerRefusesStopsItsRunsAndSaysWhy() throws Exception {
+        start();
+        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "memory", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
+        closing.add(view);
+        var worker = WorkerProcess.start(List.of(), Map.of(), server.uri(), "starved", "memory", 1, "--fence-timeout", "3s");
+        closing.add(worker);
+        var admin = server.admin();
+        closing.add(admin);
+        var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+        // held in n2 by a gate nobody opens: the server fills mid-node however slow the machine
+        var run = view.submit("counted", "memory", Map.of("log", log.toString(), "tag", "m1", "holdAt", "n2",
+                "gate", log.resolveSibling(log.getFileName() + ".never").toString())).runId();
+        eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::currentNode).orElse("").equals("n2"));
+
+        config(server, "maxmemory-policy", "noeviction");
+        config(server, "maxmemory", "1");
+        eventuallyAcrossProcesses("the worker names the full server").until(() -> worker.output().contains("is out of memory"));
+        eventuallyAcrossProcesses("the worker fences itself").until(() -> worker.output().contains("stopping its runs (fence)"));
+        assertThat(store.get(run).orElseThrow().status()).as("nothing written while full").isEqualTo(RunStatus.RUNNING);
+        config(server, "maxmemory", "0");
+
+        eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::status).orElse(null) == RunStatus.LOST);
+        var lost = store.get(run).orElseThrow();
+        assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
+                .endsWith(" ms (out of memory: its maxmemory was reached) and stopped the run itself");
+        assertThat(worker.output()).doesNotContain("lost Redis at");
+        assertThat(CountingGraph.read(log).get("m1")).as("node starts").extracting(n -> n[0]).containsExactly("n1", "n2");
+        RedisAccounting.assertNothingPending(server, List.of("memory"), List.of("starved"));
+    }
+}
