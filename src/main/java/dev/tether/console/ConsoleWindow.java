@@ -103,6 +103,7 @@ public final class ConsoleWindow {
         stage.show();
         commands.graphs(); // described in the background, ready when Submit is first clicked
         reportGraphProblems();
+        for (var warning : engine.warnings()) notifier.warning("Check " + engine.mode(), warning);
     }
 
     /** Plugins skipped at load: one notification naming the first, the rest in `tether graphs`. */

@@ -158,6 +158,14 @@ public interface RunEngine extends AutoCloseable {
     String mode();
 
     /**
+     * What an operator should fix where runs execute, one line each, found as the engine started (a Redis
+     * that would evict keys once full); none by default. A console shows each as it opens.
+     */
+    default List<String> warnings() {
+        return List.of();
+    }
+
+    /**
      * Whether the engine can reach where its runs execute right now. Always true for the embedded
      * engine; a remote one reports a lost connection here while it reconnects (views show it).
      */

@@ -62,12 +62,18 @@ public final class RedisMemory {
         return n >= 1024 * 1024 ? n / (1024 * 1024) + " MiB" : n + " bytes";
     }
 
-    /** Logs {@link #evictionWarning} once, where a long-lived process starts; a server that will not say is not an error. */
-    static void warnIfEvicting(UnifiedJedis redis, Keys keys, String where, org.slf4j.Logger log) {
+    /**
+     * Logs {@link #evictionWarning} once, where a long-lived process starts, and returns it (empty when there
+     * is none); a server that will not say is not an error.
+     */
+    static java.util.List<String> warnIfEvicting(UnifiedJedis redis, Keys keys, String where, org.slf4j.Logger log) {
         try {
-            evictionWarning(redis, keys, where).ifPresent(log::warn);
+            var warning = evictionWarning(redis, keys, where);
+            warning.ifPresent(log::warn);
+            return warning.stream().toList();
         } catch (RuntimeException e) {
             log.debug("could not read Redis's memory settings", e);
+            return java.util.List.of();
         }
     }
 }

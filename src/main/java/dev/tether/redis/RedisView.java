@@ -63,6 +63,7 @@ public final class RedisView implements RunEngine {
     private final java.util.Set<String> knownQueues = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final dev.tether.policy.PolicyBook policies;
+    private final List<String> warnings;
 
     private RedisView(RedisSettings settings, GraphCatalog catalog, Routing routing, dev.tether.policy.PolicyBook policies, boolean live,
                       boolean awaitFirstLoad, int queuedShown) {
@@ -80,7 +81,7 @@ public final class RedisView implements RunEngine {
             throw e;
         }
         this.connectivity = new Connectivity(settings.display());
-        if (live) RedisMemory.warnIfEvicting(redis, keys, settings.display(), LOG);
+        this.warnings = live ? RedisMemory.warnIfEvicting(redis, keys, settings.display(), LOG) : List.of();
         this.store = new RunStore(redis, keys, Duration.ofDays(1), 10_000, settings.replicaTarget());
         this.checkpointStore = new RedisCheckpointStore(redis, keys, Duration.ofDays(1), RedisCheckpointStore.Limits.DEFAULT);
         this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
@@ -456,6 +457,12 @@ public final class RedisView implements RunEngine {
     @Override
     public String mode() {
         return settings.display();
+    }
+
+    /** A live view's: a server that would evict keys once full (logged as it started). */
+    @Override
+    public List<String> warnings() {
+        return warnings;
     }
 
     @Override

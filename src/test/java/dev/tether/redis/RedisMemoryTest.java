@@ -75,9 +75,11 @@ class RedisMemoryTest {
             var settings = RedisSettings.parse(server.uri());
             try (var live = RedisView.live(settings, GraphCatalog.load(null), Routing.none())) {
                 assertThat(warnings(logs)).as("a live view warns as it starts").hasSize(1);
+                assertThat(live.warnings()).as("and keeps it for its console").singleElement().asString().contains("evicts keys");
             }
             try (var oneShot = RedisView.oneShot(settings, GraphCatalog.load(null), Routing.none())) {
                 assertThat(warnings(logs)).as("a one-shot command does not spend a round trip on it").hasSize(1);
+                assertThat(oneShot.warnings()).isEmpty();
             }
             RedisSetup.run(settings, null);
             assertThat(warnings(logs)).as("so does the setup").hasSize(2);
