@@ -42,18 +42,42 @@ final class Notifier {
     }
 
     void error(String title, String text) {
-        show(title, Notifications.create().title(title).text(text), true);
+        show(title, Notifications.create().title(title).text(wrap(text, WIDTH)), true);
     }
 
     void warning(String title, String text) {
-        show(title, Notifications.create().title(title).text(text), false);
+        show(title, Notifications.create().title(title).text(wrap(text, WIDTH)), false);
+    }
+
+    /** Characters per line of a notification's text: a notification does not wrap, and a long line runs off the screen. */
+    static final int WIDTH = 48;
+
+    /** {@code text} with each line broken at spaces into lines of at most {@code width} characters (a longer word stays whole). */
+    static String wrap(String text, int width) {
+        var out = new StringBuilder();
+        for (var line : text.split("\n", -1)) {
+            if (!out.isEmpty()) out.append('\n');
+            int used = 0;
+            for (var word : line.split(" ")) {
+                if (used > 0 && used + 1 + word.length() > width) {
+                    out.append('\n');
+                    used = 0;
+                } else if (used > 0) {
+                    out.append(' ');
+                    used++;
+                }
+                out.append(word);
+                used += word.length();
+            }
+        }
+        return out.toString();
     }
 
     void information(String title, String text) {
         remember(title);
         var w = owner.get();
         if (w == null || !w.isShowing()) return;
-        Notifications.create().title(title).text(text).owner(w).position(Pos.BOTTOM_RIGHT).hideAfter(Duration.seconds(5)).showInformation();
+        Notifications.create().title(title).text(wrap(text, WIDTH)).owner(w).position(Pos.BOTTOM_RIGHT).hideAfter(Duration.seconds(5)).showInformation();
     }
 
     private void remember(String title) {
