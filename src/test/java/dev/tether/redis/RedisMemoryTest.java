@@ -112,6 +112,10 @@ class RedisMemoryTest {
                 .isInstanceOf(RedisFullException.class)
                 .hasMessage("Redis at " + server.uri() + " is out of memory (its maxmemory is reached) and refuses writes: "
                         + "raise its maxmemory or free memory");
+        var cli = CliRun.of(Map.of(), "submit", "--redis", server.uri(), "welcome-email");
+        assertThat(cli.exit()).as("the command line's exit code").isEqualTo(1);
+        assertThat(cli.err().strip()).isEqualTo("tether: Redis at " + server.uri() + " is out of memory (its maxmemory is reached) "
+                + "and refuses writes: raise its maxmemory or free memory");
 
         config(server, "maxmemory", "0");
         try (var admin = server.admin()) {
