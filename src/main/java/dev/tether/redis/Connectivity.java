@@ -16,9 +16,9 @@ final class Connectivity implements RedisHealth {
     private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong roundTripNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastRoundTripNanos;
-    private volatile boolean outOfMemory, warnedFull;
-    private volatile long fullWarnedNanos;
-    private static final long FULL_WARN_EVERY_NANOS = 60_000_000_000L;
+    private volatile String warnedRefusal;
+    private volatile long refusalWarnedNanos;
+    private static final long REFUSAL_WARN_EVERY_NANOS = 60_000_000_000L;
 
     Connectivity(String where) {
         this.where = where;
@@ -42,16 +42,17 @@ final class Connectivity implements RedisHealth {
     }
 
     void down(Exception e) {
-        boolean full = RedisMemory.outOfMemory(e);
-        outOfMemory = full;
+        var why = refusal(e);
         boolean wasUp = up.compareAndSet(true, false);
-        if (full) {
-            // A full server still answers reads, which count as contact: said once a minute, not at every refused write.
+        if (why != null) {
+            // A server that refuses writes (full, no replicas, a failed disk) still answers reads, which count as
+            // contact: each reason is said once a minute, not at every refused write.
             long now = System.nanoTime();
-            if (!warnedFull || now - fullWarnedNanos > FULL_WARN_EVERY_NANOS) {
-                warnedFull = true;
-                fullWarnedNanos = now;
-                LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
+            if (!why.equals(warnedRefusal) || now - refusalWarnedNanos > REFUSAL_WARN_EVERY_NANOS) {
+                warnedRefusal = why;
+                refusalWarnedNanos = now;
+                if (RedisMemory.outOfMemory(e)) LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
+                else LOG.warn("Redis at {} refuses: {}; retrying", where, why);
             }
         } else if (wasUp) {
             LOG.warn("lost Redis at {} ({}); reconnecting", where, e.getClass().getSimpleName());
@@ -59,9 +60,23 @@ final class Connectivity implements RedisHealth {
         failures.incrementAndGet();
     }
 
-    /** Whether the last failure was Redis refusing a write for want of memory, rather than no answer. */
-    boolean outOfMemory() {
-        return outOfMemory;
+    /**
+     * Why Redis refused a call, said for a person: "out of memory: its maxmemory was reached", or its own error, one
+     * line ({@code NOREPLICAS ...}, {@code MISCONF ...}; the error a script met, not the wrapping Redis 6.2 adds);
+     * null when it did not answer.
+     */
+    static String refusal(Throwable e) {
+        if (lostContact(e)) return null;
+        if (RedisMemory.outOfMemory(e)) return "out of memory: its maxmemory was reached";
+        for (var t = e; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisDataException) {
+                var m = String.valueOf(t.getMessage());
+                int inner = m.lastIndexOf(": -");
+                if (m.startsWith("ERR Error running script") && inner >= 0) m = m.substring(inner + 3);
+                return Text.oneLine(m.length() > 160 ? m.substring(0, 160) + "…" : m);
+            }
+        }
+        return null;
     }
 
     /** One regular command's time from send to answer (a heartbeat, a maintenance read). */

@@ -45,8 +45,8 @@ final class Heartbeat implements AutoCloseable {
         /** Contact is back after a gap: bring Redis up to date before runs go on. */
         void caughtUp(boolean wasSettled);
 
-        /** No beat for the fence timeout: stop every run now. */
-        void fence(Duration silentFor);
+        /** No beat for the fence timeout: stop every run now. {@code refused}: why Redis refused the last beat, null when it did not answer. */
+        void fence(Duration silentFor, String refused);
     }
 
     private final UnifiedJedis redis;
@@ -64,6 +64,8 @@ final class Heartbeat implements AutoCloseable {
     /** System.nanoTime() before the last beat that Redis accepted (the key's TTL started later than that). */
     private volatile long lastBeatSent;
     private volatile boolean fenced;
+    /** Why Redis refused the last beat (full, no replicas, ...), null while beats get through or it does not answer. */
+    private volatile String beatRefused;
     private volatile boolean closed;
     /** Guards the catch-up's bookkeeping between the beat thread (which asks) and the catch-up thread. */
     private final Object catchUpLock = new Object();
@@ -96,7 +98,8 @@ final class Heartbeat implements AutoCloseable {
         long silent = now - lastBeatSent;
         var held = ": no node starts and no job is taken";
         if (silent > HOLD_AFTER.toNanos()) {
-            return (fenced ? "fenced (runs stopped), " : "") + (connectivity.outOfMemory() ? "its writes refused by Redis (out of memory) for "
+            var refused = beatRefused;
+            return (fenced ? "fenced (runs stopped), " : "") + (refused != null ? "its writes refused by Redis (" + refused + ") for "
                     : "out of contact with Redis for ") + WorkerStalls.seconds(silent) + held;
         }
         if (catchUpOwed) {
@@ -139,7 +142,9 @@ final class Heartbeat implements AutoCloseable {
                 listed = send("beat");
                 connectivity.roundTrip(System.nanoTime() - sent);
                 connectivity.up();
+                beatRefused = null;
             } catch (RuntimeException e) {
+                beatRefused = Connectivity.refusal(e);
                 connectivity.down(e);
                 sleep(RETRY_MILLIS);
                 continue;
@@ -224,13 +229,14 @@ final class Heartbeat implements AutoCloseable {
             if (silent > fenceTimeout.toNanos() && (!fenced || now - lastFence >= 1_000_000_000L)) {
                 var d = Duration.ofNanos(silent);
                 if (!fenced) {
+                    var refused = beatRefused;
                     LOG.warn("worker '{}' has not {} for {} ms: stopping its runs (fence)", name,
-                            connectivity.outOfMemory() ? "had a write taken by Redis (out of memory)" : "reached Redis", d.toMillis());
+                            refused != null ? "had a write taken by Redis (" + refused + ")" : "reached Redis", d.toMillis());
                 }
                 fenced = true;
                 lastFence = now;
                 try {
-                    listener.fence(d);
+                    listener.fence(d, beatRefused);
                 } catch (RuntimeException e) {
                     LOG.error("fence failed", e);
                 }

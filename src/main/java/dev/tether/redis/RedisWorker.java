@@ -131,9 +131,9 @@ public final class RedisWorker implements AutoCloseable {
                     }
 
                     @Override
-                    public void fence(Duration silentFor) {
-                        stopAll("worker '" + options.name() + (connectivity.outOfMemory()
-                                ? "' could not write to Redis for " + silentFor.toMillis() + " ms (out of memory: its maxmemory was reached)"
+                    public void fence(Duration silentFor, String refused) {
+                        stopAll("worker '" + options.name() + (refused != null
+                                ? "' could not write to Redis for " + silentFor.toMillis() + " ms (" + refused + ")"
                                 : "' lost contact with Redis for " + silentFor.toMillis() + " ms") + " and stopped the run itself");
                     }
                 });

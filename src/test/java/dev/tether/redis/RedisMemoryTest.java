@@ -129,39 +129,57 @@ class RedisMemoryTest {
 
     /**
      * Nobody else sweeps here (a one-shot view and one worker): the run's end can only be the one its own
-     * worker writes once Redis has room again, with the reason it stopped the run.
+     * worker writes once Redis takes writes again, with the reason it stopped the run.
      */
     @Test
     void aWorkerWhoseWritesAFullServerRefusesStopsItsRunsAndSaysWhy() throws Exception {
+        var lost = refusedUntilFenced("starved", List.of("maxmemory-policy", "noeviction", "maxmemory", "1"), List.of("maxmemory", "0"));
+        assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
+                .endsWith(" ms (out of memory: its maxmemory was reached) and stopped the run itself");
+        assertThat(worker.output()).contains("is out of memory (its maxmemory is reached) and refuses writes").doesNotContain("lost Redis at");
+    }
+
+    /** Any refusal is named by Redis's own error: here a master told to write only with a replica it does not have. */
+    @Test
+    void aWorkerWhoseWritesAreRefusedForWantOfReplicasSaysSo() throws Exception {
+        var lost = refusedUntilFenced("unreplicated", List.of("min-replicas-to-write", "1"), List.of("min-replicas-to-write", "0"));
+        assertThat(lost.error().message()).startsWith("worker 'unreplicated' could not write to Redis for ")
+                .endsWith(" ms (NOREPLICAS Not enough good replicas to write.) and stopped the run itself");
+        assertThat(worker.output()).contains("refuses: NOREPLICAS Not enough good replicas to write.").doesNotContain("lost Redis at");
+    }
+
+    private WorkerProcess worker;
+
+    /**
+     * A run held mid-node on a worker of a 3 s fence; then {@code refuse} (CONFIG SET pairs) until the worker has
+     * fenced itself, then {@code allow}. Returns the run as Redis then records it, LOST; checks that it started
+     * no node after, and that nothing is left pending.
+     */
+    private RunSnapshot refusedUntilFenced(String name, List<String> refuse, List<String> allow) throws Exception {
         start();
-        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "memory", ".log");
+        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), name, ".log");
         var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
         graphs.add(new CountingGraph());
         var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
         closing.add(view);
-        var worker = WorkerProcess.start(List.of(), Map.of(), server.uri(), "starved", "memory", 1, "--fence-timeout", "3s");
+        worker = WorkerProcess.start(List.of(), Map.of(), server.uri(), name, "memory", 1, "--fence-timeout", "3s");
         closing.add(worker);
         var admin = server.admin();
         closing.add(admin);
         var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
-        // held in n2 by a gate nobody opens: the server fills mid-node however slow the machine
+        // held in n2 by a gate nobody opens: the writes are refused mid-node however slow the machine
         var run = view.submit("counted", "memory", Map.of("log", log.toString(), "tag", "m1", "holdAt", "n2",
                 "gate", log.resolveSibling(log.getFileName() + ".never").toString())).runId();
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::currentNode).orElse("").equals("n2"));
 
-        config(server, "maxmemory-policy", "noeviction");
-        config(server, "maxmemory", "1");
-        eventuallyAcrossProcesses("the worker names the full server").until(() -> worker.output().contains("is out of memory"));
+        for (int i = 0; i < refuse.size(); i += 2) config(server, refuse.get(i), refuse.get(i + 1));
         eventuallyAcrossProcesses("the worker fences itself").until(() -> worker.output().contains("stopping its runs (fence)"));
-        assertThat(store.get(run).orElseThrow().status()).as("nothing written while full").isEqualTo(RunStatus.RUNNING);
-        config(server, "maxmemory", "0");
+        assertThat(store.get(run).orElseThrow().status()).as("nothing written meanwhile").isEqualTo(RunStatus.RUNNING);
+        for (int i = 0; i < allow.size(); i += 2) config(server, allow.get(i), allow.get(i + 1));
 
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::status).orElse(null) == RunStatus.LOST);
-        var lost = store.get(run).orElseThrow();
-        assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
-                .endsWith(" ms (out of memory: its maxmemory was reached) and stopped the run itself");
-        assertThat(worker.output()).doesNotContain("lost Redis at");
         assertThat(CountingGraph.read(log).get("m1")).as("node starts").extracting(n -> n[0]).containsExactly("n1", "n2");
-        RedisAccounting.assertNothingPending(server, List.of("memory"), List.of("starved"));
+        RedisAccounting.assertNothingPending(server, List.of("memory"), List.of(name));
+        return store.get(run).orElseThrow();
     }
 }
