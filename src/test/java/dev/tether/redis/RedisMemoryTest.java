@@ -137,6 +137,9 @@ class RedisMemoryTest {
         assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
                 .endsWith(" ms (out of memory: its maxmemory was reached) and stopped the run itself");
         assertThat(worker.output()).contains("is out of memory (its maxmemory is reached) and refuses writes").doesNotContain("lost Redis at");
+        // README: said once a minute, not at every refused write (a beat is tried every 200 ms)
+        long said = worker.output().lines().filter(l -> l.contains("is out of memory (its maxmemory is reached)")).count();
+        assertThat(said).as("times the worker said so in " + refusedMillis + " ms of refusal").isBetween(1L, 1 + refusedMillis / 60_000);
     }
 
     /** Any refusal is named by Redis's own error: here a master told to write only with a replica it does not have. */
@@ -149,6 +152,8 @@ class RedisMemoryTest {
     }
 
     private WorkerProcess worker;
+    /** How long {@link #refusedUntilFenced} refused writes. */
+    private long refusedMillis;
 
     /**
      * A run held mid-node on a worker of a 3 s fence; then {@code refuse} (CONFIG SET pairs) until the worker has
@@ -172,10 +177,12 @@ class RedisMemoryTest {
                 "gate", log.resolveSibling(log.getFileName() + ".never").toString())).runId();
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::currentNode).orElse("").equals("n2"));
 
+        long refusedAt = System.nanoTime();
         for (int i = 0; i < refuse.size(); i += 2) config(server, refuse.get(i), refuse.get(i + 1));
         eventuallyAcrossProcesses("the worker fences itself").until(() -> worker.output().contains("stopping its runs (fence)"));
         assertThat(store.get(run).orElseThrow().status()).as("nothing written meanwhile").isEqualTo(RunStatus.RUNNING);
         for (int i = 0; i < allow.size(); i += 2) config(server, allow.get(i), allow.get(i + 1));
+        refusedMillis = (System.nanoTime() - refusedAt) / 1_000_000;
 
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::status).orElse(null) == RunStatus.LOST);
         assertThat(CountingGraph.read(log).get("m1")).as("node starts").extracting(n -> n[0]).containsExactly("n1", "n2");
