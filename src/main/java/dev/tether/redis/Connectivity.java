@@ -41,7 +41,8 @@ final class Connectivity implements RedisHealth {
         failures.set(0);
     }
 
-    void down(Exception e) {
+    /** Counts a failed call; returns why Redis refused it ({@link #refusal}), null when it did not answer. */
+    String down(Exception e) {
         var why = refusal(e);
         boolean wasUp = up.compareAndSet(true, false);
         if (why != null) {
@@ -51,14 +52,17 @@ final class Connectivity implements RedisHealth {
             if (!why.equals(warnedRefusal) || now - refusalWarnedNanos > REFUSAL_WARN_EVERY_NANOS) {
                 warnedRefusal = why;
                 refusalWarnedNanos = now;
-                if (RedisMemory.outOfMemory(e)) LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
+                if (why.equals(OUT_OF_MEMORY)) LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
                 else LOG.warn("Redis at {} refuses: {}; retrying", where, why);
             }
         } else if (wasUp) {
             LOG.warn("lost Redis at {} ({}); reconnecting", where, e.getClass().getSimpleName());
         }
         failures.incrementAndGet();
+        return why;
     }
+
+    private static final String OUT_OF_MEMORY = "out of memory: its maxmemory was reached";
 
     /**
      * Why Redis refused a call, said for a person: "out of memory: its maxmemory was reached", or its own error, one
@@ -66,14 +70,19 @@ final class Connectivity implements RedisHealth {
      * null when it did not answer.
      */
     static String refusal(Throwable e) {
-        if (lostContact(e)) return null;
-        if (RedisMemory.outOfMemory(e)) return "out of memory: its maxmemory was reached";
+        var m = redisError(e);
+        if (m == null) return null;
+        if (m.startsWith("OOM ")) return OUT_OF_MEMORY;
+        return Text.oneLine(m.length() > 160 ? m.substring(0, 160) + "…" : m);
+    }
+
+    /** The error Redis answered in {@code e}, as it said it (a script's own, not the wrapping Redis 6.2 adds); null when it did not answer. */
+    static String redisError(Throwable e) {
         for (var t = e; t != null; t = t.getCause()) {
             if (t instanceof redis.clients.jedis.exceptions.JedisDataException) {
                 var m = String.valueOf(t.getMessage());
                 int inner = m.lastIndexOf(": -");
-                if (m.startsWith("ERR Error running script") && inner >= 0) m = m.substring(inner + 3);
-                return Text.oneLine(m.length() > 160 ? m.substring(0, 160) + "…" : m);
+                return m.startsWith("ERR Error running script") && inner >= 0 ? m.substring(inner + 3) : m;
             }
         }
         return null;

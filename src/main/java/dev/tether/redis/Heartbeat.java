@@ -144,8 +144,7 @@ final class Heartbeat implements AutoCloseable {
                 connectivity.up();
                 beatRefused = null;
             } catch (RuntimeException e) {
-                beatRefused = Connectivity.refusal(e);
-                connectivity.down(e);
+                beatRefused = connectivity.down(e);
                 sleep(RETRY_MILLIS);
                 continue;
             }
@@ -228,15 +227,15 @@ final class Heartbeat implements AutoCloseable {
             // Once fenced, again every second while it lasts: a run that reached the engine meanwhile is stopped too.
             if (silent > fenceTimeout.toNanos() && (!fenced || now - lastFence >= 1_000_000_000L)) {
                 var d = Duration.ofNanos(silent);
+                var refused = beatRefused;
                 if (!fenced) {
-                    var refused = beatRefused;
                     LOG.warn("worker '{}' has not {} for {} ms: stopping its runs (fence)", name,
                             refused != null ? "had a write taken by Redis (" + refused + ")" : "reached Redis", d.toMillis());
                 }
                 fenced = true;
                 lastFence = now;
                 try {
-                    listener.fence(d, beatRefused);
+                    listener.fence(d, refused);
                 } catch (RuntimeException e) {
                     LOG.error("fence failed", e);
                 }

@@ -20,12 +20,8 @@ public final class RedisMemory {
      * command, or from a script (Redis 6.2 wraps it: {@code ERR Error running script ...: -OOM command not allowed ...}).
      */
     public static boolean outOfMemory(Throwable e) {
-        for (var t = e; t != null; t = t.getCause()) {
-            var m = String.valueOf(t.getMessage());
-            if (t instanceof redis.clients.jedis.exceptions.JedisDataException
-                    && (m.startsWith("OOM ") || m.contains("-OOM command not allowed"))) return true;
-        }
-        return false;
+        var m = Connectivity.redisError(e);
+        return m != null && m.startsWith("OOM ");
     }
 
     /** What a refused write says to a person: the server, the reason and the fix. */

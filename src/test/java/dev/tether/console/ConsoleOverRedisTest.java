@@ -31,8 +31,7 @@ class ConsoleOverRedisTest {
     @Start
     void start(Stage stage) throws Exception {
         server = RealRedis.start();
-        var address = java.net.URI.create(server.uri());
-        try (var admin = redis.clients.jedis.RedisClient.builder().hostAndPort(address.getHost(), address.getPort()).build()) {
+        try (var admin = server.admin()) {
             admin.configSet("maxmemory", "67108864");
             admin.configSet("maxmemory-policy", "volatile-lru");
         }

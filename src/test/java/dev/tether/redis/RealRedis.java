@@ -122,7 +122,7 @@ public final class RealRedis implements AutoCloseable {
     }
 
     /** A client for injecting faults and reading keys (the default user). */
-    redis.clients.jedis.RedisClient admin() {
+    public redis.clients.jedis.RedisClient admin() {
         return redis.clients.jedis.RedisClient.builder().hostAndPort("127.0.0.1", port)
                 .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().socketTimeoutMillis(15_000).build()).build();
     }
