@@ -60,9 +60,11 @@ final class LostWorkerSweep {
     private static final String PROBE = "tether sweep probe";
     private volatile boolean mayNotSettle;
     private boolean probed;
+    private final MaintenanceSteps steps;
 
-    LostWorkerSweep(UnifiedJedis redis, RunStore store, String me) {
+    LostWorkerSweep(UnifiedJedis redis, RunStore store, String me, MaintenanceSteps steps) {
         this.redis = redis;
+        this.steps = steps;
         this.store = store;
         this.keys = store.keys();
         this.me = me;
@@ -100,7 +102,9 @@ final class LostWorkerSweep {
         }
         long end = System.nanoTime();
         if (end - start > HICCUP_NANOS) hiccup(end, "a call to Redis took " + millis(end - start) + " ms"); // Redis stalled: its TTLs ran on
-        if (++passes % 20 == 0 && end - healthySince >= ttlNanos) store.quarantineUnreadable(); // every 5 s
+        if (++passes % 20 == 0 && end - healthySince >= ttlNanos) { // every 5 s; refused, it must not keep lost workers unsettled
+            steps.step("quarantining unreadable run records", store::quarantineUnreadable);
+        }
         if (silent.isEmpty()) {
             withheldSince = 0;
             return 0;

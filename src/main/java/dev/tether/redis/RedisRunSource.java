@@ -372,9 +372,10 @@ final class RedisRunSource implements RunSource {
             held.remove(u.entryId());
             return null;
         } catch (RuntimeException e) {
-            connectivity.down(e);
+            var refused = connectivity.down(e);
             stalls.failed(RECORDING_ENDS, e);
-            LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(), Text.oneLine(e.getMessage()));
+            LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(),
+                    refused != null ? "Redis refuses: " + refused : Text.oneLine(e.getMessage()));
             return e;
         }
     }

@@ -293,8 +293,9 @@ public final class RedisSettings {
             return RedisSentinelClient.builder().masterName(master).sentinels(new java.util.LinkedHashSet<>(sentinels))
                     .clientConfig(clientConfig(clientName)).sentinelClientConfig(sentinelConfig(clientName)).poolConfig(pool).build();
         }
-        return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName))
-                .poolConfig(pool).build();
+        var config = clientConfig(clientName);
+        var provider = new redis.clients.jedis.providers.PooledConnectionProvider(new AnsweringConnectionFactory(new HostAndPort(host, port), config), pool);
+        return RedisClient.builder().clientConfig(config).poolConfig(pool).connectionProvider(provider).build();
     }
 
     /**

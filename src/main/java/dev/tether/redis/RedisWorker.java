@@ -80,6 +80,7 @@ public final class RedisWorker implements AutoCloseable {
     private final ConcurrentHashMap<String, String> fenced = new ConcurrentHashMap<>();
     private final Set<String> fencedToReport = ConcurrentHashMap.newKeySet();
     private final WorkerStalls stalls;
+    private final MaintenanceSteps steps;
     private volatile long lastMaintainedNanos = System.nanoTime();
     private volatile List<WorkerInfo> peers = List.of();
     static final String MAINTENANCE = "maintenance (sweep, retries, cancel checks)";
@@ -102,9 +103,10 @@ public final class RedisWorker implements AutoCloseable {
         this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2, true);
         this.connectivity = new Connectivity(settings.display());
         this.stalls = new WorkerStalls(options.name());
+        this.steps = new MaintenanceSteps(settings.display(), stalls);
         this.store = new RunStore(redis, keys, options.finishedTtl(), 10_000, settings.replicaTarget());
         this.cancels = new CancelRequests(redis, keys, settings.replicaTarget());
-        this.sweep = new LostWorkerSweep(redis, store, options.name());
+        this.sweep = new LostWorkerSweep(redis, store, options.name(), steps);
         this.trimmer = new StreamTrimmer(redis);
         this.index = new RunIndex(redis, keys);
         this.graphIds = catalog.all().stream().map(g -> g.id()).sorted().toList();
@@ -297,32 +299,37 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * One pass, step by step ({@link MaintenanceSteps}): a step Redis refuses is reported and the others
+     * still run; only a lost contact ends the pass early.
+     */
     private void maintain() {
         lastMaintainedNanos = System.nanoTime();
+        long tick = ++ticks;
         try {
             // Peers only decide whether to hand a job over (a graph this worker lacks): a read every 2 s is
             // enough, and each read parses every worker's heartbeat, so it is what grows with the fleet.
-            if (ticks % 8 == 0) peers = Heartbeat.liveWorkers(redis, keys);
-            sweep.sweep();
-            publisher.republish();
-            source.retryUnfinished();
-            workerCancels.checkRecords(); // cancels recorded while our subscription was down
-            if (++ticks % 2 == 0) store.pump(options.queues()); // retries that fell due, runs a concurrency limit let go
-            if (ticks % 8 == 0) source.recoverStranded();
-            if (ticks % 20 == 0) for (var q : options.queues()) trimmer.trim(keys.queue(q));
+            if (tick % 8 == 1) steps.step("reading live workers", () -> peers = Heartbeat.liveWorkers(redis, keys));
+            steps.step("lost-worker sweep", sweep::sweep);
+            steps.step("writing run states", publisher::republish);
+            steps.step("recording run ends", source::retryUnfinished);
+            steps.step("checking cancel records", workerCancels::checkRecords); // cancels recorded while our subscription was down
+            if (tick % 2 == 0) steps.step("moving due jobs", () -> store.pump(options.queues())); // retries that fell due, runs a limit let go
+            if (tick % 8 == 0) steps.step("recovering stranded jobs", source::recoverStranded);
+            if (tick % 20 == 0) steps.step("trimming queues", () -> { for (var q : options.queues()) trimmer.trim(keys.queue(q)); });
             // Bounded batches, seldom: each looks at 200 runs in Redis, and every worker of the fleet does its share.
-            if (ticks % 8 == 1) index.prune(); // entries of runs whose record expired: every 2 s
-            if (ticks % 20 == 3) index.pruneLive(); // live-index entries of runs no longer active (vanished, quarantined): every 5 s
+            if (tick % 8 == 5) steps.step("pruning the run index", index::prune); // entries of runs whose record expired: every 2 s
+            if (tick % 20 == 3) steps.step("pruning the live index", index::pruneLive); // entries of runs no longer active: every 5 s
             connectivity.up();
             stalls.worked(MAINTENANCE);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // no answer: the steps after it would wait as long
             connectivity.down(e);
             stalls.failed(MAINTENANCE, e);
         }
         lastMaintainedNanos = System.nanoTime();
     }
 
-    private int ticks;
+    private long ticks;
 
     private static String hostName() {
         try {

@@ -36,6 +36,7 @@ final class RunMirror implements AutoCloseable {
     private final VanishChecks vanishChecks = new VanishChecks();
     private final QueuedWindow window;
     private final LostWorkerSweep sweep;
+    private final MaintenanceSteps steps;
     private final List<WorkersListener> workersListeners = new CopyOnWriteArrayList<>();
     /** What each worker last said keeps it from making progress (names of workers that said nothing are absent). */
     private final Map<String, List<String>> stallsSaid = new HashMap<>();
@@ -70,7 +71,8 @@ final class RunMirror implements AutoCloseable {
         this.connectivity = connectivity;
         this.workers = Heartbeat.liveWorkers(redis, keys);
         vanished.workersRead(workers, System.nanoTime());
-        this.sweep = new LostWorkerSweep(redis, store, participant);
+        this.steps = new MaintenanceSteps(settings.display(), null);
+        this.sweep = new LostWorkerSweep(redis, store, participant, steps);
         this.events = new Subscriber(settings, "tether-redis-events", keys.events(), connectivity,
                 this::onEvent, this::resync);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("tether-redis-maintenance").unstarted(r));
@@ -200,31 +202,38 @@ final class RunMirror implements AutoCloseable {
         store.loadEach(left, registry::mirror);
     }
 
+    /** One pass, step by step ({@link MaintenanceSteps}): a step Redis refuses is logged and the others still run. */
     private void tick() {
         try {
-            sweep.sweep();
-            long sent = System.nanoTime();
-            workers = Heartbeat.liveWorkers(redis, keys);
-            vanished.workersRead(workers, System.nanoTime());
-            connectivity.roundTrip(System.nanoTime() - sent);
-            if (!workersListeners.isEmpty()) {
-                var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
-                for (var l : workersListeners) {
-                    try {
-                        l.read(names, sent);
-                    } catch (RuntimeException e) { // a listener's failure says nothing about Redis
-                        LOG.warn("a workers listener failed: {}", Text.oneLine(String.valueOf(e)));
-                    }
+            steps.step("lost-worker sweep", sweep::sweep);
+            boolean workersRead = steps.step("reading live workers", this::readWorkers);
+            // a missing record is judged against the workers just read (one may still write it back)
+            if (++ticks % 8 == 0 && workersRead) steps.step("comparing runs with their records", this::compareWithRecords);
+            if (window.limited() && ticks % 4 == 0 && events.caughtUpOnce()) {
+                steps.step("refilling the queued runs shown", () -> window.refill(redis, keys, ids -> store.loadEach(ids, this::show)));
+            }
+            connectivity.up();
+        } catch (RuntimeException e) { // no answer: the steps after it would wait as long
+            connectivity.down(e);
+        }
+    }
+
+    private void readWorkers() {
+        long sent = System.nanoTime();
+        workers = Heartbeat.liveWorkers(redis, keys);
+        vanished.workersRead(workers, System.nanoTime());
+        connectivity.roundTrip(System.nanoTime() - sent);
+        if (!workersListeners.isEmpty()) {
+            var names = workers.stream().map(WorkerInfo::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            for (var l : workersListeners) {
+                try {
+                    l.read(names, sent);
+                } catch (RuntimeException e) { // a listener's failure says nothing about Redis
+                    LOG.warn("a workers listener failed: {}", Text.oneLine(String.valueOf(e)));
                 }
             }
-            tellStalls(workers);
-            if (++ticks % 8 == 0) compareWithRecords();
-            if (window.limited() && ticks % 4 == 0 && events.caughtUpOnce()) window.refill(redis, keys, ids -> store.loadEach(ids, this::show));
-            connectivity.up();
-        } catch (RuntimeException e) {
-            connectivity.down(e);
-            if (!Connectivity.lostContact(e)) LOG.warn("Redis maintenance failed: {}", Text.oneLine(e.getMessage()));
         }
+        tellStalls(workers);
     }
 
     /** Tells this process's log (a {@code serve}, a console) when a worker starts or stops saying it cannot make progress. */

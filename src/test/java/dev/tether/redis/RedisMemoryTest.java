@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * is warned about where workers, views and the setup start (it could drop a run's record, a job, a
  * heartbeat or a cancel); a server that refuses writes is reported as full, not as lost contact: a submit
  * says so and leaves nothing, and a worker that stopped its runs because none of its writes got through
- * says why in the runs it ended.
+ * says why in the runs it ended. So does any other refusal of writes, by Redis's own error: no replicas
+ * (NOREPLICAS), a failed save to disk (MISCONF), a server turned replica (READONLY).
  */
 class RedisMemoryTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -161,6 +162,20 @@ class RedisMemoryTest {
      * no node after, and that nothing is left pending.
      */
     private RunSnapshot refusedUntilFenced(String name, List<String> refuse, List<String> allow) throws Exception {
+        return refusedUntilFenced(name, admin -> configs(admin, refuse), admin -> configs(admin, allow));
+    }
+
+    private static void configs(redis.clients.jedis.RedisClient admin, List<String> pairs) {
+        for (int i = 0; i < pairs.size(); i += 2) admin.configSet(pairs.get(i), pairs.get(i + 1));
+    }
+
+    /** Something done to the server as its admin. */
+    private interface AdminStep {
+        void run(redis.clients.jedis.RedisClient admin) throws Exception;
+    }
+
+    /** As {@link #refusedUntilFenced(String, List, List)}, the refusal and its end done by {@code refuse} and {@code allow}. */
+    private RunSnapshot refusedUntilFenced(String name, AdminStep refuse, AdminStep allow) throws Exception {
         start();
         var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), name, ".log");
         var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
@@ -178,15 +193,47 @@ class RedisMemoryTest {
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::currentNode).orElse("").equals("n2"));
 
         long refusedAt = System.nanoTime();
-        for (int i = 0; i < refuse.size(); i += 2) config(server, refuse.get(i), refuse.get(i + 1));
+        refuse.run(admin);
         eventuallyAcrossProcesses("the worker fences itself").until(() -> worker.output().contains("stopping its runs (fence)"));
         assertThat(store.get(run).orElseThrow().status()).as("nothing written meanwhile").isEqualTo(RunStatus.RUNNING);
-        for (int i = 0; i < allow.size(); i += 2) config(server, allow.get(i), allow.get(i + 1));
+        allow.run(admin);
         refusedMillis = (System.nanoTime() - refusedAt) / 1_000_000;
 
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::status).orElse(null) == RunStatus.LOST);
         assertThat(CountingGraph.read(log).get("m1")).as("node starts").extracting(n -> n[0]).containsExactly("n1", "n2");
         RedisAccounting.assertNothingPending(server, List.of("memory"), List.of(name));
         return store.get(run).orElseThrow();
+    }
+
+    /**
+     * A server that cannot save its snapshot (here: its file name is taken by a directory) refuses writes with
+     * MISCONF while {@code stop-writes-on-bgsave-error} is on, as a full disk would have it.
+     */
+    @Test
+    void aWorkerWhoseWritesAreRefusedBecauseRedisCannotSaveToDiskSaysSo() throws Exception {
+        var lost = refusedUntilFenced("unsaved", admin -> {
+            var dir = Path.of(admin.configGet("dir").get("dir"));
+            Files.createDirectories(dir.resolve("unsavable.rdb"));
+            admin.configSet("save", "3600 1");
+            admin.configSet("dbfilename", "unsavable.rdb");
+            admin.sendCommand(redis.clients.jedis.Protocol.Command.BGSAVE);
+            eventuallyAcrossProcesses("the save fails").until(() -> admin.info("persistence").contains("rdb_last_bgsave_status:err"));
+        }, admin -> { // no save points: nothing to fail (and a shutdown that does not try to save)
+            admin.configSet("save", "");
+            admin.configSet("dbfilename", "dump.rdb");
+        });
+        assertThat(lost.error().message()).startsWith("worker 'unsaved' could not write to Redis for ")
+                .contains(" ms (MISCONF ").endsWith(") and stopped the run itself");
+        assertThat(worker.output()).contains("refuses: MISCONF ").doesNotContain("lost Redis at");
+    }
+
+    /** A server turned into a replica under its workers (a failover done by hand, without Sentinel) refuses writes: READONLY. */
+    @Test
+    void aWorkerWhoseServerBecameAReplicaSaysSo() throws Exception {
+        var lost = refusedUntilFenced("demoted", admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "127.0.0.1", "1"), // a master nobody serves: the data stays
+                admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "NO", "ONE"));
+        assertThat(lost.error().message()).startsWith("worker 'demoted' could not write to Redis for ")
+                .endsWith(" ms (READONLY You can't write against a read only replica.) and stopped the run itself");
+        assertThat(worker.output()).contains("refuses: READONLY ").doesNotContain("lost Redis at");
     }
 }
