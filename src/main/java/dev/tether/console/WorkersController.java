@@ -1,11 +1,11 @@
 package dev.tether.console;
 
 import dev.tether.engine.WorkerInfo;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +13,8 @@ import java.util.function.Function;
 
 /** The Workers panel: a table of {@link WorkersModel#workers()}. */
 public final class WorkersController {
-    @FXML TableView<WorkerInfo> table;
-    @FXML TableColumn<WorkerInfo, WorkerInfo> nameColumn, hostColumn, pidColumn, queuesColumn, slotsColumn, busyColumn,
+    @FXML TableView<WorkersModel.Row> table;
+    @FXML TableColumn<WorkersModel.Row, WorkerInfo> nameColumn, hostColumn, pidColumn, queuesColumn, slotsColumn, busyColumn,
             stuckColumn, heartbeatColumn, upColumn, stateColumn;
 
     void init(WorkersModel model) {
@@ -32,8 +32,8 @@ public final class WorkersController {
         table.setItems(model.workers());
     }
 
-    private static void text(TableColumn<WorkerInfo, WorkerInfo> c, Function<WorkerInfo, String> text) {
-        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
+    private static void text(TableColumn<WorkersModel.Row, WorkerInfo> c, Function<WorkerInfo, String> text) {
+        c.setCellValueFactory(cd -> cd.getValue().info());
         c.setCellFactory(col -> new TableCell<>() {
             @Override
             protected void updateItem(WorkerInfo w, boolean empty) {
@@ -43,23 +43,33 @@ public final class WorkersController {
         });
     }
 
-    /** What the worker said in its heartbeat: "ok", or what keeps it from making progress (in the failed colour). */
-    private static void state(TableColumn<WorkerInfo, WorkerInfo> c) {
-        c.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue()));
+    /**
+     * What the worker said in its heartbeat: "ok", or what keeps it from making progress (in the failed colour,
+     * each problem whole in the cell's tooltip). The heartbeat changes every second: the cell keeps one tooltip
+     * and changes its text, since a tooltip set anew each second would restart its delay and never show.
+     */
+    private static void state(TableColumn<WorkersModel.Row, WorkerInfo> c) {
+        c.setCellValueFactory(cd -> cd.getValue().info());
         c.setCellFactory(col -> new TableCell<>() {
+            private final Tooltip problems = new Tooltip();
+
+            {
+                problems.setWrapText(true); // a problem is a sentence or two: kept within a readable width
+                problems.setMaxWidth(560);
+            }
+
             @Override
             protected void updateItem(WorkerInfo w, boolean empty) {
                 super.updateItem(w, empty);
-                getStyleClass().remove("worker-stalled");
-                setTooltip(null);
-                if (empty || w == null) {
-                    setText(null);
-                    return;
-                }
-                setText(stateText(w));
-                if (w.stalled()) {
-                    getStyleClass().add("worker-stalled");
-                    setTooltip(new javafx.scene.control.Tooltip(String.join("\n", w.problems())));
+                boolean stalled = !empty && w != null && w.stalled();
+                setText(empty || w == null ? null : stateText(w));
+                if (stalled) {
+                    problems.setText(String.join("\n", w.problems()));
+                    if (getTooltip() != problems) setTooltip(problems);
+                    if (!getStyleClass().contains("worker-stalled")) getStyleClass().add("worker-stalled");
+                } else {
+                    setTooltip(null);
+                    getStyleClass().remove("worker-stalled");
                 }
             }
         });

@@ -246,8 +246,8 @@ class ConsoleWindowTest {
         engine.submit("sleeper", null, Map.of());
         robot.clickOn("Workers");
         eventually().until(() -> fx(() -> window.controller().workersController.table.getItems().size() == 1
-                && window.controller().workersController.table.getItems().getFirst().busy() == 1));
-        var local = fx(() -> window.controller().workersController.table.getItems().getFirst());
+                && window.controller().workersController.table.getItems().getFirst().info().get().busy() == 1));
+        var local = fx(() -> window.controller().workersController.table.getItems().getFirst().info().get());
         assertThat(local.name()).isEqualTo("local");
         assertThat(local.concurrency()).isEqualTo(4);
     }
