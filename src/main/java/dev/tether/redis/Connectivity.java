@@ -76,17 +76,26 @@ final class Connectivity implements RedisHealth {
         return Text.oneLine(m.length() > 160 ? m.substring(0, 160) + "…" : m);
     }
 
-    /** The error Redis answered in {@code e}, as it said it (a script's own, not the wrapping Redis 6.2 adds); null when it did not answer. */
+    /**
+     * The error Redis answered in {@code e}, as it said it: for an error a script met, that error, without the
+     * wrapping Redis 6.2 adds ({@code ERR Error running script (call to f_...): @user_script:229: -}) or the place
+     * Redis 7 appends ({@code  script: <sha>, on @user_script:229.}); null when it did not answer.
+     */
     static String redisError(Throwable e) {
         for (var t = e; t != null; t = t.getCause()) {
             if (t instanceof redis.clients.jedis.exceptions.JedisDataException) {
                 var m = String.valueOf(t.getMessage());
                 int inner = m.lastIndexOf(": -");
-                return m.startsWith("ERR Error running script") && inner >= 0 ? m.substring(inner + 3) : m;
+                if (m.startsWith("ERR Error running script") && inner >= 0) return m.substring(inner + 3);
+                var place = SCRIPT_PLACE.matcher(m);
+                return place.find() ? m.substring(0, place.start()) : m;
             }
         }
         return null;
     }
+
+    /** Where Redis 7 says a script met the error: after the error's own text. */
+    private static final java.util.regex.Pattern SCRIPT_PLACE = java.util.regex.Pattern.compile(" script: [0-9a-f]{40}, on @user_script:\\d+\\.?$");
 
     /** One regular command's time from send to answer (a heartbeat, a maintenance read). */
     void roundTrip(long nanos) {

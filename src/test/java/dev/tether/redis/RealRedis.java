@@ -80,7 +80,10 @@ public final class RealRedis implements AutoCloseable {
         if (binary != null && binary.isBlank()) binary = null;
         var folder = RedisBinary.newFolder(port);
         var b = RedisServer.newRedisServer().port(port).executableProvider(RedisBinary.linkedIn(folder, binary));
-        if (binary != null && majorVersion(binary) >= 7) b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
+        if (binary != null && majorVersion(binary) >= 7) {
+            b.setting("enable-debug-command local"); // off by default since 7: the stall tests use it
+            b.setting("enable-protected-configs local"); // so are dir and dbfilename, which RedisMemoryTest moves to make saving fail
+        }
         for (var s : settings) b.setting(s);
         server = b.build();
         server.start();

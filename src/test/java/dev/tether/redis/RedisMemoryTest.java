@@ -6,6 +6,8 @@ import dev.tether.run.RunSnapshot;
 import dev.tether.run.RunStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,19 @@ class RedisMemoryTest {
     }
 
     private RealRedis start() throws Exception {
-        server = RealRedis.start();
+        return start(EMBEDDED);
+    }
+
+    /** The tests' embedded 6.2, and the system's redis-server (7.0 here): the two word and wrap their refusals differently. */
+    private static final String EMBEDDED = "embedded";
+
+    /** The 7.0 half runs where Debian's server is installed (.ci/run installs it), as RedisRolesTest's does. */
+    private RealRedis start(String binary) throws Exception {
+        if (!EMBEDDED.equals(binary)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(binary)),
+                    binary + " is not installed (apt-get install redis-server): the refusals of Redis 7 are not checked here");
+        }
+        server = EMBEDDED.equals(binary) ? RealRedis.start() : RealRedis.startBinary(binary);
         closing.add(server);
         return server;
     }
@@ -132,9 +146,10 @@ class RedisMemoryTest {
      * Nobody else sweeps here (a one-shot view and one worker): the run's end can only be the one its own
      * worker writes once Redis takes writes again, with the reason it stopped the run.
      */
-    @Test
-    void aWorkerWhoseWritesAFullServerRefusesStopsItsRunsAndSaysWhy() throws Exception {
-        var lost = refusedUntilFenced("starved", List.of("maxmemory-policy", "noeviction", "maxmemory", "1"), List.of("maxmemory", "0"));
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aWorkerWhoseWritesAFullServerRefusesStopsItsRunsAndSaysWhy(String binary) throws Exception {
+        var lost = refusedUntilFenced(binary, "starved", List.of("maxmemory-policy", "noeviction", "maxmemory", "1"), List.of("maxmemory", "0"));
         assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
                 .endsWith(" ms (out of memory: its maxmemory was reached) and stopped the run itself");
         assertThat(worker.output()).contains("is out of memory (its maxmemory is reached) and refuses writes").doesNotContain("lost Redis at");
@@ -144,9 +159,10 @@ class RedisMemoryTest {
     }
 
     /** Any refusal is named by Redis's own error: here a master told to write only with a replica it does not have. */
-    @Test
-    void aWorkerWhoseWritesAreRefusedForWantOfReplicasSaysSo() throws Exception {
-        var lost = refusedUntilFenced("unreplicated", List.of("min-replicas-to-write", "1"), List.of("min-replicas-to-write", "0"));
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aWorkerWhoseWritesAreRefusedForWantOfReplicasSaysSo(String binary) throws Exception {
+        var lost = refusedUntilFenced(binary, "unreplicated", List.of("min-replicas-to-write", "1"), List.of("min-replicas-to-write", "0"));
         assertThat(lost.error().message()).startsWith("worker 'unreplicated' could not write to Redis for ")
                 .endsWith(" ms (NOREPLICAS Not enough good replicas to write.) and stopped the run itself");
         assertThat(worker.output()).contains("refuses: NOREPLICAS Not enough good replicas to write.").doesNotContain("lost Redis at");
@@ -161,8 +177,8 @@ class RedisMemoryTest {
      * fenced itself, then {@code allow}. Returns the run as Redis then records it, LOST; checks that it started
      * no node after, and that nothing is left pending.
      */
-    private RunSnapshot refusedUntilFenced(String name, List<String> refuse, List<String> allow) throws Exception {
-        return refusedUntilFenced(name, admin -> configs(admin, refuse), admin -> configs(admin, allow));
+    private RunSnapshot refusedUntilFenced(String binary, String name, List<String> refuse, List<String> allow) throws Exception {
+        return refusedUntilFenced(binary, name, admin -> configs(admin, refuse), admin -> configs(admin, allow));
     }
 
     private static void configs(redis.clients.jedis.RedisClient admin, List<String> pairs) {
@@ -174,9 +190,9 @@ class RedisMemoryTest {
         void run(redis.clients.jedis.RedisClient admin) throws Exception;
     }
 
-    /** As {@link #refusedUntilFenced(String, List, List)}, the refusal and its end done by {@code refuse} and {@code allow}. */
-    private RunSnapshot refusedUntilFenced(String name, AdminStep refuse, AdminStep allow) throws Exception {
-        start();
+    /** As {@link #refusedUntilFenced(String, String, List, List)}, the refusal and its end done by {@code refuse} and {@code allow}. */
+    private RunSnapshot refusedUntilFenced(String binary, String name, AdminStep refuse, AdminStep allow) throws Exception {
+        start(binary);
         var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), name, ".log");
         var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
         graphs.add(new CountingGraph());
@@ -209,9 +225,10 @@ class RedisMemoryTest {
      * A server that cannot save its snapshot (here: its file name is taken by a directory) refuses writes with
      * MISCONF while {@code stop-writes-on-bgsave-error} is on, as a full disk would have it.
      */
-    @Test
-    void aWorkerWhoseWritesAreRefusedBecauseRedisCannotSaveToDiskSaysSo() throws Exception {
-        var lost = refusedUntilFenced("unsaved", admin -> {
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aWorkerWhoseWritesAreRefusedBecauseRedisCannotSaveToDiskSaysSo(String binary) throws Exception {
+        var lost = refusedUntilFenced(binary, "unsaved", admin -> {
             var dir = Path.of(admin.configGet("dir").get("dir"));
             Files.createDirectories(dir.resolve("unsavable.rdb"));
             admin.configSet("save", "3600 1");
@@ -228,9 +245,10 @@ class RedisMemoryTest {
     }
 
     /** A server turned into a replica under its workers (a failover done by hand, without Sentinel) refuses writes: READONLY. */
-    @Test
-    void aWorkerWhoseServerBecameAReplicaSaysSo() throws Exception {
-        var lost = refusedUntilFenced("demoted", admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "127.0.0.1", "1"), // a master nobody serves: the data stays
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aWorkerWhoseServerBecameAReplicaSaysSo(String binary) throws Exception {
+        var lost = refusedUntilFenced(binary, "demoted", admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "127.0.0.1", "1"), // a master nobody serves: the data stays
                 admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "NO", "ONE"));
         assertThat(lost.error().message()).startsWith("worker 'demoted' could not write to Redis for ")
                 .endsWith(" ms (READONLY You can't write against a read only replica.) and stopped the run itself");
