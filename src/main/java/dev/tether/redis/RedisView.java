@@ -297,7 +297,8 @@ public final class RedisView implements RunEngine {
      * cluster slot whose master changes (MOVED, ASK, CLUSTERDOWN, TRYAGAIN, until the client has the new layout).
      */
     private static boolean inTransition(RuntimeException e) {
-        var m = String.valueOf(e.getMessage());
+        var said = Connectivity.redisError(e); // a script's refusal too: Redis 6.2 wraps it in its own error
+        var m = said != null ? said : String.valueOf(e.getMessage());
         return m.startsWith("READONLY") || m.startsWith("LOADING") || m.startsWith("MASTERDOWN")
                 || m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN") || m.startsWith("TRYAGAIN");
     }
