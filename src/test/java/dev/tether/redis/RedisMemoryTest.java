@@ -42,15 +42,10 @@ class RedisMemoryTest {
     }
 
     /** The tests' embedded 6.2, and the system's redis-server (7.0 here): the two word and wrap their refusals differently. */
-    private static final String EMBEDDED = "embedded";
+    private static final String EMBEDDED = RealRedis.EMBEDDED;
 
-    /** The 7.0 half runs where Debian's server is installed (.ci/run installs it), as RedisRolesTest's does. */
     private RealRedis start(String binary) throws Exception {
-        if (!EMBEDDED.equals(binary)) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(binary)),
-                    binary + " is not installed (apt-get install redis-server): the refusals of Redis 7 are not checked here");
-        }
-        server = EMBEDDED.equals(binary) ? RealRedis.start() : RealRedis.startBinary(binary);
+        server = RealRedis.startVersion(binary);
         closing.add(server);
         return server;
     }

@@ -37,18 +37,10 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("process")
 class RedisRolesTest {
-    /** The tests' embedded 6.2, and the system's redis-server (7.0 here). */
-    private static final String EMBEDDED = "embedded";
+    private static final String EMBEDDED = RealRedis.EMBEDDED;
 
-    /**
-     * Maven brings Redis 6.2 only: the 7.0 half runs where Debian's server is installed (.ci/run
-     * installs it; README says so), as the console tests under Xvfb run where a display can be made.
-     */
     private static RealRedis start(String binary) throws Exception {
-        if (EMBEDDED.equals(binary)) return RealRedis.start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of(binary)),
-                binary + " is not installed (apt-get install redis-server): the Redis 7 roles are not checked here");
-        return RealRedis.startBinary(binary);
+        return RealRedis.startVersion(binary);
     }
 
     private static String uri(RealRedis server, String user) {

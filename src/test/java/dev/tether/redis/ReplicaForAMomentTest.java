@@ -6,8 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Protocol;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,16 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the refusal a script meets; Redis 7 does not: both are checked.
  */
 class ReplicaForAMomentTest {
-    private static final String EMBEDDED = "embedded";
+    private static final String EMBEDDED = RealRedis.EMBEDDED;
 
     @ParameterizedTest(name = "Redis {0}")
     @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aSubmitAndACancelMadeWhileTheServerIsAReplicaGoThroughOnceItIsAMasterAgain(String binary) throws Exception {
-        if (!EMBEDDED.equals(binary)) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(binary)),
-                    binary + " is not installed (apt-get install redis-server): Redis 7 is not checked here");
-        }
-        try (var server = EMBEDDED.equals(binary) ? RealRedis.start() : RealRedis.startBinary(binary);
+        try (var server = RealRedis.startVersion(binary);
              var admin = server.admin();
              var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none())) {
             var parked = view.submit("welcome-email", "nobody-serves", Map.of()).runId();
