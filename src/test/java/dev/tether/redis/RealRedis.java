@@ -43,7 +43,6 @@ public final class RealRedis implements AutoCloseable {
                 "tls-auth-clients no"));
     }
 
-    /** A server of this binary (e.g. {@link #SYSTEM_BINARY}), whatever {@value #BINARY_ENV} says. */
     /** What a test checked on both versions names the tests' own server by (its other half: {@link #SYSTEM_BINARY}). */
     static final String EMBEDDED = "embedded";
 
@@ -59,6 +58,7 @@ public final class RealRedis implements AutoCloseable {
         return startBinary(binary);
     }
 
+    /** A server of this binary (e.g. {@link #SYSTEM_BINARY}), whatever {@value #BINARY_ENV} says. */
     static RealRedis startBinary(String binary, String... extraSettings) throws IOException {
         return start(0, List.of(extraSettings), binary);
     }

@@ -38,11 +38,8 @@ class RedisMemoryTest {
     }
 
     private RealRedis start() throws Exception {
-        return start(EMBEDDED);
+        return start(RealRedis.EMBEDDED);
     }
-
-    /** The tests' embedded 6.2, and the system's redis-server (7.0 here): the two word and wrap their refusals differently. */
-    private static final String EMBEDDED = RealRedis.EMBEDDED;
 
     private RealRedis start(String binary) throws Exception {
         server = RealRedis.startVersion(binary);
@@ -142,7 +139,7 @@ class RedisMemoryTest {
      * worker writes once Redis takes writes again, with the reason it stopped the run.
      */
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkerWhoseWritesAFullServerRefusesStopsItsRunsAndSaysWhy(String binary) throws Exception {
         var lost = refusedUntilFenced(binary, "starved", List.of("maxmemory-policy", "noeviction", "maxmemory", "1"), List.of("maxmemory", "0"));
         assertThat(lost.error().message()).startsWith("worker 'starved' could not write to Redis for ")
@@ -155,7 +152,7 @@ class RedisMemoryTest {
 
     /** Any refusal is named by Redis's own error: here a master told to write only with a replica it does not have. */
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkerWhoseWritesAreRefusedForWantOfReplicasSaysSo(String binary) throws Exception {
         var lost = refusedUntilFenced(binary, "unreplicated", List.of("min-replicas-to-write", "1"), List.of("min-replicas-to-write", "0"));
         assertThat(lost.error().message()).startsWith("worker 'unreplicated' could not write to Redis for ")
@@ -221,7 +218,7 @@ class RedisMemoryTest {
      * MISCONF while {@code stop-writes-on-bgsave-error} is on, as a full disk would have it.
      */
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkerWhoseWritesAreRefusedBecauseRedisCannotSaveToDiskSaysSo(String binary) throws Exception {
         var lost = refusedUntilFenced(binary, "unsaved", admin -> {
             var dir = Path.of(admin.configGet("dir").get("dir"));
@@ -241,7 +238,7 @@ class RedisMemoryTest {
 
     /** A server turned into a replica under its workers (a failover done by hand, without Sentinel) refuses writes: READONLY. */
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkerWhoseServerBecameAReplicaSaysSo(String binary) throws Exception {
         var lost = refusedUntilFenced(binary, "demoted", admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "127.0.0.1", "1"), // a master nobody serves: the data stays
                 admin -> admin.sendCommand(redis.clients.jedis.Protocol.Command.REPLICAOF, "NO", "ONE"));

@@ -37,12 +37,6 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("process")
 class RedisRolesTest {
-    private static final String EMBEDDED = RealRedis.EMBEDDED;
-
-    private static RealRedis start(String binary) throws Exception {
-        return RealRedis.startVersion(binary);
-    }
-
     private static String uri(RealRedis server, String user) {
         return "redis://" + user + ":" + user + "-pw@127.0.0.1:" + server.port;
     }
@@ -77,9 +71,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void eachProcessAsItsRoleRunsARunFromSubmitToHistory(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             users(server);
             // before the admin step, a role below admin cannot load the scripts: one line tells the operator what to do
             var early = cli(server, "tether-submitter", "submit", "welcome-email", "--queue", "roles");
@@ -147,9 +141,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aSubmitterCancelsARunningRunInOneCommandAndAnObserverCannot(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             int major = users(server);
             var keys = Keys.standard();
             var running = running();
@@ -198,9 +192,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void noRoleBelowAdminRunsLuaOfItsOwnOrAScriptNotItsRoles(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             int major = users(server);
             String foreign;
             try (var admin = as(server, "tether-admin")) {
@@ -232,9 +226,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void anObserverReadsAndIsRefusedEveryWrite(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             users(server);
             try (var admin = as(server, "tether-admin")) {
                 RedisSetup.run(admin, Keys.standard(), null);
@@ -274,9 +268,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aSubmitterCreatesOnlyNewQueuedRunsAndCannotForgeAnEndOrPinAVersion(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             int major = users(server);
             try (var admin = as(server, "tether-admin")) {
                 RedisSetup.run(admin, Keys.standard(), null);
@@ -326,9 +320,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void retentionIsTheAdminsConfigurationNotAWritersArgument(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             int major = users(server);
             var setup = cli(server, "tether-admin", "redis", "setup", "--finished-cap", "2");
             assertThat(setup.exit()).as(setup.err()).isZero();
@@ -348,9 +342,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void noRoleBelowTheWorkersOwnUserCanDeleteAWorkersHeartbeat(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             int major = users(server);
             try (var admin = as(server, "tether-admin")) {
                 RedisSetup.run(admin, Keys.standard(), null);
@@ -387,9 +381,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkersScriptsWriteOnlyTheRunsItHolds(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             users(server);
             try (var admin = as(server, "tether-admin")) {
                 RedisSetup.run(admin, Keys.standard(), null);
@@ -419,9 +413,9 @@ class RedisRolesTest {
     }
 
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void onlyTheAdminLoadsScriptsAndAWorkerWithoutThemStopsWithOneLine(String binary) throws Exception {
-        try (var server = start(binary)) {
+        try (var server = RealRedis.startVersion(binary)) {
             users(server);
             var asWorker = cli(server, "tether-worker", "redis", "setup");
             assertThat(asWorker.exit()).as(asWorker.err()).isEqualTo(1);

@@ -19,10 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the refusal a script meets; Redis 7 does not: both are checked.
  */
 class ReplicaForAMomentTest {
-    private static final String EMBEDDED = RealRedis.EMBEDDED;
-
     @ParameterizedTest(name = "Redis {0}")
-    @ValueSource(strings = {EMBEDDED, RealRedis.SYSTEM_BINARY})
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aSubmitAndACancelMadeWhileTheServerIsAReplicaGoThroughOnceItIsAMasterAgain(String binary) throws Exception {
         try (var server = RealRedis.startVersion(binary);
              var admin = server.admin();
