@@ -144,13 +144,15 @@ public final class RedisWorker implements AutoCloseable {
                 .withWorkerName(options.name()).withIsolation(options.isolation()).withCheckpointSaver(checkpoints);
         var gated = GraphCatalog.of(catalog.all().stream().map(g -> (dev.tether.api.GraphDefinition) new GatedGraph(g, heartbeat)).toList());
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
-        this.publisher = new RunPublisher(store, connectivity, this::stopHere, this::inAHold,
-                checkpointStore == null ? () -> {} : checkpointStore::flush);
+        this.publisher = new RunPublisher(store, connectivity, this::stopHere, checkpointStore == null ? () -> {} : checkpointStore::flush);
         this.workerCancels = new WorkerCancels(settings, "tether-worker-cancels", cancels, engine, connectivity);
+        var cancelsWaiting = workerCancels;
+        // woken at once only for what cannot wait: a run's progress waits out the publisher's hold, and a
+        // short run's claim and end need nothing here (its job records the end)
         this.mirror = engine.registry().subscribe(batch -> {
             workerCancels.seen(batch);
             publisher.publish(batch);
-        });
+        }, RunPublisher.HOLD, s -> RunPublisher.writesAtOnce(s) || cancelsWaiting.awaits(s));
         lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         stalls.condition("maintenance", () -> {
@@ -212,7 +214,7 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     /**
-     * Runs a write of held progress or queued checkpoints on the maintenance thread, {@link RunPublisher#HOLD}
+     * Runs a write of queued checkpoints on the maintenance thread, {@link RunPublisher#HOLD}
      * from now (after a shutdown: never; the shutdown writes every run's state, and its runs' ends carry their checkpoints).
      */
     private void inAHold(Runnable write) {

@@ -5,9 +5,7 @@ import dev.tether.run.RunStatus;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -18,11 +16,12 @@ import java.util.function.Consumer;
  * worker was cut off, ...) is handed to {@code stopHere}. Whatever cannot be written now is kept
  * (newest per run) and written by {@link #republish()}, on the next maintenance tick.
  * <p>
- * A running run's progress (its node and steps, status still RUNNING) is held for {@link #HOLD} and
- * only its newest state written: a short run costs Redis no write between its claim and its end (about
- * half of the commands such a run used to cost), and a graph looping through fast nodes writes its run
- * a few times a second, not once per node. Every other change (CANCELLING, STUCK, LOST, ...) is written
- * at once, and supersedes what was held for its run.
+ * A running run's progress (its node and steps, status still RUNNING) waits in the worker's feed for
+ * up to {@link #HOLD}, and only its newest state is written: a short run costs Redis no write between its
+ * claim and its end (about half of the commands such a run used to cost), and a graph looping through
+ * fast nodes writes its run a few times a second, not once per node. Every other change it writes
+ * ({@link #writesAtOnce}: CANCELLING, STUCK, LOST, ...) wakes the feed at once, and supersedes the
+ * progress waiting for its run.
  */
 final class RunPublisher {
     /** The longest a run's progress waits before it is written (observers see a node this much later at most, plus a write). */
@@ -31,56 +30,37 @@ final class RunPublisher {
     private final RunStore store;
     private final Connectivity connectivity;
     private final Consumer<String> stopHere;
-    private final Consumer<Runnable> later;
     private final Runnable checkpointsFirst;
     private final ConcurrentHashMap<String, RunSnapshot> unpublished = new ConcurrentHashMap<>();
     private volatile long unpublishedSinceNanos;
-    private final ConcurrentHashMap<String, RunSnapshot> held = new ConcurrentHashMap<>();
-    /** Whether a write of what is held is scheduled; set by the first hold, cleared by that write. */
-    private final AtomicBoolean flushDue = new AtomicBoolean();
 
     /**
-     * @param later runs a task {@link #HOLD} from now, off the caller's thread (the worker's maintenance
-     *              executor)
-     * @param checkpointsFirst writes the runs' queued checkpoints; run before held progress is written, so
+     * @param checkpointsFirst writes the runs' queued checkpoints; run before progress is written, so
      *                         that no view sees a node before the checkpoint it starts from is in Redis
      */
-    RunPublisher(RunStore store, Connectivity connectivity, Consumer<String> stopHere, Consumer<Runnable> later,
-                 Runnable checkpointsFirst) {
+    RunPublisher(RunStore store, Connectivity connectivity, Consumer<String> stopHere, Runnable checkpointsFirst) {
         this.store = store;
         this.checkpointsFirst = checkpointsFirst;
         this.connectivity = connectivity;
         this.stopHere = stopHere;
-        this.later = later;
     }
 
-    /** A batch of local changes (the registry's subscriber). */
+    /** Whether this change is written as soon as it is made; any other waits up to {@link #HOLD} (or is not written). */
+    static boolean writesAtOnce(RunSnapshot s) {
+        return s.version() > 2 && s.status() != RunStatus.RUNNING && !endedWithItsJob(s);
+    }
+
+    /** A batch of local changes (the registry's subscriber), the newest of each run. */
     void publish(List<RunSnapshot> batch) {
-        var now = new LinkedHashMap<String, RunSnapshot>();
-        boolean holding = false;
+        var todo = new ArrayList<RunSnapshot>(batch.size());
+        boolean progress = false;
         for (var s : batch) {
-            if (s.version() <= 2) continue;
-            if (s.status() == RunStatus.RUNNING) {
-                held.merge(s.runId(), s, RunPublisher::newer);
-                holding = true;
-                continue;
-            }
-            held.remove(s.runId()); // this state is newer and whole: what was held for the run is superseded
-            now.remove(s.runId());
-            if (!endedWithItsJob(s)) now.put(s.runId(), s);
+            if (s.version() <= 2 || endedWithItsJob(s)) continue;
+            progress |= s.status() == RunStatus.RUNNING;
+            todo.add(s);
         }
-        if (holding && flushDue.compareAndSet(false, true)) later.accept(this::flushHeld);
-        write(List.copyOf(now.values()));
-    }
-
-    /** Writes the progress held so far, on {@link #HOLD}'s schedule (a catch-up and the shutdown write every run's state anyway). */
-    void flushHeld() {
-        flushDue.set(false);
-        if (held.isEmpty()) return;
-        checkpointsFirst.run();
-        var batch = new ArrayList<RunSnapshot>(held.size());
-        for (var s : held.values()) if (held.remove(s.runId(), s)) batch.add(s);
-        write(batch);
+        if (progress) checkpointsFirst.run();
+        write(todo);
     }
 
     private static RunSnapshot newer(RunSnapshot a, RunSnapshot b) {

@@ -38,7 +38,9 @@ final class WorkerCancels implements AutoCloseable {
     private void cancelIfHere(String runId, CancelRequests.Ask ask) {
         if (engine.registry().get(runId).isEmpty()) {
             early.put(runId, new Early(ask, System.nanoTime()));
-            if (engine.registry().get(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
+            // read after any change being made to the run now: either this read sees the run, or that change
+            // saw the early cancel (awaits) and wakes the worker's feed at once
+            if (engine.registry().getAfterChange(runId).isEmpty() || early.remove(runId) == null) return; // the run's first change takes it
         }
         if (engine.registry().get(runId).map(r -> r.status().isActive()).orElse(false)) engine.cancel(runId, request(runId, ask));
     }
@@ -54,6 +56,11 @@ final class WorkerCancels implements AutoCloseable {
         if (!engine.keepsCheckpoints()) return asked.withMode(dev.tether.run.CancelMode.INTERRUPT);
         if (ask.mode() == null && cancels.rollbackRecorded(runId)) return asked.withMode(dev.tether.run.CancelMode.ROLLBACK);
         return asked;
+    }
+
+    /** Whether a cancel waits for this run's change (the worker's feed then delivers it at once); under the run's lock, so quick. */
+    boolean awaits(RunSnapshot s) {
+        return !early.isEmpty() && early.containsKey(s.runId());
     }
 
     /** Local changes of runs: a run's first one takes the cancel that came before it. */

@@ -225,6 +225,17 @@ public final class RunRegistry {
         return counts;
     }
 
+    /**
+     * The run as it is once a change being made to it right now is done: this read waits for the
+     * run's lock, where {@link #get} does not. A thread that leaves a note for a run's next change and
+     * then reads the run this way either sees the run, or its note is seen by that change's feeds.
+     */
+    public Optional<RunSnapshot> getAfterChange(String runId) {
+        var holder = new RunSnapshot[1];
+        runs.compute(runId, (id, cur) -> holder[0] = cur);
+        return Optional.ofNullable(holder[0]);
+    }
+
     /** Runs held with this status: O(1). */
     public int count(RunStatus status) {
         return byStatus.get(status.ordinal());
@@ -240,8 +251,13 @@ public final class RunRegistry {
 
     /** A coalescing, pull-based feed of changes from now on; close it when done. */
     public ChangeFeed openFeed() {
+        return openFeed(Duration.ZERO, null);
+    }
+
+    /** A patient feed: only the changes {@code atOnce} names wake its one reader at once (see {@link ChangeFeed}). */
+    public ChangeFeed openFeed(Duration patience, Predicate<RunSnapshot> atOnce) {
         var ref = new ChangeFeed[1];
-        ref[0] = new ChangeFeed(() -> feeds.remove(ref[0]));
+        ref[0] = new ChangeFeed(() -> feeds.remove(ref[0]), patience, atOnce);
         feeds.add(ref[0]);
         return ref[0];
     }
@@ -251,7 +267,17 @@ public final class RunRegistry {
      * only delays itself. Close the returned handle to stop.
      */
     public AutoCloseable subscribe(Consumer<List<RunSnapshot>> listener) {
-        var feed = openFeed();
+        return subscribe(listener, Duration.ZERO, null);
+    }
+
+    /**
+     * As {@link #subscribe(Consumer)}, but only the changes {@code atOnce} names are pushed at once; the
+     * others wait, gathered, up to {@code patience} (they go with the next batch pushed, whichever comes first).
+     * {@code atOnce} runs under the run's lock: it must be quick and never block.
+     */
+    public AutoCloseable subscribe(Consumer<List<RunSnapshot>> listener, Duration patience,
+                                   Predicate<RunSnapshot> atOnce) {
+        var feed = openFeed(patience, atOnce);
         var thread = Thread.ofVirtual().name("tether-registry-subscriber").start(() -> {
             try {
                 while (!feed.isClosed()) {
