@@ -276,6 +276,8 @@ public final class RedisView implements RunEngine {
      * connections were killed, the pool holds dead ones, and each costs one failed attempt: keep
      * trying for as long as a command may wait for a connection, then say Redis is unavailable. A
      * caller never sees the error of a connection that died while idle when Redis is there to answer.
+     * A refusal (at once, or a server still in transition when the wait is over) is said in Redis's own
+     * words ({@link RedisRefusedException}), never as a server that does not answer.
      */
     private <T> T patiently(java.util.function.Supplier<T> call) {
         long deadline = System.nanoTime() + RedisSettings.POOL_WAIT.toNanos();
@@ -284,8 +286,10 @@ public final class RedisView implements RunEngine {
                 return call.get();
             } catch (redis.clients.jedis.exceptions.JedisException e) {
                 if (RedisMemory.outOfMemory(e)) throw new RedisFullException(RedisMemory.refusal(settings.display()), e);
-                if (!Connectivity.lostContact(e) && !inTransition(e)) throw e;
-                if (System.nanoTime() > deadline) throw RedisUnavailableException.of(settings, e);
+                if (!Connectivity.lostContact(e) && !inTransition(e)) throw RedisRefusedException.of(settings.display(), e);
+                if (System.nanoTime() > deadline) {
+                    throw Connectivity.lostContact(e) ? RedisUnavailableException.of(settings, e) : RedisRefusedException.of(settings.display(), e);
+                }
                 sleepQuietly(Math.min(500, 25L * attempt));
             }
         }

@@ -135,6 +135,40 @@ class RedisMemoryTest {
     }
 
     /**
+     * A one-shot command that Redis refuses is named by Redis's own error, in one line, the same on
+     * Redis 6.2 (which wraps a script's error in its own) and 7 (which appends where the script met
+     * it), and loses nothing: here a master told to write only with a replica it does not have.
+     */
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void aSubmitOrCancelThatRedisRefusesSaysRedissOwnErrorAndLeavesNothingBehind(String binary) throws Exception {
+        start(binary);
+        var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.load(null), Routing.none());
+        closing.add(view);
+        var queued = view.submit("welcome-email", "refused", Map.of()).runId();
+        config(server, "min-replicas-to-write", "1");
+        var refusal = "tether: Redis at " + server.uri() + " refuses: NOREPLICAS Not enough good replicas to write.";
+
+        var submit = CliRun.of(Map.of(), "submit", "--redis", server.uri(), "--queue", "refused", "welcome-email");
+        assertThat(submit.err().strip()).isEqualTo(refusal);
+        assertThat(submit.exit()).as("the command line's exit code").isEqualTo(1);
+        var cancel = CliRun.of(Map.of(RedisSettings.ENV, server.uri()), "cancel", queued);
+        assertThat(cancel.err().strip()).isEqualTo(refusal);
+        assertThat(cancel.exit()).isEqualTo(1);
+        assertThatThrownBy(() -> view.submit("welcome-email", "refused", Map.of())).isInstanceOf(RedisRefusedException.class)
+                .hasMessage(refusal.substring("tether: ".length()));
+
+        config(server, "min-replicas-to-write", "0");
+        try (var admin = server.admin()) {
+            assertThat(admin.keys("tether:run:*")).as("no record but the first run's").containsExactly("tether:run:" + queued);
+            assertThat(admin.xlen(Keys.standard().queue("refused"))).as("one job").isEqualTo(1);
+            assertThat(admin.exists(Keys.standard().cancel(queued))).as("no cancel record").isFalse();
+        }
+        assertThat(view.run(queued).orElseThrow().status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(view.cancel(queued)).as("taken again, the same cancel").isEqualTo(dev.tether.run.CancelOutcome.CANCELLED_BEFORE_START);
+    }
+
+    /**
      * Nobody else sweeps here (a one-shot view and one worker): the run's end can only be the one its own
      * worker writes once Redis takes writes again, with the reason it stopped the run.
      */
