@@ -146,13 +146,12 @@ public final class RedisWorker implements AutoCloseable {
         this.engine = new LocalEngine(config, gated, new RunRegistry(), source);
         this.publisher = new RunPublisher(store, connectivity, this::stopHere, checkpointStore == null ? () -> {} : checkpointStore::flush);
         this.workerCancels = new WorkerCancels(settings, "tether-worker-cancels", cancels, engine, connectivity);
-        var cancelsWaiting = workerCancels;
         // woken at once only for what cannot wait: a run's progress waits out the publisher's hold, and a
         // short run's claim and end need nothing here (its job records the end)
         this.mirror = engine.registry().subscribe(batch -> {
             workerCancels.seen(batch);
             publisher.publish(batch);
-        }, RunPublisher.HOLD, s -> RunPublisher.writesAtOnce(s) || cancelsWaiting.awaits(s));
+        }, RunPublisher.HOLD, s -> RunPublisher.writesAtOnce(s) || workerCancels.awaits(s));
         lastMaintainedNanos = System.nanoTime(); // counted from its start, not from this constructor's (slow under load)
         maintenance.scheduleWithFixedDelay(this::maintain, LostWorkerSweep.EVERY.toMillis(), LostWorkerSweep.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         stalls.condition("maintenance", () -> {

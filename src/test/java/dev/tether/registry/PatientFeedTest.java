@@ -139,6 +139,7 @@ class PatientFeedTest {
         int writers = 4, runsEach = 1_500;
         var newest = new HashMap<String, RunSnapshot>();
         var stop = new AtomicBoolean();
+        var readerThread = java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().factory());
         try (var feed = registry.openFeed(Duration.ofMillis(1), PatientFeedTest::cancelling)) {
             var reading = CompletableFuture.runAsync(() -> {
                 try {
@@ -152,7 +153,7 @@ class PatientFeedTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-            }, java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().factory()));
+            }, readerThread);
             var go = new CountDownLatch(1);
             var writing = new CompletableFuture<?>[writers];
             for (int w = 0; w < writers; w++) {
@@ -170,7 +171,6 @@ class PatientFeedTest {
                         for (int k = random.nextInt(4); k > 0; k--) registry.apply(new RunEvent.NodeFinished(id, "n", true, T));
                         if (random.nextInt(10) == 0) registry.apply(new RunEvent.CancelRequested(id, T));
                         if (random.nextInt(3) > 0) registry.apply(new RunEvent.Completed(id, T)); // the others stay as they are
-                        if (random.nextInt(50) == 0) Thread.onSpinWait();
                     }
                 });
             }
@@ -189,6 +189,8 @@ class PatientFeedTest {
             stop.set(true);
             feed.close(); // wakes the reader
             reading.get(Hang.IN_PROCESS_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            readerThread.shutdownNow();
         }
     }
 
