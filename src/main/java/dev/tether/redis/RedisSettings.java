@@ -256,20 +256,19 @@ public final class RedisSettings {
     /** The longest a command waits for a free pooled connection before failing (and being retried). */
     static final java.time.Duration POOL_WAIT = java.time.Duration.ofSeconds(5);
 
-    UnifiedJedis client(String clientName, int maxConnections) {
-        return client(clientName, maxConnections, false);
-    }
-
     /**
-     * @param testOnBorrow check a connection with a PING before each use: for a caller that must not
-     *                     lose a turn to a connection that died while idle (the heartbeat)
+     * A pooled client. No connection is checked with a PING before use: a caller that must not lose a
+     * turn to a connection that died while idle (the heartbeat) replaces a broken one at once and tries
+     * again. A PING would cost a round trip per use, and Redis 6.2 refuses even PING while it cannot save
+     * (MISCONF): the pool would then drop every connection as dead, and a refusal would pass for lost
+     * contact.
      */
-    UnifiedJedis client(String clientName, int maxConnections, boolean testOnBorrow) {
+    UnifiedJedis client(String clientName, int maxConnections) {
         var pool = new redis.clients.jedis.ConnectionPoolConfig();
         pool.setMaxTotal(maxConnections);
         pool.setMaxIdle(maxConnections);
         pool.setMinIdle(0);
-        pool.setTestOnBorrow(testOnBorrow);
+        pool.setTestOnBorrow(false);
         // Never wait forever for a pooled connection: a connection lost to a killed socket must cost a
         // retry (every caller retries Redis errors), not a thread parked for good.
         pool.setMaxWait(POOL_WAIT);
@@ -293,9 +292,7 @@ public final class RedisSettings {
             return RedisSentinelClient.builder().masterName(master).sentinels(new java.util.LinkedHashSet<>(sentinels))
                     .clientConfig(clientConfig(clientName)).sentinelClientConfig(sentinelConfig(clientName)).poolConfig(pool).build();
         }
-        var config = clientConfig(clientName);
-        var provider = new redis.clients.jedis.providers.PooledConnectionProvider(new AnsweringConnectionFactory(new HostAndPort(host, port), config), pool);
-        return RedisClient.builder().clientConfig(config).poolConfig(pool).connectionProvider(provider).build();
+        return RedisClient.builder().hostAndPort(new HostAndPort(host, port)).clientConfig(clientConfig(clientName)).poolConfig(pool).build();
     }
 
     /**

@@ -100,7 +100,7 @@ public final class RedisWorker implements AutoCloseable {
             redis.close();
             throw new IllegalArgumentException("worker name '" + options.name() + "' is in use by a live worker; choose another --name");
         }
-        this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2, true);
+        this.beatRedis = settings.client("tether-worker-heartbeat-" + options.name(), 2);
         this.connectivity = new Connectivity(settings.display());
         this.stalls = new WorkerStalls(options.name());
         this.steps = new MaintenanceSteps(settings.display(), stalls);

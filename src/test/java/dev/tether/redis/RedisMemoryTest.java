@@ -219,16 +219,24 @@ class RedisMemoryTest {
     /** As {@link #refusedUntilFenced(String, String, List, List)}, the refusal and its end done by {@code refuse} and {@code allow}. */
     private RunSnapshot refusedUntilFenced(String binary, String name, AdminStep refuse, AdminStep allow) throws Exception {
         start(binary);
+        return refusedUntilFenced(server.uri(), server, Keys.standard(), name, refuse, allow);
+    }
+
+    /**
+     * As above, for a worker given {@code uri}, whose keys ({@code keys}) live on {@code home}: the server
+     * that refuses, a single Redis or the master of the keys' slot in a cluster.
+     */
+    private RunSnapshot refusedUntilFenced(String uri, RealRedis home, Keys keys, String name, AdminStep refuse, AdminStep allow) throws Exception {
         var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), name, ".log");
         var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
         graphs.add(new CountingGraph());
-        var view = RedisView.oneShot(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
+        var view = RedisView.oneShot(RedisSettings.parse(uri), GraphCatalog.of(graphs), Routing.none());
         closing.add(view);
-        worker = WorkerProcess.start(List.of(), Map.of(), server.uri(), name, "memory", 1, "--fence-timeout", "3s");
+        worker = WorkerProcess.start(List.of(), Map.of(), uri, name, "memory", 1, "--fence-timeout", "3s");
         closing.add(worker);
-        var admin = server.admin();
+        var admin = home.admin();
         closing.add(admin);
-        var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+        var store = new RunStore(admin, keys, Duration.ofDays(1), 10_000);
         // held in n2 by a gate nobody opens: the writes are refused mid-node however slow the machine
         var run = view.submit("counted", "memory", Map.of("log", log.toString(), "tag", "m1", "holdAt", "n2",
                 "gate", log.resolveSibling(log.getFileName() + ".never").toString())).runId();
@@ -243,7 +251,7 @@ class RedisMemoryTest {
 
         eventuallyAcrossProcesses().until(() -> store.get(run).map(RunSnapshot::status).orElse(null) == RunStatus.LOST);
         assertThat(CountingGraph.read(log).get("m1")).as("node starts").extracting(n -> n[0]).containsExactly("n1", "n2");
-        RedisAccounting.assertNothingPending(server, List.of("memory"), List.of(name));
+        RedisAccounting.assertNothingPending(home, keys, List.of("memory"), List.of(name));
         return store.get(run).orElseThrow();
     }
 
@@ -254,20 +262,43 @@ class RedisMemoryTest {
     @ParameterizedTest(name = "Redis {0}")
     @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
     void aWorkerWhoseWritesAreRefusedBecauseRedisCannotSaveToDiskSaysSo(String binary) throws Exception {
-        var lost = refusedUntilFenced(binary, "unsaved", admin -> {
-            var dir = Path.of(admin.configGet("dir").get("dir"));
-            Files.createDirectories(dir.resolve("unsavable.rdb"));
-            admin.configSet("save", "3600 1");
-            admin.configSet("dbfilename", "unsavable.rdb");
-            admin.sendCommand(redis.clients.jedis.Protocol.Command.BGSAVE);
-            eventuallyAcrossProcesses("the save fails").until(() -> admin.info("persistence").contains("rdb_last_bgsave_status:err"));
-        }, admin -> { // no save points: nothing to fail (and a shutdown that does not try to save)
-            admin.configSet("save", "");
-            admin.configSet("dbfilename", "dump.rdb");
-        });
+        var lost = refusedUntilFenced(binary, "unsaved", RedisMemoryTest::cannotSave, RedisMemoryTest::canSave);
         assertThat(lost.error().message()).startsWith("worker 'unsaved' could not write to Redis for ")
                 .contains(" ms (MISCONF ").endsWith(") and stopped the run itself");
         assertThat(worker.output()).contains("refuses: MISCONF ").doesNotContain("lost Redis at");
+    }
+
+    /**
+     * The same in a Redis Cluster of 6.2, which refuses even PING while it cannot save: the master of the
+     * worker's slot refuses its writes (the cluster does not fail it over: its nodes check each other on
+     * their own bus), and the worker names the refusal, through the cluster client, as on one Redis.
+     */
+    @Test
+    void aWorkerInAClusterWhoseMasterCannotSaveToDiskSaysSo() throws Exception {
+        var cluster = RealCluster.start();
+        closing.add(cluster);
+        var keys = Keys.hashTagged("unsaved");
+        var lost = refusedUntilFenced(cluster.uri("unsaved"), cluster.masterOf(keys.slot()), keys, "unsaved-in-cluster",
+                RedisMemoryTest::cannotSave, RedisMemoryTest::canSave);
+        assertThat(lost.error().message()).startsWith("worker 'unsaved-in-cluster' could not write to Redis for ")
+                .contains(" ms (MISCONF ").endsWith(") and stopped the run itself");
+        assertThat(worker.output()).contains("refuses: MISCONF ").doesNotContain("lost Redis at");
+    }
+
+    /** Its snapshot's file name taken by a directory, a save that fails, and writes refused while the save setting stays. */
+    private static void cannotSave(redis.clients.jedis.RedisClient admin) throws java.io.IOException {
+        var dir = Path.of(admin.configGet("dir").get("dir"));
+        Files.createDirectories(dir.resolve("unsavable.rdb"));
+        admin.configSet("save", "3600 1");
+        admin.configSet("dbfilename", "unsavable.rdb");
+        admin.sendCommand(redis.clients.jedis.Protocol.Command.BGSAVE);
+        eventuallyAcrossProcesses("the save fails").until(() -> admin.info("persistence").contains("rdb_last_bgsave_status:err"));
+    }
+
+    /** No save points: nothing to fail (and a shutdown that does not try to save). */
+    private static void canSave(redis.clients.jedis.RedisClient admin) {
+        admin.configSet("save", "");
+        admin.configSet("dbfilename", "dump.rdb");
     }
 
     /** A server turned into a replica under its workers (a failover done by hand, without Sentinel) refuses writes: READONLY. */
