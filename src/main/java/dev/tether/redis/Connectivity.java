@@ -16,9 +16,8 @@ final class Connectivity implements RedisHealth {
     private final java.util.concurrent.atomic.AtomicLong roundTrips = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong roundTripNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastRoundTripNanos;
-    private volatile String warnedRefusal;
-    private volatile long refusalWarnedNanos;
-    private static final long REFUSAL_WARN_EVERY_NANOS = 60_000_000_000L;
+    /** Refusals, said by reason; a spell that no answer breaks does not end it: a server at its limit refuses one write in two. */
+    private final dev.tether.logging.FailureSpell refusals = new dev.tether.logging.FailureSpell();
 
     Connectivity(String where) {
         this.where = where;
@@ -48,10 +47,7 @@ final class Connectivity implements RedisHealth {
         if (why != null) {
             // A server that refuses writes (full, no replicas, a failed disk) still answers reads, which count as
             // contact: each reason is said once a minute, not at every refused write.
-            long now = System.nanoTime();
-            if (!why.equals(warnedRefusal) || now - refusalWarnedNanos > REFUSAL_WARN_EVERY_NANOS) {
-                warnedRefusal = why;
-                refusalWarnedNanos = now;
+            if (refusals.failed(why).any()) {
                 if (why.equals(OUT_OF_MEMORY)) LOG.warn("{}; retrying until it has room", RedisMemory.refusal(where));
                 else LOG.warn("Redis at {} refuses: {}; retrying", where, why);
             }

@@ -11,16 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * A worker reports a failing step through its {@link WorkerStalls} (in its heartbeat, and its log once
  * the step has failed for {@link WorkerStalls#AFTER}); a view has none and logs each step's failure
- * once a minute.
+ * as a {@link dev.tether.logging.FailureSpell}: when it starts, when its reason changes, once a minute meanwhile.
  */
 final class MaintenanceSteps {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MaintenanceSteps.class);
-    private static final long SAY_EVERY_NANOS = 60_000_000_000L;
 
     private final String where;
     private final WorkerStalls stalls;
-    /** When each failing step was last said (views only). */
-    private final ConcurrentHashMap<String, Long> said = new ConcurrentHashMap<>();
+    /** Each failing step's spell (views only). */
+    private final ConcurrentHashMap<String, dev.tether.logging.FailureSpell> failing = new ConcurrentHashMap<>();
 
     /** @param stalls a worker's; null for a view, whose failing steps are logged here */
     MaintenanceSteps(String where, WorkerStalls stalls) {
@@ -49,11 +48,8 @@ final class MaintenanceSteps {
                 stalls.failed(activity(name), e);
                 return false;
             }
-            long now = System.nanoTime();
-            var last = said.get(name);
-            if (last == null || now - last > SAY_EVERY_NANOS) {
-                said.put(name, now);
-                var why = Connectivity.refusal(e);
+            var why = Connectivity.refusal(e);
+            if (failing.computeIfAbsent(name, k -> new dev.tether.logging.FailureSpell()).failed(why).any()) {
                 LOG.warn("{} failed against Redis at {} ({}); the rest of the pass goes on, and so will this step",
                         activity(name), where, why != null ? "refused: " + why : Text.oneLine(String.valueOf(e)));
             }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,7 +28,7 @@ final class HistoryWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean retryOwed;
-    private long lastComplaint;
+    private final dev.tether.logging.FailureSpell failing = new dev.tether.logging.FailureSpell();
 
     private HistoryWriter(RunHistory history, ChangeFeed feed) {
         this.history = history;
@@ -70,15 +69,12 @@ final class HistoryWriter implements AutoCloseable {
                 history.write(batch);
                 unwritten.clear();
                 retryOwed = false;
-                if (lastComplaint != 0) {
-                    lastComplaint = 0;
+                if (failing.recovered() != null) {
                     LOG.warn("the history is written again ({} runs that had waited are written)", batch.size());
                 }
             } catch (RuntimeException e) {
                 retryOwed = true;
-                long now = System.nanoTime();
-                if (lastComplaint == 0 || now - lastComplaint > TimeUnit.MINUTES.toNanos(1)) {
-                    lastComplaint = now;
+                if (failing.failed(null).any()) {
                     LOG.warn("could not write {} runs to the history (tried again with the next changes): {}", batch.size(), e.getMessage());
                 }
             }

@@ -22,7 +22,7 @@ final class LostRunWatch implements AutoCloseable {
     private final Consumer<RunSnapshot> onLost;
     private final Thread thread;
     private volatile boolean closed;
-    private long lastComplaint;
+    private final dev.tether.logging.FailureSpell failing = new dev.tether.logging.FailureSpell();
 
     private LostRunWatch(RunHistory history, RunRegistry registry, Duration every, Consumer<RunSnapshot> onLost) {
         this.history = history;
@@ -49,9 +49,7 @@ final class LostRunWatch implements AutoCloseable {
             try {
                 for (var lost : history.sweepLost(registry)) onLost.accept(lost);
             } catch (RuntimeException e) { // a busy or full store: looked at again next time
-                long now = System.nanoTime();
-                if (lastComplaint == 0 || now - lastComplaint > TimeUnit.MINUTES.toNanos(1)) {
-                    lastComplaint = now;
+                if (failing.failed(null).any()) {
                     LOG.warn("could not look for lost runs (tried again every {} ms): {}", every.toMillis(), e.getMessage());
                 }
             }

@@ -375,29 +375,19 @@ public final class SqliteCheckpointStore implements CheckpointStore {
 
     /** Says when the store starts refusing writes, at most once a minute while it goes on, and when it takes them again. */
     private static final class Refusals {
-        private static final long EVERY = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
-        private long since; // nanoTime of the first refusal of this spell; 0: none
-        private long lastSaid;
-        private int count;
+        private final dev.tether.logging.FailureSpell spell = new dev.tether.logging.FailureSpell();
 
-        synchronized void refused(String what, StoreException e) {
-            long now = System.nanoTime();
-            count++;
-            if (since == 0) {
-                since = now;
-                lastSaid = now;
-                LOG.warn("{}: {}; checkpoints are skipped until the store takes writes again", what, e.getMessage());
-            } else if (now - lastSaid >= EVERY) {
-                lastSaid = now;
-                LOG.warn("the store still refuses checkpoint writes ({} refused so far): {}", count, e.getMessage());
+        void refused(String what, StoreException e) {
+            switch (spell.failed(null)) {
+                case STARTED -> LOG.warn("{}: {}; checkpoints are skipped until the store takes writes again", what, e.getMessage());
+                case AGAIN -> LOG.warn("the store still refuses checkpoint writes ({} refused so far): {}", spell.failures(), e.getMessage());
+                case NOTHING -> { }
             }
         }
 
-        synchronized void accepted() {
-            if (since == 0) return;
-            LOG.warn("the store takes checkpoint writes again after {} s ({} refused)", (System.nanoTime() - since) / 1_000_000_000L, count);
-            since = 0;
-            count = 0;
+        void accepted() {
+            var over = spell.recovered();
+            if (over != null) LOG.warn("the store takes checkpoint writes again after {} s ({} refused)", over.seconds(), over.failures());
         }
     }
 
