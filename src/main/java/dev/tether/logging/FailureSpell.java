@@ -40,7 +40,7 @@ public final class FailureSpell {
 
     private final LongSupplier nanoClock;
     private final long everyNanos;
-    private long failures; // in this spell; 0: no spell under way
+    private volatile long failures; // in this spell; 0: no spell under way (read without the lock by recovered)
     private long since;
     private long saidAt;
     private Object said;
@@ -69,16 +69,22 @@ public final class FailureSpell {
     }
 
     /** Failures in the spell under way (1 at its first); 0 when none is. */
-    public synchronized long failures() {
+    public long failures() {
         return failures;
     }
 
-    /** The failure stopped: the spell that ended, to be said once, or null when none was under way (nothing to say). */
-    public synchronized Over recovered() {
+    /**
+     * The failure stopped: the spell that ended, to be said once, or null when none was under way (nothing
+     * to say). Cheap when none was (no lock): a caller's every success may ask.
+     */
+    public Over recovered() {
         if (failures == 0) return null;
-        var over = new Over(Duration.ofNanos(nanoClock.getAsLong() - since), failures);
-        failures = 0;
-        said = null;
-        return over;
+        synchronized (this) {
+            if (failures == 0) return null;
+            var over = new Over(Duration.ofNanos(nanoClock.getAsLong() - since), failures);
+            failures = 0;
+            said = null;
+            return over;
+        }
     }
 }

@@ -27,10 +27,13 @@ import java.util.Map;
  * on their queue ({@link LostRunPolicy#REQUEUE}) or are LOST too, their consumer and sets go.
  *
  * <p>LOST must mean lost. A heartbeat also goes missing when Redis restarted (keys expired while it
- * was down) or stalled (TTLs run on while it sleeps), or when this participant itself was cut off or
- * paused. So a participant settles nobody unless its own calls to Redis have been quick and regular
- * for longer than the heartbeat TTL, and the server has been up that long: by then every healthy
- * worker has beaten again. It never settles itself.
+ * was down) or stalled (TTLs run on while it sleeps), refused writes (a full disk, a full memory: the
+ * beats were refused while reads went on), or failed over (the new master has the beats the old one
+ * took, not the ones it refused or missed), or when this participant itself was cut off or paused.
+ * So a participant settles nobody unless, for longer than the heartbeat TTL, its own calls to Redis
+ * have been quick and regular, the server has been the same server and up, and no write of its own
+ * was refused: by then every healthy worker has beaten again. After a refused write it judges only
+ * once a write of its own got through, a TTL before. It never settles itself.
  */
 final class LostWorkerSweep {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LostWorkerSweep.class);
@@ -58,6 +61,10 @@ final class LostWorkerSweep {
 
     /** A worker name nobody lists (not a valid name to start a worker with): what the rights probe settles. */
     private static final String PROBE = "tether sweep probe";
+    /** The server's run_id when last asked; another one means another server (a failover, a restart). */
+    private String knownServer;
+    /** A write of this sweep was refused and none got through since: silence proves nothing until one does. */
+    private boolean writesRefused;
     private volatile boolean mayNotSettle;
     private boolean probed;
     private final MaintenanceSteps steps;
@@ -87,6 +94,7 @@ final class LostWorkerSweep {
                 return 0;
             }
             probed = true;
+            knownServer = server().runId(); // a failover from now on is seen, even one before the first judgement
         }
         long start = System.nanoTime();
         if (start - lastSweep > HICCUP_NANOS) { // we were paused or starved: others' silence proves nothing yet
@@ -110,17 +118,47 @@ final class LostWorkerSweep {
             return 0;
         }
         if (end - healthySince < ttlNanos) return withhold(end, silent, hiccup);
-        long uptime = serverUptimeSeconds();
-        if (uptime * 1_000_000_000L < ttlNanos) return withhold(end, silent, "Redis has been up only " + uptime + " s");
-        withheldSince = 0;
-        if (!"OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())))) return 0;
+        try {
+            return judge(end, silent);
+        } catch (RuntimeException e) {
+            var refused = Connectivity.refusal(e);
+            if (refused != null) writesRefused = true;
+            hiccup(System.nanoTime(), refused != null ? "Redis refused a write (" + refused + "), so it may have refused the workers' beats"
+                    : "Redis failed a call (" + e.getClass().getSimpleName() + ")");
+            throw e;
+        }
+    }
+
+    /** Silent workers, with this participant's contact healthy for a TTL: settles them unless the server says otherwise. */
+    private int judge(long end, List<String> silent) {
+        var server = server();
+        if (server.uptimeSeconds() * 1_000_000_000L < ttlNanos) return withhold(end, silent, "Redis has been up only " + server.uptimeSeconds() + " s");
+        if (knownServer != null && server.runId() != null && !server.runId().equals(knownServer)) {
+            knownServer = server.runId();
+            hiccup(end, "Redis is another server than when last asked (a failover?)");
+            return withhold(end, silent, hiccup);
+        }
+        if (server.runId() != null) knownServer = server.runId();
+        boolean locked = "OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())));
+        if (writesRefused) { // this write got through (whether it took the lock or not): the workers' beats get through from now on too
+            writesRefused = false;
+            if (locked) unlock();
+            hiccup(System.nanoTime(), "Redis takes writes again");
+            return withhold(end, silent, hiccup);
+        }
+        if (!locked) return 0;
         int settled = 0;
         try {
+            withheldSince = 0;
             for (var name : silent) if (settle(name, "stopped answering")) settled++;
         } finally {
-            Script.UNLOCK.eval(redis, List.of(keys.sweepLock()), List.of(lockToken));
+            unlock();
         }
         return settled;
+    }
+
+    private void unlock() {
+        Script.UNLOCK.eval(redis, List.of(keys.sweepLock()), List.of(lockToken));
     }
 
     private void hiccup(long at, String why) {
@@ -177,11 +215,17 @@ final class LostWorkerSweep {
         return out;
     }
 
-    private long serverUptimeSeconds() {
+    /** The server holding the workers' keys, as it says: its run_id (null if it does not say) and how long it has been up. */
+    private record Server(String runId, long uptimeSeconds) {}
+
+    private Server server() {
+        String runId = null;
+        long uptime = Long.MAX_VALUE; // a server that does not say: trust the other checks
         for (var line : HomeNode.info(redis, keys.workers(), "server").split("\r?\n")) {
-            if (line.startsWith("uptime_in_seconds:")) return Long.parseLong(line.substring(18).trim());
+            if (line.startsWith("uptime_in_seconds:")) uptime = Long.parseLong(line.substring(18).trim());
+            else if (line.startsWith("run_id:")) runId = line.substring(7).trim();
         }
-        return Long.MAX_VALUE; // a server that does not say: trust the other checks
+        return new Server(runId, uptime);
     }
 
     /**

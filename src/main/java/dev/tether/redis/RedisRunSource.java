@@ -82,6 +82,9 @@ final class RedisRunSource implements RunSource {
     /** Entry ids this worker holds at any stage (buffered, being accepted, running, ending): what recovery must not add again. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
     private final Map<String, Unfinished> unfinished = new ConcurrentHashMap<>();
+    /** Refused takes and failed ends, said once a minute per reason: a refusal lasts as long as Redis's cause, with calls every 250 ms. */
+    private final dev.tether.logging.FailureSpell takesFailing = new dev.tether.logging.FailureSpell();
+    private final dev.tether.logging.FailureSpell endsFailing = new dev.tether.logging.FailureSpell();
     private volatile boolean closed;
 
     /**
@@ -260,8 +263,8 @@ final class RedisRunSource implements RunSource {
     private void failed(RuntimeException e) throws InterruptedException {
         connectivity.down(e);
         stalls.failed(TAKING, e);
-        if (!Connectivity.lostContact(e)) {
-            LOG.warn("Redis refused a worker call ({}); retrying", Text.oneLine(e.getMessage()));
+        if (!Connectivity.lostContact(e) && takesFailing.failed(Text.oneLine(e.getMessage())).any()) {
+            LOG.warn("Redis refused a worker call ({}); retrying (said again once a minute while it lasts)", Text.oneLine(e.getMessage()));
         }
         Thread.sleep(connectivity.backoffMillis());
     }
@@ -370,12 +373,17 @@ final class RedisRunSource implements RunSource {
                         end.runId(), end.status(), s.status(), s.error() == null ? "" : Text.oneLine(s.error().message())));
             }
             held.remove(u.entryId());
+            var over = endsFailing.recovered();
+            if (over != null) LOG.info("run ends are recorded again, after {} s and {} failed attempts", over.seconds(), over.failures());
             return null;
         } catch (RuntimeException e) {
             var refused = connectivity.down(e);
             stalls.failed(RECORDING_ENDS, e);
-            LOG.warn("could not record the end of run {} yet ({}); will retry", u.terminal().runId(),
-                    refused != null ? "Redis refuses: " + refused : Text.oneLine(e.getMessage()));
+            var why = refused != null ? "Redis refuses: " + refused : Text.oneLine(e.getMessage());
+            if (endsFailing.failed(why).any()) {
+                LOG.warn("could not record the end of run {} yet ({}); will retry, as for every run whose end waits (said again once a minute "
+                        + "while ends fail)", u.terminal().runId(), why);
+            }
             return e;
         }
     }

@@ -286,7 +286,7 @@ class RedisMemoryTest {
     }
 
     /** Its snapshot's file name taken by a directory, a save that fails, and writes refused while the save setting stays. */
-    private static void cannotSave(redis.clients.jedis.RedisClient admin) throws java.io.IOException {
+    static void cannotSave(redis.clients.jedis.RedisClient admin) throws java.io.IOException {
         var dir = Path.of(admin.configGet("dir").get("dir"));
         Files.createDirectories(dir.resolve("unsavable.rdb"));
         admin.configSet("save", "3600 1");
@@ -296,7 +296,7 @@ class RedisMemoryTest {
     }
 
     /** No save points: nothing to fail (and a shutdown that does not try to save). */
-    private static void canSave(redis.clients.jedis.RedisClient admin) {
+    static void canSave(redis.clients.jedis.RedisClient admin) {
         admin.configSet("save", "");
         admin.configSet("dbfilename", "dump.rdb");
     }

@@ -158,6 +158,42 @@ class SentinelFailoverTest {
         assertThat(view.run(after).map(RunSnapshot::status)).contains(RunStatus.COMPLETED);
     }
 
+    /**
+     * A master that cannot save to its disk (as a full disk would have it; here its snapshot's name is
+     * taken by a directory) refuses writes with MISCONF, and Redis 6.2 refuses the sentinels' PING too:
+     * they take it for down and promote a replica. The workers say the refusal by its name meanwhile, and
+     * every run under way is accounted for: none LOST, although the workers' beats were refused for
+     * longer than their TTL and the new master holds none of them (a sweep judges only a TTL after a
+     * write of its own got through, and after a TTL on the same server).
+     */
+    @Test
+    void runsUnderWayWhenTheMasterCannotSaveToItsDiskAreEachAccountedFor() throws Exception {
+        redis = RealSentinels.start();
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel-misconf", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        view = RedisView.live(RedisSettings.parse(redis.uri()), GraphCatalog.of(graphs), Routing.none());
+        closeFirst.add(view);
+        var workers = new ArrayList<WorkerProcess>();
+        for (var name : List.of("disk-1", "disk-2")) {
+            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
+            closeFirst.add(w);
+            workers.add(w);
+        }
+        var first = redis.master();
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 60; i++) ids.add(counted("d" + i));
+        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        try (var admin = first.admin()) {
+            RedisMemoryTest.cannotSave(admin);
+            untilSentinels("the master that cannot save replaced", () -> redis.master() != first);
+            RedisMemoryTest.canSave(admin); // a replica now: no save to fail, on its way out either
+        }
+        awaitEnded(ids);
+        assertAccountedFor(ids, workers);
+        for (var w : workers) assertThat(w.output()).as(w.name).contains("refuses: MISCONF ");
+    }
+
     /** Waits for the sentinels to do something; if they never do, the failure shows what they announced. */
     private void untilSentinels(String what, java.util.concurrent.Callable<Boolean> done) {
         try {
