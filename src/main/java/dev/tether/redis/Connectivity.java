@@ -18,6 +18,8 @@ final class Connectivity implements RedisHealth {
     private volatile long lastRoundTripNanos;
     /** Refusals, said by reason; a spell that no answer breaks does not end it: a server at its limit refuses one write in two. */
     private final dev.tether.logging.FailureSpell refusals = new dev.tether.logging.FailureSpell();
+    /** Writes Redis kept but its replicas did not confirm in time (a replica away or catching up after a failover). */
+    private final dev.tether.logging.FailureSpell unconfirmed = new dev.tether.logging.FailureSpell();
 
     Connectivity(String where) {
         this.where = where;
@@ -42,6 +44,13 @@ final class Connectivity implements RedisHealth {
 
     /** Counts a failed call; returns why Redis refused it ({@link #refusal}), null when it did not answer. */
     String down(Exception e) {
+        if (e instanceof NotReplicatedException) {
+            // Redis answered and kept the write; its replicas did not confirm it in time. Not lost contact (no
+            // reconnect follows), and said once a minute, not at every write tried again until they confirm.
+            if (unconfirmed.failed(null).any()) LOG.warn("Redis at {}: {}; retrying (said again once a minute while it lasts)", where, e.getMessage());
+            failures.incrementAndGet();
+            return null;
+        }
         var why = refusal(e);
         boolean wasUp = up.compareAndSet(true, false);
         if (why != null) {

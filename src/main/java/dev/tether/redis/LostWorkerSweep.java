@@ -139,7 +139,15 @@ final class LostWorkerSweep {
             return withhold(end, silent, hiccup);
         }
         if (server.runId() != null) knownServer = server.runId();
+        long asked = System.nanoTime();
         boolean locked = "OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())));
+        long answered = System.nanoTime();
+        if (answered - asked > HICCUP_NANOS) { // writes were held (CLIENT PAUSE WRITE, a stalled disk) while reads went on: so were the beats
+            writesRefused = false;
+            if (locked) unlock();
+            hiccup(answered, "a write to Redis took " + millis(answered - asked) + " ms");
+            return withhold(answered, silent, hiccup);
+        }
         if (writesRefused) { // this write got through (whether it took the lock or not): the workers' beats get through from now on too
             writesRefused = false;
             if (locked) unlock();

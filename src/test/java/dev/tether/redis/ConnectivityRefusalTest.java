@@ -45,4 +45,30 @@ class ConnectivityRefusalTest {
         assertThat(Connectivity.refusal(new IllegalStateException("wrapped", new JedisDataException("NOREPLICAS Not enough good replicas "
                 + "to write. script: 61f4206f5698673bdee77fc4b4b1a244916580d8, on @user_script:7.")))).isEqualTo("NOREPLICAS Not enough good replicas to write.");
     }
+
+    /**
+     * A write Redis kept but its replicas did not confirm in time (a replica catching up after a failover)
+     * is tried again until they do: neither lost contact nor a line at every try.
+     */
+    @Test
+    void aWriteTheReplicasDidNotConfirmIsNotLostContactAndIsSaidOnceAMinute() {
+        var logs = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        logs.start();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Connectivity.class);
+        logger.addAppender(logs);
+        try {
+            var connectivity = new Connectivity("redis://here");
+            for (int i = 0; i < 5; i++) {
+                assertThat(connectivity.down(new NotReplicatedException("finish.lua", 1, 2))).as("no refusal").isNull();
+                connectivity.up(); // the next call, a read or a beat, got through
+            }
+            assertThat(connectivity.isUp()).isTrue();
+            assertThat(connectivity.reconnects()).as("no contact was lost, so none came back").isZero();
+            assertThat(logs.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("Redis at redis://here: Redis did not confirm finish.lua on 2 replicas within 1000 ms (1 confirmed; a "
+                            + "failover under way?): it may or may not have been kept; retrying (said again once a minute while it lasts)");
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
 }

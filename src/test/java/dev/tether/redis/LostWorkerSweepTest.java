@@ -44,4 +44,28 @@ class LostWorkerSweepTest {
             assertThat(admin.sismember(Keys.standard().workers(), "silent")).as("settled in the end").isFalse();
         }
     }
+
+    /**
+     * Writes held by the server (CLIENT PAUSE WRITE; a stalled disk with appendfsync always alike) while
+     * reads go on: the workers' beats wait with them. A sweep whose own write waited that long judges
+     * nobody on its answer.
+     */
+    @Test
+    void aSweepWhoseWriteWaitedOnTheServerJudgesNobodyOnItsAnswer() throws Exception {
+        try (var server = RealRedis.start(); var admin = server.admin()) {
+            RedisSetup.run(admin, Keys.standard(), null);
+            var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+            var sweep = new LostWorkerSweep(admin, store, "judge", new MaintenanceSteps(server.uri(), null));
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < Heartbeat.TTL.toNanos() + 500_000_000L) { // a TTL of quick contact, nobody silent
+                assertThat(sweep.sweep()).isZero();
+                Thread.sleep(LostWorkerSweep.EVERY.toMillis());
+            }
+            admin.sadd(Keys.standard().workers(), "silent");
+            admin.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "PAUSE", "2000", "WRITE");
+            assertThat(sweep.sweep()).as("settled on the answer of a write that waited 2 s").isZero();
+            while (sweep.sweep() == 0) Thread.sleep(LostWorkerSweep.EVERY.toMillis());
+            assertThat(admin.sismember(Keys.standard().workers(), "silent")).as("settled a TTL later").isFalse();
+        }
+    }
 }
