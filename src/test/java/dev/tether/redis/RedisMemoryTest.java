@@ -184,6 +184,46 @@ class RedisMemoryTest {
         assertThat(said).as("times the worker said so in " + refusedMillis + " ms of refusal").isBetween(1L, 1 + refusedMillis / 60_000);
     }
 
+    /**
+     * README, LOST means lost: a server that refuses writes for longer than a heartbeat's TTL (here out of
+     * memory for 4 s, within the workers' fence timeout) refused the beats too, while every participant's
+     * reads went on. When it takes writes again, the workers and a live view, all of them sweeping, must
+     * give each worker its beat before judging it: every run completes, each node once, none LOST.
+     */
+    @ParameterizedTest(name = "Redis {0}")
+    @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
+    void writesRefusedForLongerThanAHeartbeatLoseNoRunOfAHealthyWorker(String binary) throws Exception {
+        start(binary);
+        var log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "refused-a-while", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        var view = RedisView.live(RedisSettings.parse(server.uri()), GraphCatalog.of(graphs), Routing.none());
+        closing.add(view);
+        var names = List.of("patient-1", "patient-2");
+        for (var name : names) closing.add(WorkerProcess.start(List.of(), Map.of(), server.uri(), name, "memory", 4));
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(view.submit("counted", "memory", Map.of("log", log.toString(), "tag", "r" + i, "nodeMillis", 300)).runId());
+        }
+        eventuallyAcrossProcesses().until(() -> ids.stream().filter(id -> view.registry().get(id)
+                .map(r -> r.status() == RunStatus.COMPLETED).orElse(false)).count() >= 4);
+        config(server, "maxmemory-policy", "noeviction");
+        config(server, "maxmemory", "1");
+        Thread.sleep(4_000); // the fault's length: longer than a heartbeat's TTL (2.5 s), shorter than the fence (10 s)
+        config(server, "maxmemory", "0");
+
+        eventuallyAcrossProcesses().until(() -> ids.stream().allMatch(id -> view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
+        for (var id : ids) {
+            var run = view.registry().get(id).orElseThrow();
+            assertThat(run.status()).as(id + " " + (run.error() == null ? "" : run.error().message())).isEqualTo(RunStatus.COMPLETED);
+        }
+        var started = CountingGraph.read(log);
+        assertThat(started).as("every run executed").hasSize(ids.size());
+        started.forEach((tag, nodes) -> assertThat(nodes).as("node starts of " + tag).extracting(n -> n[0])
+                .containsExactlyElementsOf(CountingGraph.NODES));
+        RedisAccounting.assertNothingPending(server, List.of("memory"), names);
+    }
+
     /** Any refusal is named by Redis's own error: here a master told to write only with a replica it does not have. */
     @ParameterizedTest(name = "Redis {0}")
     @ValueSource(strings = {RealRedis.EMBEDDED, RealRedis.SYSTEM_BINARY})
