@@ -132,7 +132,10 @@ final class LostWorkerSweep {
     /** Silent workers, with this participant's contact healthy for a TTL: settles them unless the server says otherwise. */
     private int judge(long end, List<String> silent) {
         var server = server();
-        if (server.uptimeSeconds() * 1_000_000_000L < ttlNanos) return withhold(end, silent, "Redis has been up only " + server.uptimeSeconds() + " s");
+        // compared as Durations: a server that does not say has Long.MAX_VALUE, which times 10^9 is negative
+        if (Duration.ofSeconds(server.uptimeSeconds()).compareTo(Heartbeat.TTL) < 0) {
+            return withhold(end, silent, "Redis has been up only " + server.uptimeSeconds() + " s");
+        }
         if (knownServer != null && server.runId() != null && !server.runId().equals(knownServer)) {
             knownServer = server.runId();
             hiccup(end, "Redis is another server than when last asked (a failover?)");
@@ -154,10 +157,10 @@ final class LostWorkerSweep {
             hiccup(System.nanoTime(), "Redis takes writes again");
             return withhold(end, silent, hiccup);
         }
+        withheldSince = 0;
         if (!locked) return 0;
         int settled = 0;
         try {
-            withheldSince = 0;
             for (var name : silent) if (settle(name, "stopped answering")) settled++;
         } finally {
             unlock();
