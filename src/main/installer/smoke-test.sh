@@ -5,7 +5,8 @@
 # - the .deb: its metadata (dpkg-deb -f: the console's run-time libraries, GTK 3 first of all, and a
 #   real description), lintian with no error beyond the overrides the package ships, maintainer
 #   scripts that go on where the machine has no desktop menu;
-# - the .rpm, where rpmbuild is installed: its metadata (rpm -qip) and the libraries it requires;
+# - the .rpm, where rpmbuild is installed: its metadata (rpm -qip), the libraries it requires, its
+#   own folder only (not /opt), scriptlets that go on where the machine has no desktop menu;
 # - each package unpacked as it would be installed (times kept): both launchers start with the
 #   start-up cache accepted (-XX:AOTMode=on fails a JVM that cannot use it).
 # Usage: smoke-test.sh target/installer/Tether
@@ -77,13 +78,32 @@ if [ -n "$rpm" ]; then
     echo "$requires" | grep -qxF "$soname()(64bit)" || fail "$(basename "$rpm") does not require $soname()(64bit)"
   done
   echo "rpm requires: $(echo "$requires" | tr '\n' ' ')"
+  # it owns its own folder, not /opt (which the filesystem package owns)
+  files=$(rpm -qlp "$rpm" 2>/dev/null)
+  echo "$files" | grep -qxF /opt && fail "$(basename "$rpm") owns /opt"
+  echo "$files" | grep -qxF /opt/tether/bin/tether-cli || fail "$(basename "$rpm") lacks /opt/tether/bin/tether-cli"
   unpacked="$home/rpm"
   mkdir -p "$unpacked"
   cp "$rpm" "$home/tether.rpm"
   rpm2archive "$home/tether.rpm" # writes tether.rpm.tgz beside it
   tar -xzf "$home/tether.rpm.tgz" -C "$unpacked"
+  # its scriptlets go on where xdg-desktop-menu fails (no desktop menu): installed and erased there
+  mkdir -p "$home/no-menu" "$home/rpm-scripts"
+  printf '#!/bin/sh\necho "xdg-desktop-menu: No writable system menu directory found." >&2\nexit 3\n' > "$home/no-menu/xdg-desktop-menu"
+  chmod 755 "$home/no-menu/xdg-desktop-menu"
+  # (their /opt/tether pointed at the unpacked copy: nothing is installed)
+  rpm -qp --qf '%{POSTIN}' "$rpm" 2>/dev/null | sed "s|/opt/tether/|$unpacked/opt/tether/|g" > "$home/rpm-scripts/post"
+  rpm -qp --qf '%{PREUN}' "$rpm" 2>/dev/null | sed "s|/opt/tether/|$unpacked/opt/tether/|g" > "$home/rpm-scripts/preun"
+  for step in "post 1" "preun 0"; do # the scriptlet, and the count rpm passes it on a first install and on an erase
+    set -- $step
+    out=$(PATH="$home/no-menu:$PATH" sh "$home/rpm-scripts/$1" "$2" 2>&1) \
+      || fail "$(basename "$rpm")'s %$1 fails where there is no desktop menu: $out"
+    [ "$(echo "$out" | grep -c "going on without the menu entry")" = 2 ] || fail "$(basename "$rpm")'s %$1 did not say so for both entries: $out"
+  done
+  out=$(PATH="$home/no-menu:$PATH" sh "$home/rpm-scripts/preun" 1 2>&1) || fail "$(basename "$rpm")'s %preun fails on an upgrade: $out"
+  [ -z "$out" ] || fail "$(basename "$rpm")'s %preun touched the menu on an upgrade: $out"
   caches_accepted "$unpacked/opt/tether"
-  echo "rpm: unpacked launchers start with the cache"
+  echo "rpm: owns /opt/tether only; installs and is erased where there is no desktop menu; unpacked launchers start with the cache"
 fi
 
 version=$("$cli" --version | head -1)
