@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * High availability through Redis Sentinel, against real processes: a master, its two replicas, three
  * sentinels, two worker processes and a view, all given only the sentinels' addresses. Runs are under
  * way when the master dies (and the sentinels promote the replica), and again when an operator fails
- * over back to the first server once it has rejoined as a replica; every run is accounted for after
- * each: it ended COMPLETED, no node of any run started twice, and nothing is left pending on the
- * master of the moment.
+ * over back to the first server once it has rejoined as a replica; when the master cannot save to its
+ * disk; when it stalls and comes back. Every run is accounted for after each: it ended COMPLETED, no
+ * node of any run started twice, and nothing is left pending on the master of the moment.
  */
 @Tag("process")
 class SentinelFailoverTest {
@@ -192,6 +192,52 @@ class SentinelFailoverTest {
         awaitEnded(ids);
         assertAccountedFor(ids, workers);
         for (var w : workers) assertThat(w.output()).as(w.name).contains("refuses: MISCONF ");
+    }
+
+    /**
+     * A master that stops answering without going away (SIGSTOP: a paused VM, a process swapped out):
+     * every connection to it hangs until its client's timeout, and the sentinels promote a replica. It
+     * comes back (SIGCONT) still believing it is the master until the sentinels make it a replica, with
+     * the workers' hung commands answered by it meanwhile: nothing it takes then may count. Every run
+     * under way is accounted for.
+     */
+    @Test
+    void runsUnderWayWhenTheMasterStallsAndComesBackAreEachAccountedFor() throws Exception {
+        redis = RealSentinels.start();
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel-stall", ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        view = RedisView.live(RedisSettings.parse(redis.uri()), GraphCatalog.of(graphs), Routing.none());
+        closeFirst.add(view);
+        var workers = new ArrayList<WorkerProcess>();
+        for (var name : List.of("stall-1", "stall-2")) {
+            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
+            closeFirst.add(w);
+            workers.add(w);
+        }
+        var first = redis.master();
+        long pid;
+        try (var admin = first.admin()) {
+            pid = admin.info("server").lines().filter(l -> l.startsWith("process_id:")).mapToLong(l -> Long.parseLong(l.substring(11).strip()))
+                    .findFirst().orElseThrow();
+        }
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 60; i++) ids.add(counted("s" + i));
+        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        signal(pid, "STOP");
+        try {
+            untilSentinels("the stalled master replaced", () -> redis.master() != first);
+        } finally {
+            signal(pid, "CONT");
+        }
+        untilSentinels("the old master made a replica", redis::replicating);
+        awaitEnded(ids);
+        assertAccountedFor(ids, workers);
+    }
+
+    private static void signal(long pid, String signal) throws Exception {
+        var kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
     }
 
     /** Waits for the sentinels to do something; if they never do, the failure shows what they announced. */
