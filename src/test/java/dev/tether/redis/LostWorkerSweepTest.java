@@ -11,6 +11,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * quick, regular and unrefused for a heartbeat TTL. Against a real Redis.
  */
 class LostWorkerSweepTest {
+    /** A participant's sweep ("judge") over a real Redis ready for Tether. */
+    private static LostWorkerSweep sweep(RealRedis server, redis.clients.jedis.UnifiedJedis admin) {
+        RedisSetup.run(admin, Keys.standard(), null);
+        var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
+        return new LostWorkerSweep(admin, store, "judge", new MaintenanceSteps(server.uri(), null));
+    }
+
     /**
      * A server that refuses writes (here: too few replicas; a full disk or memory alike) refuses the
      * workers' beats too, while reads go on. Once it takes writes again, a worker needs a beat or two to
@@ -19,9 +26,7 @@ class LostWorkerSweepTest {
     @Test
     void afterARefusedWriteASweepJudgesOnlyATtlAfterAWriteOfItsOwnGotThrough() throws Exception {
         try (var server = RealRedis.start(); var admin = server.admin()) {
-            RedisSetup.run(admin, Keys.standard(), null);
-            var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
-            var sweep = new LostWorkerSweep(admin, store, "judge", new MaintenanceSteps(server.uri(), null));
+            var sweep = sweep(server, admin);
             admin.sadd(Keys.standard().workers(), "silent"); // listed, no heartbeat: what a worker whose beats were refused leaves
             admin.configSet("min-replicas-to-write", "1");
 
@@ -53,9 +58,7 @@ class LostWorkerSweepTest {
     @Test
     void aSweepWhoseWriteWaitedOnTheServerJudgesNobodyOnItsAnswer() throws Exception {
         try (var server = RealRedis.start(); var admin = server.admin()) {
-            RedisSetup.run(admin, Keys.standard(), null);
-            var store = new RunStore(admin, Keys.standard(), Duration.ofDays(1), 10_000);
-            var sweep = new LostWorkerSweep(admin, store, "judge", new MaintenanceSteps(server.uri(), null));
+            var sweep = sweep(server, admin);
             long start = System.nanoTime();
             while (System.nanoTime() - start < Heartbeat.TTL.toNanos() + 500_000_000L) { // a TTL of quick contact, nobody silent
                 assertThat(sweep.sweep()).isZero();

@@ -43,6 +43,14 @@ class SentinelFailoverTest {
         return view.submit("counted", "ha", Map.of("log", log.toString(), "tag", tag, "nodeMillis", 60)).runId();
     }
 
+    /** {@code n} runs submitted (tags {@code tag}0, {@code tag}1, ...), returned once 5 have completed: the rest queued or running. */
+    private List<String> submittedAndStarted(String tag, int n) {
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < n; i++) ids.add(counted(tag + i));
+        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        return ids;
+    }
+
     private int completed(List<String> ids) {
         return (int) ids.stream().filter(id -> view.registry().get(id).map(r -> r.status() == RunStatus.COMPLETED).orElse(false)).count();
     }
@@ -53,6 +61,25 @@ class SentinelFailoverTest {
             eventuallyAcrossProcesses().until(() -> ids.stream().allMatch(id ->
                     view.registry().get(id).map(RunSnapshot::isTerminal).orElse(false)));
         }
+    }
+
+    /** The sentinels' setup with a live view over it and two workers of 4 slots on queue "ha", their runs' nodes logged in a file named for {@code what}. */
+    private List<WorkerProcess> underWay(String what, String workerPrefix) throws Exception {
+        redis = RealSentinels.start();
+        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), what, ".log");
+        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
+        graphs.add(new CountingGraph());
+        var settings = RedisSettings.parse(redis.uri());
+        assertThat(settings.replicas()).as("behind Sentinel, a claim waits for every healthy replica").isEqualTo(RedisSettings.ALL);
+        view = RedisView.live(settings, GraphCatalog.of(graphs), Routing.none());
+        closeFirst.add(view);
+        var workers = new ArrayList<WorkerProcess>();
+        for (var name : List.of(workerPrefix + "-1", workerPrefix + "-2")) {
+            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
+            closeFirst.add(w);
+            workers.add(w);
+        }
+        return workers;
     }
 
     /** Every run COMPLETED in the view and in Redis (the master of the moment), each node started once, nothing pending. */
@@ -111,26 +138,11 @@ class SentinelFailoverTest {
 
     @Test
     void runsUnderWayWhenTheMasterDiesAndWhenAnOperatorFailsOverAreEachAccountedFor() throws Exception {
-        redis = RealSentinels.start();
-        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel", ".log");
-        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
-        graphs.add(new CountingGraph());
-        var settings = RedisSettings.parse(redis.uri());
-        assertThat(settings.replicas()).as("behind Sentinel, a claim waits for every healthy replica").isEqualTo(RedisSettings.ALL);
-        view = RedisView.live(settings, GraphCatalog.of(graphs), Routing.none());
-        closeFirst.add(view);
-        var workers = new ArrayList<WorkerProcess>();
-        for (var name : List.of("ha-1", "ha-2")) {
-            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
-            closeFirst.add(w);
-            workers.add(w);
-        }
+        var workers = underWay("sentinel", "ha");
 
         // 1. the master dies with runs queued and running; the sentinels promote its replica
         var first = redis.master();
-        var ids = new ArrayList<String>();
-        for (int i = 0; i < 40; i++) ids.add(counted("a" + i));
-        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        var ids = submittedAndStarted("a", 40);
         first.stop();
         untilSentinels("the replica promoted", () -> redis.master() != first);
         awaitEnded(ids);
@@ -139,9 +151,7 @@ class SentinelFailoverTest {
         // 2. the first server comes back (the sentinels make it a replica); more runs; an operator fails over to it
         first.startAgain();
         untilSentinels("the old master made a replica", redis::replicating);
-        var more = new ArrayList<String>();
-        for (int i = 0; i < 40; i++) more.add(counted("b" + i));
-        eventuallyAcrossProcesses().until(() -> completed(more) >= 5);
+        var more = submittedAndStarted("b", 40);
         var second = redis.master();
         redis.failover();
         untilSentinels("the operator's failover done", () -> redis.master() != second);
@@ -168,22 +178,9 @@ class SentinelFailoverTest {
      */
     @Test
     void runsUnderWayWhenTheMasterCannotSaveToItsDiskAreEachAccountedFor() throws Exception {
-        redis = RealSentinels.start();
-        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel-misconf", ".log");
-        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
-        graphs.add(new CountingGraph());
-        view = RedisView.live(RedisSettings.parse(redis.uri()), GraphCatalog.of(graphs), Routing.none());
-        closeFirst.add(view);
-        var workers = new ArrayList<WorkerProcess>();
-        for (var name : List.of("disk-1", "disk-2")) {
-            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
-            closeFirst.add(w);
-            workers.add(w);
-        }
+        var workers = underWay("sentinel-misconf", "disk");
         var first = redis.master();
-        var ids = new ArrayList<String>();
-        for (int i = 0; i < 60; i++) ids.add(counted("d" + i));
-        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        var ids = submittedAndStarted("d", 60);
         try (var admin = first.admin()) {
             RedisMemoryTest.cannotSave(admin);
             untilSentinels("the master that cannot save replaced", () -> redis.master() != first);
@@ -203,27 +200,14 @@ class SentinelFailoverTest {
      */
     @Test
     void runsUnderWayWhenTheMasterStallsAndComesBackAreEachAccountedFor() throws Exception {
-        redis = RealSentinels.start();
-        log = Files.createTempFile(Files.createDirectories(Path.of("target", "redis-workers")), "sentinel-stall", ".log");
-        var graphs = new ArrayList<GraphDefinition>(GraphCatalog.load(null).all());
-        graphs.add(new CountingGraph());
-        view = RedisView.live(RedisSettings.parse(redis.uri()), GraphCatalog.of(graphs), Routing.none());
-        closeFirst.add(view);
-        var workers = new ArrayList<WorkerProcess>();
-        for (var name : List.of("stall-1", "stall-2")) {
-            var w = WorkerProcess.start(redis.uri(), name, "ha", 4);
-            closeFirst.add(w);
-            workers.add(w);
-        }
+        var workers = underWay("sentinel-stall", "stall");
         var first = redis.master();
         long pid;
         try (var admin = first.admin()) {
             pid = admin.info("server").lines().filter(l -> l.startsWith("process_id:")).mapToLong(l -> Long.parseLong(l.substring(11).strip()))
                     .findFirst().orElseThrow();
         }
-        var ids = new ArrayList<String>();
-        for (int i = 0; i < 60; i++) ids.add(counted("s" + i));
-        eventuallyAcrossProcesses().until(() -> completed(ids) >= 5);
+        var ids = submittedAndStarted("s", 60);
         signal(pid, "STOP");
         try {
             untilSentinels("the stalled master replaced", () -> redis.master() != first);
