@@ -277,7 +277,7 @@ class RedisClusterTest {
         }
         var id = submit(view, prefix, "r", 1, 0).getFirst();
         // the worker claims it again and again; none is confirmed, so none starts it
-        eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("NotReplicatedException"));
+        eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("did not confirm claim.lua on 1 replica"));
         var waiting = view.run(id).orElseThrow();
         assertThat(waiting.currentNode()).as("no node started").isNull();
         assertThat(waiting.steps()).isZero();

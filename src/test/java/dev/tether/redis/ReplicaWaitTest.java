@@ -86,7 +86,7 @@ class ReplicaWaitTest {
              var worker = WorkerProcess.start(master.uri() + "?replicas=1", "careful-1", "mail", 2)) {
             var id = view.submit("welcome-email", "mail", Map.of("nodeMillis", 0)).runId();
             // the worker claims it again and again; none is confirmed, so none starts it
-            eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("NotReplicatedException"));
+            eventuallyAcrossProcesses().until(() -> Files.readString(worker.log).contains("did not confirm claim.lua on 1 replica"));
             var waiting = view.run(id).orElseThrow();
             assertThat(waiting.status()).isEqualTo(RunStatus.RUNNING); // claimed in Redis (observers see it taken) ...
             assertThat(waiting.currentNode()).as("... but no node started").isNull();
