@@ -136,26 +136,24 @@ final class LostWorkerSweep {
         if (Duration.ofSeconds(server.uptimeSeconds()).compareTo(Heartbeat.TTL) < 0) {
             return withhold(end, silent, "Redis has been up only " + server.uptimeSeconds() + " s");
         }
-        if (knownServer != null && server.runId() != null && !server.runId().equals(knownServer)) {
-            knownServer = server.runId();
+        boolean otherServer = knownServer != null && server.runId() != null && !server.runId().equals(knownServer);
+        if (server.runId() != null) knownServer = server.runId();
+        if (otherServer) {
             hiccup(end, "Redis is another server than when last asked (a failover?)");
             return withhold(end, silent, hiccup);
         }
-        if (server.runId() != null) knownServer = server.runId();
         long asked = System.nanoTime();
         boolean locked = "OK".equals(redis.set(keys.sweepLock(), lockToken, SetParams.setParams().nx().px(LOCK.toMillis())));
         long answered = System.nanoTime();
-        if (answered - asked > HICCUP_NANOS) { // writes were held (CLIENT PAUSE WRITE, a stalled disk) while reads went on: so were the beats
+        // A write held (CLIENT PAUSE WRITE, a stalled disk) while reads went on held the beats too; the first write
+        // that got through after a refused one (whether it took the lock or not) lets the beats through from now on.
+        var doubt = answered - asked > HICCUP_NANOS ? "a write to Redis took " + millis(answered - asked) + " ms"
+                : writesRefused ? "Redis takes writes again" : null;
+        if (doubt != null) {
             writesRefused = false;
             if (locked) unlock();
-            hiccup(answered, "a write to Redis took " + millis(answered - asked) + " ms");
+            hiccup(answered, doubt);
             return withhold(answered, silent, hiccup);
-        }
-        if (writesRefused) { // this write got through (whether it took the lock or not): the workers' beats get through from now on too
-            writesRefused = false;
-            if (locked) unlock();
-            hiccup(System.nanoTime(), "Redis takes writes again");
-            return withhold(end, silent, hiccup);
         }
         withheldSince = 0;
         if (!locked) return 0;
