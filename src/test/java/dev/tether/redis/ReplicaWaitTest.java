@@ -96,6 +96,9 @@ class ReplicaWaitTest {
                 eventuallyAcrossProcesses().until(() -> view.registry().get(id).map(RunSnapshot::status).orElse(null) == RunStatus.COMPLETED);
                 assertThat(view.run(id).orElseThrow().steps()).isPositive();
             }
+            // one cause, one line: said where the worker's contact with Redis is judged, not again by the take loop
+            assertThat(Files.readAllLines(worker.log).stream().filter(l -> l.contains("did not confirm claim.lua")))
+                    .as("the unconfirmed claims, said once (the spell was shorter than a minute)").hasSize(1);
         }
     }
 }
