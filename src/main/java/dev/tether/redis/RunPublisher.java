@@ -19,9 +19,12 @@ import java.util.function.Consumer;
  * A running run's progress (its node and steps, status still RUNNING) waits in the worker's feed for
  * up to {@link #HOLD}, and only its newest state is written: a short run costs Redis no write between its
  * claim and its end (about half of the commands such a run used to cost), and a graph looping through
- * fast nodes writes its run a few times a second, not once per node. Every other change it writes
- * ({@link #writesAtOnce}: CANCELLING, STUCK, LOST, ...) wakes the feed at once, and supersedes the
- * progress waiting for its run.
+ * fast nodes writes its run a few times a second, not once per node. A cancelled run's CANCELLING waits
+ * the same: a run that stops within the hold (an interrupted node stops in well under a millisecond) goes
+ * from RUNNING to CANCELLED in Redis with one write, its end, and the cancel's way to the views has no
+ * second script and event before that end; a run slower to stop shows CANCELLING at most a hold late.
+ * Every other change it writes ({@link #writesAtOnce}: STUCK, LOST, a QUEUED run's reason) wakes the feed at
+ * once, and supersedes the change waiting for its run.
  */
 final class RunPublisher {
     /** The longest a run's progress waits before it is written (observers see a node this much later at most, plus a write). */
@@ -47,7 +50,7 @@ final class RunPublisher {
 
     /** Whether this change is written as soon as it is made; any other waits up to {@link #HOLD} (or is not written). */
     static boolean writesAtOnce(RunSnapshot s) {
-        return s.version() > 2 && s.status() != RunStatus.RUNNING && !endedWithItsJob(s);
+        return s.version() > 2 && s.status() != RunStatus.RUNNING && s.status() != RunStatus.CANCELLING && !endedWithItsJob(s);
     }
 
     /** A batch of local changes (the registry's subscriber), the newest of each run. */

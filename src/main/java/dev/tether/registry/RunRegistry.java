@@ -278,7 +278,7 @@ public final class RunRegistry {
     public AutoCloseable subscribe(Consumer<List<RunSnapshot>> listener, Duration patience,
                                    Predicate<RunSnapshot> atOnce) {
         var feed = openFeed(patience, atOnce);
-        var thread = Thread.ofVirtual().name("tether-registry-subscriber").start(() -> {
+        var thread = Thread.ofPlatform().daemon().name("tether-registry-subscriber").start(() -> {
             try {
                 while (!feed.isClosed()) {
                     if (feed.await(Duration.ofSeconds(1))) {

@@ -459,6 +459,7 @@ class RedisModeTest {
 
         var killed = awaitStatus(deaf, RunStatus.CANCELLED);
         assertThat(killed.forced()).as("killed in its child JVM").isTrue();
+        awaitStatus(gentle, RunStatus.CANCELLING); // written within the worker's hold (a kill may be quicker)
         assertThat(run(gentle).status()).as("after-node: its node is let run").isEqualTo(RunStatus.CANCELLING);
         java.nio.file.Files.createFile(gate);
         var afterNode = awaitStatus(gentle, RunStatus.CANCELLED);
