@@ -137,7 +137,9 @@ public final class RedisBench {
      */
     private static double drain(RedisSettings settings, Map<String, String> env, List<String> jvm, RedisView client, UnifiedJedis raw,
                               dev.tether.registry.ChangeFeed feed, int runs) throws Exception {
+        var beforeParking = Costs.read(raw, settings);
         double parkSeconds = submitAll(client, runs, DRAIN);
+        var parking = Costs.read(raw, settings).minus(beforeParking);
         feed.drain();
         try (var w3 = WorkerProcess.start(jvm, env, settings.display(), "bench-3", DRAIN, 8);
              var w4 = WorkerProcess.start(jvm, env, settings.display(), "bench-4", DRAIN, 8)) {
@@ -149,6 +151,9 @@ public final class RedisBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("drain, 2 fresh workers x 8 slots: %,d short runs parked (in %.1f s), %,d of them COMPLETED after both were up, in %.1f s: %,.0f runs/s%n",
                     runs, parkSeconds, done, seconds, done / seconds);
+            // a submit's own cost, with no worker beside it: the client's CPU (its mirror hears each QUEUED run too) and Redis's
+            System.out.printf("  parking, per submit: this bench's CPU %.3f ms, Redis CPU %.3f ms%n", parking.benchCpu() * 1000 / runs,
+                    parking.redisCpu() * 1000 / runs);
             return Costs.read(raw, settings, w3, w4).minus(before).print((int) Math.max(1, done));
         }
     }

@@ -26,11 +26,12 @@ end
 -- attempts that resume a run. Added with every write that creates a record, and with the first write of a record
 -- that holds no live descriptor (put below: one written by a Tether before the index, or by hand); pruned by the
 -- workers once the record is gone (prune.lua).
--- j: the snapshot JSON when the record is new (its resumeOf is indexed), else nil.
+-- j: the snapshot when the record is new (its resumeOf is indexed): its JSON, or the table its caller decoded; else nil.
 local function index(ids, id, j)
   redis.call('ZADD', ids, 0, 'f:' .. id, 0, 'r:' .. string.reverse(id))
   if j then
-    local ok, s = pcall(cjson.decode, j)
+    local ok, s = true, j -- a snapshot its caller decoded already, or its JSON
+    if type(j) == 'string' then ok, s = pcall(cjson.decode, j) end
     if ok and type(s) == 'table' and type(s['resumeOf']) == 'table' and type(s['resumeOf']['runId']) == 'string' then
       redis.call('ZADD', ids, 0, 's:' .. s['resumeOf']['runId'] .. ':' .. id)
     end
