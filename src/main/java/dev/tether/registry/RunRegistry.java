@@ -263,7 +263,8 @@ public final class RunRegistry {
     }
 
     /**
-     * Pushes batches of changes to {@code listener} on a virtual thread of its own; a slow listener
+     * Pushes batches of changes to {@code listener} on a platform thread of its own (a listener that calls a
+     * server over a socket is woken by the kernel, not through the JDK's poller and a carrier); a slow listener
      * only delays itself. Close the returned handle to stop.
      */
     public AutoCloseable subscribe(Consumer<List<RunSnapshot>> listener) {
