@@ -34,6 +34,11 @@ final class Connectivity implements RedisHealth {
                 || e instanceof redis.clients.jedis.exceptions.JedisClusterOperationException;
     }
 
+    /** Whether {@link #down} says this failure itself (lost contact, a refusal, writes not confirmed), so a caller need not. */
+    static boolean saysItself(Throwable e) {
+        return e instanceof NotReplicatedException || lostContact(e) || refusal(e) != null;
+    }
+
     void up() {
         if (up.compareAndSet(false, true)) {
             reconnects.incrementAndGet();

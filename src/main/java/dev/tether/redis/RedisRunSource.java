@@ -263,10 +263,9 @@ final class RedisRunSource implements RunSource {
     private void failed(RuntimeException e) throws InterruptedException {
         // Connectivity says lost contact, a refusal and writes the replicas did not confirm: said here again, each
         // spell would start with two lines for one cause. What it does not say (a failure of this side) is said here.
-        var refused = connectivity.down(e);
+        connectivity.down(e);
         stalls.failed(TAKING, e);
-        if (refused == null && !Connectivity.lostContact(e) && !(e instanceof NotReplicatedException)
-                && takesFailing.failed(Text.oneLine(e.getMessage())).any()) {
+        if (!Connectivity.saysItself(e) && takesFailing.failed(Text.oneLine(e.getMessage())).any()) {
             LOG.warn("taking a job failed ({}); retrying (said again once a minute while it lasts)", Text.oneLine(e.getMessage()));
         }
         Thread.sleep(connectivity.backoffMillis());

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * once, and supersedes the change waiting for its run.
  */
 final class RunPublisher {
-    /** The longest a run's progress waits before it is written (observers see a node this much later at most, plus a write). */
+    /** The longest a run's progress or CANCELLING waits before it is written (observers see it this much later at most, plus a write). */
     static final Duration HOLD = Duration.ofMillis(50);
 
     private final RunStore store;
@@ -50,7 +50,10 @@ final class RunPublisher {
 
     /** Whether this change is written as soon as it is made; any other waits up to {@link #HOLD} (or is not written). */
     static boolean writesAtOnce(RunSnapshot s) {
-        return s.version() > 2 && s.status() != RunStatus.RUNNING && s.status() != RunStatus.CANCELLING && !endedWithItsJob(s);
+        return s.version() > 2 && switch (s.status()) {
+            case STUCK, LOST, QUEUED -> true; // QUEUED past the claim's version: a queued run's reason
+            default -> false; // progress and CANCELLING wait; the job's finish records the ends
+        };
     }
 
     /** A batch of local changes (the registry's subscriber), the newest of each run. */
